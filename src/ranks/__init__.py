@@ -1,0 +1,1 @@
+"""Ranks: developing party members down an effective-dated organisation tree."""

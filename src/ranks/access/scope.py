@@ -1,0 +1,95 @@
+"""What an actor may see: the subtrees of the units where they hold a role, as SQL sub-selects.
+
+A grant at a unit covers every unit that was below it at any time, for the periods it was.
+People are covered through their postings to cells, and their homes and workplaces, in those
+periods; places through the unit they belong to. Everything else answers 404, like a missing row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ranks.access.models import ROLE_RANK, Grant, Role
+from ranks.core.actor import Actor
+from ranks.org import sql
+
+
+@dataclass(frozen=True)
+class Scope:
+    full: bool
+    root_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not self.full and not self.root_ids
+
+    def unit_ids_sql(self) -> tuple[str, list]:
+        return sql.subtree_ever_ids(self.root_ids)
+
+    def units(self, qs: QuerySet, path: str = "pk") -> QuerySet:
+        """Rows of `qs` whose unit (reached by `path`) is covered."""
+        if self.full:
+            return qs
+        if self.empty:
+            return qs.none()
+        return qs.filter(**{f"{path}__in": RawSQL(*self.unit_ids_sql())})
+
+    def person_ids_sql(self) -> tuple[str, list]:
+        cte, params = sql.subtree_ever_cte(self.root_ids)
+        text = (
+            f"{cte} SELECT p.person_id FROM people_posting p JOIN ever_sub s ON p.cell_id = s.unit_id"
+            f" WHERE p.valid_from <= s.vt AND COALESCE(p.valid_to, '9999-12-31') >= s.vf"
+            f" UNION SELECT per.id FROM people_person per JOIN org_placeversion pv"
+            f" ON (pv.place_id = per.residence_place_id OR pv.place_id = per.workplace_place_id)"
+            f" JOIN ever_sub s2 ON pv.unit_id = s2.unit_id"
+            f" WHERE COALESCE(pv.valid_from, '0001-01-01') <= s2.vt AND COALESCE(pv.valid_to, '9999-12-31') >= s2.vf"
+        )
+        return text, params
+
+    def people(self, qs: QuerySet, path: str = "pk") -> QuerySet:
+        if self.full:
+            return qs
+        if self.empty:
+            return qs.none()
+        return qs.filter(**{f"{path}__in": RawSQL(*self.person_ids_sql())})
+
+    def places(self, qs: QuerySet, path: str = "pk") -> QuerySet:
+        """Places (by `path` to the Place) whose some version belongs to a covered unit."""
+        if self.full:
+            return qs
+        if self.empty:
+            return qs.none()
+        cte, params = sql.subtree_ever_cte(self.root_ids)
+        text = (
+            f"{cte} SELECT pv.place_id FROM org_placeversion pv JOIN ever_sub s ON pv.unit_id = s.unit_id"
+            f" WHERE COALESCE(pv.valid_from, '0001-01-01') <= s.vt AND COALESCE(pv.valid_to, '9999-12-31') >= s.vf"
+        )
+        return qs.filter(**{f"{path}__in": RawSQL(text, params)})
+
+
+def _grants(actor: Actor) -> QuerySet[Grant]:
+    return Grant.objects.filter(user=actor.user)
+
+
+def scope_for(actor: Actor, *, role: str = Role.VIEWER, sensitive: bool = False) -> Scope:
+    """The scope of an actor for an action needing at least `role` (and the sensitive grant)."""
+    if actor.has_full_access:
+        return Scope(full=True)
+    if not getattr(actor.user, "is_active", False):
+        return Scope(full=False)
+    wanted = ROLE_RANK[Role(role)]
+    roots = sorted(
+        g.unit_id
+        for g in _grants(actor)
+        if ROLE_RANK[Role(g.role)] >= wanted and (g.sensitive or not sensitive)
+    )
+    return Scope(full=False, root_ids=tuple(roots))
+
+
+def unit_scope_q(scope: Scope, path: str = "unit") -> Q:
+    if scope.full:
+        return Q()
+    return Q(**{f"{path}__in": RawSQL(*scope.unit_ids_sql())})

@@ -1,0 +1,1 @@
+"""Shared kernel: audit, errors, the acting user, the clock."""

@@ -1,0 +1,39 @@
+"""Who is acting: a web user, or a command run by an operating-system user, maybe `--as` someone."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The name written into the audit log and the user whose access applies (None: full access)."""
+
+    name: str
+    user: AbstractBaseUser | None = None
+    channel: str = "web"  # web, cli, system
+
+    @property
+    def has_full_access(self) -> bool:
+        return self.user is None or bool(getattr(self.user, "is_superuser", False))
+
+    @classmethod
+    def for_user(cls, user: AbstractBaseUser, channel: str = "web") -> Actor:
+        return cls(name=user.get_username(), user=user, channel=channel)
+
+    @classmethod
+    def for_command(cls) -> Actor:
+        """A command with full access, audited under the operating-system user."""
+        try:
+            os_user = getpass.getuser()
+        except (KeyError, OSError):
+            os_user = "unknown"
+        return cls(name=f"os:{os_user}", user=None, channel="cli")
+
+
+SYSTEM = Actor(name="system", user=None, channel="system")

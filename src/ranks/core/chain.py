@@ -1,0 +1,63 @@
+"""Pure hash-chain arithmetic of the audit log: what a row's hash is, and where a chain breaks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "prev_hash",
+)
+
+
+def entry_hash(fields: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of the hashed fields (sorted keys, no spaces)."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    reason: str  # altered, missing, reordered, truncated
+
+
+def first_break(
+    entries: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str
+) -> Break | None:
+    """Walk entries in seq order; return the first place the chain does not hold, or None.
+
+    Each entry carries the hashed fields plus `hash`. The head is the last (seq, hash) the
+    writer recorded, so removing the newest rows is caught too.
+    """
+    expected_seq = 1
+    prev = GENESIS
+    for entry in entries:
+        seq = entry["seq"]
+        if seq != expected_seq:
+            return Break(expected_seq, "missing")
+        if entry["prev_hash"] != prev:
+            return Break(seq, "altered")
+        if entry_hash(entry) != entry["hash"]:
+            return Break(seq, "altered")
+        prev = entry["hash"]
+        expected_seq += 1
+    last_seq = expected_seq - 1
+    if last_seq != head_seq or (head_seq and prev != head_hash):
+        return Break(last_seq + 1, "truncated")
+    return None

@@ -1,0 +1,63 @@
+"""Base class of Ranks' commands: full access as the OS user, or `--as USERNAME` to narrow it.
+
+Errors of the domain print as one translated line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ranks.core.actor import Actor
+from ranks.core.errors import DomainError
+
+
+class RanksCommand(BaseCommand):
+    """Subclasses implement `run(actor, **options)` instead of `handle`."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="Act with this user's access instead of full access.",
+        )
+        parser.add_argument(
+            "--lang", choices=["vi", "en"], default=None, help="Language of messages (default: vi)."
+        )
+        return parser
+
+    def actor_from(self, options) -> Actor:
+        username = options.get("as_user")
+        if not username:
+            return Actor.for_command()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(
+                _("Unknown user: %(username)s.") % {"username": username}, returncode=2
+            )
+        return Actor(name=user.get_username(), user=user, channel="cli")
+
+    def handle(self, *args, **options):
+        language = options.get("lang") or translation.get_language() or "vi"
+        with translation.override(language):
+            actor = self.actor_from(options)
+            try:
+                return self.run(actor, *args, **options)
+            except DomainError as error:
+                raise CommandError(str(error), returncode=2) from error
+
+    def run(self, actor: Actor, *args, **options):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def out(self, line: str = "") -> None:
+        self.stdout.write(line)
+
+    def err(self, line: str) -> None:
+        self.stderr.write(line)
+        sys.stderr.flush()

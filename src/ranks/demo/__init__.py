@@ -1,0 +1,1 @@
+"""The demo province: real administrative units, generated people, memberships and users."""

@@ -1,0 +1,1 @@
+"""The organisation tree (effective-dated units), places, and their history."""

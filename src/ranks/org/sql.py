@@ -1,0 +1,91 @@
+"""Recursive SQL over the effective-dated tree, the same text on SQLite and PostgreSQL.
+
+Each function returns (sql, params) for a sub-select, so callers can use it inside `__in`
+lookups (one query, whatever the depth of the tree) or run it on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import connection
+
+V = "org_unitversion"
+OPEN_START = "'0001-01-01'"
+OPEN_END = "'9999-12-31'"
+
+
+def date_param(day: dt.date):
+    # SQLite keeps dates as ISO text; pass text so comparisons are the same as Django's own.
+    return day.isoformat() if connection.vendor == "sqlite" else day
+
+
+def _start(alias: str) -> str:
+    return f"COALESCE({alias}.valid_from, {OPEN_START})"
+
+
+def _end(alias: str) -> str:
+    return f"COALESCE({alias}.valid_to, {OPEN_END})"
+
+
+def _placeholders(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids)) if ids else "NULL"
+
+
+def subtree_on_cte(root_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
+    """A `WITH RECURSIVE on_sub(unit_id)` clause: the roots and all below them on `day`."""
+    d = date_param(day)
+    sql = (
+        f"WITH RECURSIVE on_sub(unit_id) AS ("
+        f" SELECT v.unit_id FROM {V} v WHERE v.unit_id IN ({_placeholders(root_ids)})"
+        f" AND {_start('v')} <= %s AND {_end('v')} >= %s"
+        f" UNION SELECT c.unit_id FROM {V} c JOIN on_sub s ON c.parent_id = s.unit_id"
+        f" WHERE {_start('c')} <= %s AND {_end('c')} >= %s)"
+    )
+    return sql, [*root_ids, d, d, d, d]
+
+
+def subtree_on_ids(root_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
+    cte, params = subtree_on_cte(root_ids, day)
+    return f"{cte} SELECT unit_id FROM on_sub", params
+
+
+def subtree_ever_cte(root_ids: Sequence[int]) -> tuple[str, list]:
+    """A `WITH RECURSIVE ever_sub(unit_id, vf, vt)` clause: every unit that was ever below a
+    root, with each period during which it was (the overlap of its version with its parent's)."""
+
+    def later(a: str, b: str) -> str:
+        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+    def earlier(a: str, b: str) -> str:
+        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+    sql = (
+        f"WITH RECURSIVE ever_sub(unit_id, vf, vt) AS ("
+        f" SELECT v.unit_id, {_start('v')}, {_end('v')} FROM {V} v"
+        f" WHERE v.unit_id IN ({_placeholders(root_ids)})"
+        f" UNION SELECT c.unit_id, {later(_start('c'), 's.vf')}, {earlier(_end('c'), 's.vt')}"
+        f" FROM {V} c JOIN ever_sub s ON c.parent_id = s.unit_id"
+        f" WHERE {_start('c')} <= s.vt AND {_end('c')} >= s.vf)"
+    )
+    return sql, list(root_ids)
+
+
+def subtree_ever_ids(root_ids: Sequence[int]) -> tuple[str, list]:
+    cte, params = subtree_ever_cte(root_ids)
+    return f"{cte} SELECT unit_id FROM ever_sub", params
+
+
+def ancestors_on(unit_id: int, day: dt.date) -> tuple[str, list]:
+    """(unit_id, depth) of the unit and every unit above it on `day`, depth 0 being the unit."""
+    d = date_param(day)
+    sql = (
+        f"WITH RECURSIVE up(unit_id, parent_id, depth) AS ("
+        f" SELECT v.unit_id, v.parent_id, 0 FROM {V} v WHERE v.unit_id = %s"
+        f" AND {_start('v')} <= %s AND {_end('v')} >= %s"
+        f" UNION SELECT p.unit_id, p.parent_id, u.depth + 1 FROM {V} p JOIN up u ON p.unit_id = u.parent_id"
+        f" WHERE {_start('p')} <= %s AND {_end('p')} >= %s AND u.depth < 64)"
+        f" SELECT unit_id, depth FROM up"
+    )
+    return sql, [unit_id, d, d, d, d]

@@ -1,0 +1,181 @@
+"""Pure tree arithmetic over effective-dated unit versions: no Django import.
+
+A version says what a unit (its stable `code`) was from `valid_from` to `valid_to`, both
+inclusive, None meaning open-ended: its parent, name, kind, flags. The tree of a date is the
+set of versions valid on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+AREA_FLAGS = ("mountainous", "border", "island", "ethnic_minority", "disadvantaged", "fishermen")
+
+BEGINNING = dt.date.min
+END = dt.date.max
+
+
+@dataclass(frozen=True)
+class Version:
+    code: str
+    parent: str | None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    name: str = ""
+    kind: str = ""
+    area_flags: frozenset[str] = field(default_factory=frozenset)
+    can_admit: bool = False
+
+    @property
+    def start(self) -> dt.date:
+        return self.valid_from or BEGINNING
+
+    @property
+    def end(self) -> dt.date:
+        return self.valid_to or END
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
+    return a_start <= b_end and b_start <= a_end
+
+
+class Tree:
+    """The tree of one date: each code's version valid that day, and who hangs below whom."""
+
+    def __init__(self, versions: Iterable[Version], day: dt.date):
+        self.day = day
+        self.by_code: dict[str, Version] = {}
+        for version in versions:
+            if version.valid_on(day):
+                self.by_code[version.code] = version
+        self._children: dict[str | None, list[str]] = defaultdict(list)
+        for code, version in self.by_code.items():
+            parent = version.parent if version.parent in self.by_code else None
+            self._children[parent].append(code)
+        for codes in self._children.values():
+            codes.sort()
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.by_code
+
+    def roots(self) -> list[str]:
+        return list(self._children[None])
+
+    def children(self, code: str) -> list[str]:
+        return list(self._children.get(code, []))
+
+    def ancestors(self, code: str) -> list[str]:
+        """From the root down to the parent of `code` (breadcrumbs)."""
+        chain: list[str] = []
+        seen = {code}
+        current = self.by_code[code].parent
+        while current is not None and current in self.by_code and current not in seen:
+            chain.append(current)
+            seen.add(current)
+            current = self.by_code[current].parent
+        return list(reversed(chain))
+
+    def subtree(self, code: str) -> list[str]:
+        """`code` and everything below it, depth first."""
+        out: list[str] = []
+        stack = [code]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(reversed(self._children.get(current, [])))
+        return out
+
+    def inherited_flags(self, code: str) -> frozenset[str]:
+        flags = set(self.by_code[code].area_flags)
+        for ancestor in self.ancestors(code):
+            flags |= self.by_code[ancestor].area_flags
+        return frozenset(flags)
+
+
+def boundary_dates(versions: Iterable[Version]) -> list[dt.date]:
+    """Every date on which some version starts or the day after one ends: the tree only changes there."""
+    days = {BEGINNING}
+    for version in versions:
+        if version.valid_from:
+            days.add(version.valid_from)
+        if version.valid_to and version.valid_to < END:
+            days.add(version.valid_to + dt.timedelta(days=1))
+    return sorted(days)
+
+
+def find_overlaps(versions: Iterable[Version]) -> list[tuple[Version, Version]]:
+    """Pairs of versions of one code whose periods overlap (each pair once)."""
+    by_code: dict[str, list[Version]] = defaultdict(list)
+    for version in versions:
+        by_code[version.code].append(version)
+    found = []
+    for items in by_code.values():
+        items.sort(key=lambda v: v.start)
+        for earlier, later in zip(items, items[1:], strict=False):
+            if overlaps(earlier.start, earlier.end, later.start, later.end):
+                found.append((earlier, later))
+    return found
+
+
+def find_cycle(versions: Sequence[Version]) -> tuple[dt.date, list[str]] | None:
+    """The first date on which the parent links loop, with the codes in the loop."""
+    for day in boundary_dates(versions):
+        parents = {v.code: v.parent for v in versions if v.valid_on(day)}
+        for start in parents:
+            path: list[str] = []
+            seen: set[str] = set()
+            current: str | None = start
+            while current is not None and current in parents:
+                if current in seen:
+                    return day, path[path.index(current) :]
+                seen.add(current)
+                path.append(current)
+                current = parents[current]
+    return None
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    day: dt.date | None
+    what: str  # opened, closed, moved, renamed, kind_changed, reopened
+    before: str | None = None
+    after: str | None = None
+
+
+def history(versions: Iterable[Version]) -> list[HistoryEvent]:
+    """What happened to one unit over time, read from its versions in order."""
+    items = sorted(versions, key=lambda v: v.start)
+    events: list[HistoryEvent] = []
+    previous: Version | None = None
+    for version in items:
+        if previous is None:
+            events.append(HistoryEvent(version.valid_from, "opened", after=version.parent))
+        else:
+            gap = previous.valid_to is not None and version.start > previous.end + dt.timedelta(
+                days=1
+            )
+            if gap:
+                events.append(HistoryEvent(previous.valid_to, "closed"))
+                events.append(HistoryEvent(version.valid_from, "reopened", after=version.parent))
+            if version.parent != previous.parent:
+                events.append(
+                    HistoryEvent(version.valid_from, "moved", previous.parent, version.parent)
+                )
+            if version.name != previous.name:
+                events.append(
+                    HistoryEvent(version.valid_from, "renamed", previous.name, version.name)
+                )
+            if version.kind != previous.kind:
+                events.append(
+                    HistoryEvent(version.valid_from, "kind_changed", previous.kind, version.kind)
+                )
+        previous = version
+    if previous is not None and previous.valid_to is not None:
+        events.append(HistoryEvent(previous.valid_to, "closed"))
+    return events

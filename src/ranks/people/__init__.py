@@ -1,0 +1,1 @@
+"""People, their party memberships and postings to cells, and name search."""

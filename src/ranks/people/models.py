@@ -1,0 +1,146 @@
+"""Persons, party memberships, and postings of members to cells over time."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranks.org.models import Place, Unit, ValidityQuerySet
+from ranks.people import status
+from ranks.people.names import fold
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("male")
+    FEMALE = "female", _("female")
+
+
+class EducationGeneral(models.TextChoices):
+    PRIMARY = "primary", _("primary")
+    LOWER_SECONDARY = "lower_secondary", _("lower secondary")
+    UPPER_SECONDARY = "upper_secondary", _("upper secondary")
+
+
+class EducationProfessional(models.TextChoices):
+    NONE = "none", _("none")
+    VOCATIONAL = "vocational", _("vocational")
+    COLLEGE = "college", _("college")
+    UNIVERSITY = "university", _("university")
+    POSTGRADUATE = "postgraduate", _("postgraduate")
+
+
+class Occupation(models.TextChoices):
+    FARMER = "farmer", _("farmer")
+    WORKER = "worker", _("worker")
+    STUDENT = "student", _("student")
+    CIVIL_SERVANT = "civil_servant", _("civil servant")
+    ARMED_FORCES = "armed_forces", _("armed forces")
+    ENTERPRISE_EMPLOYEE = "enterprise_employee", _("enterprise employee")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    RELIGIOUS_DIGNITARY = "religious_dignitary", _("religious dignitary")
+    RETIRED = "retired", _("retired")
+    OTHER = "other", _("other")
+
+
+class LeftReason(models.TextChoices):
+    DEATH = "death", _("death")
+    REMOVAL = "removal", _("removal")
+    TRANSFER_OUT = "transfer_out", _("transfer out of the system")
+
+
+SENSITIVE_FIELDS = ("ethnicity", "religion", "national_id")
+
+
+class Person(models.Model):
+    person_id = models.CharField(max_length=40, unique=True)
+    full_name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=200, db_index=True, editable=False)
+    birth_date = models.DateField()
+    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    religion = models.CharField(max_length=60, blank=True)
+    education_general = models.CharField(
+        max_length=20, choices=EducationGeneral.choices, blank=True
+    )
+    education_professional = models.CharField(
+        max_length=20, choices=EducationProfessional.choices, blank=True
+    )
+    occupation = models.CharField(max_length=30, choices=Occupation.choices, blank=True)
+    youth_union = models.BooleanField(default=False)
+    residence_place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="residents"
+    )
+    workplace_place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="workers"
+    )
+    national_id = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["search_name", "person_id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.full_name)
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Membership(models.Model):
+    """A party membership: from the admission decision to leaving, if ever."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    admission_decision_date = models.DateField()
+    admission_decision_no = models.CharField(max_length=60, blank=True)
+    ceremony_date = models.DateField(null=True, blank=True)
+    official_date = models.DateField(null=True, blank=True)
+    left_date = models.DateField(null=True, blank=True)
+    left_reason = models.CharField(max_length=20, choices=LeftReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["admission_decision_date"]
+        indexes = [models.Index(fields=["admission_decision_date"])]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    @property
+    def dates(self) -> status.MembershipDates:
+        return status.MembershipDates(
+            self.admission_decision_date, self.ceremony_date, self.official_date, self.left_date
+        )
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.admission_decision_date}"
+
+    def status_on(self, day) -> str:
+        return status.status_on(self.dates, day)
+
+    def party_age_on(self, day) -> tuple[int, int]:
+        return status.party_age(self.dates, day)
+
+
+class Posting(models.Model):
+    """A member's time in one cell; a transfer closes one posting and opens the next."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="postings")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="postings")
+    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="postings")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["valid_from"]
+        indexes = [
+            models.Index(fields=["cell", "valid_from"]),
+            models.Index(fields=["person", "valid_from"]),
+        ]
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.cell_id} {self.valid_from} – {self.valid_to or '…'}"

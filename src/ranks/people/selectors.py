@@ -1,0 +1,62 @@
+"""Reads about people: name search, members of a cell or subtree on a date, counts by status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from ranks.org import sql
+from ranks.people.models import Person, Posting
+from ranks.people.names import fold
+
+
+def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> list[Person]:
+    """People whose name has words starting with each word of `query`, diacritics and case ignored.
+
+    "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh" but not "Nguyễn Văn Lan"; an exact
+    name comes first.
+    """
+    folded = fold(query)
+    if not folded:
+        return []
+    condition = Q()
+    for token in folded.split():
+        condition &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
+    ranked = people.filter(condition).annotate(
+        exact=Case(
+            When(search_name=folded, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    )
+    return list(ranked.order_by("exact", "search_name", "person_id")[:limit])
+
+
+def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
+    return (
+        Posting.objects.valid_on(day)
+        .filter(cell_id=cell_id, membership__admission_decision_date__lte=day)
+        .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
+        .select_related("person", "membership")
+        .order_by("person__search_name")
+    )
+
+
+def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
+    """Official and probationary members in the unit's subtree on `day`: one query."""
+    cte, params = sql.subtree_on_cte([unit_id], day)
+    d = sql.date_param(day)
+    text = (
+        f"{cte} SELECT"
+        f" SUM(CASE WHEN m.official_date IS NOT NULL AND m.official_date <= %s THEN 1 ELSE 0 END),"
+        f" COUNT(*)"
+        f" FROM people_posting p JOIN on_sub s ON p.cell_id = s.unit_id"
+        f" JOIN people_membership m ON m.id = p.membership_id"
+        f" WHERE p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)"
+        f" AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(text, [*params, d, d, d, d, d])
+        official, total = cursor.fetchone()
+    official, total = official or 0, total or 0
+    return {"official": official, "probationary": total - official, "total": total}

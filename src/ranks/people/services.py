@@ -1,0 +1,279 @@
+"""Writes about people: persons, admissions, transfers, recognition, leaving. Each one audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ranks.core.actor import Actor
+from ranks.core.audit import audit_record, snapshot
+from ranks.core.clock import today
+from ranks.core.errors import DomainError
+from ranks.org.models import Place, Unit, UnitVersion
+from ranks.people.models import (
+    EducationGeneral,
+    EducationProfessional,
+    Gender,
+    LeftReason,
+    Membership,
+    Occupation,
+    Person,
+    Posting,
+)
+
+PERSON_FIELDS = (
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "religion",
+    "education_general",
+    "education_professional",
+    "occupation",
+    "youth_union",
+    "national_id",
+    "phone",
+)
+_CHOICES = {
+    "gender": Gender,
+    "education_general": EducationGeneral,
+    "education_professional": EducationProfessional,
+    "occupation": Occupation,
+}
+
+
+def _place(code: str | None, field: str) -> Place | None:
+    if not code:
+        return None
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise DomainError(_("Unknown place code: %(code)s.") % {"code": code}, field=field)
+    return place
+
+
+def person_save(
+    *,
+    actor: Actor,
+    person_id: str,
+    residence_place_code: str | None = None,
+    workplace_place_code: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Create or update the person keyed by `person_id`."""
+    person_id = person_id.strip()
+    if not person_id:
+        raise DomainError(_("A person needs an identifier."), field="person_id")
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    if "full_name" in fields and not str(fields["full_name"]).strip():
+        raise DomainError(_("A person needs a full name."), field="full_name")
+    birth = fields.get("birth_date")
+    if birth is not None and birth > today():
+        raise DomainError(_("The birth date is in the future."), field="birth_date")
+    for name, choices in _CHOICES.items():
+        value = fields.get(name)
+        if value and value not in choices.values:
+            raise DomainError(
+                _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(choices.values)},
+                field=name,
+            )
+    with transaction.atomic():
+        person = Person.objects.filter(person_id=person_id).first()
+        before = snapshot(person) if person else None
+        if person is None:
+            if "full_name" not in fields or fields.get("birth_date") is None:
+                raise DomainError(
+                    _("A new person needs a full name and a birth date."), field="full_name"
+                )
+            person = Person(person_id=person_id)
+        for name, value in fields.items():
+            setattr(
+                person, name, value if value is not None else ("" if name != "birth_date" else None)
+            )
+        if residence_place_code is not None:
+            person.residence_place = _place(residence_place_code, "residence_place_code")
+        if workplace_place_code is not None:
+            person.workplace_place = _place(workplace_place_code, "workplace_place_code")
+        person.search_name = ""
+        after = snapshot(person)
+        after.pop("search_name", None)
+        if before is not None:
+            before.pop("search_name", None)
+            if before == after:
+                return person
+        person.save()
+        audit_record(
+            actor,
+            "ranks.people.person.updated" if before else "ranks.people.person.created",
+            object_type="person",
+            object_id=person_id,
+            before=before,
+            after=after,
+        )
+    return person
+
+
+def _cell_on(code: str, day: dt.date) -> Unit:
+    cell = Unit.objects.filter(code=code).first()
+    if cell is None:
+        raise DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
+    version = UnitVersion.objects.valid_on(day).filter(unit=cell).select_related("kind").first()
+    if version is None:
+        raise DomainError(
+            _("The cell %(code)s does not exist on %(day)s.") % {"code": code, "day": day},
+            field="cell_code",
+        )
+    if not version.kind.holds_members:
+        raise DomainError(
+            _("%(name)s is not a cell: members are kept in cells.") % {"name": version.name},
+            field="cell_code",
+        )
+    return cell
+
+
+def _check_dates(admission: dt.date, ceremony: dt.date | None, official: dt.date | None) -> None:
+    if admission > today():
+        raise DomainError(
+            _("The admission decision date is in the future."), field="admission_decision_date"
+        )
+    if ceremony and ceremony < admission:
+        raise DomainError(
+            _("The ceremony is before the admission decision."), field="ceremony_date"
+        )
+    if official and official < (ceremony or admission):
+        raise DomainError(_("Official status is dated before the ceremony."), field="official_date")
+
+
+def membership_admit(
+    *,
+    actor: Actor,
+    person: Person,
+    cell_code: str,
+    admission_decision_date: dt.date,
+    admission_decision_no: str = "",
+    ceremony_date: dt.date | None = None,
+    official_date: dt.date | None = None,
+) -> Membership:
+    """Record an admission decision: the membership and its first posting to the cell."""
+    _check_dates(admission_decision_date, ceremony_date, official_date)
+    with transaction.atomic():
+        cell = _cell_on(cell_code, admission_decision_date)
+        active = (
+            person.memberships.filter(left_date__isnull=True).exists()
+            or person.memberships.filter(left_date__gte=admission_decision_date).exists()
+        )
+        if active:
+            raise DomainError(
+                _("This person is already a party member on that date."), field="person_id"
+            )
+        membership = Membership.objects.create(
+            person=person,
+            admission_decision_date=admission_decision_date,
+            admission_decision_no=admission_decision_no,
+            ceremony_date=ceremony_date,
+            official_date=official_date,
+        )
+        Posting.objects.create(
+            membership=membership, person=person, cell=cell, valid_from=admission_decision_date
+        )
+        audit_record(
+            actor,
+            "ranks.people.membership.admitted",
+            object_type="person",
+            object_id=person.person_id,
+            after={**snapshot(membership), "cell": cell.code},
+        )
+    return membership
+
+
+def membership_transfer(
+    *, actor: Actor, membership: Membership, to_cell_code: str, on: dt.date
+) -> Posting:
+    """From `on` the member belongs to another cell."""
+    with transaction.atomic():
+        if membership.left_date and membership.left_date < on:
+            raise DomainError(_("The member had already left on that date."), field="on")
+        current = membership.postings.valid_on(on).first()
+        if current is None:
+            raise DomainError(_("The member belongs to no cell on that date."), field="on")
+        if current.valid_from >= on:
+            raise DomainError(
+                _("The transfer date must be after the member joined the current cell."), field="on"
+            )
+        cell = _cell_on(to_cell_code, on)
+        if cell.pk == current.cell_id:
+            raise DomainError(_("The member already belongs to that cell."), field="cell_code")
+        before = snapshot(current)
+        end = current.valid_to
+        current.valid_to = on - dt.timedelta(days=1)
+        current.save(update_fields=["valid_to"])
+        posting = Posting.objects.create(
+            membership=membership, person=membership.person, cell=cell, valid_from=on, valid_to=end
+        )
+        audit_record(
+            actor,
+            "ranks.people.membership.transferred",
+            object_type="person",
+            object_id=membership.person.person_id,
+            before=before,
+            after={**snapshot(posting), "cell": cell.code},
+        )
+    return posting
+
+
+def membership_recognise(
+    *, actor: Actor, membership: Membership, official_date: dt.date
+) -> Membership:
+    _check_dates(membership.admission_decision_date, membership.ceremony_date, official_date)
+    with transaction.atomic():
+        before = snapshot(membership)
+        membership.official_date = official_date
+        membership.save(update_fields=["official_date"])
+        audit_record(
+            actor,
+            "ranks.people.membership.recognised",
+            object_type="person",
+            object_id=membership.person.person_id,
+            before=before,
+            after=snapshot(membership),
+        )
+    return membership
+
+
+def membership_leave(
+    *, actor: Actor, membership: Membership, on: dt.date, reason: str
+) -> Membership:
+    """Death, removal or transfer out of the system: the membership and its posting end on `on`."""
+    if reason not in LeftReason.values:
+        raise DomainError(
+            _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
+            % {"value": reason, "allowed": ", ".join(LeftReason.values)},
+            field="left_reason",
+        )
+    if on < membership.admission_decision_date:
+        raise DomainError(_("Leaving is dated before the admission decision."), field="left_date")
+    if on > today():
+        raise DomainError(_("The leaving date is in the future."), field="left_date")
+    with transaction.atomic():
+        if membership.left_date:
+            raise DomainError(_("This membership has already ended."), field="left_date")
+        before = snapshot(membership)
+        membership.left_date, membership.left_reason = on, reason
+        membership.save(update_fields=["left_date", "left_reason"])
+        membership.postings.filter(valid_from__gt=on).delete()
+        membership.postings.filter(valid_to__isnull=True).update(valid_to=on)
+        membership.postings.filter(valid_to__gt=on).update(valid_to=on)
+        audit_record(
+            actor,
+            "ranks.people.membership.ended",
+            object_type="person",
+            object_id=membership.person.person_id,
+            before=before,
+            after=snapshot(membership),
+        )
+    return membership

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the tree, units, people, search, language switch."""

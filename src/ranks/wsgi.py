@@ -1,0 +1,8 @@
+"""WSGI entry point for serving Ranks."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranks.settings")
+application = get_wsgi_application()
