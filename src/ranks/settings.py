@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a signed-in user, except those marked @login_not_required (login, health).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -136,7 +138,11 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 LANGUAGE_COOKIE_AGE = None
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("RANKS_STATIC_ROOT", VAR_DIR / "static"))
+# Only needed to run `collectstatic` for a front web server; otherwise whitenoise serves the
+# apps' static files straight from the package.
+STATIC_ROOT = os.environ.get("RANKS_STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,12 +1,23 @@
-"""URL map: the pages, the language switch, accounts, and the admin for superusers."""
+"""URL map: the pages, the language switch, and the admin for superusers."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from ranks.web import urls as web_urls
 
+
+def _superuser_only(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superuser_only
+admin.site.site_header = "Ranks"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works before signing in too (the login page offers it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include(web_urls)),
 ]

@@ -60,3 +60,29 @@ def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
         official, total = cursor.fetchone()
     official, total = official or 0, total or 0
     return {"official": official, "probationary": total - official, "total": total}
+
+
+def member_counts_by_child(unit_id: int, day: dt.date) -> dict[int, dict[str, int]]:
+    """For each child of the unit on `day`: official and probationary members below it. One query."""
+    d = sql.date_param(day)
+    valid = "COALESCE({a}.valid_from, '0001-01-01') <= %s AND COALESCE({a}.valid_to, '9999-12-31') >= %s"
+    text = (
+        "WITH RECURSIVE sub(top_id, unit_id) AS ("
+        f" SELECT v.unit_id, v.unit_id FROM org_unitversion v WHERE v.parent_id = %s AND {valid.format(a='v')}"
+        " UNION SELECT s.top_id, c.unit_id FROM org_unitversion c JOIN sub s ON c.parent_id = s.unit_id"
+        f" WHERE {valid.format(a='c')})"
+        " SELECT s.top_id,"
+        " SUM(CASE WHEN m.official_date IS NOT NULL AND m.official_date <= %s THEN 1 ELSE 0 END), COUNT(*)"
+        " FROM people_posting p JOIN sub s ON p.cell_id = s.unit_id"
+        " JOIN people_membership m ON m.id = p.membership_id"
+        " WHERE p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)"
+        " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
+        " GROUP BY s.top_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(text, [unit_id, d, d, d, d, d, d, d, d, d])
+        rows = cursor.fetchall()
+    return {
+        top: {"official": official or 0, "probationary": total - (official or 0), "total": total}
+        for top, official, total in rows
+    }

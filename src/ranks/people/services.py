@@ -14,6 +14,7 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.models import Place, Unit, UnitVersion
 from ranks.people.models import (
+    SENSITIVE_FIELDS,
     EducationGeneral,
     EducationProfessional,
     Gender,
@@ -92,9 +93,10 @@ def person_save(
                 )
             person = Person(person_id=person_id)
         for name, value in fields.items():
-            setattr(
-                person, name, value if value is not None else ("" if name != "birth_date" else None)
-            )
+            if value is None:
+                # None clears a field; a yes/no field cleared is "no", not "" (which cannot be saved).
+                value = None if name == "birth_date" else False if name == "youth_union" else ""
+            setattr(person, name, value)
         if residence_place_code is not None:
             person.residence_place = _place(residence_place_code, "residence_place_code")
         if workplace_place_code is not None:
@@ -277,3 +279,15 @@ def membership_leave(
             after=snapshot(membership),
         )
     return membership
+
+
+def person_sensitive_read(*, actor: Actor, person: Person) -> dict[str, str]:
+    """The sensitive fields of a person, with the read written to the audit log (not the values)."""
+    audit_record(
+        actor,
+        "ranks.people.person.sensitive_read",
+        object_type="person",
+        object_id=person.person_id,
+        after={"fields": list(SENSITIVE_FIELDS)},
+    )
+    return {name: getattr(person, name) for name in SENSITIVE_FIELDS}

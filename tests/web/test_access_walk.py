@@ -1,0 +1,119 @@
+"""Walk every URL name as officers of two different communes: neither reaches the other's data.
+
+Pages with parameters are filled with the other commune's unit codes and person ids, and must
+answer 404 exactly like a missing object; pages without parameters must not show the other's
+names. A new URL name without a rule here fails the test, so no page escapes the walk.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# What each URL parameter is filled with, per target: the other commune's objects.
+OTHER = {
+    "alice": {
+        "code": ["C2", "C2-A"],
+        "person_id": ["P-LAN"],
+        "names": ["Nguyễn Văn Lan", "Đảng bộ xã Hai", "Chi bộ bản Nà"],
+    },
+    "bob": {
+        "code": ["C1", "C1-A", "C1-B", "N1"],
+        "person_id": ["P-AN", "P-DUNG"],
+        "names": ["Nguyễn Văn An", "Đặng Thị Dung", "Chi bộ thôn Đông", "Đảng bộ xã Mới"],
+    },
+}
+OWN = {
+    "alice": {"code": "C1-A", "person_id": "P-AN"},
+    "bob": {"code": "C2-A", "person_id": "P-LAN"},
+}
+# Parameterless pages, with query strings that would list people or units if access leaked.
+PLAIN_QUERIES = {
+    "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
+    "search": ["?q=nguyen", "?q=dang", "?q=chi+bo", "?q=C2", "?q=N1", "?q=xa"],
+    "home": [""],
+    "healthz": [""],
+    "login": [""],
+    "logout": None,  # POST only; signs out
+}
+
+
+def walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if getattr(p, "namespace", None) == "admin" or str(p.pattern).startswith("admin"):
+                continue
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern) and p.name:
+            yield p.name, prefix + str(p.pattern)
+
+
+def ranks_urls():
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+
+
+@pytest.mark.parametrize("username", ["alice", "bob"])
+def test_no_page_reaches_the_other_commune(client, world, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    other = OTHER[username]
+    checked = 0
+    for name, route in ranks_urls():
+        params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        if name == "set_language":
+            continue
+        if params:
+            unknown = [p for p in params if p not in other]
+            assert not unknown, (
+                f"URL {name} has parameters {unknown} that the access walk does not fill"
+            )
+            for value in other[params[0]]:
+                url = fill(route, {params[0]: value})
+                for query in ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive"):
+                    response = client.get(url + query)
+                    assert response.status_code == 404, (
+                        f"{username} reached {url}{query}: {response.status_code}"
+                    )
+                    checked += 1
+            # The same page of one's own object works, so the 404 above is about access.
+            own = fill(route, {params[0]: OWN[username][params[0]]})
+            assert client.get(own).status_code == 200, own
+        else:
+            assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
+            for query in PLAIN_QUERIES[name] or []:
+                response = client.get("/" + route + query, follow=True)
+                text = response.content.decode()
+                for foreign in other["names"]:
+                    assert foreign not in text, f"{username} saw {foreign!r} on /{route}{query}"
+                checked += 1
+    assert checked > 20
+
+
+def test_not_allowed_and_missing_look_the_same(client, world):
+    client.force_login(get_user_model().objects.get(username="alice"))
+    forbidden = client.get("/units/C2/")
+    missing = client.get("/units/NO-SUCH-UNIT/")
+    assert forbidden.status_code == missing.status_code == 404
+    # The pages differ only in the address they echo back (the language switch returns there).
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    forbidden_page = token.sub(b"", forbidden.content).replace(b"/units/C2/", b"/units/X/")
+    missing_page = token.sub(b"", missing.content).replace(b"/units/NO-SUCH-UNIT/", b"/units/X/")
+    assert forbidden_page == missing_page
+
+
+def test_pages_need_a_sign_in(client, world):
+    for url in ("/tree/", "/units/C1/", "/people/P-AN/", "/search/?q=an"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+
+
+def test_admin_is_for_superusers_only(client, world):
+    client.force_login(get_user_model().objects.get(username="vera"))
+    assert client.get("/admin/").status_code == 302
+    client.logout()
+    client.force_login(get_user_model().objects.get(username="root"))
+    assert client.get("/admin/").status_code == 200

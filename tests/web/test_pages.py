@@ -1,0 +1,93 @@
+"""What the pages show: the tree of a date, unit pages with counts and history, people, search."""
+
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from ranks.core.models import AuditEntry
+
+
+def signed_in(client, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def test_tree_of_a_date_before_and_after_the_reform(client, world):
+    signed_in(client, "vera")
+    before = client.get("/tree/?on=2024-06-01&depth=4").content.decode()
+    assert (
+        "Đảng bộ tỉnh Thử" in before and "Đảng bộ huyện Một" in before and "Chi bộ bản Nà" in before
+    )
+    signed_in(client, "alice")
+    after = client.get("/tree/?on=2026-01-01&depth=3").content.decode()
+    assert "Đảng bộ xã Mới" in after and "Chi bộ thôn Đông" in after
+    assert "Đảng bộ huyện Một" not in after
+
+
+def test_a_bad_date_says_so_and_shows_today(client, world):
+    signed_in(client, "alice")
+    text = client.get("/tree/?on=31/02/2024").content.decode()
+    assert "31/02/2024" in text and 'role="alert"' in text
+
+
+def test_unit_page_shows_counts_children_places_and_history(client, world):
+    signed_in(client, "alice")
+    text = client.get("/units/N1/?on=2026-01-01").content.decode()
+    assert 'data-test="official">1<' in text and 'data-test="probationary">1<' in text
+    assert "Chi bộ thôn Đông" in text and "Thôn Đông" in text
+    cell = client.get("/units/C1-A/").content.decode()
+    # The cell moved from the old commune to the new one on 1 July 2025.
+    assert "01/07/2025" in cell and "Đảng bộ xã Một → Đảng bộ xã Mới" in cell
+    assert "Nguyễn Văn An" in cell
+
+
+def test_unit_that_did_not_exist_on_the_date_says_so(client, world):
+    signed_in(client, "alice")
+    text = client.get("/units/N1/?on=2024-01-01").content.decode()
+    assert 'role="status"' in text
+
+
+def test_inherited_area_flag_is_shown(client, world):
+    signed_in(client, "bob")
+    with translation.override("en"):
+        text = client.get("/units/C2-A/?on=2024-01-01", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "inherited from a unit above" in text
+
+
+def test_sensitive_fields_need_their_grant_and_each_read_is_logged(client, world):
+    signed_in(client, "bob")
+    text = client.get("/people/P-LAN/?show=sensitive").content.decode()
+    assert "030088000002" not in text and "Thái" not in text
+    signed_in(client, "alice")
+    assert "030090000001" not in client.get("/people/P-AN/").content.decode()
+    reads = AuditEntry.objects.filter(action="ranks.people.person.sensitive_read").count()
+    text = client.get("/people/P-AN/?show=sensitive").content.decode()
+    assert "030090000001" in text
+    entry = AuditEntry.objects.filter(action="ranks.people.person.sensitive_read").last()
+    assert (
+        AuditEntry.objects.filter(action="ranks.people.person.sensitive_read").count() == reads + 1
+    )
+    assert (entry.actor, entry.object_id) == ("alice", "P-AN")
+
+
+def test_search_ignores_diacritics_and_case(client, world):
+    signed_in(client, "alice")
+    text = client.get("/search/?q=NGUYEN+van+an").content.decode()
+    assert "Nguyễn Văn An" in text
+    assert "Đặng Thị Dung" in client.get("/search/?q=dang+thi").content.decode()
+
+
+def test_unit_page_queries_do_not_grow_with_the_subtree(
+    client, world, django_assert_max_num_queries
+):
+    from ranks.core.actor import SYSTEM
+    from ranks.org.services import unit_version_save
+
+    signed_in(client, "alice")
+    with django_assert_max_num_queries(40) as small:
+        client.get("/units/N1/")
+    for i in range(30):
+        unit_version_save(
+            actor=SYSTEM, code=f"N1-X{i}", name=f"Chi bộ {i}", kind="cell", parent_code="N1"
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/units/N1/")
