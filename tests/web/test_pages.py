@@ -1,7 +1,6 @@
 """What the pages show: the tree of a date, unit pages with counts and history, people, search."""
 
 from django.contrib.auth import get_user_model
-from django.utils import translation
 
 from ranks.core.models import AuditEntry
 
@@ -48,8 +47,8 @@ def test_unit_that_did_not_exist_on_the_date_says_so(client, world):
 
 def test_inherited_area_flag_is_shown(client, world):
     signed_in(client, "bob")
-    with translation.override("en"):
-        text = client.get("/units/C2-A/?on=2024-01-01", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = client.get("/units/C2-A/?on=2024-01-01").content.decode()
     assert "inherited from a unit above" in text
 
 

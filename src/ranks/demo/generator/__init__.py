@@ -1,0 +1,65 @@
+"""Pure: the plan of a demo province built on Vietnam's real administrative units.
+
+`build_plan("Hải Dương", seed=2025, sizes=Sizes(), today=...)` reads the province's districts
+and communes from `vietnamadminunits`, invents villages, cells, people and memberships with
+seeded randomness, and returns plain data (`Plan`) for a writer to store. The province is a
+parameter: any of the 63 provinces before the 2025 reform works, so the same generator can
+build the national data set from the same real units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from ranks.demo.generator.adminunits import (
+    UnknownProvince,
+    find_province,
+    load_province,
+    official_province_codes,
+    old_province_names,
+)
+from ranks.demo.generator.people import PeoplePlanner
+from ranks.demo.generator.plan import LAST_OLD_DAY, REFORM, TREE_START, Plan, Sizes
+from ranks.demo.generator.regions import area_flags
+from ranks.demo.generator.structure import plan_structure
+
+__all__ = [
+    "LAST_OLD_DAY",
+    "REFORM",
+    "TREE_START",
+    "Plan",
+    "Sizes",
+    "UnknownProvince",
+    "build_plan",
+    "find_province",
+    "old_province_names",
+]
+
+
+def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Plan:
+    """Everything the demo of `province` holds; the same arguments give the same plan."""
+    old, new = load_province(find_province(province))
+    structure = plan_structure(old, new, sizes, random.Random(f"{seed}:structure:{old.key}"))
+    planner = PeoplePlanner(
+        province_short=old.short,
+        province_code=old.code,
+        unit_code=old.unit_code,
+        all_province_codes=official_province_codes(),
+        flags=frozenset(area_flags(old.short)),
+        seed=seed,
+        today=today,
+        sizes=sizes,
+    )
+    planner.plan_members(structure.seats)
+    planner.plan_non_members(structure.homes)
+    return Plan(
+        province=old.short,
+        new_province=new.short,
+        seed=seed,
+        units=structure.units,
+        places=structure.places,
+        people=planner.people,
+        memberships=planner.memberships,
+        logins=structure.logins,
+    )

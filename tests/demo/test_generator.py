@@ -1,0 +1,177 @@
+"""The demo generator plans a province from the real units, for any of the 63 old provinces.
+
+These tests touch no database: the plan is plain data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from faker.providers.person.vi_VN import Provider
+
+from ranks.demo.generator import (
+    LAST_OLD_DAY,
+    REFORM,
+    Sizes,
+    UnknownProvince,
+    build_plan,
+    find_province,
+    old_province_names,
+)
+from ranks.demo.generator.adminunits import load_province, province_codes
+from ranks.demo.generator.names import FAMILY_BY_ETHNICITY
+from ranks.people.status import age_on
+
+TODAY = dt.date(2026, 11, 22)
+TINY = Sizes(members=40, villages_per_commune=1, non_members=5)
+HOLDS_MEMBERS = {"cell", "grassroots_cell"}
+WESTERN = {"John", "Mary", "James", "Smith", "Jr.", "Mr.", "Mrs.", "Dr."}
+
+
+def test_there_are_63_old_provinces_each_with_its_own_code():
+    codes = province_codes()
+    assert len(old_province_names()) == 63
+    assert len(set(codes.values())) == 63
+    assert codes["Hải Dương"] == "HD"
+    assert codes["Hải Phòng"] == "HP"
+
+
+def test_provinces_are_found_by_loose_names():
+    assert find_province("hai duong") == "Hải Dương"
+    assert find_province("Tỉnh Lai Châu") == "Lai Châu"
+    with pytest.raises(UnknownProvince):
+        find_province("Atlantis")
+
+
+def test_hai_duong_has_its_real_districts_and_communes_and_goes_into_hai_phong():
+    old, new = load_province("Hải Dương")
+    assert len(old.districts) == 12
+    assert sum(len(d.communes) for d in old.districts) == 207
+    thanh_mien = next(d for d in old.districts if d.short == "Thanh Miện")
+    assert thanh_mien.title == "huyện Thanh Miện"
+    pham_kha = next(c for c in thanh_mien.communes if c.short == "Phạm Kha")
+    assert new.short == "Hải Phòng"
+    assert new.commune(pham_kha.new_default).short == "Nguyễn Lương Bằng"
+    kinh_mon = next(d for d in old.districts if d.short == "Kinh Môn")
+    assert kinh_mon.title == "thị xã Kinh Môn"
+
+
+@pytest.mark.parametrize("province", old_province_names())
+def test_every_old_province_plans_a_consistent_province(province):
+    plan = build_plan(province, seed=1, sizes=TINY, today=TODAY)
+    kinds = {u.code: {v.kind for v in u.versions} for u in plan.units}
+    assert len(kinds) == len(plan.units), "unit codes are unique"
+    for unit in plan.units:
+        for version in unit.versions:
+            assert version.parent is None or version.parent in kinds
+        for before, after in zip(unit.versions, unit.versions[1:], strict=False):
+            assert before.valid_to is not None and before.valid_to < after.valid_from
+    districts = [u for u in plan.units if "district_committee" in kinds[u.code]]
+    assert districts and all(u.versions[-1].valid_to == LAST_OLD_DAY for u in districts)
+    communes = [u for u in plan.units if "commune_committee" in kinds[u.code]]
+    assert communes and all(u.versions[0].valid_from == REFORM for u in communes)
+    for place in plan.places:
+        for version in place.versions:
+            assert version.unit in kinds
+            assert all(kinds[c] & HOLDS_MEMBERS for c in version.cells)
+    people = {p.person_id: p for p in plan.people}
+    assert len(plan.memberships) == TINY.members
+    for m in plan.memberships:
+        born = people[m.person_id].birth_date
+        assert age_on(born, m.admission_decision_date) >= 18
+        assert m.admission_decision_date < TODAY
+        assert m.ceremony_date is None or m.ceremony_date >= m.admission_decision_date
+        if m.official_date:
+            assert m.official_date == m.ceremony_date.replace(year=m.ceremony_date.year + 1)
+        for posting in m.postings:
+            assert kinds[posting.cell] & HOLDS_MEMBERS
+        if m.left_date:
+            assert m.left_date > m.admission_decision_date
+            assert m.postings[-1].valid_to == m.left_date
+    assert all(18 <= age_on(p.birth_date, TODAY) <= 80 for p in plan.people)
+
+
+def test_the_same_seed_gives_the_same_names_and_another_seed_others():
+    sizes = Sizes(members=200, villages_per_commune=1)
+    first = [p.full_name for p in build_plan("Hải Dương", seed=7, sizes=sizes, today=TODAY).people]
+    again = [p.full_name for p in build_plan("Hải Dương", seed=7, sizes=sizes, today=TODAY).people]
+    later = build_plan("Hải Dương", seed=7, sizes=sizes, today=TODAY + dt.timedelta(days=40))
+    other = [p.full_name for p in build_plan("Hải Dương", seed=8, sizes=sizes, today=TODAY).people]
+    assert first == again
+    assert first == [p.full_name for p in later.people], "names do not depend on the day"
+    assert first != other
+
+
+def test_names_are_vietnamese_family_middle_given():
+    plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(members=600), today=TODAY)
+    families = set(Provider.last_names) | {f for fs in FAMILY_BY_ETHNICITY.values() for f in fs}
+    for person in plan.people:
+        words = person.full_name.split()
+        assert len(words) >= 3, person.full_name
+        assert not WESTERN & set(words), person.full_name
+        assert words[0] in families, person.full_name
+        if person.gender == "male":
+            assert "Thị" not in words, person.full_name
+    genders = Counter(p.gender for p in plan.people)
+    assert genders["male"] > genders["female"] > 0
+
+
+def test_people_look_like_a_rural_province():
+    plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(members=1000), today=TODAY)
+    members = plan.people[: len(plan.memberships)]
+    ethnicity = Counter(p.ethnicity for p in members)
+    religion = Counter(p.religion for p in members)
+    assert ethnicity["Kinh"] > 0.95 * len(members)
+    assert religion["Không"] > religion["Phật giáo"] > 0 and religion["Công giáo"] > 0
+    recent = [m for m in plan.memberships if m.admission_decision_date >= dt.date(2016, 1, 1)]
+    assert 0.2 * len(members) < len(recent) < 0.5 * len(members)
+    assert any(m.admission_decision_date.year < 1990 for m in plan.memberships)
+    probationary = [m for m in plan.memberships if m.official_date is None and not m.left_date]
+    assert probationary and all(
+        m.admission_decision_date > TODAY - dt.timedelta(days=420) for m in probationary
+    )
+    assert {m.left_reason for m in plan.memberships} >= {"", "death", "transfer_out"}
+    assert any(len(m.postings) > 1 for m in plan.memberships), "some members changed cells"
+    occupations = Counter(p.occupation for p in members)
+    assert occupations["farmer"] and occupations["retired"] and occupations["civil_servant"]
+    assert all(len(p.national_id) == 12 and p.national_id.isdigit() for p in plan.people)
+
+
+def test_a_mountainous_province_is_flagged_and_keeps_its_committee():
+    plan = build_plan(
+        "Lai Châu", seed=3, sizes=Sizes(members=300, villages_per_commune=2), today=TODAY
+    )
+    root = plan.units[0]
+    assert root.code == "LCH" and len(root.versions) == 1 and root.versions[0].valid_to is None
+    assert set(root.versions[0].area_flags) == {"mountainous", "ethnic_minority"}
+    assert Counter(p.ethnicity for p in plan.people)["Kinh"] < 0.5 * len(plan.people)
+    assert any(v.name.startswith("Bản ") for p in plan.places for v in p.versions)
+
+
+def test_the_generator_imports_no_django():
+    modules = ", ".join(
+        f"ranks.demo.generator.{m}"
+        for m in (
+            "adminunits",
+            "agencies",
+            "building",
+            "logins",
+            "names",
+            "people",
+            "plan",
+            "regions",
+            "structure",
+        )
+    )
+    code = (
+        f"import sys; import ranks.demo.generator, {modules}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
