@@ -54,6 +54,10 @@ test: install-test
 		echo "PostgreSQL at 127.0.0.1:5432 cannot be reached: its test run is skipped (CI=true would fail)"; \
 	fi
 
+# Name search over 100,000 generated people, on the database of DATABASE_URL (see docs/benchmarks.md).
+bench: install
+	$(BIN)/python benchmarks/search.py
+
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

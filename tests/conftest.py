@@ -30,6 +30,12 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "pure: touches no database; run once, on the SQLite pass")
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is slow on purpose; test users need no such strength (test_login checks Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):

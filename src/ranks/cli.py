@@ -15,7 +15,12 @@ def main(argv: list[str] | None = None) -> None:
         argv = [argv[0], *argv[2:3], argv[1], *argv[3:]]
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except BrokenPipeError:
+        # `ranks tree | head`: the reader left; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

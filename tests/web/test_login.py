@@ -6,8 +6,19 @@ from django.test import override_settings
 from tests.factories import PASSWORD
 
 
-def test_passwords_are_hashed_with_argon2(world):
-    assert get_user_model().objects.get(username="alice").password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(db):
+    from django.conf import settings as live
+
+    argon2_first = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    assert live.PASSWORD_HASHERS != argon2_first  # the tests' fast hasher is in force here
+    from ranks import settings as ranks_settings
+
+    with override_settings(PASSWORD_HASHERS=ranks_settings.PASSWORD_HASHERS):
+        user = get_user_model().objects.create_user(username="hanh", password=PASSWORD)
+    assert user.password.startswith("argon2$argon2id$")
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)

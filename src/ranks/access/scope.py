@@ -7,9 +7,10 @@ periods; places through the unit they belong to. Everything else answers 404, li
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.access.models import ROLE_RANK, Grant, Role
@@ -36,6 +37,17 @@ class Scope:
         if self.empty:
             return qs.none()
         return qs.filter(**{f"{path}__in": RawSQL(*self.unit_ids_sql())})
+
+    def units_on(self, qs: QuerySet, day: dt.date, path: str = "pk") -> QuerySet:
+        """Rows whose unit was below a granted unit on `day` (the tree of that date, not its history)."""
+        if self.full:
+            return qs
+        if self.empty:
+            return qs.none()
+        return qs.filter(**{f"{path}__in": RawSQL(*sql.subtree_on_ids(self.root_ids, day))})
+
+    def unit_ids_on_sql(self, day: dt.date) -> tuple[str, list]:
+        return sql.subtree_on_ids(self.root_ids, day)
 
     def person_ids_sql(self) -> tuple[str, list]:
         cte, params = sql.subtree_ever_cte(self.root_ids)
@@ -87,9 +99,3 @@ def scope_for(actor: Actor, *, role: str = Role.VIEWER, sensitive: bool = False)
         if ROLE_RANK[Role(g.role)] >= wanted and (g.sensitive or not sensitive)
     )
     return Scope(full=False, root_ids=tuple(roots))
-
-
-def unit_scope_q(scope: Scope, path: str = "unit") -> Q:
-    if scope.full:
-        return Q()
-    return Q(**{f"{path}__in": RawSQL(*scope.unit_ids_sql())})

@@ -20,7 +20,11 @@ class Actor:
 
     @property
     def has_full_access(self) -> bool:
-        return self.user is None or bool(getattr(self.user, "is_superuser", False))
+        if self.user is None:
+            return True
+        return bool(
+            getattr(self.user, "is_active", False) and getattr(self.user, "is_superuser", False)
+        )
 
     @classmethod
     def for_user(cls, user: AbstractBaseUser, channel: str = "web") -> Actor:

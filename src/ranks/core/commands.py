@@ -10,6 +10,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
@@ -20,6 +21,9 @@ class RanksCommand(BaseCommand):
     """Subclasses implement `run(actor, **options)` instead of `handle`."""
 
     def create_parser(self, prog_name, subcommand, **kwargs):
+        if isinstance(self.help, Promise):
+            # argparse needs a real str; translate now, in the language of this run.
+            self.help = str(self.help)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.add_argument(
             "--as",

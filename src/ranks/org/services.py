@@ -70,7 +70,9 @@ def _check_no_cycle(unit: Unit | None, parent: Unit | None, valid_from, valid_to
             if v.parent_id and v.parent_id not in seen:
                 frontier.append(v.parent)
     for day in sorted(days):
-        if any(v.unit_id == unit.pk for v in unit_ancestry(parent, day)):
+        # The unit may have no version on `day` yet (a move closes the old one first, a new
+        # period is not saved yet), so the climb stops below it: look at the parent links too.
+        if any(v.unit_id == unit.pk or v.parent_id == unit.pk for v in unit_ancestry(parent, day)):
             raise DomainError(
                 _("This parent would put the unit below itself on %(day)s.") % {"day": day},
                 field="parent",

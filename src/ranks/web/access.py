@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
+from ranks.core.dates import parse_date
 from ranks.org.models import Unit
 from ranks.people.models import Person
-from ranks.web.dates import parse_date
 
 
 def actor_of(request: HttpRequest) -> Actor:

@@ -39,7 +39,8 @@ def home(request):
 
 
 def _visible_versions_on(request, day: dt.date):
-    return scope_of(request).units(UnitVersion.objects.valid_on(day), path="unit")
+    """Versions on `day` of the units below the user's grants on that day."""
+    return scope_of(request).units_on(UnitVersion.objects.valid_on(day), day, path="unit")
 
 
 def _roots_on(request, day: dt.date):
@@ -48,7 +49,7 @@ def _roots_on(request, day: dt.date):
     if scope.full:
         parents_alive = UnitVersion.objects.valid_on(day).values("unit_id")
         return visible.exclude(parent_id__in=parents_alive)
-    return visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_sql()))
+    return visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_on_sql(day)))
 
 
 @require_GET

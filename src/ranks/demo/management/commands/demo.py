@@ -175,4 +175,7 @@ class Command(RanksCommand):
                 + row[3]
             )
         self.out("")
-        self.out(_("Start the server with `ranks runserver` and open %(url)s") % {"url": URL})
+        self.out(
+            _("Open %(url)s (`make demo` serves it; otherwise run `ranks runserver`).")
+            % {"url": URL}
+        )
