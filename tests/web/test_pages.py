@@ -90,3 +90,30 @@ def test_unit_page_queries_do_not_grow_with_the_subtree(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/units/N1/")
+
+
+def test_tree_page_queries_do_not_grow_with_the_tree(client, world, django_assert_max_num_queries):
+    from ranks.core.actor import SYSTEM
+    from ranks.org.services import unit_version_save
+
+    def add(i):
+        unit_version_save(
+            actor=SYSTEM,
+            code=f"N1-Y{i}",
+            name=f"Đảng bộ {i}",
+            kind="grassroots_committee",
+            parent_code="N1",
+        )
+        unit_version_save(
+            actor=SYSTEM, code=f"N1-Y{i}-C", name=f"Chi bộ {i}", kind="cell", parent_code=f"N1-Y{i}"
+        )
+
+    signed_in(client, "alice")
+    add(0)  # the tree is as deep as the page shows: one query a level
+    with django_assert_max_num_queries(40) as small:
+        client.get("/tree/?depth=4")
+    for i in range(1, 30):
+        add(i)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        text = client.get("/tree/?depth=4").content.decode()
+    assert "Chi bộ 29" in text

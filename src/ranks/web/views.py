@@ -128,6 +128,13 @@ def unit_detail(request, code: str):
         for posting in members:
             posting.status = posting.membership.status_on(shown_day)
     places = list(places_of_units_on([unit.pk], shown_day))
+    cell_names = dict(
+        UnitVersion.objects.valid_on(shown_day)
+        .filter(unit_id__in={c.pk for p in places for c in p.cells.all()})
+        .values_list("unit_id", "name")
+    )
+    for place in places:
+        place.cell_list = [(c.code, cell_names.get(c.pk, c.code)) for c in place.cells.all()]
     based_at = (
         list(cell_places_on(unit, shown_day)) if version and version.kind.holds_members else []
     )
