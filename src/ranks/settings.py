@@ -42,8 +42,12 @@ INSTALLED_APPS = [
     "ranks.org",
     "ranks.people",
     "ranks.access",
+    "ranks.pipeline",
+    "ranks.targets",
+    "ranks.coverage",
     "ranks.web",
     "ranks.demo",
+    "ranks.interchange",
 ]
 
 MIDDLEWARE = [

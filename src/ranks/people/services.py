@@ -55,22 +55,12 @@ def _place(code: str | None, field: str) -> Place | None:
     return place
 
 
-def person_save(
-    *,
-    actor: Actor,
-    person_id: str,
-    residence_place_code: str | None = None,
-    workplace_place_code: str | None = None,
-    **fields: Any,
-) -> Person:
-    """Create or update the person keyed by `person_id`."""
-    person_id = person_id.strip()
-    if not person_id:
-        raise DomainError(_("A person needs an identifier."), field="person_id")
+def person_check(fields: dict[str, Any]) -> None:
+    """Refuse values a person cannot have (the same checks for a form, a service call, an import)."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
-    if "full_name" in fields and not str(fields["full_name"]).strip():
+    if "full_name" in fields and not str(fields["full_name"] or "").strip():
         raise DomainError(_("A person needs a full name."), field="full_name")
     birth = fields.get("birth_date")
     if birth is not None and birth > today():
@@ -83,6 +73,21 @@ def person_save(
                 % {"value": value, "allowed": ", ".join(choices.values)},
                 field=name,
             )
+
+
+def person_save(
+    *,
+    actor: Actor,
+    person_id: str,
+    residence_place_code: str | None = None,
+    workplace_place_code: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Create or update the person keyed by `person_id`."""
+    person_id = person_id.strip()
+    if not person_id:
+        raise DomainError(_("A person needs an identifier."), field="person_id")
+    person_check(fields)
     with transaction.atomic():
         person = Person.objects.filter(person_id=person_id).first()
         before = snapshot(person) if person else None
@@ -120,7 +125,7 @@ def person_save(
     return person
 
 
-def _cell_on(code: str, day: dt.date) -> Unit:
+def cell_on(code: str, day: dt.date) -> Unit:
     cell = Unit.objects.filter(code=code).first()
     if cell is None:
         raise DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
@@ -164,7 +169,7 @@ def membership_admit(
     """Record an admission decision: the membership and its first posting to the cell."""
     _check_dates(admission_decision_date, ceremony_date, official_date)
     with transaction.atomic():
-        cell = _cell_on(cell_code, admission_decision_date)
+        cell = cell_on(cell_code, admission_decision_date)
         active = (
             person.memberships.filter(left_date__isnull=True).exists()
             or person.memberships.filter(left_date__gte=admission_decision_date).exists()
@@ -207,7 +212,7 @@ def membership_transfer(
             raise DomainError(
                 _("The transfer date must be after the member joined the current cell."), field="on"
             )
-        cell = _cell_on(to_cell_code, on)
+        cell = cell_on(to_cell_code, on)
         if cell.pk == current.cell_id:
             raise DomainError(_("The member already belongs to that cell."), field="cell_code")
         before = snapshot(current)
@@ -291,3 +296,113 @@ def person_sensitive_read(*, actor: Actor, person: Person) -> dict[str, str]:
         after={"fields": list(SENSITIVE_FIELDS)},
     )
     return {name: getattr(person, name) for name in SENSITIVE_FIELDS}
+
+
+MEMBERSHIP_FIELDS = ("admission_decision_no", "ceremony_date", "official_date", "left_date", "left_reason")
+
+
+def membership_posting_save(
+    *,
+    actor: Actor,
+    person: Person,
+    cell_code: str,
+    admission_decision_date: dt.date,
+    cell_from: dt.date | None = None,
+    **fields: Any,
+) -> str:
+    """Record that a member, admitted on a date, belongs to a cell from `cell_from` (default: the
+    admission date). Creates the membership if needed, updates its dates, adds or corrects the
+    posting and fits it between the member's other postings. Returns created/updated/unchanged.
+
+    This is how a file of members (one row per member and cell) is recorded, and re-recording
+    the same row changes nothing.
+    """
+    unknown = set(fields) - set(MEMBERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown membership fields: {sorted(unknown)}")
+    cell_from = cell_from or admission_decision_date
+    merged = {k: fields.get(k) for k in MEMBERSHIP_FIELDS}
+    _check_dates(admission_decision_date, merged.get("ceremony_date"), merged.get("official_date"))
+    left_date, left_reason = merged.get("left_date"), merged.get("left_reason") or ""
+    if left_date and left_date < admission_decision_date:
+        raise DomainError(_("Leaving is dated before the admission decision."), field="left_date")
+    if left_date and left_date > today():
+        raise DomainError(_("The leaving date is in the future."), field="left_date")
+    if left_date and not left_reason:
+        raise DomainError(_("A leaving date needs a reason."), field="left_reason")
+    if left_reason and left_reason not in LeftReason.values:
+        raise DomainError(
+            _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
+            % {"value": left_reason, "allowed": ", ".join(LeftReason.values)},
+            field="left_reason",
+        )
+    if cell_from < admission_decision_date:
+        raise DomainError(_("A member belongs to a cell only from the admission decision on."), field="cell_from")
+    if left_date and cell_from > left_date:
+        raise DomainError(_("The member had already left on that date."), field="cell_from")
+    with transaction.atomic():
+        cell = cell_on(cell_code, cell_from)
+        membership = person.memberships.filter(admission_decision_date=admission_decision_date).first()
+        outcome = "unchanged"
+        if membership is None:
+            others = person.memberships.all()
+            for other in others:
+                if other.left_date is None or other.left_date >= admission_decision_date:
+                    raise DomainError(_("This person is already a party member on that date."), field="person_id")
+            membership = Membership.objects.create(
+                person=person,
+                admission_decision_date=admission_decision_date,
+                admission_decision_no=merged.get("admission_decision_no") or "",
+                ceremony_date=merged.get("ceremony_date"),
+                official_date=merged.get("official_date"),
+                left_date=left_date,
+                left_reason=left_reason,
+            )
+            audit_record(
+                actor, "ranks.people.membership.admitted", object_type="person", object_id=person.person_id,
+                after={**snapshot(membership), "cell": cell.code},
+            )
+            outcome = "created"
+        else:
+            before = snapshot(membership)
+            for key in MEMBERSHIP_FIELDS:
+                if key in fields:
+                    value = fields[key]
+                    setattr(membership, key, value if value is not None else ("" if key in ("admission_decision_no", "left_reason") else None))
+            after = snapshot(membership)
+            if after != before:
+                membership.save()
+                audit_record(
+                    actor, "ranks.people.membership.updated", object_type="person", object_id=person.person_id,
+                    before=before, after=after,
+                )
+                outcome = "updated"
+        posting = membership.postings.filter(valid_from=cell_from).first()
+        if posting is not None and posting.cell_id != cell.pk:
+            before = snapshot(posting)
+            posting.cell = cell
+            posting.save(update_fields=["cell"])
+            audit_record(
+                actor, "ranks.people.posting.updated", object_type="person", object_id=person.person_id,
+                before=before, after={**snapshot(posting), "cell": cell.code},
+            )
+            outcome = "updated" if outcome == "unchanged" else outcome
+        elif posting is None:
+            posting = Posting.objects.create(membership=membership, person=person, cell=cell, valid_from=cell_from)
+            audit_record(
+                actor, "ranks.people.posting.created", object_type="person", object_id=person.person_id,
+                after={**snapshot(posting), "cell": cell.code},
+            )
+            outcome = "updated" if outcome == "unchanged" else outcome
+        _fit_postings(membership)
+    return outcome
+
+
+def _fit_postings(membership: Membership) -> None:
+    """Each posting ends the day before the next one starts; the last ends when the member left."""
+    postings = list(membership.postings.order_by("valid_from"))
+    for current, following in zip(postings, [*postings[1:], None], strict=True):
+        end = following.valid_from - dt.timedelta(days=1) if following else membership.left_date
+        if current.valid_to != end:
+            current.valid_to = end
+            current.save(update_fields=["valid_to"])

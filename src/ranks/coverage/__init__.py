@@ -1,0 +1,1 @@
+"""Coverage and cell health: for now, members seconded to lead cells."""

@@ -1,0 +1,124 @@
+"""Writes of coverage: members seconded to cells, and the end of a secondment. Each audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ranks.core.actor import Actor
+from ranks.core.audit import audit_record, snapshot
+from ranks.core.errors import DomainError
+from ranks.coverage.models import Secondment, SecondmentRole
+from ranks.org.models import Unit
+from ranks.people import status
+from ranks.people.models import Person
+from ranks.people.services import cell_on
+
+MEMBER_STATUSES = {status.PROBATIONARY, status.OFFICIAL}
+
+
+def _state(secondment: Secondment) -> dict[str, Any]:
+    return {
+        **snapshot(secondment),
+        "person": secondment.person.person_id,
+        "cell_code": secondment.cell.code,
+        "home_unit_code": secondment.home_unit.code if secondment.home_unit else None,
+    }
+
+
+def _object_id(secondment: Secondment) -> str:
+    return f"{secondment.person.person_id}@{secondment.cell.code}/{secondment.from_date}"
+
+
+def secondment_save(
+    *,
+    actor: Actor,
+    person_id: str,
+    cell_code: str,
+    role: str,
+    from_date: dt.date,
+    to_date: dt.date | None = None,
+    home_unit_code: str | None = None,
+) -> Secondment:
+    """Create or update the secondment keyed by (person, cell, from_date)."""
+    if role not in SecondmentRole.values:
+        raise DomainError(
+            _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
+            % {"value": role, "allowed": ", ".join(SecondmentRole.values)},
+            field="role",
+        )
+    if to_date is not None and to_date < from_date:
+        raise DomainError(_("The end date is before the start date."), field="to_date")
+    with transaction.atomic():
+        if not person_id.strip():
+            raise DomainError(_("A person needs an identifier."), field="person_id")
+        person = Person.objects.filter(person_id=person_id.strip()).first()
+        if person is None:
+            raise DomainError(
+                _("Unknown person: %(person_id)s.") % {"person_id": person_id}, field="person_id"
+            )
+        memberships = person.memberships.all()
+        if not any(m.status_on(from_date) in MEMBER_STATUSES for m in memberships):
+            raise DomainError(
+                _("%(name)s is not a party member on %(day)s.")
+                % {"name": person.full_name, "day": from_date},
+                field="person_id",
+            )
+        cell = cell_on(cell_code, from_date)
+        home_unit = None
+        if home_unit_code:
+            home_unit = Unit.objects.filter(code=home_unit_code).first()
+            if home_unit is None:
+                raise DomainError(
+                    _("Unknown unit code: %(code)s.") % {"code": home_unit_code},
+                    field="home_unit_code",
+                )
+        secondment = Secondment.objects.filter(
+            person=person, cell=cell, from_date=from_date
+        ).first()
+        before = _state(secondment) if secondment else None
+        if secondment is None:
+            secondment = Secondment(person=person, cell=cell, from_date=from_date)
+        secondment.role, secondment.to_date, secondment.home_unit = role, to_date, home_unit
+        if before is not None and before == _state(secondment):
+            return secondment
+        secondment.save()
+        audit_record(
+            actor,
+            "ranks.coverage.secondment.updated" if before else "ranks.coverage.secondment.created",
+            object_type="secondment",
+            object_id=_object_id(secondment),
+            before=before,
+            after=_state(secondment),
+        )
+    return secondment
+
+
+def secondment_end(*, actor: Actor, secondment: Secondment, on: dt.date) -> Secondment:
+    """The secondment ends on `on` (its last day); an end can be brought forward, not pushed back."""
+    if on < secondment.from_date:
+        raise DomainError(_("The end date is before the start date."), field="to_date")
+    with transaction.atomic():
+        secondment = Secondment.objects.select_for_update().get(pk=secondment.pk)
+        if secondment.to_date == on:
+            return secondment
+        if secondment.to_date is not None and secondment.to_date < on:
+            raise DomainError(
+                _("The secondment had already ended on %(day)s.") % {"day": secondment.to_date},
+                field="to_date",
+            )
+        before = _state(secondment)
+        secondment.to_date = on
+        secondment.save(update_fields=["to_date"])
+        audit_record(
+            actor,
+            "ranks.coverage.secondment.ended",
+            object_type="secondment",
+            object_id=_object_id(secondment),
+            before=before,
+            after=_state(secondment),
+        )
+    return secondment

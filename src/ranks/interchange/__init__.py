@@ -1,0 +1,1 @@
+"""The interchange format (DESIGN.md §8): import and export of every kind, CSV and XLSX."""

@@ -1,0 +1,338 @@
+"""Running an import: read, check every row, write through services, all or nothing.
+
+The whole file is imported in one transaction. Rows are checked and written in batches as they
+are read, so memory holds a batch, the keys seen (to catch duplicates) and the errors, never the
+file. Any bad row, a dry run, or a crash rolls the transaction back: the database is as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ranks.access.scope import Scope, scope_for
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.core.errors import DomainError
+from ranks.interchange import values as V
+from ranks.interchange.readers import FileProblem, open_table
+from ranks.interchange.schema import BOOL, CHOICE, CHOICES, DATE, INT, KINDS, LIST, Column, Kind
+from ranks.people.names import fold
+
+MAX_BYTES = getattr(settings, "RANKS_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, Any]  # typed values of the columns present in the file; blank is None
+    raw: dict[str, str]
+
+    def get(self, key: str, default=None):
+        value = self.values.get(key)
+        return default if value is None else value
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+
+class Reject(Exception):
+    """A row cannot be imported: `column` is the column key to blame."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass
+class Context:
+    actor: Actor
+    kind: Kind
+    scope: Scope
+    today: dt.date
+    header_of: dict[str, str]  # column key → the header as written in the file
+    result: ImportResult
+
+    def error(self, row: Row, column: str, message: str) -> None:
+        self.result.errors.append(
+            RowError(
+                row.number,
+                self.header_of.get(column, column),
+                row.raw.get(column, ""),
+                str(message),
+            )
+        )
+
+    def outcome(self, what: str) -> None:
+        setattr(self.result, what, getattr(self.result, what) + 1)
+
+
+VALUE_MESSAGES = {
+    "not_a_date": lambda p: _("Not a date: write YYYY-MM-DD or DD/MM/YYYY."),
+    "not_a_bool": lambda p: _("Not true or false."),
+    "not_a_number": lambda p: _("Not a whole number."),
+    "not_in_list": lambda p: _("Not an allowed value. Allowed: %(allowed)s.") % p,
+}
+
+
+def file_message(problem: FileProblem) -> str:
+    p = problem.params
+    messages = {
+        "empty": lambda: _("The file is empty."),
+        "too_large": lambda: (
+            _("The file is too large: %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(p["size"] / 1048576, 1), "limit": round(p["limit"] / 1048576, 1)}
+        ),
+        "not_utf8": lambda: (
+            _(
+                "The file is not UTF-8 text; it looks like %(encoding)s. In Excel, save it as “CSV UTF-8”, "
+                "or import the .xlsx file itself."
+            )
+            % p
+        ),
+        "not_xlsx": lambda: _("The file is not a valid Excel workbook (.xlsx)."),
+        "old_excel": lambda: _(
+            "Old Excel files (.xls) cannot be read: save the file as .xlsx or as CSV UTF-8."
+        ),
+        "bad_csv": lambda: _("The CSV file is malformed at row %(row)s.") % p,
+    }
+    return messages[problem.code]()
+
+
+def match_header(kind: Kind, header: list[str]) -> tuple[dict[int, Column], list[RowError]]:
+    """Which column each header cell names: the English key or the Vietnamese label."""
+    names: dict[str, Column] = {}
+    for column in kind.columns:
+        names[column.key.lower()] = column
+        names[fold(column.label)] = column
+    found: dict[int, Column] = {}
+    errors: list[RowError] = []
+    seen: dict[str, str] = {}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        column = names.get(text.lower()) or names.get(fold(text))
+        if column is None and text.endswith(")") and "(" in text:
+            # The templates write "Họ và tên (full_name)": the key in brackets decides.
+            column = names.get(text[text.rindex("(") + 1 : -1].strip().lower())
+        if column is None:
+            errors.append(
+                RowError(
+                    1,
+                    text,
+                    text,
+                    _("Unknown column. The columns of this kind are: %(columns)s.")
+                    % {"columns": ", ".join(c.key for c in kind.columns)},
+                )
+            )
+        elif column.key in seen:
+            errors.append(
+                RowError(
+                    1,
+                    text,
+                    text,
+                    _("This column appears twice (also as “%(other)s”).")
+                    % {"other": seen[column.key]},
+                )
+            )
+        else:
+            found[index] = column
+            seen[column.key] = text
+    for column in kind.columns:
+        if column.required and column.key not in seen:
+            errors.append(
+                RowError(
+                    1,
+                    column.key,
+                    "",
+                    _("The required column “%(column)s” (%(label)s) is missing.")
+                    % {"column": column.key, "label": column.label},
+                )
+            )
+    return found, errors
+
+
+def parse_cell(column: Column, raw: Any) -> Any:
+    if V.is_blank(raw):
+        if column.type == LIST:
+            return []
+        return None
+    if column.type == DATE:
+        return V.parse_date(raw)
+    if column.type == BOOL:
+        return V.parse_bool(raw)
+    if column.type == INT:
+        value = V.parse_int(raw)
+        if value < 0:
+            raise V.ValueProblem("not_a_number")
+        return value
+    if column.type == CHOICE:
+        return V.parse_choice(raw, column.choices)
+    if column.type == LIST:
+        return V.parse_choices(raw, column.choices) if column.choices else V.parse_list(raw)
+    if column.type == CHOICES:
+        return V.parse_choices(raw, column.choices)
+    text = V.as_text(raw)
+    if len(text) > column.max_length:
+        raise V.ValueProblem("too_long", max=column.max_length)
+    return text
+
+
+def read_rows(ctx: Context, table, columns: dict[int, Column]) -> Iterable[Row]:
+    """Typed rows; rows with bad values are reported and left out, duplicates of a key too."""
+    seen: dict[tuple, int] = {}
+    for number, cells in table.rows:
+        ctx.result.rows += 1
+        row = Row(number=number, values={}, raw={})
+        bad = False
+        for index, column in columns.items():
+            raw = cells[index] if index < len(cells) else None
+            row.raw[column.key] = V.as_text(raw)
+            try:
+                row.values[column.key] = parse_cell(column, raw)
+            except V.ValueProblem as problem:
+                bad = True
+                if problem.code == "too_long":
+                    ctx.error(
+                        row, column.key, _("Longer than %(max)d characters.") % problem.params
+                    )
+                else:
+                    ctx.error(row, column.key, VALUE_MESSAGES[problem.code](problem.params))
+                continue
+            if column.required and row.values[column.key] in (None, []):
+                bad = True
+                ctx.error(row, column.key, _("A value is required."))
+        if bad:
+            continue
+        key = tuple(_key_part(row.values.get(k)) for k in ctx.kind.key_columns)
+        if key in seen:
+            ctx.error(
+                row,
+                ctx.kind.key_columns[0],
+                _("The same key as row %(row)d of this file.") % {"row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        yield row
+
+
+def _key_part(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_import(
+    *,
+    actor: Actor,
+    kind: str,
+    stream: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    max_bytes: int | None = None,
+) -> ImportResult:
+    """Import one file of one kind. Nothing is written unless every row is good and not a dry run."""
+    from ranks.interchange.handlers import handler_for
+
+    started = time.monotonic()
+    spec = KINDS[kind]
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    try:
+        table = open_table(stream, filename, max_bytes=max_bytes or MAX_BYTES)
+    except FileProblem as problem:
+        result.errors.append(RowError(0, "", filename, file_message(problem)))
+        return result
+    columns, header_errors = match_header(spec, table.header)
+    if header_errors:
+        result.errors.extend(header_errors)
+        return result
+    ctx = Context(
+        actor=actor,
+        kind=spec,
+        scope=scope_for(actor, role=handler_for(kind).role),
+        today=today(),
+        header_of={c.key: table.header[i] for i, c in columns.items()},
+        result=result,
+    )
+    handler = handler_for(kind)(ctx)
+    try:
+        with transaction.atomic():
+            rows = read_rows(ctx, table, columns)
+            if handler.load_all:
+                rows = handler.order(list(rows))
+            for batch in batched(rows, handler.batch_size):
+                handler.handle(batch)
+                if on_progress:
+                    done, total = table.progress()
+                    on_progress(result.rows, done, total)
+            if not result.ok or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except FileProblem as problem:
+        result.errors.append(
+            RowError(problem.params.get("row", 0), "", filename, file_message(problem))
+        )
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def run_row(ctx: Context, row: Row, write: Callable[[], str]) -> None:
+    """Call a service for one row; a refusal becomes that row's error, named by its column."""
+    try:
+        with transaction.atomic():
+            outcome = write()
+    except Reject as reject:
+        ctx.error(row, reject.column, reject.message)
+        return
+    except DomainError as error:
+        ctx.error(row, error.field or ctx.kind.key_columns[0], str(error))
+        return
+    ctx.outcome(outcome)

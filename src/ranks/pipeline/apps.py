@@ -1,0 +1,8 @@
+"""App configuration of the pipeline."""
+
+from django.apps import AppConfig
+
+
+class PipelineConfig(AppConfig):
+    name = "ranks.pipeline"
+    label = "pipeline"

@@ -1,0 +1,112 @@
+"""Candidates (one candidacy per person) and the dated stage events their stage is derived from."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranks.org.models import Unit
+from ranks.people.models import Person
+
+
+class SourceGroup(models.TextChoices):
+    """Where a candidate comes from (DESIGN.md §5, stage 2)."""
+
+    YOUTH_UNION = "youth_union", _("Youth Union member")
+    MILITARY = "military", _("returned from or about to enter military service")
+    RETURNING_GRADUATE = "returning_graduate", _("returning graduate")
+    STUDENT = "student", _("high-school student")
+    WORKER = "worker", _("worker near home")
+    RELIGIOUS = "religious", _("religious follower")
+    ASSOCIATION = "association", _("association member")
+    OTHER = "other", _("other")
+
+
+class Stage(models.TextChoices):
+    """The 13 main stages in the order of DESIGN.md §5, then the side states."""
+
+    IDENTIFIED = "identified", _("identified")
+    SOURCE_LIST = "source_list", _("on the source list")
+    CLASS_PASSED = "class_passed", _("awareness class passed")
+    INTRODUCERS_ASSIGNED = "introducers_assigned", _("introducers assigned")
+    DOSSIER_PREPARED = "dossier_prepared", _("dossier prepared")
+    BACKGROUND_VERIFIED = "background_verified", _("background verified")
+    COMMENTS_COLLECTED = "comments_collected", _("comments collected")
+    CELL_RESOLUTION = "cell_resolution", _("cell resolution")
+    COMMITTEE_RESOLUTION = "committee_resolution", _("grassroots committee resolution")
+    ADMISSION_DECISION = "admission_decision", _("admission decision")
+    CEREMONY = "ceremony", _("admission ceremony")
+    OFFICIAL = "official", _("official recognition")
+    REMOVED = "removed", _("removal")
+    WORKING_AWAY = "working_away", _("working away")
+    RETURNED = "returned", _("returned from working away")
+    PAUSED = "paused", _("paused")
+    RESUMED = "resumed", _("resumed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    INELIGIBLE = "ineligible", _("found ineligible")
+    HANDED_OVER = "handed_over", _("handed over to another unit")
+    HANDOVER_ACCEPTED = "handover_accepted", _("handover accepted")
+    HANDOVER_REFUSED = "handover_refused", _("handover refused")
+
+
+MAIN_STAGES: tuple[str, ...] = tuple(Stage.values[: Stage.values.index(Stage.REMOVED) + 1])
+SIDE_STATES: tuple[str, ...] = tuple(s for s in Stage.values if s not in MAIN_STAGES)
+
+
+class Candidate(models.Model):
+    """A person a cell is preparing for admission; the import key is the person."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="candidacies")
+    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="candidates")
+    added_on = models.DateField()
+    source_group = models.CharField(max_length=30, choices=SourceGroup.choices, blank=True)
+    mentors = models.ManyToManyField(Person, blank=True, related_name="mentored_candidacies")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["added_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], name="candidate_one_per_person"),
+        ]
+        indexes = [models.Index(fields=["cell", "added_on"])]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.cell_id} {self.added_on}"
+
+
+class StageEvent(models.Model):
+    """One dated step of a candidacy; the fields after `detail` apply to some stages only."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    date = models.DateField()
+    detail = models.TextField(blank=True)
+    # class_passed: the awareness-class certificate.
+    certificate_no = models.CharField(max_length=60, blank=True)
+    # cell_resolution: the vote, counted against all official members of the cell (R7).
+    votes_for = models.PositiveIntegerField(null=True, blank=True)
+    official_members = models.PositiveIntegerField(null=True, blank=True)
+    # committee_resolution, admission_decision: the document and the day the cell received it.
+    decision_no = models.CharField(max_length=60, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    # handed_over: the receiving unit.
+    to_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers_received"
+    )
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "stage", "date"], name="stageevent_unique_stage_date"
+            ),
+        ]
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.stage} {self.date}"

@@ -1,0 +1,1 @@
+"""Targets assigned to units per year and metric, with their revisions."""

@@ -1,0 +1,18 @@
+"""Targets in the admin, read-only like the rest: changes go through services."""
+
+from django.contrib import admin
+
+from ranks.targets.models import Target, TargetRevision
+from ranks.web.admin import ReadOnlyAdmin
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "year", "metric", "value", "set_by", "set_at")
+    search_fields = ("unit__code",)
+    list_filter = ("year", "metric")
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("target", "old_value", "new_value", "by", "at")

@@ -1,0 +1,75 @@
+"""Targets: a value per unit, year and metric, and every revision of it with its reason."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranks.org.models import Unit
+
+
+class Metric(models.TextChoices):
+    """What a target counts (DESIGN.md §6)."""
+
+    ADMISSIONS = "admissions", _("admissions")
+    ADMISSIONS_VILLAGES = (
+        "admissions_villages",
+        _("admissions in villages and residential groups"),
+    )
+    ADMISSIONS_FARMERS = "admissions_farmers", _("admissions of farmers")
+    ADMISSIONS_WORKERS = "admissions_workers", _("admissions of workers")
+    ADMISSIONS_AGE_18_30 = "admissions_age_18_30", _("admissions of people aged 18–30")
+    ADMISSIONS_ETHNIC_MINORITY = (
+        "admissions_ethnic_minority",
+        _("admissions of ethnic minorities"),
+    )
+    ADMISSIONS_RELIGIOUS = "admissions_religious", _("admissions of religious followers")
+    ADMISSIONS_WOMEN = "admissions_women", _("admissions of women")
+    SOURCE_ENTRIES = "source_entries", _("new source-list entries")
+    CLASS_GRADUATES = "class_graduates", _("awareness-class graduates")
+    PLACES_WITH_MEMBERS = "places_with_members", _("places with members")
+    PLACES_WITH_CELL = "places_with_cell", _("places with a cell")
+
+
+class Target(models.Model):
+    """The current value; `set_by` and `set_at` name the last change, revisions keep them all."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField()
+    metric = models.CharField(max_length=40, choices=Metric.choices)
+    value = models.PositiveIntegerField()
+    set_by = models.CharField(max_length=150)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["year", "unit_id", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "metric"], name="target_unique_unit_year_metric"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "metric"])]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.metric} = {self.value}"
+
+
+class TargetRevision(models.Model):
+    """One change of a target: the first setting has no old value."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="revisions")
+    old_value = models.PositiveIntegerField(null=True, blank=True)
+    new_value = models.PositiveIntegerField()
+    by = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("target revision")
+        verbose_name_plural = _("target revisions")
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,83 @@
+"""A candidate's current stage: the latest dated main stage; side states do not count."""
+
+import datetime as dt
+
+import pytest
+
+from ranks.core.actor import SYSTEM
+from ranks.people.services import person_save
+from ranks.pipeline.models import MAIN_STAGES, SIDE_STATES, Candidate, Stage
+from ranks.pipeline.selectors import candidate_current_stage
+from ranks.pipeline.services import candidate_save, stage_event_save
+
+D = dt.date
+
+
+@pytest.fixture
+def mai(world):
+    person_save(actor=SYSTEM, person_id="P-MAI", full_name="Lò Thị Mai", birth_date=D(1995, 4, 5))
+    return candidate_save(actor=SYSTEM, person_id="P-MAI", cell_code="C1-A", added_on=D(2024, 3, 1))
+
+
+def event(stage, day):
+    stage_event_save(actor=SYSTEM, person_id="P-MAI", stage=stage, date=day)
+
+
+def test_the_stage_keys_are_those_of_the_interchange_format():
+    assert MAIN_STAGES == (
+        "identified",
+        "source_list",
+        "class_passed",
+        "introducers_assigned",
+        "dossier_prepared",
+        "background_verified",
+        "comments_collected",
+        "cell_resolution",
+        "committee_resolution",
+        "admission_decision",
+        "ceremony",
+        "official",
+        "removed",
+    )
+    assert SIDE_STATES == (
+        "working_away",
+        "returned",
+        "paused",
+        "resumed",
+        "withdrawn",
+        "ineligible",
+        "handed_over",
+        "handover_accepted",
+        "handover_refused",
+    )
+
+
+def test_a_candidate_without_events_is_identified(mai):
+    assert candidate_current_stage(mai) == Stage.IDENTIFIED
+
+
+def test_the_latest_main_stage_is_current_and_side_states_are_ignored(mai):
+    event("source_list", D(2024, 3, 1))
+    event("class_passed", D(2024, 5, 20))
+    event("working_away", D(2024, 7, 1))
+    event("paused", D(2024, 8, 1))
+    assert candidate_current_stage(mai) == "class_passed"
+
+
+def test_an_event_entered_late_but_dated_earlier_does_not_win(mai):
+    event("class_passed", D(2024, 5, 20))
+    event("source_list", D(2024, 3, 1))
+    assert candidate_current_stage(mai) == "class_passed"
+
+
+def test_on_one_date_the_later_stage_wins(mai):
+    event("committee_resolution", D(2024, 9, 10))
+    event("cell_resolution", D(2024, 9, 10))
+    assert candidate_current_stage(mai) == "committee_resolution"
+
+
+def test_prefetched_events_cost_no_query(mai, django_assert_num_queries):
+    event("source_list", D(2024, 3, 1))
+    candidate = Candidate.objects.prefetch_related("events").get(pk=mai.pk)
+    with django_assert_num_queries(0):
+        assert candidate_current_stage(candidate) == "source_list"
