@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, snapshot
 from ranks.core.errors import DomainError
-from ranks.org import tree
+from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceKind, PlaceVersion, Unit, UnitKind, UnitVersion
-from ranks.org.selectors import unit_ancestry
 
 
 def _clean_flags(flags: Iterable[str]) -> list[str]:
@@ -53,30 +52,15 @@ def _check_no_cycle(unit: Unit | None, parent: Unit | None, valid_from, valid_to
         return
     if parent.pk == unit.pk:
         raise DomainError(_("A unit cannot be its own parent."), field="parent")
-    # The parent's chain only changes where one of its versions starts: check each such date.
-    days = {valid_from or tree.BEGINNING}
-    frontier = [parent]
-    seen = set()
-    while frontier:
-        current = frontier.pop()
-        if current.pk in seen:
-            continue
-        seen.add(current.pk)
-        for v in current.versions.all():
-            if v.valid_from and (valid_from or tree.BEGINNING) <= v.valid_from <= (
-                valid_to or tree.END
-            ):
-                days.add(v.valid_from)
-            if v.parent_id and v.parent_id not in seen:
-                frontier.append(v.parent)
-    for day in sorted(days):
-        # The unit may have no version on `day` yet (a move closes the old one first, a new
-        # period is not saved yet), so the climb stops below it: look at the parent links too.
-        if any(v.unit_id == unit.pk or v.parent_id == unit.pk for v in unit_ancestry(parent, day)):
-            raise DomainError(
-                _("This parent would put the unit below itself on %(day)s.") % {"day": day},
-                field="parent",
-            )
+    text, params = sql.below_during(unit.pk, valid_from or tree.BEGINNING, valid_to or tree.END)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        below = {row[0] for row in cursor.fetchall()}
+    if parent.pk in below:
+        raise DomainError(
+            _("This parent would put the unit below itself on %(day)s.") % {"day": valid_from or "…"},
+            field="parent",
+        )
 
 
 def _kind(key: str) -> UnitKind:

@@ -72,6 +72,29 @@ def subtree_ever_cte(root_ids: Sequence[int]) -> tuple[str, list]:
     return sql, list(root_ids)
 
 
+def below_during(unit_id: int, start: dt.date, end: dt.date) -> tuple[str, list]:
+    """Units below `unit_id` at some date between `start` and `end`: one query, for the loop check
+    (a unit cannot hang below a unit that is below it on the same date)."""
+
+    def later(a: str, b: str) -> str:
+        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+    def earlier(a: str, b: str) -> str:
+        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+    sql = (
+        f"WITH RECURSIVE below(unit_id, vf, vt) AS ("
+        f" SELECT c.unit_id, {later(_start('c'), '%s')}, {earlier(_end('c'), '%s')} FROM {V} c"
+        f" WHERE c.parent_id = %s AND {_start('c')} <= %s AND {_end('c')} >= %s"
+        f" UNION SELECT c.unit_id, {later(_start('c'), 'b.vf')}, {earlier(_end('c'), 'b.vt')}"
+        f" FROM {V} c JOIN below b ON c.parent_id = b.unit_id"
+        f" WHERE {_start('c')} <= b.vt AND {_end('c')} >= b.vf)"
+        f" SELECT DISTINCT unit_id FROM below"
+    )
+    s, e = date_param(start), date_param(end)
+    return sql, [s, s, e, e, unit_id, e, s]
+
+
 def subtree_ever_ids(root_ids: Sequence[int]) -> tuple[str, list]:
     cte, params = subtree_ever_cte(root_ids)
     return f"{cte} SELECT unit_id FROM ever_sub", params
