@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 
 from ranks.access.services import grant_role
 from ranks.core.actor import SYSTEM, Actor
-from ranks.org.models import Unit
+from ranks.org.kinds import ensure_unit_kinds
+from ranks.org.models import Unit, UnitKind
 from ranks.org.services import place_version_save, unit_move, unit_version_save
 from ranks.people.models import Person
 from ranks.people.services import membership_admit, person_save
@@ -40,6 +41,8 @@ def make_user(username: str, *, superuser: bool = False):
 
 
 def build_world() -> World:
+    # A browser test's flush empties every table, the migration's unit kinds included.
+    ensure_unit_kinds(UnitKind)
     a = SYSTEM
     unit_version_save(
         actor=a,

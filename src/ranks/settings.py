@@ -142,6 +142,16 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 # The language switch is kept for the session (Django keeps it in this cookie).
 LANGUAGE_COOKIE_AGE = None
 
+# Imports started on the web page run in a background thread, so that the page can show their
+# progress and a phone on a bad connection need not hold the request open. False runs them inside
+# the request instead: tests set it, because an in-memory SQLite database is not shared with
+# other threads. Uploaded files wait under VAR_DIR/uploads until the import is done or rejected.
+RANKS_IMPORT_IN_BACKGROUND = os.environ.get("RANKS_IMPORT_IN_BACKGROUND", "true").lower() in {
+    "1",
+    "true",
+    "yes",
+}
+
 STATIC_URL = "static/"
 # Only needed to run `collectstatic` for a front web server; otherwise whitenoise serves the
 # apps' static files straight from the package.

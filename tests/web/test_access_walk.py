@@ -28,10 +28,14 @@ OWN = {
     "alice": {"code": "C1-A", "person_id": "P-AN"},
     "bob": {"code": "C2-A", "person_id": "P-LAN"},
 }
+# Parameters that choose a kind of record or a file format, not whose data: the same for both.
+SHARED = {"kind": "people", "fmt": "csv"}
+OTHER_USER = {"alice": "bob", "bob": "alice"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
     "search": ["?q=nguyen", "?q=dang", "?q=chi+bo", "?q=C2", "?q=N1", "?q=xa"],
+    "import_start": [""],
     "home": [""],
     "healthz": [""],
     "login": [""],
@@ -57,22 +61,44 @@ def fill(route: str, values: dict[str, str]) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
 
 
+@pytest.fixture
+def import_jobs(world):
+    """An import by each user: the other's must answer 404."""
+    from ranks.interchange.models import ImportJob
+
+    return {
+        name: str(
+            ImportJob.objects.create(
+                user=world.users[name], kind="people", filename="x.csv", status="done", result={}
+            ).pk
+        )
+        for name in OTHER_USER
+    }
+
+
 @pytest.mark.parametrize("username", ["alice", "bob"])
-def test_no_page_reaches_the_other_commune(client, world, username):
+def test_no_page_reaches_the_other_commune(client, world, import_jobs, username):
     client.force_login(get_user_model().objects.get(username=username))
-    other = OTHER[username]
+    other = {**OTHER[username], "job_id": [import_jobs[OTHER_USER[username]]]}
+    own_values = {**OWN[username], "job_id": import_jobs[username]}
     checked = 0
     for name, route in ranks_urls():
         params = re.findall(r"<(?:\w+:)?(\w+)>", route)
         if name == "set_language":
             continue
         if params:
-            unknown = [p for p in params if p not in other]
+            owned = [p for p in params if p not in SHARED]
+            unknown = [p for p in owned if p not in other]
             assert not unknown, (
                 f"URL {name} has parameters {unknown} that the access walk does not fill"
             )
-            for value in other[params[0]]:
-                url = fill(route, {params[0]: value})
+            if not owned:  # the same for everybody allowed, e.g. an import template
+                assert client.get(fill(route, SHARED)).status_code == 200, route
+                checked += 1
+                continue
+            key = owned[0]
+            for value in other[key]:
+                url = fill(route, {**SHARED, key: value})
                 for query in ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive"):
                     response = client.get(url + query)
                     assert response.status_code == 404, (
@@ -80,7 +106,7 @@ def test_no_page_reaches_the_other_commune(client, world, username):
                     )
                     checked += 1
             # The same page of one's own object works, so the 404 above is about access.
-            own = fill(route, {params[0]: OWN[username][params[0]]})
+            own = fill(route, {**SHARED, key: own_values[key]})
             assert client.get(own).status_code == 200, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"

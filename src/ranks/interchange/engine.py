@@ -1,8 +1,9 @@
 """Running an import: read, check every row, write through services, all or nothing.
 
 The whole file is imported in one transaction. Rows are checked and written in batches as they
-are read, so memory holds a batch, the keys seen (to catch duplicates) and the errors, never the
-file. Any bad row, a dry run, or a crash rolls the transaction back: the database is as before.
+are read, so memory holds a batch, the keys seen (to catch duplicates; in a temporary file for a
+large file) and the errors, never the file. Any bad row, a dry run, or a crash rolls the
+transaction back: the database is as before.
 """
 
 from __future__ import annotations
@@ -108,13 +109,17 @@ VALUE_MESSAGES = {
 }
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1048576:.1f}" if size >= 104858 else f"{size / 1048576:.3g}"
+
+
 def file_message(problem: FileProblem) -> str:
     p = problem.params
     messages = {
         "empty": lambda: _("The file is empty."),
         "too_large": lambda: (
             _("The file is too large: %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(p["size"] / 1048576, 1), "limit": round(p["limit"] / 1048576, 1)}
+            % {"size": _megabytes(p["size"]), "limit": _megabytes(p["limit"])}
         ),
         "not_utf8": lambda: (
             _(
@@ -200,20 +205,75 @@ def parse_cell(column: Column, raw: Any) -> Any:
             raise V.ValueProblem("not_a_number")
         return value
     if column.type == CHOICE:
-        return V.parse_choice(raw, column.choices)
+        return V.parse_choice(raw, column.choices, column.aliases)
     if column.type == LIST:
-        return V.parse_choices(raw, column.choices) if column.choices else V.parse_list(raw)
+        return (
+            V.parse_choices(raw, column.choices, column.aliases)
+            if column.choices
+            else V.parse_list(raw)
+        )
     if column.type == CHOICES:
-        return V.parse_choices(raw, column.choices)
+        return V.parse_choices(raw, column.choices, column.aliases)
     text = V.as_text(raw)
     if len(text) > column.max_length:
         raise V.ValueProblem("too_long", max=column.max_length)
     return text
 
 
+class SeenKeys:
+    """The key of each row read so far and the row it was on, to catch a key written twice.
+
+    The first `limit` keys are kept in a dict; beyond that they all move to a private temporary
+    SQLite file, so that the keys of a large file (some 190 bytes a row in a dict) do not make
+    memory grow with the file.
+    """
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.keys: dict[tuple, int] = {}
+        self.disk = None
+
+    def first_row(self, key: tuple, row: int) -> int | None:
+        """The row that had `key` before, or None, remembering that `row` has it now."""
+        if self.disk is None:
+            if key in self.keys:
+                return self.keys[key]
+            self.keys[key] = row
+            if len(self.keys) > self.limit:
+                self._spill()
+            return None
+        text = repr(key)
+        cursor = self.disk.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (text, row))
+        if cursor.rowcount:
+            return None
+        return self.disk.execute("SELECT row FROM seen WHERE key = ?", (text,)).fetchone()[0]
+
+    def _spill(self) -> None:
+        import sqlite3
+
+        self.disk = sqlite3.connect("")  # "": a temporary file, deleted when closed
+        self.disk.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+        self.disk.executemany(
+            "INSERT INTO seen VALUES (?, ?)", ((repr(k), r) for k, r in self.keys.items())
+        )
+        self.keys = {}
+
+    def close(self) -> None:
+        if self.disk is not None:
+            self.disk.close()
+            self.disk = None
+
+
 def read_rows(ctx: Context, table, columns: dict[int, Column]) -> Iterable[Row]:
     """Typed rows; rows with bad values are reported and left out, duplicates of a key too."""
-    seen: dict[tuple, int] = {}
+    seen = SeenKeys()
+    try:
+        yield from _read_rows(ctx, table, columns, seen)
+    finally:
+        seen.close()
+
+
+def _read_rows(ctx: Context, table, columns: dict[int, Column], seen: SeenKeys) -> Iterable[Row]:
     for number, cells in table.rows:
         ctx.result.rows += 1
         row = Row(number=number, values={}, raw={})
@@ -238,19 +298,20 @@ def read_rows(ctx: Context, table, columns: dict[int, Column]) -> Iterable[Row]:
         if bad:
             continue
         key = tuple(_key_part(row.values.get(k)) for k in ctx.kind.key_columns)
-        if key in seen:
+        first = seen.first_row(key, number)
+        if first is not None:
             ctx.error(
                 row,
                 ctx.kind.key_columns[0],
-                _("The same key as row %(row)d of this file.") % {"row": seen[key]},
+                _("The same key as row %(row)d of this file.") % {"row": first},
             )
             continue
-        seen[key] = number
         yield row
 
 
 def _key_part(value):
-    return value.lower() if isinstance(value, str) else value
+    # Exact, as the database compares codes: "x-1" and "X-1" are two people there too.
+    return value
 
 
 def batched(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
@@ -320,6 +381,7 @@ def run_import(
         result.errors.append(
             RowError(problem.params.get("row", 0), "", filename, file_message(problem))
         )
+    result.errors.sort(key=lambda error: error.row)  # checks and writes report in their own order
     result.seconds = time.monotonic() - started
     return result
 

@@ -36,7 +36,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
+        return neutralise(";".join(str(v) for v in value))  # a list may start with "=C1" too
     return neutralise(str(value))
 
 

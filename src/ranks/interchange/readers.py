@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -46,7 +47,14 @@ class Table:
         pass
 
 
+# Windows-1258 writes Vietnamese tones as combining marks after the vowel: a vowel followed by
+# one of them is Vietnamese, where charset-normalizer, on a short file, may guess Big5 or cp1250.
+_CP1258_SYLLABLE = re.compile("[aăâeêioôơuưyAĂÂEÊIOÔƠUƯY][\u0300\u0301\u0303\u0309\u0323]")
+
+
 def guess_encoding(sample: bytes) -> str:
+    if _CP1258_SYLLABLE.search(sample.decode("cp1258", errors="replace")):
+        return ENCODING_NAMES["cp1258"]
     best = charset_normalizer.from_bytes(sample).best()
     name = (best.encoding if best else "").lower()
     return ENCODING_NAMES.get(name, name or "unknown")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from ranks.people.models import (
     LeftReason,
     Occupation,
 )
+from ranks.people.names import fold
 from ranks.pipeline.models import SourceGroup, Stage
 from ranks.targets.models import Metric
 
@@ -57,6 +59,8 @@ class Column:
     choices: tuple[str, ...] = ()
     help: str | Promise = ""
     max_length: int = 200
+    # Names of list values as clerks write them, folded ("nam", "nong dan") → key.
+    aliases: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,16 @@ class Kind:
 
 def _choices(model_choices) -> tuple[str, ...]:
     return tuple(model_choices.values)
+
+
+def _aliases(model_choices) -> dict[str, str]:
+    """The Vietnamese and English names of each value, folded, so "Nam" reads as `male`."""
+    names: dict[str, str] = {}
+    for language in ("en", "vi"):
+        with translation.override(language):
+            for value, label in model_choices.choices:
+                names.setdefault(fold(str(label)), value)
+    return names
 
 
 def _kind(key, title, columns, key_columns, notes="") -> Kind:
@@ -121,7 +135,14 @@ def build_kinds() -> dict[str, Kind]:
             [
                 Column("code", "mã", required=True, max_length=60),
                 Column("name", "tên", required=True),
-                Column("kind", "loại", CHOICE, required=True, choices=_choices(PlaceKind)),
+                Column(
+                    "kind",
+                    "loại",
+                    CHOICE,
+                    required=True,
+                    choices=_choices(PlaceKind),
+                    aliases=_aliases(PlaceKind),
+                ),
                 Column("unit_code", "mã tổ chức", required=True, max_length=60),
                 Column(
                     "cell_codes",
@@ -142,7 +163,13 @@ def build_kinds() -> dict[str, Kind]:
                 Column("person_id", "mã người", required=True, max_length=40),
                 Column("full_name", "họ và tên", required=True),
                 Column("birth_date", "ngày sinh", DATE, required=True),
-                Column("gender", "giới tính", CHOICE, choices=_choices(Gender)),
+                Column(
+                    "gender",
+                    "giới tính",
+                    CHOICE,
+                    choices=_choices(Gender),
+                    aliases=_aliases(Gender),
+                ),
                 Column("ethnicity", "dân tộc", max_length=60),
                 Column("religion", "tôn giáo", max_length=60),
                 Column(
@@ -150,14 +177,22 @@ def build_kinds() -> dict[str, Kind]:
                     "trình độ phổ thông",
                     CHOICE,
                     choices=_choices(EducationGeneral),
+                    aliases=_aliases(EducationGeneral),
                 ),
                 Column(
                     "education_professional",
                     "trình độ chuyên môn",
                     CHOICE,
                     choices=_choices(EducationProfessional),
+                    aliases=_aliases(EducationProfessional),
                 ),
-                Column("occupation", "nghề nghiệp", CHOICE, choices=_choices(Occupation)),
+                Column(
+                    "occupation",
+                    "nghề nghiệp",
+                    CHOICE,
+                    choices=_choices(Occupation),
+                    aliases=_aliases(Occupation),
+                ),
                 Column("youth_union", "đoàn viên", BOOL),
                 Column("residence_place_code", "mã nơi cư trú", max_length=60),
                 Column("workplace_place_code", "mã nơi làm việc", max_length=60),
@@ -177,7 +212,13 @@ def build_kinds() -> dict[str, Kind]:
                 Column("ceremony_date", "ngày lễ kết nạp", DATE),
                 Column("official_date", "ngày công nhận chính thức", DATE),
                 Column("left_date", "ngày ra khỏi danh sách", DATE),
-                Column("left_reason", "lý do", CHOICE, choices=_choices(LeftReason)),
+                Column(
+                    "left_reason",
+                    "lý do",
+                    CHOICE,
+                    choices=_choices(LeftReason),
+                    aliases=_aliases(LeftReason),
+                ),
                 Column(
                     "cell_from",
                     "sinh hoạt từ",
@@ -201,6 +242,7 @@ def build_kinds() -> dict[str, Kind]:
                     "nhóm nguồn",
                     CHOICE,
                     choices=_choices(SourceGroup),
+                    aliases=_aliases(SourceGroup),
                 ),
                 Column(
                     "mentor_person_ids",
@@ -216,7 +258,14 @@ def build_kinds() -> dict[str, Kind]:
             _("Stage events"),
             [
                 Column("person_id", "mã người", required=True, max_length=40),
-                Column("stage", "bước", CHOICE, required=True, choices=_choices(Stage)),
+                Column(
+                    "stage",
+                    "bước",
+                    CHOICE,
+                    required=True,
+                    choices=_choices(Stage),
+                    aliases=_aliases(Stage),
+                ),
                 Column("date", "ngày", DATE, required=True),
                 Column("detail", "ghi chú", max_length=2000),
                 Column("certificate_no", "số giấy chứng nhận", max_length=60),
@@ -234,7 +283,14 @@ def build_kinds() -> dict[str, Kind]:
             [
                 Column("unit_code", "mã tổ chức", required=True, max_length=60),
                 Column("year", "năm", INT, required=True),
-                Column("metric", "chỉ tiêu", CHOICE, required=True, choices=_choices(Metric)),
+                Column(
+                    "metric",
+                    "chỉ tiêu",
+                    CHOICE,
+                    required=True,
+                    choices=_choices(Metric),
+                    aliases=_aliases(Metric),
+                ),
                 Column("value", "giá trị", INT, required=True),
             ],
             ["unit_code", "year", "metric"],
@@ -251,6 +307,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     required=True,
                     choices=_choices(SecondmentRole),
+                    aliases=_aliases(SecondmentRole),
                 ),
                 Column("from_date", "từ ngày", DATE, required=True),
                 Column("to_date", "đến ngày", DATE),

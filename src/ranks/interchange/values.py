@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from ranks.people.names import fold
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0, allowing for its 1900 leap-year bug
 
@@ -26,9 +28,15 @@ def is_blank(raw) -> bool:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
+def _guarded(text: str) -> bool:
+    """Starts like a formula, maybe behind apostrophes: "=x", and "'=x" which reads back as "=x"."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def neutralise(text: str) -> str:
-    """Export: a value that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Export: a value that a spreadsheet would run as a formula gets a leading apostrophe (and so
+    does one already starting with apostrophes before =, +, -, @, so that it reads back as it was)."""
+    return "'" + text if _guarded(text) else text
 
 
 def as_text(raw) -> str:
@@ -45,7 +53,7 @@ def as_text(raw) -> str:
     if isinstance(raw, dt.date):
         return raw.isoformat()
     text = str(raw).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+    if text.startswith("'") and _guarded(text):
         return text[1:]
     return text
 
@@ -87,6 +95,8 @@ def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
 def _from_serial(serial: float) -> dt.date:
     if serial < 1 or serial > 2958465:
         raise ValueProblem("not_a_date")
+    if 1900 <= serial <= 2100:
+        raise ValueProblem("not_a_date")  # a year written alone, not a day of 1905
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
@@ -122,18 +132,21 @@ def parse_list(raw) -> list[str]:
     return [part.strip() for part in as_text(raw).split(";") if part.strip()]
 
 
-def parse_choice(raw, choices: Sequence[str]) -> str:
+def parse_choice(raw, choices: Sequence[str], aliases: Mapping[str, str] | None = None) -> str:
+    """A key of the list, or a name of one as clerks write it ("Nam", "Nông dân"): `aliases`
+    maps folded names (no diacritics, lower case) to keys."""
     text = as_text(raw)
     if text in choices:
         return text
     lowered = text.lower().replace(" ", "_").replace("-", "_")
     if lowered in choices:
         return lowered
+    if aliases and fold(text) in aliases:
+        return aliases[fold(text)]
     raise ValueProblem("not_in_list", allowed=", ".join(choices))
 
 
-def parse_choices(raw, choices: Sequence[str]) -> list[str]:
-    values = []
-    for part in parse_list(raw):
-        values.append(parse_choice(part, choices))
-    return values
+def parse_choices(
+    raw, choices: Sequence[str], aliases: Mapping[str, str] | None = None
+) -> list[str]:
+    return [parse_choice(part, choices, aliases) for part in parse_list(raw)]

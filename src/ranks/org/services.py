@@ -58,7 +58,8 @@ def _check_no_cycle(unit: Unit | None, parent: Unit | None, valid_from, valid_to
         below = {row[0] for row in cursor.fetchall()}
     if parent.pk in below:
         raise DomainError(
-            _("This parent would put the unit below itself on %(day)s.") % {"day": valid_from or "…"},
+            _("This parent would put the unit below itself on %(day)s.")
+            % {"day": valid_from or "…"},
             field="parent",
         )
 

@@ -298,7 +298,13 @@ def person_sensitive_read(*, actor: Actor, person: Person) -> dict[str, str]:
     return {name: getattr(person, name) for name in SENSITIVE_FIELDS}
 
 
-MEMBERSHIP_FIELDS = ("admission_decision_no", "ceremony_date", "official_date", "left_date", "left_reason")
+MEMBERSHIP_FIELDS = (
+    "admission_decision_no",
+    "ceremony_date",
+    "official_date",
+    "left_date",
+    "left_reason",
+)
 
 
 def membership_posting_save(
@@ -337,18 +343,24 @@ def membership_posting_save(
             field="left_reason",
         )
     if cell_from < admission_decision_date:
-        raise DomainError(_("A member belongs to a cell only from the admission decision on."), field="cell_from")
+        raise DomainError(
+            _("A member belongs to a cell only from the admission decision on."), field="cell_from"
+        )
     if left_date and cell_from > left_date:
         raise DomainError(_("The member had already left on that date."), field="cell_from")
     with transaction.atomic():
         cell = cell_on(cell_code, cell_from)
-        membership = person.memberships.filter(admission_decision_date=admission_decision_date).first()
+        membership = person.memberships.filter(
+            admission_decision_date=admission_decision_date
+        ).first()
         outcome = "unchanged"
         if membership is None:
             others = person.memberships.all()
             for other in others:
                 if other.left_date is None or other.left_date >= admission_decision_date:
-                    raise DomainError(_("This person is already a party member on that date."), field="person_id")
+                    raise DomainError(
+                        _("This person is already a party member on that date."), field="person_id"
+                    )
             membership = Membership.objects.create(
                 person=person,
                 admission_decision_date=admission_decision_date,
@@ -359,7 +371,10 @@ def membership_posting_save(
                 left_reason=left_reason,
             )
             audit_record(
-                actor, "ranks.people.membership.admitted", object_type="person", object_id=person.person_id,
+                actor,
+                "ranks.people.membership.admitted",
+                object_type="person",
+                object_id=person.person_id,
                 after={**snapshot(membership), "cell": cell.code},
             )
             outcome = "created"
@@ -368,13 +383,23 @@ def membership_posting_save(
             for key in MEMBERSHIP_FIELDS:
                 if key in fields:
                     value = fields[key]
-                    setattr(membership, key, value if value is not None else ("" if key in ("admission_decision_no", "left_reason") else None))
+                    setattr(
+                        membership,
+                        key,
+                        value
+                        if value is not None
+                        else ("" if key in ("admission_decision_no", "left_reason") else None),
+                    )
             after = snapshot(membership)
             if after != before:
                 membership.save()
                 audit_record(
-                    actor, "ranks.people.membership.updated", object_type="person", object_id=person.person_id,
-                    before=before, after=after,
+                    actor,
+                    "ranks.people.membership.updated",
+                    object_type="person",
+                    object_id=person.person_id,
+                    before=before,
+                    after=after,
                 )
                 outcome = "updated"
         posting = membership.postings.filter(valid_from=cell_from).first()
@@ -383,14 +408,23 @@ def membership_posting_save(
             posting.cell = cell
             posting.save(update_fields=["cell"])
             audit_record(
-                actor, "ranks.people.posting.updated", object_type="person", object_id=person.person_id,
-                before=before, after={**snapshot(posting), "cell": cell.code},
+                actor,
+                "ranks.people.posting.updated",
+                object_type="person",
+                object_id=person.person_id,
+                before=before,
+                after={**snapshot(posting), "cell": cell.code},
             )
             outcome = "updated" if outcome == "unchanged" else outcome
         elif posting is None:
-            posting = Posting.objects.create(membership=membership, person=person, cell=cell, valid_from=cell_from)
+            posting = Posting.objects.create(
+                membership=membership, person=person, cell=cell, valid_from=cell_from
+            )
             audit_record(
-                actor, "ranks.people.posting.created", object_type="person", object_id=person.person_id,
+                actor,
+                "ranks.people.posting.created",
+                object_type="person",
+                object_id=person.person_id,
                 after={**snapshot(posting), "cell": cell.code},
             )
             outcome = "updated" if outcome == "unchanged" else outcome

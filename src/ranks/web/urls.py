@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranks.web import views
+from ranks.web import views, views_interchange
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,20 @@ urlpatterns = [
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("people/<str:person_id>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
+    path(
+        "units/<str:code>/export/<slug:kind>.<slug:fmt>",
+        views_interchange.unit_export,
+        name="unit_export",
+    ),
+    path("imports/", views_interchange.import_start, name="import_start"),
+    path(
+        "imports/templates/<slug:kind>.xlsx",
+        views_interchange.import_template,
+        name="import_template",
+    ),
+    path("imports/<uuid:job_id>/", views_interchange.import_job, name="import_job"),
+    path("imports/<uuid:job_id>/status", views_interchange.import_status, name="import_status"),
+    path("imports/<uuid:job_id>/report.csv", views_interchange.import_report, name="import_report"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ranks.interchange.engine import Row, run_row
+from django.utils.translation import gettext as _
+
+from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
-from ranks.org.models import Place, PlaceVersion
+from ranks.org.models import Place, PlaceVersion, UnitVersion
 from ranks.org.services import place_version_save
 
 
@@ -31,8 +33,15 @@ class PlacesHandler(Handler):
         visible = self.ctx.scope.places(Place.objects.filter(code=code)).exists()
         self.own_code(Place, code, visible)
         self.unit_in_scope(row.values["unit_code"], "unit_code")
+        start = row.values.get("valid_from")
         for cell_code in row.values.get("cell_codes") or []:
-            self.cell_in_scope(cell_code, "cell_codes")
+            cell = self.cell_in_scope(cell_code, "cell_codes")
+            if start and not UnitVersion.objects.valid_on(start).filter(unit=cell).exists():
+                raise Reject(
+                    "cell_codes",
+                    _("The cell %(code)s does not exist on %(day)s.")
+                    % {"code": cell_code, "day": start},
+                )
         existing = PlaceVersion.objects.filter(
             place__code=code, valid_from=row.values.get("valid_from")
         ).first()

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from ranks.core.errors import DomainError
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org.models import Unit, UnitVersion
@@ -72,24 +73,35 @@ class UnitsHandler(Handler):
 
     def write(self, row: Row) -> str:
         code = row.values["code"]
+        existing = (
+            UnitVersion.objects.filter(unit__code=code, valid_from=row.values.get("valid_from"))
+            .select_related("kind", "parent")
+            .first()
+        )
+        stored_parent = existing.parent.code if existing and existing.parent else None
         parent_code = row.values.get("parent_code")
+        if existing and "parent_code" not in row.values:  # no such column: keep the parent
+            parent_code = stored_parent
+        # A parent this period already has may stay, even outside the user's units: a commune's
+        # officer re-imports her commune's row, whose parent is the district above her.
+        kept = existing is not None and parent_code == stored_parent
         visible = self.ctx.scope.units(Unit.objects.filter(code=code)).exists()
         self.own_code(Unit, code, visible)
-        if parent_code:
-            self.unit_in_scope(
+        if parent_code and not kept:
+            parent = self.unit_in_scope(
                 parent_code,
                 "parent_code",
                 _("Unknown parent code: %(code)s.") % {"code": parent_code},
             )
-        elif not self.ctx.scope.full:
+            start = row.values.get("valid_from")
+            if start and not UnitVersion.objects.valid_on(start).filter(unit=parent).exists():
+                raise Reject(
+                    "parent_code", _("The unit does not exist on %(day)s.") % {"day": start}
+                )
+        elif not parent_code and not kept and not self.ctx.scope.full:
             raise Reject(
                 "parent_code", _("Only a user with full access may import a unit without a parent.")
             )
-        existing = (
-            UnitVersion.objects.filter(unit__code=code, valid_from=row.values.get("valid_from"))
-            .select_related("kind")
-            .first()
-        )
         fields = {
             "name": row.values["name"],
             "kind": row.values["kind"],
@@ -114,13 +126,18 @@ class UnitsHandler(Handler):
                 "latitude": existing.latitude,
                 "longitude": existing.longitude,
             }
-        return write_and_tell(
-            existing is not None,
-            lambda: unit_version_save(
-                actor=self.ctx.actor,
-                code=code,
-                valid_from=row.values.get("valid_from"),
-                **fields,
-                **extra,
-            ),
-        )
+        try:
+            return write_and_tell(
+                existing is not None,
+                lambda: unit_version_save(
+                    actor=self.ctx.actor,
+                    code=code,
+                    valid_from=row.values.get("valid_from"),
+                    **fields,
+                    **extra,
+                ),
+            )
+        except DomainError as error:
+            if error.field == "parent":  # the service's name for the parent_code column
+                raise Reject("parent_code", str(error)) from error
+            raise

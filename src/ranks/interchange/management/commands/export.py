@@ -11,6 +11,7 @@ from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand
 from ranks.core.errors import DomainError
+from ranks.interchange.access import export_shows_sensitive
 from ranks.interchange.exporters import export_kind, write_csv, write_xlsx
 from ranks.interchange.schema import KIND_ORDER
 from ranks.org.models import Unit
@@ -58,17 +59,7 @@ class Command(RanksCommand):
                 raise DomainError(
                     _("Unknown unit code: %(code)s.") % {"code": options["unit"]}, field="unit"
                 )
-        # Sensitive columns only when a sensitive grant covers the whole export.
-        sensitive_scope = scope_for(actor, sensitive=True)
-        if root is None:
-            sensitive = sensitive_scope.full or (
-                not scope.empty and set(scope.root_ids) == set(sensitive_scope.root_ids)
-            )
-        else:
-            sensitive = (
-                sensitive_scope.full
-                or sensitive_scope.units(Unit.objects.filter(pk=root.pk)).exists()
-            )
+        sensitive = export_shows_sensitive(actor=actor, scope=scope, root=root)
         export = export_kind(
             actor=actor, kind=options["kind"], scope=scope, root=root, sensitive=sensitive
         )

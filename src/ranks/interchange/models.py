@@ -1,0 +1,64 @@
+"""An import started from the web: the stored file, its progress, and what the check or import found."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("checking")
+    CHECKED = "checked", _("checked")
+    REJECTED = "rejected", _("rejected")
+    IMPORTING = "importing", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+FINISHED = (ImportStatus.REJECTED, ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportJob(models.Model):
+    """One uploaded file of one kind: checked (a dry run) first, imported when the user confirms.
+
+    `path` is the stored upload, relative to VAR_DIR/uploads; it is emptied when the file is
+    removed (done, rejected, failed or expired). `result` holds the counts and the bad rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255)
+    path = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def errors(self) -> list[dict]:
+        return (self.result or {}).get("errors", [])

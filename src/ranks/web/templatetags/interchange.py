@@ -1,0 +1,23 @@
+"""Template helpers of the import and export pages: whether the menu offers Import, what to export."""
+
+from django import template
+
+from ranks.interchange.exporters import EXPORTERS
+from ranks.interchange.schema import KIND_ORDER, KINDS
+from ranks.web.access import scope_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def may_import(context) -> bool:
+    """Importing needs the officer role at some unit (the scope is cached for the request)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    return not scope_of(request, role="officer").empty
+
+
+@register.simple_tag
+def export_kinds() -> list[tuple[str, str]]:
+    return [(key, KINDS[key].title) for key in KIND_ORDER if key in EXPORTERS]

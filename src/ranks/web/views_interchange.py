@@ -1,0 +1,212 @@
+"""Pages to import a file (upload, check, preview, confirm) and to download a unit's records.
+
+Importing needs the officer role somewhere; the engine checks each row against the user's units.
+An import is seen only by the user who started it: anybody else gets 404, like a missing one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ranks.core.clock import today
+from ranks.interchange import jobs
+from ranks.interchange.access import export_shows_sensitive
+from ranks.interchange.engine import MAX_BYTES, file_message
+from ranks.interchange.exporters import EXPORTERS, export_kind, write_csv, write_xlsx
+from ranks.interchange.models import ImportJob, ImportStatus
+from ranks.interchange.readers import FileProblem
+from ranks.interchange.schema import KIND_ORDER, KINDS
+from ranks.interchange.templates import write_template
+from ranks.web.access import actor_of, scope_of, unit_or_404
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_FORMATS = ("csv", "xlsx")
+ERRORS_SHOWN = 500  # bad rows listed on the page; the CSV report has all of them
+RECENT_JOBS = 10
+FAILURES = {
+    "crashed": gettext_lazy(
+        "The import stopped because of an error on the server. Nothing was written. "
+        "Try again; if it happens again, tell your administrator."
+    ),
+    "stale": gettext_lazy(
+        "The import stopped when the server restarted. Nothing was written. Upload the file again."
+    ),
+    "expired": gettext_lazy(
+        "The checked file waited more than a day for confirmation and was removed. Upload it again."
+    ),
+}
+
+
+def _importer_or_404(request) -> None:
+    if scope_of(request, role="officer").empty:
+        raise Http404(_("No such page."))
+
+
+def _job_or_404(request, job_id) -> ImportJob:
+    _importer_or_404(request)
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).first()
+    if job is None:
+        raise Http404(_("No such import."))
+    return jobs.job_refresh(job)
+
+
+def import_kinds() -> list[tuple[str, str]]:
+    return [(key, KINDS[key].title) for key in KIND_ORDER]
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=import_kinds, widget=forms.RadioSelect)
+    file = forms.FileField()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                file_message(FileProblem("too_large", size=upload.size, limit=MAX_BYTES))
+            )
+        return upload
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    _importer_or_404(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        jobs.jobs_sweep()
+        job = jobs.job_create(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            language=translation.get_language() or "vi",
+        )
+        return redirect("import_job", job_id=job.pk)
+    recent = [
+        jobs.job_refresh(job) for job in ImportJob.objects.filter(user=request.user)[:RECENT_JOBS]
+    ]
+    for job in recent:
+        job.kind_title = KINDS[job.kind].title if job.kind in KINDS else job.kind
+    return render(
+        request,
+        "web/imports/start.html",
+        {
+            "form": form,
+            "kinds": import_kinds(),
+            "chosen": form["kind"].value() or "",
+            "recent": recent,
+            "max_mb": MAX_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@require_GET
+def import_template(request, kind: str):
+    _importer_or_404(request)
+    if kind not in KINDS:
+        raise Http404(_("No such page."))
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{kind}-template.xlsx")
+    write_template(kind, response)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_job(request, job_id):
+    job = _job_or_404(request, job_id)
+    if request.method == "POST":
+        jobs.job_confirm(job=job)
+        return redirect("import_job", job_id=job.pk)
+    errors = job.errors
+    progress = jobs.job_progress(job)
+    return render(
+        request,
+        "web/imports/job.html",
+        {
+            "job": job,
+            "title": KINDS[job.kind].title if job.kind in KINDS else job.kind,
+            "progress": progress,
+            "progress_text": _progress_text(job, progress),
+            "errors": errors[:ERRORS_SHOWN],
+            "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
+            "failure": FAILURES.get((job.result or {}).get("failure", ""), ""),
+        },
+    )
+
+
+def _progress_text(job: ImportJob, progress: dict) -> str:
+    rows = progress["rows"]
+    if job.status == ImportStatus.IMPORTING and job.rows_total:
+        return _("%(rows)d of %(total)d rows") % {"rows": rows, "total": job.rows_total}
+    return ngettext("%(rows)d row read", "%(rows)d rows read", rows) % {"rows": rows}
+
+
+@never_cache
+@require_GET
+def import_status(request, job_id):
+    """For the page's polling: the status and the progress, as JSON."""
+    job = _job_or_404(request, job_id)
+    progress = jobs.job_progress(job)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "running": job.running,
+            "rows": progress["rows"],
+            "percent": progress["percent"],
+            "text": _progress_text(job, progress),
+        }
+    )
+
+
+@require_GET
+def import_report(request, job_id):
+    """Every bad row, as CSV in UTF-8 with a BOM so that Excel shows the Vietnamese right."""
+    job = _job_or_404(request, job_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("row"), _("column"), _("value"), _("reason")])
+    for error in job.errors:
+        writer.writerow([error["row"], error["column"], error["value"], error["reason"]])
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    stem = job.filename.rsplit(".", 1)[0] or job.kind
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-errors.csv")
+    return response
+
+
+@require_GET
+def unit_export(request, code: str, kind: str, fmt: str):
+    """What `ranks export KIND --unit CODE` writes, for the signed-in user's access."""
+    unit = unit_or_404(request, code)
+    if kind not in EXPORTERS or fmt not in EXPORT_FORMATS:
+        raise Http404(_("No such page."))
+    actor = actor_of(request)
+    scope = scope_of(request)
+    export = export_kind(
+        actor=actor,
+        kind=kind,
+        scope=scope,
+        root=unit,
+        sensitive=export_shows_sensitive(actor=actor, scope=scope, root=unit),
+    )
+    filename = f"{unit.code}-{kind}-{today().isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(content_type=XLSX)
+        write_xlsx(export, response)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
+        write_csv(export, response)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
