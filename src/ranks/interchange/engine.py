@@ -346,7 +346,7 @@ def run_import(
     spec = KINDS[kind]
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
-        table = open_table(stream, filename, max_bytes=max_bytes or MAX_BYTES)
+        table = open_table(stream, filename, max_bytes=max_bytes or MAX_BYTES, sheet=kind)
     except FileProblem as problem:
         result.errors.append(RowError(0, "", filename, file_message(problem)))
         return result

@@ -68,7 +68,15 @@ def _size(stream: IO[bytes]) -> int:
     return size
 
 
-def open_table(stream: IO[bytes], filename: str, *, max_bytes: int) -> Table:
+# Sheets of Ranks' own templates that hold no data (see ranks.interchange.templates).
+NOT_DATA_SHEETS = {"hướng dẫn - help", "lists"}
+
+
+def open_table(
+    stream: IO[bytes], filename: str, *, max_bytes: int, sheet: str | None = None
+) -> Table:
+    """The rows of a CSV file, or of an XLSX workbook's sheet named `sheet` (else its first data
+    sheet, leaving out a template's help and lists sheets, wherever they were moved)."""
     size = _size(stream)
     if size > max_bytes:
         raise FileProblem("too_large", size=size, limit=max_bytes)
@@ -78,7 +86,7 @@ def open_table(stream: IO[bytes], filename: str, *, max_bytes: int) -> Table:
         raise FileProblem("empty")
     name = filename.lower()
     if head.startswith(b"PK") or name.endswith((".xlsx", ".xlsm")):
-        return _open_xlsx(stream, size)
+        return _open_xlsx(stream, size, sheet)
     if name.endswith((".xls", ".ods")) or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem("old_excel")
     return _open_csv(stream, size)
@@ -133,7 +141,7 @@ def _open_csv(stream: IO[bytes], size: int) -> Table:
     return Table(header=[h.strip() for h in header], rows=rows(), size=size, progress=progress)
 
 
-def _open_xlsx(stream: IO[bytes], size: int) -> Table:
+def _open_xlsx(stream: IO[bytes], size: int, wanted: str | None) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -142,7 +150,11 @@ def _open_xlsx(stream: IO[bytes], size: int) -> Table:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as error:
         raise FileProblem("not_xlsx", detail=str(error)) from None
-    sheet = workbook.worksheets[0]
+    named = [
+        ws for ws in workbook.worksheets if wanted and ws.title.strip().lower() == wanted.lower()
+    ]
+    data = [ws for ws in workbook.worksheets if ws.title.strip().lower() not in NOT_DATA_SHEETS]
+    sheet = (named or data or workbook.worksheets)[0]
     total = sheet.max_row or 0
     state = {"row": 0}
     iterator = sheet.iter_rows(values_only=True)

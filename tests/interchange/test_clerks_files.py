@@ -1,4 +1,4 @@
-"""Clerks write list values in Vietnamese: "Nam", "Nữ", "Nông dân" read as their keys."""
+"""Files as clerks make them: list values in Vietnamese ("Nam", "Nông dân"), the data on any sheet."""
 
 import io
 
@@ -37,3 +37,20 @@ def test_a_word_that_is_no_value_of_the_list_is_still_refused(world):
     assert [(e.row, e.column, e.value, e.reason) for e in result.errors] == [
         (2, "gender", "trai", "Not an allowed value. Allowed: male, female.")
     ]
+
+
+def test_an_xlsx_import_reads_the_sheet_named_after_the_kind(world):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Hướng dẫn - Help"
+    workbook.active.append(["this sheet explains the columns"])
+    data = workbook.create_sheet("people")
+    data.append(["person_id", "full_name", "birth_date", "residence_place_code"])
+    data.append(["P-HOA", "Trần Thị Hoa", "1997-04-30", "V1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    result = run_import(actor=SYSTEM, kind="people", stream=buffer, filename="people.xlsx")
+    assert result.ok, result.errors
+    assert Person.objects.get(person_id="P-HOA").full_name == "Trần Thị Hoa"
