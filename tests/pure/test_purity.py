@@ -3,7 +3,13 @@
 import subprocess
 import sys
 
-PURE_MODULES = ["ranks.org.tree", "ranks.people.names", "ranks.people.status", "ranks.core.chain"]
+PURE_MODULES = [
+    "ranks.org.tree",
+    "ranks.people.names",
+    "ranks.people.status",
+    "ranks.core.chain",
+    "ranks.pipeline.rules",
+]
 
 
 def test_pure_modules_import_no_django():

@@ -1,0 +1,62 @@
+"""Pure rules engine: facts in, findings out; rule values keyed by document and date (§5)."""
+
+from .calendar import add_months, add_working_days, months_between, working_days_between
+from .config import RULE_SETS, Cited, RuleSet, RuleValues, rules_on
+from .deadlines import due
+from .eligibility import eligibility, evaluate
+from .facts import (
+    EDUCATION_LEVELS,
+    Candidate,
+    Ceremony,
+    Certificate,
+    Decision,
+    Document,
+    Introducer,
+    Pipeline,
+    Vote,
+)
+from .findings import (
+    BLOCKED,
+    OK,
+    WARNING,
+    Finding,
+    NextStage,
+    official_date,
+    probation_end,
+)
+from .messages import TEMPLATES, render
+from .stages import next_stages
+
+__all__ = [
+    "BLOCKED",
+    "EDUCATION_LEVELS",
+    "OK",
+    "RULE_SETS",
+    "TEMPLATES",
+    "WARNING",
+    "Candidate",
+    "Ceremony",
+    "Certificate",
+    "Cited",
+    "Decision",
+    "Document",
+    "Finding",
+    "Introducer",
+    "NextStage",
+    "Pipeline",
+    "RuleSet",
+    "RuleValues",
+    "Vote",
+    "add_months",
+    "add_working_days",
+    "due",
+    "eligibility",
+    "evaluate",
+    "months_between",
+    "next_stages",
+    "official_date",
+    "probation_end",
+    "render",
+    "rules_on",
+    "working_days_between",
+]

@@ -1,0 +1,159 @@
+"""Rule values as data, keyed by the document that states them and its effective dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+D = dt.date
+
+# The areas where primary school is accepted instead of lower secondary (R3); the same flags as
+# ranks.org.tree.AREA_FLAGS, repeated here so the rules import nothing outside the package.
+EXEMPT_AREAS = ("mountainous", "border", "island", "ethnic_minority", "disadvantaged", "fishermen")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """What one document states, and when it is in force (effective_to inclusive, None = open).
+
+    `values` maps a value's key to (value, clause)."""
+
+    document: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    values: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A value with the document and clause that state it."""
+
+    value: Any
+    document: str
+    clause: str
+
+    @property
+    def citation(self) -> str:
+        return f"{self.document} {self.clause}"
+
+
+@dataclass(frozen=True)
+class RuleValues:
+    """Every value in force on `day`, each from the newest document in force that states it."""
+
+    day: dt.date
+    cited: Mapping[str, Cited]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.cited[key].value
+
+    def source(self, key: str) -> Cited:
+        return self.cited[key]
+
+
+# The regulations implementing the Charter replace each other; the guidance follows them.
+# Values repeated in a later document are restated there so each finding names the document in
+# force. Clauses of 294-QĐ/TW and 06-HD/TW follow the numbering of the documents they replace
+# where no source gives theirs (see the report of the change that added this module).
+_ADMISSION_232 = {
+    "min_age_months": (216, "§1.1.1"),
+    "max_age_months": (720, "§1.1.2"),
+    "education_required": ("lower_secondary", "§1.2"),
+    "education_exempt_areas": (EXEMPT_AREAS, "§1.2"),
+    "education_exempt_level": ("primary", "§1.2"),
+    "introducer_count": (2, "§3.1"),
+    "introducer_months_together": (12, "§3.2"),
+    "decision_wd": (60, "§4.3.1"),
+    "decision_extension_wd": (30, "§4.3.1"),
+    "ceremony_wd": (30, "§4.1"),
+    "recognition_cell_wd": (30, "§4.3.1"),
+    "recognition_committee_wd": (30, "§4.3.1"),
+    "recognition_extension_wd": (30, "§4.3.1"),
+    "recognition_max_votes": (3, "§4.2.3"),
+}
+
+RULE_SETS: tuple[RuleSet, ...] = (
+    RuleSet(
+        document="Charter",
+        effective_from=D(2011, 1, 19),
+        values={
+            "introducer_count": (2, "Art. 4.2"),
+            "vote_share": (Fraction(2, 3), "Art. 4.3"),
+            "probation_months": (12, "Art. 5.1"),
+            "cell_min_official_members": (3, "Art. 21"),
+            "cell_committee_threshold": (9, "Art. 24"),
+        },
+    ),
+    RuleSet(
+        document="24-QĐ/TW",
+        effective_from=D(2021, 7, 30),
+        effective_to=D(2025, 1, 27),
+        values={
+            "min_age_months": (216, "§1.1.1"),
+            "max_age_months": (720, "§1.1.2"),
+            "education_required": ("lower_secondary", "§1.2.1"),
+            "education_exempt_areas": (EXEMPT_AREAS, "§1.2.2"),
+            "education_exempt_level": ("primary", "§1.2.2"),
+            "introducer_count": (2, "§3.1"),
+            "introducer_months_together": (12, "§3.2"),
+            "decision_wd": (60, "§3.4"),
+            "decision_extension_wd": (30, "§3.4"),
+            "ceremony_wd": (30, "§3.5"),
+            "recognition_cell_wd": (30, "§4.2"),
+            "recognition_committee_wd": (30, "§4.2"),
+            "recognition_extension_wd": (30, "§4.2"),
+            "recognition_max_votes": (3, "§4.2.3"),
+        },
+    ),
+    RuleSet(
+        document="232-QĐ/TW",
+        effective_from=D(2025, 1, 28),
+        effective_to=D(2025, 6, 30),
+        values=_ADMISSION_232,
+    ),
+    RuleSet(document="294-QĐ/TW", effective_from=D(2025, 7, 1), values=_ADMISSION_232),
+    RuleSet(
+        document="01-HD/TW",
+        effective_from=D(2021, 9, 28),
+        effective_to=D(2025, 6, 8),
+        values={
+            "max_age_exemption": (True, "§1.1"),
+            "education_elder_level": ("read_write", "§1.2"),
+            "certificate_valid_months": (60, "§3.3"),
+            "dossier_valid_months": (12, "§3.4"),
+        },
+    ),
+    RuleSet(
+        document="06-HD/TW",
+        effective_from=D(2025, 6, 9),
+        values={
+            "max_age_exemption": (True, "§1.1"),
+            "education_elder_level": ("read_write", "§1.2"),
+            "certificate_valid_months": (60, "§5.4"),
+            "dossier_valid_months": (12, "§5.4"),
+        },
+    ),
+    RuleSet(
+        document="213-QĐ/TW",
+        effective_from=D(2020, 1, 2),
+        values={"working_away_comment_months": (12, "Art. 5")},
+    ),
+)
+
+
+def rules_on(day: dt.date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleValues:
+    """The value of each key on `day`: the newest document in force that states it wins."""
+    cited: dict[str, Cited] = {}
+    in_force = sorted((r for r in rule_sets if r.in_force(day)), key=lambda r: r.effective_from)
+    for rule_set in in_force:
+        for key, (value, clause) in rule_set.values.items():
+            cited[key] = Cited(value, rule_set.document, clause)
+    return RuleValues(day, cited)

@@ -1,0 +1,142 @@
+"""What falls due and by when: the deadlines of R4, R5, R8, R9 and R11 in working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .calendar import add_months, add_working_days, working_days_between
+from .config import RuleValues, rules_on
+from .facts import Pipeline
+from .findings import (
+    BLOCKED,
+    OK,
+    WARN_WITHIN_WD,
+    WARNING,
+    Finding,
+    Status,
+    _finding,
+    probation_end,
+    vote_passes,
+)
+
+
+def _window(on: dt.date, deadline: dt.date) -> Status:
+    if on > deadline:
+        return BLOCKED
+    if working_days_between(on, deadline) <= WARN_WITHIN_WD:
+        return WARNING
+    return OK
+
+
+def _extendable(
+    v: RuleValues, key: str, ext_key: str, rule: str, start: dt.date, on: dt.date, code: str
+) -> Finding:
+    deadline = add_working_days(start, v[key])
+    extended = add_working_days(start, v[key] + v[ext_key])
+    if on <= deadline:
+        return _finding(
+            v, key, rule, _window(on, deadline), code, deadline,
+            deadline=deadline, extended=extended,
+        )  # fmt: skip
+    # Within the extension the step may still be taken, with reasons; after it, overdue.
+    return _finding(
+        v, ext_key, rule, WARNING if on <= extended else BLOCKED, f"{code}_extension", extended,
+        deadline=deadline, extended=extended,
+    )  # fmt: skip
+
+
+def due(pipeline: Pipeline, on: dt.date) -> list[Finding]:
+    """What is due and by when: status warning within 10 WD, blocked when overdue."""
+    p = pipeline
+    findings: list[Finding] = []
+    if p.removed_on is not None or p.recognition_decided_on is not None:
+        return findings
+    if p.vote is None:
+        v = rules_on(on)
+        if p.certificate is not None:
+            deadline = add_months(p.certificate.issued_on, v["certificate_valid_months"])
+            findings.append(
+                _finding(
+                    v,
+                    "certificate_valid_months",
+                    "R4",
+                    _window(on, deadline),
+                    "due_cell_resolution_certificate",
+                    deadline,
+                    deadline=deadline,
+                )  # fmt: skip
+            )
+        if p.documents:
+            doc = min(p.documents, key=lambda d: d.dated)
+            deadline = add_months(doc.dated, v["dossier_valid_months"])
+            findings.append(
+                _finding(
+                    v,
+                    "dossier_valid_months",
+                    "R5",
+                    _window(on, deadline),
+                    "due_cell_resolution_documents",
+                    deadline,
+                    deadline=deadline,
+                    name=doc.name,
+                )  # fmt: skip
+            )
+        return findings
+    v = rules_on(p.vote.on)
+    if p.decision is None:
+        if vote_passes(p.vote, v["vote_share"]):
+            findings.append(
+                _extendable(
+                    v, "decision_wd", "decision_extension_wd", "R8", p.vote.on, on, "due_decision"
+                )
+            )
+        return findings
+    if p.ceremony is None:
+        if p.decision.received_on is not None:
+            v = rules_on(p.decision.received_on)
+            deadline = add_working_days(p.decision.received_on, v["ceremony_wd"])
+            findings.append(
+                _finding(
+                    v,
+                    "ceremony_wd",
+                    "R9",
+                    _window(on, deadline),
+                    "due_ceremony",
+                    deadline,
+                    deadline=deadline,
+                )  # fmt: skip
+            )
+        return findings
+    ends = probation_end(p)
+    assert ends is not None
+    v = rules_on(ends)
+    if p.recognition_vote is None:
+        deadline = add_working_days(ends, v["recognition_cell_wd"])
+        findings.append(
+            _finding(
+                v,
+                "recognition_cell_wd",
+                "R11",
+                _window(on, deadline),
+                "due_recognition_cell",
+                deadline,
+                deadline=deadline,
+            )  # fmt: skip
+        )
+    elif vote_passes(p.recognition_vote, rules_on(p.recognition_vote.on)["vote_share"]):
+        v = rules_on(p.recognition_vote.on)
+        findings.append(
+            _extendable(
+                v,
+                "recognition_committee_wd",
+                "recognition_extension_wd",
+                "R11",
+                p.recognition_vote.on,
+                on,
+                "due_recognition_committee",
+            )  # fmt: skip
+        )
+    return findings
+
+
+# --- what may happen next ----------------------------------------------------------------------
