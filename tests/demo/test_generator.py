@@ -25,6 +25,7 @@ from ranks.demo.generator import (
 from ranks.demo.generator.adminunits import load_province, province_codes
 from ranks.demo.generator.names import FAMILY_BY_ETHNICITY
 from ranks.people.status import age_on
+from ranks.pipeline.rules.calendar import working_days_between
 
 TODAY = dt.date(2026, 11, 22)
 TINY = Sizes(members=40, villages_per_commune=1, non_members=5)
@@ -159,6 +160,7 @@ def test_the_generator_imports_no_django():
             "adminunits",
             "agencies",
             "building",
+            "candidates",
             "logins",
             "names",
             "people",
@@ -175,3 +177,81 @@ def test_the_generator_imports_no_django():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+MAIN = (
+    "identified",
+    "source_list",
+    "class_passed",
+    "introducers_assigned",
+    "dossier_prepared",
+    "background_verified",
+    "comments_collected",
+    "cell_resolution",
+    "committee_resolution",
+    "admission_decision",
+    "ceremony",
+)
+
+
+def test_candidates_are_planned_at_every_stage_up_to_the_ceremony():
+    plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(), today=TODAY)
+    members = {m.person_id for m in plan.memberships}
+    people = {p.person_id: p for p in plan.people}
+    assert 0.6 * (len(plan.people) - len(members)) < len(plan.candidates)
+    assert not members & {c.person_id for c in plan.candidates}, "no candidate is a member"
+    latest = Counter([e.stage for e in c.events if e.stage in MAIN][-1] for c in plan.candidates)
+    assert set(latest) == set(MAIN)
+    assert latest["source_list"] > latest["ceremony"]
+    groups = Counter(c.source_group for c in plan.candidates)
+    assert {"youth_union", "military", "returning_graduate", "student", "worker"} <= set(groups)
+    assert 0 < groups["religious"] < groups["youth_union"]
+    for c in plan.candidates:
+        assert 1 <= len(c.mentors) <= 2 and c.person_id not in c.mentors
+        assert all(m in members for m in c.mentors)
+        dates = [e.date for e in c.events]
+        assert dates == sorted(dates) and dates[-1] <= TODAY and c.added_on == dates[0]
+        stages = [MAIN.index(e.stage) for e in c.events if e.stage in MAIN]
+        assert stages == sorted(stages)
+        events = {e.stage: e for e in c.events}
+        if "class_passed" in events:
+            assert events["class_passed"].certificate_no
+        if "cell_resolution" in events:
+            vote = events["cell_resolution"]
+            assert 0 < vote.votes_for <= vote.official_members
+            assert 3 * vote.votes_for >= 2 * vote.official_members
+            assert age_on(people[c.person_id].birth_date, vote.date) >= 18
+        if "admission_decision" in events:
+            decision = events["admission_decision"]
+            assert decision.decision_no and decision.date < decision.received_on <= TODAY
+        if "ceremony" in events:
+            received = events["admission_decision"].received_on
+            assert working_days_between(received, events["ceremony"].date) <= 30
+
+
+def test_some_candidates_are_overdue_handed_over_or_working_away():
+    plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(), today=TODAY)
+    no_decision = no_ceremony = 0
+    for c in plan.candidates:
+        events = {e.stage: e for e in c.events}
+        if "cell_resolution" in events and "admission_decision" not in events:
+            no_decision += working_days_between(events["cell_resolution"].date, TODAY) > 60
+        if "admission_decision" in events and "ceremony" not in events:
+            no_ceremony += (
+                working_days_between(events["admission_decision"].received_on, TODAY) > 30
+            )
+    assert no_decision >= 1 and no_ceremony >= 1
+    handed = [(c, e) for c in plan.candidates for e in c.events if e.stage == "handed_over"]
+    assert len(handed) == 1
+    candidate, event = handed[0]
+    assert event.to_unit and event.to_unit != candidate.cell
+    assert event.date >= candidate.events[-2].date
+    away = [e for c in plan.candidates for e in c.events if e.stage == "working_away"]
+    assert len(away) == 1 and away[0].detail
+
+
+def test_the_same_seed_gives_the_same_candidates():
+    sizes = Sizes(members=300, villages_per_commune=1, non_members=30)
+    first = build_plan("Hải Dương", seed=7, sizes=sizes, today=TODAY).candidates
+    again = build_plan("Hải Dương", seed=7, sizes=sizes, today=TODAY).candidates
+    assert first and first == again

@@ -26,8 +26,20 @@ from ranks.demo.generator.plan import Plan
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
+from ranks.pipeline.models import Candidate, StageEvent
 
 BATCH = 1000
+
+# What a stage event says besides its stage and date, audited when given.
+EVENT_DETAILS = (
+    "detail",
+    "certificate_no",
+    "votes_for",
+    "official_members",
+    "decision_no",
+    "received_on",
+    "to_unit",
+)
 
 # What `--reset` empties, children first. Unit kinds are configuration and stay.
 FLUSHED = (Posting, Membership, Person, Grant, PlaceVersion, Place, UnitVersion, Unit)
@@ -43,6 +55,8 @@ class Counts:
     active: int
     probationary: int
     audit_entries: int
+    candidates: int = 0
+    events: int = 0
 
 
 def demo_units() -> int:
@@ -378,6 +392,79 @@ def _write_memberships(plan: Plan) -> list[Change]:
     return changes
 
 
+def _write_candidates(plan: Plan, actor: Actor) -> list[Change]:
+    """Candidates, their mentors and stage events; one audit entry per candidate and event."""
+    wanted = {c.person_id for c in plan.candidates}
+    wanted |= {m for c in plan.candidates for m in c.mentors}
+    people = _ids(Person, "person_id", sorted(wanted))
+    units = dict(Unit.objects.values_list("code", "id"))
+    _bulk(
+        Candidate,
+        [
+            Candidate(
+                person_id=people[c.person_id],
+                cell_id=units[c.cell],
+                added_on=c.added_on,
+                source_group=c.source_group,
+                note=c.note,
+            )
+            for c in plan.candidates
+        ],
+    )
+    ids: dict[int, int] = {}
+    person_ids = [people[c.person_id] for c in plan.candidates]
+    for start in range(0, len(person_ids), BATCH):
+        ids.update(
+            Candidate.objects.filter(person_id__in=person_ids[start : start + BATCH]).values_list(
+                "person_id", "id"
+            )
+        )
+    through = Candidate.mentors.through
+    mentors, events, changes = [], [], []
+    for c in plan.candidates:
+        candidate_id = ids[people[c.person_id]]
+        mentors += [through(candidate_id=candidate_id, person_id=people[m]) for m in c.mentors]
+        changes.append(
+            Change(
+                "ranks.demo.candidate.created",
+                "candidate",
+                c.person_id,
+                after={
+                    "cell": c.cell,
+                    "added_on": c.added_on,
+                    "source_group": c.source_group,
+                    "mentors": list(c.mentors),
+                },
+            )
+        )
+        for e in c.events:
+            events.append(
+                StageEvent(
+                    candidate_id=candidate_id,
+                    stage=e.stage,
+                    date=e.date,
+                    detail=e.detail,
+                    certificate_no=e.certificate_no,
+                    votes_for=e.votes_for,
+                    official_members=e.official_members,
+                    decision_no=e.decision_no,
+                    received_on=e.received_on,
+                    to_unit_id=units[e.to_unit] if e.to_unit else None,
+                    recorded_by=actor.name,
+                )
+            )
+            after = {"stage": e.stage, "date": e.date}
+            for key in EVENT_DETAILS:
+                if getattr(e, key) not in ("", None):
+                    after[key] = getattr(e, key)
+            changes.append(
+                Change("ranks.demo.event.created", "candidate", c.person_id, after=after)
+            )
+    _bulk(through, mentors)
+    _bulk(StageEvent, events)
+    return changes
+
+
 def write_plan(plan: Plan, actor: Actor) -> Counts:
     """Store the plan in the current transaction and audit every object it creates."""
     with transaction.atomic():
@@ -386,6 +473,7 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
         changes += _write_places(plan)
         changes += _write_people(plan)
         changes += _write_memberships(plan)
+        changes += _write_candidates(plan, actor)
         written = audit_record_many(actor, changes)
     day = today()
     active = [
@@ -402,4 +490,6 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
         active=len(active),
         probationary=sum(1 for m in active if not m.official_date or m.official_date > day),
         audit_entries=written,
+        candidates=len(plan.candidates),
+        events=sum(len(c.events) for c in plan.candidates),
     )

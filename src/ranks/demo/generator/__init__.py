@@ -19,6 +19,7 @@ from ranks.demo.generator.adminunits import (
     official_province_codes,
     old_province_names,
 )
+from ranks.demo.generator.candidates import plan_candidates
 from ranks.demo.generator.people import PeoplePlanner
 from ranks.demo.generator.plan import LAST_OLD_DAY, REFORM, TREE_START, Plan, Sizes
 from ranks.demo.generator.regions import area_flags
@@ -62,4 +63,11 @@ def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Pla
         people=planner.people,
         memberships=planner.memberships,
         logins=structure.logins,
+        candidates=plan_candidates(
+            seed=seed,
+            today=today,
+            seats=structure.seats,
+            people=planner.people,
+            memberships=planner.memberships,
+        ),
     )

@@ -120,3 +120,28 @@ class Plan:
     people: list[PersonPlan] = field(default_factory=list)
     memberships: list[MembershipPlan] = field(default_factory=list)
     logins: list[LoginPlan] = field(default_factory=list)
+    candidates: list[CandidatePlan] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    stage: str
+    date: dt.date
+    detail: str = ""
+    certificate_no: str = ""
+    votes_for: int | None = None
+    official_members: int | None = None
+    decision_no: str = ""
+    received_on: dt.date | None = None
+    to_unit: str | None = None  # a unit code
+
+
+@dataclass
+class CandidatePlan:
+    person_id: str
+    cell: str
+    added_on: dt.date
+    source_group: str
+    mentors: tuple[str, ...]  # person ids of official members of the cell
+    events: list[EventPlan] = field(default_factory=list)
+    note: str = ""

@@ -139,6 +139,9 @@ class Command(RanksCommand):
                 "probationary": counts.probationary,
                 "audit": counts.audit_entries,
             }
+            + " "
+            + _("Candidates: %(candidates)d, stage events: %(events)d.")
+            % {"candidates": counts.candidates, "events": counts.events}
         )
         self._print_logins()
 

@@ -1,0 +1,50 @@
+"""A finding's message in the active language: the engine's template, translated and filled in.
+
+The templates of `rules.messages` are msgids of the catalogue. Dates print as DD/MM/YYYY; the
+codes the engine puts in its parameters (education levels, stages, dossier document names) print
+as their translated labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext, gettext_lazy
+
+from ranks.people.models import EducationGeneral
+from ranks.pipeline.models import Stage
+from ranks.pipeline.rules import TEMPLATES, Finding
+
+DOCUMENT_NAMES = {
+    "application": gettext_lazy("application"),
+    "background declaration": gettext_lazy("background declaration"),
+}
+
+# Parameter → the labels of its codes; a code without a label prints as it is.
+_LABELS: dict[str, dict[str, Any]] = {
+    "education": dict(EducationGeneral.choices),
+    "required": dict(EducationGeneral.choices),
+    "stage": dict(Stage.choices),
+    "name": DOCUMENT_NAMES,
+}
+
+
+def format_day(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _param(key: str, value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return format_day(value)
+    if isinstance(value, str) and value in _LABELS.get(key, {}):
+        return str(_LABELS[key][value])
+    return value
+
+
+def finding_message(finding: Finding) -> str:
+    """The finding's message in the active language."""
+    params = {key: _param(key, value) for key, value in finding.params.items()}
+    message = gettext(TEMPLATES[finding.code]) % params
+    # A label that opens the sentence ("application is valid…") starts with a capital.
+    return message[:1].upper() + message[1:]
