@@ -43,10 +43,17 @@ def _received(event: StageEvent, on: dt.date) -> dt.date | None:
     return received if received is not None and received <= on else None
 
 
-def candidate_facts(candidate: Candidate, on: dt.date) -> rules.Candidate:
-    """The person's facts and the area flags the candidate's cell inherits on `on`."""
+def candidate_facts(
+    candidate: Candidate, on: dt.date, area_flags: frozenset[str] | None = None
+) -> rules.Candidate:
+    """The person's facts and the area flags the candidate's cell inherits on `on` (one query,
+    unless `area_flags` are given)."""
     person = candidate.person
-    flags = unit_inherited_flags(unit_ancestry(candidate.cell, on))
+    flags = (
+        area_flags
+        if area_flags is not None
+        else unit_inherited_flags(unit_ancestry(candidate.cell, on))
+    )
     return rules.Candidate(
         birth_date=person.birth_date,
         # Blank means not recorded: the engine then finds the education insufficient (R3).
@@ -56,11 +63,14 @@ def candidate_facts(candidate: Candidate, on: dt.date) -> rules.Candidate:
     )
 
 
-def pipeline_facts(candidate: Candidate, on: dt.date) -> rules.Pipeline:
+def pipeline_facts(
+    candidate: Candidate, on: dt.date, area_flags: frozenset[str] | None = None
+) -> rules.Pipeline:
     """Everything the records say about the candidacy up to and including `on`.
 
-    Reads `candidate.events.all()` (prefetch it) and runs one query more for the cell's ancestry;
-    `candidate.person` and `candidate.cell` should be selected with the candidate.
+    Reads `candidate.events.all()` (prefetch it) and runs one query more for the cell's ancestry,
+    unless `area_flags` are given; `candidate.person` and `candidate.cell` should be selected
+    with the candidate.
     """
     events = [e for e in candidate.events.all() if e.date <= on]
 
@@ -81,7 +91,7 @@ def pipeline_facts(candidate: Candidate, on: dt.date) -> rules.Pipeline:
         )
 
     return rules.Pipeline(
-        candidate=candidate_facts(candidate, on),
+        candidate=candidate_facts(candidate, on, area_flags),
         certificate=rules.Certificate(issued_on=certificate.date) if certificate else None,
         documents=documents,
         introducers=(),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("units/<str:code>/due/", views.unit_due, name="unit_due"),
     path("people/<str:person_id>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
     path(

@@ -1,0 +1,134 @@
+"""What is due in a unit's subtree on a date: the deadlines the rules engine finds for every
+candidate there, overdue ones first.
+
+From `rules.due` (R4, R5, R8, R9, R11) the findings with status warning or blocked; overdue are
+the blocked ones and those past their deadline within its extension (R8, R11). From `rules.evaluate` a candidate turning 18 within 6 months (R1, before the cell
+resolution) and a probation ending within 30 days (R10). Introducers are not recorded in the data
+model yet, so introducers who left or became ineligible are not listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models.expressions import RawSQL
+
+from ranks.access.scope import Scope
+from ranks.org import sql
+from ranks.org.models import Unit, UnitVersion
+from ranks.pipeline.facts_from_records import pipeline_facts
+from ranks.pipeline.findings_text import finding_message
+from ranks.pipeline.models import Candidate, Stage
+from ranks.pipeline.rules import BLOCKED, WARNING, Finding, due, evaluate
+
+# A candidate this many days or fewer from the 18th-birthday month is listed (R1).
+TURNING_18_WITHIN_DAYS = 183
+# A probation ending this many days or fewer after the date is listed (R10).
+PROBATION_ENDING_WITHIN_DAYS = 30
+# The latest of these side states stops the candidacy, or pauses it until `resumed`.
+_STOPPING = {Stage.WITHDRAWN, Stage.INELIGIBLE, Stage.PAUSED}
+_SIDE = _STOPPING | {Stage.RESUMED}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    person_id: str
+    full_name: str
+    cell_code: str
+    cell_name: str
+    rule: str
+    status: str  # the finding's: "warning" (due soon, or upcoming) or "blocked" (too late)
+    date: dt.date | None
+    message: str
+    # Past its deadline: blocked, or within an extension that needs reasons (R8, R11).
+    overdue: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "person_id": self.person_id,
+            "full_name": self.full_name,
+            "cell_code": self.cell_code,
+            "cell_name": self.cell_name,
+            "rule": self.rule,
+            "status": self.status,
+            "overdue": self.overdue,
+            "date": self.date.isoformat() if self.date else None,
+            "message": self.message,
+        }
+
+
+def _stopped(candidate: Candidate, on: dt.date) -> bool:
+    side = [e for e in candidate.events.all() if e.date <= on and e.stage in _SIDE]
+    if not side:
+        return False
+    latest = max(side, key=lambda e: (e.date, e.pk or 0))
+    return latest.stage in _STOPPING
+
+
+def _overdue(status: str, finding: Finding, on: dt.date) -> bool:
+    deadline = finding.params.get("deadline")
+    return status == BLOCKED or (isinstance(deadline, dt.date) and on > deadline)
+
+
+def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
+    """(status in the list, finding) for what is due for one candidate."""
+    # Neither the deadlines nor R1 and R10 read the area flags: skip the ancestry query.
+    facts = pipeline_facts(candidate, on, area_flags=frozenset())
+    found = [(f.status, f) for f in due(facts, on) if f.status in (WARNING, BLOCKED)]
+    for f in evaluate(facts, on):
+        if (
+            f.rule == "R1"
+            and f.status == BLOCKED
+            and facts.vote is None
+            and f.date is not None
+            and (f.date - on).days <= TURNING_18_WITHIN_DAYS
+        ):
+            found.append((WARNING, f))  # upcoming, not overdue
+        elif (
+            f.code == "probation_running"
+            and f.date is not None
+            and (f.date - on).days <= PROBATION_ENDING_WITHIN_DAYS
+        ):
+            found.append((WARNING, f))
+    return found
+
+
+def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
+    """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
+    in `scope`: three queries, however many candidates."""
+    candidates = scope.units(
+        Candidate.objects.filter(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], on))), "cell"
+    )
+    candidates = list(
+        candidates.select_related("person", "cell").prefetch_related("events").order_by("id")
+    )
+    if not candidates:
+        return []
+    names = dict(
+        UnitVersion.objects.valid_on(on)
+        .filter(unit_id__in={c.cell_id for c in candidates})
+        .values_list("unit_id", "name")
+    )
+    items = []
+    for candidate in candidates:
+        if _stopped(candidate, on):
+            continue
+        for status, finding in _findings(candidate, on):
+            items.append(
+                DueItem(
+                    person_id=candidate.person.person_id,
+                    full_name=candidate.person.full_name,
+                    cell_code=candidate.cell.code,
+                    cell_name=names.get(candidate.cell_id, candidate.cell.code),
+                    rule=finding.rule,
+                    status=status,
+                    date=finding.date,
+                    message=finding_message(finding),
+                    overdue=_overdue(status, finding, on),
+                )
+            )
+    items.sort(
+        key=lambda i: (not i.overdue, i.date or dt.date.max, i.full_name, i.person_id, i.rule)
+    )
+    return items

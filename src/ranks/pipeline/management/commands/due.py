@@ -1,0 +1,73 @@
+"""`ranks due --unit CODE [--on DATE] [--format text|json]`: what is due in a unit's subtree.
+
+Admission decisions, ceremonies and recognitions due, certificates and dossier documents running
+out, candidates turning 18 soon and probations ending, overdue first, for the candidates in the
+actor's scope.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.utils.translation import gettext as _
+
+from ranks.access.scope import scope_for
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.core.commands import RanksCommand
+from ranks.core.dates import parse_day
+from ranks.core.errors import DomainError
+from ranks.org.models import Unit
+from ranks.pipeline.due import due_list
+from ranks.pipeline.findings_text import format_day
+
+
+class Command(RanksCommand):
+    @property
+    def help(self) -> str:  # a str, in the language active when the parser is made
+        return _(
+            "What is due on a date for the candidates of a unit and every unit below it: "
+            "deadlines of the admission steps, overdue first. "
+            "With --as, only units and candidates in that user's scope."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", metavar="CODE", required=True, help=_("The unit's code."))
+        parser.add_argument(
+            "--on",
+            metavar="DATE",
+            help=_("The date to judge on, YYYY-MM-DD or DD/MM/YYYY (default: today)."),
+        )
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help=_("text: one line per item; json: a list of items (default: text)."),
+        )
+
+    def run(self, actor: Actor, *args, **options):
+        on = parse_day(options["on"]) if options.get("on") else today()
+        code = options["unit"].strip()
+        scope = scope_for(actor)
+        unit = scope.units(Unit.objects.filter(code=code)).first()
+        if unit is None:
+            # Not allowed looks the same as not found.
+            raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
+        items = due_list(scope=scope, unit=unit, on=on)
+        if options["format"] == "json":
+            self.out(json.dumps([i.as_dict() for i in items], ensure_ascii=False, indent=2))
+            return
+        for item in items:
+            self.out(
+                "  ".join(
+                    [
+                        _("overdue") if item.overdue else _("due"),
+                        format_day(item.date) if item.date else "-",
+                        item.rule,
+                        item.person_id,
+                        item.full_name,
+                        item.cell_code,
+                        item.message,
+                    ]
+                )
+            )
