@@ -239,3 +239,68 @@ def build_world() -> World:
 
 def actor(user) -> Actor:
     return Actor.for_user(user)
+
+
+def add_introducers(
+    cell_code: str, ids: tuple[str, ...] = ("P-GT1", "P-GT2"), since: dt.date = dt.date(2012, 1, 5)
+) -> list[str]:
+    """Official members of `cell_code` since `since`, who may introduce a candidate there (R6)."""
+    for n, person_id in enumerate(ids):
+        person = Person.objects.filter(person_id=person_id).first() or person_save(
+            actor=SYSTEM,
+            person_id=person_id,
+            full_name=f"Trần Văn Giới {n + 1}",
+            birth_date=dt.date(1970 + n, 3, 3),
+            gender="male",
+        )
+        if not person.memberships.exists():
+            membership_admit(
+                actor=SYSTEM,
+                person=person,
+                cell_code=cell_code,
+                admission_decision_date=since,
+                ceremony_date=since + dt.timedelta(days=10),
+                official_date=since + dt.timedelta(days=375),
+            )
+    return list(ids)
+
+
+def _introducer_ids(cell_code: str) -> tuple[str, ...]:
+    """P-GT1 and P-GT2, unless they already belong to another cell: then ones of this cell."""
+    from ranks.people.models import Posting
+
+    elsewhere = (
+        Posting.objects.filter(person__person_id="P-GT1").exclude(cell__code=cell_code).exists()
+    )
+    return (f"P-GT1-{cell_code}", f"P-GT2-{cell_code}") if elsewhere else ("P-GT1", "P-GT2")
+
+
+# The steps before the cell resolution, each `days` after the previous one.
+DOSSIER_STEPS = (
+    "source_list",
+    "class_passed",
+    "introducers_assigned",
+    "dossier_prepared",
+    "background_verified",
+    "comments_collected",
+)
+
+
+def record_dossier(
+    person_id: str, cell_code: str, start: dt.date, days: int = 14, introducers=None
+) -> dt.date:
+    """Record the steps up to the comments collected, valid under R4–R6, from `start`; the day of
+    the last step is returned. The person must already be a candidate of `cell_code`."""
+    from ranks.pipeline.services import stage_event_save
+
+    introducer_ids = introducers or add_introducers(cell_code, ids=_introducer_ids(cell_code))
+    day = start
+    for stage in DOSSIER_STEPS:
+        extra = {}
+        if stage == "class_passed":
+            extra = {"class_name": "Lớp cảm tình Đảng", "certificate_no": f"GCN-{person_id}"}
+        if stage == "introducers_assigned":
+            extra = {"introducer_person_ids": introducer_ids}
+        stage_event_save(actor=SYSTEM, person_id=person_id, stage=stage, date=day, **extra)
+        last, day = day, day + dt.timedelta(days=days)
+    return last

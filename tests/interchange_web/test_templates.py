@@ -72,10 +72,10 @@ def test_columns_with_allowed_values_offer_a_drop_down_from_the_hidden_sheet():
     lists = workbook[LISTS_SHEET]
     assert lists.sheet_state == "hidden"
     offered = validations(workbook["people"])
-    # gender (D), education_general (G), education_professional (H), occupation (I), youth_union (J)
+    # gender (D), education_general (G: read_write to upper_secondary), education_professional (H), occupation (I), youth_union (J)
     assert offered == {
         "D2:D5000": "'lists'!$A$2:$A$3",
-        "G2:G5000": "'lists'!$B$2:$B$4",
+        "G2:G5000": "'lists'!$B$2:$B$5",
         "H2:H5000": "'lists'!$C$2:$C$6",
         "I2:I5000": "'lists'!$D$2:$D$11",
         "J2:J5000": "'lists'!$E$2:$E$3",

@@ -32,9 +32,12 @@ def mai(world):
         certificate_no="CN-15",
     )  # fmt: skip
     stage_event_save(actor=SYSTEM, person_id="P-MAI", stage="dossier_prepared", date=D(2024, 12, 2))
+    # Held although the candidate was under 18 and the certificate had expired: only an
+    # exception records it, and the engine still reports what was broken.
     stage_event_save(
         actor=SYSTEM, person_id="P-MAI", stage="cell_resolution", date=D(2025, 2, 3),
-        votes_for=5, official_members=7,
+        votes_for=5, official_members=7, exception_approved_by="Ban Thường vụ Huyện ủy",
+        exception_document="Công văn 1-CV/HU",
     )  # fmt: skip
     return "P-MAI"
 

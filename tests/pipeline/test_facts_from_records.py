@@ -35,6 +35,13 @@ def mai(world):
     event("source_list", D(2020, 1, 2))
     event("class_passed", D(2020, 1, 15), certificate_no="CN-1")
     event("class_passed", D(2024, 3, 1), certificate_no="CN-2")
+    # A Youth Union member: the Youth Union executive's resolution and one official member.
+    event(
+        "introducers_assigned",
+        D(2024, 3, 10),
+        introducer_person_ids=["P-LAN"],
+        youth_union_resolution=True,
+    )
     event("dossier_prepared", D(2024, 4, 10))
     event("background_verified", D(2024, 5, 2))
     event("comments_collected", D(2024, 5, 20))
@@ -64,7 +71,11 @@ def test_every_record_becomes_its_fact(mai):
         rules.Document("application", D(2024, 4, 10)),
         rules.Document("background declaration", D(2024, 4, 10)),
     )
-    assert facts.introducers == ()
+    # P-LAN: in C2-A since 2010-06-01, official since 2011-06-15.
+    assert facts.introducers == (
+        rules.Introducer(official_since=D(2011, 6, 15), joined_unit_on=D(2010, 6, 1)),
+        rules.Introducer(youth_union_resolution=True),
+    )
     assert facts.source_listed_on == D(2020, 1, 2)
     assert facts.background_verified_on == D(2024, 5, 2)
     assert facts.comments_collected_on == D(2024, 5, 20)
@@ -98,8 +109,9 @@ def test_a_candidate_with_no_events_has_only_the_person(world):
     )
 
 
-def test_the_facts_take_four_queries(mai, django_assert_num_queries):
-    with django_assert_num_queries(4):  # candidate, events, ancestry ids, ancestry versions
+def test_the_facts_take_seven_queries(mai, django_assert_num_queries):
+    # candidate, events, introducers, their postings and memberships, ancestry ids and versions
+    with django_assert_num_queries(7):
         pipeline_facts(load(), D(2026, 1, 1))
 
 

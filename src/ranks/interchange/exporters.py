@@ -193,7 +193,9 @@ def _candidates(scopes) -> Iterator[Record]:
 
 def _events(scopes) -> Iterator[Record]:
     events = _within(scopes, StageEvent.objects.all(), "units", "candidate__cell")
-    events = events.select_related("candidate__person", "to_unit")
+    events = events.select_related("candidate__person", "to_unit").prefetch_related(
+        "introducers"
+    )
     for e in events.order_by("candidate__person__person_id", "date", "id").iterator(2000):
         yield {
             "person_id": e.candidate.person.person_id,
@@ -206,6 +208,13 @@ def _events(scopes) -> Iterator[Record]:
             "decision_no": e.decision_no,
             "received_on": e.received_on,
             "to_unit_code": e.to_unit.code if e.to_unit else None,
+            "class_name": e.class_name,
+            "introducer_person_ids": sorted(p.person_id for p in e.introducers.all()),
+            "youth_union_resolution": e.youth_union_resolution,
+            "authority": e.authority,
+            "location": e.location,
+            "exception_approved_by": e.exception_approved_by,
+            "exception_document": e.exception_document,
         }
 
 

@@ -274,6 +274,32 @@ def build_kinds() -> dict[str, Kind]:
                 Column("decision_no", "số quyết định", max_length=60),
                 Column("received_on", "ngày nhận quyết định", DATE),
                 Column("to_unit_code", "mã tổ chức nhận", max_length=60),
+                # Beyond §8 (docs/interchange.md): the stage fields of issue 4 and exceptions.
+                Column("class_name", "tên lớp", max_length=200),
+                Column(
+                    "introducer_person_ids",
+                    "người giới thiệu",
+                    LIST,
+                    help=_("Introducers, by person_id, separated by “;”."),
+                ),
+                Column(
+                    "youth_union_resolution",
+                    "nghị quyết giới thiệu của Đoàn",
+                    BOOL,
+                    help=_(
+                        "true when the Youth Union executive's resolution introduces the candidate "
+                        "with one official member."
+                    ),
+                ),
+                Column("authority", "cấp quyết định", max_length=200),
+                Column("location", "nơi đến", max_length=200),
+                Column(
+                    "exception_approved_by",
+                    "người duyệt ngoại lệ",
+                    max_length=200,
+                    help=_("Who approved an event that breaks a rule (with the document)."),
+                ),
+                Column("exception_document", "văn bản cho phép ngoại lệ", max_length=200),
             ],
             ["person_id", "stage", "date"],
         ),

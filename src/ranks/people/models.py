@@ -16,6 +16,8 @@ class Gender(models.TextChoices):
 
 
 class EducationGeneral(models.TextChoices):
+    # Literate without a school certificate: village elders in the areas of R3.
+    READ_WRITE = "read_write", _("read and write only")
     PRIMARY = "primary", _("primary")
     LOWER_SECONDARY = "lower_secondary", _("lower secondary")
     UPPER_SECONDARY = "upper_secondary", _("upper secondary")

@@ -3,8 +3,9 @@ candidate there, overdue ones first.
 
 From `rules.due` (R4, R5, R8, R9, R11) the findings with status warning or blocked; overdue are
 the blocked ones and those past their deadline within its extension (R8, R11). From `rules.evaluate` a candidate turning 18 within 6 months (R1, before the cell
-resolution) and a probation ending within 30 days (R10). Introducers are not recorded in the data
-model yet, so introducers who left or became ineligible are not listed.
+resolution), a probation ending within 30 days (R10), and, before the cell resolution, an
+assigned introducer who left the unit or the party, or is not an official member (R6). Paused,
+withdrawn, ineligible and handed-over candidates have nothing due.
 """
 
 from __future__ import annotations
@@ -17,18 +18,17 @@ from django.db.models.expressions import RawSQL
 from ranks.access.scope import Scope
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
-from ranks.pipeline.facts_from_records import pipeline_facts
+from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
 from ranks.pipeline.findings_text import finding_message
-from ranks.pipeline.models import Candidate, Stage
-from ranks.pipeline.rules import BLOCKED, WARNING, Finding, due, evaluate
+from ranks.pipeline.models import Candidate
+from ranks.pipeline.rules import BLOCKED, WARNING, Finding, due, evaluate, state_on
 
 # A candidate this many days or fewer from the 18th-birthday month is listed (R1).
 TURNING_18_WITHIN_DAYS = 183
 # A probation ending this many days or fewer after the date is listed (R10).
 PROBATION_ENDING_WITHIN_DAYS = 30
-# The latest of these side states stops the candidacy, or pauses it until `resumed`.
-_STOPPING = {Stage.WITHDRAWN, Stage.INELIGIBLE, Stage.PAUSED}
-_SIDE = _STOPPING | {Stage.RESUMED}
+# R6 findings that mean an assigned introducer can no longer introduce.
+INTRODUCER_GONE = {"introducer_left", "introducer_probationary"}
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,8 @@ class DueItem:
 
 
 def _stopped(candidate: Candidate, on: dt.date) -> bool:
-    side = [e for e in candidate.events.all() if e.date <= on and e.stage in _SIDE]
-    if not side:
-        return False
-    latest = max(side, key=lambda e: (e.date, e.pk or 0))
-    return latest.stage in _STOPPING
+    """Paused, withdrawn, found ineligible or handed over: nothing is due until that ends."""
+    return state_on(((e.stage, e.date) for e in candidate.events.all()), on).stopped
 
 
 def _overdue(status: str, finding: Finding, on: dt.date) -> bool:
@@ -85,6 +82,8 @@ def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
             and (f.date - on).days <= TURNING_18_WITHIN_DAYS
         ):
             found.append((WARNING, f))  # upcoming, not overdue
+        elif f.code in INTRODUCER_GONE and facts.vote is None:
+            found.append((BLOCKED, f))
         elif (
             f.code == "probation_running"
             and f.date is not None
@@ -96,12 +95,13 @@ def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
 
 def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
     """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
-    in `scope`: three queries, however many candidates."""
+    in `scope`: six queries (candidates, names, events and the introducers' postings), however
+    many candidates."""
     candidates = scope.units(
         Candidate.objects.filter(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], on))), "cell"
     )
     candidates = list(
-        candidates.select_related("person", "cell").prefetch_related("events").order_by("id")
+        candidates.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
     )
     if not candidates:
         return []

@@ -83,18 +83,31 @@ class StageEvent(models.Model):
     stage = models.CharField(max_length=30, choices=Stage.choices)
     date = models.DateField()
     detail = models.TextField(blank=True)
-    # class_passed: the awareness-class certificate.
+    # class_passed: the awareness class and its certificate (issued on the event's date).
+    class_name = models.CharField(max_length=200, blank=True)
     certificate_no = models.CharField(max_length=60, blank=True)
+    # introducers_assigned: official members who introduce (R6); with the Youth Union
+    # executive's resolution one member is enough for a Youth Union member.
+    introducers = models.ManyToManyField(Person, blank=True, related_name="introductions")
+    youth_union_resolution = models.BooleanField(default=False)
     # cell_resolution: the vote, counted against all official members of the cell (R7).
     votes_for = models.PositiveIntegerField(null=True, blank=True)
     official_members = models.PositiveIntegerField(null=True, blank=True)
-    # committee_resolution, admission_decision: the document and the day the cell received it.
+    # committee_resolution, admission_decision: who decided, the document, the day the cell
+    # received it.
+    authority = models.CharField(max_length=200, blank=True)
     decision_no = models.CharField(max_length=60, blank=True)
     received_on = models.DateField(null=True, blank=True)
-    # handed_over: the receiving unit.
+    # handed_over: the receiving unit; handover_accepted: the cell there that takes the candidate.
     to_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers_received"
     )
+    # working_away: where the candidate went.
+    location = models.CharField(max_length=200, blank=True)
+    # An event that breaks a rule is kept only as an exception: who approved it, and the document
+    # (over-60 admissions, read-and-write village elders, a late ceremony).
+    exception_approved_by = models.CharField(max_length=200, blank=True)
+    exception_document = models.CharField(max_length=200, blank=True)
     recorded_by = models.CharField(max_length=150)
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,20 +1,22 @@
-"""Reads of the pipeline: a candidate's current stage (the rules engine will build on it)."""
+"""Reads of the pipeline: where a candidacy stands."""
 
 from __future__ import annotations
 
-from ranks.pipeline.models import MAIN_STAGES, Candidate, Stage
+import datetime as dt
 
-_ORDER = {stage: index for index, stage in enumerate(MAIN_STAGES)}
+from ranks.core.clock import today
+from ranks.pipeline import rules
+from ranks.pipeline.models import Candidate
 
 
-def candidate_current_stage(candidate: Candidate) -> str:
-    """The stage of the latest dated main-stage event; side states are ignored.
+def candidate_state(candidate: Candidate, on: dt.date | None = None) -> rules.State:
+    """The current stage, side state and time in each stage on `on` (today by default).
 
-    Two events on one date: the later stage of §5 wins (a cell and its committee may both resolve
-    on the same day). Reads `candidate.events.all()`, so a prefetch saves the query.
-    """
-    events = [e for e in candidate.events.all() if e.stage in _ORDER]
-    if not events:
-        return Stage.IDENTIFIED.value
-    latest = max(events, key=lambda e: (e.date, _ORDER[e.stage]))
-    return latest.stage
+    Reads `candidate.events.all()`, so a prefetch saves the query."""
+    day = on or today()
+    return rules.state_on(((e.stage, e.date) for e in candidate.events.all()), day)
+
+
+def candidate_current_stage(candidate: Candidate, on: dt.date | None = None) -> str:
+    """The stage of the latest dated main-stage event; two on one date count in §5 order."""
+    return candidate_state(candidate, on).stage

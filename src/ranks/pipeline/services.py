@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
@@ -14,9 +15,18 @@ from ranks.core.audit import audit_record, snapshot
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
-from ranks.people.models import Person
-from ranks.people.services import cell_on
-from ranks.pipeline.models import Candidate, SourceGroup, Stage, StageEvent
+from ranks.org.selectors import unit_subtree_ids
+from ranks.people.models import LeftReason, Membership, Person
+from ranks.people.services import (
+    cell_on,
+    membership_admit,
+    membership_leave,
+    membership_recognise,
+)
+from ranks.pipeline import rules
+from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
+from ranks.pipeline.findings_text import finding_message, format_day
+from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 
 # What an event says; who recorded it and when are kept but are not part of the comparison.
 EVENT_FIELDS = (
@@ -28,9 +38,15 @@ EVENT_FIELDS = (
     "certificate_no",
     "votes_for",
     "official_members",
+    "class_name",
+    "youth_union_resolution",
+    "authority",
     "decision_no",
     "received_on",
     "to_unit",
+    "location",
+    "exception_approved_by",
+    "exception_document",
 )
 
 
@@ -45,23 +61,31 @@ def _person(person_id: str, field: str) -> Person:
     return person
 
 
-def _mentors(person_ids: Iterable[str], candidate: Person) -> list[Person]:
+def _mentors(
+    person_ids: Iterable[str], candidate: Person, field: str = "mentor_person_ids"
+) -> list[Person]:
     wanted = sorted({p.strip() for p in person_ids if p and p.strip()})
     found = {p.person_id: p for p in Person.objects.filter(person_id__in=wanted)}
     missing = [p for p in wanted if p not in found]
     if missing:
         raise DomainError(
             _("Unknown person: %(person_id)s.") % {"person_id": ", ".join(missing)},
-            field="mentor_person_ids",
+            field=field,
         )
     if candidate.person_id in found:
-        raise DomainError(_("A candidate cannot be their own mentor."), field="mentor_person_ids")
+        raise DomainError(_("A candidate cannot be their own mentor."), field=field)
     return [found[p] for p in wanted]
 
 
-def _event_state(event: StageEvent) -> dict[str, Any]:
+def _event_state(event: StageEvent, introducers: Iterable[str] | None = None) -> dict[str, Any]:
     to_unit = event.to_unit.code if event.to_unit_id else None
-    return {**snapshot(event, EVENT_FIELDS), "to_unit_code": to_unit}
+    if introducers is None:
+        introducers = [p.person_id for p in event.introducers.all()] if event.pk else []
+    return {
+        **snapshot(event, EVENT_FIELDS),
+        "to_unit_code": to_unit,
+        "introducers": sorted(introducers),
+    }
 
 
 def _candidate_state(candidate: Candidate, mentor_ids: Iterable[str]) -> dict[str, Any]:
@@ -133,6 +157,10 @@ def _check_event_input(
     votes_for: int | None,
     official_members: int | None,
     received_on: dt.date | None,
+    to_unit_code: str | None,
+    location: str,
+    introducer_person_ids: list[str],
+    youth_union_resolution: bool,
 ) -> None:
     if stage not in Stage.values:
         raise DomainError(
@@ -151,8 +179,151 @@ def _check_event_input(
             % {"votes": votes_for, "members": official_members},
             field="votes_for",
         )
+    if stage == Stage.CELL_RESOLUTION and (votes_for is None or official_members is None):
+        raise DomainError(
+            _("A cell resolution needs the votes for and the number of official members."),
+            field="votes_for" if votes_for is None else "official_members",
+        )
     if received_on is not None and received_on < date:
         raise DomainError(_("The date received is before the event date."), field="received_on")
+    if stage in (Stage.HANDED_OVER, Stage.HANDOVER_ACCEPTED) and not to_unit_code:
+        raise DomainError(
+            _("A handover names the receiving unit.")
+            if stage == Stage.HANDED_OVER
+            else _("Accepting a handover names the cell that takes the candidate."),
+            field="to_unit_code",
+        )
+    if stage == Stage.WORKING_AWAY and not location.strip():
+        raise DomainError(_("Say where the candidate went to work."), field="location")
+    if stage == Stage.INTRODUCERS_ASSIGNED and not introducer_person_ids:
+        raise DomainError(_("Name at least one introducer."), field="introducer_person_ids")
+    if youth_union_resolution and stage != Stage.INTRODUCERS_ASSIGNED:
+        raise DomainError(
+            _("The Youth Union resolution belongs to the introducers' assignment."),
+            field="youth_union_resolution",
+        )
+
+
+# What ends each side state, for the messages of `_check_state`.
+_ENDED_BY = {
+    Stage.WORKING_AWAY: Stage.RETURNED,
+    Stage.PAUSED: Stage.RESUMED,
+    Stage.HANDED_OVER: Stage.HANDOVER_ACCEPTED,
+    Stage.WITHDRAWN: Stage.SOURCE_LIST,
+    Stage.INELIGIBLE: Stage.SOURCE_LIST,
+}
+# The side state a side event needs to be in force.
+_NEEDS = {
+    Stage.RETURNED: Stage.WORKING_AWAY,
+    Stage.RESUMED: Stage.PAUSED,
+    Stage.HANDOVER_ACCEPTED: Stage.HANDED_OVER,
+    Stage.HANDOVER_REFUSED: Stage.HANDED_OVER,
+}
+
+
+def _label(stage: str) -> str:
+    return str(Stage(stage).label)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+def _check_state(events: list[StageEvent], stage: str, date: dt.date) -> None:
+    """The event must fit where the candidacy stands on its day (side states, a closed file)."""
+    state = rules.state_on(((e.stage, e.date) for e in events), date)
+    if state.closed and stage in MAIN_STAGES:
+        raise DomainError(
+            _("The candidacy ended with %(stage)s on %(date)s.")
+            % {"stage": _label(state.stage), "date": format_day(state.since)},
+            field="stage",
+        )
+    if stage in _NEEDS:
+        if state.side != _NEEDS[stage]:
+            raise DomainError(
+                _sentence(
+                    _("%(stage)s needs the candidate to be %(state)s on that date.")
+                    % {"stage": _label(stage), "state": _label(_NEEDS[stage])}
+                ),
+                field="stage",
+            )
+        return
+    if state.side is None or stage in (Stage.WITHDRAWN, Stage.INELIGIBLE):
+        return
+    if stage == Stage.SOURCE_LIST and state.side in (Stage.WITHDRAWN, Stage.INELIGIBLE):
+        return  # put on a source list again: the candidacy starts over
+    if state.side == Stage.WORKING_AWAY and (stage in MAIN_STAGES or stage == Stage.HANDED_OVER):
+        # A candidate working away may still go through the steps, or be handed over to the
+        # unit where they now work.
+        return
+    if stage in MAIN_STAGES or stage in _ENDED_BY:
+        raise DomainError(
+            _("The candidate is %(state)s since %(date)s; record %(end)s first.")
+            % {
+                "state": _label(state.side),
+                "date": format_day(state.side_since),
+                "end": _label(_ENDED_BY[state.side]),
+            },
+            field="stage",
+        )
+
+
+def _introducers(person_ids: list[str], candidate: Candidate, date: dt.date) -> list[Person]:
+    """The introducers must be party members on the day; R6 checks the rest."""
+    people = _mentors(person_ids, candidate.person, field="introducer_person_ids")
+    members = set(
+        Membership.objects.filter(person__in=people, admission_decision_date__lte=date)
+        .filter(Q(left_date__isnull=True) | Q(left_date__gt=date))
+        .values_list("person_id", flat=True)
+    )
+    outside = [p.person_id for p in people if p.pk not in members]
+    if outside:
+        raise DomainError(
+            _("%(people)s is not a party member on %(date)s.")
+            % {"people": ", ".join(outside), "date": format_day(date)},
+            field="introducer_person_ids",
+        )
+    return people
+
+
+def _receiving_cell(candidate: Candidate, events: list[StageEvent], code: str, date: dt.date):
+    """The cell taking a handed-over candidate must be below the unit it was handed to."""
+    handed = max(
+        (e for e in events if e.stage == Stage.HANDED_OVER and e.date <= date),
+        key=lambda e: (e.date, e.pk or 0),
+    )
+    cell = cell_on(code, date)
+    below = unit_subtree_ids([handed.to_unit_id], date)
+    if cell.pk not in below:
+        raise DomainError(
+            _("%(code)s is not a cell of the unit the candidate was handed to.") % {"code": code},
+            field="to_unit_code",
+        )
+    return cell
+
+
+def _refusal_message(findings: list[rules.Finding]) -> str:
+    reasons = " ".join(f"{f.rule} ({f.citation}): {finding_message(f)}" for f in findings)
+    return _(
+        "Refused: %(reasons)s To record it anyway, give who approved the exception and the "
+        "document."
+    ) % {"reasons": reasons}
+
+
+def _candidate_for_event(person: Person) -> Candidate:
+    candidate = (
+        Candidate.objects.filter(person=person)
+        .select_related("person", "cell")
+        .prefetch_related(*EVENT_PREFETCH)
+        .first()
+    )
+    if candidate is None:
+        raise DomainError(
+            _("%(person_id)s is not a candidate: add them to the source list first.")
+            % {"person_id": person.person_id},
+            field="person_id",
+        )
+    return candidate
 
 
 def stage_event_save(
@@ -162,24 +333,48 @@ def stage_event_save(
     stage: str,
     date: dt.date,
     detail: str = "",
+    class_name: str = "",
     certificate_no: str = "",
+    introducer_person_ids: Iterable[str] = (),
+    youth_union_resolution: bool = False,
     votes_for: int | None = None,
     official_members: int | None = None,
+    authority: str = "",
     decision_no: str = "",
     received_on: dt.date | None = None,
     to_unit_code: str | None = None,
+    location: str = "",
+    exception_approved_by: str = "",
+    exception_document: str = "",
 ) -> StageEvent:
-    """Create or update the event of the person's candidacy keyed by (stage, date)."""
-    _check_event_input(stage, date, votes_for, official_members, received_on)
+    """Create or update the event of the person's candidacy keyed by (stage, date).
+
+    An event that breaks a rule (`rules.refusals`) is refused with the rules' messages unless
+    `exception_approved_by` and `exception_document` say who allowed it and by what document.
+    The ceremony creates the membership (party age from the admission decision, R13), official
+    recognition dates official status from the end of probation (R11), removal ends it; a
+    handover accepted moves the candidate to the receiving cell.
+    """
+    introducer_ids = sorted({p.strip() for p in introducer_person_ids if p and p.strip()})
+    _check_event_input(
+        stage, date, votes_for, official_members, received_on, to_unit_code, location,
+        introducer_ids, youth_union_resolution,
+    )  # fmt: skip
+    approved_by, document = exception_approved_by.strip(), exception_document.strip()
+    if bool(approved_by) != bool(document):
+        raise DomainError(
+            _("An exception needs both who approved it and the document."),
+            field="exception_document" if approved_by else "exception_approved_by",
+        )
     with transaction.atomic():
         person = _person(person_id, "person_id")
-        candidate = Candidate.objects.filter(person=person).first()
-        if candidate is None:
-            raise DomainError(
-                _("%(person_id)s is not a candidate: add them to the source list first.")
-                % {"person_id": person.person_id},
-                field="person_id",
-            )
+        candidate = _candidate_for_event(person)
+        events = list(candidate.events.all())
+        event = next((e for e in events if e.stage == stage and e.date == date), None)
+        others = [e for e in events if e is not event]
+        before = _event_state(event) if event else None
+        if event is None:
+            event = StageEvent(candidate=candidate, stage=stage, date=date, recorded_by=actor.name)
         to_unit = None
         if to_unit_code:
             to_unit = Unit.objects.filter(code=to_unit_code).first()
@@ -188,28 +383,85 @@ def stage_event_save(
                     _("Unknown unit code: %(code)s.") % {"code": to_unit_code},
                     field="to_unit_code",
                 )
-        event = (
-            StageEvent.objects.filter(candidate=candidate, stage=stage, date=date)
-            .select_related("to_unit")
-            .first()
-        )
-        before = _event_state(event) if event else None
-        if event is None:
-            event = StageEvent(candidate=candidate, stage=stage, date=date, recorded_by=actor.name)
+        introducers = _introducers(introducer_ids, candidate, date) if introducer_ids else []
         event.detail = detail.strip()
+        event.class_name = class_name.strip()
         event.certificate_no = certificate_no.strip()
+        event.youth_union_resolution = youth_union_resolution
         event.votes_for, event.official_members = votes_for, official_members
+        event.authority = authority.strip()
         event.decision_no = decision_no.strip()
         event.received_on, event.to_unit = received_on, to_unit
-        if before is not None and before == _event_state(event):
+        event.location = location.strip()
+        event.exception_approved_by, event.exception_document = approved_by, document
+        after = _event_state(event, [p.person_id for p in introducers])
+        if before is not None and before == after:
             return event
+        _check_state(others, stage, date)
+        if stage == Stage.HANDOVER_ACCEPTED:
+            to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
+        facts_before = pipeline_facts(candidate, date, events=others)
         event.save()
+        event.introducers.set(introducers)
+        candidate = _candidate_for_event(person)
+        facts_after = pipeline_facts(candidate, date)
+        refused = rules.refusals(facts_before, facts_after, stage, date)
+        if refused and not approved_by:
+            raise DomainError(_refusal_message(refused), field="stage")
+        if refused:
+            after["exception_for"] = sorted({f.rule for f in refused})
         audit_record(
             actor,
             "ranks.pipeline.event.updated" if before else "ranks.pipeline.event.created",
             object_type="candidate",
             object_id=person.person_id,
             before=before,
-            after=_event_state(event),
+            after=after,
         )
+        if before is None:
+            _follow(actor, candidate, event, facts_after, to_unit)
     return event
+
+
+def _follow(actor: Actor, candidate: Candidate, event: StageEvent, facts, to_unit) -> None:
+    """What a new event changes beyond itself: membership, and the cell after a handover."""
+    person = candidate.person
+    if event.stage == Stage.CEREMONY:
+        decision = facts.decision
+        decision_event = max(
+            (e for e in candidate.events.all() if e.stage == Stage.ADMISSION_DECISION),
+            key=lambda e: (e.date, e.pk),
+        )
+        existing = person.memberships.filter(admission_decision_date=decision.on).first()
+        if existing is None:
+            membership_admit(
+                actor=actor,
+                person=person,
+                cell_code=candidate.cell.code,
+                admission_decision_date=decision.on,
+                admission_decision_no=decision_event.decision_no,
+                ceremony_date=event.date,
+            )
+    elif event.stage == Stage.OFFICIAL:
+        membership = person.memberships.filter(left_date__isnull=True).first()
+        official_on = rules.official_date(facts)
+        if membership is not None and official_on and membership.official_date != official_on:
+            membership_recognise(actor=actor, membership=membership, official_date=official_on)
+    elif event.stage == Stage.REMOVED:
+        membership = person.memberships.filter(left_date__isnull=True).first()
+        if membership is not None:
+            membership_leave(
+                actor=actor, membership=membership, on=event.date, reason=LeftReason.REMOVAL
+            )
+    elif event.stage == Stage.HANDOVER_ACCEPTED and to_unit is not None:
+        before = _candidate_state(candidate, candidate.mentors.values_list("person_id", flat=True))
+        candidate.cell = to_unit
+        candidate.save(update_fields=["cell"])
+        audit_record(
+            actor,
+            "ranks.pipeline.candidate.moved",
+            object_type="candidate",
+            object_id=person.person_id,
+            before=before,
+            after=_candidate_state(candidate, before["mentors"]),
+        )

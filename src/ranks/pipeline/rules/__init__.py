@@ -1,6 +1,7 @@
 """Pure rules engine: facts in, findings out; rule values keyed by document and date (§5)."""
 
 from .calendar import add_months, add_working_days, months_between, working_days_between
+from .checks import refusals
 from .config import RULE_SETS, Cited, RuleSet, RuleValues, rules_on
 from .deadlines import due
 from .eligibility import eligibility, evaluate
@@ -26,6 +27,7 @@ from .findings import (
 )
 from .messages import TEMPLATES, render
 from .stages import next_stages
+from .timeline import Period, State, state_on
 
 __all__ = [
     "BLOCKED",
@@ -55,6 +57,10 @@ __all__ = [
     "months_between",
     "next_stages",
     "official_date",
+    "Period",
+    "State",
+    "refusals",
+    "state_on",
     "probation_end",
     "render",
     "rules_on",

@@ -93,6 +93,27 @@ RULE_SETS: tuple[RuleSet, ...] = (
         },
     ),
     RuleSet(
+        document="29-QĐ/TW",
+        effective_from=D(2016, 7, 25),
+        effective_to=D(2021, 7, 29),
+        values={
+            "min_age_months": (216, "§1.1"),
+            "max_age_months": (720, "§1.1"),
+            "education_required": ("lower_secondary", "§1.2"),
+            "education_exempt_areas": (EXEMPT_AREAS, "§1.2"),
+            "education_exempt_level": ("primary", "§1.2"),
+            "introducer_count": (2, "§3.1"),
+            "introducer_months_together": (12, "§3.2"),
+            "decision_wd": (60, "§3.4"),
+            "decision_extension_wd": (30, "§3.4"),
+            "ceremony_wd": (30, "§3.5"),
+            "recognition_cell_wd": (30, "§4.2"),
+            "recognition_committee_wd": (30, "§4.2"),
+            "recognition_extension_wd": (30, "§4.2"),
+            "recognition_max_votes": (3, "§4.2"),
+        },
+    ),
+    RuleSet(
         document="24-QĐ/TW",
         effective_from=D(2021, 7, 30),
         effective_to=D(2025, 1, 27),
@@ -120,6 +141,17 @@ RULE_SETS: tuple[RuleSet, ...] = (
         values=_ADMISSION_232,
     ),
     RuleSet(document="294-QĐ/TW", effective_from=D(2025, 7, 1), values=_ADMISSION_232),
+    RuleSet(
+        document="01-HD/TW 2016",
+        effective_from=D(2016, 9, 20),
+        effective_to=D(2021, 9, 27),
+        values={
+            "max_age_exemption": (True, "§1.1"),
+            "education_elder_level": ("read_write", "§1.2"),
+            "certificate_valid_months": (60, "§3.3"),
+            "dossier_valid_months": (12, "§3.4"),
+        },
+    ),
     RuleSet(
         document="01-HD/TW",
         effective_from=D(2021, 9, 28),
@@ -156,4 +188,11 @@ def rules_on(day: dt.date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleVa
     for rule_set in in_force:
         for key, (value, clause) in rule_set.values.items():
             cited[key] = Cited(value, rule_set.document, clause)
+    # Before the earliest document that states a value, that document's value stands in: the
+    # rules engine holds no older regulation (docs/rules.md lists the documents it holds).
+    for rule_set in sorted(rule_sets, key=lambda r: r.effective_from):
+        if rule_set.effective_from > day:
+            for key, (value, clause) in rule_set.values.items():
+                if key not in cited:
+                    cited[key] = Cited(value, rule_set.document, clause)
     return RuleValues(day, cited)

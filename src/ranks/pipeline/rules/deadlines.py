@@ -45,12 +45,28 @@ def _extendable(
     )  # fmt: skip
 
 
+def _away_comment(p: Pipeline, on: dt.date) -> Finding:
+    """A candidate working away needs a yearly comment from where they live (R15)."""
+    v = rules_on(on)
+    last = p.away_since
+    assert last is not None
+    if p.comments_collected_on is not None and p.comments_collected_on > last:
+        last = p.comments_collected_on
+    deadline = add_months(last, v["working_away_comment_months"])
+    return _finding(
+        v, "working_away_comment_months", "R15", _window(on, deadline), "due_away_comment",
+        deadline, deadline=deadline, since=p.away_since,
+    )  # fmt: skip
+
+
 def due(pipeline: Pipeline, on: dt.date) -> list[Finding]:
     """What is due and by when: status warning within 10 WD, blocked when overdue."""
     p = pipeline
     findings: list[Finding] = []
     if p.removed_on is not None or p.recognition_decided_on is not None:
         return findings
+    if p.away_since is not None:
+        findings.append(_away_comment(p, on))
     if p.vote is None:
         v = rules_on(on)
         if p.certificate is not None:

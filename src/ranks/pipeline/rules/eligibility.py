@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from .calendar import add_months, add_working_days, months_between, working_days_between
 from .config import RuleValues, rules_on
@@ -310,6 +311,7 @@ def _after_resolution(p: Pipeline, on: dt.date) -> list[Finding]:
                         official_members=p.recognition_vote.official_members,
                     )  # fmt: skip
                 )
+                findings.append(not_recognised(p))
             elif p.recognition_vote.on > cell_deadline:
                 findings.append(
                     _finding(
@@ -330,6 +332,35 @@ def _after_resolution(p: Pipeline, on: dt.date) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _against_passes(vote: Vote, share: Fraction) -> bool:
+    """Two thirds of the official members did not vote for: the cell is against (R12).
+
+    Only the votes for are recorded, so an official member who did not vote for counts against."""
+    against = vote.official_members - vote.votes_for
+    return vote.official_members > 0 and Fraction(against, vote.official_members) >= share
+
+
+def not_recognised(p: Pipeline) -> Finding:
+    """After a failed recognition vote: removal when two thirds are against, another vote when
+    neither side has two thirds, the upper committee after the last allowed vote (R12)."""
+    votes = p.recognition_votes or ((p.recognition_vote,) if p.recognition_vote else ())
+    latest = votes[-1]
+    v = rules_on(latest.on)
+    share = v["vote_share"]
+    if _against_passes(latest, share):
+        return _finding(
+            v, "recognition_max_votes", "R12", BLOCKED, "not_recognised_removal",
+            against=latest.official_members - latest.votes_for,
+            official_members=latest.official_members,
+        )  # fmt: skip
+    undecided = sum(
+        1 for vote in votes if not vote_passes(vote, share) and not _against_passes(vote, share)
+    )
+    most = v["recognition_max_votes"]
+    code = "recognition_upper_decides" if undecided >= most else "recognition_vote_again"
+    return _finding(v, "recognition_max_votes", "R12", WARNING, code, votes=undecided, max=most)
 
 
 def evaluate(pipeline: Pipeline, on: dt.date) -> list[Finding]:

@@ -93,3 +93,7 @@ class Pipeline:
     recognition_vote: Vote | None = None
     recognition_decided_on: dt.date | None = None
     removed_on: dt.date | None = None
+    # Every recognition vote in date order, the latest last (R12 counts the failed ones).
+    recognition_votes: tuple[Vote, ...] = ()
+    # Working away since this day, if the candidate is (R15).
+    away_since: dt.date | None = None

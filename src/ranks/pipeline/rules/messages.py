@@ -96,7 +96,29 @@ TEMPLATES: dict[str, str] = {
     "recognition_vote_failed": gettext_noop(
         "The recognition vote did not reach %(required)s of %(official_members)s."
     ),
+    # R12: not recognised.
+    "not_recognised_removal": gettext_noop(
+        "%(against)s of %(official_members)s official members did not vote for recognition: "
+        "propose removal."
+    ),
+    "recognition_vote_again": gettext_noop(
+        "Neither side has two thirds (%(votes)s of %(max)s votes held); the cell votes again."
+    ),
+    "recognition_upper_decides": gettext_noop(
+        "%(votes)s votes without two thirds either way: the upper committee decides."
+    ),
+    # Refusals of an event that would break a rule.
+    "ceremony_needs_approval": gettext_noop(
+        "The ceremony is past the deadline %(deadline)s; it needs the upper committee's approval."
+    ),
+    "recognition_before_probation_end": gettext_noop(
+        "Probation runs until %(ends)s; recognition cannot be considered before."
+    ),
     # due(): deadlines.
+    "due_away_comment": gettext_noop(
+        "Working away since %(since)s: a comment from where the candidate lives is due by "
+        "%(deadline)s."
+    ),
     "due_cell_resolution_certificate": gettext_noop(
         "Hold the cell resolution by %(deadline)s, while the certificate is valid."
     ),
