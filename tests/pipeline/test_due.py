@@ -13,7 +13,8 @@ from django.utils import translation
 from ranks.access.scope import Scope
 from ranks.core.actor import SYSTEM
 from ranks.org.models import Unit
-from ranks.people.services import person_save
+from ranks.people.models import Membership
+from ranks.people.services import membership_leave, person_save
 from ranks.pipeline.due import due_list
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.rules import add_working_days, working_days_between
@@ -131,6 +132,41 @@ def test_turning_18_within_6_months_and_not_beyond(world):
     assert [(i.person_id, i.rule, i.overdue, i.date) for i in items] == [
         (soon, "R1", False, D(2026, 7, 1))
     ]
+
+
+def test_an_introducer_who_left_before_the_vote_is_listed(world):
+    pid = candidate("P-DI", "Lò Văn Đi")
+    record_dossier(pid, "C1-A", D(2025, 10, 1))
+    gt2 = Membership.objects.get(person__person_id="P-GT2")
+    membership_leave(actor=SYSTEM, membership=gt2, on=D(2026, 2, 2), reason="transfer_out")
+    items = items_of(pid, due_list(scope=FULL, unit=Unit.objects.get(code="N1"), on=ON))
+    left = [i for i in items if i.rule == "R6"]
+    assert [(i.overdue, i.message) for i in left] == [
+        (True, "The introducer left the unit on 02/02/2026; assign a replacement.")
+    ]
+
+
+def test_a_candidate_working_away_needs_a_comment_each_year(world):
+    pid = candidate("P-XA", "Lò Thị Xa")
+    stage_event_save(
+        actor=SYSTEM, person_id=pid, stage="working_away", date=D(2025, 3, 20),
+        location="KCN Yên Phong, Bắc Ninh",
+    )  # fmt: skip
+    [item] = [
+        i
+        for i in due_list(scope=FULL, unit=Unit.objects.get(code="N1"), on=ON)
+        if i.rule == "R15"
+    ]
+    assert (item.person_id, item.status, item.date, item.overdue) == (
+        pid,
+        "warning",
+        D(2026, 3, 20),
+        False,
+    )
+    # Paused, nothing is due.
+    stage_event_save(actor=SYSTEM, person_id=pid, stage="returned", date=D(2026, 1, 5))
+    stage_event_save(actor=SYSTEM, person_id=pid, stage="paused", date=D(2026, 1, 6))
+    assert not items_of(pid, due_list(scope=FULL, unit=Unit.objects.get(code="N1"), on=ON))
 
 
 def test_a_unit_outside_the_subtree_lists_nothing(world, waiting):
