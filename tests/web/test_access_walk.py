@@ -11,25 +11,36 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# What each URL parameter is filled with, per target: the other commune's objects.
+# What each URL parameter is filled with, per target: the other commune's objects (their
+# candidates are made by the `candidates` fixture).
 OTHER = {
     "alice": {
         "code": ["C2", "C2-A"],
-        "person_id": ["P-LAN"],
-        "names": ["Nguyễn Văn Lan", "Đảng bộ xã Hai", "Chi bộ bản Nà"],
+        "person_id": ["P-LAN", "P-WALK-B"],
+        "names": ["Nguyễn Văn Lan", "Đảng bộ xã Hai", "Chi bộ bản Nà", "Lường Văn Bốn"],
     },
     "bob": {
         "code": ["C1", "C1-A", "C1-B", "N1"],
-        "person_id": ["P-AN", "P-DUNG"],
-        "names": ["Nguyễn Văn An", "Đặng Thị Dung", "Chi bộ thôn Đông", "Đảng bộ xã Mới"],
+        "person_id": ["P-AN", "P-DUNG", "P-WALK-A"],
+        "names": [
+            "Nguyễn Văn An",
+            "Đặng Thị Dung",
+            "Chi bộ thôn Đông",
+            "Đảng bộ xã Mới",
+            "Lò Văn Một",
+        ],
     },
 }
 OWN = {
     "alice": {"code": "C1-A", "person_id": "P-AN"},
     "bob": {"code": "C2-A", "person_id": "P-LAN"},
 }
-# Parameters that choose a kind of record or a file format, not whose data: the same for both.
-SHARED = {"kind": "people", "fmt": "csv"}
+# Pages of a candidacy: the own page is that of one's own candidate.
+CANDIDATE_PAGES = {"candidate", "candidate_event"}
+OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
+# Parameters that choose a kind of record, a stage or a file format, not whose data: the same
+# for both.
+SHARED = {"kind": "people", "fmt": "csv", "stage": "class_passed"}
 OTHER_USER = {"alice": "bob", "bob": "alice"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
@@ -76,8 +87,33 @@ def import_jobs(world):
     }
 
 
+@pytest.fixture
+def candidates(world):
+    """A candidate in each commune, living in its village."""
+    import datetime as dt
+
+    from ranks.core.actor import SYSTEM
+    from ranks.people.services import person_save
+    from ranks.pipeline.services import candidate_save
+
+    for person_id, name, place, cell in (
+        ("P-WALK-A", "Lò Văn Một", "V1", "C1-A"),
+        ("P-WALK-B", "Lường Văn Bốn", "V2", "C2-A"),
+    ):
+        person_save(
+            actor=SYSTEM,
+            person_id=person_id,
+            full_name=name,
+            birth_date=dt.date(2000, 1, 1),
+            residence_place_code=place,
+        )
+        candidate_save(
+            actor=SYSTEM, person_id=person_id, cell_code=cell, added_on=dt.date(2024, 1, 1)
+        )
+
+
 @pytest.mark.parametrize("username", ["alice", "bob"])
-def test_no_page_reaches_the_other_commune(client, world, import_jobs, username):
+def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidates, username):
     client.force_login(get_user_model().objects.get(username=username))
     other = {**OTHER[username], "job_id": [import_jobs[OTHER_USER[username]]]}
     own_values = {**OWN[username], "job_id": import_jobs[username]}
@@ -106,7 +142,10 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, username)
                     )
                     checked += 1
             # The same page of one's own object works, so the 404 above is about access.
-            own = fill(route, {**SHARED, key: own_values[key]})
+            mine = own_values[key]
+            if name in CANDIDATE_PAGES:
+                mine = OWN_CANDIDATE[username]
+            own = fill(route, {**SHARED, key: mine})
             assert client.get(own).status_code == 200, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"

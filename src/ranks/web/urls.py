@@ -3,13 +3,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranks.web import views, views_interchange
+from ranks.web import views, views_interchange, views_pipeline
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
+    path("units/<str:code>/candidates/", views_pipeline.unit_candidates, name="unit_candidates"),
+    path("units/<str:code>/candidates/new/", views_pipeline.candidate_new, name="candidate_new"),
+    path("units/<str:code>/handovers/", views_pipeline.unit_handovers, name="unit_handovers"),
+    path("candidates/<str:person_id>/", views_pipeline.candidate_detail, name="candidate"),
+    path(
+        "candidates/<str:person_id>/events/<slug:stage>/",
+        views_pipeline.candidate_event,
+        name="candidate_event",
+    ),
     path("people/<str:person_id>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
     path(

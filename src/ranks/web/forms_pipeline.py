@@ -1,0 +1,219 @@
+"""Forms of the pipeline pages: they check the shape of the input; the services check the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ranks.core.dates import parse_day
+from ranks.core.errors import DomainError
+from ranks.pipeline.models import SourceGroup, Stage
+
+# The fields each stage's form asks for, besides the date, the detail and the exception.
+STAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    Stage.CLASS_PASSED: ("class_name", "certificate_no"),
+    Stage.INTRODUCERS_ASSIGNED: (
+        "introducer_person_ids",
+        "introducer_other",
+        "youth_union_resolution",
+    ),
+    Stage.CELL_RESOLUTION: ("votes_for", "official_members"),
+    Stage.COMMITTEE_RESOLUTION: ("authority", "decision_no"),
+    Stage.ADMISSION_DECISION: ("authority", "decision_no", "received_on"),
+    Stage.WORKING_AWAY: ("location",),
+    Stage.HANDED_OVER: ("to_unit_code",),
+    Stage.HANDOVER_ACCEPTED: ("to_unit_code",),
+}
+COMMON_FIELDS = ("date", "detail")
+EXCEPTION_FIELDS = ("exception_approved_by", "exception_document")
+IDS_SPLIT = re.compile(r"[\s,;]+")
+
+
+class DayField(forms.CharField):
+    """A date typed as DD/MM/YYYY or YYYY-MM-DD (a phone's date picker sends the latter)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_day(text, field="date")
+        except DomainError as error:
+            raise forms.ValidationError(str(error.message), code="invalid") from error
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class AnyPeopleField(forms.MultipleChoiceField):
+    """Checkboxes of the people offered; an identifier not offered is left to the service."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+def split_ids(text: str) -> list[str]:
+    return [p for p in IDS_SPLIT.split(text or "") if p]
+
+
+def _text(label, *, required: bool = False, max_length: int = 200, **attrs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def _number(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100000,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class EventForm(forms.Form):
+    """One stage event: only the fields of its stage are kept (`STAGE_FIELDS`)."""
+
+    date = DayField(label=_("Date"))
+    class_name = _text(_("Awareness class"))
+    certificate_no = _text(_("Certificate number"), max_length=60)
+    introducer_person_ids = AnyPeopleField(
+        label=_("Introducers (official members of the cell)"), required=False
+    )
+    introducer_other = _text(
+        _("Other introducers: person identifiers"),
+        max_length=400,
+        autocomplete="off",
+    )
+    youth_union_resolution = forms.BooleanField(
+        label=_("The Youth Union executive committee's resolution introduces the candidate"),
+        required=False,
+    )
+    votes_for = _number(_("Votes for"))
+    official_members = _number(_("Official members of the cell"))
+    authority = _text(_("Decided by"))
+    decision_no = _text(_("Decision number"), max_length=60)
+    received_on = DayField(label=_("Date the cell received the decision"), required=False)
+    to_unit_code = _text(_("Receiving unit (code)"), max_length=40, autocomplete="off")
+    location = _text(_("Where the candidate went"))
+    detail = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    exception_approved_by = _text(_("Exception approved by"))
+    exception_document = _text(_("Document approving the exception"))
+
+    def __init__(self, stage: str, *args, members=(), cells=(), **kwargs):
+        """`members`: (person_id, name) of the cell's official members, offered as introducers;
+        `cells`: (code, name) of the cells that may take a handed-over candidate."""
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        wanted = {*COMMON_FIELDS, *STAGE_FIELDS.get(stage, ()), *EXCEPTION_FIELDS}
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+        if "introducer_person_ids" in self.fields:
+            self.fields["introducer_person_ids"].choices = [
+                (pid, f"{name} ({pid})") for pid, name in members
+            ]
+        if stage == Stage.CELL_RESOLUTION:
+            self.fields["votes_for"].required = True
+            self.fields["official_members"].required = True
+        if stage == Stage.WORKING_AWAY:
+            self.fields["location"].required = True
+        if stage == Stage.HANDED_OVER:
+            self.fields["to_unit_code"].required = True
+        if stage == Stage.HANDOVER_ACCEPTED:
+            self.fields["to_unit_code"] = forms.ChoiceField(
+                label=_("Cell that takes the candidate"),
+                choices=[("", "—"), *((code, f"{name} ({code})") for code, name in cells)],
+            )
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in EXCEPTION_FIELDS]
+
+    def exception_fields(self):
+        return [self[name] for name in EXCEPTION_FIELDS]
+
+    def service_arguments(self) -> dict:
+        """The keyword arguments of `stage_event_save` besides actor, person and stage."""
+        data = self.cleaned_data
+        arguments = {
+            name: data[name]
+            for name in self.fields
+            if name not in ("introducer_person_ids", "introducer_other")
+        }
+        if "introducer_person_ids" in self.fields:
+            chosen = [*data.get("introducer_person_ids", []), *split_ids(data["introducer_other"])]
+            arguments["introducer_person_ids"] = list(dict.fromkeys(chosen))
+        if "to_unit_code" in arguments:
+            arguments["to_unit_code"] = arguments["to_unit_code"].strip() or None
+        return arguments
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """The service's message next to the field it names (its fields are named alike), else
+        at the top of the form: a rule's refusal names the stage."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
+
+    @property
+    def exception_open(self) -> bool:
+        """Show the exception's fields: they are filled in, have an error, or a rule refused."""
+        if not self.is_bound:
+            return False
+        if any(self.data.get(name) for name in EXCEPTION_FIELDS):
+            return True
+        return any(name in self.errors for name in EXCEPTION_FIELDS) or bool(
+            self.non_field_errors()
+        )
+
+
+class CandidateForm(forms.Form):
+    """A person added to a cell's source list."""
+
+    person_id = _text(_("Person identifier"), required=True, max_length=40, autocomplete="off")
+    cell_code = forms.ChoiceField(label=_("Cell"))
+    added_on = DayField(label=_("Date added to the source list"))
+    source_group = forms.ChoiceField(
+        label=_("Source group"), required=False, choices=[("", "—"), *SourceGroup.choices]
+    )
+    mentor_person_ids = AnyPeopleField(label=_("Members in charge (mentors)"), required=False)
+    mentor_other = _text(
+        _("Other members in charge: person identifiers"), max_length=400, autocomplete="off"
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, cells=(), members=(), **kwargs):
+        """`cells`: (code, name) of the cells the user may add to; `members`: (person_id, name)
+        of their members, offered as mentors."""
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["cell_code"].choices = [(code, f"{name} ({code})") for code, name in cells]
+        self.fields["mentor_person_ids"].choices = [
+            (pid, f"{name} ({pid})") for pid, name in members
+        ]
+
+    def mentor_ids(self) -> list[str]:
+        data = self.cleaned_data
+        return list(
+            dict.fromkeys(
+                [*data.get("mentor_person_ids", []), *split_ids(data.get("mentor_other", ""))]
+            )
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = {"mentor_person_ids": "mentor_other"}.get(error.field or "", error.field)
+        self.add_error(field if field in self.fields else None, str(error.message))

@@ -1,0 +1,52 @@
+"""Template helpers of the pipeline pages: labels of stages, list states and findings' statuses,
+and what the user may do, for the links on the unit and person pages."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ranks.pipeline.models import Candidate, SourceGroup, Stage
+from ranks.web.access import officer_covers, scope_of
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "ok": _("meets the rule"),
+    "warning": _("needs attention"),
+    "blocked": _("blocked"),
+}
+STATUS_SIGNS = {"ok": "✓", "warning": "!", "blocked": "✗"}
+
+
+@register.filter
+def stage_label(key: str) -> str:
+    return Stage(key).label if key in Stage.values else key
+
+
+@register.filter
+def source_group_label(key: str) -> str:
+    return SourceGroup(key).label if key in SourceGroup.values else key
+
+
+@register.filter
+def finding_status(key: str) -> str:
+    return STATUS_LABELS.get(key, key)
+
+
+@register.filter
+def finding_sign(key: str) -> str:
+    return STATUS_SIGNS.get(key, "")
+
+
+@register.simple_tag(takes_context=True)
+def visible_candidacy(context, person) -> bool:
+    """Whether the person's candidacy is in the user's units (its page would not answer 404)."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return scope_of(request).units(Candidate.objects.filter(person=person), "cell").exists()
+
+
+@register.simple_tag(takes_context=True)
+def may_record_at(context, unit) -> bool:
+    request = context.get("request")
+    return request is not None and officer_covers(request, unit)
