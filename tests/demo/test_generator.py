@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from faker.providers.person.vi_VN import Provider
@@ -24,6 +24,9 @@ from ranks.demo.generator import (
 )
 from ranks.demo.generator.adminunits import load_province, province_codes
 from ranks.demo.generator.names import FAMILY_BY_ETHNICITY
+from ranks.demo.generator.plan import CandidatePlan, EventPlan
+from ranks.demo.generator.regions import area_flags
+from ranks.demo.generator.replay import Tenure, replay
 from ranks.people.status import age_on
 from ranks.pipeline.rules.calendar import working_days_between
 
@@ -80,7 +83,8 @@ def test_every_old_province_plans_a_consistent_province(province):
             assert version.unit in kinds
             assert all(kinds[c] & HOLDS_MEMBERS for c in version.cells)
     people = {p.person_id: p for p in plan.people}
-    assert len(plan.memberships) == TINY.members
+    candidates = {c.person_id for c in plan.candidates}
+    assert len([m for m in plan.memberships if m.person_id not in candidates]) == TINY.members
     for m in plan.memberships:
         born = people[m.person_id].birth_date
         assert age_on(born, m.admission_decision_date) >= 18
@@ -123,7 +127,8 @@ def test_names_are_vietnamese_family_middle_given():
 
 def test_people_look_like_a_rural_province():
     plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(members=1000), today=TODAY)
-    members = plan.people[: len(plan.memberships)]
+    member_ids = {m.person_id for m in plan.memberships}
+    members = [p for p in plan.people if p.person_id in member_ids]
     ethnicity = Counter(p.ethnicity for p in members)
     religion = Counter(p.religion for p in members)
     assert ethnicity["Kinh"] > 0.95 * len(members)
@@ -163,9 +168,11 @@ def test_the_generator_imports_no_django():
             "candidates",
             "logins",
             "names",
+            "paperwork",
             "people",
             "plan",
             "regions",
+            "replay",
             "structure",
         )
     )
@@ -191,18 +198,30 @@ MAIN = (
     "committee_resolution",
     "admission_decision",
     "ceremony",
+    "official",
 )
 
 
-def test_candidates_are_planned_at_every_stage_up_to_the_ceremony():
+def _main(c: CandidatePlan) -> list[EventPlan]:
+    """The main stages of the path; the cell's vote after probation is on recognition (R11)."""
+    ceremony = next((e.date for e in c.events if e.stage == "ceremony"), None)
+    return [
+        e
+        for e in c.events
+        if e.stage in MAIN and not (e.stage == "cell_resolution" and ceremony and e.date > ceremony)
+    ]
+
+
+def test_candidates_are_planned_at_every_stage_up_to_official_recognition():
     plan = build_plan("Hải Dương", seed=2025, sizes=Sizes(), today=TODAY)
-    members = {m.person_id for m in plan.memberships}
+    candidates = {c.person_id for c in plan.candidates}
+    members = {m.person_id for m in plan.memberships if m.person_id not in candidates}
+    admitted = {m.person_id: m for m in plan.memberships if m.person_id in candidates}
     people = {p.person_id: p for p in plan.people}
     assert 0.6 * (len(plan.people) - len(members)) < len(plan.candidates)
-    assert not members & {c.person_id for c in plan.candidates}, "no candidate is a member"
-    latest = Counter([e.stage for e in c.events if e.stage in MAIN][-1] for c in plan.candidates)
+    latest = Counter(_main(c)[-1].stage for c in plan.candidates)
     assert set(latest) == set(MAIN)
-    assert latest["source_list"] > latest["ceremony"]
+    assert latest["source_list"] > latest["ceremony"] > latest["official"] > 0
     groups = Counter(c.source_group for c in plan.candidates)
     assert {"youth_union", "military", "returning_graduate", "student", "worker"} <= set(groups)
     assert 0 < groups["religious"] < groups["youth_union"]
@@ -211,22 +230,38 @@ def test_candidates_are_planned_at_every_stage_up_to_the_ceremony():
         assert all(m in members for m in c.mentors)
         dates = [e.date for e in c.events]
         assert dates == sorted(dates) and dates[-1] <= TODAY and c.added_on == dates[0]
-        stages = [MAIN.index(e.stage) for e in c.events if e.stage in MAIN]
+        stages = [MAIN.index(e.stage) for e in _main(c)]
         assert stages == sorted(stages)
-        events = {e.stage: e for e in c.events}
+        events = {e.stage: e for e in _main(c)}
         if "class_passed" in events:
-            assert events["class_passed"].certificate_no
+            assert events["class_passed"].certificate_no and events["class_passed"].class_name
+        if "introducers_assigned" in events:
+            introducers = events["introducers_assigned"]
+            assert len(introducers.introducers) == 2 - introducers.youth_union_resolution
+            assert set(introducers.introducers) <= members
         if "cell_resolution" in events:
             vote = events["cell_resolution"]
             assert 0 < vote.votes_for <= vote.official_members
-            assert 3 * vote.votes_for >= 2 * vote.official_members
+            if 3 * vote.votes_for < 2 * vote.official_members:
+                assert c.events[-1] is vote, "a failed vote: the candidate stays there"
             assert age_on(people[c.person_id].birth_date, vote.date) >= 18
         if "admission_decision" in events:
             decision = events["admission_decision"]
             assert decision.decision_no and decision.date < decision.received_on <= TODAY
         if "ceremony" in events:
             received = events["admission_decision"].received_on
-            assert working_days_between(received, events["ceremony"].date) <= 30
+            ceremony = events["ceremony"]
+            assert ceremony.exception_document or (
+                working_days_between(received, ceremony.date) <= 30
+            )
+            m = admitted[c.person_id]
+            assert m.admission_decision_date == events["admission_decision"].date
+            assert m.ceremony_date == ceremony.date
+            assert [(p.cell, p.valid_from) for p in m.postings] == [
+                (c.cell, m.admission_decision_date)
+            ]
+        else:
+            assert c.person_id not in admitted
 
 
 def test_some_candidates_are_overdue_handed_over_or_working_away():
@@ -235,19 +270,73 @@ def test_some_candidates_are_overdue_handed_over_or_working_away():
     for c in plan.candidates:
         events = {e.stage: e for e in c.events}
         if "cell_resolution" in events and "admission_decision" not in events:
-            no_decision += working_days_between(events["cell_resolution"].date, TODAY) > 60
+            passed = (
+                3 * events["cell_resolution"].votes_for
+                >= 2 * events["cell_resolution"].official_members
+            )
+            no_decision += (
+                passed and working_days_between(events["cell_resolution"].date, TODAY) > 60
+            )
         if "admission_decision" in events and "ceremony" not in events:
             no_ceremony += (
                 working_days_between(events["admission_decision"].received_on, TODAY) > 30
             )
     assert no_decision >= 1 and no_ceremony >= 1
-    handed = [(c, e) for c in plan.candidates for e in c.events if e.stage == "handed_over"]
-    assert len(handed) == 1
-    candidate, event = handed[0]
-    assert event.to_unit and event.to_unit != candidate.cell
-    assert event.date >= candidate.events[-2].date
+    handed = {c.person_id: c for c in plan.candidates for e in c.events if e.stage == "handed_over"}
+    assert len(handed) == 2
+    pending, accepted = sorted(handed.values(), key=lambda c: c.started_in is not None)
+    event = pending.events[-1]
+    assert event.stage == "handed_over" and event.to_unit and event.to_unit != pending.cell
+    stages = [e.stage for e in accepted.events]
+    taken = accepted.events[stages.index("handover_accepted")]
+    assert stages.index("handed_over") + 1 == stages.index("handover_accepted")
+    assert taken.to_unit == accepted.cell != accepted.started_in
+    assert stages.index("handover_accepted") < stages.index("introducers_assigned")
     away = [e for c in plan.candidates for e in c.events if e.stage == "working_away"]
-    assert len(away) == 1 and away[0].detail
+    assert len(away) == 1 and away[0].location
+
+
+@pytest.mark.parametrize(
+    ("province", "sizes", "today"),
+    [
+        ("Hải Dương", Sizes(), TODAY),
+        ("Hải Dương", Sizes(members=1500, villages_per_commune=1), dt.date(2025, 9, 15)),
+        ("Lai Châu", Sizes(members=1200, villages_per_commune=2), TODAY),
+        ("Lai Châu", Sizes(members=1200, villages_per_commune=2), dt.date(2027, 2, 15)),
+    ],
+)
+def test_every_planned_event_passes_the_rules_or_is_an_exception(province, sizes, today):
+    plan = build_plan(province, seed=2025, sizes=sizes, today=today)
+    people = {p.person_id: p for p in plan.people}
+    tenures = defaultdict(list)
+    for m in plan.memberships:
+        for p in m.postings:
+            tenure = Tenure(
+                m.person_id, p.cell, p.valid_from, p.valid_to, m.official_date, m.left_date
+            )
+            tenures[m.person_id].append(tenure)
+    flags = frozenset(area_flags(province))
+    exceptions = []
+    for c in plan.candidates:
+        for refusal in replay(
+            c.events, person=people[c.person_id], flags=flags, cell=c.cell, tenures=tenures
+        ):
+            event = refusal.event
+            assert not refusal.state, (c.person_id, event.stage, refusal.state)
+            rules = sorted({f.rule for f in refusal.findings})
+            assert list(event.exception_for) == rules, (c.person_id, event.stage, rules)
+            if rules:
+                assert event.exception_approved_by and event.exception_document
+                exceptions.append(
+                    (event.stage, event.exception_approved_by, event.exception_document)
+                )
+    assert ("ceremony",) in {e[:1] for e in exceptions}, "a late ceremony (R9)"
+    elder = [e for e in exceptions if e[0] == "cell_resolution"]
+    if "mountainous" in flags:  # a village elder over 60, with the provincial committee's consent
+        assert elder == [("cell_resolution", "Ban Thường vụ Tỉnh ủy Lai Châu", elder[0][2])]
+        assert elder[0][2].startswith("Công văn số ") and elder[0][2].endswith("-CV/TU")
+    else:
+        assert not elder
 
 
 def test_the_same_seed_gives_the_same_candidates():

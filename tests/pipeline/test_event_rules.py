@@ -188,6 +188,18 @@ def test_the_ceremony_needs_the_decision_received_and_creates_the_membership(wor
     assert [p.cell.code for p in membership.postings.all()] == ["C1-A"]
 
 
+def test_a_ceremony_without_a_decision_is_refused_even_as_an_exception(world):
+    candidate()
+    record_dossier("P-MAI", "C1-A", D(2024, 3, 1))
+    message = refusal(
+        "ceremony",
+        D(2024, 7, 5),
+        exception_approved_by="Huyện ủy",
+        exception_document="CV 1",
+    )
+    assert message == "A ceremony needs the admission decision recorded first."
+
+
 def test_a_late_ceremony_needs_the_upper_committees_approval(world):
     received = admitted(world)
     message = refusal("ceremony", received + dt.timedelta(days=60))

@@ -1,8 +1,9 @@
 """Writing a demo plan: bulk inserts in the caller's transaction, each object audited in bulk.
 
 The per-row services check one input at a time and would take minutes for a province; the plan
-is already consistent, so rows go in with `bulk_create` and one audit entry per unit, place,
-person and membership goes into the chain with `audit_record_many`.
+is already consistent (every stage event one `stage_event_save` would accept, or an exception
+with who approved it), so rows go in with `bulk_create` and one audit entry per unit, place,
+person, membership, candidate and stage event goes into the chain with `audit_record_many`.
 """
 
 from __future__ import annotations
@@ -22,23 +23,29 @@ from ranks.core.chain import GENESIS
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry, AuditHead
-from ranks.demo.generator.plan import Plan
+from ranks.demo.generator.plan import EventPlan, Plan
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
-from ranks.pipeline.models import Candidate, StageEvent
+from ranks.pipeline.models import Candidate, Stage, StageEvent
 
 BATCH = 1000
 
 # What a stage event says besides its stage and date, audited when given.
 EVENT_DETAILS = (
     "detail",
+    "class_name",
     "certificate_no",
+    "youth_union_resolution",
     "votes_for",
     "official_members",
+    "authority",
     "decision_no",
     "received_on",
     "to_unit",
+    "location",
+    "exception_approved_by",
+    "exception_document",
 )
 
 # What `--reset` empties, children first. Unit kinds are configuration and stay.
@@ -392,10 +399,26 @@ def _write_memberships(plan: Plan) -> list[Change]:
     return changes
 
 
+def _event_change(person_id: str, e: EventPlan) -> Change:
+    """The audit entry of one event: what the service's entry holds, the given fields only."""
+    after: dict = {"stage": e.stage, "date": e.date}
+    for key in EVENT_DETAILS:
+        value = getattr(e, key)
+        if value is not None and value != "" and value is not False:  # 0 votes are kept
+            after[key] = value
+    if e.stage == Stage.INTRODUCERS_ASSIGNED:
+        after["introducers"] = sorted(e.introducers)
+    if e.exception_for:
+        after["exception_for"] = list(e.exception_for)
+    return Change("ranks.demo.event.created", "candidate", person_id, after=after)
+
+
 def _write_candidates(plan: Plan, actor: Actor) -> list[Change]:
-    """Candidates, their mentors and stage events; one audit entry per candidate and event."""
+    """Candidates, their mentors, stage events and introducers; one audit entry per candidate,
+    event and move to another cell."""
     wanted = {c.person_id for c in plan.candidates}
     wanted |= {m for c in plan.candidates for m in c.mentors}
+    wanted |= {p for c in plan.candidates for e in c.events for p in e.introducers}
     people = _ids(Person, "person_id", sorted(wanted))
     units = dict(Unit.objects.values_list("code", "id"))
     _bulk(
@@ -430,7 +453,7 @@ def _write_candidates(plan: Plan, actor: Actor) -> list[Change]:
                 "candidate",
                 c.person_id,
                 after={
-                    "cell": c.cell,
+                    "cell": c.started_in or c.cell,
                     "added_on": c.added_on,
                     "source_group": c.source_group,
                     "mentors": list(c.mentors),
@@ -444,25 +467,60 @@ def _write_candidates(plan: Plan, actor: Actor) -> list[Change]:
                     stage=e.stage,
                     date=e.date,
                     detail=e.detail,
+                    class_name=e.class_name,
                     certificate_no=e.certificate_no,
+                    youth_union_resolution=e.youth_union_resolution,
                     votes_for=e.votes_for,
                     official_members=e.official_members,
+                    authority=e.authority,
                     decision_no=e.decision_no,
                     received_on=e.received_on,
                     to_unit_id=units[e.to_unit] if e.to_unit else None,
+                    location=e.location,
+                    exception_approved_by=e.exception_approved_by,
+                    exception_document=e.exception_document,
                     recorded_by=actor.name,
                 )
             )
-            after = {"stage": e.stage, "date": e.date}
-            for key in EVENT_DETAILS:
-                if getattr(e, key) not in ("", None):
-                    after[key] = getattr(e, key)
-            changes.append(
-                Change("ranks.demo.event.created", "candidate", c.person_id, after=after)
-            )
+            changes.append(_event_change(c.person_id, e))
+            if e.stage == Stage.HANDOVER_ACCEPTED and c.started_in:
+                changes.append(
+                    Change(
+                        "ranks.demo.candidate.moved",
+                        "candidate",
+                        c.person_id,
+                        before={"cell": c.started_in},
+                        after={"cell": c.cell, "on": e.date},
+                    )
+                )
     _bulk(through, mentors)
     _bulk(StageEvent, events)
+    _write_introducers(plan, ids, people)
     return changes
+
+
+def _write_introducers(plan: Plan, ids: dict[int, int], people: dict[str, int]) -> None:
+    """The introducers of each assignment, keyed by (candidate, date): one per stage and day."""
+    assigned = [
+        (ids[people[c.person_id]], e) for c in plan.candidates for e in c.events if e.introducers
+    ]
+    candidate_ids = sorted({candidate_id for candidate_id, _e in assigned})
+    event_ids: dict[tuple[int, object], int] = {}
+    for start in range(0, len(candidate_ids), BATCH):
+        rows = StageEvent.objects.filter(
+            candidate_id__in=candidate_ids[start : start + BATCH],
+            stage=Stage.INTRODUCERS_ASSIGNED,
+        ).values_list("candidate_id", "date", "id")
+        event_ids.update({(candidate_id, day): pk for candidate_id, day, pk in rows})
+    through = StageEvent.introducers.through
+    _bulk(
+        through,
+        [
+            through(stageevent_id=event_ids[(candidate_id, e.date)], person_id=people[p])
+            for candidate_id, e in assigned
+            for p in e.introducers
+        ],
+    )
 
 
 def write_plan(plan: Plan, actor: Actor) -> Counts:

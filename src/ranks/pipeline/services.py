@@ -398,6 +398,13 @@ def stage_event_save(
         if before is not None and before == after:
             return event
         _check_state(others, stage, date)
+        if stage == Stage.CEREMONY and not any(
+            e.stage == Stage.ADMISSION_DECISION and e.date <= date for e in others
+        ):
+            # Not even an exception: the membership the ceremony creates dates from a decision.
+            raise DomainError(
+                _("A ceremony needs the admission decision recorded first."), field="stage"
+            )
         if stage == Stage.HANDOVER_ACCEPTED:
             to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
         facts_before = pipeline_facts(candidate, date, events=others)

@@ -1,10 +1,10 @@
 """Pure: the plan of a demo province built on Vietnam's real administrative units.
 
 `build_plan("Hải Dương", seed=2025, sizes=Sizes(), today=...)` reads the province's districts
-and communes from `vietnamadminunits`, invents villages, cells, people and memberships with
-seeded randomness, and returns plain data (`Plan`) for a writer to store. The province is a
-parameter: any of the 63 provinces before the 2025 reform works, so the same generator can
-build the national data set from the same real units.
+and communes from `vietnamadminunits`, invents villages, cells, people, memberships and
+candidates with seeded randomness, and returns plain data (`Plan`) for a writer to store. The
+province is a parameter: any of the 63 provinces before the 2025 reform works, so the same
+generator can build the national data set from the same real units.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ __all__ = [
 
 
 def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Plan:
-    """Everything the demo of `province` holds; the same arguments give the same plan."""
+    """Everything the demo of `province` holds; the same arguments give the same plan.
+
+    The memberships are the `sizes.members` members, then those of the candidates whose
+    ceremony made them probationary members."""
     old, new = load_province(find_province(province))
     structure = plan_structure(old, new, sizes, random.Random(f"{seed}:structure:{old.key}"))
     planner = PeoplePlanner(
@@ -54,6 +57,14 @@ def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Pla
     )
     planner.plan_members(structure.seats)
     planner.plan_non_members(structure.homes)
+    candidates, admitted = plan_candidates(
+        seed=seed,
+        today=today,
+        seats=structure.seats,
+        people=planner.people,
+        memberships=planner.memberships,
+        units=structure.units,
+    )
     return Plan(
         province=old.short,
         new_province=new.short,
@@ -61,13 +72,7 @@ def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Pla
         units=structure.units,
         places=structure.places,
         people=planner.people,
-        memberships=planner.memberships,
+        memberships=[*planner.memberships, *admitted],
         logins=structure.logins,
-        candidates=plan_candidates(
-            seed=seed,
-            today=today,
-            seats=structure.seats,
-            people=planner.people,
-            memberships=planner.memberships,
-        ),
+        candidates=candidates,
     )

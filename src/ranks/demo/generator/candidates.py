@@ -3,13 +3,18 @@
 Each candidate sits on the source list of a cell of their home commune, has one or two mentors
 who are official members of that cell, and a path of stage events in §5 order with realistic
 durations, counted back from today: the latest event lies some time before today, as long as the
-next step usually takes. So on any day the demo has candidates at every stage up to the
-ceremony, a few overdue ones (a cell resolution more than 60 working days old without a
-decision, R8; a decision received more than 30 working days ago without a ceremony, R9), one
-handed over from a school's cell to the home commune and one working away.
+next step usually takes. So on any day the demo has candidates at every stage, a few overdue
+ones (a cell resolution more than 60 working days old without a decision, R8; a decision received
+more than 30 working days ago without a ceremony, R9), a failed vote, a school's graduate handed
+over to the home commune and not yet accepted, another accepted and going on there, one working
+away, and members recognised after their probation.
 
-Candidates whose path reaches the decision or the ceremony stay candidates in progress: the
-memberships of the plan are the party members, and no candidate duplicates one.
+Every event is one the service would accept (`replay` checks the path with the rules engine
+before the candidate is kept), or an exception with who approved it and the document: a late
+ceremony, and in a mountainous or otherwise flagged province a village elder over 60 admitted
+with the provincial committee's consent. A candidate whose path reaches the ceremony is a
+probationary member from the decision, as the service makes them: the planner returns those
+memberships with the candidates.
 """
 
 from __future__ import annotations
@@ -19,61 +24,47 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ranks.demo.generator.building import CellSeat
+from ranks.demo.generator.paperwork import Paperwork
+from ranks.demo.generator.paths import (
+    ADMISSION_DECISION,
+    BACKGROUND_VERIFIED,
+    CELL_RESOLUTION,
+    CEREMONY,
+    CLASS_PASSED,
+    COMMENTS_COLLECTED,
+    COMMITTEE_RESOLUTION,
+    DOSSIER_PREPARED,
+    ELDER,
+    FAILED_VOTE,
+    HANDED_OVER,
+    HANDOVER_ACCEPTED,
+    IDENTIFIED,
+    INTRODUCERS_ASSIGNED,
+    LATE_CEREMONY,
+    OFFICIAL,
+    OVERDUE,
+    PATH,
+    RECOGNITION,
+    SOURCE_LIST,
+    STAGES,
+    WORKING_AWAY,
+    add_side_dates,
+    path_dates,
+)
 from ranks.demo.generator.plan import (
-    REFORM,
     CandidatePlan,
     EventPlan,
     MembershipPlan,
     PersonPlan,
+    PostingPlan,
+    UnitPlan,
 )
-from ranks.people.status import age_on
-from ranks.pipeline.rules.calendar import add_working_days, is_working_day
-
-# The main stages of §5 a demo candidate can reach (official recognition would make a member).
-IDENTIFIED = "identified"
-SOURCE_LIST = "source_list"
-CLASS_PASSED = "class_passed"
-INTRODUCERS_ASSIGNED = "introducers_assigned"
-DOSSIER_PREPARED = "dossier_prepared"
-BACKGROUND_VERIFIED = "background_verified"
-COMMENTS_COLLECTED = "comments_collected"
-CELL_RESOLUTION = "cell_resolution"
-COMMITTEE_RESOLUTION = "committee_resolution"
-ADMISSION_DECISION = "admission_decision"
-CEREMONY = "ceremony"
-PATH = (
-    SOURCE_LIST,
-    CLASS_PASSED,
-    INTRODUCERS_ASSIGNED,
-    DOSSIER_PREPARED,
-    BACKGROUND_VERIFIED,
-    COMMENTS_COLLECTED,
-    CELL_RESOLUTION,
-    COMMITTEE_RESOLUTION,
-    ADMISSION_DECISION,
-    CEREMONY,
-)
-STAGES = (IDENTIFIED, *PATH)
-HANDED_OVER = "handed_over"
-WORKING_AWAY = "working_away"
-
-# How long the step that ends in a stage takes: calendar days, or working days ("wd").
-STEP = {
-    CLASS_PASSED: (30, 180, "days"),
-    INTRODUCERS_ASSIGNED: (14, 60, "days"),
-    DOSSIER_PREPARED: (20, 60, "days"),
-    BACKGROUND_VERIFIED: (30, 90, "days"),
-    COMMENTS_COLLECTED: (14, 45, "days"),
-    CELL_RESOLUTION: (7, 30, "days"),
-    COMMITTEE_RESOLUTION: (10, 30, "wd"),
-    ADMISSION_DECISION: (10, 25, "wd"),  # so the decision comes within 60 WD (R8)
-    CEREMONY: (5, 25, "wd"),  # counted from the day the decision is received (R9)
-}
-RECEIVED_AFTER = (2, 7)  # days between the decision and the cell receiving it
-IDENTIFIED_WAIT = (5, 40, "days")  # identified only: not on a source list yet
+from ranks.demo.generator.replay import Tenure, replay
+from ranks.people.status import age_on, months_between
+from ranks.pipeline import rules
 
 # Where candidates are today: the early stages hold more people than the late ones.
 STAGE_WEIGHTS = {
@@ -89,54 +80,45 @@ STAGE_WEIGHTS = {
     ADMISSION_DECISION: 5,
     CEREMONY: 7,
 }
-OVERDUE_RESOLUTION = (65, 100)  # working days since the cell resolution, no decision
-OVERDUE_CEREMONY = (35, 60)  # working days since the decision was received, no ceremony
+EARLY = (SOURCE_LIST, CLASS_PASSED, INTRODUCERS_ASSIGNED)
 MAX_AGE = 45  # older people who are not members are not on a source list in the demo
+ELDER_AGE = 60  # over this, admission needs the provincial committee's consent (R2)
 HOMES = {"village", "residential_group"}
+MIN_VOTERS = 3  # a cell votes with at least three official members (R14)
+
+# Roles every demo shows, beside one candidate at each stage.
+WANTED = (
+    *((stage, "") for stage in STAGES),
+    (OFFICIAL, ""),
+    (OFFICIAL, ""),
+    (CELL_RESOLUTION, OVERDUE),
+    (COMMITTEE_RESOLUTION, OVERDUE),
+    (ADMISSION_DECISION, OVERDUE),
+    (ADMISSION_DECISION, OVERDUE),
+    (CLASS_PASSED, HANDED_OVER),
+    (BACKGROUND_VERIFIED, HANDOVER_ACCEPTED),
+    (DOSSIER_PREPARED, WORKING_AWAY),
+    (CELL_RESOLUTION, FAILED_VOTE),
+    (CELL_RESOLUTION, FAILED_VOTE),
+    (CEREMONY, LATE_CEREMONY),
+    (CEREMONY, ELDER),
+)
+TRIES = 60  # people tried for a role before the demo goes without it
 
 SOURCE_GROUPS = ("youth_union", "military", "returning_graduate", "student", "worker")
-CLASS_PLACES = ("Trung tâm Chính trị huyện", "Trung tâm Bồi dưỡng chính trị")
-AWAY_PLACES = (
-    "Khu công nghiệp VSIP Bắc Ninh",
-    "Khu công nghiệp Yên Phong, Bắc Ninh",
-    "Khu công nghiệp Đình Vũ, Hải Phòng",
-    "Khu chế xuất Tân Thuận, TP. Hồ Chí Minh",
-    "Khu công nghiệp Thăng Long, Hà Nội",
-)
+ELDER_NOTE = "Già làng, người có uy tín trong đồng bào dân tộc ở bản"
 
 
-@dataclass(frozen=True)
-class _Member:
-    person_id: str
-    cell: str
-    valid_from: dt.date
-    valid_to: dt.date | None
-    official: dt.date
-    left: dt.date | None
-
-    def official_on(self, day: dt.date) -> bool:
-        return (
-            self.valid_from <= day
-            and (self.valid_to is None or day <= self.valid_to)
-            and self.official <= day
-            and (self.left is None or day < self.left)
-        )
-
-
-def _back_wd(day: dt.date, n: int) -> dt.date:
-    """The n-th working day before `day` (the inverse of add_working_days)."""
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day
-
-
-def _workday(day: dt.date) -> dt.date:
-    """The working day on or before `day`: meetings and decisions fall on working days."""
-    while not is_working_day(day):
-        day -= dt.timedelta(days=1)
-    return day
+@dataclass
+class _Draft:
+    person: PersonPlan
+    cell: CellSeat  # where the candidacy is today
+    group: str
+    events: list[EventPlan]
+    mentors: tuple[str, ...]
+    started_in: CellSeat | None = None
+    note: str = ""
+    failed_vote: bool = False
 
 
 class CandidatePlanner:
@@ -148,13 +130,12 @@ class CandidatePlanner:
         seats: Sequence[CellSeat],
         people: Sequence[PersonPlan],
         memberships: Sequence[MembershipPlan],
+        units: Sequence[UnitPlan],
     ):
         self.today = today
         self.rng = random.Random(f"{seed}:candidates:{today.isoformat()}")
-        self.people = {p.person_id: p for p in people}
         members = {m.person_id for m in memberships}
         self.non_members = [p for p in people if p.person_id not in members]
-        self.seats = {s.code: s for s in seats}
         self.cell_of_home: dict[str, CellSeat] = {}
         self.village_cells: dict[str | None, list[CellSeat]] = defaultdict(list)
         self.schools: list[CellSeat] = [s for s in seats if s.setting == "high_school"]
@@ -163,30 +144,28 @@ class CandidatePlanner:
                 self.village_cells[seat.commune].append(seat)
                 for home in seat.homes:
                     self.cell_of_home.setdefault(home, seat)
-        self.officials: dict[str, list[_Member]] = defaultdict(list)
+        # Postings of every member (what the records show of an introducer), and of the official
+        # ones by cell (who may introduce, and who is counted at a vote).
+        self.postings: dict[str, list[Tenure]] = defaultdict(list)
+        self.officials: dict[str, list[Tenure]] = defaultdict(list)
         for m in memberships:
-            if m.official_date is None:
-                continue
             for posting in m.postings:
-                self.officials[posting.cell].append(
-                    _Member(
-                        m.person_id,
-                        posting.cell,
-                        posting.valid_from,
-                        posting.valid_to,
-                        m.official_date,
-                        m.left_date,
-                    )
-                )
-        # Decision numbers go on from the highest one of the plan, per suffix and year.
-        self.numbers: dict[tuple[str, int], int] = defaultdict(int)
-        for m in memberships:
-            number, _, suffix = m.admission_decision_no.partition("-QĐ/")
-            if number.isdigit():
-                key = (suffix, m.admission_decision_date.year)
-                self.numbers[key] = max(self.numbers[key], int(number))
-        self.certificates: dict[int, int] = defaultdict(int)
-        self.resolutions: dict[tuple[str, int], int] = defaultdict(int)
+                self._post(m, posting)
+        self.papers = Paperwork(self.rng, units=units, seats=seats, memberships=memberships)
+        self.memberships: list[MembershipPlan] = []
+
+    def _post(self, m: MembershipPlan, posting: PostingPlan) -> None:
+        tenure = Tenure(
+            m.person_id,
+            posting.cell,
+            posting.valid_from,
+            posting.valid_to,
+            m.official_date,
+            m.left_date,
+        )
+        self.postings[m.person_id].append(tenure)
+        if m.official_date is not None:
+            self.officials[posting.cell].append(tenure)
 
     # -- who and where --------------------------------------------------------------------
     def _home_cell(self, person: PersonPlan) -> CellSeat | None:
@@ -194,14 +173,18 @@ class CandidatePlanner:
             return None
         seat = self.cell_of_home.get(person.residence)
         if seat is None:  # a village without a cell: the cell of a neighbouring village
-            commune = person.residence.rsplit("-P", 1)[0]
-            seat = next(iter(self.village_cells.get(commune, ())), None)
+            seat = next(iter(self.village_cells.get(self._commune(person), ())), None)
         if seat is None or not self._officials_on(seat.code, self.today):
             return None
         return seat
 
-    def _officials_on(self, cell: str, day: dt.date) -> list[_Member]:
-        return [m for m in self.officials.get(cell, ()) if m.official_on(day)]
+    def _commune(self, person: PersonPlan) -> str:
+        return (person.residence or "").rsplit("-P", 1)[0]
+
+    def _officials_on(self, cell: str, day: dt.date, but: str = "") -> list[Tenure]:
+        return [
+            t for t in self.officials.get(cell, ()) if t.official_on(day) and t.person_id != but
+        ]
 
     def _source_group(self, person: PersonPlan) -> str:
         rng = self.rng
@@ -219,7 +202,8 @@ class CandidatePlanner:
             return "returning_graduate"
         if person.youth_union and rng.random() < 0.6:
             return "youth_union"
-        return rng.choices(SOURCE_GROUPS + ("association", "other"), (5, 3, 2, 2, 4, 1, 1))[0]
+        group = rng.choices(SOURCE_GROUPS + ("association", "other"), (5, 3, 2, 2, 4, 1, 1))[0]
+        return "other" if group == "youth_union" and not person.youth_union else group
 
     # -- the plan -------------------------------------------------------------------------
     def plan(self) -> list[CandidatePlan]:
@@ -229,150 +213,156 @@ class CandidatePlanner:
             for p in self.non_members
             if age_on(p.birth_date, today) <= MAX_AGE and (seat := self._home_cell(p))
         ]
-        # Roles every demo shows, given to people old enough to have passed a cell resolution.
-        wanted: list[tuple[str, str]] = [(stage, "") for stage in STAGES]
-        wanted += [
-            (CELL_RESOLUTION, "overdue"),
-            (ADMISSION_DECISION, "overdue"),
-            (CLASS_PASSED, HANDED_OVER),
-            (DOSSIER_PREPARED, WORKING_AWAY),
-            (COMMITTEE_RESOLUTION, "overdue"),
-            (ADMISSION_DECISION, "overdue"),
+        # Roles go to people old enough to have passed a cell resolution; handovers to the
+        # youngest, just out of school; the elder's case to someone over 60.
+        older_first = sorted(pool, key=lambda ps: age_on(ps[0].birth_date, today) < 20)
+        youngest_first = sorted(pool, key=lambda ps: ps[0].birth_date, reverse=True)
+        elders = [
+            (p, seat)
+            for p in self.non_members
+            if age_on(p.birth_date, today) > ELDER_AGE
+            for seat in self._elder_cells(p)
         ]
-        roles: list[tuple[str, str]] = [("", "")] * len(pool)
-        order = sorted(range(len(pool)), key=lambda i: age_on(pool[i][0].birth_date, today) < 20)
-        for index, role in zip(order, wanted, strict=False):
-            roles[index] = role
+        drafts: dict[str, _Draft] = {}
+        for stage, role in WANTED:
+            choices = older_first
+            if role == ELDER:
+                choices = elders
+            elif role in (HANDED_OVER, HANDOVER_ACCEPTED):
+                choices = youngest_first
+            tried = 0
+            for person, seat in choices:
+                if person.person_id in drafts:
+                    continue
+                if tried == TRIES:
+                    break
+                tried += 1
+                draft = self._draft(person, seat, stage, role)
+                if draft is not None:
+                    drafts[person.person_id] = draft
+                    break
         stages, weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
-        out: list[CandidatePlan] = []
-        for (person, seat), (stage, role) in zip(pool, roles, strict=True):
-            if not stage:
-                stage = rng.choices(stages, weights)[0]
-                late = stage in PATH and PATH.index(stage) >= PATH.index(CELL_RESOLUTION)
-                if late and age_on(person.birth_date, today - dt.timedelta(days=500)) < 18:
-                    stage = rng.choice((SOURCE_LIST, CLASS_PASSED, INTRODUCERS_ASSIGNED))
-            candidate = self._candidate(person, seat, stage, role)
-            if candidate is not None:
-                out.append(candidate)
-        return out
-
-    def _step(self, stage: str) -> int:
-        low, high, _unit = STEP[stage]
-        return self.rng.randint(low, high)
-
-    def _dates(self, stage: str, role: str) -> dict[str, dt.date]:
-        """The dates of the path up to `stage`, counted back from today."""
-        rng, today = self.rng, self.today
-        dates: dict[str, dt.date] = {}
-        if stage == IDENTIFIED:
-            dates[IDENTIFIED] = _workday(
-                today - dt.timedelta(days=rng.randint(*IDENTIFIED_WAIT[:2]))
-            )
-            return dates
-        reached = PATH[: PATH.index(stage) + 1]
-        nxt = PATH[len(reached)] if len(reached) < len(PATH) else None
-        # Time spent in the current stage so far: up to what the next step usually takes.
-        if role == "overdue" and stage in (CELL_RESOLUTION, COMMITTEE_RESOLUTION):
-            since_resolution = rng.randint(*OVERDUE_RESOLUTION)
-            resolution = _workday(_back_wd(today, since_resolution))
-            if stage == CELL_RESOLUTION:
-                latest = resolution
-            else:
-                latest = min(
-                    add_working_days(resolution, self._step(COMMITTEE_RESOLUTION)),
-                    _back_wd(today, 1),
-                )
-        elif stage == ADMISSION_DECISION:
-            days = rng.randint(*OVERDUE_CEREMONY) if role == "overdue" else rng.randint(0, 25)
-            received = _workday(_back_wd(today, days))
-            latest = _workday(received - dt.timedelta(days=rng.randint(*RECEIVED_AFTER)))
-            dates["received_on"] = received
-        elif nxt is None:  # the ceremony: probation runs
-            latest = _workday(today - dt.timedelta(days=rng.randint(0, 300)))
-        else:
-            low, high, unit = STEP[nxt]
-            if stage == CELL_RESOLUTION:
-                high = 40  # not overdue yet
-            elapsed = rng.randint(0, high)
-            if unit == "wd":
-                latest = _back_wd(today, elapsed)
-            else:
-                latest = today - dt.timedelta(days=elapsed)
-            latest = _workday(latest)
-        dates[stage] = latest
-        if role == "overdue" and stage == COMMITTEE_RESOLUTION:
-            dates[CELL_RESOLUTION] = resolution
-        day = latest
-        for current in reversed(reached[1:]):
-            previous = PATH[PATH.index(current) - 1]
-            low, high, unit = STEP[current]
-            if previous in dates:
-                day = dates[previous]
+        for person, seat in pool:
+            if person.person_id in drafts:
                 continue
-            if current == CEREMONY:
-                received = _workday(_back_wd(day, rng.randint(low, high)))
-                dates["received_on"] = received
-                day = _workday(received - dt.timedelta(days=rng.randint(*RECEIVED_AFTER)))
-            elif unit == "wd":
-                day = _workday(_back_wd(day, rng.randint(low, high)))
-            else:
-                day = _workday(day - dt.timedelta(days=rng.randint(low, high)))
-            dates[previous] = day
-        return dates
+            stage = rng.choices(stages, weights)[0]
+            late = stage in PATH and PATH.index(stage) >= PATH.index(CELL_RESOLUTION)
+            if late and age_on(person.birth_date, today - dt.timedelta(days=500)) < 18:
+                stage = rng.choice(EARLY)
+            # Not eligible yet, or the cell cannot do it: the candidate is earlier on the path.
+            for attempt in (stage, rng.choice(EARLY), CLASS_PASSED, SOURCE_LIST):
+                draft = self._draft(person, seat, attempt, "")
+                if draft is not None:
+                    drafts[person.person_id] = draft
+                    break
+        ordered = [drafts[key] for key in sorted(drafts)]
+        for draft in ordered:
+            self._admit(draft)
+        return [self._candidate(draft) for draft in ordered]
 
-    def _candidate(
-        self, person: PersonPlan, seat: CellSeat, stage: str, role: str
-    ) -> CandidatePlan | None:
+    def _elder_cells(self, person: PersonPlan) -> list[CellSeat]:
+        """The home cell, then the other village cells of the commune (a village without a
+        member is looked after by a neighbouring village's cell)."""
+        home = self._home_cell(person)
+        others = self.village_cells.get(self._commune(person), [])
+        cells = [home] if home else []
+        return cells + [s for s in others if s is not home]
+
+    def _draft(self, person: PersonPlan, home: CellSeat, stage: str, role: str) -> _Draft | None:
+        """The candidacy of `person` at `stage`, or None when the rules or the cell do not let
+        them get there (too young, no introducers, a cell too small to vote…)."""
         rng, today = self.rng, self.today
-        dates = self._dates(stage, role)
         group = self._source_group(person)
-        cell = seat
-        to_unit = None
-        if role == HANDED_OVER:
-            # A graduate of a district high school: handed from the school's cell to the home cell.
-            schools = [s for s in self.schools if person.residence in s.homes]
-            schools = [s for s in schools if self._officials_on(s.code, today)]
-            if schools:
-                cell, to_unit, group = rng.choice(schools), seat.code, "student"
-            else:  # no school cell: handed to a cell of another commune, where they now work
-                others = [
-                    s
-                    for commune, cells in self.village_cells.items()
-                    if commune != seat.commune
-                    for s in cells
-                ]
-                to_unit = rng.choice(others).code if others else None
+        cell, started_in = home, None
+        if role in (HANDED_OVER, HANDOVER_ACCEPTED):
+            schools = [
+                s
+                for s in self.schools
+                if person.residence in s.homes and self._officials_on(s.code, today)
+            ]
+            if not schools:
+                return None
+            school, group = rng.choice(schools), "student"
+            if role == HANDED_OVER:
+                cell = school
+            else:
+                started_in = school
         elif role == WORKING_AWAY:
             group = "worker"
-        added_on = min(dates.values())
-        events = [self._event(name, dates, cell) for name in STAGES if name in dates]
-        mentors = self._mentors(cell.code, dates.get(INTRODUCERS_ASSIGNED, added_on))
+        elif role == ELDER:
+            group = "other"
+        dates = path_dates(rng, today, stage, role)
+        add_side_dates(rng, today, dates, role)
+        if role == HANDOVER_ACCEPTED and self.papers.parent(
+            home.code, dates[HANDED_OVER]
+        ) != self.papers.parent(home.code, dates[HANDOVER_ACCEPTED]):
+            return None  # the commune handed to no longer exists on the day it accepts
+        introducers: tuple[str, ...] = ()
+        youth_union = False
+        if INTRODUCERS_ASSIGNED in dates:
+            picked = self._introducers(person, cell.code, dates[INTRODUCERS_ASSIGNED], group)
+            if picked is None:
+                return None
+            introducers, youth_union = picked
+        for key in (CELL_RESOLUTION, RECOGNITION):
+            if key in dates and len(self._officials_on(cell.code, dates[key])) < MIN_VOTERS:
+                return None
+        if introducers and rng.random() < 0.7:
+            mentors = introducers
+        else:
+            mentors = self._mentors(cell.code, dates.get(INTRODUCERS_ASSIGNED, min(dates.values())))
         if not mentors:
             return None
-        last = events[-1].date
-        if role == HANDED_OVER and to_unit:
-            day = _workday(last + dt.timedelta(days=rng.randint(0, max(0, (today - last).days))))
-            events.append(
-                EventPlan(
-                    HANDED_OVER,
-                    max(day, last),
-                    detail="Tốt nghiệp THPT, chuyển về sinh hoạt tại nơi cư trú",
-                    to_unit=to_unit,
+        events = self.papers.events(cell, home, started_in, dates, role)
+        events = [
+            replace(e, introducers=introducers, youth_union_resolution=youth_union)
+            if e.stage == INTRODUCERS_ASSIGNED
+            else e
+            for e in events
+        ]
+        checked = []
+        for refusal in replay(
+            events, person=person, flags=cell.flags, cell=cell.code, tenures=self.postings
+        ):
+            event = refusal.event
+            if refusal.state or bool(refusal.findings) != bool(event.exception_approved_by):
+                return None  # refused, or an exception where nothing needs one
+            if refusal.findings:
+                event = replace(
+                    event, exception_for=tuple(sorted({f.rule for f in refusal.findings}))
                 )
-            )
-        if role == WORKING_AWAY:
-            day = last + dt.timedelta(days=rng.randint(0, max(0, (today - last).days)))
-            events.append(
-                EventPlan(WORKING_AWAY, day, detail=f"Đi làm việc tại {rng.choice(AWAY_PLACES)}")
-            )
-        return CandidatePlan(
-            person_id=person.person_id,
-            cell=cell.code,
-            added_on=added_on,
-            source_group=group,
-            mentors=tuple(mentors),
-            events=events,
+            checked.append(event)
+        return _Draft(
+            person=person,
+            cell=cell,
+            group=group,
+            events=checked,
+            mentors=tuple(sorted(mentors)),
+            started_in=started_in,
+            note=ELDER_NOTE if role == ELDER else "",
+            failed_vote=role == FAILED_VOTE,
         )
+
+    def _introducers(
+        self, person: PersonPlan, cell: str, day: dt.date, group: str
+    ) -> tuple[tuple[str, ...], bool] | None:
+        """Two official members of the cell, posted there at least 12 months before `day` and
+        still there today; for a Youth Union member sometimes the Youth Union executive's
+        resolution and one member (R6)."""
+        months = rules.rules_on(day)["introducer_months_together"]
+        valid = sorted(
+            {
+                t.person_id
+                for t in self._officials_on(cell, day, but=person.person_id)
+                if t.official_on(self.today) and months_between(t.valid_from, day) >= months
+            }
+        )
+        youth = person.youth_union and (group == "youth_union" or self.rng.random() < 0.2)
+        if valid and (youth or (person.youth_union and len(valid) == 1)):
+            return (self.rng.choice(valid),), True
+        if len(valid) < 2:
+            return None
+        return tuple(sorted(self.rng.sample(valid, 2))), False
 
     def _mentors(self, cell: str, day: dt.date) -> list[str]:
         """One or two official members of the cell, on `day` and still today."""
@@ -384,34 +374,57 @@ class CandidatePlanner:
         k = 2 if len(pool) > 1 and self.rng.random() < 0.7 else 1
         return sorted(self.rng.sample(pool, k))
 
-    def _event(self, stage: str, dates: dict[str, dt.date], seat: CellSeat) -> EventPlan:
-        rng = self.rng
-        day = dates[stage]
-        if stage == CLASS_PASSED:
-            self.certificates[day.year] += rng.randint(1, 6)
-            return EventPlan(
-                stage,
-                day,
-                detail=f"Lớp bồi dưỡng nhận thức về Đảng, {rng.choice(CLASS_PLACES)}",
-                certificate_no=f"{self.certificates[day.year]}/GCN-TTCT",
-            )
-        if stage == CELL_RESOLUTION:
-            counted = len(self._officials_on(seat.code, day))
-            members = counted if counted >= 3 else rng.randint(7, 15)
-            votes = rng.randint(math.ceil(members * 2 / 3), members)
-            return EventPlan(stage, day, votes_for=votes, official_members=members)
-        issuer, suffix = seat.issuers[0] if day < REFORM else seat.issuers[1]
-        if stage == COMMITTEE_RESOLUTION:
-            self.resolutions[(issuer, day.year)] += rng.randint(1, 3)
-            number = self.resolutions[(issuer, day.year)]
-            return EventPlan(stage, day, decision_no=f"{number}-NQ/{suffix}")
-        if stage == ADMISSION_DECISION:
-            self.numbers[(suffix, day.year)] += rng.randint(1, 4)
-            number = self.numbers[(suffix, day.year)]
-            return EventPlan(
-                stage, day, decision_no=f"{number}-QĐ/{suffix}", received_on=dates["received_on"]
-            )
-        return EventPlan(stage, day)
+    # -- after every path is known ----------------------------------------------------------
+    def _admit(self, draft: _Draft) -> None:
+        """The membership the ceremony creates (R13: party age from the decision), official
+        from the end of probation once recognised (R11)."""
+        stages = {e.stage: e for e in draft.events}
+        if CEREMONY not in stages:
+            return
+        decision, ceremony = stages[ADMISSION_DECISION], stages[CEREMONY]
+        official = None
+        if OFFICIAL in stages:
+            months = rules.rules_on(ceremony.date)["probation_months"]
+            official = rules.add_months(ceremony.date, months)
+        membership = MembershipPlan(
+            person_id=draft.person.person_id,
+            admission_decision_date=decision.date,
+            admission_decision_no=decision.decision_no,
+            ceremony_date=ceremony.date,
+            official_date=official,
+            postings=[PostingPlan(draft.cell.code, decision.date)],
+        )
+        self.memberships.append(membership)
+        self._post(membership, membership.postings[0])
+
+    def _counted(self, draft: _Draft, event: EventPlan, admission: bool) -> EventPlan:
+        """The vote against all official members of the cell that day, the candidate aside."""
+        members = len(self._officials_on(draft.cell.code, event.date, but=draft.person.person_id))
+        required = math.ceil(rules.rules_on(event.date)["vote_share"] * members)
+        if admission and draft.failed_vote:
+            votes = self.rng.randint(max(1, members // 3), required - 1)
+        else:
+            votes = self.rng.randint(required, members)
+        return replace(event, votes_for=votes, official_members=members)
+
+    def _candidate(self, draft: _Draft) -> CandidatePlan:
+        events, ceremony = [], None
+        for event in draft.events:
+            if event.stage == CEREMONY:
+                ceremony = event.date
+            if event.stage == CELL_RESOLUTION:
+                event = self._counted(draft, event, admission=ceremony is None)
+            events.append(event)
+        return CandidatePlan(
+            person_id=draft.person.person_id,
+            cell=draft.cell.code,
+            added_on=min(e.date for e in events),
+            source_group=draft.group,
+            mentors=draft.mentors,
+            events=events,
+            note=draft.note,
+            started_in=draft.started_in.code if draft.started_in else None,
+        )
 
 
 def plan_candidates(
@@ -421,8 +434,12 @@ def plan_candidates(
     seats: Sequence[CellSeat],
     people: Sequence[PersonPlan],
     memberships: Sequence[MembershipPlan],
-) -> list[CandidatePlan]:
-    """Candidates for the people of the plan who are not members, in the order of the people."""
-    return CandidatePlanner(
-        seed=seed, today=today, seats=seats, people=people, memberships=memberships
-    ).plan()
+    units: Sequence[UnitPlan],
+) -> tuple[list[CandidatePlan], list[MembershipPlan]]:
+    """Candidates for the people of the plan who are not members, in the order of the people,
+    and the memberships of those whose path reached the ceremony."""
+    planner = CandidatePlanner(
+        seed=seed, today=today, seats=seats, people=people, memberships=memberships, units=units
+    )
+    candidates = planner.plan()
+    return candidates, planner.memberships

@@ -1,5 +1,6 @@
 """Pure: the people of a demo province: party members in its cells, with their admissions,
-transfers and leavings, and people who are not members yet.
+transfers and leavings, and people who are not members yet (in a highland province, one of them
+a village elder past 60).
 
 Three random streams keep what should not move from moving: names, genders and ethnicities come
 from the seed alone (the same seed gives the same names on any day); dates, occupations and the
@@ -12,6 +13,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ranks.demo.generator import regions
 from ranks.demo.generator.names import PersonNames
@@ -27,6 +29,7 @@ from ranks.demo.generator.structure import CellSeat
 from ranks.people.status import age_on
 
 RECENT_START = dt.date(2016, 1, 1)
+ELDER_AGE = (62, 65)  # a village elder of a highland province, in years today
 STAFF = {"school", "medical_station", "high_school", "agency"}
 HOMES = {"village", "residential_group"}
 
@@ -370,7 +373,10 @@ class PeoplePlanner:
     # -- people who are not members -------------------------------------------------------
     def plan_non_members(self, homes: list[str]) -> None:
         rng, today = self.rng, self.today
-        for _ in range(self.sizes.extra_people):
+        for index in range(self.sizes.extra_people):
+            if index == 0 and self.highland:
+                self._village_elder(homes)
+                continue
             full_name, gender, ethnicity, religion = self._identity(0.45)
             age = rng.randint(18, 35) if rng.random() < 0.8 else rng.randint(36, 50)
             birth = add_years(today, -age) - dt.timedelta(days=rng.randint(1, 364))
@@ -384,3 +390,27 @@ class PeoplePlanner:
                 residence=rng.choice(homes) if homes else None,
                 workplace=None,
             )
+
+    def _village_elder(self, homes: list[str]) -> None:
+        """A respected elder of a mountain village, past 60, whom the cell may propose for
+        admission with the provincial committee's consent (R2)."""
+        rng, today = self.rng, self.today
+        full_name, gender, ethnicity, religion = self._identity(0.0)
+        self._person(
+            full_name=full_name,
+            gender=gender,
+            ethnicity=ethnicity,
+            religion=religion,
+            birth=add_years(today, -rng.randint(*ELDER_AGE))
+            - dt.timedelta(days=rng.randint(1, 364)),
+            setting="village",
+            residence=rng.choice(homes) if homes else None,
+            workplace=None,
+        )
+        self.people[-1] = replace(
+            self.people[-1],
+            occupation="farmer",
+            education_general="primary",
+            education_professional="none",
+            youth_union=False,
+        )

@@ -125,23 +125,36 @@ class Plan:
 
 @dataclass(frozen=True)
 class EventPlan:
+    """One stage event, with the fields `stage_event_save` takes for its stage."""
+
     stage: str
     date: dt.date
     detail: str = ""
+    class_name: str = ""
     certificate_no: str = ""
+    introducers: tuple[str, ...] = ()  # person ids of official members of the cell (R6)
+    youth_union_resolution: bool = False
     votes_for: int | None = None
     official_members: int | None = None
+    authority: str = ""
     decision_no: str = ""
     received_on: dt.date | None = None
     to_unit: str | None = None  # a unit code
+    location: str = ""
+    # An event that breaks a rule is kept as an exception: who approved it, the document, and
+    # the rules it breaks (as the service's audit entry names them).
+    exception_approved_by: str = ""
+    exception_document: str = ""
+    exception_for: tuple[str, ...] = ()
 
 
 @dataclass
 class CandidatePlan:
     person_id: str
-    cell: str
+    cell: str  # where the candidacy is today
     added_on: dt.date
     source_group: str
     mentors: tuple[str, ...]  # person ids of official members of the cell
     events: list[EventPlan] = field(default_factory=list)
     note: str = ""
+    started_in: str | None = None  # the cell it began in, when an accepted handover moved it
