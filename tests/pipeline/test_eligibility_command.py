@@ -103,7 +103,9 @@ def test_text_prints_one_line_per_finding(mai):
         "R1  blocked  232-QĐ/TW §1.1.1  01/08/2025  "
         "Under 216 months of age; eligible from 01/08/2025."
     ]
-    assert any(line.startswith("R7  ok  Charter ") for line in lines)
+    assert any(line.startswith("R7  ok  Party Charter Art. 4.3  ") for line in lines)
+    vietnamese = run("P-MAI", "--on", "2025-02-03", lang="vi").splitlines()
+    assert any(line.startswith("R7  ok  Điều lệ Đảng Art. 4.3  ") for line in vietnamese)
 
 
 def test_vietnamese_is_the_default_language(mai):

@@ -16,6 +16,9 @@ from ranks.people.models import EducationGeneral
 from ranks.pipeline.models import Stage
 from ranks.pipeline.rules import TEMPLATES, Finding
 
+# Documents whose name the rules keep in English; the others are cited by their number.
+RULE_DOCUMENTS = {"Charter": gettext_lazy("Party Charter")}
+
 DOCUMENT_NAMES = {
     "application": gettext_lazy("application"),
     "background declaration": gettext_lazy("background declaration"),
@@ -48,3 +51,9 @@ def finding_message(finding: Finding) -> str:
     message = gettext(TEMPLATES[finding.code]) % params
     # A label that opens the sentence ("application is valid…") starts with a capital.
     return message[:1].upper() + message[1:]
+
+
+def finding_citation(finding: Finding) -> str:
+    """The document and clause, the document's name in the active language where it has one."""
+    document = RULE_DOCUMENTS.get(finding.document, finding.document)
+    return f"{document} {finding.clause}"

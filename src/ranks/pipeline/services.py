@@ -25,7 +25,7 @@ from ranks.people.services import (
 )
 from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
-from ranks.pipeline.findings_text import finding_message, format_day
+from ranks.pipeline.findings_text import finding_citation, finding_message, format_day
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 
 # What an event says; who recorded it and when are kept but are not part of the comparison.
@@ -303,7 +303,7 @@ def _receiving_cell(candidate: Candidate, events: list[StageEvent], code: str, d
 
 
 def _refusal_message(findings: list[rules.Finding]) -> str:
-    reasons = " ".join(f"{f.rule} ({f.citation}): {finding_message(f)}" for f in findings)
+    reasons = " ".join(f"{f.rule} ({finding_citation(f)}): {finding_message(f)}" for f in findings)
     return _(
         "Refused: %(reasons)s To record it anyway, give who approved the exception and the "
         "document."

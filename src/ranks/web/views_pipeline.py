@@ -32,7 +32,7 @@ from ranks.people.models import Person
 from ranks.people.selectors import cell_members_on, member_counts_on
 from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import pipeline_facts
-from ranks.pipeline.findings_text import finding_message
+from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 from ranks.pipeline.selectors import candidate_state
 from ranks.pipeline.services import candidate_save, stage_event_save
@@ -197,7 +197,7 @@ def _finding_rows(findings: list[rules.Finding]) -> list[dict]:
         {
             "status": f.status,
             "rule": f.rule,
-            "citation": f.citation,
+            "citation": finding_citation(f),
             "message": finding_message(f),
             "date": f.date,
             "code": f.code,

@@ -17,7 +17,7 @@ from ranks.core.commands import RanksCommand
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.pipeline.facts_from_records import candidate_for_facts, pipeline_facts
-from ranks.pipeline.findings_text import finding_message, format_day
+from ranks.pipeline.findings_text import finding_citation, finding_message, format_day
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.rules import Finding, due, evaluate
 
@@ -78,7 +78,7 @@ class Command(RanksCommand):
                     [
                         row["rule"],
                         row["status"],
-                        f"{row['document']} {row['clause']}",
+                        finding_citation(finding),
                         format_day(finding.date) if finding.date else "-",
                         row["message"],
                     ]
