@@ -1,6 +1,9 @@
-"""Writes of targets: setting or revising a unit's target for a year and metric, audited."""
+"""Writes of targets: setting or revising a unit's target for a year and metric, and splitting a
+unit's target among its children; every change audited."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,16 +14,14 @@ from ranks.core.audit import audit_record
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
+from ranks.org.selectors import unit_children_on
 from ranks.targets.models import Metric, Target, TargetRevision
 
 FIRST_YEAR = 1930  # the party's founding year: no target can be older
 YEARS_AHEAD = 10  # beyond next year: a congress term or a long-range plan
 
 
-def target_set(
-    *, actor: Actor, unit_code: str, year: int, metric: str, value: int, reason: str = ""
-) -> Target:
-    """Create or change the target; every change keeps a revision with its reason."""
+def _check_year_and_metric(year: int, metric: str) -> None:
     last_year = today().year + 1 + YEARS_AHEAD
     if not FIRST_YEAR <= year <= last_year:
         raise DomainError(
@@ -34,6 +35,21 @@ def target_set(
             % {"metric": metric, "allowed": ", ".join(Metric.values)},
             field="metric",
         )
+
+
+def allocation_day(year: int) -> dt.date:
+    """The date of the tree a year's targets are split on: 1 January of a past year (the units
+    that year began with, as its resolutions assigned them), today within the current year or for
+    a later one (the units as they stand now, e.g. the communes since the 2025 reform)."""
+    now = today()
+    return dt.date(year, 1, 1) if year < now.year else now
+
+
+def target_set(
+    *, actor: Actor, unit_code: str, year: int, metric: str, value: int, reason: str = ""
+) -> Target:
+    """Create or change the target; every change keeps a revision with its reason."""
+    _check_year_and_metric(year, metric)
     if value < 0:
         raise DomainError(_("The value must be 0 or more."), field="value")
     with transaction.atomic():
@@ -70,3 +86,68 @@ def target_set(
             after={"value": value, "reason": reason.strip()},
         )
     return target
+
+
+def target_allocate(
+    *,
+    actor: Actor,
+    unit_code: str,
+    year: int,
+    metric: str,
+    values: dict[str, int],
+    reason: str = "",
+    unit_value: int | None = None,
+) -> list[Target]:
+    """Split a unit's target among the units directly below it on `allocation_day(year)`: set
+    each child's target in `values` (child code → value) that differs from the stored one, and the
+    unit's own target when `unit_value` is given, all or nothing in one transaction. Returns the
+    targets changed. Access is the caller's to check: the manager role over the unit, and over its
+    parent for `unit_value`."""
+    _check_year_and_metric(year, metric)
+    for code, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DomainError(
+                _("%(code)s: the value must be a whole number, 0 or more.") % {"code": code},
+                field=code,
+            )
+    if unit_value is not None and (not isinstance(unit_value, int) or unit_value < 0):
+        raise DomainError(_("The value must be 0 or more."), field="unit_value")
+    day = allocation_day(year)
+    with transaction.atomic():
+        unit = Unit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise DomainError(
+                _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"
+            )
+        children = set(unit_children_on(unit, day).values_list("unit__code", flat=True))
+        strangers = sorted(set(values) - children)
+        if strangers:
+            raise DomainError(
+                _("Not directly below %(unit)s on %(day)s: %(codes)s.")
+                % {
+                    "unit": unit_code,
+                    "day": day.strftime("%d/%m/%Y"),
+                    "codes": ", ".join(strangers),
+                },
+                field="values",
+            )
+        stored = dict(
+            Target.objects.filter(
+                unit__code__in=[unit_code, *values], year=year, metric=metric
+            ).values_list("unit__code", "value")
+        )
+        wanted = dict(sorted(values.items()))
+        if unit_value is not None:
+            wanted = {unit_code: unit_value, **wanted}
+        return [
+            target_set(
+                actor=actor,
+                unit_code=code,
+                year=year,
+                metric=metric,
+                value=value,
+                reason=reason,
+            )
+            for code, value in wanted.items()
+            if stored.get(code) != value
+        ]

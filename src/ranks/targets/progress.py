@@ -1,0 +1,485 @@
+"""Progress against targets, the composition of admissions and the admission ratio (DESIGN §6).
+
+An admission counts on its decision date for the cell it joined and every unit above that cell
+on that date, so a year before the 2025 reform is counted in that year's tree and a year after it
+in the new one. Segment metrics read the person as recorded (age at the decision date; the other
+attributes have no history in Ranks, so they are read as they are now).
+
+Every function runs a fixed number of queries whatever the size of the subtree: the versions of
+the units ever below the root, the admissions with their people, the cells' places, the targets;
+the sums are made in Python over those rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from ranks.access.scope import Scope
+from ranks.core.errors import DomainError
+from ranks.org import sql
+from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.people.models import Posting
+from ranks.people.status import age_on
+from ranks.pipeline.models import Candidate, Stage, StageEvent
+from ranks.targets import pace
+from ranks.targets.models import Metric, Target
+from ranks.targets.results import (
+    AGE_BANDS,
+    DIMENSIONS,
+    SENSITIVE_DIMENSIONS,
+    Composition,
+    CurvePoint,
+    Progress,
+    ProgressRow,
+    Ratio,
+    RatioRow,
+)
+
+HOME_PLACES = {"village", "residential_group"}
+NO_RELIGION = {"", "không", "khong", "none"}
+MAJORITY_ETHNICITY = {"kinh"}
+# Metrics counted from admissions, with the test each admission must pass.
+ADMISSION_METRICS = {
+    Metric.ADMISSIONS: lambda a: True,
+    Metric.ADMISSIONS_VILLAGES: lambda a: bool(a.place_kinds & HOME_PLACES),
+    Metric.ADMISSIONS_FARMERS: lambda a: a.occupation == "farmer",
+    Metric.ADMISSIONS_WORKERS: lambda a: a.occupation == "worker",
+    Metric.ADMISSIONS_AGE_18_30: lambda a: a.age <= 30,
+    Metric.ADMISSIONS_ETHNIC_MINORITY: lambda a: (
+        a.ethnicity.strip().lower() not in MAJORITY_ETHNICITY | {""}
+    ),
+    Metric.ADMISSIONS_RELIGIOUS: lambda a: a.religion.strip().lower() not in NO_RELIGION,
+    Metric.ADMISSIONS_WOMEN: lambda a: a.gender == "female",
+}
+# Metrics counted from the pipeline: candidates added to a source list, classes passed.
+PIPELINE_METRICS = (Metric.SOURCE_ENTRIES, Metric.CLASS_GRADUATES)
+SUPPORTED_METRICS = (*ADMISSION_METRICS, *PIPELINE_METRICS)
+
+
+# --- the tree ---------------------------------------------------------------------------------
+
+
+class Tree:
+    """The versions of every unit ever below some roots, to walk up or down on any date."""
+
+    def __init__(self, versions: Iterable[UnitVersion]):
+        self.by_unit: dict[int, list[UnitVersion]] = defaultdict(list)
+        for v in versions:
+            self.by_unit[v.unit_id].append(v)
+
+    @classmethod
+    def below(cls, root_ids: list[int]) -> Tree:
+        """One query: the versions of the units ever below the roots (and the roots')."""
+        ids = RawSQL(*sql.subtree_ever_ids(root_ids))
+        versions = UnitVersion.objects.filter(unit_id__in=ids).select_related("unit", "kind")
+        return cls(versions)
+
+    def version(self, unit_id: int, day: dt.date) -> UnitVersion | None:
+        for v in self.by_unit.get(unit_id, ()):
+            if (v.valid_from or dt.date.min) <= day <= (v.valid_to or dt.date.max):
+                return v
+        return None
+
+    def chain(self, unit_id: int, day: dt.date) -> list[int]:
+        """The unit and every unit above it on `day` that this tree holds."""
+        found = []
+        current: int | None = unit_id
+        while current is not None and len(found) < 64:
+            v = self.version(current, day)
+            if v is None:
+                break
+            found.append(current)
+            current = v.parent_id
+        return found
+
+    def subtree(self, root_id: int, day: dt.date) -> list[tuple[UnitVersion, int]]:
+        """(version, depth) of the root and every unit below it on `day`, parents first."""
+        children: dict[int, list[UnitVersion]] = defaultdict(list)
+        for unit_id in self.by_unit:
+            v = self.version(unit_id, day)
+            if v is not None and v.parent_id is not None:
+                children[v.parent_id].append(v)
+        root = self.version(root_id, day)
+        if root is None:
+            return []
+        found: list[tuple[UnitVersion, int]] = []
+        stack = [(root, 0)]
+        while stack:  # depth first: each unit followed by the units below it
+            version, depth = stack.pop()
+            found.append((version, depth))
+            kids = sorted(children.get(version.unit_id, ()), key=lambda v: (v.kind.order, v.name))
+            stack += [(k, depth + 1) for k in reversed(kids)]
+        return found
+
+
+# --- admissions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Admission:
+    membership_id: int
+    day: dt.date
+    cell_id: int
+    age: int
+    gender: str
+    ethnicity: str
+    religion: str
+    occupation: str
+    education_general: str
+    education_professional: str
+    youth_union: bool
+    source_group: str
+    place_kinds: frozenset[str]
+
+
+def _admissions(root_ids: list[int], start: dt.date, end: dt.date) -> list[Admission]:
+    """Admissions decided from `start` to `end` in cells ever below the roots: two queries."""
+    day = F("membership__admission_decision_date")
+    rows = list(
+        Posting.objects.filter(
+            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
+            membership__admission_decision_date__gte=start,
+            membership__admission_decision_date__lte=end,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values(
+            "membership_id",
+            "cell_id",
+            "membership__admission_decision_date",
+            "person__birth_date",
+            "person__gender",
+            "person__ethnicity",
+            "person__religion",
+            "person__occupation",
+            "person__education_general",
+            "person__education_professional",
+            "person__youth_union",
+            "person__candidacies__source_group",
+        )
+    )
+    places = _place_kinds({r["cell_id"] for r in rows})
+    found, seen = [], set()
+    for r in rows:
+        if r["membership_id"] in seen:  # two postings starting the same day: count once
+            continue
+        seen.add(r["membership_id"])
+        decided = r["membership__admission_decision_date"]
+        found.append(
+            Admission(
+                membership_id=r["membership_id"],
+                day=decided,
+                cell_id=r["cell_id"],
+                age=age_on(r["person__birth_date"], decided),
+                gender=r["person__gender"] or "",
+                ethnicity=r["person__ethnicity"] or "",
+                religion=r["person__religion"] or "",
+                occupation=r["person__occupation"] or "",
+                education_general=r["person__education_general"] or "",
+                education_professional=r["person__education_professional"] or "",
+                youth_union=bool(r["person__youth_union"]),
+                source_group=r["person__candidacies__source_group"] or "",
+                place_kinds=frozenset(
+                    kind
+                    for kind, vf, vt in places.get(r["cell_id"], ())
+                    if (vf or dt.date.min) <= decided <= (vt or dt.date.max)
+                ),
+            )
+        )
+    return found
+
+
+def _place_kinds(cell_ids: set[int]) -> dict[int, list[tuple[str, dt.date | None, dt.date | None]]]:
+    """For each cell, the kinds of the places it was based at, with the periods: one query."""
+    links = PlaceVersion.cells.through.objects.filter(unit_id__in=cell_ids).values_list(
+        "unit_id", "placeversion__kind", "placeversion__valid_from", "placeversion__valid_to"
+    )
+    found: dict[int, list] = defaultdict(list)
+    for cell_id, kind, vf, vt in links:
+        found[cell_id].append((kind, vf, vt))
+    return found
+
+
+def _pipeline_events(
+    root_ids: list[int], metric: str, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, int]]:
+    """(day, cell) of candidates added to a source list, or of classes passed: one query. The
+    candidate's current cell stands for the cell of the day (a handover moves a candidate)."""
+    cells = RawSQL(*sql.subtree_ever_ids(root_ids))
+    if metric == Metric.SOURCE_ENTRIES:
+        rows = Candidate.objects.filter(cell_id__in=cells, added_on__range=(start, end))
+        return list(rows.values_list("added_on", "cell_id"))
+    rows = StageEvent.objects.filter(
+        candidate__cell_id__in=cells, stage=Stage.CLASS_PASSED, date__range=(start, end)
+    )
+    return list(rows.values_list("date", "candidate__cell_id"))
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def _check_metric(metric: str) -> None:
+    if metric not in SUPPORTED_METRICS:
+        raise DomainError(
+            _("Progress is not counted for %(metric)s yet. Allowed: %(allowed)s.")
+            % {"metric": metric, "allowed": ", ".join(SUPPORTED_METRICS)},
+            field="metric",
+        )
+
+
+def _events_for(root: Unit, metric: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
+    if metric in ADMISSION_METRICS:
+        keep = ADMISSION_METRICS[metric]
+        return [(a.day, a.cell_id) for a in _admissions([root.pk], start, end) if keep(a)]
+    return _pipeline_events([root.pk], metric, start, end)
+
+
+def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMISSIONS) -> Progress:
+    """The unit and every unit below it on `on`: the year's target, the actual by `on`, the pace
+    expected by then, the gap, the projection to year end and a status; with the unit's curve.
+
+    Five queries: versions, events of the year and the `HISTORY_YEARS` before it, places, targets.
+    `scope` is the caller's: the unit must be in it (a grant covers everything below)."""
+    _check_metric(metric)
+    year = on.year
+    tree = Tree.below([unit.pk])
+    shown = tree.subtree(unit.pk, on)
+    if not shown:
+        raise DomainError(
+            _("%(code)s does not exist on %(date)s.")
+            % {"code": unit.code, "date": on.strftime("%d/%m/%Y")},
+            field="on",
+        )
+    shown_ids = {v.unit_id for v, _depth in shown}
+    first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
+    events = _events_for(unit, metric, first, dt.date(year, 12, 31))
+    actual: Counter[int] = Counter()
+    monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
+    this_year: dict[int, list[dt.date]] = defaultdict(list)
+    for day, cell_id in events:
+        for unit_id in tree.chain(cell_id, day):
+            if unit_id not in shown_ids:
+                continue
+            if day.year == year:
+                this_year[unit_id].append(day)
+                if day <= on:
+                    actual[unit_id] += 1
+            else:
+                monthly[unit_id][day.year][day.month - 1] += 1
+    targets = dict(
+        Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
+            "unit_id", "value"
+        )
+    )
+    year_over = on >= dt.date(year, 12, 31)
+    rows = []
+    shares_of: dict[int, tuple[float, ...] | None] = {}
+    for version, depth in shown:
+        uid = version.unit_id
+        shares = pace.month_shares(monthly.get(uid, {}))
+        shares_of[uid] = shares
+        share = 1.0 if year_over else pace.expected_share(on, shares)
+        target = targets.get(uid)
+        done = actual[uid]
+        expected = round(target * share, 1) if target is not None else None
+        projected = round(pace.projection(done, share, year_over=year_over), 1)
+        parent = tree.version(version.parent_id, on) if version.parent_id else None
+        rows.append(
+            ProgressRow(
+                code=version.unit.code,
+                name=version.name,
+                kind=version.kind.key,
+                depth=depth,
+                parent_code=parent.unit.code if parent is not None and depth > 0 else None,
+                metric=metric,
+                target=target,
+                actual=done,
+                percent=round(done * 100 / target, 1) if target else None,
+                expected=expected,
+                gap=round(done - expected, 1) if expected is not None else None,
+                projection=projected,
+                status=pace.status(target, projected),
+                pace="history" if shares is not None else "linear",
+            )
+        )
+    curve = _curve(
+        year, on, sorted(this_year.get(unit.pk, [])), targets.get(unit.pk), shares_of[unit.pk]
+    )
+    return Progress(
+        code=unit.code,
+        name=rows[0].name,
+        metric=metric,
+        year=year,
+        on=on,
+        rows=tuple(rows),
+        curve=curve,
+    )
+
+
+def _curve(
+    year: int,
+    on: dt.date,
+    days: list[dt.date],
+    target: int | None,
+    shares: tuple[float, ...] | None,
+) -> tuple[CurvePoint, ...]:
+    """Month ends of the year and `on` itself: the cumulative actual and the expected pace."""
+    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)}
+    points.add(on)
+    found = []
+    for point in sorted(p for p in points if p.year == year):
+        expected = round(target * pace.expected_share(point, shares), 1) if target else None
+        done = sum(1 for d in days if d <= point) if point <= on else None
+        found.append(CurvePoint(point, done, expected))
+    return tuple(found)
+
+
+# --- composition ------------------------------------------------------------------------------
+
+
+def _age_band(age: int) -> str:
+    if age <= 30:
+        return AGE_BANDS[0]
+    if age <= 40:
+        return AGE_BANDS[1]
+    if age <= 50:
+        return AGE_BANDS[2]
+    if age <= 60:
+        return AGE_BANDS[3]
+    return AGE_BANDS[4]
+
+
+def _place_kind(kinds: frozenset[str]) -> str:
+    """One kind per admission: a village or residential group first, else the first by name."""
+    for kind in ("village", "residential_group"):
+        if kind in kinds:
+            return kind
+    return min(kinds) if kinds else ""
+
+
+def _value(admission: Admission, dimension: str) -> str:
+    if dimension == "age_band":
+        return _age_band(admission.age)
+    if dimension == "youth_union":
+        return "true" if admission.youth_union else "false"
+    if dimension == "place_kind":
+        return _place_kind(admission.place_kinds)
+    return getattr(admission, dimension)
+
+
+def composition(
+    *, scope: Scope, unit: Unit, start: dt.date, end: dt.date, sensitive: bool
+) -> Composition:
+    """Admissions decided from `start` to `end` for the unit (below it on their decision date),
+    counted by each dimension. Ethnicity and religion only when `sensitive` (the caller checks
+    the user's sensitive grant covers the unit). Three queries."""
+    if end < start:
+        raise DomainError(_("The end of the period is before its start."), field="to")
+    tree = Tree.below([unit.pk])
+    found = [
+        a for a in _admissions([unit.pk], start, end) if unit.pk in tree.chain(a.cell_id, a.day)
+    ]
+    dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
+    by = {d: dict(Counter(_value(a, d) for a in found).most_common()) for d in dimensions}
+    version = tree.version(unit.pk, end) or tree.version(unit.pk, start)
+    name = version.name if version else unit.code
+    return Composition(unit.code, name, start, end, len(found), by, sensitive)
+
+
+# --- admission ratio ---------------------------------------------------------------------------
+
+
+def _members_on(root_ids: list[int], day: dt.date) -> list[int]:
+    """The cell of every party member (probationary or official) on `day`: one query."""
+    return list(
+        Posting.objects.filter(
+            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
+            valid_from__lte=day,
+            membership__admission_decision_date__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
+        .values_list("cell_id", flat=True)
+    )
+
+
+def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
+    """Admissions in `year` over members on 1 January (R16's 3–4 %), for the unit, its siblings
+    (ranked) and its children (ranked), in the tree of 1 January (or of the unit's first day that
+    year, for a unit created during it). Siblings outside the scope are ranked but not shown."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    own = Tree.below([unit.pk])
+    first_day = min(
+        (max(v.valid_from or start, start) for v in own.by_unit.get(unit.pk, ())
+         if (v.valid_from or dt.date.min) <= end and (v.valid_to or dt.date.max) >= start),
+        default=None,
+    )  # fmt: skip
+    if first_day is None:
+        raise DomainError(
+            _("%(code)s does not exist in %(year)s.") % {"code": unit.code, "year": year},
+            field="year",
+        )
+    version = own.version(unit.pk, first_day)
+    parent_id = version.parent_id if version else None
+    root_id = parent_id or unit.pk
+    tree = Tree.below([root_id]) if parent_id else own
+    members: Counter[int] = Counter()
+    for cell_id in _members_on([root_id], first_day):
+        members.update(tree.chain(cell_id, first_day))
+    admitted: Counter[int] = Counter()
+    for a in _admissions([root_id], start, end):
+        admitted.update(tree.chain(a.cell_id, a.day))
+    levels = {v.unit_id: depth for v, depth in tree.subtree(root_id, first_day)}
+    versions = {v.unit_id: v for v, _depth in tree.subtree(root_id, first_day)}
+
+    def row(uid: int) -> RatioRow:
+        v = versions[uid]
+        base = members[uid]
+        ratio = round(admitted[uid] * 100 / base, 2) if base else None
+        return RatioRow(
+            code=v.unit.code,
+            name=v.name,
+            admissions=admitted[uid],
+            members_at_start=base,
+            ratio=ratio,
+            rank=None,
+            within_norm=(3.0 <= ratio <= 4.0) if ratio is not None else None,
+        )
+
+    def ranked(ids: list[int]) -> list[RatioRow]:
+        rows = [row(uid) for uid in ids]
+        order = sorted((r for r in rows if r.ratio is not None), key=lambda r: (-r.ratio, r.code))
+        ranks = {r.code: i + 1 for i, r in enumerate(order)}
+        return sorted(
+            (RatioRow(**{**r.__dict__, "rank": ranks.get(r.code)}) for r in rows),
+            key=lambda r: (r.rank is None, r.rank or 0, r.code),
+        )
+
+    unit_depth = levels.get(unit.pk, 0)
+    sibling_ids = [
+        uid
+        for uid, depth in levels.items()
+        if depth == unit_depth and (not parent_id or versions[uid].parent_id == parent_id)
+    ]
+    children_ids = [uid for uid, v in versions.items() if v.parent_id == unit.pk]
+    siblings = ranked(sibling_ids)
+    me = next(r for r in siblings if r.code == unit.code)
+    visible = set(
+        scope.units(Unit.objects.filter(pk__in=sibling_ids)).values_list("code", flat=True)
+    )
+    return Ratio(
+        code=unit.code,
+        name=me.name,
+        year=year,
+        unit=me,
+        siblings=tuple(r for r in siblings if r.code in visible),
+        children=tuple(ranked(children_ids)),
+    )

@@ -1,0 +1,148 @@
+"""What progress, composition and the admission ratio answer: plain data for pages, commands and
+reports (JSON, CSV, Excel, PDF). Built by `ranks.targets.progress`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Progress statuses.
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+BEHIND = "behind"
+NO_TARGET = "no_target"
+STATUSES = (ON_TRACK, AT_RISK, BEHIND, NO_TARGET)
+
+# Composition dimensions, in the order reports show them; religion and ethnicity only with a
+# sensitive grant.
+DIMENSIONS = (
+    "occupation",
+    "gender",
+    "ethnicity",
+    "religion",
+    "age_band",
+    "education_general",
+    "education_professional",
+    "youth_union",
+    "source_group",
+    "place_kind",
+)
+SENSITIVE_DIMENSIONS = ("ethnicity", "religion")
+AGE_BANDS = ("18-30", "31-40", "41-50", "51-60", "over_60")
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One unit's figures for one metric and year on a date."""
+
+    code: str
+    name: str
+    kind: str  # the unit kind key on the date
+    depth: int  # 0 for the unit asked for, 1 for its children, ...
+    parent_code: str | None
+    metric: str
+    target: int | None
+    actual: int
+    percent: float | None  # actual / target × 100, None without a target
+    expected: float | None  # what the pace expects by the date, None without a target
+    gap: float | None  # actual - expected
+    projection: float  # the year-end figure at the unit's pace
+    status: str  # one of STATUSES
+    pace: str  # "history" (the unit's own monthly history) or "linear"
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "depth": self.depth,
+            "parent_code": self.parent_code,
+            "metric": self.metric,
+            "target": self.target,
+            "actual": self.actual,
+            "percent": self.percent,
+            "expected": self.expected,
+            "gap": self.gap,
+            "projection": self.projection,
+            "status": self.status,
+            "pace": self.pace,
+        }
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The unit's cumulative figure and the expected pace at the end of a month (or on the date)."""
+
+    day: dt.date
+    actual: int | None  # None after the date asked for
+    expected: float | None  # None without a target
+
+
+@dataclass(frozen=True)
+class Progress:
+    code: str
+    name: str
+    metric: str
+    year: int
+    on: dt.date
+    rows: tuple[ProgressRow, ...]  # rows[0] is the unit asked for, then the units below it
+    curve: tuple[CurvePoint, ...] = ()  # for rows[0]: month ends of the year, and the date
+
+    @property
+    def unit(self) -> ProgressRow:
+        return self.rows[0]
+
+    @property
+    def children(self) -> tuple[ProgressRow, ...]:
+        return tuple(r for r in self.rows if r.depth == 1)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Admissions decided from `start` to `end` (inclusive) in the unit's subtree, counted by
+    dimension → value → count. Values are keys (occupation keys, "female", "18-30", ...) or, for
+    ethnicity and religion, the text as recorded; "" means not recorded."""
+
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    total: int
+    by: dict[str, dict[str, int]] = field(default_factory=dict)
+    sensitive: bool = False  # ethnicity and religion included
+
+
+@dataclass(frozen=True)
+class RatioRow:
+    code: str
+    name: str
+    admissions: int  # decided in the year
+    members_at_start: int  # party members (probationary and official) on 1 January
+    ratio: float | None  # admissions / members_at_start × 100
+    rank: int | None  # 1 = highest ratio among the siblings
+    within_norm: bool | None  # 3 % ≤ ratio ≤ 4 % (R16), None without members
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "admissions": self.admissions,
+            "members_at_start": self.members_at_start,
+            "ratio": self.ratio,
+            "rank": self.rank,
+            "within_norm": self.within_norm,
+        }
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """The unit's admission ratio for a year, ranked among its siblings (under the same parent on
+    1 January), and its children's."""
+
+    code: str
+    name: str
+    year: int
+    unit: RatioRow
+    siblings: tuple[RatioRow, ...]  # including the unit itself, by rank
+    children: tuple[RatioRow, ...]  # by rank
+    norm: tuple[float, float] = (3.0, 4.0)
