@@ -1,0 +1,1 @@
+"""Reports: progress, composition and the admission ratio as JSON, CSV, Excel and PDF."""

@@ -1,0 +1,202 @@
+"""The words of reports in the reader's language: statuses, metrics, composition dimensions and
+their values, months and the place-and-date line. Pages that show the same figures use them too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from django.db.models import TextChoices
+from django.utils import formats, numberformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from ranks.org.models import PlaceKind
+from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
+from ranks.pipeline.models import SourceGroup
+from ranks.targets.models import Metric
+from ranks.targets.results import AGE_BANDS, AT_RISK, BEHIND, DIMENSIONS, NO_TARGET, ON_TRACK
+
+STATUS_LABELS = {
+    ON_TRACK: gettext_lazy("on track"),
+    AT_RISK: gettext_lazy("at risk"),
+    BEHIND: gettext_lazy("behind"),
+    NO_TARGET: gettext_lazy("no target"),
+}
+
+DIMENSION_LABELS = {
+    "occupation": gettext_lazy("occupation"),
+    "gender": gettext_lazy("gender"),
+    "ethnicity": gettext_lazy("ethnicity"),
+    "religion": gettext_lazy("religion"),
+    "age_band": gettext_lazy("age band"),
+    "education_general": gettext_lazy("general education"),
+    "education_professional": gettext_lazy("professional qualification"),
+    "youth_union": gettext_lazy("Youth Union membership"),
+    "source_group": gettext_lazy("source group"),
+    "place_kind": gettext_lazy("place kind"),
+}
+
+# Dimensions whose values are keys of a list of choices, shown in the list's order.
+CHOICES: dict[str, type[TextChoices]] = {
+    "occupation": Occupation,
+    "gender": Gender,
+    "education_general": EducationGeneral,
+    "education_professional": EducationProfessional,
+    "source_group": SourceGroup,
+    "place_kind": PlaceKind,
+}
+
+YES = ("true", "yes", "1")
+NO = ("false", "no", "0")
+
+MONTHS_SHORT = (
+    pgettext_lazy("month on a chart", "Jan"),
+    pgettext_lazy("month on a chart", "Feb"),
+    pgettext_lazy("month on a chart", "Mar"),
+    pgettext_lazy("month on a chart", "Apr"),
+    pgettext_lazy("month on a chart", "May"),
+    pgettext_lazy("month on a chart", "Jun"),
+    pgettext_lazy("month on a chart", "Jul"),
+    pgettext_lazy("month on a chart", "Aug"),
+    pgettext_lazy("month on a chart", "Sep"),
+    pgettext_lazy("month on a chart", "Oct"),
+    pgettext_lazy("month on a chart", "Nov"),
+    pgettext_lazy("month on a chart", "Dec"),
+)
+
+# In Vietnamese the month of a date line is its number ("tháng 11"), 01 and 02 with a zero.
+MONTHS_IN_DATE_LINE = (
+    pgettext_lazy("month in a date line", "January"),
+    pgettext_lazy("month in a date line", "February"),
+    pgettext_lazy("month in a date line", "March"),
+    pgettext_lazy("month in a date line", "April"),
+    pgettext_lazy("month in a date line", "May"),
+    pgettext_lazy("month in a date line", "June"),
+    pgettext_lazy("month in a date line", "July"),
+    pgettext_lazy("month in a date line", "August"),
+    pgettext_lazy("month in a date line", "September"),
+    pgettext_lazy("month in a date line", "October"),
+    pgettext_lazy("month in a date line", "November"),
+    pgettext_lazy("month in a date line", "December"),
+)
+
+# "Đảng bộ tỉnh Hải Dương" → "Hải Dương": the place a unit's documents are dated at.
+_UNIT_WORDS = re.compile(
+    r"^(?:đảng bộ|chi bộ|đảng ủy|đảng uỷ)\s+"
+    r"(?:(?:tỉnh|thành phố|huyện|quận|thị xã|thị trấn|xã|phường|đặc khu|khối|thôn|bản|ấp|"
+    r"tổ dân phố|khu phố|trường|cơ quan|công ty)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """In the active language's convention: 1.234,5 in Vietnamese, 1,234.5 in English."""
+    if value is None:
+        return ""
+    # Vietnamese formats name no grouping of thousands; reports always group them by three.
+    return numberformat.format(
+        value,
+        formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimals,
+        grouping=3,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def plain_number(value: float) -> str:
+    """A figure with as many decimals as it needs, at most one: 3, 3,5."""
+    return format_number(value, 0 if float(value).is_integer() else 1)
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def metric_label(metric: str) -> str:
+    return str(Metric(metric).label) if metric in Metric.values else metric
+
+
+def dimension_label(dimension: str) -> str:
+    return str(DIMENSION_LABELS.get(dimension, dimension))
+
+
+def value_label(dimension: str, value: str) -> str:
+    """A composition value as the reader knows it; ethnicity and religion are shown as recorded."""
+    if value == "":
+        return _("not recorded")
+    if dimension in CHOICES:
+        return str(dict(CHOICES[dimension].choices).get(value, value))
+    if dimension == "age_band":
+        if value == "over_60":
+            return _("over 60")
+        if value == "under_18":
+            return _("under 18")
+        return value.replace("-", "–")
+    if dimension == "youth_union":
+        if value.lower() in YES:
+            return _("Youth Union member")
+        if value.lower() in NO:
+            return _("not a Youth Union member")
+    return value
+
+
+def value_order(dimension: str, counts: Mapping[str, int]) -> list[str]:
+    """Keys in the order of their list (age bands youngest first), free text by count, then
+    "not recorded" last."""
+    if dimension in CHOICES:
+        known = [v for v in CHOICES[dimension].values if v in counts]
+    elif dimension == "age_band":
+        known = [v for v in ("under_18", *AGE_BANDS) if v in counts]
+    elif dimension == "youth_union":
+        known = [v for v in (*YES, *NO) if v in counts]
+    else:
+        known = []
+    rest = sorted((v for v in counts if v not in known and v != ""), key=lambda v: (-counts[v], v))
+    return known + rest + ([""] if "" in counts else [])
+
+
+def dimension_order(by: Mapping[str, object]) -> list[str]:
+    return [d for d in DIMENSIONS if d in by] + sorted(d for d in by if d not in DIMENSIONS)
+
+
+def day_text(day: dt.date) -> str:
+    """A date in a table or a subtitle: 22/11/2026."""
+    return day.strftime("%d/%m/%Y")
+
+
+def month_label(day: dt.date) -> str:
+    """A point of a monthly curve: the month at a month's end, else the day (22/11)."""
+    if (day + dt.timedelta(days=1)).day == 1:
+        return str(MONTHS_SHORT[day.month - 1])
+    return day.strftime("%d/%m")
+
+
+def place_date_line(place: str, day: dt.date) -> str:
+    """ "Hải Dương, ngày 22 tháng 11 năm 2026"; in English "Hai Duong, 22 November 2026"."""
+    vietnamese = (translation.get_language() or "vi").startswith("vi")
+    return _("%(place)s, %(day)s %(month)s %(year)s") % {
+        "place": place,
+        # Vietnamese documents write days below 10 with a zero: "ngày 05 tháng 3".
+        "day": f"{day.day:02d}" if vietnamese else str(day.day),
+        "month": str(MONTHS_IN_DATE_LINE[day.month - 1]),
+        "year": day.year,
+    }
+
+
+def place_from_name(name: str) -> str:
+    """The place in a unit's name, without "Đảng bộ tỉnh" and the like; the name if none."""
+    stripped = _UNIT_WORDS.sub("", name.strip()).strip()
+    return stripped or name.strip()
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return (
+        pgettext("a report's table cell", "yes")
+        if value
+        else pgettext("a report's table cell", "no")
+    )

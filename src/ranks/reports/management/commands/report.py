@@ -1,0 +1,191 @@
+"""`ranks report progress|composition|ratio --unit CODE ...`: a report as JSON, CSV, Excel or PDF.
+
+JSON and CSV go to standard output unless --output names a file; Excel and PDF need --output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from ranks.access.scope import scope_for
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.core.commands import RanksCommand
+from ranks.core.dates import parse_day
+from ranks.core.errors import DomainError
+from ranks.org.models import Unit
+from ranks.reports.builders import composition_report, progress_report, ratio_report
+from ranks.reports.render import BINARY_FORMATS, FORMATS, render
+from ranks.reports.services import report_composition
+from ranks.reports.writers import BOM
+from ranks.targets.models import Metric
+from ranks.targets.progress import admission_ratio, progress
+
+KINDS = ("progress", "composition", "ratio")
+# The options that belong to one kind of report: given with another, they are refused.
+OWN_OPTIONS = {
+    "on": "progress",
+    "metric": "progress",
+    "depth": "progress",
+    "start": "composition",
+    "end": "composition",
+    "year": "ratio",
+}
+OPTION_NAMES = {
+    "on": "--on",
+    "metric": "--metric",
+    "depth": "--depth",
+    "start": "--from",
+    "end": "--to",
+    "year": "--year",
+}
+
+
+class Command(RanksCommand):
+    @property
+    def help(self) -> str:
+        return _(
+            "A report for a unit and the units below it: progress against the year's target on a "
+            "date, the composition of the members admitted in a period, or the admission ratio of "
+            "a year ranked among units at the same level; as JSON, CSV, Excel or PDF. "
+            "With --as, only a unit in that user's scope."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--unit", metavar="CODE", required=True, help=_("The unit's code."))
+        parser.add_argument(
+            "--on",
+            metavar="DATE",
+            help=_(
+                "progress: the date the figures stand on, YYYY-MM-DD or DD/MM/YYYY (default: today)."
+            ),
+        )
+        parser.add_argument(
+            "--metric",
+            choices=Metric.values,
+            help=_("progress: what is counted (default: admissions)."),
+        )
+        parser.add_argument(
+            "--depth",
+            metavar="N",
+            type=int,
+            help=_(
+                "progress: how many levels below the unit to list (default: all of them; "
+                "in a PDF, 1: the units directly below)."
+            ),
+        )
+        parser.add_argument(
+            "--from",
+            dest="start",
+            metavar="DATE",
+            help=_("composition: the first day of the period (default: 1 January of --to's year)."),
+        )
+        parser.add_argument(
+            "--to",
+            dest="end",
+            metavar="DATE",
+            help=_("composition: the last day of the period (default: today)."),
+        )
+        parser.add_argument(
+            "--year", metavar="YEAR", help=_("ratio: the year (default: this year).")
+        )
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help=_("json, csv, xlsx or pdf (default: from the output file name, else json)."),
+        )
+        parser.add_argument(
+            "--output",
+            metavar="FILE",
+            help=_("Write here instead of standard output (needed for xlsx and pdf)."),
+        )
+        parser.add_argument(
+            "--place",
+            metavar="TEXT",
+            help=_("The place in the date line (default: from the unit's name)."),
+        )
+        parser.add_argument(
+            "--issuer",
+            metavar="TEXT",
+            default="",
+            help=_("The issuing body under the unit's name, such as BAN TỔ CHỨC (default: none)."),
+        )
+
+    def run(self, actor: Actor, *args, **options):
+        kind = options["kind"]
+        for key, owner in OWN_OPTIONS.items():
+            if options.get(key) is not None and owner != kind:
+                raise DomainError(
+                    _("%(option)s does not apply to a %(kind)s report.")
+                    % {"option": OPTION_NAMES[key], "kind": kind},
+                    field=key,
+                )
+        output = options.get("output")
+        fmt = options.get("format") or _format_of(output) or "json"
+        if fmt in BINARY_FORMATS and not output:
+            raise DomainError(_("An Excel or PDF report needs --output FILE."), field="output")
+        code = options["unit"].strip()
+        scope = scope_for(actor)
+        unit = scope.units(Unit.objects.filter(code=code)).first()
+        if unit is None:
+            # Not allowed looks the same as not found.
+            raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
+        frame = {"place": options.get("place"), "issuer": options.get("issuer") or ""}
+        if kind == "progress":
+            on = parse_day(options["on"]) if options.get("on") else today()
+            depth = options.get("depth")
+            if depth is not None and depth < 0:
+                raise DomainError(_("--depth must be 0 or more."), field="depth")
+            if depth is None and fmt == "pdf":
+                depth = 1  # a province's cells would fill fifty pages
+            result = progress(
+                scope=scope, unit=unit, on=on, metric=options.get("metric") or Metric.ADMISSIONS
+            )
+            report = progress_report(result, depth=depth, **frame)
+        elif kind == "composition":
+            end = parse_day(options["end"], field="to") if options.get("end") else today()
+            start = (
+                parse_day(options["start"], field="from")
+                if options.get("start")
+                else dt.date(end.year, 1, 1)
+            )
+            result = report_composition(actor=actor, unit=unit, start=start, end=end)
+            report = composition_report(result, **frame)
+        else:
+            year = _year(options.get("year"))
+            report = ratio_report(admission_ratio(scope=scope, unit=unit, year=year), **frame)
+        payload = render(report, fmt)
+        if output:
+            try:
+                Path(output).write_bytes(payload)
+            except OSError as error:
+                raise DomainError(
+                    _("Cannot write %(path)s: %(reason)s.")
+                    % {"path": output, "reason": error.strerror or error},
+                    field="output",
+                ) from error
+            self.out(_("Report written to %(path)s.") % {"path": output})
+        else:
+            # A terminal or a pipe gets the text without the BOM that a file keeps for Excel.
+            self.stdout.write(payload.decode("utf-8").removeprefix(BOM), ending="")
+
+
+def _format_of(output: str | None) -> str | None:
+    if not output or "." not in output:
+        return None
+    suffix = output.rsplit(".", 1)[1].lower()
+    return suffix if suffix in FORMATS else None
+
+
+def _year(text: str | None) -> int:
+    if not text:
+        return today().year
+    text = text.strip()
+    if not text.isdigit() or not 1930 <= int(text) <= 9999:
+        raise DomainError(_("Not a year: %(value)s.") % {"value": text}, field="year")
+    return int(text)

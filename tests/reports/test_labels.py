@@ -1,0 +1,141 @@
+"""Keys of the results in words, the chart's SVG and the download response."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from ranks.reports import labels
+from ranks.reports.builders import progress_report
+from ranks.reports.http import ascii_filename, report_response
+from ranks.reports.model import BAR, LINE, Chart, Series
+from ranks.reports.svg import chart_svg, nice_ticks
+from tests.reports import samples
+
+pytestmark = pytest.mark.pure  # no database: run once, on the SQLite pass
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value", "shown"),
+    [
+        ("occupation", "farmer", "farmer"),
+        ("occupation", "civil_servant", "civil servant"),
+        ("gender", "female", "female"),
+        ("education_general", "upper_secondary", "upper secondary"),
+        ("education_professional", "university", "university"),
+        ("source_group", "military", "returned from or about to enter military service"),
+        ("place_kind", "residential_group", "residential group"),
+        ("age_band", "18-30", "18–30"),
+        ("age_band", "over_60", "over 60"),
+        ("youth_union", "true", "Youth Union member"),
+        ("youth_union", "false", "not a Youth Union member"),
+        ("ethnicity", "Tày", "Tày"),  # as recorded
+        ("religion", "", "not recorded"),
+        ("occupation", "", "not recorded"),
+    ],
+)
+def test_values_are_shown_in_words(dimension, value, shown):
+    assert labels.value_label(dimension, value) == shown
+
+
+def test_values_keep_the_order_of_their_list_and_not_recorded_comes_last():
+    assert labels.value_order("age_band", {"over_60": 1, "": 2, "18-30": 5, "41-50": 3}) == [
+        "18-30",
+        "41-50",
+        "over_60",
+        "",
+    ]
+    assert labels.value_order("ethnicity", {"Tày": 2, "": 9, "Kinh": 7, "Mường": 2}) == [
+        "Kinh",
+        "Mường",
+        "Tày",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("Đảng bộ tỉnh Hải Dương", "Hải Dương"),
+        ("Đảng bộ huyện Thanh Miện", "Thanh Miện"),
+        ("Đảng bộ thành phố Hải Phòng", "Hải Phòng"),
+        ("Chi bộ thôn Đông", "Đông"),
+        ("Đảng ủy Khối cơ quan tỉnh", "cơ quan tỉnh"),
+        ("Hải Dương", "Hải Dương"),
+    ],
+)
+def test_the_place_of_the_date_line_comes_from_the_units_name(name, place):
+    assert labels.place_from_name(name) == place
+
+
+def test_statuses_and_the_english_date_line():
+    assert [labels.status_label(s) for s in ("on_track", "at_risk", "behind", "no_target")] == [
+        "on track",
+        "at risk",
+        "behind",
+        "no target",
+    ]
+    assert (
+        labels.place_date_line("Hải Dương", dt.date(2026, 11, 22)) == "Hải Dương, 22 November 2026"
+    )
+    assert labels.month_label(dt.date(2026, 2, 28)) == "Feb"
+    assert labels.month_label(dt.date(2026, 11, 22)) == "22/11"
+
+
+def test_a_line_chart_breaks_where_a_series_has_no_value_and_escapes_its_texts():
+    chart = Chart(
+        kind=LINE,
+        title="Admissions <so far> & pace",
+        categories=("Jan", "Feb", "Mar", "Apr"),
+        series=(
+            Series("Actual", (1, 2, None, None)),
+            Series("Expected", (1, 2, 3, 4), dashed=True),
+        ),
+    )
+    svg = chart_svg(chart)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "Admissions &lt;so far&gt; &amp; pace" in svg
+    assert svg.count("<polyline") == 2
+    assert svg.count('stroke-dasharray="5 3"') == 2  # the expected line and its legend
+    assert "<script" not in svg and "href" not in svg
+
+
+def test_a_bar_chart_draws_a_bar_per_value():
+    chart = Chart(
+        kind=BAR,
+        title="By occupation",
+        categories=("farmer", "worker", "a very long label that the chart cuts before the bars"),
+        series=(Series("Number", (40, 25, 0)),),
+    )
+    svg = chart_svg(chart)
+    assert svg.count("<rect") == 3
+    assert "…" in svg
+
+
+def test_nice_ticks():
+    assert nice_ticks(0) == [0.0, 1.0]
+    assert nice_ticks(7) == [0, 2, 4, 6, 8]
+    assert nice_ticks(2200)[-1] == 2500
+    assert nice_ticks(3) == [0, 1, 2, 3]
+
+
+def test_a_download_names_the_file_in_ascii_and_in_utf8():
+    assert ascii_filename("Báo cáo Đảng bộ Thanh Miện.pdf") == "Bao-cao-Dang-bo-Thanh-Mien.pdf"
+    report = progress_report(samples.progress(), issued=samples.ISSUED)
+    response = report_response(report, "csv", "Tiến độ HD.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"Tien-do-HD.csv\"; filename*=UTF-8''Ti%E1%BA%BFn%20%C4%91%E1%BB%99%20HD.csv"
+    )
+    assert response.content.startswith("\ufeff".encode())
+    response = report_response(report, "xlsx")
+    assert response["Content-Type"].endswith("spreadsheetml.sheet")
+    assert 'filename="HD-progress-2026-11-22.xlsx"' in response["Content-Disposition"]
+    with pytest.raises(ValueError):
+        report_response(report, "doc")
