@@ -9,6 +9,7 @@ PURE_MODULES = [
     "ranks.people.status",
     "ranks.core.chain",
     "ranks.pipeline.rules",
+    "ranks.web.chart",
 ]
 
 

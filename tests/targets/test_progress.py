@@ -256,10 +256,23 @@ def test_siblings_outside_the_scope_are_ranked_but_not_shown(world):
     alice = Actor.for_user(world.users["alice"])
     r = admission_ratio(scope=scope_for(alice), unit=unit("C1"), year=2024)
     # C3 has 2 of 10 (20 %), C1 1 of 10 (10 %): C1 ranks second, C3 is not shown to alice.
-    assert (r.unit.ratio, r.unit.rank) == (10.0, 2)
+    assert (r.unit.ratio, r.unit.rank, r.ranked_among) == (10.0, 2, 2)
     assert [s.code for s in r.siblings] == ["C1"]
     full = admission_ratio(scope=FULL, unit=unit("C1"), year=2024)
     assert [(s.code, s.rank) for s in full.siblings] == [("C3", 1), ("C1", 2)]
+
+
+def test_a_unit_whose_parent_closed_is_ranked_alone(world):
+    # C2 still points at D2, which closed on 2025-06-30.
+    admit_many("C2-A", [D(2026, 3, 1)], prefix="AL")
+    r = admission_ratio(scope=FULL, unit=unit("C2"), year=2026)
+    assert (r.unit.code, r.unit.admissions, r.unit.members_at_start, r.unit.rank) == (
+        "C2",
+        1,
+        1,
+        1,
+    )
+    assert [s.code for s in r.siblings] == ["C2"]
 
 
 # --- fixed number of queries --------------------------------------------------------------------

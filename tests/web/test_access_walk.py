@@ -5,6 +5,7 @@ answer 404 exactly like a missing object; pages without parameters must not show
 names. A new URL name without a rule here fails the test, so no page escapes the walk.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -38,9 +39,16 @@ OWN = {
 # Pages of a candidacy: the own page is that of one's own candidate.
 CANDIDATE_PAGES = {"candidate", "candidate_event"}
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
-# Parameters that choose a kind of record, a stage or a file format, not whose data: the same
-# for both.
-SHARED = {"kind": "people", "fmt": "csv", "stage": "class_passed"}
+# Parameters that choose a kind of record, a stage, a file format, a report, a year or a metric,
+# not whose data: the same for both.
+SHARED = {
+    "kind": "people",
+    "fmt": "csv",
+    "stage": "class_passed",
+    "report": "progress",
+    "year": str(dt.date.today().year),
+    "metric": "admissions",
+}
 OTHER_USER = {"alice": "bob", "bob": "alice"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {

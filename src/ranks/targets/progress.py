@@ -429,8 +429,11 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         )
     version = own.version(unit.pk, first_day)
     parent_id = version.parent_id if version else None
+    tree = Tree.below([parent_id]) if parent_id else own
+    if parent_id and tree.version(parent_id, first_day) is None:
+        # The parent had closed (a district after the 2025 reform): no siblings to rank among.
+        parent_id, tree = None, own
     root_id = parent_id or unit.pk
-    tree = Tree.below([root_id]) if parent_id else own
     members: Counter[int] = Counter()
     for cell_id in _members_on([root_id], first_day):
         members.update(tree.chain(cell_id, first_day))
@@ -482,4 +485,5 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         unit=me,
         siblings=tuple(r for r in siblings if r.code in visible),
         children=tuple(ranked(children_ids)),
+        ranked_among=sum(1 for r in siblings if r.rank is not None),
     )

@@ -146,3 +146,6 @@ class Ratio:
     siblings: tuple[RatioRow, ...]  # including the unit itself, by rank
     children: tuple[RatioRow, ...]  # by rank
     norm: tuple[float, float] = (3.0, 4.0)
+    # How many siblings (the unit included) have a ratio: the unit is `unit.rank` of these, even
+    # when some are outside the user's units and not in `siblings`.
+    ranked_among: int = 0

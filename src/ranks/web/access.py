@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from ranks.access.models import Grant
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
@@ -118,3 +119,30 @@ def candidate_or_404(request: HttpRequest, person_id: str) -> CandidateAccess:
 def officer_covers(request: HttpRequest, unit: Unit) -> bool:
     """Whether the user may record for `unit` and the units below it."""
     return _covers(scope_of(request, role="officer"), unit.pk)
+
+
+def manager_covers(request: HttpRequest, unit: Unit | None) -> bool:
+    """Whether the user may set and split targets of `unit` (the manager role over it); None, a
+    unit above the top of the tree, only for full access."""
+    scope = scope_of(request, role="manager")
+    if unit is None:
+        return scope.full
+    return _covers(scope, unit.pk)
+
+
+def sensitive_covers(request: HttpRequest, unit: Unit) -> bool:
+    """Whether the user's sensitive grant covers `unit`: ethnicity and religion, as counts."""
+    return _covers(scope_of(request, sensitive=True), unit.pk)
+
+
+def home_unit(request: HttpRequest) -> Unit | None:
+    """The committee a user's grants are all at, if one: their natural landing is its dashboard.
+    Users with grants at several units, at a cell, or with full access start from the tree."""
+    if actor_of(request).has_full_access:
+        return None
+    grants = list(Grant.objects.filter(user=request.user).select_related("unit")[:2])
+    if len(grants) != 1:
+        return None
+    unit = grants[0].unit
+    committee = unit.versions.valid_on(today()).filter(kind__holds_members=False).exists()
+    return unit if committee else None

@@ -3,13 +3,25 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranks.web import views, views_interchange, views_pipeline
+from ranks.web import views, views_dashboard, views_interchange, views_pipeline, views_targets
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
+    path("units/<str:code>/dashboard/", views_dashboard.unit_dashboard, name="unit_dashboard"),
+    path(
+        "units/<str:code>/reports/<slug:report>.<slug:fmt>",
+        views_dashboard.unit_report,
+        name="unit_report",
+    ),
+    path("units/<str:code>/targets/", views_targets.unit_targets, name="unit_targets"),
+    path(
+        "units/<str:code>/targets/<int:year>/<slug:metric>/",
+        views_targets.unit_allocation,
+        name="unit_allocation",
+    ),
     path("units/<str:code>/candidates/", views_pipeline.unit_candidates, name="unit_candidates"),
     path("units/<str:code>/candidates/new/", views_pipeline.candidate_new, name="candidate_new"),
     path("units/<str:code>/handovers/", views_pipeline.unit_handovers, name="unit_handovers"),

@@ -29,13 +29,24 @@ from ranks.people.selectors import (
 from ranks.people.services import person_sensitive_read
 from ranks.people.status import age_on
 from ranks.pipeline.due import due_list
-from ranks.web.access import actor_of, day_of, person_or_404, scope_of, unit_or_404
+from ranks.web.access import (
+    actor_of,
+    day_of,
+    home_unit,
+    person_or_404,
+    scope_of,
+    unit_or_404,
+)
 
 TREE_MAX_DEPTH = 4
 
 
 @require_GET
 def home(request):
+    """A committee user lands on the dashboard of their unit; everybody else on the tree."""
+    unit = home_unit(request)
+    if unit is not None:
+        return redirect("unit_dashboard", code=unit.code)
     return redirect("tree")
 
 

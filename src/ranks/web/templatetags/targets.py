@@ -1,0 +1,47 @@
+"""Template helpers of the targets pages: progress statuses in words, signed gaps."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "on_track": _("on track"),
+    "at_risk": _("at risk of missing the target"),
+    "behind": _("behind"),
+    "no_target": _("no target set"),
+}
+
+
+@register.filter
+def progress_status(key: str) -> str:
+    return STATUS_LABELS.get(key, key)
+
+
+@register.filter
+def signed(value, places: int = 0) -> str:
+    """A gap with its sign: +12, −40 (a true minus sign), 0."""
+    if value is None:
+        return "—"
+    rounded = round(float(value), places)
+    if rounded == 0:
+        return "0"
+    text = number_format(abs(rounded), places)
+    return ("+" if rounded > 0 else "−") + text
+
+
+@register.filter
+def whole(value) -> str:
+    """A figure rounded to a whole number; — when there is none."""
+    if value is None:
+        return "—"
+    return number_format(round(float(value)), 0)
+
+
+@register.filter
+def one_place(value) -> str:
+    """A percent with one decimal place, in the language's way (38,5 in Vietnamese)."""
+    if value is None:
+        return "—"
+    return number_format(float(value), 1)

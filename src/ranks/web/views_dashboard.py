@@ -1,0 +1,250 @@
+"""The dashboard of a unit: progress against the year's target on a date, the chart of the year,
+the units below sorted by percent or gap, the composition of the year's admissions against the
+segment targets, and the admission ratio ranked among siblings; and the same as downloadable
+reports (progress, composition, ratio as JSON, CSV, Excel or PDF, through `ranks.reports`).
+
+Always current: nothing is cached (the page says so to the browser too), every figure is counted
+from the records at the request, in a fixed number of queries whatever the size of the subtree.
+Ethnicity and religion appear, as counts, only under a sensitive grant covering the unit and when
+asked for (?show=sensitive, like the person page); that read is audited
+(`ranks.reports.services.report_composition`), so the plain page writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ranks.core.errors import DomainError
+from ranks.org.models import PlaceKind
+from ranks.org.selectors import unit_version_nearest
+from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
+from ranks.people.names import fold
+from ranks.pipeline.models import SourceGroup
+from ranks.reports.builders import composition_report, progress_report, ratio_report
+from ranks.reports.http import report_response
+from ranks.reports.render import FORMATS
+from ranks.reports.services import report_composition
+from ranks.targets.models import Metric, Target
+from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
+from ranks.targets.results import AGE_BANDS, ProgressRow
+from ranks.web.access import (
+    actor_of,
+    day_of,
+    manager_covers,
+    scope_of,
+    sensitive_covers,
+    unit_or_404,
+)
+from ranks.web.chart import Point, progress_chart
+
+SORTS = ("percent", "gap", "name")
+REPORTS = ("progress", "composition", "ratio")
+REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
+# Segment metrics, compared with their targets; the last two need the sensitive grant.
+SEGMENTS = (
+    Metric.ADMISSIONS_VILLAGES,
+    Metric.ADMISSIONS_FARMERS,
+    Metric.ADMISSIONS_WORKERS,
+    Metric.ADMISSIONS_AGE_18_30,
+    Metric.ADMISSIONS_WOMEN,
+    Metric.ADMISSIONS_ETHNIC_MINORITY,
+    Metric.ADMISSIONS_RELIGIOUS,
+)
+SENSITIVE_SEGMENTS = (Metric.ADMISSIONS_ETHNIC_MINORITY, Metric.ADMISSIONS_RELIGIOUS)
+
+DIMENSION_TITLES = {
+    "occupation": gettext_lazy("Occupation"),
+    "gender": gettext_lazy("Gender"),
+    "ethnicity": gettext_lazy("Ethnicity"),
+    "religion": gettext_lazy("Religion"),
+    "age_band": gettext_lazy("Age at admission"),
+    "education_general": gettext_lazy("General education"),
+    "education_professional": gettext_lazy("Professional education"),
+    "youth_union": gettext_lazy("Youth Union member"),
+    "source_group": gettext_lazy("Source group"),
+    "place_kind": gettext_lazy("Where the cell is based"),
+}
+AGE_BAND_LABELS = dict(
+    zip(
+        AGE_BANDS,
+        (
+            gettext_lazy("18–30"),
+            gettext_lazy("31–40"),
+            gettext_lazy("41–50"),
+            gettext_lazy("51–60"),
+            gettext_lazy("over 60"),
+        ),
+        strict=True,
+    )
+)
+KEY_LABELS = {
+    "occupation": dict(Occupation.choices),
+    "gender": dict(Gender.choices),
+    "age_band": AGE_BAND_LABELS,
+    "education_general": dict(EducationGeneral.choices),
+    "education_professional": dict(EducationProfessional.choices),
+    "youth_union": {"true": gettext_lazy("yes"), "false": gettext_lazy("no")},
+    "source_group": dict(SourceGroup.choices),
+    "place_kind": dict(PlaceKind.choices),
+}
+
+
+def composition_label(dimension: str, key: str) -> str:
+    """A key of a dimension in the user's language; ethnicity and religion as recorded."""
+    if key == "":
+        return str(_("not recorded"))
+    return str(KEY_LABELS.get(dimension, {}).get(key, key))
+
+
+def _by_name(row: ProgressRow) -> tuple[str, str]:
+    return fold(row.name), row.code
+
+
+def sort_rows(rows, key: str) -> list[ProgressRow]:
+    """The units below, lowest percent or most behind first; those without a target last."""
+    if key == "name":
+        return sorted(rows, key=_by_name)
+
+    def value(row: ProgressRow) -> float | None:
+        return row.percent if key == "percent" else row.gap
+
+    return sorted(rows, key=lambda r: (value(r) is None, value(r) or 0, *_by_name(r)))
+
+
+def _metric_of(request) -> str:
+    metric = request.GET.get("metric") or Metric.ADMISSIONS
+    return metric if metric in SUPPORTED_METRICS else Metric.ADMISSIONS
+
+
+def _query(day: dt.date, metric: str, **more: str) -> str:
+    return "?" + urlencode({"on": day.isoformat(), "metric": metric, **more})
+
+
+def _segments(request, unit, day: dt.date, sensitive: bool) -> list[dict]:
+    """Each segment metric with a target for the unit's year: the actual against it."""
+    wanted = [m for m in SEGMENTS if sensitive or m not in SENSITIVE_SEGMENTS]
+    targets = dict(
+        Target.objects.filter(unit=unit, year=day.year, metric__in=wanted).values_list(
+            "metric", "value"
+        )
+    )
+    found = []
+    for metric in wanted:
+        if metric not in targets:
+            continue
+        row = progress(scope=scope_of(request), unit=unit, on=day, metric=metric).unit
+        found.append({"metric": metric, "label": Metric(metric).label, "row": row})
+    return found
+
+
+@never_cache
+@require_GET
+def unit_dashboard(request, code: str):
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    metric = _metric_of(request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "percent"
+    scope = scope_of(request)
+    version = unit_version_nearest(unit, day)
+    may_see_sensitive = sensitive_covers(request, unit)
+    sensitive = may_see_sensitive and request.GET.get("show") == "sensitive"
+    context = {
+        "unit": unit,
+        "version": version,
+        "day": day,
+        "date_error": date_error,
+        "metric": metric,
+        "metric_label": Metric(metric).label,
+        "counts_admissions": metric.startswith("admissions"),
+        "metrics": [(m, Metric(m).label) for m in SUPPORTED_METRICS],
+        "sort": sort,
+        "sorts": SORTS,
+        "sensitive": sensitive,
+        "may_see_sensitive": may_see_sensitive,
+        "may_allocate": manager_covers(request, unit),
+        "query": _query(day, metric),
+        "sort_query": _query(day, metric, **({"show": "sensitive"} if sensitive else {})),
+        "reports": REPORTS,
+        "report_formats": REPORT_FORMATS,
+    }
+    try:
+        result = progress(scope=scope, unit=unit, on=day, metric=metric)
+    except DomainError as error:
+        context["missing"] = str(error.message)
+        return render(request, "web/targets/dashboard.html", context)
+    head = result.unit
+    chart = progress_chart(
+        [Point(p.day, p.actual, p.expected) for p in result.curve],
+        year=result.year,
+        target=head.target,
+        on=day,
+    )
+    start = dt.date(day.year, 1, 1)
+    if sensitive:
+        mix = report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
+    else:
+        mix = composition(scope=scope, unit=unit, start=start, end=day, sensitive=False)
+    try:
+        ratio = admission_ratio(scope=scope, unit=unit, year=day.year)
+    except DomainError:
+        # The unit did not exist in the year: the page goes on without the ratio.
+        ratio = None
+    context.update(
+        {
+            "progress": result,
+            "head": head,
+            "chart": chart,
+            "curve": [p for p in result.curve if p.actual is not None or p.expected is not None],
+            "children": sort_rows(result.children, sort),
+            "composition": mix,
+            "dimensions": [
+                {
+                    "key": key,
+                    "title": DIMENSION_TITLES.get(key, key),
+                    "rows": [(composition_label(key, k), n) for k, n in counts.items()],
+                }
+                for key, counts in mix.by.items()
+            ],
+            "segments": _segments(request, unit, day, sensitive),
+            "ratio": ratio,
+            "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
+            "start": start,
+        }
+    )
+    return render(request, "web/targets/dashboard.html", context)
+
+
+@never_cache
+@require_GET
+def unit_report(request, code: str, report: str, fmt: str):
+    """A report of the dashboard as a file: progress on ?on= for ?metric=, the composition of
+    the admissions from 1 January to ?on=, the admission ratio of ?on='s year."""
+    unit = unit_or_404(request, code)
+    if report not in REPORTS or fmt not in FORMATS:
+        raise Http404(_("No such page."))
+    day, _date_error = day_of(request)
+    scope = scope_of(request)
+    try:
+        if report == "progress":
+            built = progress_report(
+                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request))
+            )
+        elif report == "composition":
+            start = dt.date(day.year, 1, 1)
+            built = composition_report(
+                report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
+            )
+        else:
+            built = ratio_report(admission_ratio(scope=scope, unit=unit, year=day.year))
+    except DomainError as error:
+        # The unit did not exist on the date (or in the year): like a missing report.
+        raise Http404(_("No such page.")) from error
+    return report_response(built, fmt)

@@ -1,0 +1,200 @@
+"""Pages of targets: a unit's targets by year and metric with their revisions, and the allocation
+screen that splits a unit's target among the units directly below it.
+
+Seeing needs the viewer role over the unit (else 404, like a missing unit); saving needs the
+manager role over it (else 403 and nothing written), and the unit's own figure the manager role
+over its parent. A year's allocation uses the tree of `allocation_day(year)`: 1 January of a past
+year, today for the current year or a later one.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ranks.core.clock import today
+from ranks.core.errors import DomainError
+from ranks.org.selectors import unit_children_on, unit_version_nearest, unit_version_on
+from ranks.targets.models import Metric, Target, TargetRevision
+from ranks.targets.services import (
+    FIRST_YEAR,
+    YEARS_AHEAD,
+    allocation_day,
+    target_allocate,
+)
+from ranks.web.access import actor_of, manager_covers, unit_or_404
+from ranks.web.forms_targets import CHILD_PREFIX, AllocationForm
+
+REVISIONS_SHOWN = 30
+
+
+def _year_or_none(raw) -> int | None:
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return year if FIRST_YEAR <= year <= today().year + 1 + YEARS_AHEAD else None
+
+
+@require_GET
+def unit_targets(request, code: str):
+    """The unit's targets, newest year first, each with its revisions; a picker opens the
+    allocation of any year and metric."""
+    unit = unit_or_404(request, code)
+    year, metric = _year_or_none(request.GET.get("year")), request.GET.get("metric", "")
+    if year is not None and metric in Metric.values:
+        return redirect("unit_allocation", code=unit.code, year=year, metric=metric)
+    day = today()
+    targets = list(
+        Target.objects.filter(unit=unit).prefetch_related("revisions").order_by("-year", "metric")
+    )
+    years = [(y, list(items)) for y, items in groupby(targets, key=lambda t: t.year)]
+    return render(
+        request,
+        "web/targets/list.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "years": years,
+            "metrics": Metric.choices,
+            "this_year": day.year,
+            "bad_pick": bool(request.GET) and (year is None or metric not in Metric.values),
+            "may_allocate": manager_covers(request, unit),
+        },
+    )
+
+
+def balance_texts() -> dict[str, str]:
+    """The verdicts on the sum, "%(amount)s" left for the page's script to fill as one types."""
+    return {
+        "over": _("Over-allocated by %(amount)s"),
+        "under": _("Under-allocated by %(amount)s"),
+        "exact": _("Allocated exactly"),
+        "none": _("No target for this unit yet"),
+    }
+
+
+def allocation_balance(parent: int | None, total: int) -> dict:
+    """What the children's figures add up to against the unit's own: over, under or exact."""
+    if parent is None:
+        kind, amount = "none", None
+    elif total > parent:
+        kind, amount = "over", total - parent
+    elif total < parent:
+        kind, amount = "under", parent - total
+    else:
+        kind, amount = "exact", 0
+    text = balance_texts()[kind]
+    return {"kind": kind, "amount": amount, "text": text % {"amount": amount} if amount else text}
+
+
+def _forbidden(request, unit, version):
+    return render(
+        request,
+        "web/targets/forbidden.html",
+        {"unit": unit, "version": version, "day": today()},
+        status=403,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_allocation(request, code: str, year: int, metric: str):
+    """One screen: the unit's figure, a number per unit below it, the live sum, a reason."""
+    unit = unit_or_404(request, code)
+    if metric not in Metric.values or _year_or_none(year) is None:
+        raise Http404(_("No such page."))
+    day = allocation_day(year)
+    version = unit_version_on(unit, day)
+    shown = version or unit_version_nearest(unit, day)
+    may_allocate = manager_covers(request, unit)
+    if request.method == "POST" and not may_allocate:
+        return _forbidden(request, unit, shown)
+    # The unit's own figure is set from above: by a manager of its parent on the day.
+    may_set_unit = may_allocate and manager_covers(request, version.parent if version else None)
+    children_versions = list(unit_children_on(unit, day)) if version else []
+    stored = dict(
+        Target.objects.filter(
+            unit_id__in=[unit.pk, *(v.unit_id for v in children_versions)],
+            year=year,
+            metric=metric,
+        ).values_list("unit_id", "value")
+    )
+    children = [(v.unit.code, v.name, stored.get(v.unit_id)) for v in children_versions]
+    posted = request.POST if request.method == "POST" else None
+    form = AllocationForm(
+        posted, children=children, unit_current=stored.get(unit.pk), may_set_unit=may_set_unit
+    )
+    if posted is not None and form.is_valid():
+        try:
+            changed = target_allocate(
+                actor=actor_of(request),
+                unit_code=unit.code,
+                year=year,
+                metric=metric,
+                values=form.values(),
+                reason=form.cleaned_data["reason"],
+                unit_value=form.unit_value(),
+            )
+        except DomainError as error:
+            key = CHILD_PREFIX + error.field if error.field else ""
+            form.add_error(key if key in form.fields else None, str(error.message))
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    _("Saved: %(count)s targets changed.") % {"count": len(changed)},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(request.path)
+
+    rows = []
+    total = 0
+    for (code_, name, current), (_code, field) in zip(children, form.child_fields(), strict=True):
+        typed = form.typed(CHILD_PREFIX + code_, current)
+        total += typed or 0
+        rows.append({"code": code_, "name": name, "current": current, "field": field})
+    parent_figure = (
+        form.typed("unit_value", stored.get(unit.pk)) if may_set_unit else stored.get(unit.pk)
+    )
+    revisions = list(
+        TargetRevision.objects.filter(
+            target__year=year,
+            target__metric=metric,
+            target__unit_id__in=[unit.pk, *(v.unit_id for v in children_versions)],
+        )
+        .select_related("target__unit")
+        .order_by("-at", "-id")[:REVISIONS_SHOWN]
+    )
+    return render(
+        request,
+        "web/targets/allocation.html",
+        {
+            "unit": unit,
+            "version": shown,
+            "exists_on_day": version is not None,
+            "day": day,
+            "year": year,
+            "metric": metric,
+            "metric_label": Metric(metric).label,
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "parent_figure": parent_figure,
+            "parent_stored": stored.get(unit.pk),
+            "balance": allocation_balance(parent_figure, total),
+            "balance_texts": balance_texts(),
+            "may_allocate": may_allocate,
+            "may_set_unit": may_set_unit,
+            "revisions": revisions,
+            "targets_url": reverse("unit_targets", args=[unit.code]),
+            "current_year": year >= today().year,
+        },
+    )
