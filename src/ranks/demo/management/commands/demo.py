@@ -14,6 +14,7 @@ from ranks.core.commands import RanksCommand
 from ranks.core.errors import DomainError
 from ranks.demo.generator import REFORM, Sizes, UnknownProvince, build_plan, find_province
 from ranks.demo.logins import DEMO_PASSWORD, ensure_logins, login_rows, reset_demo_passwords
+from ranks.demo.targets import write_targets
 from ranks.demo.writer import demo_units, flush, write_plan
 
 URL = "http://127.0.0.1:8000/"
@@ -94,6 +95,7 @@ class Command(RanksCommand):
                     removed = flush(actor)
                 plan = build_plan(province, seed=options["seed"], sizes=sizes, today=today())
                 counts = write_plan(plan, actor)
+                write_targets(actor=actor, today=today(), seed=options["seed"])
                 ensure_logins(plan.logins, actor)
         if existing and not options["reset"]:
             self.out(
