@@ -25,7 +25,7 @@ from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry, AuditHead
 from ranks.demo.generator.plan import EventPlan, Plan
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
-from ranks.people.models import Membership, Person, Posting
+from ranks.people.models import Membership, Person, PersonPlace, Posting
 from ranks.people.names import fold
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 
@@ -319,6 +319,17 @@ def _write_people(plan: Plan) -> list[Change]:
             )
         )
     _bulk(Person, rows)
+    # Where they live and work, since a time before the demo's history begins.
+    ids = _ids(Person, "person_id", [p.person_id for p in plan.people])
+    _bulk(
+        PersonPlace,
+        [
+            PersonPlace(person_id=ids[p.person_id], role=role, place_id=places[code])
+            for p in plan.people
+            for role, code in (("residence", p.residence), ("workplace", p.workplace))
+            if code
+        ],
+    )
     return changes
 
 

@@ -198,6 +198,16 @@ def build_kinds() -> dict[str, Kind]:
                 Column("workplace_place_code", "mã nơi làm việc", max_length=60),
                 Column("national_id", "số định danh", max_length=20),
                 Column("phone", "điện thoại", max_length=20),
+                # Beyond §8 (docs/interchange.md): when the residence or workplace given began.
+                Column(
+                    "places_from",
+                    "chuyển đến từ ngày",
+                    DATE,
+                    help=_(
+                        "Since when the person lives or works at the places given (a move); "
+                        "empty: not known, or today for a change."
+                    ),
+                ),
             ],
             ["person_id"],
         ),

@@ -146,3 +146,33 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.cell_id} {self.valid_from} – {self.valid_to or '…'}"
+
+
+class PlaceRole(models.TextChoices):
+    RESIDENCE = "residence", _("lives there")
+    WORKPLACE = "workplace", _("works there")
+
+
+class PersonPlace(models.Model):
+    """Where a person lived or worked, and when: what coverage reads on a past date. The
+    person's `residence_place` and `workplace_place` are the open periods' places."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="place_periods")
+    role = models.CharField(max_length=10, choices=PlaceRole.choices)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="person_periods")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "role", "valid_from"]
+        indexes = [
+            models.Index(fields=["place", "role"]),
+            models.Index(fields=["person", "role"]),
+        ]
+        verbose_name = _("place of a person")
+        verbose_name_plural = _("places of people")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.role} {self.place_id} {self.valid_from} – {self.valid_to or '…'}"

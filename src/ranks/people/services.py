@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
@@ -22,6 +23,8 @@ from ranks.people.models import (
     Membership,
     Occupation,
     Person,
+    PersonPlace,
+    PlaceRole,
     Posting,
 )
 
@@ -75,15 +78,54 @@ def person_check(fields: dict[str, Any]) -> None:
             )
 
 
+ROLE_FIELDS = {PlaceRole.RESIDENCE: "residence_place_id", PlaceRole.WORKPLACE: "workplace_place_id"}
+
+
+def place_periods_follow(
+    moves: list[tuple[int, str, int | None, int | None]], on: dt.date | None
+) -> None:
+    """Keep the history of where people live and work: each (person pk, role, old place pk, new
+    place pk) closes the open period the day before `on` and opens one from `on`. Without `on`
+    a first place has no known start and a later one starts today. Three queries however many."""
+    moves = [m for m in moves if m[2] != m[3]]
+    if not moves:
+        return
+    start = on or today()
+    closing = [(pk, role) for pk, role, old, _new in moves if old is not None]
+    if closing:
+        condition = Q()
+        for pk, role in closing:
+            condition |= Q(person_id=pk, role=role)
+        open_periods = PersonPlace.objects.filter(condition, valid_to__isnull=True)
+        ends = start - dt.timedelta(days=1)
+        # A period that would end before it began (a second change on the same day) goes.
+        open_periods.filter(valid_from__gt=ends).delete()
+        open_periods.update(valid_to=ends)
+    PersonPlace.objects.bulk_create(
+        [
+            PersonPlace(
+                person_id=pk,
+                role=role,
+                place_id=new,
+                valid_from=start if (old is not None or on is not None) else None,
+            )
+            for pk, role, old, new in moves
+            if new is not None
+        ]
+    )
+
+
 def person_save(
     *,
     actor: Actor,
     person_id: str,
     residence_place_code: str | None = None,
     workplace_place_code: str | None = None,
+    places_from: dt.date | None = None,
     **fields: Any,
 ) -> Person:
-    """Create or update the person keyed by `person_id`."""
+    """Create or update the person keyed by `person_id`. A changed residence or workplace is
+    dated `places_from` (default: today) in the history of where the person lived and worked."""
     person_id = person_id.strip()
     if not person_id:
         raise DomainError(_("A person needs an identifier."), field="person_id")
@@ -102,6 +144,9 @@ def person_save(
                 # None clears a field; a yes/no field cleared is "no", not "" (which cannot be saved).
                 value = None if name == "birth_date" else False if name == "youth_union" else ""
             setattr(person, name, value)
+        if places_from is not None and places_from > today():
+            raise DomainError(_("The date of the move is in the future."), field="places_from")
+        old_places = {role: getattr(person, attr) for role, attr in ROLE_FIELDS.items()}
         if residence_place_code is not None:
             person.residence_place = _place(residence_place_code, "residence_place_code")
         if workplace_place_code is not None:
@@ -114,6 +159,13 @@ def person_save(
             if before == after:
                 return person
         person.save()
+        place_periods_follow(
+            [
+                (person.pk, role, old_places[role], getattr(person, attr))
+                for role, attr in ROLE_FIELDS.items()
+            ],
+            places_from,
+        )
         audit_record(
             actor,
             "ranks.people.person.updated" if before else "ranks.people.person.created",

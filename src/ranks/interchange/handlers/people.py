@@ -11,7 +11,12 @@ from ranks.interchange.handlers.base import Handler
 from ranks.org.models import Place
 from ranks.people.models import Person
 from ranks.people.names import fold
-from ranks.people.services import PERSON_FIELDS, person_check
+from ranks.people.services import (
+    PERSON_FIELDS,
+    ROLE_FIELDS,
+    person_check,
+    place_periods_follow,
+)
 
 PLACE_COLUMNS = {
     "residence_place_code": "residence_place",
@@ -36,6 +41,11 @@ class PeopleHandler(Handler):
         places_in_scope = set(
             ctx.scope.places(Place.objects.filter(code__in=codes)).values_list("code", flat=True)
         )
+        self.old_places = {
+            person_id: {role: getattr(p, attr) for role, attr in ROLE_FIELDS.items()}
+            for person_id, p in existing.items()
+        }
+        self.moved_on = {row.values["person_id"]: row.values.get("places_from") for row in rows}
         creates: list[Person] = []
         updates: list[Person] = []
         changes: list[Change] = []
@@ -75,6 +85,18 @@ class PeopleHandler(Handler):
             Person.objects.bulk_update(
                 updates, sorted(changed_fields | {"search_name"}), batch_size=1000
             )
+        # The history of where people live and work, dated by each row's places_from.
+        by_day: dict = {}
+        for person in creates + updates:
+            old = self.old_places.get(person.person_id, {})
+            for role, attr in ROLE_FIELDS.items():
+                new = getattr(person, attr)
+                if new != old.get(role):
+                    by_day.setdefault(self.moved_on.get(person.person_id), []).append(
+                        (person.pk, role, old.get(role), new)
+                    )
+        for day, moves in by_day.items():
+            place_periods_follow(moves, day)
         audit_record_many(ctx.actor, changes)
 
     def prepare(self, row: Row, existing, visible, places, places_in_scope):

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='education_general',
-            field=models.CharField(blank=True, choices=[('read_write', 'read and write only'), ('primary', 'primary'), ('lower_secondary', 'lower secondary'), ('upper_secondary', 'upper secondary')], max_length=20),
+            model_name="person",
+            name="education_general",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("read_write", "read and write only"),
+                    ("primary", "primary"),
+                    ("lower_secondary", "lower secondary"),
+                    ("upper_secondary", "upper secondary"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
