@@ -1,0 +1,265 @@
+"""Cell health on a date for every cell under a unit (DESIGN §7, R14).
+
+A cell's members on a date are the members posted to it that day and the members seconded to it
+(a border guard, a commune official), who sit in it while the secondment lasts. Flags:
+
+- `below_minimum`: fewer than 3 official members, so the cell cannot stand on its own (R14);
+- `stands_only_by_secondment`: it has 3 but would not once every secondment ended;
+- `no_admission_5_years`: nobody admitted to it for 5 years or more (or ever);
+- `no_successor`: no candidate in the pipeline;
+- `seconded_secretary`: its secretary is seconded from outside;
+- `committee_due`: 9 or more official members elect a cell committee (R14). Ranks does not
+  record cell committees, so the flag marks every such cell for the committee to check.
+
+A fixed number of queries whatever the number of cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+
+from ranks.coverage.models import Secondment
+from ranks.org import sql
+from ranks.org.models import PlaceVersion, Unit
+from ranks.people.models import PersonPlace, Posting
+from ranks.people.status import age_on
+from ranks.pipeline import rules
+from ranks.pipeline.models import Candidate, StageEvent
+from ranks.targets.progress import Tree
+from ranks.targets.results import AGE_BANDS
+
+FLAGS = (
+    "below_minimum",
+    "stands_only_by_secondment",
+    "no_admission_5_years",
+    "no_successor",
+    "seconded_secretary",
+    "committee_due",
+)
+MIN_OFFICIAL = 3
+COMMITTEE_FROM = 9
+YEARS_WITHOUT_ADMISSION = 5
+# A candidacy still in the pipeline: not closed, withdrawn or found ineligible.
+_OUT = {"withdrawn", "ineligible"}
+
+
+@dataclass
+class Seconded:
+    person_id: str
+    full_name: str
+    role: str
+    from_date: dt.date
+    to_date: dt.date | None
+    home_unit_code: str | None
+    official: bool
+
+
+@dataclass
+class CellHealth:
+    code: str
+    name: str
+    parent_code: str | None
+    parent_name: str
+    official_members: int = 0
+    probationary_members: int = 0
+    ages: dict[str, int] = field(default_factory=dict)  # age band → members
+    share_over_60: float | None = None  # percent of the members
+    last_admission: dt.date | None = None
+    years_since_last_admission: int | None = None
+    candidates: int = 0
+    working_away: int = 0  # members whose workplace that day lies outside the cell's commune
+    seconded: list[Seconded] = field(default_factory=list)
+    seconded_secretary: bool = False
+    official_without_secondments: int = 0
+    flags: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "parent_code": self.parent_code,
+            "official_members": self.official_members,
+            "probationary_members": self.probationary_members,
+            "ages": self.ages,
+            "share_over_60": self.share_over_60,
+            "years_since_last_admission": self.years_since_last_admission,
+            "candidates": self.candidates,
+            "working_away": self.working_away,
+            "seconded_secretary": self.seconded_secretary,
+            "official_without_secondments": self.official_without_secondments,
+            "flags": self.flags,
+        }
+
+
+def _band(age: int) -> str:
+    for limit, band in zip((30, 40, 50, 60), AGE_BANDS, strict=False):
+        if age <= limit:
+            return band
+    return AGE_BANDS[-1]
+
+
+def cell_health(unit: Unit, day: dt.date) -> list[CellHealth]:
+    """Every cell under `unit` (or the unit, if it is a cell) on `day`, by parent and name."""
+    tree = Tree.below([unit.pk])
+    cells = [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
+    if not cells:
+        return []
+    ids = [v.unit_id for v in cells]
+    ever = RawSQL(*sql.subtree_ever_ids([unit.pk]))
+    # Members posted on the day, and every admission to the cells (for the last one).
+    postings = list(
+        Posting.objects.filter(cell_id__in=ever, valid_from__lte=day)
+        .filter(
+            Q(valid_to__isnull=True)
+            | Q(valid_to__gte=day)
+            | Q(valid_from=F("membership__admission_decision_date"))
+        )
+        .values_list(
+            "cell_id",
+            "person_id",
+            "valid_from",
+            "valid_to",
+            "membership__admission_decision_date",
+            "membership__official_date",
+            "membership__left_date",
+            "person__birth_date",
+        )
+    )
+    secondments = list(
+        Secondment.objects.filter(cell_id__in=ids, from_date__lte=day)
+        .filter(Q(to_date__isnull=True) | Q(to_date__gte=day))
+        .select_related("person", "home_unit")
+        .prefetch_related("person__memberships")
+    )
+    candidates = list(
+        Candidate.objects.filter(cell_id__in=ids, added_on__lte=day).values_list("id", "cell_id")
+    )
+    events: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for candidate_id, stage, date in StageEvent.objects.filter(
+        candidate_id__in=[c for c, _cell in candidates], date__lte=day
+    ).values_list("candidate_id", "stage", "date"):
+        events[candidate_id].append((stage, date))
+    # Where the members work that day, and which unit each of those places belongs to.
+    member_ids = {p[1] for p in postings}
+    work = list(
+        PersonPlace.objects.filter(person_id__in=member_ids, role="workplace")
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("person_id", "place_id")
+    )
+    place_units = dict(
+        PlaceVersion.objects.valid_on(day)
+        .filter(place_id__in={place for _p, place in work})
+        .values_list("place_id", "unit_id")
+    )
+    works_at = {person: place_units.get(place) for person, place in work}
+
+    by_cell: dict[int, CellHealth] = {}
+    for v in cells:
+        parent = tree.version(v.parent_id, day) if v.parent_id else None
+        by_cell[v.unit_id] = CellHealth(
+            code=v.unit.code,
+            name=v.name,
+            parent_code=parent.unit.code if parent else None,
+            parent_name=parent.name if parent else "",
+        )
+    present: dict[int, dict[int, tuple[bool, int]]] = defaultdict(
+        dict
+    )  # cell → person → (official, age)
+    for cell_id, person, vf, vt, admitted, official, left, birth in postings:
+        health = by_cell.get(cell_id)
+        if health is None:
+            continue
+        if vf == admitted and admitted <= day:
+            if health.last_admission is None or admitted > health.last_admission:
+                health.last_admission = admitted
+        active = (vt is None or vt >= day) and admitted <= day and (left is None or left > day)
+        if active:
+            present[cell_id][person] = (
+                official is not None and official <= day,
+                age_on(birth, day),
+            )
+            place_unit = works_at.get(person)
+            commune = tree.version(cell_id, day).parent_id
+            if place_unit is not None and commune not in tree.chain(place_unit, day):
+                health.working_away += 1
+    for s in secondments:
+        health = by_cell[s.cell_id]
+        membership = max(
+            (m for m in s.person.memberships.all() if m.admission_decision_date <= day),
+            key=lambda m: m.admission_decision_date,
+            default=None,
+        )
+        official = bool(
+            membership
+            and membership.official_date
+            and membership.official_date <= day
+            and (membership.left_date is None or membership.left_date > day)
+        )
+        health.seconded.append(
+            Seconded(
+                s.person.person_id, s.person.full_name, s.role, s.from_date, s.to_date,
+                s.home_unit.code if s.home_unit else None, official,
+            )
+        )  # fmt: skip
+        health.seconded_secretary = health.seconded_secretary or s.role == "secretary"
+        if membership is not None:
+            present[s.cell_id].setdefault(s.person_id, (official, age_on(s.person.birth_date, day)))
+    seconded_people = defaultdict(set)
+    for s in secondments:
+        seconded_people[s.cell_id].add(s.person_id)
+    for candidate_id, cell_id in candidates:
+        state = rules.state_on(events.get(candidate_id, ()), day)
+        if not state.closed and state.side not in _OUT and state.stage != "ceremony":
+            by_cell[cell_id].candidates += 1
+
+    for cell_id, health in by_cell.items():
+        members = present.get(cell_id, {})
+        health.official_members = sum(1 for official, _age in members.values() if official)
+        health.probationary_members = len(members) - health.official_members
+        health.official_without_secondments = sum(
+            1
+            for person, (official, _age) in members.items()
+            if official and person not in seconded_people[cell_id]
+        )
+        bands: dict[str, int] = {}
+        for _official, age in members.values():
+            bands[_band(age)] = bands.get(_band(age), 0) + 1
+        health.ages = {b: bands[b] for b in AGE_BANDS if b in bands}
+        if members:
+            over = sum(1 for _o, age in members.values() if age > 60)
+            health.share_over_60 = round(over * 100 / len(members), 1)
+        if health.last_admission is not None:
+            health.years_since_last_admission = _full_years(health.last_admission, day)
+        health.flags = _flags(health)
+    return [by_cell[v.unit_id] for v in cells]
+
+
+def _full_years(start: dt.date, day: dt.date) -> int:
+    years = day.year - start.year
+    return years - ((day.month, day.day) < (start.month, start.day))
+
+
+def _flags(h: CellHealth) -> list[str]:
+    found = []
+    if h.official_members < MIN_OFFICIAL:
+        found.append("below_minimum")
+    elif h.official_without_secondments < MIN_OFFICIAL:
+        found.append("stands_only_by_secondment")
+    if (
+        h.years_since_last_admission is None
+        or h.years_since_last_admission >= YEARS_WITHOUT_ADMISSION
+    ):
+        found.append("no_admission_5_years")
+    if h.candidates == 0:
+        found.append("no_successor")
+    if h.seconded_secretary:
+        found.append("seconded_secretary")
+    if h.official_members >= COMMITTEE_FROM:
+        found.append("committee_due")
+    return found
