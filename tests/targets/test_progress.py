@@ -314,3 +314,21 @@ def test_person_save_admissions_count_too(world):
     )
     assert progress(scope=FULL, unit=unit("C2"), on=D(2024, 7, 1)).unit.actual == 1
     assert progress(scope=FULL, unit=unit("C2"), on=D(2024, 6, 30)).unit.actual == 0
+
+
+def test_places_with_members_and_with_a_cell_count_places_on_the_date(
+    world, django_assert_max_num_queries
+):
+    # V1 (An) and V2 (Lan) have members, S1 (the school) none; all three have a cell.
+    target_set(actor=SYSTEM, unit_code="P", year=2024, metric="places_with_members", value=3)
+    province = unit("P")
+    with django_assert_max_num_queries(7):
+        p = progress(scope=FULL, unit=province, on=D(2024, 6, 30), metric="places_with_members")
+    assert (p.unit.actual, p.unit.target, p.unit.percent) == (2, 3, 66.7)
+    # Nothing changed since 1 January: the way from 2 to 3 is expected half done by June.
+    assert p.unit.expected == round(2 + 1 * 182 / 366, 1)
+    assert p.unit.projection == 2.0 and p.unit.status == "behind"  # 2 of 3 is under 80 %
+    assert [(r.code, r.actual) for r in p.rows if r.depth == 1] == [("D2", 1), ("D1", 1)]
+    cells = progress(scope=FULL, unit=province, on=D(2024, 6, 30), metric="places_with_cell")
+    assert cells.unit.actual == 3
+    assert [c.actual for c in p.curve][:6] == [2, 2, 2, 2, 2, 2]

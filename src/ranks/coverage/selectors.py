@@ -66,6 +66,8 @@ class Coverage:
     # for the map): code → counts.
     by_child: dict[str, Counts] = field(default_factory=dict)
     by_owner: dict[str, Counts] = field(default_factory=dict)
+    # Per unit at every depth (by primary key), the unit asked for included.
+    by_unit: dict[int, Counts] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -81,7 +83,7 @@ def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start or dt.date.min) <= day <= (end or dt.date.max)
 
 
-class _Records:
+class Records:
     """What coverage reads, loaded once for any number of dates."""
 
     def __init__(self, unit: Unit):
@@ -152,6 +154,8 @@ class _Records:
             if below:
                 child = self.tree.version(below[-1], day)
                 result.by_child.setdefault(child.unit.code, Counts()).add(members, cell)
+            for unit_id in chain[: chain.index(self.unit.pk) + 1]:
+                result.by_unit.setdefault(unit_id, Counts()).add(members, cell)
             owner = self.tree.version(version.unit_id, day)
             result.by_owner.setdefault(owner.unit.code, Counts()).add(members, cell)
             if with_lists and not (members and cell):
@@ -178,7 +182,7 @@ class _Records:
 
 def coverage_on(unit: Unit, day: dt.date) -> Coverage:
     """Coverage of the unit's subtree on `day`, with the list of blank places."""
-    return _Records(unit).coverage(day)
+    return Records(unit).coverage(day)
 
 
 def coverage_trend(
@@ -186,7 +190,7 @@ def coverage_trend(
 ) -> list[Coverage]:
     """Coverage at the end of each year (and on `until` for its own year), from the earliest
     year with data, or `years`: the same four queries however many years."""
-    records = _Records(unit)
+    records = Records(unit)
     if years is None:
         first = records.first_day()
         years = range(first.year if first else until.year, until.year + 1)

@@ -61,7 +61,12 @@ ADMISSION_METRICS = {
 }
 # Metrics counted from the pipeline: candidates added to a source list, classes passed.
 PIPELINE_METRICS = (Metric.SOURCE_ENTRIES, Metric.CLASS_GRADUATES)
-SUPPORTED_METRICS = (*ADMISSION_METRICS, *PIPELINE_METRICS)
+# Metrics that count places on the date (coverage), not events of the year.
+PLACE_METRICS = {
+    Metric.PLACES_WITH_MEMBERS: lambda c: c.total - c.without_members,
+    Metric.PLACES_WITH_CELL: lambda c: c.total - c.without_cell,
+}
+SUPPORTED_METRICS = (*ADMISSION_METRICS, *PIPELINE_METRICS, *PLACE_METRICS)
 
 
 # --- the tree ---------------------------------------------------------------------------------
@@ -259,6 +264,8 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
             field="on",
         )
     shown_ids = {v.unit_id for v, _depth in shown}
+    if metric in PLACE_METRICS:
+        return _place_progress(unit, on, metric, tree, shown)
     first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
     events = _events_for(unit, metric, first, dt.date(year, 12, 31))
     actual: Counter[int] = Counter()
@@ -340,6 +347,59 @@ def _curve(
         done = sum(1 for d in days if d <= point) if point <= on else None
         found.append(CurvePoint(point, done, expected))
     return tuple(found)
+
+
+def _place_progress(unit: Unit, on: dt.date, metric: str, tree: Tree, shown) -> Progress:
+    """Places with members (or a cell) on `on` against the year's target: the way from the
+    figure of 1 January to the target is expected to be covered linearly over the year."""
+    from ranks.coverage.selectors import Counts, Records  # coverage reads this module's Tree
+
+    count = PLACE_METRICS[metric]
+    records = Records(unit)
+    year = on.year
+    start = records.coverage(dt.date(year, 1, 1) - dt.timedelta(days=1), with_lists=False)
+    now = records.coverage(on, with_lists=False)
+    targets = dict(
+        Target.objects.filter(
+            unit_id__in={v.unit_id for v, _d in shown}, year=year, metric=metric
+        ).values_list("unit_id", "value")
+    )
+    share = pace.linear_share(on)
+    year_over = on >= dt.date(year, 12, 31)
+    rows = []
+    for version, depth in shown:
+        uid = version.unit_id
+        done = count(now.by_unit[uid]) if uid in now.by_unit else 0
+        base = count(start.by_unit[uid]) if uid in start.by_unit else 0
+        target = targets.get(uid)
+        expected = round(base + (target - base) * share, 1) if target is not None else None
+        gained = done - base
+        projected = float(done) if year_over else round(base + gained / share, 1)
+        parent = tree.version(version.parent_id, on) if version.parent_id else None
+        rows.append(
+            ProgressRow(
+                code=version.unit.code, name=version.name, kind=version.kind.key, depth=depth,
+                parent_code=parent.unit.code if parent is not None and depth > 0 else None,
+                metric=metric, target=target, actual=done,
+                percent=round(done * 100 / target, 1) if target else None,
+                expected=expected,
+                gap=round(done - expected, 1) if expected is not None else None,
+                projection=projected, status=pace.status(target, projected), pace="linear",
+            )
+        )  # fmt: skip
+    curve = []
+    target = targets.get(unit.pk)
+    base = count(start.by_unit.get(unit.pk, Counts()))
+    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
+    for point in sorted(points):
+        done = None
+        if point <= on:
+            done = count(records.coverage(point, with_lists=False).by_unit.get(unit.pk, Counts()))
+        expected = None
+        if target is not None:
+            expected = round(base + (target - base) * pace.linear_share(point), 1)
+        curve.append(CurvePoint(point, done, expected))
+    return Progress(unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve))
 
 
 # --- composition ------------------------------------------------------------------------------
