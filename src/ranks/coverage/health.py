@@ -145,12 +145,17 @@ def cell_health(unit: Unit, day: dt.date) -> list[CellHealth]:
     ).values_list("candidate_id", "stage", "date"):
         events[candidate_id].append((stage, date))
     # Where the members work that day, and which unit each of those places belongs to.
-    member_ids = {p[1] for p in postings}
+    # Joined on the subtree like the postings, not by sending the members' ids back.
     work = list(
-        PersonPlace.objects.filter(person_id__in=member_ids, role="workplace")
+        PersonPlace.objects.filter(
+            role="workplace",
+            person__postings__cell_id__in=RawSQL(*sql.subtree_ever_ids([unit.pk])),
+            person__postings__valid_from__lte=day,
+        )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .values_list("person_id", "place_id")
+        .distinct()
     )
     place_units = dict(
         PlaceVersion.objects.valid_on(day)
