@@ -1,5 +1,5 @@
 """The words of reports in the reader's language: statuses, metrics, composition dimensions and
-their values, months and the place-and-date line. Pages that show the same figures use them too."""
+their values, place kinds, area flags, cell findings, months and the place-and-date line. Pages that show the same figures use them too."""
 
 from __future__ import annotations
 
@@ -36,6 +36,32 @@ DIMENSION_LABELS = {
     "youth_union": gettext_lazy("Youth Union membership"),
     "source_group": gettext_lazy("source group"),
     "place_kind": gettext_lazy("place kind"),
+}
+
+# The area flags of units and places (ranks.org.tree.AREA_FLAGS), worded as the pages word them.
+AREA_FLAG_LABELS = {
+    "mountainous": gettext_lazy("mountainous"),
+    "border": gettext_lazy("border"),
+    "island": gettext_lazy("island"),
+    "ethnic_minority": gettext_lazy("ethnic-minority area"),
+    "disadvantaged": gettext_lazy("especially disadvantaged"),
+    "fishermen": gettext_lazy("sea-going fishermen"),
+}
+
+# What cell health finds (ranks.coverage.health.FLAGS), in that order, worded as the pages word
+# them; a report adds the rule a finding follows.
+CELL_FLAG_LABELS = {
+    "below_minimum": gettext_lazy("below 3 official members"),
+    "stands_only_by_secondment": gettext_lazy("stands only by its seconded members"),
+    "no_admission_5_years": gettext_lazy("no admission for 5 years in a row"),
+    "no_successor": gettext_lazy("no successor: no candidate in the source list"),
+    "seconded_secretary": gettext_lazy("secretary seconded from elsewhere"),
+    "committee_due": gettext_lazy("9 or more official members: elect a cell committee"),
+}
+CELL_FLAG_RULES = {
+    "below_minimum": "R14",
+    "stands_only_by_secondment": "R14",
+    "committee_due": "R14",
 }
 
 # Dimensions whose values are keys of a list of choices, shown in the list's order.
@@ -117,6 +143,20 @@ def status_label(status: str) -> str:
 
 def metric_label(metric: str) -> str:
     return str(Metric(metric).label) if metric in Metric.values else metric
+
+
+def place_kind_label(kind: str) -> str:
+    return str(dict(PlaceKind.choices).get(kind, kind))
+
+
+def area_flag_label(flag: str) -> str:
+    return str(AREA_FLAG_LABELS.get(flag, flag))
+
+
+def cell_flag_label(flag: str) -> str:
+    """ "below 3 official members (R14)": the finding, and the rule it follows if any."""
+    text = str(CELL_FLAG_LABELS.get(flag, flag))
+    return f"{text} ({CELL_FLAG_RULES[flag]})" if flag in CELL_FLAG_RULES else text
 
 
 def dimension_label(dimension: str) -> str:

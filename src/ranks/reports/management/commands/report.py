@@ -1,4 +1,5 @@
-"""`ranks report progress|composition|ratio --unit CODE ...`: a report as JSON, CSV, Excel or PDF.
+"""`ranks report progress|composition|ratio|coverage|cells --unit CODE ...`: a report as JSON, CSV,
+Excel or PDF.
 
 JSON and CSV go to standard output unless --output names a file; Excel and PDF need --output.
 """
@@ -16,24 +17,33 @@ from ranks.core.clock import today
 from ranks.core.commands import RanksCommand
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
+from ranks.coverage.health import cell_health
+from ranks.coverage.selectors import coverage_on, coverage_trend
 from ranks.org.models import Unit
-from ranks.reports.builders import composition_report, progress_report, ratio_report
+from ranks.reports.builders import (
+    cells_report,
+    composition_report,
+    coverage_report,
+    progress_report,
+    ratio_report,
+)
 from ranks.reports.render import BINARY_FORMATS, FORMATS, render
 from ranks.reports.services import report_composition
 from ranks.reports.writers import BOM
 from ranks.targets.models import Metric
 from ranks.targets.progress import admission_ratio, progress
 
-KINDS = ("progress", "composition", "ratio")
-# The options that belong to one kind of report: given with another, they are refused.
+KINDS = ("progress", "composition", "ratio", "coverage", "cells")
+# The options that belong to some kinds of report: given with another, they are refused.
 OWN_OPTIONS = {
-    "on": "progress",
-    "metric": "progress",
-    "depth": "progress",
-    "start": "composition",
-    "end": "composition",
-    "year": "ratio",
+    "on": ("progress", "coverage", "cells"),
+    "metric": ("progress",),
+    "depth": ("progress",),
+    "start": ("composition",),
+    "end": ("composition",),
+    "year": ("ratio",),
 }
+TREND_YEARS = 10  # coverage: the year ends its chart draws, the date's own year the last
 OPTION_NAMES = {
     "on": "--on",
     "metric": "--metric",
@@ -47,11 +57,19 @@ OPTION_NAMES = {
 class Command(RanksCommand):
     @property
     def help(self) -> str:
-        return _(
-            "A report for a unit and the units below it: progress against the year's target on a "
-            "date, the composition of the members admitted in a period, or the admission ratio of "
-            "a year ranked among units at the same level; as JSON, CSV, Excel or PDF. "
-            "With --as, only a unit in that user's scope."
+        return (
+            _(
+                "A report for a unit and the units below it: progress against the year's target on a "
+                "date, the composition of the members admitted in a period, or the admission ratio of "
+                "a year ranked among units at the same level; as JSON, CSV, Excel or PDF. "
+                "With --as, only a unit in that user's scope."
+            )
+            + " "
+            + _(
+                "Also the coverage of villages and residential groups by party members and cells on "
+                "a date, with its trend over ten years (coverage), and the health of every cell "
+                "(cells)."
+            )
         )
 
     def add_arguments(self, parser):
@@ -61,7 +79,8 @@ class Command(RanksCommand):
             "--on",
             metavar="DATE",
             help=_(
-                "progress: the date the figures stand on, YYYY-MM-DD or DD/MM/YYYY (default: today)."
+                "progress, coverage, cells: the date the figures stand on, YYYY-MM-DD or "
+                "DD/MM/YYYY (default: today)."
             ),
         )
         parser.add_argument(
@@ -118,8 +137,8 @@ class Command(RanksCommand):
 
     def run(self, actor: Actor, *args, **options):
         kind = options["kind"]
-        for key, owner in OWN_OPTIONS.items():
-            if options.get(key) is not None and owner != kind:
+        for key, owners in OWN_OPTIONS.items():
+            if options.get(key) is not None and kind not in owners:
                 raise DomainError(
                     _("%(option)s does not apply to a %(kind)s report.")
                     % {"option": OPTION_NAMES[key], "kind": kind},
@@ -156,9 +175,21 @@ class Command(RanksCommand):
             )
             result = report_composition(actor=actor, unit=unit, start=start, end=end)
             report = composition_report(result, **frame)
-        else:
+        elif kind == "ratio":
             year = _year(options.get("year"))
             report = ratio_report(admission_ratio(scope=scope, unit=unit, year=year), **frame)
+        elif kind == "coverage":
+            # The unit is in the actor's scope, and a grant covers the unit's whole subtree.
+            on = parse_day(options["on"]) if options.get("on") else today()
+            years = range(on.year - TREND_YEARS + 1, on.year + 1)
+            trend = coverage_trend(unit, until=on, years=years)
+            report = coverage_report(coverage_on(unit, on), trend, **frame)
+        else:
+            on = parse_day(options["on"]) if options.get("on") else today()
+            versions = unit.versions.order_by("-valid_from")
+            version = versions.valid_on(on).first() or versions.first()
+            name = version.name if version else unit.code
+            report = cells_report(cell_health(unit, on), unit.code, name, on, **frame)
         payload = render(report, fmt)
         if output:
             try:

@@ -1,5 +1,5 @@
-"""From the results of `ranks.targets.progress` to reports: tables, a chart, notes and the JSON
-data, every text in the active language."""
+"""From the results of `ranks.targets.progress` to reports: progress, composition and the
+admission ratio."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ranks.core.clock import today
 from ranks.reports import labels
+from ranks.reports.builders.frame import frame, rounded, share
 from ranks.reports.model import (
     BAR,
     INTEGER,
@@ -23,7 +22,6 @@ from ranks.reports.model import (
     Column,
     Report,
     Series,
-    Signature,
     Table,
 )
 from ranks.targets.results import (
@@ -39,45 +37,6 @@ from ranks.targets.results import (
 RATIO_DECIMALS = 2  # ratios sit near the 3–4 % norm: one decimal would hide which side
 
 
-def _round(value: float | None, places: int = 1) -> float | None:
-    return None if value is None else round(float(value), places)
-
-
-def _frame(
-    *,
-    kind: str,
-    code: str,
-    name: str,
-    title: str,
-    subtitle: str,
-    place: str | None,
-    issued: dt.date | None,
-    issuer: str,
-    sheet_title: str,
-) -> dict[str, Any]:
-    """What every report has around its tables: the letterhead, the title and the signature."""
-    place = place or labels.place_from_name(name)
-    issued = issued or today()
-    return {
-        "kind": kind,
-        "unit_code": code,
-        "unit_name": name,
-        "title": title.upper(),
-        "subtitle": subtitle,
-        "committee": name.upper(),
-        "issuer": issuer.upper(),
-        "party": _("COMMUNIST PARTY OF VIETNAM"),
-        "place": place,
-        "day": issued,
-        "place_date": labels.place_date_line(place, issued),
-        "signature": Signature(
-            on_behalf=_("ON BEHALF OF THE STANDING COMMITTEE"), role=_("SECRETARY")
-        ),
-        "language": translation.get_language() or "vi",
-        "sheet_title": sheet_title,
-    }
-
-
 # Progress
 
 
@@ -88,10 +47,10 @@ def progress_row_data(row: ProgressRow) -> dict[str, Any]:
         "metric": row.metric,
         "target": row.target,
         "actual": row.actual,
-        "percent": _round(row.percent),
-        "expected": _round(row.expected),
-        "gap": _round(row.gap),
-        "projection": _round(row.projection),
+        "percent": rounded(row.percent),
+        "expected": rounded(row.expected),
+        "gap": rounded(row.gap),
+        "projection": rounded(row.projection),
         "status": row.status,
         "depth": row.depth,
         "parent_code": row.parent_code,
@@ -138,10 +97,10 @@ def progress_report(
             r.name,
             r.target,
             r.actual,
-            _round(r.percent),
-            _round(r.expected),
-            _round(r.gap),
-            _round(r.projection),
+            rounded(r.percent),
+            rounded(r.expected),
+            rounded(r.gap),
+            rounded(r.projection),
             labels.status_label(r.status),
         )
         for r in p.rows
@@ -177,14 +136,14 @@ def progress_report(
                 Series(_("Actual"), tuple(point.actual for point in p.curve)),
                 Series(
                     _("Expected pace"),
-                    tuple(_round(point.expected) for point in p.curve),
+                    tuple(rounded(point.expected) for point in p.curve),
                     dashed=True,
                 ),
             ),
             category_title=_("Month"),
         )
     return Report(
-        **_frame(
+        **frame(
             kind="progress",
             code=p.code,
             name=p.name,
@@ -215,19 +174,15 @@ def composition_data(c: Composition) -> dict[str, Any]:
     }
 
 
-def _share(count: int, total: int) -> float | None:
-    return round(count * 100 / total, 1) if total else None
-
-
 def _dimension_table(c: Composition, dimension: str) -> Table:
     counts = c.by[dimension]
     name = labels.dimension_label(dimension)
     rows = [
-        (labels.value_label(dimension, v), counts[v], _share(counts[v], c.total))
+        (labels.value_label(dimension, v), counts[v], share(counts[v], c.total))
         for v in labels.value_order(dimension, counts)
     ]
     counted = sum(counts.values())
-    rows.append((_("Total"), counted, _share(counted, c.total)))
+    rows.append((_("Total"), counted, share(counted, c.total)))
     return Table(
         caption=_("By %(dimension)s") % {"dimension": name},
         columns=(
@@ -254,7 +209,7 @@ def composition_report(
             labels.dimension_label(d),
             labels.value_label(d, v),
             c.by[d][v],
-            _share(c.by[d][v], c.total),
+            share(c.by[d][v], c.total),
         )
         for d in dimensions
         for v in labels.value_order(d, c.by[d])
@@ -283,7 +238,7 @@ def composition_report(
             category_title=labels.dimension_label(charted),
         )
     return Report(
-        **_frame(
+        **frame(
             kind="composition",
             code=c.code,
             name=c.name,
@@ -307,7 +262,7 @@ def composition_report(
 
 
 def ratio_row_data(row: RatioRow) -> dict[str, Any]:
-    return {**row.as_dict(), "ratio": _round(row.ratio, RATIO_DECIMALS)}
+    return {**row.as_dict(), "ratio": rounded(row.ratio, RATIO_DECIMALS)}
 
 
 def ratio_data(r: Ratio) -> dict[str, Any]:
@@ -343,7 +298,7 @@ def _ratio_table(caption: str, rows: tuple[RatioRow, ...], r: Ratio) -> Table:
                 s.name,
                 s.admissions,
                 s.members_at_start,
-                _round(s.ratio, RATIO_DECIMALS),
+                rounded(s.ratio, RATIO_DECIMALS),
                 s.rank,
                 labels.yes_no(s.within_norm),
             )
@@ -373,7 +328,7 @@ def ratio_report(
             % {"name": r.name, "rank": r.unit.rank, "count": len(r.siblings)}
         )
     return Report(
-        **_frame(
+        **frame(
             kind="ratio",
             code=r.code,
             name=r.name,

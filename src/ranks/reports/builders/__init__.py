@@ -1,0 +1,40 @@
+"""From results (progress, composition, ratio, coverage, cell health) to reports: tables, a
+chart, notes and the JSON data, every text in the active language."""
+
+from ranks.reports.builders.coverage import (
+    cells_data,
+    cells_report,
+    coverage_data,
+    coverage_report,
+)
+from ranks.reports.builders.frame import frame, rounded, share
+from ranks.reports.builders.targets import (
+    RATIO_DECIMALS,
+    composition_data,
+    composition_report,
+    progress_data,
+    progress_report,
+    progress_row_data,
+    ratio_data,
+    ratio_report,
+    ratio_row_data,
+)
+
+__all__ = [
+    "RATIO_DECIMALS",
+    "cells_data",
+    "cells_report",
+    "composition_data",
+    "composition_report",
+    "coverage_data",
+    "coverage_report",
+    "frame",
+    "progress_data",
+    "progress_report",
+    "progress_row_data",
+    "ratio_data",
+    "ratio_report",
+    "ratio_row_data",
+    "rounded",
+    "share",
+]
