@@ -10,6 +10,8 @@ PURE_MODULES = [
     "ranks.core.chain",
     "ranks.pipeline.rules",
     "ranks.web.chart",
+    "ranks.web.coverage_chart",
+    "ranks.web.coverage_map",
 ]
 
 

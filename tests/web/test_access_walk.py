@@ -49,7 +49,17 @@ SHARED = {
     "year": str(dt.date.today().year),
     "metric": "admissions",
 }
+# Pages whose shared parameters take other values.
+SHARED_FOR = {"unit_coverage_report": {"report": "cells"}}
 OTHER_USER = {"alice": "bob", "bob": "alice"}
+# Query strings a page reads besides ?on= and ?show=sensitive: tried on the other's objects too.
+PAGE_QUERIES = {
+    "unit_coverage": ["?blank=both", "?blank=any&page=2"],
+    "unit_cells": ["?flag=below_minimum&sort=official&dir=desc"],
+    "unit_secondments": ["?show=all"],
+}
+# Pages that record with POST: the other's answer 404 there as well.
+POST_PAGES = {"unit_secondments", "candidate_new"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
@@ -130,6 +140,7 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
         params = re.findall(r"<(?:\w+:)?(\w+)>", route)
         if name == "set_language":
             continue
+        shared = {**SHARED, **SHARED_FOR.get(name, {})}
         if params:
             owned = [p for p in params if p not in SHARED]
             unknown = [p for p in owned if p not in other]
@@ -137,23 +148,26 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 f"URL {name} has parameters {unknown} that the access walk does not fill"
             )
             if not owned:  # the same for everybody allowed, e.g. an import template
-                assert client.get(fill(route, SHARED)).status_code == 200, route
+                assert client.get(fill(route, shared)).status_code == 200, route
                 checked += 1
                 continue
             key = owned[0]
             for value in other[key]:
-                url = fill(route, {**SHARED, key: value})
-                for query in ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive"):
+                url = fill(route, {**shared, key: value})
+                queries = ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive")
+                for query in (*queries, *PAGE_QUERIES.get(name, ())):
                     response = client.get(url + query)
                     assert response.status_code == 404, (
                         f"{username} reached {url}{query}: {response.status_code}"
                     )
                     checked += 1
+                if name in POST_PAGES:
+                    assert client.post(url, {}).status_code == 404, f"{username} posted {url}"
             # The same page of one's own object works, so the 404 above is about access.
             mine = own_values[key]
             if name in CANDIDATE_PAGES:
                 mine = OWN_CANDIDATE[username]
-            own = fill(route, {**SHARED, key: mine})
+            own = fill(route, {**shared, key: mine})
             assert client.get(own).status_code == 200, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"

@@ -3,7 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranks.web import views, views_dashboard, views_interchange, views_pipeline, views_targets
+from ranks.web import (
+    views,
+    views_coverage,
+    views_dashboard,
+    views_interchange,
+    views_pipeline,
+    views_targets,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +22,18 @@ urlpatterns = [
         "units/<str:code>/reports/<slug:report>.<slug:fmt>",
         views_dashboard.unit_report,
         name="unit_report",
+    ),
+    path("units/<str:code>/coverage/", views_coverage.unit_coverage, name="unit_coverage"),
+    path("units/<str:code>/cells/", views_coverage.unit_cells, name="unit_cells"),
+    path(
+        "units/<str:code>/coverage/<slug:report>.<slug:fmt>",
+        views_coverage.unit_coverage_report,
+        name="unit_coverage_report",
+    ),
+    path(
+        "units/<str:code>/secondments/",
+        views_coverage.unit_secondments,
+        name="unit_secondments",
     ),
     path("units/<str:code>/targets/", views_targets.unit_targets, name="unit_targets"),
     path(

@@ -37,6 +37,7 @@ from ranks.web.access import (
     scope_of,
     unit_or_404,
 )
+from ranks.web.views_coverage import cell_section
 
 TREE_MAX_DEPTH = 4
 
@@ -150,6 +151,7 @@ def unit_detail(request, code: str):
     based_at = (
         list(cell_places_on(unit, shown_day)) if version and version.kind.holds_members else []
     )
+    cell = cell_section(unit, shown_day) if version and version.kind.holds_members else None
     return render(
         request,
         "web/unit.html",
@@ -170,6 +172,7 @@ def unit_detail(request, code: str):
             "based_at": based_at,
             "history": unit_history(unit),
             "place_kinds": dict(PlaceKind.choices),
+            "cell": cell,
         },
     )
 

@@ -1,0 +1,236 @@
+"""Pure: where a commune's committee sits on the map, and the map's geometry. No Django import.
+
+Units are matched to Vietnam's communes by name, as `ranks.demo` names them: "Đảng bộ xã Thanh
+Miện" is the commune "Xã Thanh Miện" of the unit's province, the root "Đảng bộ tỉnh Hải Dương"
+naming the province "Hải Dương". The gazetteer is read from `vietnamadminunits`: the 10,040
+communes before 1 July 2025 and the 3,321 after, each with its latitude and longitude. The map
+is an equirectangular projection into an SVG viewBox: longitudes shrink by the cosine of the
+middle latitude, so that a commune's neighbours keep their bearings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ranks.people.names import fold
+
+# What a party unit's name puts before the administrative unit's title, longest first.
+PARTY_PREFIXES = ("đang bo co so ", "chi bo co so ", "đang bo ", "chi bo ")
+PROVINCE_TYPES = ("tinh ", "thanh pho ")
+# The colour of a commune by its share of blank places, lightest (none) to darkest (all).
+BANDS = (
+    (0.0, "#2e7d32"),
+    (25.0, "#9bbf3b"),
+    (50.0, "#e0b000"),
+    (75.0, "#e06d00"),
+    (100.0, "#a4161a"),
+)
+WIDTH, PAD = 480, 22
+MIN_HEIGHT, MAX_HEIGHT = 220, 560
+MIN_R, MAX_R = 5.0, 14.0
+
+
+def _strip_words(name: str, prefixes: Sequence[str]) -> str | None:
+    """`name` after the first of `prefixes` (compared word by word, without case or
+    diacritics), or None when none begins it or nothing follows."""
+    words = name.split()
+    folded = [fold(w) for w in words]
+    for prefix in prefixes:
+        bare = fold(prefix).split()
+        if folded[: len(bare)] == bare and len(words) > len(bare):
+            return " ".join(words[len(bare) :])
+    return None
+
+
+def commune_title(unit_name: str) -> str | None:
+    """ "Đảng bộ xã Thanh Miện" → "Xã Thanh Miện"; "Đảng bộ phường Hải Dương" → "Phường Hải
+    Dương"; None for a name that names no administrative unit."""
+    rest = _strip_words(unit_name, PARTY_PREFIXES)
+    if not rest:
+        return None
+    return rest[0].upper() + rest[1:]
+
+
+def province_title(root_name: str) -> str | None:
+    """ "Đảng bộ tỉnh Hải Dương" → "Hải Dương"; "Đảng bộ thành phố Hải Phòng" → "Hải Phòng"."""
+    rest = _strip_words(root_name, PARTY_PREFIXES)
+    if not rest:
+        return None
+    return _strip_words(rest, PROVINCE_TYPES) or rest
+
+
+@dataclass(frozen=True)
+class Commune:
+    province: str  # short name: "Hải Dương"
+    district: str  # "Huyện Thanh Miện"; "" after the reform, which has no districts
+    name: str  # "Xã Thanh Miện"
+    lat: float
+    lon: float
+
+
+class Gazetteer:
+    """Communes looked up by province and name (and district, when a name repeats)."""
+
+    def __init__(self, communes: Iterable[Commune]):
+        self.index: dict[tuple[str, str], list[Commune]] = defaultdict(list)
+        for c in communes:
+            self.index[(_key(c.province), _key(c.name))].append(c)
+
+    def locate(
+        self, name: str, province: str, district: str | None = None
+    ) -> tuple[float, float] | None:
+        found = self.index.get((_key(province), _key(name)), [])
+        if len(found) > 1 and district:
+            found = [c for c in found if _key(c.district) == _key(district)]
+        if len(found) != 1:
+            return None
+        return found[0].lat, found[0].lon
+
+
+def _key(text: str) -> str:
+    return fold(text).replace("-", " ")
+
+
+@cache
+def gazetteer(before_reform: bool) -> Gazetteer:
+    """The communes before 1 July 2025 (with their districts) or after, from the package."""
+    from vietnamadminunits.database import query
+
+    if before_reform:
+        rows = query(
+            "SELECT provinceShort, district, ward, wardLat, wardLon FROM admin_units_legacy "
+            "WHERE wardLat IS NOT NULL AND wardLon IS NOT NULL"
+        )
+        return Gazetteer(
+            Commune(r["provinceShort"], r["district"], r["ward"], r["wardLat"], r["wardLon"])
+            for r in rows
+        )
+    rows = query(
+        "SELECT provinceShort, ward, wardLat, wardLon FROM admin_units "
+        "WHERE wardLat IS NOT NULL AND wardLon IS NOT NULL"
+    )
+    return Gazetteer(
+        Commune(r["provinceShort"], "", r["ward"], r["wardLat"], r["wardLon"]) for r in rows
+    )
+
+
+@dataclass(frozen=True)
+class MapUnit:
+    """A unit that owns places, as the map needs it."""
+
+    code: str
+    name: str
+    province: str | None  # the root province's name on the day, as the tree has it
+    district: str | None = None  # the district committee's name above it, if any
+    lat: float | None = None  # recorded on the unit, if it was
+    lon: float | None = None
+
+
+def place_units(
+    units: Iterable[MapUnit], gazetteers: Sequence[Gazetteer]
+) -> tuple[dict[str, tuple[float, float]], list[MapUnit]]:
+    """The coordinates of each unit: recorded ones first, else by name in the first gazetteer
+    that knows it; and the units that could not be placed."""
+    placed: dict[str, tuple[float, float]] = {}
+    missing: list[MapUnit] = []
+    for unit in units:
+        if unit.lat is not None and unit.lon is not None:
+            placed[unit.code] = (unit.lat, unit.lon)
+            continue
+        title = commune_title(unit.name)
+        province = province_title(unit.province) if unit.province else None
+        district = commune_title(unit.district) if unit.district else None
+        spot = None
+        if title and province:
+            for g in gazetteers:
+                spot = g.locate(title, province, district)
+                if spot:
+                    break
+        if spot:
+            placed[unit.code] = spot
+        else:
+            missing.append(unit)
+    return placed, missing
+
+
+@dataclass(frozen=True)
+class Circle:
+    code: str
+    x: float
+    y: float
+    r: float
+    fill: str
+    share: float  # percent of the unit's places that are blank
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    width: int
+    height: int
+    circles: tuple[Circle, ...]
+
+
+def project(
+    points: dict[str, tuple[float, float]], width: int = WIDTH, pad: int = PAD
+) -> tuple[int, dict[str, tuple[float, float]]]:
+    """The viewBox height, and (x, y) of each (lat, lon): north up, the spread fitted inside
+    `width` and a height between MIN_HEIGHT and MAX_HEIGHT, centred; one point in the middle."""
+    if not points:
+        return MIN_HEIGHT, {}
+    lats = [lat for lat, _lon in points.values()]
+    lons = [lon for _lat, lon in points.values()]
+    shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = (max(lons) - min(lons)) * shrink
+    span_y = max(lats) - min(lats)
+    inner_w = width - 2 * pad
+    if span_x <= 0 and span_y <= 0:
+        height = MIN_HEIGHT
+        return height, {k: (width / 2, height / 2) for k in points}
+    wanted = inner_w * span_y / span_x + 2 * pad if span_x > 0 else MAX_HEIGHT
+    height = int(round(min(MAX_HEIGHT, max(MIN_HEIGHT, wanted))))
+    inner_h = height - 2 * pad
+    scale = min(
+        inner_w / span_x if span_x > 0 else math.inf, inner_h / span_y if span_y > 0 else math.inf
+    )
+    off_x = pad + (inner_w - span_x * scale) / 2
+    off_y = pad + (inner_h - span_y * scale) / 2
+    top, west = max(lats), min(lons)
+    return height, {
+        k: (
+            round(off_x + (lon - west) * shrink * scale, 1),
+            round(off_y + (top - lat) * scale, 1),
+        )
+        for k, (lat, lon) in points.items()
+    }
+
+
+def band_colour(share: float) -> str:
+    """The colour of the first band whose upper bound is at least `share` (percent)."""
+    for bound, colour in BANDS:
+        if share <= bound:
+            return colour
+    return BANDS[-1][1]
+
+
+def map_layout(
+    points: dict[str, tuple[float, float]],
+    totals: dict[str, int],
+    blanks: dict[str, int],
+    width: int = WIDTH,
+) -> MapLayout:
+    """A circle per placed unit: its area grows with its places, its colour with the share of
+    them that are blank. Bigger circles first, so that small ones stay on top."""
+    height, xy = project(points, width)
+    most = max((totals.get(k, 0) for k in xy), default=0) or 1
+    circles = []
+    for code, (x, y) in xy.items():
+        total = totals.get(code, 0)
+        share = round(100 * blanks.get(code, 0) / total, 1) if total else 0.0
+        r = MIN_R + (MAX_R - MIN_R) * math.sqrt(total / most)
+        circles.append(Circle(code, x, y, round(r, 1), band_colour(share), share))
+    circles.sort(key=lambda c: (-c.r, c.code))
+    return MapLayout(width, height, tuple(circles))

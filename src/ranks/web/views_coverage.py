@@ -1,0 +1,467 @@
+"""Pages of coverage and cell health (DESIGN §7): a unit's coverage on a date with its trend and
+map, the health of its cells, the section of a cell's own page, and the secondments to its cells.
+
+Everything is read for the unit asked for, which `unit_or_404` has found in the user's scope, so
+no place or cell outside the user's subtree appears. Recording a secondment needs the officer
+role over the cell; a viewer gets 403 from the forms, outside the scope everything is 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ranks.core.errors import DomainError
+from ranks.coverage.health import FLAGS, MIN_OFFICIAL, CellHealth, cell_health
+from ranks.coverage.models import Secondment, SecondmentRole
+from ranks.coverage.selectors import Coverage, coverage_on, coverage_trend
+from ranks.coverage.services import secondment_end, secondment_save
+from ranks.org.models import PlaceKind, Unit, UnitVersion
+from ranks.org.selectors import unit_ancestry, unit_version_nearest
+from ranks.people.models import Person
+from ranks.people.names import fold
+from ranks.people.selectors import cell_members_on
+from ranks.reports.builders import cells_report, coverage_report
+from ranks.reports.http import report_response
+from ranks.reports.render import FORMATS
+from ranks.targets.progress import Tree
+from ranks.web.access import actor_of, day_of, scope_of, unit_or_404
+from ranks.web.coverage_chart import YearPoint, trend_chart
+from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
+from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
+
+REFORM = dt.date(2025, 7, 1)
+PAGE_SIZE = 50
+REPORTS = ("coverage", "cells")
+REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
+TREND_YEARS = 10  # as the `report` command's coverage report
+BLANK_FILTERS = {
+    "any": gettext_lazy("without members or without a cell"),
+    "members": gettext_lazy("without members"),
+    "cell": gettext_lazy("without a cell"),
+    "both": gettext_lazy("without members and without a cell"),
+}
+FLAG_LABELS = {
+    "below_minimum": gettext_lazy("below 3 official members"),
+    "stands_only_by_secondment": gettext_lazy("stands only by its seconded members"),
+    "no_admission_5_years": gettext_lazy("no admission for 5 years in a row"),
+    "no_successor": gettext_lazy("no successor: no candidate in the source list"),
+    "seconded_secretary": gettext_lazy("secretary seconded from elsewhere"),
+    "committee_due": gettext_lazy("9 or more official members: elect a cell committee"),
+}
+# The rule each flag follows: R14 (a cell's size), the rest DESIGN §7.
+FLAG_RULES = {
+    "below_minimum": "R14",
+    "stands_only_by_secondment": "R14",
+    "committee_due": "R14",
+}
+ROLE_LABELS = dict(SecondmentRole.choices)
+
+
+def flag_rows(flags: list[str]) -> list[dict[str, str]]:
+    return [
+        {"key": f, "label": str(FLAG_LABELS[f]), "rule": FLAG_RULES.get(f, "§7")} for f in flags
+    ]
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+
+def _blank_rows(cov: Coverage, which: str) -> list:
+    keep = {
+        "any": lambda b: True,
+        "members": lambda b: not b.has_members,
+        "cell": lambda b: not b.has_cell,
+        "both": lambda b: not b.has_members and not b.has_cell,
+    }[which]
+    return [b for b in cov.blank if keep(b)]
+
+
+def _map_units(unit: Unit, day: dt.date, codes: set[str]) -> list[MapUnit]:
+    """Each unit owning places, with its province (from the tree: the provincial committee
+    above it, else the root) and its district committee, if any; two queries and one."""
+    tree = Tree.below([unit.pk])
+    above = unit_ancestry(unit, day)[:-1]  # root first; the unit itself is in the tree
+    found = []
+    for versions in tree.by_unit.values():
+        v = next((x for x in versions if x.unit.code in codes), None)
+        if v is None:
+            continue
+        v = tree.version(v.unit_id, day)
+        if v is None:
+            continue
+        chain = [tree.version(i, day) for i in tree.chain(v.unit_id, day)]
+        chain += list(reversed(above))
+        province = next((c for c in chain if c.kind.key == "provincial_committee"), chain[-1])
+        district = next((c for c in chain if c.kind.key == "district_committee"), None)
+        found.append(
+            MapUnit(
+                code=v.unit.code,
+                name=v.name,
+                province=province.name,
+                district=district.name if district else None,
+                lat=v.latitude,
+                lon=v.longitude,
+            )
+        )
+    return sorted(found, key=lambda m: (fold(m.name), m.code))
+
+
+def coverage_map(unit: Unit, cov: Coverage) -> dict:
+    """The circles of the communes owning places, and the units that could not be placed."""
+    units = _map_units(unit, cov.on, set(cov.by_owner))
+    order = [gazetteer(cov.on < REFORM), gazetteer(cov.on >= REFORM)]
+    points, missing = place_units(units, order)
+    blanks = Counter(b.unit_code for b in cov.blank)
+    layout = map_layout(points, {k: c.total for k, c in cov.by_owner.items()}, blanks)
+    names = {m.code: m.name for m in units}
+    circles = [
+        {
+            "circle": c,
+            "name": names.get(c.code, c.code),
+            "counts": cov.by_owner[c.code],
+            "blank": blanks.get(c.code, 0),
+        }
+        for c in layout.circles
+    ]
+    bands, low = [], 0.0
+    for bound, colour in BANDS:
+        bands.append({"low": low, "high": bound, "colour": colour})
+        low = bound
+    return {"layout": layout, "circles": circles, "missing": missing, "bands": bands}
+
+
+def _trend(unit: Unit, day: dt.date) -> dict:
+    trend = coverage_trend(unit, day)
+    points = [
+        YearPoint(c.on.year, c.totals.total, c.totals.without_members, c.totals.without_cell)
+        for c in trend
+    ]
+    return {"rows": trend, "chart": trend_chart(points) if points else None}
+
+
+@never_cache
+@require_GET
+def unit_coverage(request, code: str):
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
+    cov = coverage_on(unit, day)
+    blank = _blank_rows(cov, which)
+    page = Paginator(blank, PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = dict(PlaceKind.choices)
+    return render(
+        request,
+        "web/coverage/coverage.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "date_error": date_error,
+            "cov": cov,
+            "by_kind": [(kinds.get(k, k), c) for k, c in sorted(cov.by_kind.items())],
+            "by_flag": sorted(cov.by_flag.items()),
+            "which": which,
+            "blank_filters": list(BLANK_FILTERS.items()),
+            "blank_count": len(blank),
+            "page": page,
+            "place_kinds": kinds,
+            "trend": _trend(unit, day),
+            "map": coverage_map(unit, cov),
+            "query": urlencode({"on": day.isoformat(), "blank": which}),
+            "report": "coverage",
+            "report_formats": REPORT_FORMATS,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def unit_coverage_report(request, code: str, report: str, fmt: str):
+    """The coverage (with ten years of trend) or the cells' health on ?on= as a file, through
+    `ranks.reports`."""
+    unit = unit_or_404(request, code)
+    if report not in REPORTS or fmt not in FORMATS:
+        raise Http404(_("No such page."))
+    day, _date_error = day_of(request)
+    if report == "coverage":
+        years = range(day.year - TREND_YEARS + 1, day.year + 1)
+        built = coverage_report(coverage_on(unit, day), coverage_trend(unit, day, years=years))
+    else:
+        version = unit_version_nearest(unit, day)
+        name = version.name if version else unit.code
+        built = cells_report(cell_health(unit, day), unit.code, name, day)
+    return report_response(built, fmt)
+
+
+# --- cell health ------------------------------------------------------------------------------
+
+SORTS = {
+    "code": lambda h: h.code,
+    "name": lambda h: fold(h.name),
+    "commune": lambda h: fold(h.parent_name),
+    "official": lambda h: h.official_members,
+    "probationary": lambda h: h.probationary_members,
+    "over_60": lambda h: h.share_over_60,
+    "years": lambda h: h.years_since_last_admission,
+    "candidates": lambda h: h.candidates,
+    "away": lambda h: h.working_away,
+    "seconded": lambda h: h.seconded_secretary,
+    "flags": lambda h: len(h.flags),
+}
+
+
+def sort_cells(rows: list[CellHealth], key: str, descending: bool) -> list[CellHealth]:
+    """By the column, ties by name; empty values (no member, never admitted) last either way."""
+    value = SORTS[key]
+    present = [r for r in rows if value(r) is not None]
+    empty = [r for r in rows if value(r) is None]
+    present.sort(key=lambda r: (fold(r.name), r.code))
+    present.sort(key=value, reverse=descending)
+    return present + sorted(empty, key=lambda r: (fold(r.name), r.code))
+
+
+@never_cache
+@require_GET
+def unit_cells(request, code: str):
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "flags"
+    descending = request.GET.get("dir", "desc" if sort == "flags" else "asc") == "desc"
+    flag = request.GET.get("flag") if request.GET.get("flag") in FLAGS else ""
+    rows = cell_health(unit, day)
+    counts = Counter(f for r in rows for f in r.flags)
+    shown = [r for r in rows if not flag or flag in r.flags]
+    for r in shown:
+        r.flag_rows = flag_rows(r.flags)
+    base = {"on": day.isoformat(), **({"flag": flag} if flag else {})}
+    columns = [
+        ("code", _("Code"), False),
+        ("name", _("Cell"), False),
+        ("commune", _("Commune"), False),
+        ("official", _("Official"), True),
+        ("probationary", _("Probationary"), True),
+        ("over_60", _("Over 60 (%)"), True),
+        ("years", _("Years since the last admission"), True),
+        ("candidates", _("Candidates"), True),
+        ("away", _("Working away"), True),
+        ("seconded", _("Seconded secretary"), False),
+        ("flags", _("Flags"), False),
+    ]
+    headers = []
+    for key, label, numeric in columns:
+        next_dir = "asc" if key == sort and descending else "desc"
+        if key != sort:
+            next_dir = "desc" if key in ("flags", "over_60", "years") else "asc"
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "active": key == sort,
+                "aria": ("descending" if descending else "ascending") if key == sort else "",
+                "href": "?" + urlencode({**base, "sort": key, "dir": next_dir}),
+            }
+        )
+    return render(
+        request,
+        "web/coverage/cells.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "date_error": date_error,
+            "rows": sort_cells(shown, sort, descending),
+            "total": len(rows),
+            "headers": headers,
+            "sort": sort,
+            "dir": "desc" if descending else "asc",
+            "flag": flag,
+            "flags": [(f, FLAG_LABELS[f], counts.get(f, 0)) for f in FLAGS],
+            "report": "cells",
+            "report_formats": REPORT_FORMATS,
+        },
+    )
+
+
+def cell_section(unit: Unit, day: dt.date) -> dict | None:
+    """For a cell's page: its health and flags, its secondments in force, and who would remain if
+    every secondment ended on `day`."""
+    rows = [h for h in cell_health(unit, day) if h.code == unit.code]
+    if not rows:
+        return None
+    health = rows[0]
+    seconded = {s.person_id for s in health.seconded}
+    remaining = []
+    for posting in cell_members_on(unit.pk, day):
+        if posting.person.person_id in seconded:
+            continue
+        posting.status = posting.membership.status_on(day)
+        remaining.append(posting)
+    return {
+        "health": health,
+        "flags": flag_rows(health.flags),
+        "remaining": remaining,
+        "remaining_official": health.official_without_secondments,
+        "stands": health.official_without_secondments >= MIN_OFFICIAL,
+        "minimum": MIN_OFFICIAL,
+        "roles": ROLE_LABELS,
+    }
+
+
+# --- secondments ------------------------------------------------------------------------------
+
+
+def _cells_below(unit: Unit, day: dt.date) -> list[UnitVersion]:
+    tree = Tree.below([unit.pk])
+    return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
+
+
+def _forbidden(request, unit: Unit, day: dt.date):
+    return render(
+        request,
+        "web/coverage/forbidden.html",
+        {"unit": unit, "version": unit_version_nearest(unit, day), "day": day},
+        status=403,
+    )
+
+
+def _in_force(s: Secondment, day: dt.date) -> bool:
+    return s.from_date <= day and (s.to_date is None or s.to_date >= day)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unit_secondments(request, code: str):
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    cells = _cells_below(unit, day)
+    officer = scope_of(request, role="officer")
+    officer_ids = set(
+        officer.units(Unit.objects.filter(pk__in=[v.unit_id for v in cells])).values_list(
+            "pk", flat=True
+        )
+    )
+    choices = [(v.unit.code, v.name) for v in cells if v.unit_id in officer_ids]
+    show_all = request.GET.get("show") == "all"
+    form = SecondmentForm(None, cells=choices, initial={"from_date": day})
+    end_errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not choices:
+            return _forbidden(request, unit, day)
+        if request.POST.get("action") == "end":
+            ended = _end(request, day, officer_ids, end_errors)
+            if ended is not None:
+                return ended
+        else:
+            form = SecondmentForm(request.POST, cells=choices)
+            saved = _save(request, form)
+            if saved:
+                return redirect(f"{request.path}?on={day.isoformat()}")
+    secondments = list(
+        Secondment.objects.filter(cell_id__in=[v.unit_id for v in cells])
+        .select_related("person", "cell", "home_unit")
+        .order_by("-from_date", "id")
+    )
+    names = {v.unit_id: v.name for v in cells}
+    rows = []
+    for s in secondments:
+        current = _in_force(s, day)
+        if not show_all and not current:
+            continue
+        rows.append(
+            {
+                "s": s,
+                "cell_name": names.get(s.cell_id, s.cell.code),
+                "role": ROLE_LABELS.get(s.role, s.role),
+                "current": current,
+                "may_end": s.cell_id in officer_ids and (s.to_date is None or s.to_date >= day),
+                "end_error": end_errors.get(s.pk),
+            }
+        )
+    return render(
+        request,
+        "web/coverage/secondments.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "date_error": date_error,
+            "rows": rows,
+            "show_all": show_all,
+            "form": form if choices else None,
+        },
+    )
+
+
+def _save(request, form: SecondmentForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    person_id = data["person_id"].strip()
+    try:
+        secondment_save(
+            actor=actor_of(request),
+            person_id=person_id,
+            cell_code=data["cell_code"],
+            role=data["role"],
+            from_date=data["from_date"],
+            to_date=data["to_date"],
+            home_unit_code=data["home_unit_code"].strip() or None,
+        )
+    except DomainError as error:
+        visible = scope_of(request).people(Person.objects.filter(person_id=person_id)).exists()
+        if error.field == "person_id" and not visible:
+            # A seconded member often comes from outside the user's units: say no more about
+            # them than whether they can be seconded.
+            error = DomainError(
+                _("%(person_id)s is not a party member on %(day)s.")
+                % {"person_id": person_id, "day": data["from_date"].strftime("%d/%m/%Y")},
+                field="person_id",
+            )
+        form.add_domain_error(error)
+        return False
+    messages.success(request, _("Secondment recorded: %(person_id)s.") % {"person_id": person_id})
+    return True
+
+
+def _end(request, day: dt.date, officer_ids: set[int], errors: dict[int, str]):
+    form = SecondmentEndForm(request.POST)
+    if not form.is_valid():
+        pk = parse_int(request.POST.get("secondment"))
+        if pk is None:
+            raise Http404(_("No such secondment."))
+        errors[pk] = " ".join(str(e) for e in form.errors.get("on", [_("Not a date.")]))
+        return None
+    secondment = Secondment.objects.filter(
+        pk=form.cleaned_data["secondment"], cell_id__in=officer_ids
+    ).first()
+    if secondment is None:
+        raise Http404(_("No such secondment."))
+    try:
+        secondment_end(actor=actor_of(request), secondment=secondment, on=form.cleaned_data["on"])
+    except DomainError as error:
+        errors[secondment.pk] = str(error.message)
+        return None
+    messages.success(
+        request,
+        _("Secondment ended on %(day)s.") % {"day": form.cleaned_data["on"].strftime("%d/%m/%Y")},
+    )
+    return redirect(f"{request.path}?on={day.isoformat()}")
+
+
+def parse_int(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
