@@ -191,8 +191,15 @@ def coverage_trend(
     """Coverage at the end of each year (and on `until` for its own year), from the earliest
     year with data, or `years`: the same four queries however many years."""
     records = Records(unit)
+    chosen = years is not None
     if years is None:
         first = records.first_day()
         years = range(first.year if first else until.year, until.year + 1)
     days: Iterable[dt.date] = (min(dt.date(y, 12, 31), until) for y in years)
-    return [records.coverage(day, with_lists=False) for day in days]
+    found = [records.coverage(day, with_lists=False) for day in days]
+    if not chosen:
+        # From the first year the unit had places: members admitted long before (1945) would
+        # otherwise open the trend with decades of nothing.
+        while len(found) > 1 and found[0].totals.total == 0:
+            found.pop(0)
+    return found

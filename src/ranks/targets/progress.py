@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,7 @@ class Tree:
 
     def __init__(self, versions: Iterable[UnitVersion]):
         self.by_unit: dict[int, list[UnitVersion]] = defaultdict(list)
+        self._chains: dict[tuple[int, dt.date], list[int]] = {}
         for v in versions:
             self.by_unit[v.unit_id].append(v)
 
@@ -94,7 +95,14 @@ class Tree:
         return None
 
     def chain(self, unit_id: int, day: dt.date) -> list[int]:
-        """The unit and every unit above it on `day` that this tree holds."""
+        """The unit and every unit above it on `day` that this tree holds (cached)."""
+        key = (unit_id, day)
+        cached = self._chains.get(key)
+        if cached is None:
+            cached = self._chains[key] = self._chain(unit_id, day)
+        return cached
+
+    def _chain(self, unit_id: int, day: dt.date) -> list[int]:
         found = []
         current: int | None = unit_id
         while current is not None and len(found) < 64:
@@ -240,11 +248,34 @@ def _check_metric(metric: str) -> None:
         )
 
 
-def _events_for(root: Unit, metric: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
+def _admission_counts(
+    root_ids: list[int], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, int, int]]:
+    """(decision date, cell, admissions) from `start` to `end`, counted by the database."""
+    day = F("membership__admission_decision_date")
+    return list(
+        Posting.objects.filter(
+            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
+            membership__admission_decision_date__gte=start,
+            membership__admission_decision_date__lte=end,
+            valid_from=day,
+        )
+        .values_list("membership__admission_decision_date", "cell_id")
+        .annotate(n=Count("membership_id", distinct=True))
+        .order_by()
+    )
+
+
+def _events_for(
+    root: Unit, metric: str, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, int, int]]:
+    """(day, cell, how many) of what the metric counts."""
+    if metric == Metric.ADMISSIONS:
+        return _admission_counts([root.pk], start, end)
     if metric in ADMISSION_METRICS:
         keep = ADMISSION_METRICS[metric]
-        return [(a.day, a.cell_id) for a in _admissions([root.pk], start, end) if keep(a)]
-    return _pipeline_events([root.pk], metric, start, end)
+        return [(a.day, a.cell_id, 1) for a in _admissions([root.pk], start, end) if keep(a)]
+    return [(day, cell, 1) for day, cell in _pipeline_events([root.pk], metric, start, end)]
 
 
 def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMISSIONS) -> Progress:
@@ -271,16 +302,16 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
     actual: Counter[int] = Counter()
     monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
     this_year: dict[int, list[dt.date]] = defaultdict(list)
-    for day, cell_id in events:
+    for day, cell_id, n in events:
         for unit_id in tree.chain(cell_id, day):
             if unit_id not in shown_ids:
                 continue
             if day.year == year:
-                this_year[unit_id].append(day)
+                this_year[unit_id] += [day] * n
                 if day <= on:
-                    actual[unit_id] += 1
+                    actual[unit_id] += n
             else:
-                monthly[unit_id][day.year][day.month - 1] += 1
+                monthly[unit_id][day.year][day.month - 1] += n
     targets = dict(
         Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
             "unit_id", "value"
@@ -457,8 +488,8 @@ def composition(
 # --- admission ratio ---------------------------------------------------------------------------
 
 
-def _members_on(root_ids: list[int], day: dt.date) -> list[int]:
-    """The cell of every party member (probationary or official) on `day`: one query."""
+def _members_on(root_ids: list[int], day: dt.date) -> list[tuple[int, int]]:
+    """(cell, party members (probationary or official) posted there) on `day`: one query."""
     return list(
         Posting.objects.filter(
             cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
@@ -467,7 +498,9 @@ def _members_on(root_ids: list[int], day: dt.date) -> list[int]:
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
-        .values_list("cell_id", flat=True)
+        .values_list("cell_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
 
 
@@ -495,11 +528,13 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         parent_id, tree = None, own
     root_id = parent_id or unit.pk
     members: Counter[int] = Counter()
-    for cell_id in _members_on([root_id], first_day):
-        members.update(tree.chain(cell_id, first_day))
+    for cell_id, n in _members_on([root_id], first_day):
+        for unit_id in tree.chain(cell_id, first_day):
+            members[unit_id] += n
     admitted: Counter[int] = Counter()
-    for a in _admissions([root_id], start, end):
-        admitted.update(tree.chain(a.cell_id, a.day))
+    for day, cell_id, n in _admission_counts([root_id], start, end):
+        for unit_id in tree.chain(cell_id, day):
+            admitted[unit_id] += n
     levels = {v.unit_id: depth for v, depth in tree.subtree(root_id, first_day)}
     versions = {v.unit_id: v for v, _depth in tree.subtree(root_id, first_day)}
 

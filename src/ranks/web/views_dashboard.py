@@ -234,8 +234,11 @@ def unit_report(request, code: str, report: str, fmt: str):
     scope = scope_of(request)
     try:
         if report == "progress":
+            # A PDF lists the unit and the units directly under it, like `ranks report`: the
+            # whole subtree of a province is dozens of pages (the spreadsheet has it all).
             built = progress_report(
-                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request))
+                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request)),
+                depth=1 if fmt == "pdf" else None,
             )
         elif report == "composition":
             start = dt.date(day.year, 1, 1)
