@@ -58,6 +58,14 @@ test: install-test
 bench: install
 	$(BIN)/python benchmarks/search.py
 
+# Progress, composition, the admission ratio, the dashboard and the reports over a province of
+# 100,000 members, on the database of DATABASE_URL (docs/benchmarks.md). It refuses a database
+# that holds data: BENCH_ARGS=--reset empties it first, BENCH_ARGS=--reuse times an earlier build.
+.PHONY: bench-progress
+bench-progress: install
+	$(RANKS) migrate --no-input -v 0
+	$(RANKS) bench progress $(BENCH_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

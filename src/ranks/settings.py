@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ranks.web",
     "ranks.demo",
     "ranks.interchange",
+    "ranks.bench",
     "ranks.reports",
 ]
 
