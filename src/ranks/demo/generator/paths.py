@@ -14,19 +14,21 @@ import random
 
 from ranks.pipeline import rules
 from ranks.pipeline.rules.calendar import add_working_days, is_working_day
+from ranks.pipeline.rules.findings import (  # the stage keys of the rules
+    ADMISSION_DECISION,
+    BACKGROUND_VERIFIED,
+    CELL_RESOLUTION,
+    CEREMONY,
+    CLASS_PASSED,
+    COMMENTS_COLLECTED,
+    COMMITTEE_RESOLUTION,
+    DOSSIER_PREPARED,
+    INTRODUCERS_ASSIGNED,
+    OFFICIAL,
+    SOURCE_LIST,
+)
+from ranks.pipeline.rules.timeline import IDENTIFIED
 
-IDENTIFIED = "identified"
-SOURCE_LIST = "source_list"
-CLASS_PASSED = "class_passed"
-INTRODUCERS_ASSIGNED = "introducers_assigned"
-DOSSIER_PREPARED = "dossier_prepared"
-BACKGROUND_VERIFIED = "background_verified"
-COMMENTS_COLLECTED = "comments_collected"
-CELL_RESOLUTION = "cell_resolution"
-COMMITTEE_RESOLUTION = "committee_resolution"
-ADMISSION_DECISION = "admission_decision"
-CEREMONY = "ceremony"
-OFFICIAL = "official"
 PATH = (
     SOURCE_LIST,
     CLASS_PASSED,
