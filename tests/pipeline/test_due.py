@@ -153,9 +153,7 @@ def test_a_candidate_working_away_needs_a_comment_each_year(world):
         location="KCN Yên Phong, Bắc Ninh",
     )  # fmt: skip
     [item] = [
-        i
-        for i in due_list(scope=FULL, unit=Unit.objects.get(code="N1"), on=ON)
-        if i.rule == "R15"
+        i for i in due_list(scope=FULL, unit=Unit.objects.get(code="N1"), on=ON) if i.rule == "R15"
     ]
     assert (item.person_id, item.status, item.date, item.overdue) == (
         pid,

@@ -193,9 +193,7 @@ def _candidates(scopes) -> Iterator[Record]:
 
 def _events(scopes) -> Iterator[Record]:
     events = _within(scopes, StageEvent.objects.all(), "units", "candidate__cell")
-    events = events.select_related("candidate__person", "to_unit").prefetch_related(
-        "introducers"
-    )
+    events = events.select_related("candidate__person", "to_unit").prefetch_related("introducers")
     for e in events.order_by("candidate__person__person_id", "date", "id").iterator(2000):
         yield {
             "person_id": e.candidate.person.person_id,

@@ -4,46 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
-        ('pipeline', '0001_initial'),
+        ("people", "0001_initial"),
+        ("pipeline", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stageevent',
-            name='authority',
+            model_name="stageevent",
+            name="authority",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='class_name',
+            model_name="stageevent",
+            name="class_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='exception_approved_by',
+            model_name="stageevent",
+            name="exception_approved_by",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='exception_document',
+            model_name="stageevent",
+            name="exception_document",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='introducers',
-            field=models.ManyToManyField(blank=True, related_name='introductions', to='people.person'),
+            model_name="stageevent",
+            name="introducers",
+            field=models.ManyToManyField(
+                blank=True, related_name="introductions", to="people.person"
+            ),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='location',
+            model_name="stageevent",
+            name="location",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='stageevent',
-            name='youth_union_resolution',
+            model_name="stageevent",
+            name="youth_union_resolution",
             field=models.BooleanField(default=False),
         ),
     ]
