@@ -63,8 +63,9 @@ def secondment_save(
         memberships = person.memberships.all()
         if not any(m.status_on(from_date) in MEMBER_STATUSES for m in memberships):
             raise DomainError(
-                _("%(name)s is not a party member on %(day)s.")
-                % {"name": person.full_name, "day": from_date},
+                # By id, not name: a seconded member often comes from outside the user's units.
+                _("%(person_id)s is not a party member on %(day)s.")
+                % {"person_id": person.person_id, "day": from_date.strftime("%d/%m/%Y")},
                 field="person_id",
             )
         cell = cell_on(cell_code, from_date)

@@ -422,8 +422,8 @@ def _save(request, form: SecondmentForm) -> bool:
     except DomainError as error:
         visible = scope_of(request).people(Person.objects.filter(person_id=person_id)).exists()
         if error.field == "person_id" and not visible:
-            # A seconded member often comes from outside the user's units: say no more about
-            # them than whether they can be seconded.
+            # A seconded member often comes from outside the user's units: an unknown id and a
+            # non-member read alike, so the form does not tell whether someone exists.
             error = DomainError(
                 _("%(person_id)s is not a party member on %(day)s.")
                 % {"person_id": person_id, "day": data["from_date"].strftime("%d/%m/%Y")},
