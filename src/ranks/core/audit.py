@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from ranks.core import bulk
 from ranks.core.actor import Actor
 from ranks.core.chain import Break, entry_hash, first_break
 from ranks.core.models import AuditEntry, AuditHead
@@ -50,38 +53,126 @@ def _lock_head() -> AuditHead:
     return head
 
 
+@dataclass
+class _Batch:
+    """The chain of an import in progress: the head is locked once and written once."""
+
+    head: AuditHead
+    seq: int
+    prev: str
+    pending: list[AuditEntry] = field(default_factory=list)
+
+    def mark(self) -> tuple[int, str, int]:
+        return self.seq, self.prev, len(self.pending)
+
+    def restore(self, mark: tuple[int, str, int]) -> None:
+        self.seq, self.prev, kept = mark
+        del self.pending[kept:]
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("ranks_audit_batch", default=None)
+
+
+def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[AuditEntry]:
+    at = timezone.now()
+    at_text = at.isoformat()
+    rows = []
+    for change in changes:
+        seq += 1
+        fields = {
+            "seq": seq,
+            "at": at_text,
+            "actor": actor.name,
+            "channel": actor.channel,
+            "action": change.action,
+            "object_type": change.object_type,
+            "object_id": str(change.object_id),
+            "before": to_json(change.before),
+            "after": to_json(change.after),
+            "prev_hash": prev,
+        }
+        digest = entry_hash(fields)
+        rows.append(AuditEntry(**{**fields, "at": at, "hash": digest}))
+        prev = digest
+    return rows
+
+
 def audit_record_many(actor: Actor, changes: Iterable[Change]) -> int:
     """Append changes to the chain inside the caller's transaction; return how many."""
     changes = list(changes)
     if not changes:
         return 0
+    batch = _batch.get()
+    if batch is not None:
+        rows = _chain(actor, changes, batch.seq, batch.prev)
+        batch.pending.extend(rows)
+        batch.seq, batch.prev = rows[-1].seq, rows[-1].hash
+        return len(rows)
     with transaction.atomic():
         head = _lock_head()
-        at = timezone.now()
-        at_text = at.isoformat()
-        seq, prev = head.seq, head.hash
-        rows = []
-        for change in changes:
-            seq += 1
-            fields = {
-                "seq": seq,
-                "at": at_text,
-                "actor": actor.name,
-                "channel": actor.channel,
-                "action": change.action,
-                "object_type": change.object_type,
-                "object_id": str(change.object_id),
-                "before": to_json(change.before),
-                "after": to_json(change.after),
-                "prev_hash": prev,
-            }
-            digest = entry_hash(fields)
-            rows.append(AuditEntry(**{**fields, "at": at, "hash": digest}))
-            prev = digest
-        AuditEntry.objects.bulk_create(rows, batch_size=1000)
-        head.seq, head.hash = seq, prev
+        rows = _chain(actor, changes, head.seq, head.hash)
+        bulk.insert(AuditEntry, rows)
+        head.seq, head.hash = rows[-1].seq, rows[-1].hash
         head.save(update_fields=["seq", "hash"])
     return len(rows)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Inside the caller's transaction, chain entries in memory and write them in bulk.
+
+    The head row is locked on entry (so writers elsewhere wait, as they would for each entry)
+    and written once on a clean exit. Updating it once per entry inside one long transaction
+    leaves a version of the row per entry that every later read walks past: an import of n rows
+    cost n² in the database. Entries are written at `audit_flush()` and on exit; an exception
+    discards them with the transaction. A nested batch joins the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    head = _lock_head()
+    batch = _Batch(head=head, seq=head.seq, prev=head.hash)
+    token = _batch.set(batch)
+    try:
+        yield
+        audit_flush()
+        if batch.seq != head.seq:
+            head.seq, head.hash = batch.seq, batch.prev
+            head.save(update_fields=["seq", "hash"])
+    finally:
+        _batch.reset(token)
+
+
+def audit_flush() -> None:
+    """Write the entries chained so far in the current batch. Call it outside any savepoint that
+    may still roll back (between an import's batches, not inside a row)."""
+    batch = _batch.get()
+    if batch is None or not batch.pending:
+        return
+    bulk.insert(AuditEntry, batch.pending)
+    batch.pending = []
+
+
+def audit_seq() -> int:
+    """The last sequence number written, or chained in the current batch."""
+    batch = _batch.get()
+    if batch is not None:
+        return batch.seq
+    return AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+
+
+@contextmanager
+def audit_savepoint() -> Iterator[None]:
+    """A savepoint whose rollback also forgets the entries chained inside it."""
+    batch = _batch.get()
+    mark = batch.mark() if batch is not None else None
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if batch is not None and mark is not None:
+            batch.restore(mark)
+        raise
 
 
 def audit_record(

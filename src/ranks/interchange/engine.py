@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
+from ranks.core.audit import audit_batch, audit_flush, audit_savepoint
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.interchange import values as V
@@ -338,6 +339,7 @@ def run_import(
     dry_run: bool = False,
     on_progress: Callable[[int, int, int], None] | None = None,
     max_bytes: int | None = None,
+    row_by_row: bool = False,
 ) -> ImportResult:
     """Import one file of one kind. Nothing is written unless every row is good and not a dry run."""
     from ranks.interchange.handlers import handler_for
@@ -357,19 +359,20 @@ def run_import(
     ctx = Context(
         actor=actor,
         kind=spec,
-        scope=scope_for(actor, role=handler_for(kind).role),
+        scope=scope_for(actor, role=handler_for(kind, row_by_row=row_by_row).role),
         today=today(),
         header_of={c.key: table.header[i] for i, c in columns.items()},
         result=result,
     )
-    handler = handler_for(kind)(ctx)
+    handler = handler_for(kind, row_by_row=row_by_row)(ctx)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             rows = read_rows(ctx, table, columns)
             if handler.load_all:
                 rows = handler.order(list(rows))
             for batch in batched(rows, handler.batch_size):
                 handler.handle(batch)
+                audit_flush()
                 if on_progress:
                     done, total = table.progress()
                     on_progress(result.rows, done, total)
@@ -389,7 +392,7 @@ def run_import(
 def run_row(ctx: Context, row: Row, write: Callable[[], str]) -> None:
     """Call a service for one row; a refusal becomes that row's error, named by its column."""
     try:
-        with transaction.atomic():
+        with audit_savepoint():
             outcome = write()
     except Reject as reject:
         ctx.error(row, reject.column, reject.message)

@@ -1,4 +1,10 @@
-"""One handler per kind: how rows of that kind are checked against the database and written."""
+"""One handler per kind: how rows of that kind are checked against the database and written.
+
+`HANDLERS` are the set-based handlers every import uses: a batch of rows is checked with a few
+queries and written with bulk statements. `ROW_HANDLERS` write one row at a time through the
+services; they are the reference the set-based ones are tested against (same database, same
+exports, same audit), and `ranks import --row-by-row` still offers them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ HANDLERS = {
 }
 
 
-def handler_for(kind: str):
-    module, name = HANDLERS[kind].split(":")
+ROW_HANDLERS = dict(HANDLERS)
+
+
+def handler_for(kind: str, *, row_by_row: bool = False):
+    module, name = (ROW_HANDLERS if row_by_row else HANDLERS)[kind].split(":")
     return getattr(import_module(module), name)

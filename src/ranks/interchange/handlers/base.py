@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from ranks.core.models import AuditHead
+from ranks.core.audit import audit_seq
 from ranks.interchange.engine import Context, Reject, Row
 from ranks.org.models import Place, Unit
 from ranks.people.models import Person
@@ -57,10 +57,6 @@ class Handler:
                 column,
                 _("This code is already used outside your units: %(code)s.") % {"code": code},
             )
-
-
-def audit_seq() -> int:
-    return AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
 
 
 def write_and_tell(existed: bool, write) -> str:

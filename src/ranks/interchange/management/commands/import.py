@@ -71,6 +71,11 @@ class Command(RanksCommand):
             "--report", metavar="FILE", help=_("Also write the list of bad rows to this CSV file.")
         )
         parser.add_argument(
+            "--row-by-row",
+            action="store_true",
+            help=_("Write one row at a time through the services (slow; the reference path)."),
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help=_("Do not show the progress bar.")
         )
 
@@ -87,6 +92,7 @@ class Command(RanksCommand):
                 filename=path.name,
                 dry_run=options["dry_run"],
                 on_progress=progress,
+                row_by_row=options["row_by_row"],
             )
         if progress:
             progress.finish()

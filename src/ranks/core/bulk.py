@@ -1,0 +1,121 @@
+"""Writing many rows at once: `COPY` on PostgreSQL, multi-row `INSERT` on SQLite.
+
+Set-based imports and the audit log write through here. `insert` gives every new object its
+primary key (taken from the table's sequence on PostgreSQL, so that `COPY`, which returns
+nothing, can still be followed by rows that point at the new ones). `update` changes the named
+columns of existing rows in one statement per batch (a temporary table joined on the key on
+PostgreSQL). Callers are inside a transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """How one column's Python value is written: JSON as its text, the rest as psycopg adapts it."""
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder or DjangoJSONEncoder
+
+        def to_json(value: Any) -> Any:
+            return None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
+
+        return to_json
+    return lambda value: value
+
+
+def _columns(model: type[models.Model], fields: Sequence[str] | None):
+    chosen = []
+    for field in model._meta.concrete_fields:
+        if fields is not None and field.name not in fields and field.attname not in fields:
+            continue
+        chosen.append((field, _converter(field)))
+    return chosen
+
+
+def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """`COPY table (columns) FROM STDIN` with already converted values; PostgreSQL only."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    return count
+
+
+def insert(model: type[models.Model], objs: list[models.Model]) -> None:
+    """Insert new rows for `objs` (their primary keys are set afterwards)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=500)
+        return
+    pk = model._meta.pk
+    missing = [obj for obj in objs if obj.pk is None]
+    if missing:
+        for obj, new_id in zip(missing, _allocate_ids(model, len(missing)), strict=True):
+            setattr(obj, pk.attname, new_id)
+    columns = _columns(model, None)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    copy_rows(
+        model._meta.db_table,
+        [field.column for field, _ in columns],
+        (
+            tuple(convert(getattr(obj, field.attname)) for field, convert in columns)
+            for obj in objs
+        ),
+    )
+
+
+def update(model: type[models.Model], objs: list[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of existing rows `objs`, matched on their primary key."""
+    if not objs or not fields:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, list(fields), batch_size=500)
+        return
+    pk = model._meta.pk
+    columns = [(pk, _converter(pk)), *_columns(model, fields)]
+    table = model._meta.db_table
+    # One temporary table per table and set of columns, dropped with the transaction.
+    temp = f"_bulk_{table}_{zlib.crc32(','.join(sorted(fields)).encode()):08x}"
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {q(temp)} ON COMMIT DROP AS "
+            f"SELECT {', '.join(q(f.column) for f, _ in columns)} FROM {q(table)} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {q(temp)}")
+    copy_rows(
+        temp,
+        [f.column for f, _ in columns],
+        (tuple(convert(getattr(obj, f.attname)) for f, convert in columns) for obj in objs),
+    )
+    assignments = ", ".join(f"{q(f.column)} = t.{q(f.column)}" for f, _ in columns[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(table)} SET {assignments} FROM {q(temp)} t "
+            f"WHERE {q(table)}.{q(pk.column)} = t.{q(pk.column)}"
+        )
