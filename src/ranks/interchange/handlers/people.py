@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
 from ranks.interchange.engine import Reject, Row
@@ -80,11 +81,8 @@ class PeopleHandler(Handler):
                 ctx.outcome("unchanged")
         if not ctx.result.ok:
             return  # the import will be rolled back: save the work
-        Person.objects.bulk_create(creates, batch_size=1000)
-        if updates:
-            Person.objects.bulk_update(
-                updates, sorted(changed_fields | {"search_name"}), batch_size=1000
-            )
+        bulk.insert(Person, creates)
+        bulk.update(Person, updates, sorted(changed_fields | {"search_name"}))
         # The history of where people live and work, dated by each row's places_from.
         by_day: dict = {}
         for person in creates + updates:
