@@ -66,6 +66,15 @@ bench-progress: install
 	$(RANKS) migrate --no-input -v 0
 	$(RANKS) bench progress $(BENCH_ARGS)
 
+# The national data set (`ranks national --scale SCALE`) through the ordinary import on PostgreSQL,
+# each kind side by side with COPY of the same file; then name search and a commune's pages
+# against a database of that commune's province alone (docs/benchmarks.md). It drops and creates
+# the scratch databases ranks_bench_national and ranks_bench_national_province.
+SCALE ?= 0.1
+.PHONY: bench-national
+bench-national: install
+	$(BIN)/python benchmarks/national.py --scale $(SCALE) $(BENCH_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

@@ -1,0 +1,323 @@
+"""The national data set through the ordinary import, side by side with COPY, on PostgreSQL.
+
+    make bench-national SCALE=0.1            # or: .venv/bin/python benchmarks/national.py --scale 0.1
+
+It builds the national data set with `ranks national --scale S --seed N --output DIR` (or reuses
+the files in --files DIR), creates a scratch PostgreSQL database, migrates it, and for every kind
+in the interchange order:
+
+- runs `ranks import KIND FILE` in a child process, as a user would: rows, seconds, rows a second
+  and the child's peak resident memory (`ru_maxrss`, read for that child with `os.wait4`);
+- runs `COPY … FROM STDIN (FORMAT csv, HEADER)` of the same file into a table with the same
+  columns (all `text`: the cheapest table COPY can fill, so the ratio is a floor), in the same
+  run, right after the import: the rows a second of the limit, and the import's share of it.
+
+It then times name search without diacritics (unscoped, and within a commune officer's scope)
+and a commune's unit page, source list and dashboard, in the national database and in a second
+database holding only that commune's province (`ranks national --provinces P`, which plans a
+province exactly as the national run does). Medians of repeated runs after a warm-up.
+
+The parent process imports no Django (Linux counts a parent's memory in a child's ru_maxrss);
+each Django step runs in a child. DATABASE_URL names the server and the scratch database
+(default postgres://postgres@127.0.0.1:5432/ranks_bench_national); it and its `_province`
+twin are dropped and created again. Not a test: copy the figures into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+RANKS = Path(sys.executable).with_name("ranks")
+KIND_ORDER = [
+    "units",
+    "places",
+    "people",
+    "members",
+    "candidates",
+    "events",
+    "targets",
+    "secondments",
+]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ranks_bench_national"
+SEARCHES = ["nguyen van an", "tran thi", "phuc", "lo thi lan", "dang thi dung", "zzz"]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def recreate(url: str) -> None:
+    name = database_name(url)
+    if not name.startswith("ranks_bench"):
+        sys.exit(f"Refusing to drop {name!r}: the scratch database's name starts with ranks_bench")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def env_for(url: str, var: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ranks.settings",
+        "DATABASE_URL": url,
+        "RANKS_VAR_DIR": str(var),
+        "RANKS_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "PYTHONIOENCODING": "utf-8",
+    }
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak resident MB of the child, what it printed); exits when the child fails."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        sys.exit(f"`{' '.join(map(str, command))}` exited with {code}:\n{out[-5000:]}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def build_files(scale: float, seed: int, directory: Path, env, provinces: str | None) -> float:
+    if all((directory / f"{kind}.csv").exists() for kind in KIND_ORDER):
+        return 0.0
+    command = [str(RANKS), "national", "--scale", str(scale), "--seed", str(seed)]
+    command += ["--output", str(directory), "--lang", "en"]
+    if provinces:
+        command += ["--provinces", provinces]
+    seconds, _peak, _out = measured(command, env)
+    return seconds
+
+
+def rows_in(path: Path) -> int:
+    with path.open("rb") as stream:
+        return max(sum(1 for _ in stream) - 1, 0)
+
+
+def copy_rate(url: str, path: Path) -> tuple[float, int]:
+    """Seconds to COPY the file into an unlogged-free, index-free table of its columns (text)."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        header = next(csv.reader(stream))
+    columns = ", ".join(f'"{c}" text' for c in header)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute(f"CREATE TABLE bench_copy ({columns})")
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            with cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                with path.open("rb") as stream:
+                    while block := stream.read(1 << 20):
+                        copy.write(block)
+        seconds = time.perf_counter() - started
+        count = conn.execute("SELECT count(*) FROM bench_copy").fetchone()[0]
+        conn.execute("DROP TABLE bench_copy")
+    return seconds, count
+
+
+def load(url: str, directory: Path, var: Path, *, compare: bool) -> list[dict]:
+    env = env_for(url, var)
+    measured([str(RANKS), "migrate", "--no-input", "-v", "0"], env)
+    figures = []
+    for kind in KIND_ORDER:
+        path = directory / f"{kind}.csv"
+        rows = rows_in(path)
+        seconds, peak, _out = measured(
+            [str(RANKS), "import", kind, str(path), "--no-progress", "--lang", "en"], env
+        )
+        figure = {"kind": kind, "rows": rows, "seconds": seconds, "peak_mb": peak}
+        if compare:
+            copy_seconds, copied = copy_rate(url, path)
+            assert copied == rows, (kind, copied, rows)
+            figure["copy_seconds"] = copy_seconds
+        figures.append(figure)
+        if compare:
+            print_kind(figure)
+    return figures
+
+
+def print_kind(f: dict) -> None:
+    rate = f["rows"] / f["seconds"] if f["seconds"] else 0
+    line = f"{f['kind']:<12} {f['rows']:>10,} {f['seconds']:>9.1f} {rate:>10,.0f}"
+    if "copy_seconds" in f:
+        copy = f["rows"] / f["copy_seconds"] if f["copy_seconds"] else 0
+        ratio = rate / copy if copy else 0
+        line += f" {copy:>11,.0f} {ratio:>7.3f} {'yes' if ratio >= 0.25 else 'no':>6}"
+    line += f" {f['peak_mb']:>9.0f}"
+    print(line, flush=True)
+
+
+# What runs in a Django child: pick a commune, time searches and pages.
+
+CHILD = r"""
+import json, statistics, sys, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from ranks.access.models import Grant
+from ranks.access.scope import scope_for
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.org.models import UnitVersion
+from ranks.people.models import Person
+from ranks.people.selectors import person_search
+
+args = json.loads(sys.argv[1])
+day = today()
+
+def median_ms(call, runs):
+    call(); call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+commune = args.get("commune")
+if not commune:
+    # The first commune of the province's tree today, by code.
+    from ranks.demo.national import province_jobs
+    from ranks.org.models import Unit
+    province = province_jobs(scale=args["scale"], seed=args["seed"], provinces=[args["province"]])[0].new_code
+    commune = (
+        UnitVersion.objects.valid_on(day)
+        .filter(parent__code=province, kind__key="commune_committee")
+        .order_by("unit__code")
+        .values_list("unit__code", flat=True)
+        .first()
+    )
+User = get_user_model()
+user, _ = User.objects.get_or_create(username="bench-commune")
+Grant.objects.get_or_create(user=user, unit_id=UnitVersion.objects.filter(unit__code=commune).first().unit_id, defaults={"role": "officer", "granted_by": "bench"})
+actor = Actor.for_user(user)
+scope = scope_for(actor)
+out = {"commune": commune, "people": Person.objects.count(), "search": {}, "pages": {}}
+for query in args["searches"]:
+    everyone = median_ms(lambda: person_search(Person.objects.all(), query), args["runs"])
+    scoped = median_ms(lambda: person_search(scope.people(Person.objects.all()), query), args["runs"])
+    out["search"][query] = [everyone, scoped]
+client = Client()
+client.force_login(user)
+for name, url in [
+    ("unit page", f"/units/{commune}/"),
+    ("source list", f"/units/{commune}/candidates/"),
+    ("dashboard", f"/units/{commune}/dashboard/"),
+]:
+    status = client.get(url).status_code
+    assert status == 200, (url, status)
+    out["pages"][name] = median_ms(lambda: client.get(url), args["page_runs"])
+print(json.dumps(out))
+"""
+
+
+def probe(url: str, var: Path, **args) -> dict:
+    env = env_for(url, var)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(args)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        sys.exit(done.stderr[-5000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--files", metavar="DIR", help="Keep (or reuse) the national files here.")
+    parser.add_argument(
+        "--province", default="Hải Dương", help="The province of the commune whose pages are timed."
+    )
+    parser.add_argument("--runs", type=int, default=15, help="Timed runs of each search.")
+    parser.add_argument("--page-runs", type=int, default=5, help="Timed runs of each page.")
+    parser.add_argument("--skip-load", action="store_true", help="Time an earlier load.")
+    options = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        sys.exit(
+            "The national benchmark runs on PostgreSQL: set DATABASE_URL to a scratch database."
+        )
+    province_url = with_database(url, database_name(url) + "_province")
+
+    with tempfile.TemporaryDirectory(prefix="ranks-bench-national-") as scratch:
+        var = Path(scratch)
+        files = Path(options.files) if options.files else var / "national"
+        files.mkdir(parents=True, exist_ok=True)
+        env = env_for(url, var)
+        built = build_files(options.scale, options.seed, files, env, None)
+        print(
+            f"# ranks national --scale {options.scale} --seed {options.seed}: built in {built:.0f} s"
+            f" (0 when reused); Python {platform.python_version()}, {os.cpu_count()} cores"
+        )
+        if not options.skip_load:
+            recreate(url)
+            print(
+                f"{'kind':<12} {'rows':>10} {'seconds':>9} {'rows/s':>10} {'COPY rows/s':>11}"
+                f" {'ratio':>7} {'≥ 1/4':>6} {'peak MB':>9}"
+            )
+            figures = load(url, files, var, compare=True)
+            total = sum(f["seconds"] for f in figures)
+            print(f"{'all kinds':<12} {sum(f['rows'] for f in figures):>10,} {total:>9.1f}")
+        province_files = var / "province"
+        province_files.mkdir(exist_ok=True)
+        build_files(options.scale, options.seed, province_files, env, options.province)
+        recreate(province_url)
+        load(province_url, province_files, var, compare=False)
+        runs = {"searches": SEARCHES, "runs": options.runs, "page_runs": options.page_runs}
+        national = probe(
+            url, var, province=options.province, scale=options.scale, seed=options.seed, **runs
+        )
+        alone = probe(province_url, var, commune=national["commune"], **runs)
+        print(
+            f"\nname search, median ms ({national['people']:,} people nationally,"
+            f" {alone['people']:,} in the province database); scope: officer of {national['commune']}"
+        )
+        print(f"{'query':<16} {'national':>9} {'scoped':>9} {'province':>9} {'scoped':>9}")
+        for query in SEARCHES:
+            n, p = national["search"][query], alone["search"][query]
+            print(f"{query:<16} {n[0]:>9.1f} {n[1]:>9.1f} {p[0]:>9.1f} {p[1]:>9.1f}")
+        print(f"\ncommune {national['commune']}, median ms")
+        print(f"{'page':<14} {'national':>9} {'province':>9} {'ratio':>7} {'≤ 1.5':>6}")
+        for page, ms in national["pages"].items():
+            ratio = ms / alone["pages"][page]
+            print(
+                f"{page:<14} {ms:>9.1f} {alone['pages'][page]:>9.1f} {ratio:>7.2f}"
+                f" {'yes' if ratio <= 1.5 else 'no':>6}"
+            )
+        print(
+            "\nsearch medians within 50 ms: "
+            + ("yes" if max(max(v) for v in national["search"].values()) < 50 else "no")
+        )
+        ratios = [national["pages"][p] / alone["pages"][p] for p in national["pages"]]
+        print(f"median of the commune pages' ratios: {statistics.median(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    main()
