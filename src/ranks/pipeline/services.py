@@ -11,10 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
-from ranks.core.audit import audit_record, snapshot
+from ranks.core.audit import Change, audit_record, audit_record_many, snapshot
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
-from ranks.org.models import Unit
+from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree_ids
 from ranks.people.models import LeftReason, Membership, Person
 from ranks.people.services import (
@@ -64,17 +64,75 @@ def _person(person_id: str, field: str) -> Person:
 def _mentors(
     person_ids: Iterable[str], candidate: Person, field: str = "mentor_person_ids"
 ) -> list[Person]:
-    wanted = sorted({p.strip() for p in person_ids if p and p.strip()})
+    wanted = mentor_ids_wanted(person_ids)
     found = {p.person_id: p for p in Person.objects.filter(person_id__in=wanted)}
+    return mentors_check(wanted, found, candidate.person_id, field)
+
+
+def mentor_ids_wanted(person_ids: Iterable[str]) -> list[str]:
+    """The distinct identifiers of a list of mentors (or introducers), in order."""
+    return sorted({p.strip() for p in person_ids if p and p.strip()})
+
+
+def mentors_check(
+    wanted: list[str], found: dict[str, Person], candidate_id: str, field: str
+) -> list[Person]:
+    """The people `wanted` names, from those `found` by identifier; each must exist, and none be
+    the candidate."""
     missing = [p for p in wanted if p not in found]
     if missing:
         raise DomainError(
             _("Unknown person: %(person_id)s.") % {"person_id": ", ".join(missing)},
             field=field,
         )
-    if candidate.person_id in found:
+    if candidate_id in found and candidate_id in wanted:
         raise DomainError(_("A candidate cannot be their own mentor."), field=field)
     return [found[p] for p in wanted]
+
+
+def cells_on(pairs: Iterable[tuple[str, dt.date]]) -> dict[tuple[str, dt.date], Unit | DomainError]:
+    """`people.services.cell_on` for many (code, day) pairs in two queries: the cell, or the
+    error that refuses it."""
+    pairs = set(pairs)
+    units = {u.code: u for u in Unit.objects.filter(code__in={code for code, _ in pairs})}
+    versions: dict[int, list[UnitVersion]] = {}
+    for version in UnitVersion.objects.filter(unit__in=units.values()).select_related("kind"):
+        versions.setdefault(version.unit_id, []).append(version)
+    return {
+        (code, day): _cell_or_error(code, day, units.get(code), versions) for code, day in pairs
+    }
+
+
+def _cell_or_error(code, day, cell, versions) -> Unit | DomainError:
+    if cell is None:
+        return DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
+    version = next(
+        (
+            v
+            for v in versions.get(cell.pk, [])
+            if (v.valid_from is None or v.valid_from <= day)
+            and (v.valid_to is None or v.valid_to >= day)
+        ),
+        None,
+    )
+    if version is None:
+        return DomainError(
+            _("The cell %(code)s does not exist on %(day)s.") % {"code": code, "day": day},
+            field="cell_code",
+        )
+    if not version.kind.holds_members:
+        return DomainError(
+            _("%(name)s is not a cell: members are kept in cells.") % {"name": version.name},
+            field="cell_code",
+        )
+    return cell
+
+
+def cell_found(found: Unit | DomainError) -> Unit:
+    """The cell `cells_on` found, or its refusal raised."""
+    if isinstance(found, DomainError):
+        raise found
+    return found
 
 
 def _event_state(event: StageEvent, introducers: Iterable[str] | None = None) -> dict[str, Any]:
@@ -96,17 +154,8 @@ def _candidate_state(candidate: Candidate, mentor_ids: Iterable[str]) -> dict[st
     }
 
 
-def candidate_save(
-    *,
-    actor: Actor,
-    person_id: str,
-    cell_code: str,
-    added_on: dt.date,
-    source_group: str = "",
-    mentor_person_ids: Iterable[str] = (),
-    note: str = "",
-) -> Candidate:
-    """Create or update the person's candidacy; the arguments state it in full."""
+def candidate_check_input(source_group: str, added_on: dt.date) -> None:
+    """The checks of a candidacy that need nothing from the database."""
     if source_group and source_group not in SourceGroup.values:
         raise DomainError(
             _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
@@ -117,14 +166,56 @@ def candidate_save(
         raise DomainError(
             _("The date added to the source list is in the future."), field="added_on"
         )
+
+
+def candidate_check_person(person: Person, added_on: dt.date) -> None:
+    if added_on < person.birth_date:
+        raise DomainError(
+            _("The date added to the source list is before the birth date."),
+            field="added_on",
+        )
+
+
+def candidate_apply(
+    candidate: Candidate, cell: Unit, added_on: dt.date, source_group: str, note: str
+) -> None:
+    """Set what the arguments of `candidate_save` state on the candidacy (not saved)."""
+    candidate.cell, candidate.added_on = cell, added_on
+    candidate.source_group, candidate.note = source_group, note.strip()
+
+
+def candidate_change(
+    candidate: Candidate, before: dict[str, Any] | None, mentor_ids: list[str]
+) -> Change:
+    """The audit entry of a saved candidacy (`before` is None for a new one)."""
+    return Change(
+        "ranks.pipeline.candidate.updated" if before else "ranks.pipeline.candidate.created",
+        "candidate",
+        candidate.person.person_id,
+        before,
+        _candidate_state(candidate, mentor_ids),
+    )
+
+
+def candidate_save(
+    *,
+    actor: Actor,
+    person_id: str,
+    cell_code: str,
+    added_on: dt.date,
+    source_group: str = "",
+    mentor_person_ids: Iterable[str] = (),
+    note: str = "",
+) -> Candidate:
+    """Create or update the person's candidacy; the arguments state it in full.
+
+    The import of many candidacies (`interchange.handlers.pipeline.CandidatesHandler`) makes the
+    same checks, through the same functions, on rows it loads a batch at a time."""
+    candidate_check_input(source_group, added_on)
     with transaction.atomic():
         person = _person(person_id, "person_id")
-        if added_on < person.birth_date:
-            raise DomainError(
-                _("The date added to the source list is before the birth date."),
-                field="added_on",
-            )
-        cell = cell_on(cell_code, added_on)
+        candidate_check_person(person, added_on)
+        cell = cell_found(cells_on([(cell_code, added_on)])[(cell_code, added_on)])
         mentors = _mentors(mentor_person_ids, person)
         candidate = Candidate.objects.filter(person=person).select_related("cell").first()
         before = None
@@ -133,21 +224,13 @@ def candidate_save(
             before = _candidate_state(candidate, current)
         else:
             candidate = Candidate(person=person)
-        candidate.cell, candidate.added_on = cell, added_on
-        candidate.source_group, candidate.note = source_group, note.strip()
+        candidate_apply(candidate, cell, added_on, source_group, note)
         mentor_ids = [m.person_id for m in mentors]
         if before is not None and before == _candidate_state(candidate, mentor_ids):
             return candidate
         candidate.save()
         candidate.mentors.set(mentors)
-        audit_record(
-            actor,
-            "ranks.pipeline.candidate.updated" if before else "ranks.pipeline.candidate.created",
-            object_type="candidate",
-            object_id=person.person_id,
-            before=before,
-            after=_candidate_state(candidate, mentor_ids),
-        )
+        audit_record_many(actor, [candidate_change(candidate, before, mentor_ids)])
     return candidate
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
-from ranks.core.audit import audit_record
+from ranks.core.audit import Change, audit_record_many
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
@@ -45,13 +45,44 @@ def allocation_day(year: int) -> dt.date:
     return dt.date(year, 1, 1) if year < now.year else now
 
 
-def target_set(
-    *, actor: Actor, unit_code: str, year: int, metric: str, value: int, reason: str = ""
-) -> Target:
-    """Create or change the target; every change keeps a revision with its reason."""
+def target_check(year: int, metric: str, value: int) -> None:
+    """The checks of a target's figures that need nothing from the database."""
     _check_year_and_metric(year, metric)
     if value < 0:
         raise DomainError(_("The value must be 0 or more."), field="value")
+
+
+def target_apply(
+    target: Target, old_value: int | None, value: int, actor: Actor, now, reason: str
+) -> TargetRevision:
+    """Set the new value on `target` (not saved) and give the revision that records it (its
+    target still to be saved)."""
+    target.value, target.set_by, target.set_at = value, actor.name, now
+    return TargetRevision(
+        target=target, old_value=old_value, new_value=value, by=actor.name, at=now,
+        reason=reason.strip(),
+    )  # fmt: skip
+
+
+def target_change(unit_code: str, target: Target, old_value: int | None, reason: str) -> Change:
+    """The audit entry of a changed target."""
+    return Change(
+        "ranks.targets.target.set",
+        "target",
+        f"{unit_code}/{target.year}/{target.metric}",
+        None if old_value is None else {"value": old_value},
+        {"value": target.value, "reason": reason.strip()},
+    )
+
+
+def target_set(
+    *, actor: Actor, unit_code: str, year: int, metric: str, value: int, reason: str = ""
+) -> Target:
+    """Create or change the target; every change keeps a revision with its reason.
+
+    The import of many targets (`interchange.handlers.targets.TargetsHandler`) makes the same
+    checks and writes through the same functions, a batch at a time."""
+    target_check(year, metric, value)
     with transaction.atomic():
         unit = Unit.objects.filter(code=unit_code).first()
         if unit is None:
@@ -64,27 +95,13 @@ def target_set(
         old_value = target.value if target else None
         if old_value == value:
             return target
-        now = timezone.now()
         if target is None:
             target = Target(unit=unit, year=year, metric=metric)
-        target.value, target.set_by, target.set_at = value, actor.name, now
+        revision = target_apply(target, old_value, value, actor, timezone.now(), reason)
         target.save()
-        TargetRevision.objects.create(
-            target=target,
-            old_value=old_value,
-            new_value=value,
-            by=actor.name,
-            at=now,
-            reason=reason.strip(),
-        )
-        audit_record(
-            actor,
-            "ranks.targets.target.set",
-            object_type="target",
-            object_id=f"{unit.code}/{year}/{metric}",
-            before=None if old_value is None else {"value": old_value},
-            after={"value": value, "reason": reason.strip()},
-        )
+        revision.target = target
+        revision.save()
+        audit_record_many(actor, [target_change(unit.code, target, old_value, reason)])
     return target
 
 

@@ -22,7 +22,12 @@ HANDLERS = {
 }
 
 
-ROW_HANDLERS = dict(HANDLERS)
+ROW_HANDLERS = {
+    **HANDLERS,
+    "candidates": "ranks.interchange.handlers.pipeline:CandidatesRowHandler",
+    "targets": "ranks.interchange.handlers.targets:TargetsRowHandler",
+    "secondments": "ranks.interchange.handlers.secondments:SecondmentsRowHandler",
+}
 
 
 def handler_for(kind: str, *, row_by_row: bool = False):

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from ranks.core import bulk
+from ranks.core.audit import audit_record_many
+from ranks.core.errors import DomainError
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org.models import Unit
 from ranks.people.models import Person
 from ranks.pipeline.models import Candidate, Stage, StageEvent
-from ranks.pipeline.services import candidate_save, stage_event_save
+from ranks.pipeline.services import (
+    _candidate_state,
+    candidate_apply,
+    candidate_change,
+    candidate_check_input,
+    candidate_check_person,
+    candidate_save,
+    cell_found,
+    cells_on,
+    mentor_ids_wanted,
+    mentors_check,
+    stage_event_save,
+)
 
 EVENT_FIELDS = (
     "detail",
@@ -41,6 +56,158 @@ TEXT_FIELDS = {
 
 
 class CandidatesHandler(Handler):
+    """Candidacies a batch at a time: seven queries to check a batch, bulk statements to write it.
+
+    The checks are those of `candidate_save`, through the same functions, in the same order as
+    `CandidatesRowHandler` meets them; rows of a file are independent (one per person)."""
+
+    batch_size = 1000
+
+    def handle(self, rows: list[Row]) -> None:
+        ctx = self.ctx
+        ids = {row.values["person_id"] for row in rows}
+        existing = {
+            c.person.person_id: c
+            for c in Candidate.objects.filter(person__person_id__in=ids).select_related(
+                "person", "cell"
+            )
+        }
+        current_mentors: dict[int, list[str]] = {}
+        for candidate_id, mentor in (
+            Candidate.mentors.through.objects.filter(
+                candidate__in=[c.pk for c in existing.values()]
+            )
+            .values_list("candidate_id", "person__person_id")
+            .order_by("candidate_id", "person__person_id")
+        ):
+            current_mentors.setdefault(candidate_id, []).append(mentor)
+        wanted_people = set(ids)
+        for row in rows:
+            c = existing.get(row.values["person_id"])
+            if "mentor_person_ids" in row.values or c is None:
+                wanted_people.update(row.values.get("mentor_person_ids") or [])
+            else:
+                wanted_people.update(current_mentors.get(c.pk, []))
+        people = {p.person_id: p for p in Person.objects.filter(person_id__in=wanted_people)}
+        visible = self.visible_people(wanted_people)
+        codes = {row.values["cell_code"] for row in rows} | {c.cell.code for c in existing.values()}
+        units_visible = self.visible_units(codes)
+        cells = cells_on((row.values["cell_code"], row.values["added_on"]) for row in rows)
+
+        creates: list[tuple[Candidate, list[str]]] = []
+        updates: list[tuple[Candidate, dict, list[str]]] = []
+        for row in rows:
+            try:
+                done = self.prepare(
+                    row, existing, current_mentors, people, visible, units_visible, cells
+                )
+            except Reject as reject:
+                ctx.error(row, reject.column, reject.message)
+                continue
+            except DomainError as error:
+                ctx.error(row, error.field or "person_id", str(error))
+                continue
+            candidate, before, mentor_ids = done
+            if before is None:
+                creates.append((candidate, mentor_ids))
+                ctx.outcome("created")
+            elif before != _candidate_state(candidate, mentor_ids):
+                updates.append((candidate, before, mentor_ids))
+                ctx.outcome("updated")
+            else:
+                ctx.outcome("unchanged")
+        if not ctx.result.ok:
+            return  # the import will be rolled back: save the work
+        bulk.insert(Candidate, [c for c, _ in creates])
+        bulk.update(
+            Candidate, [c for c, _, _ in updates], ["cell", "added_on", "source_group", "note"]
+        )
+        through = Candidate.mentors.through
+        moved = {c.pk for c, before, ids in updates if before["mentors"] != sorted(ids)}
+        if moved:
+            through.objects.filter(candidate_id__in=moved).delete()
+        links = [
+            through(candidate_id=c.pk, person_id=people[m].pk) for c, ids in creates for m in ids
+        ] + [
+            through(candidate_id=c.pk, person_id=people[m].pk)
+            for c, before, ids in updates
+            if c.pk in moved
+            for m in ids
+        ]
+        bulk.insert(through, links)
+        # In the order of the rows, as the row-by-row import records them.
+        changes = {c.person.person_id: candidate_change(c, None, ids) for c, ids in creates}
+        changes.update({c.person.person_id: candidate_change(c, b, ids) for c, b, ids in updates})
+        audit_record_many(
+            ctx.actor,
+            [changes[r.values["person_id"]] for r in rows if r.values["person_id"] in changes],
+        )
+
+    def visible_people(self, ids) -> set[str] | None:
+        """The person_ids among `ids` in the user's units (None: all are)."""
+        if self.ctx.scope.full:
+            return None
+        return set(
+            self.ctx.scope.people(Person.objects.filter(person_id__in=ids)).values_list(
+                "person_id", flat=True
+            )
+        )
+
+    def visible_units(self, codes) -> set[str] | None:
+        if self.ctx.scope.full:
+            return None
+        return set(
+            self.ctx.scope.units(Unit.objects.filter(code__in=codes)).values_list("code", flat=True)
+        )
+
+    def prepare(self, row, existing, current_mentors, people, visible, units_visible, cells):
+        values = row.values
+        person_id = values["person_id"]
+
+        def person_seen(code: str, column: str) -> Person:
+            person = people.get(code)
+            if person is None or (visible is not None and code not in visible):
+                raise Reject(column, _("Unknown person: %(code)s.") % {"code": code})
+            return person
+
+        def cell_seen(code: str) -> None:
+            if units_visible is not None and code not in units_visible:
+                raise Reject("cell_code", _("Unknown cell code: %(code)s.") % {"code": code})
+
+        person = person_seen(person_id, "person_id")
+        cell_seen(values["cell_code"])
+        candidate = existing.get(person_id)
+        if candidate is not None:
+            cell_seen(candidate.cell.code)
+        source_group = values.get("source_group")
+        mentors = values.get("mentor_person_ids")
+        if candidate is not None:
+            if "source_group" not in values:
+                source_group = candidate.source_group
+            if "mentor_person_ids" not in values:
+                mentors = current_mentors.get(candidate.pk, [])
+        for mentor in mentors or []:
+            person_seen(mentor, "mentor_person_ids")
+        # What candidate_save checks, in its order.
+        candidate_check_input(source_group or "", values["added_on"])
+        candidate_check_person(person, values["added_on"])
+        cell = cell_found(cells[(values["cell_code"], values["added_on"])])
+        wanted = mentor_ids_wanted(mentors or [])
+        mentor_ids = [
+            m.person_id for m in mentors_check(wanted, people, person_id, "mentor_person_ids")
+        ]
+        before = None
+        if candidate is not None:
+            before = _candidate_state(candidate, current_mentors.get(candidate.pk, []))
+            note = candidate.note
+        else:
+            candidate = Candidate(person=person)
+            note = ""
+        candidate_apply(candidate, cell, values["added_on"], source_group or "", note)
+        return candidate, before, mentor_ids
+
+
+class CandidatesRowHandler(Handler):
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
             run_row(self.ctx, row, lambda row=row: self.write(row))
