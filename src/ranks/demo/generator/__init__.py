@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 from ranks.demo.generator.adminunits import (
     UnknownProvince,
@@ -38,18 +39,30 @@ __all__ = [
 ]
 
 
-def build_plan(province: str, *, seed: int, sizes: Sizes, today: dt.date) -> Plan:
+def build_plan(
+    province: str,
+    *,
+    seed: int,
+    sizes: Sizes,
+    today: dt.date,
+    id_province_codes: Sequence[str] | None = None,
+) -> Plan:
     """Everything the demo of `province` holds; the same arguments give the same plan.
 
     The memberships are the `sizes.members` members, then those of the candidates whose
-    ceremony made them probationary members."""
+    ceremony made them probationary members. National IDs begin with the province's official
+    code, or for one person in ten with one of `id_province_codes` (default: any of the 63,
+    people born elsewhere); the national data set passes the province's own code alone, so that
+    IDs planned one province at a time never collide."""
     old, new = load_province(find_province(province))
     structure = plan_structure(old, new, sizes, random.Random(f"{seed}:structure:{old.key}"))
     planner = PeoplePlanner(
         province_short=old.short,
         province_code=old.code,
         unit_code=old.unit_code,
-        all_province_codes=official_province_codes(),
+        all_province_codes=(
+            official_province_codes() if id_province_codes is None else id_province_codes
+        ),
         flags=frozenset(area_flags(old.short)),
         seed=seed,
         today=today,
