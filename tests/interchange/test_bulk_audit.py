@@ -226,3 +226,20 @@ def test_a_killed_import_leaves_no_row_behind_on_postgresql(tmp_path, big_people
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_leaves_the_planner_the_new_table_sizes(settings):
+    from ranks.org.kinds import ensure_unit_kinds
+    from ranks.org.models import UnitKind
+
+    ensure_unit_kinds(UnitKind)
+    settings.RANKS_ANALYZE_AFTER_ROWS = 50
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
+        assert cursor.fetchone()[0] <= 0  # never analysed: the planner guesses
+    assert run("people", people_file(120)).created == 120
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
+        assert cursor.fetchone()[0] == 120
