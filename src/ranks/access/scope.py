@@ -50,16 +50,26 @@ class Scope:
         return sql.subtree_on_ids(self.root_ids, day)
 
     def person_ids_sql(self) -> tuple[str, list]:
+        """People posted to a covered cell, or living or working at a covered place, in a
+        covered period. Each branch starts from the subtree and reads through an index (place
+        versions by unit, postings by cell, people by residence and by workplace): `sql.first`
+        keeps PostgreSQL from guessing the subtree large and scanning the national tables."""
         cte, params = sql.subtree_ever_cte(self.root_ids)
+        units = sql.first("SELECT unit_id FROM ever_sub")
+        places = sql.first("SELECT place_id FROM covered_places")
         text = (
-            f"{cte} SELECT p.person_id FROM people_posting p JOIN ever_sub s ON p.cell_id = s.unit_id"
-            f" WHERE p.valid_from <= s.vt AND COALESCE(p.valid_to, '9999-12-31') >= s.vf"
-            f" UNION SELECT per.id FROM people_person per JOIN org_placeversion pv"
-            f" ON (pv.place_id = per.residence_place_id OR pv.place_id = per.workplace_place_id)"
-            f" JOIN ever_sub s2 ON pv.unit_id = s2.unit_id"
-            f" WHERE COALESCE(pv.valid_from, '0001-01-01') <= s2.vt AND COALESCE(pv.valid_to, '9999-12-31') >= s2.vf"
+            f"{cte}, covered_places(place_id) AS ("
+            f" SELECT pv.place_id FROM org_placeversion pv JOIN ever_sub s ON pv.unit_id = s.unit_id"
+            f" WHERE pv.unit_id IN ({units})"
+            f" AND COALESCE(pv.valid_from, '0001-01-01') <= s.vt"
+            f" AND COALESCE(pv.valid_to, '9999-12-31') >= s.vf)"
+            f" SELECT p.person_id FROM people_posting p JOIN ever_sub s ON p.cell_id = s.unit_id"
+            f" WHERE p.cell_id IN ({units})"
+            f" AND p.valid_from <= s.vt AND COALESCE(p.valid_to, '9999-12-31') >= s.vf"
+            f" UNION SELECT per.id FROM people_person per WHERE per.residence_place_id IN ({places})"
+            f" UNION SELECT per.id FROM people_person per WHERE per.workplace_place_id IN ({places})"
         )
-        return text, params
+        return sql.first(text), params
 
     def people(self, qs: QuerySet, path: str = "pk") -> QuerySet:
         if self.full:

@@ -46,9 +46,26 @@ def subtree_on_cte(root_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
     return sql, [*root_ids, d, d, d, d]
 
 
+def first(select_sql: str) -> str:
+    """The rows of a sub-select for `x IN (…)`, in a form PostgreSQL computes once, first, and
+    plans for as a few rows; the same text elsewhere.
+
+    PostgreSQL cannot estimate a recursive CTE: it guesses a few hundred units, and a subtree's
+    rows as that many times the average rows of a unit, so for a commune it scanned the whole
+    of `people_posting` (or `pipeline_candidate`, or `people_person` for a search in a scope).
+    Wrapped as `SELECT unnest(ARRAY(…))`, the sub-select runs once before the query (an
+    InitPlan) and the planner counts on about ten rows, so it reads the table through the index
+    of the column compared: a cost that grows with the subtree, not with the country. For a
+    very large subtree the index is still read row by row (fine for a province; the country's
+    figures come from counters, DESIGN.md §10)."""
+    if connection.vendor != "postgresql":
+        return select_sql
+    return f"SELECT unnest(ARRAY({select_sql}))"
+
+
 def subtree_on_ids(root_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
     cte, params = subtree_on_cte(root_ids, day)
-    return f"{cte} SELECT unit_id FROM on_sub", params
+    return first(f"{cte} SELECT unit_id FROM on_sub"), params
 
 
 def subtree_ever_cte(root_ids: Sequence[int]) -> tuple[str, list]:
@@ -97,7 +114,7 @@ def below_during(unit_id: int, start: dt.date, end: dt.date) -> tuple[str, list]
 
 def subtree_ever_ids(root_ids: Sequence[int]) -> tuple[str, list]:
     cte, params = subtree_ever_cte(root_ids)
-    return f"{cte} SELECT unit_id FROM ever_sub", params
+    return first(f"{cte} SELECT unit_id FROM ever_sub"), params
 
 
 def ancestors_on(unit_id: int, day: dt.date) -> tuple[str, list]:

@@ -17,6 +17,13 @@ def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> l
 
     "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh" but not "Nguyễn Văn Lan"; an exact
     name comes first.
+
+    On PostgreSQL both forms of a word's match (`LIKE 'an%'`, `LIKE '% an%'`) are served by the
+    trigram index of migration 0005 (a `BitmapOr` of two scans of it per word). The order puts
+    the exact name first, which no index gives, so the planner never walks the `search_name`
+    B-tree in name order hoping to meet 50 matches early: for a family name those sit together
+    far down the order, and at 6 million people such a walk read 3.6 million rows
+    (docs/benchmarks.md, "Name search").
     """
     folded = fold(query)
     if not folded:
@@ -43,20 +50,21 @@ def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
 
 
 def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
-    """Official and probationary members in the unit's subtree on `day`: one query."""
-    cte, params = sql.subtree_on_cte([unit_id], day)
+    """Official and probationary members in the unit's subtree on `day`: one query, which reads
+    the subtree's postings through their `cell_id` index (`sql.first`)."""
+    cells, params = sql.subtree_on_ids([unit_id], day)
     d = sql.date_param(day)
     text = (
-        f"{cte} SELECT"
-        f" SUM(CASE WHEN m.official_date IS NOT NULL AND m.official_date <= %s THEN 1 ELSE 0 END),"
-        f" COUNT(*)"
-        f" FROM people_posting p JOIN on_sub s ON p.cell_id = s.unit_id"
-        f" JOIN people_membership m ON m.id = p.membership_id"
-        f" WHERE p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)"
-        f" AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
+        "SELECT"
+        " SUM(CASE WHEN m.official_date IS NOT NULL AND m.official_date <= %s THEN 1 ELSE 0 END),"
+        " COUNT(*)"
+        " FROM people_posting p JOIN people_membership m ON m.id = p.membership_id"
+        f" WHERE p.cell_id IN ({cells})"
+        " AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)"
+        " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(text, [*params, d, d, d, d, d])
+        cursor.execute(text, [d, *params, d, d, d, d])
         official, total = cursor.fetchone()
     official, total = official or 0, total or 0
     return {"official": official, "probationary": total - official, "total": total}

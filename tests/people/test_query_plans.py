@@ -1,0 +1,196 @@
+"""On PostgreSQL, searches and subtree queries read indexes, not whole national tables.
+
+Each test fills a province of 150,000 members (one `INSERT … SELECT` a table, then `ANALYZE`) so
+that the planner's choice is a real one, runs the code under test, and asks PostgreSQL for the
+plan of every query it sent (`EXPLAIN (FORMAT JSON)`). The planner is left alone: no
+`enable_seqscan = off`. SQLite has no such plans; there the tests are skipped (and the
+PostgreSQL pass of `make test` runs them; under CI=true it must reach PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ranks.access.models import Grant
+from ranks.access.scope import Scope, scope_for
+from ranks.core.actor import Actor
+from ranks.org.kinds import ensure_unit_kinds
+from ranks.org.models import Unit, UnitKind
+from ranks.people.models import Person
+from ranks.people.selectors import member_counts_on, person_search
+from ranks.pipeline.due import due_list
+from ranks.targets.progress import _admission_counts
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="query plans are PostgreSQL's (EXPLAIN)"
+    ),
+]
+
+BASE = 50_000_000  # ids far above anything the other tests make
+COMMUNES = 40
+CELLS_PER_COMMUNE = 50
+PEOPLE = 150_000
+CELLS = COMMUNES * CELLS_PER_COMMUNE
+ROOT, FIRST_COMMUNE, FIRST_CELL = BASE, BASE + 1, BASE + 1 + COMMUNES
+TRIGRAM_INDEX = "people_person_search_trgm"
+LARGE = {"people_person", "people_posting", "people_membership", "pipeline_candidate"}
+
+FAMILIES = "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly".split()
+MIDDLES = "van thi duc huu minh ngoc thanh quang".split()
+GIVENS = (
+    "an anh binh chi cuong dung giang ha hai hanh hieu hoa hung huong khanh khoa lan linh long"
+    " mai nam nga nhung phong phuc quan quynh son tam thao thu trang trung tuan tung uyen viet"
+    " vinh xuan yen"
+).split()
+
+
+def _array(words: list[str]) -> str:
+    return "ARRAY[" + ", ".join(f"'{w}'" for w in words) + "]"
+
+
+@pytest.fixture
+def province(db):
+    """A province of 40 communes of 50 cells; 150,000 members, one in three also a candidate."""
+    ensure_unit_kinds(UnitKind)
+    kinds = dict(UnitKind.objects.values_list("key", "pk"))
+    name = (
+        f"({_array(FAMILIES)})[1 + g % {len(FAMILIES)}] || ' ' ||"
+        f" ({_array(MIDDLES)})[1 + (g / {len(FAMILIES)}) % {len(MIDDLES)}] || ' ' ||"
+        f" ({_array(GIVENS)})[1 + (g / {len(FAMILIES) * len(MIDDLES)}) % {len(GIVENS)}]"
+    )
+    cell = f"{FIRST_CELL} + g % {CELLS}"
+    admitted = "date '1980-01-01' + (g * 7919) % 16000"
+    statements = [
+        f"INSERT INTO org_unit (id, code) SELECT {BASE} + u, 'QP-' || u"
+        f" FROM generate_series(0, {COMMUNES + CELLS}) u",
+        "INSERT INTO org_unitversion (unit_id, name, kind_id, parent_id, valid_from, valid_to,"
+        " can_admit, area_flags, admin_code)"
+        f" SELECT {BASE} + u, 'QP ' || u,"
+        f" CASE WHEN u = 0 THEN {kinds['provincial_committee']}"
+        f" WHEN u <= {COMMUNES} THEN {kinds['commune_committee']} ELSE {kinds['cell']} END,"
+        f" CASE WHEN u = 0 THEN NULL WHEN u <= {COMMUNES} THEN {ROOT}"
+        f" ELSE {FIRST_COMMUNE} + (u - {COMMUNES + 1}) / {CELLS_PER_COMMUNE} END,"
+        " date '1975-01-01', NULL, u <= 40, '[]', ''"
+        f" FROM generate_series(0, {COMMUNES + CELLS}) u",
+        "INSERT INTO people_person (id, person_id, full_name, search_name, birth_date, gender,"
+        " ethnicity, religion, education_general, education_professional, occupation,"
+        " youth_union, national_id, phone)"
+        f" SELECT {BASE} + g, 'QP-' || g, n, n, date '1950-01-01' + g % 15000, '', '', '', '',"
+        f" '', '', false, '', '' FROM (SELECT g, {name} AS n"
+        f" FROM generate_series(0, {PEOPLE - 1}) g) s",
+        "INSERT INTO people_membership (id, person_id, admission_decision_date,"
+        " admission_decision_no, official_date, left_reason)"
+        f" SELECT {BASE} + g, {BASE} + g, {admitted}, '', {admitted} + 365, ''"
+        f" FROM generate_series(0, {PEOPLE - 1}) g",
+        "INSERT INTO people_posting (id, membership_id, person_id, cell_id, valid_from)"
+        f" SELECT {BASE} + g, {BASE} + g, {BASE} + g, {cell}, {admitted}"
+        f" FROM generate_series(0, {PEOPLE - 1}) g",
+        "INSERT INTO pipeline_candidate (id, person_id, cell_id, added_on, source_group, note)"
+        f" SELECT {BASE} + g, {BASE} + g, {cell}, date '2024-01-01' + g % 700, 'youth_union', ''"
+        f" FROM generate_series(0, {PEOPLE - 1}, 3) g",
+        "ANALYZE org_unit, org_unitversion, people_person, people_membership, people_posting,"
+        " pipeline_candidate",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return Unit.objects.get(pk=ROOT)
+
+
+def commune() -> Unit:
+    return Unit.objects.get(pk=FIRST_COMMUNE + 7)
+
+
+def plans(queries: CaptureQueriesContext) -> list[tuple[str, list[dict]]]:
+    """(SQL, its plan's nodes) for every query captured."""
+    found = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {query['sql']}")
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            found.append((query["sql"], list(_nodes(plan[0]["Plan"]))))
+    return found
+
+
+def _nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _nodes(child)
+
+
+def assert_no_scan_of_large_tables(queries: CaptureQueriesContext) -> list[dict]:
+    """Fail on a sequential scan of a national table; return every node of every plan."""
+    every = []
+    for text, nodes in plans(queries):
+        scanned = {n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"}
+        assert not scanned & LARGE, f"sequential scan of {scanned & LARGE} in:\n{text}"
+        every += nodes
+    return every
+
+
+def reads_by_index(nodes: list[dict], table: str) -> bool:
+    kinds = {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
+    return any(n["Node Type"] in kinds and n.get("Relation Name") == table for n in nodes)
+
+
+def test_name_search_reads_the_trigram_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        found = person_search(Person.objects.all(), "do huu khoa")
+    assert found and all(p.search_name.startswith("do huu khoa") for p in found)
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert any(
+        n["Node Type"] == "Bitmap Index Scan" and n["Index Name"] == TRIGRAM_INDEX for n in nodes
+    )
+
+
+def test_a_common_name_is_read_in_name_order_or_through_the_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        found = person_search(Person.objects.all(), "nguyen")
+    assert len(found) == 50
+    assert [p.search_name for p in found] == sorted(p.search_name for p in found)
+    assert_no_scan_of_large_tables(queries)
+
+
+def test_a_commune_officers_search_stays_in_the_commune(province):
+    user = get_user_model().objects.create(username="plan-officer")
+    Grant.objects.create(user=user, unit=commune(), role="officer")
+    scope = scope_for(Actor.for_user(user))
+    with CaptureQueriesContext(connection) as queries:
+        found = person_search(scope.people(Person.objects.all()), "tran thi")
+    in_commune = {FIRST_CELL + 7 * CELLS_PER_COMMUNE + k for k in range(CELLS_PER_COMMUNE)}
+    assert found and all(p.postings.get().cell_id in in_commune for p in found)
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "people_posting")
+
+
+def test_a_communes_members_on_a_date_are_read_through_the_postings_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        counts = member_counts_on(commune().pk, dt.date(2025, 1, 1))
+    assert counts["total"] == PEOPLE // CELLS * CELLS_PER_COMMUNE
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "people_posting")
+    assert reads_by_index(nodes, "people_membership")
+
+
+def test_a_communes_candidates_are_read_through_the_candidates_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        due_list(scope=Scope(full=True), unit=commune(), on=dt.date(2025, 6, 1))
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "pipeline_candidate")
+
+
+def test_a_communes_admissions_are_read_through_the_postings_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        counts = _admission_counts([commune().pk], dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+    assert counts
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "people_posting")
