@@ -249,3 +249,38 @@ def test_the_newest_row_deleted_with_raw_sql_is_caught(world):
     with pytest.raises(CommandError) as error:
         _verify_command()
     assert f"broken at entry {seq}: truncated" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (None, {"name": "Nguyễn Văn Ánh", "born": dt.date(1990, 2, 28), "flags": ["border"]}),
+        ({"n": 1.5, "none": None, "nested": {"b": [1, {"z": "ä"}], "a": True}}, None),
+        ({"z": 1, "a": 2, "quote": 'say "hi"\n', "emoji": "Đ\u0300"}, {"list": []}),
+        ({3: "an int key", 10: "another"}, {"k": dt.datetime(2025, 7, 1, 8, 30)}),
+    ],
+)
+def test_an_entry_hashes_and_stores_what_the_plain_json_path_would(db, before, after):
+    """The chain encodes a change once; its hash is that of the JSON the database gives back."""
+    from ranks.core.audit import to_json
+    from ranks.core.chain import entry_hash
+
+    audit_record(
+        CLERK, "ranks.test.values", object_type="t", object_id="1", before=before, after=after
+    )
+    entry = newest()
+    assert (entry.before, entry.after) == (to_json(before), to_json(after))
+    fields = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "channel": entry.channel,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+        "prev_hash": entry.prev_hash,
+    }
+    assert entry_hash(fields) == entry.hash
+    assert audit_verify() is None

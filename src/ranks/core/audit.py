@@ -6,16 +6,17 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from ranks.core import bulk
 from ranks.core.actor import Actor
-from ranks.core.chain import Break, entry_hash, first_break
+from ranks.core.chain import Break, entry_hash_of_texts, first_break
 from ranks.core.models import AuditEntry, AuditHead
 
 
@@ -60,7 +61,7 @@ class _Batch:
     head: AuditHead
     seq: int
     prev: str
-    pending: list[AuditEntry] = field(default_factory=list)
+    pending: list[AuditEntry] = dataclass_field(default_factory=list)
 
     def mark(self) -> tuple[int, str, int]:
         return self.seq, self.prev, len(self.pending)
@@ -73,26 +74,67 @@ class _Batch:
 _batch: ContextVar[_Batch | None] = ContextVar("ranks_audit_batch", default=None)
 
 
+def _has_plain_keys(value: Any) -> bool:
+    """Whether every mapping inside `value` is keyed by strings (then sorting the keys before or
+    after encoding them gives the same order)."""
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and _has_plain_keys(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_has_plain_keys(v) for v in value)
+    return True
+
+
+def _canonical(value: Any) -> str:
+    """The canonical JSON text of a change's before or after, as the hash and the table get it."""
+    if value is None:
+        return "null"
+    if not _has_plain_keys(value):
+        value = to_json(value)
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
 def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[AuditEntry]:
     at = timezone.now()
     at_text = at.isoformat()
+    as_text = connection.vendor == "postgresql"
     rows = []
     for change in changes:
         seq += 1
-        fields = {
-            "seq": seq,
-            "at": at_text,
-            "actor": actor.name,
-            "channel": actor.channel,
-            "action": change.action,
-            "object_type": change.object_type,
-            "object_id": str(change.object_id),
-            "before": to_json(change.before),
-            "after": to_json(change.after),
-            "prev_hash": prev,
-        }
-        digest = entry_hash(fields)
-        rows.append(AuditEntry(**{**fields, "at": at, "hash": digest}))
+        object_id = str(change.object_id)
+        before_text, after_text = _canonical(change.before), _canonical(change.after)
+        digest = entry_hash_of_texts(
+            seq=seq,
+            at=at_text,
+            actor=actor.name,
+            channel=actor.channel,
+            action=change.action,
+            object_type=change.object_type,
+            object_id=object_id,
+            before_text=before_text,
+            after_text=after_text,
+            prev_hash=prev,
+        )
+        if as_text:
+            before, after = bulk.JSONText(before_text), bulk.JSONText(after_text)
+        else:
+            before, after = json.loads(before_text), json.loads(after_text)
+        rows.append(
+            AuditEntry(
+                seq=seq,
+                at=at,
+                actor=actor.name,
+                channel=actor.channel,
+                action=change.action,
+                object_type=change.object_type,
+                object_id=object_id,
+                before=before,
+                after=after,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
         prev = digest
     return rows
 

@@ -17,13 +17,22 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
+
+class JSONText(str):
+    """A value already encoded as JSON: written to a JSON column as it is (by COPY)."""
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     """How one column's Python value is written: JSON as its text, the rest as psycopg adapts it."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder or DjangoJSONEncoder
 
         def to_json(value: Any) -> Any:
-            return None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
+            if value is None:
+                return None
+            if isinstance(value, JSONText):
+                return str(value)
+            return json.dumps(value, cls=encoder, ensure_ascii=False)
 
         return to_json
     return lambda value: value
@@ -82,10 +91,7 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
     copy_rows(
         model._meta.db_table,
         [field.column for field, _ in columns],
-        (
-            tuple(convert(getattr(obj, field.attname)) for field, convert in columns)
-            for obj in objs
-        ),
+        (tuple(convert(getattr(obj, field.attname)) for field, convert in columns) for obj in objs),
     )
 
 

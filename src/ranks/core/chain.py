@@ -31,6 +31,35 @@ def entry_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def canonical(value: Any) -> str:
+    """The canonical JSON text of a plain JSON value, as `entry_hash` writes it inside an entry."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash_of_texts(
+    *,
+    seq: int,
+    at: str,
+    actor: str,
+    channel: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before_text: str,
+    after_text: str,
+    prev_hash: str,
+) -> str:
+    """`entry_hash`, given `before` and `after` already as canonical text: the same bytes are
+    hashed (the keys in sorted order), without encoding the changes a second time."""
+    text = (
+        f'{{"action":{canonical(action)},"actor":{canonical(actor)},"after":{after_text},'
+        f'"at":{canonical(at)},"before":{before_text},"channel":{canonical(channel)},'
+        f'"object_id":{canonical(object_id)},"object_type":{canonical(object_type)},'
+        f'"prev_hash":{canonical(prev_hash)},"seq":{int(seq)}}}'
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Break:
     seq: int
