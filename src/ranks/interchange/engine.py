@@ -57,7 +57,16 @@ KIND_TABLES = {
 class Row:
     number: int
     values: dict[str, Any]  # typed values of the columns present in the file; blank is None
-    raw: dict[str, str]
+    cells: list[Any] = field(default_factory=list)  # as read; words only a bad row's report
+    positions: dict[str, int] = field(default_factory=dict)  # column key → index in `cells`
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """The cells of the file's columns as the user wrote them."""
+        return {
+            key: V.as_text(self.cells[index] if index < len(self.cells) else None)
+            for key, index in self.positions.items()
+        }
 
     def get(self, key: str, default=None):
         value = self.values.get(key)
@@ -296,25 +305,40 @@ def read_rows(ctx: Context, table, columns: dict[int, Column]) -> Iterable[Row]:
         seen.close()
 
 
+# Columns whose values repeat and parse to an immutable value: each distinct cell is parsed once.
+MEMO_TYPES = {BOOL, CHOICE, DATE, INT}
+MEMO_SIZE = 50_000
+
+
 def _read_rows(ctx: Context, table, columns: dict[int, Column], seen: SeenKeys) -> Iterable[Row]:
+    positions = {column.key: index for index, column in columns.items()}
+    memos: dict[str, dict[Any, Any]] = {c.key: {} for c in columns.values() if c.type in MEMO_TYPES}
     for number, cells in table.rows:
         ctx.result.rows += 1
-        row = Row(number=number, values={}, raw={})
+        row = Row(number=number, values={}, cells=cells, positions=positions)
         bad = False
         for index, column in columns.items():
             raw = cells[index] if index < len(cells) else None
-            row.raw[column.key] = V.as_text(raw)
-            try:
-                row.values[column.key] = parse_cell(column, raw)
-            except V.ValueProblem as problem:
+            memo = memos.get(column.key)
+            # Keyed with the type: True, 1 and 1.0 are one dict key, not one cell.
+            value = memo.get((type(raw), raw), memo) if memo is not None else memo
+            if value is memo:  # not remembered
+                try:
+                    value = parse_cell(column, raw)
+                except V.ValueProblem as problem:
+                    value = problem
+                if memo is not None:
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    memo[(type(raw), raw)] = value
+            if isinstance(value, V.ValueProblem):
                 bad = True
-                if problem.code == "too_long":
-                    ctx.error(
-                        row, column.key, _("Longer than %(max)d characters.") % problem.params
-                    )
+                if value.code == "too_long":
+                    ctx.error(row, column.key, _("Longer than %(max)d characters.") % value.params)
                 else:
-                    ctx.error(row, column.key, VALUE_MESSAGES[problem.code](problem.params))
+                    ctx.error(row, column.key, VALUE_MESSAGES[value.code](value.params))
                 continue
+            row.values[column.key] = value
             if column.required and row.values[column.key] in (None, []):
                 bad = True
                 ctx.error(row, column.key, _("A value is required."))
