@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS = "0" * 64
@@ -51,11 +52,12 @@ def entry_hash_of_texts(
 ) -> str:
     """`entry_hash`, given `before` and `after` already as canonical text: the same bytes are
     hashed (the keys in sorted order), without encoding the changes a second time."""
+    q = encode_basestring  # what json.dumps does with a str, without its dispatch
     text = (
-        f'{{"action":{canonical(action)},"actor":{canonical(actor)},"after":{after_text},'
-        f'"at":{canonical(at)},"before":{before_text},"channel":{canonical(channel)},'
-        f'"object_id":{canonical(object_id)},"object_type":{canonical(object_type)},'
-        f'"prev_hash":{canonical(prev_hash)},"seq":{int(seq)}}}'
+        f'{{"action":{q(action)},"actor":{q(actor)},"after":{after_text},'
+        f'"at":{q(at)},"before":{before_text},"channel":{q(channel)},'
+        f'"object_id":{q(object_id)},"object_type":{q(object_type)},'
+        f'"prev_hash":{q(prev_hash)},"seq":{int(seq)}}}'
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
