@@ -54,6 +54,23 @@ def _lock_head() -> AuditHead:
     return head
 
 
+# A chained entry before it is written: the columns of AuditEntry, before and after as JSON text.
+ENTRY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+Entry = tuple[int, Any, str, str, str, str, str, str, str, str, str]
+
+
 @dataclass
 class _Batch:
     """The chain of an import in progress: the head is locked once and written once."""
@@ -61,7 +78,7 @@ class _Batch:
     head: AuditHead
     seq: int
     prev: str
-    pending: list[AuditEntry] = dataclass_field(default_factory=list)
+    pending: list[Entry] = dataclass_field(default_factory=list)
 
     def mark(self) -> tuple[int, str, int]:
         return self.seq, self.prev, len(self.pending)
@@ -77,11 +94,21 @@ _batch: ContextVar[_Batch | None] = ContextVar("ranks_audit_batch", default=None
 def _has_plain_keys(value: Any) -> bool:
     """Whether every mapping inside `value` is keyed by strings (then sorting the keys before or
     after encoding them gives the same order)."""
-    if isinstance(value, Mapping):
-        return all(isinstance(k, str) and _has_plain_keys(v) for k, v in value.items())
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if type(key) is not str:
+                return False
+            if isinstance(inner, (dict, list, tuple)) and not _has_plain_keys(inner):
+                return False
+        return True
     if isinstance(value, (list, tuple)):
-        return all(_has_plain_keys(v) for v in value)
-    return True
+        return all(_has_plain_keys(v) for v in value if isinstance(v, (dict, list, tuple)))
+    return not isinstance(value, Mapping)
+
+
+_encode = DjangoJSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
 
 
 def _canonical(value: Any) -> str:
@@ -90,16 +117,14 @@ def _canonical(value: Any) -> str:
         return "null"
     if not _has_plain_keys(value):
         value = to_json(value)
-    return json.dumps(
-        value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    return _encode(value)
 
 
-def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[AuditEntry]:
+def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[Entry]:
     at = timezone.now()
     at_text = at.isoformat()
-    as_text = connection.vendor == "postgresql"
-    rows = []
+    name, channel = actor.name, actor.channel
+    rows: list[Entry] = []
     for change in changes:
         seq += 1
         object_id = str(change.object_id)
@@ -107,8 +132,8 @@ def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[Aud
         digest = entry_hash_of_texts(
             seq=seq,
             at=at_text,
-            actor=actor.name,
-            channel=actor.channel,
+            actor=name,
+            channel=channel,
             action=change.action,
             object_type=change.object_type,
             object_id=object_id,
@@ -116,27 +141,28 @@ def _chain(actor: Actor, changes: list[Change], seq: int, prev: str) -> list[Aud
             after_text=after_text,
             prev_hash=prev,
         )
-        if as_text:
-            before, after = bulk.JSONText(before_text), bulk.JSONText(after_text)
-        else:
-            before, after = json.loads(before_text), json.loads(after_text)
         rows.append(
-            AuditEntry(
-                seq=seq,
-                at=at,
-                actor=actor.name,
-                channel=actor.channel,
-                action=change.action,
-                object_type=change.object_type,
-                object_id=object_id,
-                before=before,
-                after=after,
-                prev_hash=prev,
-                hash=digest,
-            )
+            (seq, at, name, channel, change.action, change.object_type, object_id)
+            + (before_text, after_text, prev, digest)
         )
         prev = digest
     return rows
+
+
+def _write(rows: list[Entry]) -> None:
+    """Insert chained entries: as they are by COPY on PostgreSQL, as models elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        bulk.copy_rows(AuditEntry._meta.db_table, ENTRY_COLUMNS, rows)
+        return
+    entries = []
+    for row in rows:
+        values = dict(zip(ENTRY_COLUMNS, row, strict=True))
+        values["before"] = json.loads(values["before"])
+        values["after"] = json.loads(values["after"])
+        entries.append(AuditEntry(**values))
+    bulk.insert(AuditEntry, entries)
 
 
 def audit_record_many(actor: Actor, changes: Iterable[Change]) -> int:
@@ -148,13 +174,13 @@ def audit_record_many(actor: Actor, changes: Iterable[Change]) -> int:
     if batch is not None:
         rows = _chain(actor, changes, batch.seq, batch.prev)
         batch.pending.extend(rows)
-        batch.seq, batch.prev = rows[-1].seq, rows[-1].hash
+        batch.seq, batch.prev = rows[-1][0], rows[-1][-1]
         return len(rows)
     with transaction.atomic():
         head = _lock_head()
         rows = _chain(actor, changes, head.seq, head.hash)
-        bulk.insert(AuditEntry, rows)
-        head.seq, head.hash = rows[-1].seq, rows[-1].hash
+        _write(rows)
+        head.seq, head.hash = rows[-1][0], rows[-1][-1]
         head.save(update_fields=["seq", "hash"])
     return len(rows)
 
@@ -191,7 +217,7 @@ def audit_flush() -> None:
     batch = _batch.get()
     if batch is None or not batch.pending:
         return
-    bulk.insert(AuditEntry, batch.pending)
+    _write(batch.pending)
     batch.pending = []
 
 
