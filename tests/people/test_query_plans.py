@@ -152,14 +152,6 @@ def test_name_search_reads_the_trigram_index(province):
     )
 
 
-def test_a_common_name_is_read_in_name_order_or_through_the_index(province):
-    with CaptureQueriesContext(connection) as queries:
-        found = person_search(Person.objects.all(), "nguyen")
-    assert len(found) == 50
-    assert [p.search_name for p in found] == sorted(p.search_name for p in found)
-    assert_no_scan_of_large_tables(queries)
-
-
 def test_a_commune_officers_search_stays_in_the_commune(province):
     user = get_user_model().objects.create(username="plan-officer")
     Grant.objects.create(user=user, unit=commune(), role="officer")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ranks.core import bulk
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, snapshot
 from ranks.core.clock import today
@@ -101,7 +103,8 @@ def place_periods_follow(
         # A period that would end before it began (a second change on the same day) goes.
         open_periods.filter(valid_from__gt=ends).delete()
         open_periods.update(valid_to=ends)
-    PersonPlace.objects.bulk_create(
+    bulk.insert(
+        PersonPlace,
         [
             PersonPlace(
                 person_id=pk,
@@ -111,7 +114,7 @@ def place_periods_follow(
             )
             for pk, role, old, new in moves
             if new is not None
-        ]
+        ],
     )
 
 
@@ -182,21 +185,33 @@ def cell_on(code: str, day: dt.date) -> Unit:
     if cell is None:
         raise DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
     version = UnitVersion.objects.valid_on(day).filter(unit=cell).select_related("kind").first()
+    cell_check(code, day, None if version is None else (version.name, version.kind.holds_members))
+    return cell
+
+
+def cell_check(code: str, day: dt.date, version: tuple[str, bool] | None) -> None:
+    """Refuse a cell whose version on `day` (its name and whether its kind holds members) is
+    missing or is no cell. `cell_on` and the set-based members import share it."""
     if version is None:
         raise DomainError(
             _("The cell %(code)s does not exist on %(day)s.") % {"code": code, "day": day},
             field="cell_code",
         )
-    if not version.kind.holds_members:
+    name, holds_members = version
+    if not holds_members:
         raise DomainError(
-            _("%(name)s is not a cell: members are kept in cells.") % {"name": version.name},
+            _("%(name)s is not a cell: members are kept in cells.") % {"name": name},
             field="cell_code",
         )
-    return cell
 
 
-def _check_dates(admission: dt.date, ceremony: dt.date | None, official: dt.date | None) -> None:
-    if admission > today():
+def _check_dates(
+    admission: dt.date,
+    ceremony: dt.date | None,
+    official: dt.date | None,
+    on: dt.date | None = None,
+) -> None:
+    if admission > (on or today()):
         raise DomainError(
             _("The admission decision date is in the future."), field="admission_decision_date"
         )
@@ -359,32 +374,38 @@ MEMBERSHIP_FIELDS = (
 )
 
 
-def membership_posting_save(
-    *,
-    actor: Actor,
-    person: Person,
-    cell_code: str,
-    admission_decision_date: dt.date,
-    cell_from: dt.date | None = None,
-    **fields: Any,
-) -> str:
-    """Record that a member, admitted on a date, belongs to a cell from `cell_from` (default: the
-    admission date). Creates the membership if needed, updates its dates, adds or corrects the
-    posting and fits it between the member's other postings. Returns created/updated/unchanged.
+def membership_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """The stored value of each membership field given (None clears: "" for text, else None)."""
+    return {
+        key: value
+        if value is not None
+        else ("" if key in ("admission_decision_no", "left_reason") else None)
+        for key, value in fields.items()
+    }
 
-    This is how a file of members (one row per member and cell) is recorded, and re-recording
-    the same row changes nothing.
-    """
+
+def membership_row_check(
+    admission_decision_date: dt.date,
+    cell_from: dt.date | None,
+    fields: dict[str, Any],
+    on: dt.date | None = None,
+) -> tuple[dt.date, dict[str, Any]]:
+    """The checks of one member-and-cell record that need no database: its dates and leaving,
+    as of `on` (default: today). Returns the day the posting starts and every membership field
+    (None where not given)."""
+    on = on or today()
     unknown = set(fields) - set(MEMBERSHIP_FIELDS)
     if unknown:
         raise TypeError(f"unknown membership fields: {sorted(unknown)}")
     cell_from = cell_from or admission_decision_date
     merged = {k: fields.get(k) for k in MEMBERSHIP_FIELDS}
-    _check_dates(admission_decision_date, merged.get("ceremony_date"), merged.get("official_date"))
+    _check_dates(
+        admission_decision_date, merged.get("ceremony_date"), merged.get("official_date"), on
+    )
     left_date, left_reason = merged.get("left_date"), merged.get("left_reason") or ""
     if left_date and left_date < admission_decision_date:
         raise DomainError(_("Leaving is dated before the admission decision."), field="left_date")
-    if left_date and left_date > today():
+    if left_date and left_date > on:
         raise DomainError(_("The leaving date is in the future."), field="left_date")
     if left_date and not left_reason:
         raise DomainError(_("A leaving date needs a reason."), field="left_reason")
@@ -400,6 +421,48 @@ def membership_posting_save(
         )
     if left_date and cell_from > left_date:
         raise DomainError(_("The member had already left on that date."), field="cell_from")
+    return cell_from, merged
+
+
+def membership_overlap_check(
+    other_left_dates: Iterable[dt.date | None], admission_decision_date: dt.date
+) -> None:
+    """A new membership may not start while another of the person's (given by when each left,
+    None if not) is still running."""
+    for left_date in other_left_dates:
+        if left_date is None or left_date >= admission_decision_date:
+            raise DomainError(
+                _("This person is already a party member on that date."), field="person_id"
+            )
+
+
+def posting_ends(starts: list[dt.date], left_date: dt.date | None) -> list[dt.date | None]:
+    """Where each of a membership's postings (their starts, in order) ends: the day before the
+    next one starts; the last one when the member left."""
+    return [
+        *(following - dt.timedelta(days=1) for following in starts[1:]),
+        *([left_date] if starts else []),
+    ]
+
+
+def membership_posting_save(
+    *,
+    actor: Actor,
+    person: Person,
+    cell_code: str,
+    admission_decision_date: dt.date,
+    cell_from: dt.date | None = None,
+    **fields: Any,
+) -> str:
+    """Record that a member, admitted on a date, belongs to a cell from `cell_from` (default: the
+    admission date). Creates the membership if needed, updates its dates, adds or corrects the
+    posting and fits it between the member's other postings. Returns created/updated/unchanged.
+
+    This is how a file of members (one row per member and cell) is recorded, and re-recording
+    the same row changes nothing. The set-based members import
+    (`ranks.interchange.handlers.members`) does the same for a batch of rows with the same checks.
+    """
+    cell_from, merged = membership_row_check(admission_decision_date, cell_from, fields)
     with transaction.atomic():
         cell = cell_on(cell_code, cell_from)
         membership = person.memberships.filter(
@@ -407,20 +470,13 @@ def membership_posting_save(
         ).first()
         outcome = "unchanged"
         if membership is None:
-            others = person.memberships.all()
-            for other in others:
-                if other.left_date is None or other.left_date >= admission_decision_date:
-                    raise DomainError(
-                        _("This person is already a party member on that date."), field="person_id"
-                    )
+            membership_overlap_check(
+                person.memberships.values_list("left_date", flat=True), admission_decision_date
+            )
             membership = Membership.objects.create(
                 person=person,
                 admission_decision_date=admission_decision_date,
-                admission_decision_no=merged.get("admission_decision_no") or "",
-                ceremony_date=merged.get("ceremony_date"),
-                official_date=merged.get("official_date"),
-                left_date=left_date,
-                left_reason=left_reason,
+                **membership_values(merged),
             )
             audit_record(
                 actor,
@@ -432,16 +488,8 @@ def membership_posting_save(
             outcome = "created"
         else:
             before = snapshot(membership)
-            for key in MEMBERSHIP_FIELDS:
-                if key in fields:
-                    value = fields[key]
-                    setattr(
-                        membership,
-                        key,
-                        value
-                        if value is not None
-                        else ("" if key in ("admission_decision_no", "left_reason") else None),
-                    )
+            for key, value in membership_values(fields).items():
+                setattr(membership, key, value)
             after = snapshot(membership)
             if after != before:
                 membership.save()
@@ -487,8 +535,8 @@ def membership_posting_save(
 def _fit_postings(membership: Membership) -> None:
     """Each posting ends the day before the next one starts; the last ends when the member left."""
     postings = list(membership.postings.order_by("valid_from"))
-    for current, following in zip(postings, [*postings[1:], None], strict=True):
-        end = following.valid_from - dt.timedelta(days=1) if following else membership.left_date
+    ends = posting_ends([p.valid_from for p in postings], membership.left_date)
+    for current, end in zip(postings, ends, strict=True):
         if current.valid_to != end:
             current.valid_to = end
             current.save(update_fields=["valid_to"])

@@ -24,6 +24,7 @@ HANDLERS = {
 
 ROW_HANDLERS = {
     **HANDLERS,
+    "members": "ranks.interchange.handlers.members:MembersRowHandler",
     "candidates": "ranks.interchange.handlers.pipeline:CandidatesRowHandler",
     "targets": "ranks.interchange.handlers.targets:TargetsRowHandler",
     "secondments": "ranks.interchange.handlers.secondments:SecondmentsRowHandler",
