@@ -272,15 +272,31 @@ CASES = [
     ),
     pytest.param(
         "places",
-        [PLACES, ["V9", "Thôn Chín", "village", "C1", "C1-A", "1995-01-01", ""]],
-        [(2, "cell_codes", "C1-A", "The cell C1-A does not exist on 1995-01-01.")],
-        id="place-cell-before-valid",
+        # A cell need not exist on the place's first day (tests/interchange/test_dated_links.py),
+        # but it must exist at some time while the place does.
+        [PLACES, ["V9", "Thôn Chín", "village", "C1", "C1-A", "1995-01-01", "1999-12-31"]],
+        [
+            (
+                2,
+                "cell_codes",
+                "C1-A",
+                "The cell C1-A never exists while this place does (1995-01-01 – 1999-12-31).",
+            )
+        ],
+        id="place-cell-never-valid",
     ),
     pytest.param(
         "units",
-        [UNITS, ["Z", "Chi bộ Z", "cell", "N1", "2025-01-01", ""]],
-        [(2, "parent_code", "N1", "The unit does not exist on 2025-01-01.")],
-        id="parent-before-valid",
+        [UNITS, ["Z", "Chi bộ Z", "cell", "N1", "2025-01-01", "2025-06-30"]],
+        [
+            (
+                2,
+                "parent_code",
+                "N1",
+                "The parent N1 never exists while this unit does (2025-01-01 – 2025-06-30).",
+            )
+        ],
+        id="parent-never-valid",
     ),
     pytest.param(
         "units",

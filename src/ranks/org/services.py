@@ -15,7 +15,8 @@ from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceKind, PlaceVersion, Unit, UnitKind, UnitVersion
 
 
-def _clean_flags(flags: Iterable[str]) -> list[str]:
+def clean_flags(flags: Iterable[str]) -> list[str]:
+    """The area flags sorted and without repeats; an unknown one is refused."""
     flags = sorted({f.strip() for f in flags if f and f.strip()})
     unknown = [f for f in flags if f not in tree.AREA_FLAGS]
     if unknown:
@@ -27,15 +28,16 @@ def _clean_flags(flags: Iterable[str]) -> list[str]:
     return flags
 
 
-def _check_period(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
+def check_period(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
     if valid_from and valid_to and valid_to < valid_from:
         raise DomainError(_("The end date is before the start date."), field="valid_to")
 
 
-def _check_no_overlap(versions, valid_from, valid_to, exclude_pk=None) -> None:
+def check_no_overlap(versions, valid_from, valid_to, exclude_pk=None) -> None:
+    """`versions` (anything with pk, valid_from, valid_to) are the other periods of the code."""
     start, end = valid_from or tree.BEGINNING, valid_to or tree.END
     for other in versions:
-        if other.pk == exclude_pk:
+        if exclude_pk is not None and other.pk == exclude_pk:
             continue
         if tree.overlaps(
             start, end, other.valid_from or tree.BEGINNING, other.valid_to or tree.END
@@ -47,27 +49,123 @@ def _check_no_overlap(versions, valid_from, valid_to, exclude_pk=None) -> None:
             )
 
 
+def exists_during(versions, valid_from, valid_to) -> bool:
+    """Whether some version (anything with valid_from, valid_to) overlaps the period: a link
+    between two dated things holds while both exist, so it only needs to overlap somewhere."""
+    start, end = valid_from or tree.BEGINNING, valid_to or tree.END
+    return any(
+        tree.overlaps(start, end, v.valid_from or tree.BEGINNING, v.valid_to or tree.END)
+        for v in versions
+    )
+
+
+def check_parent_during(parent_code: str, versions, valid_from, valid_to) -> None:
+    """A unit's parent must exist at some time during the unit's period (not necessarily on
+    its first day: a cell may be recorded since before its commune committee)."""
+    if not exists_during(versions, valid_from, valid_to):
+        raise DomainError(
+            _("The parent %(code)s never exists while this unit does (%(start)s – %(end)s).")
+            % {"code": parent_code, "start": valid_from or "…", "end": valid_to or "…"},
+            field="parent",
+        )
+
+
+def check_cell_during(cell_code: str, versions, valid_from, valid_to) -> None:
+    """A cell based at a place must exist at some time during the place's period: the village
+    counts as without a cell until the cell opens."""
+    if not exists_during(versions, valid_from, valid_to):
+        raise DomainError(
+            _("The cell %(code)s never exists while this place does (%(start)s – %(end)s).")
+            % {"code": cell_code, "start": valid_from or "…", "end": valid_to or "…"},
+            field="cell_codes",
+        )
+
+
+def cycle_error(valid_from: dt.date | None) -> DomainError:
+    return DomainError(
+        _("This parent would put the unit below itself on %(day)s.") % {"day": valid_from or "…"},
+        field="parent",
+    )
+
+
+def self_parent_error() -> DomainError:
+    return DomainError(_("A unit cannot be its own parent."), field="parent")
+
+
 def _check_no_cycle(unit: Unit | None, parent: Unit | None, valid_from, valid_to) -> None:
     if unit is None or parent is None:
         return
     if parent.pk == unit.pk:
-        raise DomainError(_("A unit cannot be its own parent."), field="parent")
+        raise self_parent_error()
     text, params = sql.below_during(unit.pk, valid_from or tree.BEGINNING, valid_to or tree.END)
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         below = {row[0] for row in cursor.fetchall()}
     if parent.pk in below:
-        raise DomainError(
-            _("This parent would put the unit below itself on %(day)s.")
-            % {"day": valid_from or "…"},
-            field="parent",
+        raise cycle_error(valid_from)
+
+
+def versions_below_themselves(version_ids: list[int]) -> set[int]:
+    """Of these unit versions, the ones whose parent links lead back to their own unit during
+    their period: one query for a whole batch (a set-based import checks after writing)."""
+    if not version_ids:
+        return set()
+
+    def later(a: str, b: str) -> str:
+        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+    def earlier(a: str, b: str) -> str:
+        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+    def start(alias: str) -> str:
+        return f"COALESCE({alias}.valid_from, {sql.OPEN_START})"
+
+    def end(alias: str) -> str:
+        return f"COALESCE({alias}.valid_to, {sql.OPEN_END})"
+
+    found: set[int] = set()
+    for i in range(0, len(version_ids), 5000):
+        chunk = version_ids[i : i + 5000]
+        text = (
+            f"WITH RECURSIVE up(origin_id, unit_id, vf, vt) AS ("
+            f" SELECT v.id, v.parent_id, {start('v')}, {end('v')} FROM {sql.V} v"
+            f" WHERE v.parent_id IS NOT NULL AND v.id IN ({', '.join(['%s'] * len(chunk))})"
+            f" UNION SELECT u.origin_id, p.parent_id, {later(start('p'), 'u.vf')},"
+            f" {earlier(end('p'), 'u.vt')} FROM {sql.V} p JOIN up u ON p.unit_id = u.unit_id"
+            f" WHERE p.parent_id IS NOT NULL AND {start('p')} <= u.vt AND {end('p')} >= u.vf)"
+            f" SELECT DISTINCT u.origin_id FROM up u JOIN {sql.V} o ON o.id = u.origin_id"
+            f" WHERE u.unit_id = o.unit_id"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(text, chunk)
+            found.update(row[0] for row in cursor.fetchall())
+    return found
 
 
-def _kind(key: str) -> UnitKind:
-    kind = UnitKind.objects.filter(key=key).first()
+def check_unit_text(code: str, name: str) -> str:
+    """The code without surrounding blanks; a unit needs a code and a name."""
+    code = code.strip()
+    if not code:
+        raise DomainError(_("A unit needs a code."), field="code")
+    if not name.strip():
+        raise DomainError(_("A unit needs a name."), field="name")
+    return code
+
+
+def unit_kind(key: str, kinds: dict[str, UnitKind] | None = None) -> UnitKind:
+    kind = kinds.get(key) if kinds is not None else UnitKind.objects.filter(key=key).first()
     if kind is None:
         raise DomainError(_("Unknown unit kind: %(kind)s.") % {"kind": key}, field="kind")
+    return kind
+
+
+def place_kind(kind: str) -> str:
+    if kind not in PlaceKind.values:
+        raise DomainError(
+            _("Unknown place kind: %(kind)s. Allowed: %(allowed)s.")
+            % {"kind": kind, "allowed": ", ".join(PlaceKind.values)},
+            field="kind",
+        )
     return kind
 
 
@@ -87,14 +185,10 @@ def unit_version_save(
     longitude: float | None = None,
 ) -> UnitVersion:
     """Create or update the version of `code` that starts on `valid_from`."""
-    code = code.strip()
-    if not code:
-        raise DomainError(_("A unit needs a code."), field="code")
-    if not name.strip():
-        raise DomainError(_("A unit needs a name."), field="name")
-    _check_period(valid_from, valid_to)
-    kind_obj = _kind(kind)
-    flags = _clean_flags(area_flags)
+    code = check_unit_text(code, name)
+    check_period(valid_from, valid_to)
+    kind_obj = unit_kind(kind)
+    flags = clean_flags(area_flags)
     with transaction.atomic():
         parent = None
         if parent_code:
@@ -105,7 +199,7 @@ def unit_version_save(
                 )
         unit, unit_created = Unit.objects.get_or_create(code=code)
         existing = None if unit_created else unit.versions.filter(valid_from=valid_from).first()
-        _check_no_overlap(
+        check_no_overlap(
             unit.versions.all(), valid_from, valid_to, exclude_pk=existing.pk if existing else None
         )
         _check_no_cycle(unit, parent, valid_from, valid_to)
@@ -217,14 +311,9 @@ def place_version_save(
     code = code.strip()
     if not code:
         raise DomainError(_("A place needs a code."), field="code")
-    if kind not in PlaceKind.values:
-        raise DomainError(
-            _("Unknown place kind: %(kind)s. Allowed: %(allowed)s.")
-            % {"kind": kind, "allowed": ", ".join(PlaceKind.values)},
-            field="kind",
-        )
-    _check_period(valid_from, valid_to)
-    flags = _clean_flags(area_flags)
+    place_kind(kind)
+    check_period(valid_from, valid_to)
+    flags = clean_flags(area_flags)
     with transaction.atomic():
         unit = Unit.objects.filter(code=unit_code).first()
         if unit is None:
@@ -240,7 +329,7 @@ def place_version_save(
             )
         place, created = Place.objects.get_or_create(code=code)
         existing = None if created else place.versions.filter(valid_from=valid_from).first()
-        _check_no_overlap(
+        check_no_overlap(
             place.versions.all(), valid_from, valid_to, exclude_pk=existing.pk if existing else None
         )
         before = None

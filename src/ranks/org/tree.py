@@ -179,3 +179,42 @@ def history(versions: Iterable[Version]) -> list[HistoryEvent]:
     if previous is not None and previous.valid_to is not None:
         events.append(HistoryEvent(previous.valid_to, "closed"))
     return events
+
+
+def parent_first(
+    parents: dict[str, list[str | None]],
+) -> tuple[list[str], list[list[str]], set[str]]:
+    """Codes in an order where each comes after the codes it names as parent, for the rows of a
+    file: `parents` maps each code to the parents its rows name (parents outside `parents` do not
+    matter). Returns the order (codes in or below a loop left out), each loop found as a path
+    such as [A, B, A], and the codes left out."""
+    ordered: list[str] = []
+    loops: list[list[str]] = []
+    state: dict[str, str] = {}
+
+    def visit(code: str, path: list[str]) -> bool:
+        if state.get(code) == "done":
+            return True
+        if state.get(code) == "visiting":
+            loop = path[path.index(code) :] + [code]
+            loops.append(loop)
+            for looped in set(loop):
+                state[looped] = "broken"
+            return False
+        if state.get(code) == "broken":
+            return False
+        state[code] = "visiting"
+        fine = True
+        for parent in parents[code]:
+            if parent and parent in parents and parent != code:
+                fine = visit(parent, [*path, code]) and fine
+        if state.get(code) == "broken":
+            return False
+        state[code] = "done" if fine else "broken"
+        if fine:
+            ordered.append(code)
+        return fine
+
+    for code in list(parents):
+        visit(code, [])
+    return ordered, loops, {c for c, s in state.items() if s == "broken"}

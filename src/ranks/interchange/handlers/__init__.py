@@ -24,6 +24,8 @@ HANDLERS = {
 
 ROW_HANDLERS = {
     **HANDLERS,
+    "units": "ranks.interchange.handlers.units:UnitsRowHandler",
+    "places": "ranks.interchange.handlers.places:PlacesRowHandler",
     "members": "ranks.interchange.handlers.members:MembersRowHandler",
     "candidates": "ranks.interchange.handlers.pipeline:CandidatesRowHandler",
     "targets": "ranks.interchange.handlers.targets:TargetsRowHandler",
