@@ -10,8 +10,9 @@ PostgreSQL). Callers are inside a transaction; nothing here commits.
 from __future__ import annotations
 
 import json
+import operator
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -88,11 +89,25 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    copy_rows(
-        model._meta.db_table,
-        [field.column for field, _ in columns],
-        (tuple(convert(getattr(obj, field.attname)) for field, convert in columns) for obj in objs),
-    )
+    copy_rows(model._meta.db_table, [field.column for field, _ in columns], _values(columns, objs))
+
+
+def _values(columns, objs: Iterable[models.Model]) -> Iterator[tuple]:
+    """Each object's column values, read in one C call; only JSON columns are converted."""
+    read = operator.attrgetter(*(field.attname for field, _ in columns))
+    if len(columns) == 1:
+        single = read
+        read = lambda obj: (single(obj),)  # noqa: E731 - attrgetter of one name gives no tuple
+    json_at = [i for i, (field, _) in enumerate(columns) if isinstance(field, models.JSONField)]
+    if not json_at:
+        for obj in objs:
+            yield read(obj)
+        return
+    for obj in objs:
+        values = list(read(obj))
+        for i in json_at:
+            values[i] = columns[i][1](values[i])
+        yield tuple(values)
 
 
 def update(model: type[models.Model], objs: list[models.Model], fields: Sequence[str]) -> None:
@@ -114,11 +129,7 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Sequence
             f"SELECT {', '.join(q(f.column) for f, _ in columns)} FROM {q(table)} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {q(temp)}")
-    copy_rows(
-        temp,
-        [f.column for f, _ in columns],
-        (tuple(convert(getattr(obj, f.attname)) for f, convert in columns) for obj in objs),
-    )
+    copy_rows(temp, [f.column for f, _ in columns], _values(columns, objs))
     assignments = ", ".join(f"{q(f.column)} = t.{q(f.column)}" for f, _ in columns[1:])
     with connection.cursor() as cursor:
         cursor.execute(
