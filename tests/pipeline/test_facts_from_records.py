@@ -109,9 +109,10 @@ def test_a_candidate_with_no_events_has_only_the_person(world):
     )
 
 
-def test_the_facts_take_seven_queries(mai, django_assert_num_queries):
-    # candidate, events, introducers, their postings and memberships, ancestry ids and versions
-    with django_assert_num_queries(7):
+def test_the_facts_take_six_queries(mai, django_assert_num_queries):
+    # candidate, events, introducers, their postings and memberships, the versions of the
+    # cell's ancestry
+    with django_assert_num_queries(6):
         pipeline_facts(load(), D(2026, 1, 1))
 
 

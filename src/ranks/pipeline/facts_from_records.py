@@ -13,9 +13,13 @@ posting or their membership ends; they are probationary until their official dat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from ranks.org.selectors import unit_ancestry, unit_inherited_flags
+from django.db.models.expressions import RawSQL
+
+from ranks.org import sql
+from ranks.org.models import UnitVersion
 from ranks.pipeline import rules
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 
@@ -24,6 +28,85 @@ EVENT_PREFETCH = ("events", "events__introducers__postings__membership")
 
 # The documents a prepared dossier holds (R5); their names are keys that findings_text translates.
 DOSSIER_DOCUMENTS = ("application", "background declaration")
+
+
+class Records:
+    """Where `pipeline_facts` reads what lies beyond the events: each event's introducers, each
+    introducer's postings (with their memberships) and the area flags a cell inherits on a day.
+
+    This default reads the relations prefetched with `EVENT_PREFETCH` and the cell's ancestry (one
+    query). `BatchRecords` serves the same from data loaded for many candidates at once, so that
+    one candidate and a batch of them go through the same code."""
+
+    def introducers(self, event: StageEvent) -> Sequence[Any]:
+        """The event's introducers: objects with `pk` and `person_id`."""
+        return list(event.introducers.all())
+
+    def postings(self, person: Any) -> Sequence[Any]:
+        """The introducer's postings, each with its `membership`."""
+        return list(person.postings.all())
+
+    def area_flags(self, candidate: Candidate, on: dt.date) -> frozenset[str]:
+        cell_id = candidate.cell_id
+        return flags_on(ancestry_versions([cell_id]), cell_id, on)
+
+
+PREFETCHED = Records()
+
+
+def ancestry_versions(unit_ids: Iterable[int]) -> dict[int, list[tuple]]:
+    """Every version of the units and of every unit ever above them, by unit: (valid_from,
+    valid_to, parent_id, area_flags, name, holds_members). One query, whatever their number."""
+    ids = sorted(set(unit_ids))
+    versions: dict[int, list[tuple]] = {}
+    if not ids:
+        return versions
+    up = (
+        f"WITH RECURSIVE up(unit_id) AS (SELECT u.id FROM org_unit u WHERE u.id IN"
+        f" ({', '.join(['%s'] * len(ids))}) UNION SELECT v.parent_id FROM {sql.V} v JOIN up"
+        f" ON v.unit_id = up.unit_id WHERE v.parent_id IS NOT NULL) SELECT unit_id FROM up"
+    )
+    for unit_id, *version in UnitVersion.objects.filter(
+        unit_id__in=RawSQL(sql.first(up), ids)
+    ).values_list(
+        "unit_id",
+        "valid_from",
+        "valid_to",
+        "parent_id",
+        "area_flags",
+        "name",
+        "kind__holds_members",
+    ):
+        versions.setdefault(unit_id, []).append(tuple(version))
+    return versions
+
+
+def versions_on(versions: dict[int, list[tuple]], unit_id: int, day: dt.date) -> list[tuple]:
+    return [
+        v
+        for v in versions.get(unit_id, ())
+        if (v[0] is None or v[0] <= day) and (v[1] is None or v[1] >= day)
+    ]
+
+
+def flags_on(versions: dict[int, list[tuple]], unit_id: int, day: dt.date) -> frozenset[str]:
+    """The area flags the unit inherits on `day`: those of its version and of the versions above it
+    on that day (`org.selectors.unit_ancestry`, walked over `ancestry_versions`)."""
+    flags: set[str] = set()
+    seen: set[int] = set()
+    level = {unit_id}
+    depth = 0
+    while level and depth <= 64:
+        above: set[int] = set()
+        for unit in level - seen:
+            seen.add(unit)
+            for version in versions_on(versions, unit, day):
+                flags.update(version[3] or ())
+                if version[2] is not None:
+                    above.add(version[2])
+        level = above
+        depth += 1
+    return frozenset(flags)
 
 
 def _latest(events: Iterable[StageEvent], stage: str) -> StageEvent | None:
@@ -49,21 +132,19 @@ def _received(event: StageEvent, on: dt.date) -> dt.date | None:
     return received if received is not None and received <= on else None
 
 
-def _introducer(person, cell_id: int, on: dt.date, replacement: bool) -> rules.Introducer:
-    """R6's facts about one introducer; reads `person.postings.all()` with their memberships."""
+def _introducer(
+    all_postings: Sequence[Any], cell_id: int, on: dt.date, replacement: bool
+) -> rules.Introducer:
+    """R6's facts about one introducer, from all their postings with their memberships."""
     postings = sorted(
-        (p for p in person.postings.all() if p.cell_id == cell_id and p.valid_from <= on),
+        (p for p in all_postings if p.cell_id == cell_id and p.valid_from <= on),
         key=lambda p: p.valid_from,
     )
     posting = postings[-1] if postings else None
     membership = posting.membership if posting is not None else None
     if membership is None:
         memberships = sorted(
-            (
-                p.membership
-                for p in person.postings.all()
-                if p.membership.admission_decision_date <= on
-            ),
+            (p.membership for p in all_postings if p.membership.admission_decision_date <= on),
             key=lambda m: m.admission_decision_date,
         )
         membership = memberships[-1] if memberships else None
@@ -82,18 +163,18 @@ def _introducer(person, cell_id: int, on: dt.date, replacement: bool) -> rules.I
     )
 
 
-def _introducers(events: list[StageEvent], cell_id: int, on: dt.date) -> tuple:
+def _introducers(events: list[StageEvent], cell_id: int, on: dt.date, records: Records) -> tuple:
     assigned = sorted(
         (e for e in events if e.stage == Stage.INTRODUCERS_ASSIGNED),
         key=lambda e: (e.date, e.pk or 0),
     )
     if not assigned:
         return ()
-    first = {p.pk for p in assigned[0].introducers.all()}
+    first = {p.pk for p in records.introducers(assigned[0])}
     latest = assigned[-1]
     found = [
-        _introducer(p, cell_id, on, replacement=p.pk not in first)
-        for p in sorted(latest.introducers.all(), key=lambda p: p.person_id)
+        _introducer(records.postings(p), cell_id, on, replacement=p.pk not in first)
+        for p in sorted(records.introducers(latest), key=lambda p: p.person_id)
     ]
     if latest.youth_union_resolution:
         found.append(rules.Introducer(youth_union_resolution=True))
@@ -110,15 +191,12 @@ def candidate_facts(
     on: dt.date,
     area_flags: frozenset[str] | None = None,
     consent: bool = False,
+    records: Records = PREFETCHED,
 ) -> rules.Candidate:
     """The person's facts and the area flags the candidate's cell inherits on `on` (one query,
     unless `area_flags` are given)."""
     person = candidate.person
-    flags = (
-        area_flags
-        if area_flags is not None
-        else unit_inherited_flags(unit_ancestry(candidate.cell, on))
-    )
+    flags = area_flags if area_flags is not None else records.area_flags(candidate, on)
     return rules.Candidate(
         birth_date=person.birth_date,
         # Blank means not recorded: the engine then finds the education insufficient (R3).
@@ -138,12 +216,14 @@ def pipeline_facts(
     on: dt.date,
     area_flags: frozenset[str] | None = None,
     events: Iterable[StageEvent] | None = None,
+    records: Records = PREFETCHED,
 ) -> rules.Pipeline:
     """Everything the records say about the candidacy up to and including `on`.
 
-    Reads `candidate.events.all()` and the introducers' postings (prefetch `EVENT_PREFETCH`) and runs one query more for the cell's ancestry,
-    unless `area_flags` are given; `candidate.person` and `candidate.cell` should be selected
-    with the candidate.
+    Reads `candidate.events.all()` (unless `events` are given) and, through `records`, the
+    introducers and their postings (prefetch `EVENT_PREFETCH`) and the cell's area flags (one
+    query more, unless `area_flags` are given); `candidate.person` should be selected with the
+    candidate. `BatchRecords` gives the same for a batch of candidates without a query.
     """
     source = candidate.events.all() if events is None else events
     events = [e for e in source if e.date <= on]
@@ -167,10 +247,10 @@ def pipeline_facts(
     admission_vote = _latest(admission_votes, Stage.CELL_RESOLUTION)
     consent = admission_vote is not None and bool(admission_vote.exception_document)
     return rules.Pipeline(
-        candidate=candidate_facts(candidate, on, area_flags, consent),
+        candidate=candidate_facts(candidate, on, area_flags, consent, records),
         certificate=rules.Certificate(issued_on=certificate.date) if certificate else None,
         documents=documents,
-        introducers=_introducers(events, candidate.cell_id, on),
+        introducers=_introducers(events, candidate.cell_id, on, records),
         source_listed_on=_day(_latest(events, Stage.SOURCE_LIST)),
         background_verified_on=_day(_latest(events, Stage.BACKGROUND_VERIFIED)),
         comments_collected_on=_day(_latest(events, Stage.COMMENTS_COLLECTED)),
@@ -205,3 +285,88 @@ def candidate_for_facts(queryset, person_id: str) -> Candidate | None:
         .prefetch_related(*EVENT_PREFETCH)
         .first()
     )
+
+
+class Ref:
+    """A person as `pipeline_facts` reads an introducer: the key and the identifier."""
+
+    __slots__ = ("pk", "person_id")
+
+    def __init__(self, pk: int, person_id: str):
+        self.pk, self.person_id = pk, person_id
+
+
+class BatchRecords(Records):
+    """`Records` for a batch of candidates, loaded in a fixed number of queries (`load`) and held
+    in memory, where a set-based import also applies what the batch's events change: new events
+    and their introducers, new and changed memberships and postings."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, list[StageEvent]] = {}  # candidate id → events, as `events.all()`
+        self.by_event: dict[int, list[Ref]] = {}  # id(event) → its introducers
+        self.memberships: dict[int, list] = {}  # person pk → memberships, as `memberships.all()`
+        self.person_postings: dict[int, list] = {}  # person pk → postings with their membership
+        self.versions: dict[int, list[tuple]] = {}  # `ancestry_versions` of the cells
+        self._flags: dict[tuple[int, dt.date], frozenset[str]] = {}
+
+    def introducers(self, event: StageEvent) -> Sequence[Ref]:
+        return self.by_event.get(id(event), ())
+
+    def postings(self, person: Any) -> Sequence[Any]:
+        return self.person_postings.get(person.pk, ())
+
+    def area_flags(self, candidate: Any, on: dt.date) -> frozenset[str]:
+        key = (candidate.cell_id, on)
+        if key not in self._flags:
+            self._flags[key] = flags_on(self.versions, candidate.cell_id, on)
+        return self._flags[key]
+
+    def forget_flags(self) -> None:
+        """After `versions` gained units (a candidate moved to a cell not loaded)."""
+        self._flags.clear()
+
+    def load(
+        self, candidate_ids: Iterable[int], person_ids: Iterable[int], cell_ids: Iterable[int]
+    ) -> None:
+        """The events of the candidates with their introducers, the memberships and postings of
+        `person_ids` and of every introducer, the ancestry of `cell_ids`: five queries."""
+        events = list(
+            StageEvent.objects.filter(candidate_id__in=set(candidate_ids))
+            .select_related("to_unit")
+            .order_by("date", "id")
+        )
+        by_pk = {}
+        for event in events:
+            self.events.setdefault(event.candidate_id, []).append(event)
+            self.by_event[id(event)] = []
+            by_pk[event.pk] = event
+        people = set(person_ids)
+        for event_id, pk, person_id in (
+            StageEvent.introducers.through.objects.filter(stageevent_id__in=by_pk)
+            .values_list("stageevent_id", "person_id", "person__person_id")
+            .order_by("person__person_id")
+        ):
+            self.by_event[id(by_pk[event_id])].append(Ref(pk, person_id))
+            people.add(pk)
+        self.load_members(people)
+        self.versions.update(ancestry_versions(cell_ids))
+
+    def load_members(self, people: Iterable[int]) -> None:
+        """The memberships and postings of these people (two queries)."""
+        from ranks.people.models import Membership, Posting
+
+        people = set(people) - set(self.memberships)
+        if not people:
+            return
+        memberships = {}
+        for pk in people:
+            self.memberships[pk] = []
+            self.person_postings[pk] = []
+        for membership in Membership.objects.filter(person_id__in=people).order_by(
+            "admission_decision_date", "id"
+        ):
+            memberships[membership.pk] = membership
+            self.memberships[membership.person_id].append(membership)
+        for posting in Posting.objects.filter(person_id__in=people).order_by("valid_from", "id"):
+            posting.membership = memberships[posting.membership_id]
+            self.person_postings[posting.person_id].append(posting)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,8 @@ from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message, format_day
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
+
+STAGES = frozenset(Stage.values)
 
 # What an event says; who recorded it and when are kept but are not part of the comparison.
 EVENT_FIELDS = (
@@ -135,12 +137,30 @@ def cell_found(found: Unit | DomainError) -> Unit:
     return found
 
 
+# The columns of `snapshot(event, EVENT_FIELDS)`, in its order; and which hold dates.
+_EVENT_COLUMNS = tuple(
+    (f.attname, isinstance(f, models.DateField))
+    for f in StageEvent._meta.concrete_fields
+    if f.name in EVENT_FIELDS
+)
+
+
+def event_snapshot(event: StageEvent) -> dict[str, Any]:
+    """`snapshot(event, EVENT_FIELDS)` without its JSON round trip (an import takes one per row):
+    an event's values are text, numbers, booleans, None and dates."""
+    state = {}
+    for attname, is_date in _EVENT_COLUMNS:
+        value = getattr(event, attname)
+        state[attname] = value.isoformat() if is_date and value is not None else value
+    return state
+
+
 def _event_state(event: StageEvent, introducers: Iterable[str] | None = None) -> dict[str, Any]:
     to_unit = event.to_unit.code if event.to_unit_id else None
     if introducers is None:
         introducers = [p.person_id for p in event.introducers.all()] if event.pk else []
     return {
-        **snapshot(event, EVENT_FIELDS),
+        **event_snapshot(event),
         "to_unit_code": to_unit,
         "introducers": sorted(introducers),
     }
@@ -244,14 +264,15 @@ def _check_event_input(
     location: str,
     introducer_person_ids: list[str],
     youth_union_resolution: bool,
+    now: dt.date | None = None,
 ) -> None:
-    if stage not in Stage.values:
+    if stage not in STAGES:
         raise DomainError(
             _("Unknown stage: %(stage)s. Allowed: %(allowed)s.")
             % {"stage": stage, "allowed": ", ".join(Stage.values)},
             field="stage",
         )
-    if date > today():
+    if date > (now or today()):
         raise DomainError(_("The event date is in the future."), field="date")
     for field, value in (("votes_for", votes_for), ("official_members", official_members)):
         if value is not None and value < 0:
@@ -409,6 +430,115 @@ def _candidate_for_event(person: Person) -> Candidate:
     return candidate
 
 
+def event_check_input(
+    *,
+    stage: str,
+    date: dt.date,
+    introducer_ids: list[str],
+    youth_union_resolution: bool,
+    votes_for: int | None,
+    official_members: int | None,
+    received_on: dt.date | None,
+    to_unit_code: str | None,
+    location: str,
+    exception_approved_by: str,
+    exception_document: str,
+    now: dt.date | None = None,
+) -> tuple[str, str]:
+    """The checks of an event that need nothing from the database; who approved the exception
+    and the document, stripped."""
+    _check_event_input(
+        stage, date, votes_for, official_members, received_on, to_unit_code, location,
+        introducer_ids, youth_union_resolution, now,
+    )  # fmt: skip
+    approved_by, document = exception_approved_by.strip(), exception_document.strip()
+    if bool(approved_by) != bool(document):
+        raise DomainError(
+            _("An exception needs both who approved it and the document."),
+            field="exception_document" if approved_by else "exception_approved_by",
+        )
+    return approved_by, document
+
+
+def event_apply(
+    event: StageEvent,
+    *,
+    detail: str,
+    class_name: str,
+    certificate_no: str,
+    youth_union_resolution: bool,
+    votes_for: int | None,
+    official_members: int | None,
+    authority: str,
+    decision_no: str,
+    received_on: dt.date | None,
+    to_unit: Unit | None,
+    location: str,
+    approved_by: str,
+    document: str,
+) -> None:
+    """Set what the arguments of `stage_event_save` state on the event (not saved)."""
+    event.detail = detail.strip()
+    event.class_name = class_name.strip()
+    event.certificate_no = certificate_no.strip()
+    event.youth_union_resolution = youth_union_resolution
+    event.votes_for, event.official_members = votes_for, official_members
+    event.authority = authority.strip()
+    event.decision_no = decision_no.strip()
+    event.received_on, event.to_unit = received_on, to_unit
+    event.location = location.strip()
+    event.exception_approved_by, event.exception_document = approved_by, document
+
+
+def event_check_fit(others: list[StageEvent], stage: str, date: dt.date) -> None:
+    """The event must fit the candidacy's other events: its side states, a closed file, and a
+    ceremony needs its decision."""
+    _check_state(others, stage, date)
+    if stage == Stage.CEREMONY and not any(
+        e.stage == Stage.ADMISSION_DECISION and e.date <= date for e in others
+    ):
+        # Not even an exception: the membership the ceremony creates dates from a decision.
+        raise DomainError(
+            _("A ceremony needs the admission decision recorded first."), field="stage"
+        )
+
+
+def event_refusal(
+    facts_before: rules.Pipeline,
+    facts_after: rules.Pipeline,
+    stage: str,
+    date: dt.date,
+    approved_by: str,
+    after: dict[str, Any],
+) -> None:
+    """Refuse an event that breaks a rule, unless it is an exception: then its audited state
+    lists the rules excepted."""
+    refused = rules.refusals(facts_before, facts_after, stage, date)
+    if refused and not approved_by:
+        raise DomainError(_refusal_message(refused), field="stage")
+    if refused:
+        after["exception_for"] = sorted({f.rule for f in refused})
+
+
+def event_change(person_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> Change:
+    return Change(
+        "ranks.pipeline.event.updated" if before else "ranks.pipeline.event.created",
+        "candidate",
+        person_id,
+        before,
+        after,
+    )
+
+
+def ceremony_decision(events: Iterable[StageEvent], facts: rules.Pipeline) -> tuple[dt.date, str]:
+    """The admission decision a ceremony's membership dates from, and its number."""
+    decision_event = max(
+        (e for e in events if e.stage == Stage.ADMISSION_DECISION),
+        key=lambda e: (e.date, e.pk or 0),
+    )
+    return facts.decision.on, decision_event.decision_no
+
+
 def stage_event_save(
     *,
     actor: Actor,
@@ -437,18 +567,18 @@ def stage_event_save(
     The ceremony creates the membership (party age from the admission decision, R13), official
     recognition dates official status from the end of probation (R11), removal ends it; a
     handover accepted moves the candidate to the receiving cell.
+
+    The set-based import (`interchange.handlers.pipeline.EventsHandler`) makes the same checks
+    through the same functions, on a batch of events and the records it loads for them at once.
     """
-    introducer_ids = sorted({p.strip() for p in introducer_person_ids if p and p.strip()})
-    _check_event_input(
-        stage, date, votes_for, official_members, received_on, to_unit_code, location,
-        introducer_ids, youth_union_resolution,
+    introducer_ids = mentor_ids_wanted(introducer_person_ids)
+    approved_by, document = event_check_input(
+        stage=stage, date=date, introducer_ids=introducer_ids,
+        youth_union_resolution=youth_union_resolution, votes_for=votes_for,
+        official_members=official_members, received_on=received_on, to_unit_code=to_unit_code,
+        location=location, exception_approved_by=exception_approved_by,
+        exception_document=exception_document,
     )  # fmt: skip
-    approved_by, document = exception_approved_by.strip(), exception_document.strip()
-    if bool(approved_by) != bool(document):
-        raise DomainError(
-            _("An exception needs both who approved it and the document."),
-            field="exception_document" if approved_by else "exception_approved_by",
-        )
     with transaction.atomic():
         person = _person(person_id, "person_id")
         candidate = _candidate_for_event(person)
@@ -467,47 +597,28 @@ def stage_event_save(
                     field="to_unit_code",
                 )
         introducers = _introducers(introducer_ids, candidate, date) if introducer_ids else []
-        event.detail = detail.strip()
-        event.class_name = class_name.strip()
-        event.certificate_no = certificate_no.strip()
-        event.youth_union_resolution = youth_union_resolution
-        event.votes_for, event.official_members = votes_for, official_members
-        event.authority = authority.strip()
-        event.decision_no = decision_no.strip()
-        event.received_on, event.to_unit = received_on, to_unit
-        event.location = location.strip()
-        event.exception_approved_by, event.exception_document = approved_by, document
+        event_apply(
+            event, detail=detail, class_name=class_name, certificate_no=certificate_no,
+            youth_union_resolution=youth_union_resolution, votes_for=votes_for,
+            official_members=official_members, authority=authority, decision_no=decision_no,
+            received_on=received_on, to_unit=to_unit, location=location,
+            approved_by=approved_by, document=document,
+        )  # fmt: skip
         after = _event_state(event, [p.person_id for p in introducers])
         if before is not None and before == after:
             return event
-        _check_state(others, stage, date)
-        if stage == Stage.CEREMONY and not any(
-            e.stage == Stage.ADMISSION_DECISION and e.date <= date for e in others
-        ):
-            # Not even an exception: the membership the ceremony creates dates from a decision.
-            raise DomainError(
-                _("A ceremony needs the admission decision recorded first."), field="stage"
-            )
+        event_check_fit(others, stage, date)
         if stage == Stage.HANDOVER_ACCEPTED:
             to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
-        facts_before = pipeline_facts(candidate, date, events=others)
+        checked = stage in rules.CHECKED_STAGES  # no facts are needed for the others
+        facts_before = pipeline_facts(candidate, date, events=others) if checked else None
         event.save()
         event.introducers.set(introducers)
         candidate = _candidate_for_event(person)
-        facts_after = pipeline_facts(candidate, date)
-        refused = rules.refusals(facts_before, facts_after, stage, date)
-        if refused and not approved_by:
-            raise DomainError(_refusal_message(refused), field="stage")
-        if refused:
-            after["exception_for"] = sorted({f.rule for f in refused})
-        audit_record(
-            actor,
-            "ranks.pipeline.event.updated" if before else "ranks.pipeline.event.created",
-            object_type="candidate",
-            object_id=person.person_id,
-            before=before,
-            after=after,
-        )
+        facts_after = pipeline_facts(candidate, date) if checked else None
+        if checked:
+            event_refusal(facts_before, facts_after, stage, date, approved_by, after)
+        audit_record_many(actor, [event_change(person.person_id, before, after)])
         if before is None:
             _follow(actor, candidate, event, facts_after, to_unit)
     return event
@@ -517,19 +628,15 @@ def _follow(actor: Actor, candidate: Candidate, event: StageEvent, facts, to_uni
     """What a new event changes beyond itself: membership, and the cell after a handover."""
     person = candidate.person
     if event.stage == Stage.CEREMONY:
-        decision = facts.decision
-        decision_event = max(
-            (e for e in candidate.events.all() if e.stage == Stage.ADMISSION_DECISION),
-            key=lambda e: (e.date, e.pk),
-        )
-        existing = person.memberships.filter(admission_decision_date=decision.on).first()
+        decided_on, decision_no = ceremony_decision(candidate.events.all(), facts)
+        existing = person.memberships.filter(admission_decision_date=decided_on).first()
         if existing is None:
             membership_admit(
                 actor=actor,
                 person=person,
                 cell_code=candidate.cell.code,
-                admission_decision_date=decision.on,
-                admission_decision_no=decision_event.decision_no,
+                admission_decision_date=decided_on,
+                admission_decision_no=decision_no,
                 ceremony_date=event.date,
             )
     elif event.stage == Stage.OFFICIAL:

@@ -28,6 +28,7 @@ ROW_HANDLERS = {
     "places": "ranks.interchange.handlers.places:PlacesRowHandler",
     "members": "ranks.interchange.handlers.members:MembersRowHandler",
     "candidates": "ranks.interchange.handlers.pipeline:CandidatesRowHandler",
+    "events": "ranks.interchange.handlers.pipeline:EventsRowHandler",
     "targets": "ranks.interchange.handlers.targets:TargetsRowHandler",
     "secondments": "ranks.interchange.handlers.secondments:SecondmentsRowHandler",
 }

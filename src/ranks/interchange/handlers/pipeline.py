@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 
 from ranks.core import bulk
 from ranks.core.audit import audit_record_many
+from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org.models import Unit
 from ranks.people.models import Person
+from ranks.pipeline.event_batch import EventBatch
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import (
     _candidate_state,
@@ -242,15 +244,168 @@ class CandidatesRowHandler(Handler):
         )
 
 
-class EventsHandler(Handler):
+def event_order(row: Row) -> tuple:
+    """Each person's events in date order, and on one day in the order of §5: the rules are
+    checked against what was recorded before."""
+    return (row.values["person_id"], row.values["date"], STAGE_ORDER[row.values["stage"]])
+
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(Stage.values)}
+
+
+def event_fields(values: dict, existing: StageEvent | None, to_unit_code, introducer_ids) -> dict:
+    """The arguments of `stage_event_save` for a row: a column missing from the file leaves the
+    event's value as it is (`to_unit_code` and `introducer_ids` of the existing event)."""
+    fields = {}
+    for key in EVENT_FIELDS:
+        if key in values:
+            value = values[key]
+            if key in TEXT_FIELDS:
+                value = "" if value is None else value
+            elif key == "introducer_person_ids":
+                value = value or []
+            elif key == "youth_union_resolution":
+                value = bool(value)
+            fields[key] = value
+        elif existing is not None and key == "to_unit_code":
+            fields[key] = to_unit_code
+        elif existing is not None and key == "introducer_person_ids":
+            fields[key] = introducer_ids
+        elif existing is not None:
+            fields[key] = getattr(existing, key)
+    return fields
+
+
+class PersonBatches(Handler):
+    """Batches in which every person's rows that stand together in the file are together.
+
+    The engine cuts the file every `batch_size` rows; the rows of the last person of a batch are
+    carried over into the next one, so that a person's events are put in order (`event_order`)
+    even when they straddle the cut. A file lists each person's rows together (Ranks' exports
+    do); rows of one person further apart are applied in the order of their batches. Memory
+    holds a batch and one person's rows more."""
+
+    batch_size = 2000
+    most_carried = 20_000  # one person's rows beyond this are not held back any longer
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.carried: list[Row] = []
+
     def handle(self, rows: list[Row]) -> None:
-        # Each person's events in date order, and on one day in the order of §5: the rules are
-        # checked against what was recorded before.
-        order = {stage: i for i, stage in enumerate(Stage.values)}
-        for row in sorted(
-            rows,
-            key=lambda r: (r.values["person_id"], r.values["date"], order[r.values["stage"]]),
-        ):
+        rows = self.carried + rows
+        last = rows[-1].values["person_id"]
+        cut = len(rows)
+        while cut > 0 and rows[cut - 1].values["person_id"] == last:
+            cut -= 1
+        if cut == 0 and len(rows) <= self.most_carried:
+            self.carried = rows
+            return
+        if cut == 0:
+            cut = len(rows)
+        self.carried = rows[cut:]
+        self.process(sorted(rows[:cut], key=event_order))
+
+    def finish(self) -> None:
+        rows, self.carried = self.carried, []
+        if rows:
+            self.process(sorted(rows, key=event_order))
+
+    def process(self, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+
+class EventsHandler(PersonBatches):
+    """Stage events a batch at a time: the records the rules read are loaded for the whole batch
+    in a fixed number of queries (`EventBatch`), each event is checked in the order of the row
+    path through the same functions, and the batch is written with bulk statements."""
+
+    def process(self, rows: list[Row]) -> None:
+        ctx = self.ctx
+        person_ids = {row.values["person_id"] for row in rows}
+        introducer_ids = {p for row in rows for p in row.values.get("introducer_person_ids") or []}
+        codes = {row.values["to_unit_code"] for row in rows if row.values.get("to_unit_code")}
+        batch = EventBatch(ctx.actor, today())
+        batch.load(person_ids, introducer_ids, codes)
+        visible = self.visible_people(person_ids | introducer_ids)
+        units_visible = self.visible_units(codes | {c.cell_code for c in batch.candidates.values()})
+        for row in rows:
+            try:
+                outcome = self.write(row, batch, visible, units_visible)
+            except Reject as reject:
+                ctx.error(row, reject.column, reject.message)
+                continue
+            except DomainError as error:
+                ctx.error(row, error.field or ctx.kind.key_columns[0], str(error))
+                continue
+            ctx.outcome(outcome)
+        # Written even when a row was refused, as the row path writes the good rows before the
+        # import rolls back: the next batches are then checked against the same records.
+        batch.write()
+        audit_record_many(ctx.actor, batch.changes)
+
+    visible_people = CandidatesHandler.visible_people
+    visible_units = CandidatesHandler.visible_units
+
+    def write(self, row: Row, batch: EventBatch, visible, units_visible) -> str:
+        values = row.values
+        person_id = values["person_id"]
+
+        def person_seen(code: str, column: str) -> None:
+            if code not in batch.people or (visible is not None and code not in visible):
+                raise Reject(column, _("Unknown person: %(code)s.") % {"code": code})
+
+        if values["stage"] in ANSWERS_TO_HANDOVER:
+            candidate = self._handed_to_me(row, batch)
+        else:
+            person_seen(person_id, "person_id")
+            candidate = batch.candidates.get(person_id)
+            if candidate is not None:
+                # Visible through its current cell only, as in the row path.
+                code = candidate.cell_code
+                if units_visible is not None and code not in units_visible:
+                    raise Reject("person_id", _("Unknown cell code: %(code)s.") % {"code": code})
+        to_unit = values.get("to_unit_code")
+        if to_unit and values["stage"] != "handed_over":
+            # A handover names the receiving unit, which is usually outside the sender's units.
+            if to_unit not in batch.units or (
+                units_visible is not None and to_unit not in units_visible
+            ):
+                raise Reject("to_unit_code", _("Unknown unit code: %(code)s.") % {"code": to_unit})
+        existing = None
+        if candidate is not None:
+            existing = batch.event_of(candidate, values["stage"], values["date"])
+        for introducer in values.get("introducer_person_ids") or []:
+            person_seen(introducer, "introducer_person_ids")
+        fields = event_fields(
+            values,
+            existing,
+            existing.to_unit.code if existing is not None and existing.to_unit_id else None,
+            batch.introducer_ids(existing) if existing is not None else [],
+        )
+        return batch.save(person_id=person_id, stage=values["stage"], date=values["date"], **fields)
+
+    def _handed_to_me(self, row: Row, batch: EventBatch):
+        """`EventsRowHandler._handed_to_me` on the batch's records (one query for the scope)."""
+        unknown = Reject(
+            "person_id", _("Unknown person: %(code)s.") % {"code": row.values["person_id"]}
+        )
+        candidate = batch.candidates.get(row.values["person_id"])
+        if candidate is None:
+            raise unknown
+        handed = batch.handed_over(candidate, row.values["date"])
+        if handed is None or handed.to_unit_id is None:
+            raise unknown
+        if not self.ctx.scope.units(Unit.objects.filter(pk=handed.to_unit_id)).exists():
+            raise unknown
+        return candidate
+
+
+class EventsRowHandler(PersonBatches):
+    """One event at a time through `stage_event_save`: the reference for `EventsHandler`."""
+
+    def process(self, rows: list[Row]) -> None:
+        for row in rows:
             run_row(self.ctx, row, lambda row=row: self.write(row))
 
     def _handed_to_me(self, row: Row) -> tuple[Person, Candidate]:
@@ -300,23 +455,12 @@ class EventsHandler(Handler):
             )
         for introducer in row.values.get("introducer_person_ids") or []:
             self.person_in_scope(introducer, "introducer_person_ids")
-        fields = {}
-        for key in EVENT_FIELDS:
-            if key in row.values:
-                value = row.values[key]
-                if key in TEXT_FIELDS:
-                    value = "" if value is None else value
-                elif key == "introducer_person_ids":
-                    value = value or []
-                elif key == "youth_union_resolution":
-                    value = bool(value)
-                fields[key] = value
-            elif existing is not None and key == "to_unit_code":
-                fields[key] = existing.to_unit.code if existing.to_unit else None
-            elif existing is not None and key == "introducer_person_ids":
-                fields[key] = [p.person_id for p in existing.introducers.all()]
-            elif existing is not None:
-                fields[key] = getattr(existing, key)
+        fields = event_fields(
+            row.values,
+            existing,
+            existing.to_unit.code if existing is not None and existing.to_unit else None,
+            [p.person_id for p in existing.introducers.all()] if existing is not None else [],
+        )
         return write_and_tell(
             existing is not None,
             lambda: stage_event_save(

@@ -1,7 +1,7 @@
 """Pure rules engine: facts in, findings out; rule values keyed by document and date (§5)."""
 
 from .calendar import add_months, add_working_days, months_between, working_days_between
-from .checks import refusals
+from .checks import CHECKED_STAGES, refusals
 from .config import RULE_SETS, Cited, RuleSet, RuleValues, rules_on
 from .deadlines import due
 from .eligibility import eligibility, evaluate
@@ -60,6 +60,7 @@ __all__ = [
     "Period",
     "State",
     "refusals",
+    "CHECKED_STAGES",
     "state_on",
     "probation_end",
     "render",

@@ -142,11 +142,28 @@ def _official(before: Pipeline, on: dt.date) -> list[Finding]:
     return []
 
 
+# The stages `refusals` checks: an event of any other stage is never refused, whatever the facts
+# (callers need not build them).
+CHECKED_STAGES = frozenset(
+    {
+        CELL_RESOLUTION,
+        INTRODUCERS_ASSIGNED,
+        COMMITTEE_RESOLUTION,
+        ADMISSION_DECISION,
+        CEREMONY,
+        OFFICIAL,
+        REMOVED,
+    }
+)
+
+
 def refusals(before: Pipeline, after: Pipeline, stage: str, on: dt.date) -> list[Finding]:
     """The blocked findings that refuse recording `stage` on `on`; empty when nothing breaks.
 
     Steps before the cell resolution may be recorded in any order and again (a class retaken);
     side states have no rule of their own here."""
+    if stage not in CHECKED_STAGES:
+        return []
     if stage == CELL_RESOLUTION:
         return _cell_resolution(before, on)
     if stage == INTRODUCERS_ASSIGNED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -183,6 +184,17 @@ RULE_SETS: tuple[RuleSet, ...] = (
 
 def rules_on(day: dt.date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleValues:
     """The value of each key on `day`: the newest document in force that states it wins."""
+    if rule_sets is RULE_SETS:
+        return _rules_on_cached(day)  # an import asks for the same days over and over
+    return _rules_on(day, rule_sets)
+
+
+@functools.lru_cache(maxsize=8192)
+def _rules_on_cached(day: dt.date) -> RuleValues:
+    return _rules_on(day, RULE_SETS)
+
+
+def _rules_on(day: dt.date, rule_sets: tuple[RuleSet, ...]) -> RuleValues:
     cited: dict[str, Cited] = {}
     in_force = sorted((r for r in rule_sets if r.in_force(day)), key=lambda r: r.effective_from)
     for rule_set in in_force:
