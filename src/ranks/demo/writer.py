@@ -28,25 +28,10 @@ from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.people.models import Membership, Person, PersonPlace, Posting
 from ranks.people.names import fold
 from ranks.pipeline.models import Candidate, Stage, StageEvent
+from ranks.pipeline.services import EVENT_DETAILS
 
 BATCH = 1000
 
-# What a stage event says besides its stage and date, audited when given.
-EVENT_DETAILS = (
-    "detail",
-    "class_name",
-    "certificate_no",
-    "youth_union_resolution",
-    "votes_for",
-    "official_members",
-    "authority",
-    "decision_no",
-    "received_on",
-    "to_unit",
-    "location",
-    "exception_approved_by",
-    "exception_document",
-)
 
 # What `--reset` empties, children first. Unit kinds are configuration and stay.
 FLUSHED = (Posting, Membership, Person, Grant, PlaceVersion, Place, UnitVersion, Unit)

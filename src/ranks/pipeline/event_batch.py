@@ -39,6 +39,7 @@ from ranks.pipeline.facts_from_records import (
 from ranks.pipeline.findings_text import format_day
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import (
+    EVENT_DETAILS,
     _candidate_state,
     _event_state,
     _receiving_cell,
@@ -53,21 +54,7 @@ from ranks.pipeline.services import (
 )
 
 # The columns an update of an event writes (`event.save()` in `stage_event_save`).
-EVENT_UPDATE_FIELDS = (
-    "detail",
-    "class_name",
-    "certificate_no",
-    "youth_union_resolution",
-    "votes_for",
-    "official_members",
-    "authority",
-    "decision_no",
-    "received_on",
-    "to_unit",
-    "location",
-    "exception_approved_by",
-    "exception_document",
-)
+EVENT_UPDATE_FIELDS = EVENT_DETAILS
 
 
 _EVENT_FIELDS = StageEvent._meta.concrete_fields

@@ -30,18 +30,14 @@ from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, St
 
 STAGES = frozenset(Stage.values)
 
-# What an event says; who recorded it and when are kept but are not part of the comparison.
-EVENT_FIELDS = (
-    "id",
-    "candidate",
-    "stage",
-    "date",
+# What a stage event says besides its stage and date: what an update of it writes.
+EVENT_DETAILS = (
     "detail",
+    "class_name",
     "certificate_no",
+    "youth_union_resolution",
     "votes_for",
     "official_members",
-    "class_name",
-    "youth_union_resolution",
     "authority",
     "decision_no",
     "received_on",
@@ -50,6 +46,8 @@ EVENT_FIELDS = (
     "exception_approved_by",
     "exception_document",
 )
+# What an event says; who recorded it and when are kept but are not part of the comparison.
+EVENT_FIELDS = ("id", "candidate", "stage", "date", *EVENT_DETAILS)
 
 
 def _person(person_id: str, field: str) -> Person:
