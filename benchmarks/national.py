@@ -14,8 +14,9 @@ in the interchange order:
 
 It then times name search without diacritics (unscoped, and within a commune officer's scope)
 and a commune's unit page, source list and dashboard, in the national database and in a second
-database holding only that commune's province (`ranks national --provinces P`, which plans a
-province exactly as the national run does). Medians of repeated runs after a warm-up.
+database holding only that commune's province: every old province merged into the new one on
+1 July 2025 (`ranks national --provinces A,B`, which plans each province exactly as the national
+run does). Medians of repeated runs after a warm-up.
 
 The parent process imports no Django (Linux counts a parent's memory in a child's ru_maxrss);
 each Django step runs in a child. DATABASE_URL names the server and the scratch database
@@ -109,6 +110,30 @@ def build_files(scale: float, seed: int, directory: Path, env, provinces: str | 
         command += ["--provinces", provinces]
     seconds, _peak, _out = measured(command, env)
     return seconds
+
+
+MERGED_WITH = r"""
+import sys, django
+django.setup()
+from ranks.demo.national import province_jobs
+scale, seed, name = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+jobs = province_jobs(scale=scale, seed=seed)
+new = next(j.new_code for j in province_jobs(scale=scale, seed=seed, provinces=[name]))
+print(",".join(j.short for j in jobs if j.new_code == new))
+"""
+
+
+def merged_provinces(scale: float, seed: int, province: str, env) -> str:
+    """The old provinces that make up `province`'s new province (Hải Dương: with Hải Phòng)."""
+    done = subprocess.run(
+        [sys.executable, "-c", MERGED_WITH, str(scale), str(seed), province],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
 
 
 def rows_in(path: Path) -> int:
@@ -287,7 +312,9 @@ def main() -> None:
             print(f"{'all kinds':<12} {sum(f['rows'] for f in figures):>10,} {total:>9.1f}")
         province_files = var / "province"
         province_files.mkdir(exist_ok=True)
-        build_files(options.scale, options.seed, province_files, env, options.province)
+        provinces = merged_provinces(options.scale, options.seed, options.province, env)
+        print(f"# the province database: {provinces}")
+        build_files(options.scale, options.seed, province_files, env, provinces)
         recreate(province_url)
         load(province_url, province_files, var, compare=False)
         runs = {"searches": SEARCHES, "runs": options.runs, "page_runs": options.page_runs}
