@@ -422,10 +422,8 @@ def run_import(
                 if on_progress:
                     done, total = table.progress()
                     on_progress(result.rows, done, total)
-            finish = getattr(handler, "finish", None)
-            if finish is not None:  # rows a handler kept aside until the whole file was read
-                finish()
-                audit_flush()
+            handler.finish()  # rows a handler kept aside until the whole file was read
+            audit_flush()
             if not result.ok or dry_run:
                 raise _Rollback
     except _Rollback:

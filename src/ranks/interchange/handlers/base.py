@@ -25,6 +25,9 @@ class Handler:
     def handle(self, rows: list[Row]) -> None:
         raise NotImplementedError
 
+    def finish(self) -> None:
+        """After the last batch: rows a handler kept aside until the whole file was read."""
+
     # Access: an object outside the user's units reads as unknown, like a missing one.
 
     def unit_in_scope(self, code: str, column: str, message: str | None = None) -> Unit:
