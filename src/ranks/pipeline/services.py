@@ -18,6 +18,7 @@ from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree_ids
 from ranks.people.models import LeftReason, Membership, Person
 from ranks.people.services import (
+    cell_check,
     cell_on,
     membership_admit,
     membership_leave,
@@ -115,16 +116,12 @@ def _cell_or_error(code, day, cell, versions) -> Unit | DomainError:
         ),
         None,
     )
-    if version is None:
-        return DomainError(
-            _("The cell %(code)s does not exist on %(day)s.") % {"code": code, "day": day},
-            field="cell_code",
+    try:
+        cell_check(
+            code, day, None if version is None else (version.name, version.kind.holds_members)
         )
-    if not version.kind.holds_members:
-        return DomainError(
-            _("%(name)s is not a cell: members are kept in cells.") % {"name": version.name},
-            field="cell_code",
-        )
+    except DomainError as error:
+        return error
     return cell
 
 
