@@ -27,14 +27,39 @@ def to_json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+_JSON_NATIVE = frozenset({str, int, float, bool, type(None)})
+_default = DjangoJSONEncoder().default
+
+
+def _plain(value: Any) -> Any:
+    """`to_json(value)` without encoding and decoding: what a JSON round trip would give back."""
+    kind = type(value)
+    if kind in _JSON_NATIVE:
+        return value
+    if isinstance(value, str):  # a choice's enum member: JSON keeps its text
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dict):
+        return to_json(value)
+    return _plain(_default(value))
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of a model instance (foreign keys as their ids)."""
+    """The concrete field values of a model instance (foreign keys as their ids), as JSON gives
+    them back."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        data[field.attname] = field.value_from_object(instance)
-    return to_json(data)
+        data[field.attname] = _plain(field.value_from_object(instance))
+    return data
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ def _place(code: str | None, field: str) -> Place | None:
     return place
 
 
+# The allowed keys of each list, computed once (an import checks every row against them).
+_ALLOWED = {name: frozenset(choices.values) for name, choices in _CHOICES.items()}
+_LEFT_REASONS = frozenset(LeftReason.values)
+
+
 def person_check(fields: dict[str, Any]) -> None:
     """Refuse values a person cannot have (the same checks for a form, a service call, an import)."""
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -72,7 +77,7 @@ def person_check(fields: dict[str, Any]) -> None:
         raise DomainError(_("The birth date is in the future."), field="birth_date")
     for name, choices in _CHOICES.items():
         value = fields.get(name)
-        if value and value not in choices.values:
+        if value and value not in _ALLOWED[name]:
             raise DomainError(
                 _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
                 % {"value": value, "allowed": ", ".join(choices.values)},
@@ -409,7 +414,7 @@ def membership_row_check(
         raise DomainError(_("The leaving date is in the future."), field="left_date")
     if left_date and not left_reason:
         raise DomainError(_("A leaving date needs a reason."), field="left_reason")
-    if left_reason and left_reason not in LeftReason.values:
+    if left_reason and left_reason not in _LEFT_REASONS:
         raise DomainError(
             _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
             % {"value": left_reason, "allowed": ", ".join(LeftReason.values)},

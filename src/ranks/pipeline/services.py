@@ -30,6 +30,7 @@ from ranks.pipeline.findings_text import finding_citation, finding_message, form
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 
 STAGES = frozenset(Stage.values)
+SOURCE_GROUPS = frozenset(SourceGroup.values)
 
 # What a stage event says besides its stage and date: what an update of it writes.
 EVENT_DETAILS = (
@@ -171,7 +172,7 @@ def _candidate_state(candidate: Candidate, mentor_ids: Iterable[str]) -> dict[st
 
 def candidate_check_input(source_group: str, added_on: dt.date) -> None:
     """The checks of a candidacy that need nothing from the database."""
-    if source_group and source_group not in SourceGroup.values:
+    if source_group and source_group not in SOURCE_GROUPS:
         raise DomainError(
             _("%(value)s is not an allowed value. Allowed: %(allowed)s.")
             % {"value": source_group, "allowed": ", ".join(SourceGroup.values)},
