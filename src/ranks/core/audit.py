@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ranks.core import bulk
 from ranks.core.actor import Actor
-from ranks.core.chain import Break, entry_hash_of_texts, first_break
+from ranks.core.chain import Break, entry_hash_of_texts, entry_text_around, first_break
 from ranks.core.models import AuditEntry, AuditHead
 
 
@@ -244,6 +244,64 @@ def audit_flush() -> None:
         return
     _write(batch.pending)
     batch.pending = []
+
+
+def audit_record_sql(
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str,
+    object_id: str,
+    before_sql: str,
+    after_sql: str,
+    params: Iterable[Any] = (),
+) -> bool:
+    """Append one entry whose `before` and `after` are built by the database (PostgreSQL, inside
+    `audit_batch`): each of `before_sql` and `after_sql` is a query giving one row, one column,
+    the canonical JSON text of the value (`chain.canonical`: sorted keys, no spaces, no escaping
+    of non-ASCII), or NULL. The database hashes the entry the way `chain.entry_hash` does, so
+    `audit_verify` checks it like any other. An entry whose `after` is NULL is not written;
+    returns whether one was. This is how an import holds a batch of thousands of rows in one
+    entry without bringing the rows into Python."""
+    batch = _batch.get()
+    if batch is None or connection.vendor != "postgresql":
+        raise RuntimeError("audit_record_sql runs inside audit_batch, on PostgreSQL")
+    audit_flush()
+    at = timezone.now()
+    seq = batch.seq + 1
+    head, middle, tail = entry_text_around(
+        seq=seq,
+        at=at.isoformat(),
+        actor=actor.name,
+        channel=actor.channel,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        prev_hash=batch.prev,
+    )
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ENTRY_COLUMNS)
+    sql = f"""
+        WITH payload AS (
+            SELECT coalesce(({before_sql}), 'null') AS b, ({after_sql}) AS a
+        ), texts AS (
+            SELECT b, a, %s || a || %s || b || %s AS entry FROM payload WHERE a IS NOT NULL
+        )
+        INSERT INTO {table} ({columns})
+        SELECT %s, %s, %s, %s, %s, %s, %s, b::jsonb, a::jsonb, %s,
+               encode(sha256(convert_to(entry, 'UTF8')), 'hex')
+        FROM texts
+        RETURNING hash
+    """
+    values = [*params, head, middle, tail, seq, at, actor.name, actor.channel, action]
+    values += [object_type, str(object_id), batch.prev]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    batch.seq, batch.prev = seq, row[0]
+    return True
 
 
 def audit_seq() -> int:

@@ -37,7 +37,7 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def entry_hash_of_texts(
+def entry_text_around(
     *,
     seq: int,
     at: str,
@@ -46,19 +46,30 @@ def entry_hash_of_texts(
     action: str,
     object_type: str,
     object_id: str,
+    prev_hash: str,
+) -> tuple[str, str, str]:
+    """The canonical text of an entry in three parts, to be joined around the canonical texts of
+    its `after` and `before`: parts[0] + after + parts[1] + before + parts[2]. It lets a writer that
+    builds the changes elsewhere (in SQL) hash exactly what `entry_hash` hashes."""
+    q = encode_basestring  # what json.dumps does with a str, without its dispatch
+    return (
+        f'{{"action":{q(action)},"actor":{q(actor)},"after":',
+        f',"at":{q(at)},"before":',
+        f',"channel":{q(channel)},"object_id":{q(object_id)},'
+        f'"object_type":{q(object_type)},"prev_hash":{q(prev_hash)},"seq":{int(seq)}}}',
+    )
+
+
+def entry_hash_of_texts(
+    *,
     before_text: str,
     after_text: str,
-    prev_hash: str,
+    **fields: Any,
 ) -> str:
     """`entry_hash`, given `before` and `after` already as canonical text: the same bytes are
     hashed (the keys in sorted order), without encoding the changes a second time."""
-    q = encode_basestring  # what json.dumps does with a str, without its dispatch
-    text = (
-        f'{{"action":{q(action)},"actor":{q(actor)},"after":{after_text},'
-        f'"at":{q(at)},"before":{before_text},"channel":{q(channel)},'
-        f'"object_id":{q(object_id)},"object_type":{q(object_type)},'
-        f'"prev_hash":{q(prev_hash)},"seq":{int(seq)}}}'
-    )
+    head, middle, tail = entry_text_around(**fields)
+    text = head + after_text + middle + before_text + tail
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -42,6 +42,8 @@ class Table:
     rows: Iterator[tuple[int, list[Any]]]
     size: int
     progress: Any  # () -> (done, total) in the same unit
+    delimiter: str | None = None  # a CSV file's delimiter; None for a workbook
+    release: Any = None  # () -> None: let go of the stream without closing it, to read it again
 
     def close(self) -> None:
         pass
@@ -138,7 +140,14 @@ def _open_csv(stream: IO[bytes], size: int) -> Table:
         except (OSError, ValueError):
             return size, size
 
-    return Table(header=[h.strip() for h in header], rows=rows(), size=size, progress=progress)
+    return Table(
+        header=[h.strip() for h in header],
+        rows=rows(),
+        size=size,
+        progress=progress,
+        delimiter=delimiter,
+        release=text.detach,
+    )
 
 
 def _open_xlsx(stream: IO[bytes], size: int, wanted: str | None) -> Table:

@@ -19,6 +19,17 @@ from ranks.people.services import (
     place_periods_follow,
 )
 
+# Fields a blank cell sets to "" (the rest of PERSON_FIELDS are required, or youth_union: false).
+BLANK_AS_EMPTY = (
+    "gender",
+    "ethnicity",
+    "religion",
+    "education_general",
+    "education_professional",
+    "occupation",
+    "national_id",
+    "phone",
+)
 PLACE_COLUMNS = {
     "residence_place_code": "residence_place",
     "workplace_place_code": "workplace_place",
@@ -108,16 +119,7 @@ class PeopleHandler(Handler):
                 % {"code": person_id},
             )
         fields = {k: row.values[k] for k in PERSON_FIELDS if k in row.values}
-        for key in (
-            "gender",
-            "ethnicity",
-            "religion",
-            "education_general",
-            "education_professional",
-            "occupation",
-            "national_id",
-            "phone",
-        ):
+        for key in BLANK_AS_EMPTY:
             if key in fields and fields[key] is None:
                 fields[key] = ""
         if "youth_union" in fields and fields["youth_union"] is None:

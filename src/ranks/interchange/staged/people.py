@@ -1,0 +1,263 @@
+"""People, staged: the checks of `handlers.people` and `people.services.person_check` in SQL.
+
+For a user whose scope is the whole tree (no visibility checks). A person's snapshot in the
+audit is the same as the ordinary path's (`core.audit.snapshot` without `search_name`), and
+`search_name` is `people.names.fold` of the name, done with `translate()` over a table built from
+`fold` itself; a name with any character outside that table goes to the ordinary path.
+"""
+
+from __future__ import annotations
+
+from ranks.core.audit import audit_record_sql
+from ranks.core.clock import today
+from ranks.interchange import values as V
+from ranks.interchange.engine import Context
+from ranks.interchange.handlers.people import BLANK_AS_EMPTY
+from ranks.interchange.staged import (
+    NotStaged,
+    Stage,
+    any_row,
+    execute,
+    fetch,
+    odd_choice,
+    odd_date,
+    odd_texts,
+    sql_text,
+)
+from ranks.org.models import Place
+from ranks.people.models import Person, PersonPlace, PlaceRole
+from ranks.people.names import fold
+from ranks.people.services import _CHOICES, PERSON_FIELDS
+
+NEW = "ranks_stage_people"
+PLACE = Place._meta.db_table
+AUDIT_ROWS = 5_000  # changed rows held by one audit entry
+
+CHOICE_FIELDS = tuple(_CHOICES)
+PLACES = {
+    "residence_place_code": "residence_place_id",
+    "workplace_place_code": "workplace_place_id",
+}
+# The person's values as a snapshot names them, in the order of its sorted keys (without `id`).
+VALUES = tuple(sorted([*PERSON_FIELDS, *PLACES.values()]))
+
+
+def name_pattern() -> str:
+    """A regular expression for the names whose `fold` is `lower(unaccent(name))` with single
+    spaces: printable ASCII and the letters that `unaccent` folds here exactly as `fold` does
+    (asked of the database, so another rules file cannot fold a name differently)."""
+    candidates = []
+    for point in range(0xC0, 0x2000):
+        folded = fold(chr(point))
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            candidates.append(chr(point))
+    rows = fetch("SELECT c, lower(unaccent(c)) FROM unnest(%s::text[]) AS c", [candidates])
+    letters = "".join(char for char, folded in rows if folded == fold(char))
+    return f"^[ -~{letters}]*$"
+
+
+SEARCH_NAME = "regexp_replace(btrim(lower(unaccent(full_name))), ' +', ' ', 'g')"
+
+
+def _bool_words() -> dict[str, bool]:
+    words = {}
+    for truth, group in ((True, V.TRUE), (False, V.FALSE)):
+        for word in group:
+            if word:
+                for form in (word, word.upper(), word.capitalize()):
+                    words[form] = truth
+    return words
+
+
+def check(stage: Stage, ctx: Context) -> None:
+    """Raise NotStaged unless every cell is one the ordinary path takes as it is. What needs the
+    typed values (dates that exist, places that exist, a person_id twice) is `stage_new`'s."""
+    texts, odd = [], []
+    for column in ctx.kind.columns:
+        cell = stage.col(column.key)
+        if cell is None:
+            continue
+        if column.required:
+            odd.append(f"{cell} IS NULL")
+        if column.key in ("birth_date", "places_from"):
+            odd.append(odd_date(cell))
+        elif column.key == "youth_union":
+            odd.append(odd_choice(cell, _bool_words()))
+        elif column.key in CHOICE_FIELDS:
+            odd.append(odd_choice(cell, column.choices))
+        else:
+            texts.append(cell)
+            odd.append(f"length({cell}) > {int(column.max_length)}")
+    odd.append(odd_texts(texts))
+    odd.append(f"{stage.col('full_name')} !~ %s")
+    where = " OR ".join(f"coalesce({o}, false)" for o in odd)
+    if any_row(f"SELECT 1 FROM {stage.table} s WHERE {where}", [name_pattern()]):
+        raise NotStaged("a cell the ordinary path reads differently")
+
+
+def _new_value(stage: Stage, field: str) -> str:
+    """The SQL of a field's value after the import: the file's, else the person's, else blank."""
+    keep = f"p.{field}"
+    if field in PLACES.values():
+        column = next(c for c, f in PLACES.items() if f == field)
+        if not stage.has(column):
+            return keep
+        alias = "rp" if field == "residence_place_id" else "wp"
+        return f"{alias}.id"
+    cell = stage.col(field)
+    if cell is None:
+        default = "false" if field == "youth_union" else "''"
+        return f"coalesce({keep}, {default})"
+    if field == "birth_date":
+        return f"{cell}::date"
+    if field == "youth_union":
+        true_words = [w for w, t in _bool_words().items() if t]
+        return f"coalesce({cell} IN ({', '.join(sql_text(w) for w in true_words)}), false)"
+    if field in BLANK_AS_EMPTY:
+        return f"coalesce({cell}, '')"
+    return cell
+
+
+def stage_new(stage: Stage) -> None:
+    """One row a person: the values before (o_*) and after (the fields' names), the state (c
+    created, x changed, u unchanged) and the batch of its audit entry. Raise NotStaged for a
+    person_id twice, a place that does not exist, or a birth date in the future; a date that
+    does not exist stops the statement itself."""
+    joins, unknown = [], ["false"]
+    for column, field in PLACES.items():
+        if stage.has(column):
+            alias = "rp" if field == "residence_place_id" else "wp"
+            code = stage.col(column)
+            joins.append(f"LEFT JOIN {PLACE} {alias} ON {alias}.code = {code}")
+            unknown.append(f"({code} IS NOT NULL AND {alias}.id IS NULL)")
+    places_from = stage.col("places_from")
+    new = ", ".join(f"{_new_value(stage, f)} AS {f}" for f in VALUES)
+    old = ", ".join(f"p.{f} AS o_{f}" for f in VALUES)
+    same = " AND ".join(f"{f} IS NOT DISTINCT FROM o_{f}" for f in VALUES)
+    execute(f"DROP TABLE IF EXISTS {NEW}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {NEW} ON COMMIT DROP AS
+        SELECT q.*, CASE WHEN pk IS NULL THEN 'c' WHEN {same} THEN 'u' ELSE 'x' END AS state,
+               {SEARCH_NAME} AS search_name, n / {AUDIT_ROWS} AS batch
+        FROM (
+            SELECT s.n, {stage.col("person_id")} AS person_id, p.id AS pk, {old}, {new},
+                   {places_from + "::date" if places_from else "NULL::date"} AS places_from,
+                   {" OR ".join(unknown)} AS unknown_place
+            FROM {stage.table} s
+            LEFT JOIN {Person._meta.db_table} p ON p.person_id = {stage.col("person_id")}
+            {" ".join(joins)}
+        ) q
+        """
+    )
+    execute(f"ALTER TABLE {NEW} ADD PRIMARY KEY (person_id)")  # a person_id twice stops here
+    if any_row(f"SELECT 1 FROM {NEW} WHERE unknown_place OR birth_date > %s", [today()]):
+        raise NotStaged("an unknown place or a birth date in the future")
+    execute(f"CREATE INDEX ON {NEW} (batch) WHERE state <> 'u'")
+
+
+def write(ctx: Context) -> None:
+    table = Person._meta.db_table
+    fields = [*VALUES, "search_name"]
+    execute(
+        f"""
+        WITH created AS (
+            INSERT INTO {table} (person_id, {", ".join(fields)})
+            SELECT person_id, {", ".join(fields)} FROM {NEW} WHERE state = 'c' ORDER BY n
+            RETURNING id, person_id
+        )
+        UPDATE {NEW} t SET pk = created.id FROM created WHERE t.person_id = created.person_id
+        """
+    )
+    execute(
+        f"""
+        UPDATE {table} p SET {", ".join(f"{f} = t.{f}" for f in fields)}
+        FROM {NEW} t WHERE t.state = 'x' AND p.id = t.pk
+        """
+    )
+    _place_periods(ctx)
+
+
+def _place_periods(ctx: Context) -> None:
+    """`people.services.place_periods_follow` for every changed place of every row at once."""
+    periods = PersonPlace._meta.db_table
+    moves = "ranks_stage_moves"
+    execute(f"DROP TABLE IF EXISTS {moves}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {moves} ON COMMIT DROP AS
+        SELECT t.n, t.pk, v.rank, v.role, v.old, v.new, t.places_from,
+               coalesce(t.places_from, %s::date) AS start
+        FROM {NEW} t CROSS JOIN LATERAL (VALUES
+            (1, %s, t.o_residence_place_id, t.residence_place_id),
+            (2, %s, t.o_workplace_place_id, t.workplace_place_id)
+        ) AS v(rank, role, old, new)
+        WHERE t.state <> 'u' AND v.old IS DISTINCT FROM v.new
+        """,
+        [today(), PlaceRole.RESIDENCE.value, PlaceRole.WORKPLACE.value],
+    )
+    open_period = """m.old IS NOT NULL AND pp.person_id = m.pk AND pp.role = m.role
+        AND pp.valid_to IS NULL"""
+    # A period that would end before it began (a second change on the same day) goes.
+    execute(
+        f"DELETE FROM {periods} pp USING {moves} m "
+        f"WHERE {open_period} AND pp.valid_from > m.start - 1"
+    )
+    execute(f"UPDATE {periods} pp SET valid_to = m.start - 1 FROM {moves} m WHERE {open_period}")
+    execute(
+        f"""
+        INSERT INTO {periods} (person_id, role, place_id, valid_from)
+        SELECT pk, role, new,
+               CASE WHEN old IS NOT NULL OR places_from IS NOT NULL THEN start END
+        FROM {moves} WHERE new IS NOT NULL ORDER BY n, rank
+        """
+    )
+
+
+def _snapshot(prefix: str) -> str:
+    """The canonical JSON text of a person as `core.audit.snapshot` gives it, without
+    `search_name` (`prefix` "o_" for the values before the import): `row_to_json` writes no
+    spaces, and the columns are given in the order of the sorted keys."""
+    columns = []
+    for key in sorted([*VALUES, "id", "person_id"]):
+        column = {"id": "pk", "person_id": "person_id"}.get(key, prefix + key)
+        columns.append(f"t.{column} AS {key}")
+    return f"(SELECT row_to_json(r)::text FROM (SELECT {', '.join(columns)}) r)"
+
+
+def _keyed(snapshot: str, where: str) -> str:
+    return (
+        f"SELECT '{{' || string_agg(to_json(person_id)::text || ':' || {snapshot}, ',' "
+        f"ORDER BY person_id COLLATE \"C\") || '}}' FROM {NEW} t WHERE {where}"
+    )
+
+
+def audit(ctx: Context) -> None:
+    """One entry per batch of changed rows: `before` and `after` keyed by person_id."""
+    batches = fetch(
+        f"""
+        SELECT batch, min(person_id COLLATE "C"), max(person_id COLLATE "C") FROM {NEW}
+        WHERE state <> 'u' GROUP BY batch ORDER BY batch
+        """
+    )
+    for batch, first, last in batches:
+        audit_record_sql(
+            ctx.actor,
+            "ranks.people.person.imported",
+            object_type="person",
+            object_id=f"{first}…{last}"[:120],
+            before_sql=_keyed(_snapshot("o_"), f"state = 'x' AND batch = {int(batch)}"),
+            after_sql=_keyed(_snapshot(""), f"state <> 'u' AND batch = {int(batch)}"),
+        )
+
+
+def load(stage: Stage, ctx: Context) -> None:
+    check(stage, ctx)
+    stage_new(stage)
+    write(ctx)
+    audit(ctx)
+    counts = dict(fetch(f"SELECT state, count(*) FROM {NEW} GROUP BY state"))
+    ctx.result.rows = sum(counts.values())
+    ctx.result.created = counts.get("c", 0)
+    ctx.result.updated = counts.get("x", 0)
+    ctx.result.unchanged = counts.get("u", 0)
