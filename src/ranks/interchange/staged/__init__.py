@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -56,9 +56,9 @@ class Stage:
 
 
 def loaders() -> dict[str, Callable[..., Any]]:
-    from ranks.interchange.staged import people
+    from ranks.interchange.staged import members, people
 
-    return {"people": people.load}
+    return {"people": people.load, "members": members.load}
 
 
 def eligible(kind: str, table: Any, stream: IO[bytes], *, full_scope: bool) -> bool:
@@ -121,9 +121,13 @@ def copy_file(
     return Stage(STAGE, {column.key: f"c{index}" for index, column in columns.items()})
 
 
-def any_row(sql: str, params: Iterable[Any] = ()) -> bool:
+def _params(params: Iterable[Any] | Mapping[str, Any]) -> list[Any] | Mapping[str, Any]:
+    return params if isinstance(params, Mapping) else list(params)
+
+
+def any_row(sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS ({sql})", list(params))
+        cursor.execute(f"SELECT EXISTS ({sql})", _params(params))
         return bool(cursor.fetchone()[0])
 
 

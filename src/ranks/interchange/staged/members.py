@@ -1,0 +1,263 @@
+"""Members, staged: the checks of `handlers.members` and `people.services` in SQL, for a file
+that admits people who have no membership yet (a first load, as of a province or the country).
+
+What the staged path leaves to the ordinary one (`NotStaged`): a person who already has a
+membership stored (a second import, a correction), a person with two admissions in the file,
+rows of one membership that disagree on its fields, and two rows for the same posting. Those
+are the cases where the ordinary path updates what an earlier row wrote, row after row.
+
+The audit holds, for each person, the membership and its postings as the import leaves them
+(`ranks.people.membership.imported`, one entry per 5,000 rows of the file).
+"""
+
+from __future__ import annotations
+
+from ranks.core.audit import audit_record_sql
+from ranks.interchange.engine import Context
+from ranks.interchange.staged import (
+    NotStaged,
+    Stage,
+    any_row,
+    execute,
+    fetch,
+    odd_choice,
+    odd_date,
+    odd_texts,
+)
+from ranks.org.models import Unit, UnitKind, UnitVersion
+from ranks.people.models import LeftReason, Membership, Person, Posting
+
+ROWS = "ranks_stage_members"
+MEMBERSHIPS = "ranks_stage_memberships"
+AUDIT_ROWS = 5_000
+DATES = ("admission_decision_date", "ceremony_date", "official_date", "left_date", "cell_from")
+
+
+def check(stage: Stage, ctx: Context) -> None:
+    """Raise NotStaged unless every cell is one the ordinary path takes as it is."""
+    texts, odd = [], []
+    for column in ctx.kind.columns:
+        cell = stage.col(column.key)
+        if cell is None:
+            continue
+        if column.required:
+            odd.append(f"{cell} IS NULL")
+        if column.key in DATES:
+            odd.append(odd_date(cell))
+        elif column.key == "left_reason":
+            odd.append(odd_choice(cell, LeftReason.values))
+        else:
+            texts.append(cell)
+            odd.append(f"length({cell}) > {int(column.max_length)}")
+    odd.append(odd_texts(texts))
+    where = " OR ".join(f"coalesce({o}, false)" for o in odd)
+    if any_row(f"SELECT 1 FROM {stage.table} s WHERE {where}"):
+        raise NotStaged("a cell the ordinary path reads differently")
+
+
+def _date(stage: Stage, key: str) -> str:
+    cell = stage.col(key)
+    return "NULL::date" if cell is None else f"{cell}::date"
+
+
+def stage_rows(stage: Stage, ctx: Context) -> None:
+    """One row a posting, typed, with the person and the cell it names; NotStaged for anything
+    the checks of `membership_row_check`, `cell_check` and the access to codes would refuse, or
+    that the staged path leaves to the ordinary one."""
+    number = stage.col("admission_decision_no")
+    reason = stage.col("left_reason")
+    admitted = _date(stage, "admission_decision_date")
+    execute(f"DROP TABLE IF EXISTS {ROWS}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {ROWS} ON COMMIT DROP AS
+        SELECT s.n, {stage.col("person_id")} AS person_id, {stage.col("cell_code")} AS cell_code,
+               p.id AS person_pk, u.id AS cell_pk, {admitted} AS admitted,
+               {f"coalesce({number}, '')" if number else "''"} AS decision_no,
+               {_date(stage, "ceremony_date")} AS ceremony,
+               {_date(stage, "official_date")} AS official,
+               {_date(stage, "left_date")} AS left_date,
+               {f"coalesce({reason}, '')" if reason else "''"} AS left_reason,
+               coalesce({_date(stage, "cell_from")}, {admitted}) AS cell_from
+        FROM {stage.table} s
+        LEFT JOIN {Person._meta.db_table} p ON p.person_id = {stage.col("person_id")}
+        LEFT JOIN {Unit._meta.db_table} u ON u.code = {stage.col("cell_code")}
+        """
+    )
+    today = ctx.today
+    versions, kinds = UnitVersion._meta.db_table, UnitKind._meta.db_table
+    covering = f"""
+        FROM {versions} v JOIN {kinds} k ON k.id = v.kind_id
+        WHERE v.unit_id = r.cell_pk
+          AND (v.valid_from IS NULL OR v.valid_from <= r.cell_from)
+          AND (v.valid_to IS NULL OR v.valid_to >= r.cell_from)
+    """
+    refused = [
+        "r.person_pk IS NULL",
+        "r.cell_pk IS NULL",
+        "r.admitted > %(today)s",
+        "r.ceremony < r.admitted",
+        "r.official < coalesce(r.ceremony, r.admitted)",
+        "r.left_date < r.admitted",
+        "r.left_date > %(today)s",
+        "(r.left_date IS NOT NULL AND r.left_reason = '')",
+        "r.cell_from < r.admitted",
+        "r.cell_from > r.left_date",
+        f"NOT EXISTS (SELECT 1 {covering} AND k.holds_members)",
+        f"EXISTS (SELECT 1 {covering} AND NOT k.holds_members)",
+        f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.person_id = r.person_pk)",
+    ]
+    where = " OR ".join(f"coalesce({o}, false)" for o in refused)
+    if any_row(f"SELECT 1 FROM {ROWS} r WHERE {where}", {"today": today}):
+        raise NotStaged("a row the checks refuse, or a person with a membership stored")
+    # Two rows for one posting (the file's key, person_id and cell_from, included).
+    execute(f"ALTER TABLE {ROWS} ADD PRIMARY KEY (person_pk, cell_from)")
+    nullable = ("ceremony", "official", "left_date")
+    disagree = ["count(DISTINCT admitted) > 1", "count(DISTINCT decision_no) > 1"]
+    disagree += ["count(DISTINCT left_reason) > 1"]
+    disagree += [f"count(DISTINCT {f}) > 1 OR count({f}) NOT IN (0, count(*))" for f in nullable]
+    if any_row(f"SELECT 1 FROM {ROWS} GROUP BY person_pk HAVING {' OR '.join(disagree)}"):
+        raise NotStaged("two admissions of a person, or rows of a membership that disagree")
+
+
+def write() -> None:
+    """The memberships (one a person), then their postings, each ending the day before the next
+    starts and the last when the member left (`people.services.posting_ends`)."""
+    execute(f"DROP TABLE IF EXISTS {MEMBERSHIPS}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {MEMBERSHIPS} ON COMMIT DROP AS
+        SELECT person_pk, min(person_id) AS person_id, min(admitted) AS admitted,
+               min(decision_no) AS decision_no, min(ceremony) AS ceremony,
+               min(official) AS official, min(left_date) AS left_date,
+               min(left_reason) AS left_reason, min(n) AS n, min(n) / {AUDIT_ROWS} AS batch,
+               NULL::bigint AS pk
+        FROM {ROWS} GROUP BY person_pk
+        """
+    )
+    execute(f"ALTER TABLE {MEMBERSHIPS} ADD PRIMARY KEY (person_pk)")
+    execute(
+        f"""
+        WITH created AS (
+            INSERT INTO {Membership._meta.db_table} (person_id, admission_decision_date,
+                admission_decision_no, ceremony_date, official_date, left_date, left_reason)
+            SELECT person_pk, admitted, decision_no, ceremony, official, left_date, left_reason
+            FROM {MEMBERSHIPS} ORDER BY n
+            RETURNING id, person_id
+        )
+        UPDATE {MEMBERSHIPS} m SET pk = created.id FROM created
+        WHERE m.person_pk = created.person_id
+        """
+    )
+    execute(
+        f"""
+        ALTER TABLE {ROWS} ADD COLUMN membership_pk bigint, ADD COLUMN valid_to date,
+            ADD COLUMN pk bigint, ADD COLUMN batch int
+        """
+    )
+    execute(
+        f"""
+        UPDATE {ROWS} r SET membership_pk = m.pk, batch = m.batch,
+            valid_to = CASE WHEN o.following IS NULL THEN r.left_date ELSE o.following - 1 END
+        FROM {MEMBERSHIPS} m, (
+            SELECT person_pk, cell_from,
+                   lead(cell_from) OVER (PARTITION BY person_pk ORDER BY cell_from) AS following
+            FROM {ROWS}
+        ) o
+        WHERE m.person_pk = r.person_pk AND o.person_pk = r.person_pk
+          AND o.cell_from = r.cell_from
+        """
+    )
+    execute(
+        f"""
+        WITH created AS (
+            INSERT INTO {Posting._meta.db_table} (membership_id, person_id, cell_id, valid_from,
+                valid_to)
+            SELECT membership_pk, person_pk, cell_pk, cell_from, valid_to FROM {ROWS} ORDER BY n
+            RETURNING id, person_id, valid_from
+        )
+        UPDATE {ROWS} r SET pk = created.id FROM created
+        WHERE r.person_pk = created.person_id AND r.cell_from = created.valid_from
+        """
+    )
+    execute(f"CREATE INDEX ON {ROWS} (batch)")
+    execute(f"CREATE INDEX ON {MEMBERSHIPS} (batch)")
+
+
+def _json(columns: dict[str, str]) -> str:
+    """`row_to_json` of the given key → SQL pairs, in the order of the sorted keys."""
+    pairs = ", ".join(f"{sql} AS {key}" for key, sql in sorted(columns.items()))
+    return f"(SELECT row_to_json(j)::text FROM (SELECT {pairs}) j)"
+
+
+MEMBERSHIP_JSON = _json(
+    {
+        "id": "m.pk",
+        "person_id": "m.person_pk",
+        "admission_decision_date": "m.admitted",
+        "admission_decision_no": "m.decision_no",
+        "ceremony_date": "m.ceremony",
+        "official_date": "m.official",
+        "left_date": "m.left_date",
+        "left_reason": "m.left_reason",
+    }
+)
+POSTING_JSON = _json(
+    {
+        "id": "r.pk",
+        "membership_id": "r.membership_pk",
+        "person_id": "r.person_pk",
+        "cell_id": "r.cell_pk",
+        "cell": "r.cell_code",
+        "valid_from": "r.cell_from",
+        "valid_to": "r.valid_to",
+    }
+)
+
+
+def _after(batch: int) -> str:
+    """Each person of the batch: the membership and its postings in order."""
+    return f"""
+        SELECT '{{' || string_agg(
+            to_json(m.person_id)::text || ':{{"membership":' || {MEMBERSHIP_JSON}
+            || ',"postings":' || p.postings || '}}', ',' ORDER BY m.person_id COLLATE "C"
+        ) || '}}'
+        FROM {MEMBERSHIPS} m JOIN (
+            SELECT r.person_pk, '[' || string_agg({POSTING_JSON}, ',' ORDER BY r.cell_from)
+                   || ']' AS postings
+            FROM {ROWS} r WHERE r.batch = {int(batch)} GROUP BY r.person_pk
+        ) p ON p.person_pk = m.person_pk
+        WHERE m.batch = {int(batch)}
+    """
+
+
+def audit(ctx: Context) -> None:
+    for batch, first, last in fetch(
+        f"""
+        SELECT batch, min(person_id COLLATE "C"), max(person_id COLLATE "C")
+        FROM {MEMBERSHIPS} GROUP BY batch ORDER BY batch
+        """
+    ):
+        audit_record_sql(
+            ctx.actor,
+            "ranks.people.membership.imported",
+            object_type="person",
+            object_id=f"{first}…{last}"[:120],
+            before_sql="SELECT NULL::text",
+            after_sql=_after(batch),
+        )
+
+
+def load(stage: Stage, ctx: Context) -> None:
+    check(stage, ctx)
+    stage_rows(stage, ctx)
+    write()
+    audit(ctx)
+    rows, memberships = fetch(f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}")[
+        0
+    ]
+    ctx.result.rows = rows
+    # A membership's first row in the file creates it; each later row adds a posting.
+    ctx.result.created = memberships
+    ctx.result.updated = rows - memberships
+    ctx.result.unchanged = 0

@@ -1,0 +1,175 @@
+"""The staged import of members against the ordinary path: the same memberships and postings
+(transfers, leavings, postings across the 2025 reform, a member's rows anywhere in the file), the
+same counts, an audit that holds every membership and posting as the import left them, and the
+ordinary path wherever the staged one leaves a file to it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils.translation import override
+
+from ranks.core.audit import audit_verify
+from ranks.core.models import AuditEntry
+from ranks.people.models import Membership, Posting
+from tests.interchange.helpers import csv_bytes, db_counts, run
+from tests.interchange.test_bulk_members import (
+    HEADER,
+    audit_since,
+    last_seq,
+    make_people,
+    sample_rows,
+    state,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the staged path is PostgreSQL's (COPY)"
+    ),
+]
+
+STAGED = override_settings(RANKS_STAGED_MIN_BYTES=0, RANKS_STAGED_IMPORTS=True)
+ORDINARY = override_settings(RANKS_STAGED_IMPORTS=False)
+
+
+def outcome(data: bytes, *, keep: bool = False) -> dict:
+    """Import `data` and say what happened (the ordinary path's audit entries as
+    `test_bulk_members` reads them, a staged import's as they are); unless `keep`, forget it."""
+    with transaction.atomic():
+        seq = last_seq()
+        with override("en"):
+            result = run("members", data)
+        staged = result.staged
+        seen = {
+            "staged": staged,
+            "errors": [(e.row, e.column, e.value, e.reason) for e in result.errors],
+            "counts": (result.rows, result.created, result.updated, result.unchanged),
+            "state": state(),
+            "audit": (list(AuditEntry.objects.filter(seq__gt=seq)) if staged else audit_since(seq)),
+        }
+        transaction.set_rollback(not keep)
+    return seen
+
+
+def first_loads(rows: list[list]) -> list[list]:
+    """The rows of people admitted once (the staged path's case), shuffled: a member's rows
+    anywhere in the file."""
+    admissions: dict[str, set] = {}
+    for row in rows:
+        admissions.setdefault(row[0], set()).add(row[2])
+    kept = [row for row in rows if len(admissions[row[0]]) == 1]
+    random.Random(3).shuffle(kept)
+    return kept
+
+
+@pytest.fixture
+def file(world) -> bytes:
+    return csv_bytes([HEADER, *first_loads(sample_rows(make_people(300)))])
+
+
+def test_staged_gives_what_the_ordinary_path_gives(file):
+    with ORDINARY:
+        ordinary = outcome(file)
+    since = last_seq()
+    with STAGED:
+        staged = outcome(file, keep=True)
+    assert staged["staged"] and not ordinary["staged"]
+    assert staged["errors"] == ordinary["errors"] == []
+    assert staged["counts"] == ordinary["counts"]
+    assert staged["state"] == ordinary["state"]
+    assert audit_verify() is None
+    # The audit holds each membership and its postings as the database has them now.
+    entries = list(AuditEntry.objects.filter(seq__gt=since))
+    assert {e.action for e in entries} == {"ranks.people.membership.imported"}
+    audited = {k: v for e in entries for k, v in e.after.items()}
+    memberships = {
+        m.person.person_id: m
+        for m in Membership.objects.select_related("person").filter(
+            person__person_id__startswith="G-"
+        )
+    }
+    assert set(audited) == set(memberships)
+    for person_id, held in audited.items():
+        m = memberships[person_id]
+        assert held["membership"] == {
+            "id": m.pk,
+            "person_id": m.person_id,
+            "admission_decision_date": m.admission_decision_date.isoformat(),
+            "admission_decision_no": m.admission_decision_no,
+            "ceremony_date": m.ceremony_date and m.ceremony_date.isoformat(),
+            "official_date": m.official_date and m.official_date.isoformat(),
+            "left_date": m.left_date and m.left_date.isoformat(),
+            "left_reason": m.left_reason,
+        }
+        postings = (
+            Posting.objects.filter(membership=m).select_related("cell").order_by("valid_from")
+        )
+        assert held["postings"] == [
+            {
+                "id": p.pk,
+                "membership_id": m.pk,
+                "person_id": m.person_id,
+                "cell_id": p.cell_id,
+                "cell": p.cell.code,
+                "valid_from": p.valid_from.isoformat(),
+                "valid_to": p.valid_to and p.valid_to.isoformat(),
+            }
+            for p in postings
+        ]
+
+
+def test_what_the_staged_path_leaves_to_the_ordinary_one(world):
+    """A second import (memberships stored), a re-admission, rows of one membership that
+    disagree: the ordinary path's result, with its counts and messages."""
+    rows = sample_rows(make_people(60))
+    once = first_loads(rows)
+    data = csv_bytes([HEADER, *once])
+    with STAGED:
+        first = outcome(data, keep=True)
+        again = outcome(data)
+        readmitted = outcome(csv_bytes([HEADER, *rows]))
+    assert first["staged"] and not again["staged"] and not readmitted["staged"]
+    assert first["errors"] == again["errors"] == readmitted["errors"] == []
+    assert again["counts"] == (len(once), 0, 0, len(once))
+    assert again["audit"] == []
+    with ORDINARY:
+        assert readmitted == outcome(csv_bytes([HEADER, *rows]))
+
+
+@pytest.mark.parametrize(
+    "change, column, reason",
+    [
+        (
+            {2: "2023-02-30"},
+            "admission_decision_date",
+            "Not a date: write YYYY-MM-DD or DD/MM/YYYY.",
+        ),
+        ({1: "NOWHERE"}, "cell_code", "Unknown cell code: NOWHERE."),
+        ({0: "NOBODY"}, "person_id", "Unknown person: NOBODY."),
+        ({6: "2026-01-01", 7: ""}, "left_reason", "A leaving date needs a reason."),
+        (
+            {8: "1999-01-01"},
+            "cell_from",
+            "A member belongs to a cell only from the admission decision on.",
+        ),
+    ],
+    ids=["impossible-date", "unknown-cell", "unknown-person", "no-reason", "before-admission"],
+)
+def test_a_bad_row_gets_the_ordinary_message_and_changes_nothing(world, change, column, reason):
+    rows = first_loads(sample_rows(make_people(40)))
+    bad = list(rows[-2])
+    for index, value in change.items():
+        bad[index] = value
+    rows[-2] = bad
+    before, since = db_counts(), last_seq()
+    with STAGED:
+        seen = outcome(csv_bytes([HEADER, *rows]))
+    assert not seen["staged"]
+    assert [(row, col, why) for row, col, _value, why in seen["errors"]] == [
+        (len(rows), column, reason)
+    ]
+    assert db_counts() == before and last_seq() == since
