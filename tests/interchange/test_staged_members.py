@@ -85,41 +85,43 @@ def test_staged_gives_what_the_ordinary_path_gives(file):
     # The audit holds each membership and its postings as the database has them now.
     entries = list(AuditEntry.objects.filter(seq__gt=since))
     assert {e.action for e in entries} == {"ranks.people.membership.imported"}
-    audited = {k: v for e in entries for k, v in e.after.items()}
-    memberships = {
-        m.person.person_id: m
-        for m in Membership.objects.select_related("person").filter(
-            person__person_id__startswith="G-"
-        )
-    }
-    assert set(audited) == set(memberships)
-    for person_id, held in audited.items():
-        m = memberships[person_id]
-        assert held["membership"] == {
+    audited = {"memberships": [], "postings": []}
+    for entry in entries:
+        for part, rows in audited.items():
+            table = entry.after[part]
+            rows += [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+    memberships = Membership.objects.select_related("person").filter(
+        person__person_id__startswith="G-"
+    )
+    day = lambda d: d and d.isoformat()  # noqa: E731
+    assert sorted(audited["memberships"], key=lambda m: m["id"]) == [
+        {
+            "person": m.person.person_id,
             "id": m.pk,
             "person_id": m.person_id,
-            "admission_decision_date": m.admission_decision_date.isoformat(),
+            "admission_decision_date": day(m.admission_decision_date),
             "admission_decision_no": m.admission_decision_no,
-            "ceremony_date": m.ceremony_date and m.ceremony_date.isoformat(),
-            "official_date": m.official_date and m.official_date.isoformat(),
-            "left_date": m.left_date and m.left_date.isoformat(),
+            "ceremony_date": day(m.ceremony_date),
+            "official_date": day(m.official_date),
+            "left_date": day(m.left_date),
             "left_reason": m.left_reason,
         }
-        postings = (
-            Posting.objects.filter(membership=m).select_related("cell").order_by("valid_from")
-        )
-        assert held["postings"] == [
-            {
-                "id": p.pk,
-                "membership_id": m.pk,
-                "person_id": m.person_id,
-                "cell_id": p.cell_id,
-                "cell": p.cell.code,
-                "valid_from": p.valid_from.isoformat(),
-                "valid_to": p.valid_to and p.valid_to.isoformat(),
-            }
-            for p in postings
-        ]
+        for m in memberships.order_by("pk")
+    ]
+    postings = Posting.objects.filter(person__person_id__startswith="G-")
+    assert sorted(audited["postings"], key=lambda p: p["id"]) == [
+        {
+            "person": p.person.person_id,
+            "id": p.pk,
+            "membership_id": p.membership_id,
+            "person_id": p.person_id,
+            "cell": p.cell.code,
+            "cell_id": p.cell_id,
+            "valid_from": day(p.valid_from),
+            "valid_to": day(p.valid_to),
+        }
+        for p in postings.select_related("person", "cell").order_by("pk")
+    ]
 
 
 def test_what_the_staged_path_leaves_to_the_ordinary_one(world):
@@ -173,3 +175,15 @@ def test_a_bad_row_gets_the_ordinary_message_and_changes_nothing(world, change, 
         (len(rows), column, reason)
     ]
     assert db_counts() == before and last_seq() == since
+
+
+def test_the_audit_of_one_person_finds_the_batch_of_their_membership(file):
+    from tests.cli.helpers import ranks
+
+    with STAGED:
+        assert outcome(file, keep=True)["staged"]
+    lines = ranks("audit", "show", "--object-id", "G-00001")
+    assert [line.split("\t")[3] for line in lines] == ["ranks.people.membership.imported"] * len(
+        lines
+    )
+    assert len(lines) == 1

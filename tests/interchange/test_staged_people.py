@@ -155,12 +155,20 @@ def audited_rows(since: int) -> dict[str, tuple]:
     rows: dict[str, tuple] = {}
     for entry in AuditEntry.objects.filter(seq__gt=since, object_type="person"):
         if entry.action == "ranks.people.person.imported":
-            for person_id, after in entry.after.items():
-                before = (entry.before or {}).get(person_id)
-                rows[person_id] = (_no_id(before), _no_id(after))
+            befores = {row["person_id"]: row for row in table_rows(entry.before)}
+            for after in table_rows(entry.after):
+                before = befores.get(after["person_id"])
+                rows[after["person_id"]] = (_no_id(before), _no_id(after))
         else:
             rows[entry.object_id] = (_no_id(entry.before), _no_id(entry.after))
     return rows
+
+
+def table_rows(table) -> list[dict]:
+    """The rows of a staged entry's table as snapshots: {"columns": […], "rows": [[…], …]}."""
+    if table is None:
+        return []
+    return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
 
 
 def _no_id(snapshot):
@@ -230,13 +238,13 @@ def test_one_audit_entry_per_batch_that_verifies_and_breaks_when_altered(world, 
     assert result.staged and result.created == 250
     entries = list(AuditEntry.objects.filter(seq__gt=since))
     # Rows 1–99, 100–199 and 200–250 of the file (its row numbers count from the staging's 1).
-    assert [len(e.after) for e in entries] == [99, 100, 53]
+    assert [len(e.after["rows"]) for e in entries] == [99, 100, 53]
     assert [e.action for e in entries] == ["ranks.people.person.imported"] * 3
     assert entries[0].object_id == "S-00000…S-00098"
     assert audit_verify() is None
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE core_auditentry SET after = jsonb_set(after, '{S-00120,full_name}', '\"X\"') "
+            "UPDATE core_auditentry SET after = jsonb_set(after, '{rows,20,2}', '\"X\"') "
             "WHERE seq = %s",
             [entries[1].seq],
         )

@@ -282,9 +282,9 @@ def audit_record_sql(
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in ENTRY_COLUMNS)
     sql = f"""
-        WITH payload AS (
+        WITH payload AS MATERIALIZED (  -- each change built once, not once per use
             SELECT coalesce(({before_sql}), 'null') AS b, ({after_sql}) AS a
-        ), texts AS (
+        ), texts AS MATERIALIZED (
             SELECT b, a, %s || a || %s || b || %s AS entry FROM payload WHERE a IS NOT NULL
         )
         INSERT INTO {table} ({columns})

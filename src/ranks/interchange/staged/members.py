@@ -12,6 +12,7 @@ The audit holds, for each person, the membership and its postings as the import 
 
 from __future__ import annotations
 
+from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
@@ -20,6 +21,8 @@ from ranks.interchange.staged import (
     any_row,
     execute,
     fetch,
+    json_table,
+    next_id,
     odd_choice,
     odd_date,
     odd_texts,
@@ -29,6 +32,7 @@ from ranks.people.models import LeftReason, Membership, Person, Posting
 
 ROWS = "ranks_stage_members"
 MEMBERSHIPS = "ranks_stage_memberships"
+POSTINGS = "ranks_stage_postings"
 AUDIT_ROWS = 5_000
 DATES = ("admission_decision_date", "ceremony_date", "official_date", "left_date", "cell_from")
 
@@ -123,6 +127,11 @@ def stage_rows(stage: Stage, ctx: Context) -> None:
 def write() -> None:
     """The memberships (one a person), then their postings, each ending the day before the next
     starts and the last when the member left (`people.services.posting_ends`)."""
+    with bulk.indexes_built_after(Membership, Posting):
+        _write()
+
+
+def _write() -> None:
     execute(f"DROP TABLE IF EXISTS {MEMBERSHIPS}")
     execute(
         f"""
@@ -131,120 +140,92 @@ def write() -> None:
                min(decision_no) AS decision_no, min(ceremony) AS ceremony,
                min(official) AS official, min(left_date) AS left_date,
                min(left_reason) AS left_reason, min(n) AS n, min(n) / {AUDIT_ROWS} AS batch,
-               NULL::bigint AS pk
-        FROM {ROWS} GROUP BY person_pk
+               {next_id(Membership)} AS pk
+        FROM {ROWS} GROUP BY person_pk ORDER BY min(n)
         """
     )
     execute(f"ALTER TABLE {MEMBERSHIPS} ADD PRIMARY KEY (person_pk)")
+    execute(f"DROP TABLE IF EXISTS {POSTINGS}")
     execute(
         f"""
-        WITH created AS (
-            INSERT INTO {Membership._meta.db_table} (person_id, admission_decision_date,
-                admission_decision_no, ceremony_date, official_date, left_date, left_reason)
-            SELECT person_pk, admitted, decision_no, ceremony, official, left_date, left_reason
-            FROM {MEMBERSHIPS} ORDER BY n
-            RETURNING id, person_id
-        )
-        UPDATE {MEMBERSHIPS} m SET pk = created.id FROM created
-        WHERE m.person_pk = created.person_id
+        CREATE TEMPORARY TABLE {POSTINGS} ON COMMIT DROP AS
+        SELECT q.*, {next_id(Posting)} AS pk FROM (
+            SELECT r.n, r.person_id AS person_code, r.person_pk, r.cell_pk, r.cell_code, r.cell_from, m.pk AS membership_pk,
+                   m.batch, CASE WHEN lead(r.cell_from) OVER w IS NULL THEN r.left_date
+                                 ELSE lead(r.cell_from) OVER w - 1 END AS valid_to
+            FROM {ROWS} r JOIN {MEMBERSHIPS} m ON m.person_pk = r.person_pk
+            WINDOW w AS (PARTITION BY r.person_pk ORDER BY r.cell_from)
+        ) q ORDER BY n
         """
     )
     execute(
         f"""
-        ALTER TABLE {ROWS} ADD COLUMN membership_pk bigint, ADD COLUMN valid_to date,
-            ADD COLUMN pk bigint, ADD COLUMN batch int
+        INSERT INTO {Membership._meta.db_table} (id, person_id, admission_decision_date,
+            admission_decision_no, ceremony_date, official_date, left_date, left_reason)
+        SELECT pk, person_pk, admitted, decision_no, ceremony, official, left_date, left_reason
+        FROM {MEMBERSHIPS} ORDER BY n
         """
     )
     execute(
         f"""
-        UPDATE {ROWS} r SET membership_pk = m.pk, batch = m.batch,
-            valid_to = CASE WHEN o.following IS NULL THEN r.left_date ELSE o.following - 1 END
-        FROM {MEMBERSHIPS} m, (
-            SELECT person_pk, cell_from,
-                   lead(cell_from) OVER (PARTITION BY person_pk ORDER BY cell_from) AS following
-            FROM {ROWS}
-        ) o
-        WHERE m.person_pk = r.person_pk AND o.person_pk = r.person_pk
-          AND o.cell_from = r.cell_from
+        INSERT INTO {Posting._meta.db_table} (id, membership_id, person_id, cell_id, valid_from,
+            valid_to)
+        SELECT pk, membership_pk, person_pk, cell_pk, cell_from, valid_to FROM {POSTINGS}
+        ORDER BY n
         """
     )
-    execute(
-        f"""
-        WITH created AS (
-            INSERT INTO {Posting._meta.db_table} (membership_id, person_id, cell_id, valid_from,
-                valid_to)
-            SELECT membership_pk, person_pk, cell_pk, cell_from, valid_to FROM {ROWS} ORDER BY n
-            RETURNING id, person_id, valid_from
-        )
-        UPDATE {ROWS} r SET pk = created.id FROM created
-        WHERE r.person_pk = created.person_id AND r.cell_from = created.valid_from
-        """
-    )
-    execute(f"CREATE INDEX ON {ROWS} (batch)")
+    execute(f"CREATE INDEX ON {POSTINGS} (batch)")
     execute(f"CREATE INDEX ON {MEMBERSHIPS} (batch)")
 
 
-def _json(columns: dict[str, str]) -> str:
-    """`row_to_json` of the given key → SQL pairs, in the order of the sorted keys."""
-    pairs = ", ".join(f"{sql} AS {key}" for key, sql in sorted(columns.items()))
-    return f"(SELECT row_to_json(j)::text FROM (SELECT {pairs}) j)"
-
-
-MEMBERSHIP_JSON = _json(
-    {
-        "id": "m.pk",
-        "person_id": "m.person_pk",
-        "admission_decision_date": "m.admitted",
-        "admission_decision_no": "m.decision_no",
-        "ceremony_date": "m.ceremony",
-        "official_date": "m.official",
-        "left_date": "m.left_date",
-        "left_reason": "m.left_reason",
-    }
-)
-POSTING_JSON = _json(
-    {
-        "id": "r.pk",
-        "membership_id": "r.membership_pk",
-        "person_id": "r.person_pk",
-        "cell_id": "r.cell_pk",
-        "cell": "r.cell_code",
-        "valid_from": "r.cell_from",
-        "valid_to": "r.valid_to",
-    }
-)
-
-
-def _after(batch: int) -> str:
-    """Each person of the batch: the membership and its postings in order."""
-    return f"""
-        SELECT '{{' || string_agg(
-            to_json(m.person_id)::text || ':{{"membership":' || {MEMBERSHIP_JSON}
-            || ',"postings":' || p.postings || '}}', ',' ORDER BY m.person_id COLLATE "C"
-        ) || '}}'
-        FROM {MEMBERSHIPS} m JOIN (
-            SELECT r.person_pk, '[' || string_agg({POSTING_JSON}, ',' ORDER BY r.cell_from)
-                   || ']' AS postings
-            FROM {ROWS} r WHERE r.batch = {int(batch)} GROUP BY r.person_pk
-        ) p ON p.person_pk = m.person_pk
-        WHERE m.batch = {int(batch)}
-    """
+MEMBERSHIP_COLUMNS = [
+    ("person", "m.person_id", "text"),
+    ("id", "m.pk", "int"),
+    ("person_id", "m.person_pk", "int"),
+    ("admission_decision_date", "m.admitted", "date"),
+    ("admission_decision_no", "m.decision_no", "text"),
+    ("ceremony_date", "m.ceremony", "date"),
+    ("official_date", "m.official", "date"),
+    ("left_date", "m.left_date", "date"),
+    ("left_reason", "m.left_reason", "text"),
+]
+POSTING_COLUMNS = [
+    ("person", "r.person_code", "text"),
+    ("id", "r.pk", "int"),
+    ("membership_id", "r.membership_pk", "int"),
+    ("person_id", "r.person_pk", "int"),
+    ("cell", "r.cell_code", "text"),
+    ("cell_id", "r.cell_pk", "int"),
+    ("valid_from", "r.cell_from", "date"),
+    ("valid_to", "r.valid_to", "date"),
+]
 
 
 def audit(ctx: Context) -> None:
+    """One entry per 5,000 rows of the file: the memberships and postings it created, as tables
+    (each row names its person by person_id first)."""
     for batch, first, last in fetch(
         f"""
         SELECT batch, min(person_id COLLATE "C"), max(person_id COLLATE "C")
         FROM {MEMBERSHIPS} GROUP BY batch ORDER BY batch
         """
     ):
+        memberships = json_table(
+            MEMBERSHIP_COLUMNS, f"FROM {MEMBERSHIPS} m WHERE m.batch = {int(batch)}", "m.n"
+        )
+        postings = json_table(
+            POSTING_COLUMNS, f"FROM {POSTINGS} r WHERE r.batch = {int(batch)}", "r.n"
+        )
         audit_record_sql(
             ctx.actor,
             "ranks.people.membership.imported",
             object_type="person",
             object_id=f"{first}…{last}"[:120],
             before_sql="SELECT NULL::text",
-            after_sql=_after(batch),
+            after_sql=(
+                f"""SELECT '{{"memberships":' || ({memberships}) || ',"postings":' """
+                f"""|| ({postings}) || '}}'"""
+            ),
         )
 
 
@@ -253,9 +234,8 @@ def load(stage: Stage, ctx: Context) -> None:
     stage_rows(stage, ctx)
     write()
     audit(ctx)
-    rows, memberships = fetch(f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}")[
-        0
-    ]
+    counts = f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}"
+    rows, memberships = fetch(counts)[0]
     ctx.result.rows = rows
     # A membership's first row in the file creates it; each later row adds a posting.
     ctx.result.created = memberships

@@ -8,6 +8,7 @@ audit is the same as the ordinary path's (`core.audit.snapshot` without `search_
 
 from __future__ import annotations
 
+from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.core.clock import today
 from ranks.interchange import values as V
@@ -19,6 +20,8 @@ from ranks.interchange.staged import (
     any_row,
     execute,
     fetch,
+    json_table,
+    next_id,
     odd_choice,
     odd_date,
     odd_texts,
@@ -138,10 +141,12 @@ def stage_new(stage: Stage) -> None:
     execute(
         f"""
         CREATE TEMPORARY TABLE {NEW} ON COMMIT DROP AS
-        SELECT q.*, CASE WHEN pk IS NULL THEN 'c' WHEN {same} THEN 'u' ELSE 'x' END AS state,
-               {SEARCH_NAME} AS search_name, n / {AUDIT_ROWS} AS batch
+        SELECT q.*, CASE WHEN o_pk IS NULL THEN 'c' WHEN {same} THEN 'u' ELSE 'x' END AS state,
+               {SEARCH_NAME} AS search_name, n / {AUDIT_ROWS} AS batch,
+               -- a new person's id (in the order rows come, the file's as a rule; no sort)
+               CASE WHEN o_pk IS NULL THEN {next_id(Person)} ELSE o_pk END AS pk
         FROM (
-            SELECT s.n, {stage.col("person_id")} AS person_id, p.id AS pk, {old}, {new},
+            SELECT s.n, {stage.col("person_id")} AS person_id, p.id AS o_pk, {old}, {new},
                    {places_from + "::date" if places_from else "NULL::date"} AS places_from,
                    {" OR ".join(unknown)} AS unknown_place
             FROM {stage.table} s
@@ -157,16 +162,17 @@ def stage_new(stage: Stage) -> None:
 
 
 def write(ctx: Context) -> None:
+    with bulk.indexes_built_after(Person, PersonPlace):
+        _write(ctx)
+
+
+def _write(ctx: Context) -> None:
     table = Person._meta.db_table
     fields = [*VALUES, "search_name"]
     execute(
         f"""
-        WITH created AS (
-            INSERT INTO {table} (person_id, {", ".join(fields)})
-            SELECT person_id, {", ".join(fields)} FROM {NEW} WHERE state = 'c' ORDER BY n
-            RETURNING id, person_id
-        )
-        UPDATE {NEW} t SET pk = created.id FROM created WHERE t.person_id = created.person_id
+        INSERT INTO {table} (id, person_id, {", ".join(fields)})
+        SELECT pk, person_id, {", ".join(fields)} FROM {NEW} WHERE state = 'c' ORDER BY n
         """
     )
     execute(
@@ -214,26 +220,19 @@ def _place_periods(ctx: Context) -> None:
     )
 
 
-def _snapshot(prefix: str) -> str:
-    """The canonical JSON text of a person as `core.audit.snapshot` gives it, without
-    `search_name` (`prefix` "o_" for the values before the import): `row_to_json` writes no
-    spaces, and the columns are given in the order of the sorted keys."""
-    columns = []
-    for key in sorted([*VALUES, "id", "person_id"]):
-        column = {"id": "pk", "person_id": "person_id"}.get(key, prefix + key)
-        columns.append(f"t.{column} AS {key}")
-    return f"(SELECT row_to_json(r)::text FROM (SELECT {', '.join(columns)}) r)"
-
-
-def _keyed(snapshot: str, where: str) -> str:
-    return (
-        f"SELECT '{{' || string_agg(to_json(person_id)::text || ':' || {snapshot}, ',' "
-        f"ORDER BY person_id COLLATE \"C\") || '}}' FROM {NEW} t WHERE {where}"
-    )
+def _columns(prefix: str) -> list[tuple[str, str, str]]:
+    """A person's values as `core.audit.snapshot` gives them, without `search_name` (`prefix`
+    "o_" for the values before the import), as (name, SQL, type)."""
+    kinds = {"birth_date": "date", "youth_union": "bool"}
+    columns = [("person_id", "t.person_id", "text"), ("id", "t.pk", "int")]
+    for field in VALUES:
+        kind = "int" if field.endswith("_place_id") else kinds.get(field, "text")
+        columns.append((field, f"t.{prefix}{field}", kind))
+    return columns
 
 
 def audit(ctx: Context) -> None:
-    """One entry per batch of changed rows: `before` and `after` keyed by person_id."""
+    """One entry per 5,000 rows of the file: the changed people before and after, as tables."""
     batches = fetch(
         f"""
         SELECT batch, min(person_id COLLATE "C"), max(person_id COLLATE "C") FROM {NEW}
@@ -241,13 +240,14 @@ def audit(ctx: Context) -> None:
         """
     )
     for batch, first, last in batches:
+        rows = f"FROM {NEW} t WHERE batch = {int(batch)}"
         audit_record_sql(
             ctx.actor,
             "ranks.people.person.imported",
             object_type="person",
             object_id=f"{first}…{last}"[:120],
-            before_sql=_keyed(_snapshot("o_"), f"state = 'x' AND batch = {int(batch)}"),
-            after_sql=_keyed(_snapshot(""), f"state <> 'u' AND batch = {int(batch)}"),
+            before_sql=json_table(_columns("o_"), f"{rows} AND state = 'x'", "t.n"),
+            after_sql=json_table(_columns(""), f"{rows} AND state <> 'u'", "t.n"),
         )
 
 

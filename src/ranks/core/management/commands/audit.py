@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,11 +102,16 @@ class Command(RanksCommand):
         if options.get("object_type"):
             entries = entries.filter(object_type=options["object_type"])
         if options.get("object_id"):
-            # An import's batch entry holds its rows keyed by their ids (ranks.interchange.staged).
             key = options["object_id"]
-            entries = entries.filter(
-                Q(object_id=key) | Q(action__endswith=".imported", after__has_key=key)
-            )
+            found = Q(object_id=key)
+            if connection.vendor == "postgresql":
+                # A staged import's entry holds a batch of rows as tables whose rows start with
+                # the person_id (ranks.interchange.staged): found by containment (@>).
+                found |= Q(action__endswith=".imported") & (
+                    Q(after__contains={"rows": [[key]]})
+                    | Q(after__contains={"memberships": {"rows": [[key]]}})
+                )
+            entries = entries.filter(found)
         rows = list(entries.order_by("-seq")[:limit])
         if not rows:
             self.out(_("No audit entries."))
