@@ -187,3 +187,20 @@ def test_the_audit_of_one_person_finds_the_batch_of_their_membership(file):
         lines
     )
     assert len(lines) == 1
+
+
+def test_into_empty_tables_rows_go_first_and_indexes_after(file):
+    from tests.interchange.test_staged_people import definitions
+
+    Posting.objects.all().delete()
+    Membership.objects.all().delete()
+    tables = (Membership._meta.db_table, Posting._meta.db_table)
+    before = definitions(*tables)
+    with ORDINARY:
+        ordinary = outcome(file)
+    with STAGED:
+        staged = outcome(file, keep=True)
+    assert staged["staged"] and staged["state"] == ordinary["state"]
+    assert staged["counts"] == ordinary["counts"]
+    assert definitions(*tables) == before
+    assert audit_verify() is None

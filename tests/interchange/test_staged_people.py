@@ -378,3 +378,46 @@ def test_text_that_json_escapes_hashes_as_python_writes_it(world):
     assert staged["staged"] and staged["verified"]
     assert staged["audit"]["S-00002"] == ordinary["audit"]["S-00002"]
     assert staged["people"]["S-00002"]["ethnicity"] == 'a\\b\t"c"\u2028\x7f 😀'
+
+
+def definitions(*tables: str) -> set[tuple]:
+    """The indexes and constraints of `tables`, as PostgreSQL would create them again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+            [list(tables)],
+        )
+        found = {("index", *row) for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+            [list(tables)],
+        )
+        return found | {("constraint", *row) for row in cursor.fetchall()}
+
+
+def test_into_empty_tables_rows_go_first_and_indexes_after(empty_db):
+    tables = (Person._meta.db_table, PersonPlace._meta.db_table)
+    before = definitions(*tables)
+    assert any("gin_trgm_ops" in d[-1] for d in before)  # the search index is among them
+    rows = [HEADER] + [
+        [*row[:9], "", "", *row[11:]] for row in sample_rows(200)[1:201]
+    ]  # no places: there are none
+    data = csv_bytes(rows)
+    ordinary = import_and_read(data, ORDINARY)
+    staged = import_and_read(data, STAGED)
+    assert staged["staged"] and staged["result"] == ordinary["result"] == (200, 200, 0, 0)
+    assert staged["people"] == ordinary["people"] and staged["audit"] == ordinary["audit"]
+    with STAGED:
+        assert run("people", data).staged
+    assert definitions(*tables) == before
+    with connection.cursor() as cursor:  # the rebuilt unique index still refuses a duplicate
+        with pytest.raises(Exception, match="duplicate key"), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO people_person (person_id, full_name, search_name, birth_date, gender,"
+                " ethnicity, religion, education_general, education_professional, occupation,"
+                " youth_union, national_id, phone) SELECT person_id, full_name, search_name,"
+                " birth_date, gender, ethnicity, religion, education_general,"
+                " education_professional, occupation, youth_union, national_id, phone"
+                " FROM people_person LIMIT 1"
+            )

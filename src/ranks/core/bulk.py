@@ -159,6 +159,10 @@ def indexes_built_after(*models_: type[models.Model]) -> Iterator[None]:
     q = connection.ops.quote_name
     restore: list[str] = []
     with connection.cursor() as cursor:
+        # A table with foreign-key checks still queued in this transaction cannot be altered:
+        # run them now (as the commit would), and defer the checks again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for model in models_:
             table = model._meta.db_table
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {q(table)})")
