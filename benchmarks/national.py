@@ -162,8 +162,10 @@ def copy_rate(url: str, path: Path) -> tuple[float, int]:
 
 
 # One hand-written SQL that writes a kind's file where the import writes it: COPY into a text
-# table, then INSERT … SELECT into a table like the real one, with its indexes (the trigram one
-# included) and none of the import's checks, audit or history. What the database itself must do.
+# table, then INSERT … SELECT into tables like the real ones, with their indexes (the trigram one
+# included), reading the codes through the same joins, and none of the import's checks, audit or
+# history (members: one membership a person, postings without their ends). What the database
+# itself must do for the rows.
 HAND_WRITTEN = {
     "people": """
         CREATE TEMPORARY TABLE bench_people (LIKE people_person INCLUDING ALL);
@@ -180,6 +182,22 @@ HAND_WRITTEN = {
         FROM bench_copy c
         LEFT JOIN org_place r ON r.code = c.residence_place_code
         LEFT JOIN org_place w ON w.code = c.workplace_place_code
+    """,
+    "members": """
+        CREATE TEMPORARY TABLE bench_memberships (LIKE people_membership INCLUDING ALL);
+        CREATE TEMPORARY TABLE bench_postings (LIKE people_posting INCLUDING ALL);
+        INSERT INTO bench_memberships (person_id, admission_decision_date,
+            admission_decision_no, ceremony_date, official_date, left_date, left_reason)
+        SELECT DISTINCT ON (p.id) p.id, c.admission_decision_date::date,
+               coalesce(c.admission_decision_no, ''), c.ceremony_date::date,
+               c.official_date::date, c.left_date::date, coalesce(c.left_reason, '')
+        FROM bench_copy c JOIN people_person p ON p.person_id = c.person_id;
+        INSERT INTO bench_postings (membership_id, person_id, cell_id, valid_from, valid_to)
+        SELECT m.id, m.person_id, u.id,
+               coalesce(c.cell_from::date, m.admission_decision_date), NULL
+        FROM bench_copy c JOIN people_person p ON p.person_id = c.person_id
+        JOIN bench_memberships m ON m.person_id = p.id
+        JOIN org_unit u ON u.code = c.cell_code
     """,
 }
 
