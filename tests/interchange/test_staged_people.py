@@ -421,3 +421,9 @@ def test_into_empty_tables_rows_go_first_and_indexes_after(empty_db):
                 " education_professional, occupation, youth_union, national_id, phone"
                 " FROM people_person LIMIT 1"
             )
+
+
+def test_empty_lines_at_the_end_of_the_file_are_no_rows(world):
+    with STAGED:
+        result = run("people", csv_bytes(sample_rows(30)) + b"\r\n\r\n")
+    assert result.staged and result.ok and result.created == 30

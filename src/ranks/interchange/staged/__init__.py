@@ -106,6 +106,7 @@ def copy_file(
             f"(FORMAT csv, HEADER true, DELIMITER '{delimiter}', ENCODING 'UTF8')"
         )
         with cursor.cursor.copy(sql) as copy:
+            held = b""  # the last chunk read, sent once the next one shows it is not the end
             while True:
                 chunk = stream.read(CHUNK)
                 if not chunk:
@@ -117,10 +118,18 @@ def copy_file(
                 if _END_OF_DATA.search(tail + chunk):
                     raise NotStaged("a line holds only \\.")
                 tail = chunk[-4:]
-                copy.write(chunk)
+                if held:
+                    copy.write(held)
+                held = chunk
                 sent += len(chunk)
                 if on_bytes:
                     on_bytes(sent)
+            # Empty lines at the end, which an editor may leave and the reader skips, are no
+            # rows: COPY would refuse them.
+            body = held.rstrip(b"\r\n")
+            if body:
+                ending = held[len(body) :][:2]  # the file's own line ending, if it had one
+                copy.write(body + (b"\r\n" if ending == b"\r\n" else ending[:1]))
     return Stage(STAGE, {column.key: f"c{index}" for index, column in columns.items()})
 
 
