@@ -1,9 +1,9 @@
 """People, staged: the checks of `handlers.people` and `people.services.person_check` in SQL.
 
 For a user whose scope is the whole tree (no visibility checks). A person's snapshot in the
-audit is the same as the ordinary path's (`core.audit.snapshot` without `search_name`), and
-`search_name` is `people.names.fold` of the name, done with `translate()` over a table built from
-`fold` itself; a name with any character outside that table goes to the ordinary path.
+audit holds the same values as the ordinary path's (`core.audit.snapshot` without `search_name`),
+and `search_name` is `people.names.fold` of the name, done by `unaccent` for the letters it folds
+as `fold` does (`name_pattern`); a name with any other character goes to the ordinary path.
 """
 
 from __future__ import annotations
