@@ -1,8 +1,8 @@
 """On PostgreSQL, searches and subtree queries read indexes, not whole national tables.
 
-Each test fills a province of 150,000 members (one `INSERT … SELECT` a table, then `ANALYZE`) so
-that the planner's choice is a real one, runs the code under test, and asks PostgreSQL for the
-plan of every query it sent (`EXPLAIN (FORMAT JSON)`). The planner is left alone: no
+The module fills a province of 150,000 members once (one `INSERT … SELECT` a table, then
+`ANALYZE`) so that the planner's choice is a real one; each test runs the code under test and
+asks PostgreSQL for the plan of every query it sent (`EXPLAIN (FORMAT JSON)`). The planner is left alone: no
 `enable_seqscan = off`. SQLite has no such plans; there the tests are skipped (and the
 PostgreSQL pass of `make test` runs them; under CI=true it must reach PostgreSQL).
 """
@@ -14,7 +14,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ranks.access.models import Grant
@@ -56,8 +56,22 @@ def _array(words: list[str]) -> str:
     return "ARRAY[" + ", ".join(f"'{w}'" for w in words) + "]"
 
 
+@pytest.fixture(scope="module")
+def filled(django_db_setup, django_db_blocker):
+    """The province, filled once for the module's tests and rolled back after the last one; each
+    test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        fill()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def province(db):
+def province(filled, db) -> Unit:
+    return Unit.objects.get(pk=ROOT)
+
+
+def fill() -> None:
     """A province of 40 communes of 50 cells; 150,000 members, one in three also a candidate."""
     ensure_unit_kinds(UnitKind)
     kinds = dict(UnitKind.objects.values_list("key", "pk"))
@@ -102,7 +116,10 @@ def province(db):
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-    return Unit.objects.get(pk=ROOT)
+        # Run the queued foreign-key checks once now: each test's teardown would run them again
+        # (Django checks constraints before rolling its savepoint back, and the queue survives).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def commune() -> Unit:
