@@ -40,12 +40,19 @@ demo: install
 serve: install
 	$(RANKS) runserver 127.0.0.1:8000
 
-# Every test on SQLite, then every database test again on PostgreSQL (a throwaway database that
-# the test run creates and drops). Under CI=true, a PostgreSQL that cannot be reached fails.
+# Every test on SQLite and every database test again on PostgreSQL (a throwaway database that the
+# test run creates and drops), side by side on two cores; each run's output is printed whole when
+# it ends. Under CI=true, a PostgreSQL that cannot be reached fails.
 test: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+
+.PHONY: test-sqlite test-postgresql
+test-sqlite: install-test
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest
+
+test-postgresql: install-test
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not pure"; \
 	elif [ "$$CI" = "true" ]; then \
