@@ -8,14 +8,13 @@ from __future__ import annotations
 import random
 
 import pytest
-from django.db import connection, transaction
-from django.test import override_settings
-from django.utils.translation import override
 
 from ranks.core.audit import audit_verify
 from ranks.core.models import AuditEntry
 from ranks.people.models import Membership, Posting
-from tests.interchange.helpers import csv_bytes, db_counts, run
+from tests.interchange.helpers import csv_bytes, db_counts
+from tests.interchange.staged import MARKS, ORDINARY, STAGED
+from tests.interchange.staged import outcome as staged_outcome
 from tests.interchange.test_bulk_members import (
     HEADER,
     audit_since,
@@ -25,34 +24,11 @@ from tests.interchange.test_bulk_members import (
     state,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the staged path is PostgreSQL's (COPY)"
-    ),
-]
-
-STAGED = override_settings(RANKS_STAGED_MIN_BYTES=0, RANKS_STAGED_IMPORTS=True)
-ORDINARY = override_settings(RANKS_STAGED_IMPORTS=False)
+pytestmark = MARKS
 
 
 def outcome(data: bytes, *, keep: bool = False) -> dict:
-    """Import `data` and say what happened (the ordinary path's audit entries as
-    `test_bulk_members` reads them, a staged import's as they are); unless `keep`, forget it."""
-    with transaction.atomic():
-        seq = last_seq()
-        with override("en"):
-            result = run("members", data)
-        staged = result.staged
-        seen = {
-            "staged": staged,
-            "errors": [(e.row, e.column, e.value, e.reason) for e in result.errors],
-            "counts": (result.rows, result.created, result.updated, result.unchanged),
-            "state": state(),
-            "audit": (list(AuditEntry.objects.filter(seq__gt=seq)) if staged else audit_since(seq)),
-        }
-        transaction.set_rollback(not keep)
-    return seen
+    return staged_outcome("members", data, state=state, audit_since=audit_since, keep=keep)
 
 
 def first_loads(rows: list[list]) -> list[list]:

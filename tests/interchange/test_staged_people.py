@@ -11,7 +11,6 @@ import random
 
 import pytest
 from django.db import connection, transaction
-from django.test import override_settings
 from django.utils.translation import override
 
 from ranks.core.audit import audit_verify
@@ -19,17 +18,10 @@ from ranks.core.models import AuditEntry
 from ranks.people.models import Person, PersonPlace
 from ranks.people.names import fold
 from tests.interchange.helpers import csv_bytes, db_counts, run
+from tests.interchange.staged import MARKS, ORDINARY, STAGED
 from tests.interchange.test_errors import CASES
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the staged path is PostgreSQL's (COPY)"
-    ),
-]
-
-STAGED = override_settings(RANKS_STAGED_MIN_BYTES=0, RANKS_STAGED_IMPORTS=True)
-ORDINARY = override_settings(RANKS_STAGED_IMPORTS=False)
+pytestmark = MARKS
 HEADER = [
     "person_id",
     "full_name",

@@ -9,6 +9,7 @@ transaction back: the database is as before.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ KIND_TABLES = {
     "targets": ["targets.Target", "targets.TargetRevision"],
     "secondments": ["coverage.Secondment"],
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -471,7 +474,8 @@ def _run_staged(ctx: Context, stream, table, columns, dry_run: bool, on_progress
                 raise _Rollback
     except _Rollback:
         pass
-    except (staged.NotStaged, DatabaseError):
+    except (staged.NotStaged, DatabaseError) as error:
+        log.info("%s: the staged path leaves the file to the ordinary one: %s", ctx.kind.key, error)
         ctx.result.rows = ctx.result.created = ctx.result.updated = ctx.result.unchanged = 0
         return False
     ctx.result.staged = True

@@ -30,7 +30,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import connection
 
-from ranks.interchange.schema import Column
+from ranks.core.audit import audit_record_sql
+from ranks.interchange import values as V
+from ranks.interchange.schema import BOOL, CHOICE, CHOICES, DATE, INT, LIST, Column
 
 CHUNK = 1 << 20
 STAGE = "ranks_stage"
@@ -55,11 +57,21 @@ class Stage:
     def has(self, key: str) -> bool:
         return key in self.columns
 
+    def date(self, key: str) -> str:
+        """The SQL of a date column's cell as a date (checked by `check_cells` first)."""
+        cell = self.col(key)
+        return "NULL::date" if cell is None else f"{cell}::date"
+
 
 def loaders() -> dict[str, Callable[..., Any]]:
-    from ranks.interchange.staged import members, people
+    from ranks.interchange.staged import members, people, places, units
 
-    return {"people": people.load, "members": members.load}
+    return {
+        "units": units.load,
+        "places": places.load,
+        "people": people.load,
+        "members": members.load,
+    }
 
 
 def eligible(kind: str, table: Any, stream: IO[bytes], *, full_scope: bool) -> bool:
@@ -157,8 +169,8 @@ def fetch(sql: str, params: Iterable[Any] = ()) -> list[tuple]:
 
 # Cells the ordinary path would read differently from their text: spaces it strips (Unicode
 # ones included), control characters, and an apostrophe that a spreadsheet put before a formula.
-_EDGE = r"[:space:][:cntrl:]\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
-_ODD_TEXTS = rf"(^|\x01)[{_EDGE}'']|[{_EDGE}](\x01|$)"  # '' is the apostrophe in an SQL literal
+EDGE = r"[:space:][:cntrl:]\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ODD_TEXTS = rf"(^|\x01)[{EDGE}'']|[{EDGE}](\x01|$)"  # '' is the apostrophe in an SQL literal
 
 
 def odd_texts(cells: list[str]) -> str:
@@ -168,6 +180,36 @@ def odd_texts(cells: list[str]) -> str:
     if not cells:
         return "false"
     return f"(concat_ws(E'\\x01', {', '.join(cells)}) ~ '{_ODD_TEXTS}')"
+
+
+# A list cell the ordinary path would read differently: a part with spaces around it, or an
+# empty part (`values.parse_list` strips the parts and drops the empty ones).
+_ODD_PARTS = rf"(^|;)[{EDGE}]|[{EDGE}](;|$)|(^|;)(;|$)"
+
+
+def odd_list(cell: str) -> str:
+    """SQL true for a list cell whose parts are not written as they are read."""
+    return f"({cell} ~ '{_ODD_PARTS}')"
+
+
+def sorted_list(cell: str | None) -> str:
+    """SQL: a list cell as a text[] sorted bytewise (as Python sorts) without repeats."""
+    if cell is None:
+        return "'{}'::text[]"
+    # Sorted with the "C" collation, but the parts keep the database's, so that comparing them
+    # with a code uses its index.
+    return (
+        f"ARRAY(SELECT x FROM (SELECT DISTINCT x FROM unnest(string_to_array({cell}, ';')) x) d "
+        'ORDER BY x COLLATE "C")'
+    )
+
+
+def json_texts(array: str) -> str:
+    """SQL: a text[] as the canonical JSON text of its list, in its order."""
+    return (
+        f"(SELECT '[' || coalesce(string_agg(to_json(x)::text, ',' ORDER BY i), '') || ']' "
+        f"FROM unnest({array}) WITH ORDINALITY AS a(x, i))"
+    )
 
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -184,6 +226,87 @@ def odd_choice(cell: str, choices: Iterable[str]) -> str:
     return f"({cell} NOT IN ({keys}))"
 
 
+def bool_words() -> dict[str, bool]:
+    """The words the ordinary path reads as true or false (`values.TRUE`, `values.FALSE`), as a
+    clerk may write them: lower case, upper case, capitalised."""
+    words = {}
+    for truth, group in ((True, V.TRUE), (False, V.FALSE)):
+        for word in group:
+            if word:
+                for form in (word, word.upper(), word.capitalize()):
+                    words[form] = truth
+    return words
+
+
+def bool_value(cell: str) -> str:
+    """SQL: a bool cell checked by `odd_choice(cell, bool_words())` as a boolean (blank: false)."""
+    true_words = ", ".join(sql_text(w) for w, truth in bool_words().items() if truth)
+    return f"coalesce({cell} IN ({true_words}), false)"
+
+
+def check_cells(
+    stage: Stage, columns: Iterable[Column], extra: Iterable[str] = (), params: Iterable[Any] = ()
+) -> None:
+    """Raise NotStaged unless every cell is one the ordinary path takes as it is, by the type of
+    its column: present where required, ISO dates, the keys of a list exactly, a list's parts
+    without spaces around them, texts within their length and without spaces, control
+    characters or a spreadsheet's apostrophe at their ends; and none of the `extra` conditions
+    (SQL over the stage's row `s`, with `params`). What needs typed values (dates that exist,
+    codes that exist) is the loader's."""
+    texts, odd = [], list(extra)
+    for column in columns:
+        cell = stage.col(column.key)
+        if cell is None:
+            continue
+        if column.required:
+            odd.append(f"{cell} IS NULL")
+        if column.type == DATE:
+            odd.append(odd_date(cell))
+        elif column.type == BOOL:
+            odd.append(odd_choice(cell, bool_words()))
+        elif column.type == CHOICE:
+            odd.append(odd_choice(cell, column.choices))
+        elif column.type == INT:
+            odd.append(f"({cell} !~ '^[0-9]{{1,9}}$')")
+        elif column.type in (LIST, CHOICES):
+            texts.append(cell)
+            odd.append(odd_list(cell))
+            if column.choices:
+                keys = ", ".join(sql_text(key) for key in column.choices)
+                odd.append(f"NOT (string_to_array({cell}, ';') <@ ARRAY[{keys}]::text[])")
+        else:
+            texts.append(cell)
+            odd.append(f"length({cell}) > {int(column.max_length)}")
+    odd.append(odd_texts(texts))
+    where = " OR ".join(f"coalesce({o}, false)" for o in odd)
+    if any_row(f"SELECT 1 FROM {stage.table} s WHERE {where}", params):
+        raise NotStaged("a cell the ordinary path reads differently")
+
+
+def refuse(rows: str, conditions: Iterable[str], reason: str, params: Any = ()) -> None:
+    """Raise NotStaged(reason) when a row `r` of the table `rows` meets any of the conditions
+    (SQL, a window function among them if need be)."""
+    bad = " OR ".join(f"coalesce({c}, false)" for c in conditions)
+    if any_row(f"SELECT 1 FROM (SELECT {bad} AS bad FROM {rows} r) q WHERE bad", params):
+        raise NotStaged(reason)
+
+
+def start(alias: str) -> str:
+    """SQL: the first day of a period (`valid_from`, open as -infinity)."""
+    return f"coalesce({alias}.valid_from, '-infinity')"
+
+
+def end(alias: str) -> str:
+    """SQL: the last day of a period (`valid_to`, open as infinity)."""
+    return f"coalesce({alias}.valid_to, 'infinity')"
+
+
+def overlaps_one_before(alias: str = "r") -> str:
+    """SQL true for a period that overlaps another of the same code: sorted by start, periods
+    overlap where one starts on or before the day the one before it ends."""
+    return f"{start(alias)} <= lag({end(alias)}) OVER (PARTITION BY code ORDER BY {start(alias)})"
+
+
 def sql_text(value: str) -> str:
     """A string as an SQL literal (the values come from the schema, not from the file)."""
     return "'" + value.replace("'", "''").replace("%", "%%") + "'"
@@ -197,6 +320,7 @@ JSON_VALUE = {
     "int": "coalesce(({})::text, 'null')",
     "bool": "CASE WHEN {} THEN 'true' WHEN NOT {} THEN 'false' ELSE 'null' END",
     "date": "coalesce('\"' || to_char({}, 'YYYY-MM-DD') || '\"', 'null')",
+    "json": "coalesce({}, 'null')",  # the SQL gives canonical JSON text itself
 }
 
 
@@ -214,6 +338,56 @@ def json_table(columns: list[tuple[str, str, str]], source: str, order: str) -> 
         f"SELECT {head} || string_agg('[' || {values} || ']', ',' ORDER BY {order}) || ']}}' "
         f"{source}"
     )
+
+
+def insert_codes(model: Any, rows: str) -> str:
+    """Insert one `model` (a Unit, a Place: a code and nothing else) for each code of the staged
+    table `rows` (columns `code`, `n`), ids in the order the codes first come; return the name
+    of a temporary table of (code, n, pk)."""
+    codes = f"{rows}_codes"
+    execute(f"DROP TABLE IF EXISTS {codes}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {codes} ON COMMIT DROP AS
+        SELECT code, n, {next_id(model)} AS pk FROM (
+            SELECT code, min(n) AS n FROM {rows} GROUP BY code ORDER BY min(n)
+        ) q
+        """
+    )
+    execute(f"ANALYZE {codes}")  # a temporary table has no statistics until asked
+    execute(
+        f"INSERT INTO {model._meta.db_table} (id, code) SELECT pk, code FROM {codes} ORDER BY n"
+    )
+    return codes
+
+
+def audit_created(
+    ctx: Any, rows: str, action: str, object_type: str, columns: list[tuple[str, str, str]]
+) -> None:
+    """One audit entry per batch of the staged table `rows` (columns `batch`, `code`, `n`, and
+    what `columns` read from its row `r`): the rows it created, as a table whose rows start
+    with the code (which `ranks audit show --object-id` looks for)."""
+    for batch, first, last in fetch(
+        f"""
+        SELECT batch, min(code COLLATE "C"), max(code COLLATE "C") FROM {rows}
+        GROUP BY batch ORDER BY batch
+        """
+    ):
+        audit_record_sql(
+            ctx.actor,
+            action,
+            object_type=object_type,
+            object_id=f"{first}…{last}"[:120],
+            before_sql="SELECT NULL::text",
+            after_sql=json_table(columns, f"FROM {rows} r WHERE r.batch = {int(batch)}", "r.n"),
+        )
+
+
+def all_created(ctx: Any, rows: str) -> None:
+    """The import's counts when every row of the staged table `rows` created what it names."""
+    count = fetch(f"SELECT count(*) FROM {rows}")[0][0]
+    ctx.result.rows = ctx.result.created = count
+    ctx.result.updated = ctx.result.unchanged = 0
 
 
 def next_id(model: Any) -> str:

@@ -19,49 +19,19 @@ from ranks.interchange.staged import (
     NotStaged,
     Stage,
     any_row,
+    check_cells,
     execute,
     fetch,
     json_table,
     next_id,
-    odd_choice,
-    odd_date,
-    odd_texts,
 )
 from ranks.org.models import Unit, UnitKind, UnitVersion
-from ranks.people.models import LeftReason, Membership, Person, Posting
+from ranks.people.models import Membership, Person, Posting
 
 ROWS = "ranks_stage_members"
 MEMBERSHIPS = "ranks_stage_memberships"
 POSTINGS = "ranks_stage_postings"
 AUDIT_ROWS = 5_000
-DATES = ("admission_decision_date", "ceremony_date", "official_date", "left_date", "cell_from")
-
-
-def check(stage: Stage, ctx: Context) -> None:
-    """Raise NotStaged unless every cell is one the ordinary path takes as it is."""
-    texts, odd = [], []
-    for column in ctx.kind.columns:
-        cell = stage.col(column.key)
-        if cell is None:
-            continue
-        if column.required:
-            odd.append(f"{cell} IS NULL")
-        if column.key in DATES:
-            odd.append(odd_date(cell))
-        elif column.key == "left_reason":
-            odd.append(odd_choice(cell, LeftReason.values))
-        else:
-            texts.append(cell)
-            odd.append(f"length({cell}) > {int(column.max_length)}")
-    odd.append(odd_texts(texts))
-    where = " OR ".join(f"coalesce({o}, false)" for o in odd)
-    if any_row(f"SELECT 1 FROM {stage.table} s WHERE {where}"):
-        raise NotStaged("a cell the ordinary path reads differently")
-
-
-def _date(stage: Stage, key: str) -> str:
-    cell = stage.col(key)
-    return "NULL::date" if cell is None else f"{cell}::date"
 
 
 def stage_rows(stage: Stage, ctx: Context) -> None:
@@ -70,7 +40,7 @@ def stage_rows(stage: Stage, ctx: Context) -> None:
     that the staged path leaves to the ordinary one."""
     number = stage.col("admission_decision_no")
     reason = stage.col("left_reason")
-    admitted = _date(stage, "admission_decision_date")
+    admitted = stage.date("admission_decision_date")
     execute(f"DROP TABLE IF EXISTS {ROWS}")
     execute(
         f"""
@@ -78,11 +48,11 @@ def stage_rows(stage: Stage, ctx: Context) -> None:
         SELECT s.n, {stage.col("person_id")} AS person_id, {stage.col("cell_code")} AS cell_code,
                p.id AS person_pk, u.id AS cell_pk, {admitted} AS admitted,
                {f"coalesce({number}, '')" if number else "''"} AS decision_no,
-               {_date(stage, "ceremony_date")} AS ceremony,
-               {_date(stage, "official_date")} AS official,
-               {_date(stage, "left_date")} AS left_date,
+               {stage.date("ceremony_date")} AS ceremony,
+               {stage.date("official_date")} AS official,
+               {stage.date("left_date")} AS left_date,
                {f"coalesce({reason}, '')" if reason else "''"} AS left_reason,
-               coalesce({_date(stage, "cell_from")}, {admitted}) AS cell_from
+               coalesce({stage.date("cell_from")}, {admitted}) AS cell_from
         FROM {stage.table} s
         LEFT JOIN {Person._meta.db_table} p ON p.person_id = {stage.col("person_id")}
         LEFT JOIN {Unit._meta.db_table} u ON u.code = {stage.col("cell_code")}
@@ -230,7 +200,7 @@ def audit(ctx: Context) -> None:
 
 
 def load(stage: Stage, ctx: Context) -> None:
-    check(stage, ctx)
+    check_cells(stage, ctx.kind.columns)
     stage_rows(stage, ctx)
     write()
     audit(ctx)

@@ -11,21 +11,18 @@ from __future__ import annotations
 from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.core.clock import today
-from ranks.interchange import values as V
 from ranks.interchange.engine import Context
 from ranks.interchange.handlers.people import BLANK_AS_EMPTY
 from ranks.interchange.staged import (
     NotStaged,
     Stage,
     any_row,
+    bool_value,
+    check_cells,
     execute,
     fetch,
     json_table,
     next_id,
-    odd_choice,
-    odd_date,
-    odd_texts,
-    sql_text,
 )
 from ranks.org.models import Place
 from ranks.people.models import Person, PersonPlace, PlaceRole
@@ -62,40 +59,12 @@ def name_pattern() -> str:
 SEARCH_NAME = "regexp_replace(btrim(lower(unaccent(full_name))), ' +', ' ', 'g')"
 
 
-def _bool_words() -> dict[str, bool]:
-    words = {}
-    for truth, group in ((True, V.TRUE), (False, V.FALSE)):
-        for word in group:
-            if word:
-                for form in (word, word.upper(), word.capitalize()):
-                    words[form] = truth
-    return words
-
-
 def check(stage: Stage, ctx: Context) -> None:
-    """Raise NotStaged unless every cell is one the ordinary path takes as it is. What needs the
-    typed values (dates that exist, places that exist, a person_id twice) is `stage_new`'s."""
-    texts, odd = [], []
-    for column in ctx.kind.columns:
-        cell = stage.col(column.key)
-        if cell is None:
-            continue
-        if column.required:
-            odd.append(f"{cell} IS NULL")
-        if column.key in ("birth_date", "places_from"):
-            odd.append(odd_date(cell))
-        elif column.key == "youth_union":
-            odd.append(odd_choice(cell, _bool_words()))
-        elif column.key in CHOICE_FIELDS:
-            odd.append(odd_choice(cell, column.choices))
-        else:
-            texts.append(cell)
-            odd.append(f"length({cell}) > {int(column.max_length)}")
-    odd.append(odd_texts(texts))
-    odd.append(f"{stage.col('full_name')} !~ %s")
-    where = " OR ".join(f"coalesce({o}, false)" for o in odd)
-    if any_row(f"SELECT 1 FROM {stage.table} s WHERE {where}", [name_pattern()]):
-        raise NotStaged("a cell the ordinary path reads differently")
+    """Raise NotStaged unless every cell is one the ordinary path takes as it is, and every name
+    one that `unaccent` folds as `fold` does. What needs the typed values (dates that exist,
+    places that exist, a person_id twice) is `stage_new`'s."""
+    name = f"{stage.col('full_name')} !~ %s"
+    check_cells(stage, ctx.kind.columns, [name], [name_pattern()])
 
 
 def _new_value(stage: Stage, field: str) -> str:
@@ -114,8 +83,7 @@ def _new_value(stage: Stage, field: str) -> str:
     if field == "birth_date":
         return f"{cell}::date"
     if field == "youth_union":
-        true_words = [w for w, t in _bool_words().items() if t]
-        return f"coalesce({cell} IN ({', '.join(sql_text(w) for w in true_words)}), false)"
+        return bool_value(cell)
     if field in BLANK_AS_EMPTY:
         return f"coalesce({cell}, '')"
     return cell
