@@ -64,13 +64,14 @@ class Stage:
 
 
 def loaders() -> dict[str, Callable[..., Any]]:
-    from ranks.interchange.staged import members, people, places, units
+    from ranks.interchange.staged import candidates, members, people, places, units
 
     return {
         "units": units.load,
         "places": places.load,
         "people": people.load,
         "members": members.load,
+        "candidates": candidates.load,
     }
 
 
