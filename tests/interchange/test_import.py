@@ -495,6 +495,23 @@ def test_command_imports_and_dry_runs(world, tmp_path):
     assert out.splitlines()[0] == "Imported. 2 rows: 0 created, 0 updated, 2 unchanged."
 
 
+def test_the_command_takes_a_file_larger_than_an_upload_may_be(world, tmp_path, monkeypatch):
+    """The upload limit guards the web; a file on the server's disk (the country's people file is
+    some 800 MB) goes in whatever its size."""
+    from ranks.interchange import engine
+
+    rows = [["person_id", "full_name", "birth_date"]]
+    rows += [[f"X-{i}", "Lê Văn Bình", "2000-01-01"] for i in range(3000)]
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(rows))
+    monkeypatch.setattr(engine, "MAX_BYTES", 10 * 1024)
+    with override("en"):
+        refused = run("people", path.read_bytes(), filename=path.name)
+    assert refused.errors[0].reason.startswith("The file is too large")
+    out, _ = command("people", path=path)
+    assert out.splitlines()[0] == "Imported. 3000 rows: 3000 created, 0 updated, 0 unchanged."
+
+
 def test_command_rejects_with_status_1_and_errors_on_stderr(world, tmp_path):
     path = tmp_path / "nguoi.csv"
     rows = [row[:] for row in PEOPLE_VI]

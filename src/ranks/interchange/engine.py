@@ -31,7 +31,11 @@ from ranks.interchange.readers import FileProblem, open_table
 from ranks.interchange.schema import BOOL, CHOICE, CHOICES, DATE, INT, KINDS, LIST, Column, Kind
 from ranks.people.names import fold
 
+# The largest file an upload may send (the web's limit, and `run_import`'s default). A file on
+# the server's own disk, given to `ranks import`, is read as a stream whatever its size
+# (`NO_LIMIT`): the country's people file is some 800 MB.
 MAX_BYTES = getattr(settings, "RANKS_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+NO_LIMIT = 1 << 40
 
 # After a large import, PostgreSQL is told the new sizes of the tables it wrote: until autovacuum
 # gets round to it, the planner believes the old statistics, and a commune's page that read a few

@@ -18,12 +18,11 @@ from ranks.core.commands import RanksCommand
 from ranks.core.errors import DomainError
 from ranks.demo.generator import UnknownProvince
 from ranks.demo.national import build_national
-from ranks.interchange.engine import run_import
+from ranks.interchange.engine import NO_LIMIT, run_import
 from ranks.interchange.schema import KIND_ORDER
 from ranks.org.models import Unit
 
 ERRORS_SHOWN = 20
-NO_LIMIT = 1 << 40  # the files of the whole country are larger than an upload may be
 
 
 class Command(RanksCommand):

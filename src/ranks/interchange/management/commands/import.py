@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand
-from ranks.interchange.engine import ImportResult, run_import
+from ranks.interchange.engine import NO_LIMIT, ImportResult, run_import
 from ranks.interchange.schema import KIND_ORDER
 
 REJECTED = 1  # exit status when the file has bad rows (2 is for bad arguments)
@@ -90,6 +90,7 @@ class Command(RanksCommand):
                 kind=options["kind"],
                 stream=stream,
                 filename=path.name,
+                max_bytes=NO_LIMIT,  # a file on the server's disk, not an upload
                 dry_run=options["dry_run"],
                 on_progress=progress,
                 row_by_row=options["row_by_row"],
