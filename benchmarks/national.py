@@ -165,8 +165,39 @@ def copy_rate(url: str, path: Path) -> tuple[float, int]:
 # table, then INSERT … SELECT into tables like the real ones, with their indexes (the trigram one
 # included), reading the codes through the same joins, and none of the import's checks, audit or
 # history (members: one membership a person, postings without their ends). What the database
-# itself must do for the rows.
+# itself must do for the rows. The statements are split on semicolons: a list's `;` is chr(59).
 HAND_WRITTEN = {
+    "units": """
+        CREATE TEMPORARY TABLE bench_units (LIKE org_unit INCLUDING ALL);
+        CREATE TEMPORARY TABLE bench_unitversions (LIKE org_unitversion INCLUDING ALL);
+        INSERT INTO bench_units (code) SELECT DISTINCT code FROM bench_copy;
+        INSERT INTO bench_unitversions (unit_id, name, kind_id, parent_id, valid_from, valid_to,
+            can_admit, area_flags, admin_code)
+        SELECT u.id, c.name, k.id, p.id, c.valid_from::date, c.valid_to::date,
+               coalesce(c.can_admit = 'true', false),
+               to_jsonb(coalesce(string_to_array(c.area_flags, chr(59)), '{}')), ''
+        FROM bench_copy c JOIN bench_units u ON u.code = c.code
+        JOIN org_unitkind k ON k.key = c.kind LEFT JOIN bench_units p ON p.code = c.parent_code
+    """,
+    "places": """
+        CREATE TEMPORARY TABLE bench_places (LIKE org_place INCLUDING ALL);
+        CREATE TEMPORARY TABLE bench_placeversions (LIKE org_placeversion INCLUDING ALL);
+        CREATE TEMPORARY TABLE bench_cells (LIKE org_placeversion_cells INCLUDING ALL);
+        INSERT INTO bench_places (code) SELECT DISTINCT code FROM bench_copy;
+        INSERT INTO bench_placeversions (place_id, name, kind, unit_id, area_flags, valid_from,
+            valid_to)
+        SELECT p.id, c.name, c.kind, u.id,
+               to_jsonb(coalesce(string_to_array(c.area_flags, chr(59)), '{}')),
+               c.valid_from::date, c.valid_to::date
+        FROM bench_copy c JOIN bench_places p ON p.code = c.code
+        JOIN org_unit u ON u.code = c.unit_code;
+        INSERT INTO bench_cells (placeversion_id, unit_id)
+        SELECT v.id, u.id FROM bench_copy c JOIN bench_places p ON p.code = c.code
+        JOIN bench_placeversions v ON v.place_id = p.id
+         AND v.valid_from IS NOT DISTINCT FROM c.valid_from::date
+        CROSS JOIN LATERAL unnest(string_to_array(c.cell_codes, chr(59))) AS x(code)
+        JOIN org_unit u ON u.code = x.code
+    """,
     "people": """
         CREATE TEMPORARY TABLE bench_people (LIKE people_person INCLUDING ALL);
         INSERT INTO bench_people (person_id, full_name, search_name, birth_date, gender,
@@ -198,6 +229,19 @@ HAND_WRITTEN = {
         FROM bench_copy c JOIN people_person p ON p.person_id = c.person_id
         JOIN bench_memberships m ON m.person_id = p.id
         JOIN org_unit u ON u.code = c.cell_code
+    """,
+    "candidates": """
+        CREATE TEMPORARY TABLE bench_candidates (LIKE pipeline_candidate INCLUDING ALL);
+        CREATE TEMPORARY TABLE bench_mentors (LIKE pipeline_candidate_mentors INCLUDING ALL);
+        INSERT INTO bench_candidates (person_id, cell_id, added_on, source_group, note)
+        SELECT p.id, u.id, c.added_on::date, coalesce(c.source_group, ''), ''
+        FROM bench_copy c JOIN people_person p ON p.person_id = c.person_id
+        JOIN org_unit u ON u.code = c.cell_code;
+        INSERT INTO bench_mentors (candidate_id, person_id)
+        SELECT b.id, m.id FROM bench_copy c JOIN people_person p ON p.person_id = c.person_id
+        JOIN bench_candidates b ON b.person_id = p.id
+        CROSS JOIN LATERAL unnest(string_to_array(c.mentor_person_ids, chr(59))) AS x(code)
+        JOIN people_person m ON m.person_id = x.code
     """,
 }
 
