@@ -27,13 +27,12 @@ from ranks.interchange.staged import (
 from ranks.org.models import Place
 from ranks.people.models import Person, PersonPlace, PlaceRole
 from ranks.people.names import fold
-from ranks.people.services import _CHOICES, PERSON_FIELDS
+from ranks.people.services import PERSON_FIELDS
 
 NEW = "ranks_stage_people"
 PLACE = Place._meta.db_table
 AUDIT_ROWS = 5_000  # changed rows held by one audit entry
 
-CHOICE_FIELDS = tuple(_CHOICES)
 PLACES = {
     "residence_place_code": "residence_place_id",
     "workplace_place_code": "workplace_place_id",
