@@ -244,3 +244,29 @@ def test_a_large_import_leaves_the_planner_the_new_table_sizes(settings):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
         assert cursor.fetchone()[0] == 120
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics")
+@pytest.mark.django_db
+def test_a_long_import_tells_the_planner_as_its_tables_grow(settings, monkeypatch):
+    """Inside the import's own transaction, the tables it fills are analysed each time its rows
+    double: a batch's look-up of a few rows must not be planned as a scan of a table believed
+    empty (the country's events slowed batch after batch). The final ANALYZE does not run here,
+    inside the test's transaction, so what the planner knows comes from the import's own."""
+    from ranks.interchange.handlers.people import PeopleHandler
+    from ranks.org.kinds import ensure_unit_kinds
+    from ranks.org.models import UnitKind
+
+    ensure_unit_kinds(UnitKind)
+    settings.RANKS_ANALYZE_AFTER_ROWS = 50
+    settings.RANKS_STAGED_IMPORTS = False
+    monkeypatch.setattr(PeopleHandler, "batch_size", 60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE people_person")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
+        assert cursor.fetchone()[0] == 0
+    assert run("people", people_file(200)).created == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
+        # analysed after 60 rows and after 120; 180 and 200 are less than twice 120
+        assert cursor.fetchone()[0] == 120

@@ -432,9 +432,11 @@ def run_import(
             rows = read_rows(ctx, table, columns)
             if handler.load_all:
                 rows = handler.order(list(rows))
+            analyzed_at = 0
             for batch in batched(rows, handler.batch_size):
                 handler.handle(batch)
                 audit_flush()
+                analyzed_at = _analyze_as_it_grows(kind, result.rows, analyzed_at)
                 if on_progress:
                     done, total = table.progress()
                     on_progress(result.rows, done, total)
@@ -488,10 +490,28 @@ def _run_staged(ctx: Context, stream, table, columns, dry_run: bool, on_progress
     return True
 
 
+def _analyze_as_it_grows(kind: str, rows: int, analyzed_at: int) -> int:
+    """Inside the import's transaction, refresh the statistics of the tables it writes each time
+    the rows read have doubled (PostgreSQL counts its own transaction's new rows): a table that
+    was empty when the import began is otherwise planned as empty, and each batch's look-up of a
+    few hundred rows becomes a scan of everything written so far. Loading the country's events
+    into an empty table, that made every batch slower than the one before. Returns the rows at
+    the last refresh."""
+    threshold = getattr(settings, "RANKS_ANALYZE_AFTER_ROWS", ANALYZE_AFTER_ROWS)
+    if connection.vendor != "postgresql" or rows < max(threshold, 2 * analyzed_at):
+        return analyzed_at
+    _analyze_tables(kind)
+    return rows
+
+
 def analyze(kind: str) -> None:
     """Refresh the planner's statistics of the tables an import of `kind` wrote (PostgreSQL)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    _analyze_tables(kind)
+
+
+def _analyze_tables(kind: str) -> None:
     tables = ["core_auditentry"]
     for label in KIND_TABLES[kind]:
         app_label, model_name, *m2m = label.split(".")
