@@ -80,7 +80,9 @@ bench-progress: install
 SCALE ?= 0.1
 .PHONY: bench-national
 bench-national: install
-	$(BIN)/python benchmarks/national.py --scale $(SCALE) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/national.py --scale $(SCALE) --files var/national-$(SCALE) $(BENCH_ARGS)
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/counters.py --files var/national-$(SCALE)
 
 lint: install-test
 	$(BIN)/ruff check src tests

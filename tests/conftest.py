@@ -28,12 +28,45 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "pure: touches no database; run once, on the SQLite pass")
+    config.addinivalue_line(
+        "markers",
+        "counters_unchecked: the test writes records around the services on purpose; its "
+        "counters are not compared with the records",
+    )
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Argon2 is slow on purpose; test users need no such strength (test_login checks Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def counters_agree(request):
+    """After every test that used the database, the counters equal a recount from the records
+    (`ranks counters verify`): a writer that forgot them fails the test that used it. The
+    database is set up before this fixture, so that it is checked before it is emptied."""
+    names = request.fixturenames
+    if (
+        request.node.get_closest_marker("counters_unchecked")
+        or "pure" in Path(str(request.node.fspath)).parts
+    ):
+        yield
+        return
+    if request.node.get_closest_marker("django_db"):
+        pass  # pytest-django's own autouse fixture set it up already
+    elif "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    yield
+    from ranks.targets.recount import verify
+
+    differences = verify()
+    assert not differences, f"counters differ from the records: {differences[:5]}"
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ranks.core",
     "ranks.org",
     "ranks.people",
+    "ranks.counters",
     "ranks.access",
     "ranks.pipeline",
     "ranks.targets",

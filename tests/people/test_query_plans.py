@@ -20,15 +20,20 @@ from django.test.utils import CaptureQueriesContext
 from ranks.access.models import Grant
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
+from ranks.counters import services as counters
+from ranks.counters.selectors import admissions_by_month
 from ranks.org.kinds import ensure_unit_kinds
 from ranks.org.models import Unit, UnitKind
 from ranks.people.models import Person
 from ranks.people.selectors import member_counts_on, person_search
 from ranks.pipeline.due import due_list
-from ranks.targets.progress import _admission_counts
+from ranks.targets.progress import admissions_between
 
 pytestmark = [
     pytest.mark.django_db,
+    # The tests only read the large province; a recount of its 150,000 members after each
+    # would cost more than the tests. Its counters are made as a first load makes them.
+    pytest.mark.counters_unchecked,
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="query plans are PostgreSQL's (EXPLAIN)"
     ),
@@ -41,7 +46,13 @@ PEOPLE = 150_000
 CELLS = COMMUNES * CELLS_PER_COMMUNE
 ROOT, FIRST_COMMUNE, FIRST_CELL = BASE, BASE + 1, BASE + 1 + COMMUNES
 TRIGRAM_INDEX = "people_person_search_trgm"
-LARGE = {"people_person", "people_posting", "people_membership", "pipeline_candidate"}
+LARGE = {
+    "people_person",
+    "people_posting",
+    "people_membership",
+    "pipeline_candidate",
+    "counters_admissioncount",
+}
 
 FAMILIES = "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly".split()
 MIDDLES = "van thi duc huu minh ngoc thanh quang".split()
@@ -118,6 +129,8 @@ def fill() -> None:
             cursor.execute(statement)
         # Run the queued foreign-key checks once now: each test's teardown would run them again
         # (Django checks constraints before rolling its savepoint back, and the queue survives).
+        counters.add_new("SELECT id FROM people_membership WHERE id >= %s", [BASE])
+        cursor.execute("ANALYZE counters_admissioncount")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -199,7 +212,15 @@ def test_a_communes_candidates_are_read_through_the_candidates_index(province):
 
 def test_a_communes_admissions_are_read_through_the_postings_index(province):
     with CaptureQueriesContext(connection) as queries:
-        counts = _admission_counts([commune().pk], dt.date(2020, 1, 1), dt.date(2024, 12, 31))
-    assert counts
+        found = admissions_between([commune().pk], dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+    assert found
     nodes = assert_no_scan_of_large_tables(queries)
     assert reads_by_index(nodes, "people_posting")
+
+
+def test_a_communes_counters_are_read_through_their_index(province):
+    with CaptureQueriesContext(connection) as queries:
+        found = admissions_by_month([commune().pk], dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+    assert len(found[commune().pk]) > 12  # a month of each admission
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "counters_admissioncount")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ranks.core.actor import SYSTEM
+from ranks.counters import services as counters
 from ranks.org.kinds import ensure_unit_kinds
 from ranks.org.models import Unit, UnitKind
 from ranks.org.services import unit_version_save
@@ -105,4 +106,10 @@ def admit_in_bulk(
     Posting.objects.bulk_create(
         Posting(membership=m, person=m.person, cell=cell, valid_from=m.admission_decision_date)
         for m in memberships
+    )
+    # As an import would: count the new memberships.
+    counters.add_new(
+        "SELECT id FROM people_membership WHERE person_id IN"
+        " (SELECT id FROM people_person WHERE person_id LIKE %s)",
+        [f"{prefix}-%"],
     )

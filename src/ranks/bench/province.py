@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from ranks.core.actor import Actor
 from ranks.core.audit import Change, audit_record_many
+from ranks.counters import services as counters
 from ranks.demo.generator.names import VILLAGE_STEMS, PersonNames
 from ranks.demo.generator.people import (
     AGE_AT_ADMISSION,
@@ -465,6 +466,7 @@ def build(*, shape: Shape, actor: Actor, today: dt.date, on: dt.date) -> Built:
         builder.write_tree()
         built = Built(province=province)
         builder.members(built)
+        counters.rebuild()
         builder.targets(province, built)
         _superuser()
         audit_record_many(

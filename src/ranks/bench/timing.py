@@ -28,7 +28,7 @@ from ranks.bench import sql
 from ranks.bench.province import SUPERUSER
 from ranks.org.models import Unit
 from ranks.targets import pace
-from ranks.targets.progress import Tree, _admissions, admission_ratio, composition, progress
+from ranks.targets.progress import Tree, admission_ratio, admissions_between, composition, progress
 
 FULL = Scope(full=True)
 REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -159,8 +159,8 @@ def figures(
         ("progress()", lambda: progress(scope=FULL, unit=unit, on=on), True),
         ("  of which: unit versions (Tree.below)", lambda: Tree.below([unit.pk]), False),
         (
-            f"  of which: admissions {history.year}–{on.year} (_admissions)",
-            lambda: _admissions([unit.pk], history, dt.date(on.year, 12, 31)),
+            f"  of which: admissions {history.year}–{on.year} (admissions_between)",
+            lambda: admissions_between([unit.pk], history, dt.date(on.year, 12, 31)),
             False,
         ),
         (

@@ -51,7 +51,7 @@ def write_targets(*, actor: Actor, today: dt.date, seed: int) -> int:
             day = min(end, root.valid_to or end)
             current = day != dt.date(year, 12, 31)
             try:
-                figures = progress(scope=full, unit=root.unit, on=day)
+                figures = progress(scope=full, unit=root.unit, on=day, depth=1)
             except DomainError:
                 continue
             rows = [r for r in figures.rows if r.depth <= 1]

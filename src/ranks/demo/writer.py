@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import Max
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from ranks.core.chain import GENESIS
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry, AuditHead
+from ranks.counters import services as counters
 from ranks.demo.generator.plan import EventPlan, Plan
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.people.models import Membership, Person, PersonPlace, Posting
@@ -522,12 +524,14 @@ def _write_introducers(plan: Plan, ids: dict[int, int], people: dict[str, int]) 
 def write_plan(plan: Plan, actor: Actor) -> Counts:
     """Store the plan in the current transaction and audit every object it creates."""
     with transaction.atomic():
+        last = Membership.objects.aggregate(last=Max("pk"))["last"] or 0
         _write_units(plan)
         changes = _unit_changes(plan)
         changes += _write_places(plan)
         changes += _write_people(plan)
         changes += _write_memberships(plan)
         changes += _write_candidates(plan, actor)
+        counters.add_new("SELECT id FROM people_membership WHERE id > %s", [last])
         written = audit_record_many(actor, changes)
     day = today()
     active = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, snapshot
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceKind, PlaceVersion, Unit, UnitKind, UnitVersion
 
@@ -219,7 +220,8 @@ def unit_version_save(
             k: v for k, v in after.items() if k != "id"
         }:
             return version
-        version.save()
+        with moving(units=[] if unit_created else [unit.pk]):
+            version.save()
         audit_record(
             actor,
             "ranks.org.unit.version_updated" if existing else "ranks.org.unit.version_created",
@@ -238,7 +240,7 @@ def unit_move(
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
-    with transaction.atomic():
+    with transaction.atomic(), moving(units=[unit.pk]):
         current = unit.versions.valid_on(on).select_related("kind").first()
         if current is None:
             raise DomainError(_("The unit does not exist on %(day)s.") % {"day": on}, field="on")
@@ -276,7 +278,7 @@ def unit_close(*, actor: Actor, code: str, last_day: dt.date) -> UnitVersion:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
-    with transaction.atomic():
+    with transaction.atomic(), moving(units=[unit.pk]):
         current = unit.versions.valid_on(last_day).first()
         if current is None:
             raise DomainError(
@@ -338,8 +340,12 @@ def place_version_save(
         version = existing or PlaceVersion(place=place, valid_from=valid_from)
         version.name, version.kind, version.unit = name.strip(), kind, unit
         version.area_flags, version.valid_to = flags, valid_to
-        version.save()
-        version.cells.set(cells)
+        relinked = [c.pk for c in cells] + (
+            [c.pk for c in existing.cells.all()] if existing else []
+        )
+        with moving(cells=relinked):
+            version.save()
+            version.cells.set(cells)
         after = {**snapshot(version), "cells": sorted(c.code for c in cells)}
         if before != after:
             audit_record(

@@ -15,6 +15,7 @@ from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, snapshot
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.org.models import Place, Unit, UnitVersion
 from ranks.people.models import (
     SENSITIVE_FIELDS,
@@ -166,7 +167,8 @@ def person_save(
             before.pop("search_name", None)
             if before == after:
                 return person
-        person.save()
+        with moving(persons=[person.pk] if person.pk else []):
+            person.save()
         place_periods_follow(
             [
                 (person.pk, role, old_places[role], getattr(person, attr))
@@ -240,7 +242,7 @@ def membership_admit(
 ) -> Membership:
     """Record an admission decision: the membership and its first posting to the cell."""
     _check_dates(admission_decision_date, ceremony_date, official_date)
-    with transaction.atomic():
+    with transaction.atomic(), moving(persons=[person.pk]):
         cell = cell_on(cell_code, admission_decision_date)
         active = (
             person.memberships.filter(left_date__isnull=True).exists()
@@ -274,7 +276,7 @@ def membership_transfer(
     *, actor: Actor, membership: Membership, to_cell_code: str, on: dt.date
 ) -> Posting:
     """From `on` the member belongs to another cell."""
-    with transaction.atomic():
+    with transaction.atomic(), moving(memberships=[membership.pk]):
         if membership.left_date and membership.left_date < on:
             raise DomainError(_("The member had already left on that date."), field="on")
         current = membership.postings.valid_on(on).first()
@@ -324,6 +326,57 @@ def membership_recognise(
     return membership
 
 
+def membership_correct(
+    *, actor: Actor, membership: Membership, admission_decision_date: dt.date
+) -> Membership:
+    """Correct the date of the admission decision, as the decision itself reads. The first
+    posting starts with it; every figure counted on the old date moves to the new one."""
+    new = admission_decision_date
+    _check_dates(new, membership.ceremony_date, membership.official_date)
+    if membership.left_date and new > membership.left_date:
+        raise DomainError(
+            _("Leaving is dated before the admission decision."), field="admission_decision_date"
+        )
+    old = membership.admission_decision_date
+    if new == old:
+        return membership
+    with transaction.atomic(), moving(memberships=[membership.pk]):
+        others = membership.person.memberships.exclude(pk=membership.pk)
+        if any(
+            m.admission_decision_date <= (membership.left_date or dt.date.max)
+            and new <= (m.left_date or dt.date.max)
+            for m in others
+        ):
+            raise DomainError(
+                _("This person is already a party member on that date."),
+                field="admission_decision_date",
+            )
+        postings = list(membership.postings.order_by("valid_from"))
+        first = postings[0] if postings else None
+        if first is not None:
+            if first.valid_to is not None and new > first.valid_to:
+                raise DomainError(
+                    _("The member had moved to another cell by that date."),
+                    field="admission_decision_date",
+                )
+            cell_on(first.cell.code, new)
+        before = snapshot(membership)
+        membership.admission_decision_date = new
+        membership.save(update_fields=["admission_decision_date"])
+        if first is not None and first.valid_from == old:
+            first.valid_from = new
+            first.save(update_fields=["valid_from"])
+        audit_record(
+            actor,
+            "ranks.people.membership.corrected",
+            object_type="person",
+            object_id=membership.person.person_id,
+            before=before,
+            after=snapshot(membership),
+        )
+    return membership
+
+
 def membership_leave(
     *, actor: Actor, membership: Membership, on: dt.date, reason: str
 ) -> Membership:
@@ -338,7 +391,7 @@ def membership_leave(
         raise DomainError(_("Leaving is dated before the admission decision."), field="left_date")
     if on > today():
         raise DomainError(_("The leaving date is in the future."), field="left_date")
-    with transaction.atomic():
+    with transaction.atomic(), moving(memberships=[membership.pk]):
         if membership.left_date:
             raise DomainError(_("This membership has already ended."), field="left_date")
         before = snapshot(membership)
@@ -468,7 +521,7 @@ def membership_posting_save(
     (`ranks.interchange.handlers.members`) does the same for a batch of rows with the same checks.
     """
     cell_from, merged = membership_row_check(admission_decision_date, cell_from, fields)
-    with transaction.atomic():
+    with transaction.atomic(), moving(persons=[person.pk]):
         cell = cell_on(cell_code, cell_from)
         membership = person.memberships.filter(
             admission_decision_date=admission_decision_date

@@ -25,6 +25,7 @@ from ranks.core import bulk
 from ranks.core.actor import Actor
 from ranks.core.audit import Change, snapshot
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.org.models import Unit
 from ranks.people.models import LeftReason, Membership, Person, Posting
 from ranks.people.services import _check_dates, cell_check
@@ -450,18 +451,21 @@ class EventBatch:
                 for person in self.records.introducers(event)
             ],
         )
-        bulk.insert(Membership, self.new_memberships)
-        for posting in self.new_postings:
-            posting.membership_id = posting.membership.pk
-        bulk.insert(Posting, self.new_postings)
-        bulk.update(
-            Membership,
-            list(self.changed_memberships.values()),
-            ["official_date", "left_date", "left_reason"],
-        )
-        if self.deleted_postings:
-            Posting.objects.filter(pk__in=self.deleted_postings).delete()
-        bulk.update(Posting, list(self.changed_postings.values()), ["valid_to"])
+        members = {m.person_id for m in self.new_memberships}
+        members |= {m.person_id for m in self.changed_memberships.values()}
+        with moving(persons=sorted(members)):
+            bulk.insert(Membership, self.new_memberships)
+            for posting in self.new_postings:
+                posting.membership_id = posting.membership.pk
+            bulk.insert(Posting, self.new_postings)
+            bulk.update(
+                Membership,
+                list(self.changed_memberships.values()),
+                ["official_date", "left_date", "left_reason"],
+            )
+            if self.deleted_postings:
+                Posting.objects.filter(pk__in=self.deleted_postings).delete()
+            bulk.update(Posting, list(self.changed_postings.values()), ["valid_to"])
         bulk.update(Candidate, list(self.moved.values()), ["cell"])
         for state, membership in self._ids_to_fill:
             state["id"] = membership.pk

@@ -5,9 +5,12 @@ on that date, so a year before the 2025 reform is counted in that year's tree an
 in the new one. Segment metrics read the person as recorded (age at the decision date; the other
 attributes have no history in Ranks, so they are read as they are now).
 
-Every function runs a fixed number of queries whatever the size of the subtree: the versions of
-the units ever below the root, the admissions with their people, the cells' places, the targets;
-the sums are made in Python over those rows.
+Admissions, their segments and the members at the start of a year are read from the period
+counters (`ranks.counters`, docs/counters.md): their cost is the units shown times the months
+asked. The pipeline's metrics and the composition are still counted here from the records of the
+subtree. Every function runs a fixed number of queries whatever the size of the subtree.
+`ADMISSION_METRICS` states the segment rules in Python; `ranks counters verify` recounts the
+counters with them (`targets/recount.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
@@ -24,6 +27,10 @@ from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
+from ranks.counters import sql as sql_rules
+from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS
+from ranks.counters.selectors import admissions_by_month, decided_after_in_month, members_on
+from ranks.counters.sql import fold_value
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.people.models import Posting
@@ -43,9 +50,9 @@ from ranks.targets.results import (
     RatioRow,
 )
 
-HOME_PLACES = {"village", "residential_group"}
-NO_RELIGION = {"", "không", "khong", "none"}
-MAJORITY_ETHNICITY = {"kinh"}
+HOME_PLACES = frozenset(sql_rules.HOME_PLACES)
+NO_RELIGION = frozenset(sql_rules.NO_RELIGION)
+MAJORITY_ETHNICITY = frozenset(sql_rules.MAJORITY_ETHNICITY)
 # Metrics counted from admissions, with the test each admission must pass.
 ADMISSION_METRICS = {
     Metric.ADMISSIONS: lambda a: True,
@@ -53,12 +60,12 @@ ADMISSION_METRICS = {
     Metric.ADMISSIONS_FARMERS: lambda a: a.occupation == "farmer",
     Metric.ADMISSIONS_WORKERS: lambda a: a.occupation == "worker",
     Metric.ADMISSIONS_AGE_18_30: lambda a: a.age <= 30,
-    Metric.ADMISSIONS_ETHNIC_MINORITY: lambda a: (
-        a.ethnicity.strip().lower() not in MAJORITY_ETHNICITY | {""}
-    ),
-    Metric.ADMISSIONS_RELIGIOUS: lambda a: a.religion.strip().lower() not in NO_RELIGION,
+    Metric.ADMISSIONS_ETHNIC_MINORITY: lambda a: fold_value(a.ethnicity) not in MAJORITY_ETHNICITY,
+    Metric.ADMISSIONS_RELIGIOUS: lambda a: fold_value(a.religion) not in NO_RELIGION,
     Metric.ADMISSIONS_WOMEN: lambda a: a.gender == "female",
 }
+# The counter column of each admission metric (`ranks.counters.models.COLUMNS`).
+COUNTER_COLUMNS = dict(zip(ADMISSION_METRICS, ADMISSION_COLUMNS, strict=True))
 # Metrics counted from the pipeline: candidates added to a source list, classes passed.
 PIPELINE_METRICS = (Metric.SOURCE_ENTRIES, Metric.CLASS_GRADUATES)
 # Metrics that count places on the date (coverage), not events of the year.
@@ -153,12 +160,16 @@ class Admission:
     place_kinds: frozenset[str]
 
 
-def _admissions(root_ids: list[int], start: dt.date, end: dt.date) -> list[Admission]:
-    """Admissions decided from `start` to `end` in cells ever below the roots: two queries."""
+def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date) -> list[Admission]:
+    """Admissions decided from `start` to `end` in cells ever below the roots (anywhere when
+    `root_ids` is None): two queries. A membership with two postings on its decision date
+    counts once, in the cell of lower id (as the counters do)."""
     day = F("membership__admission_decision_date")
-    rows = list(
-        Posting.objects.filter(
-            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
+    postings = Posting.objects.all()
+    if root_ids is not None:
+        postings = postings.filter(cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)))
+    rows = sorted(
+        postings.filter(
             membership__admission_decision_date__gte=start,
             membership__admission_decision_date__lte=end,
             valid_from__lte=day,
@@ -177,7 +188,8 @@ def _admissions(root_ids: list[int], start: dt.date, end: dt.date) -> list[Admis
             "person__education_professional",
             "person__youth_union",
             "person__candidacies__source_group",
-        )
+        ),
+        key=lambda r: (r["membership_id"], r["cell_id"]),
     )
     places = _place_kinds({r["cell_id"] for r in rows})
     found, seen = [], set()
@@ -248,50 +260,103 @@ def _check_metric(metric: str) -> None:
         )
 
 
-def _admission_counts(
-    root_ids: list[int], start: dt.date, end: dt.date
-) -> list[tuple[dt.date, int, int]]:
-    """(decision date, cell, admissions) from `start` to `end`, counted by the database.
-
-    The posting in force on the decision date (written as a range: an equality of the two
-    dates made PostgreSQL's planner fifteen times slower on the bench province)."""
-    day = F("membership__admission_decision_date")
-    return list(
-        Posting.objects.filter(
-            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
-            membership__admission_decision_date__gte=start,
-            membership__admission_decision_date__lte=end,
-            valid_from__lte=day,
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .values_list("membership__admission_decision_date", "cell_id")
-        .annotate(n=Count("membership_id", distinct=True))
-        .order_by()
-    )
-
-
 def _events_for(
     root: Unit, metric: str, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, int, int]]:
-    """(day, cell, how many) of what the metric counts."""
-    if metric == Metric.ADMISSIONS:
-        return _admission_counts([root.pk], start, end)
-    if metric in ADMISSION_METRICS:
-        keep = ADMISSION_METRICS[metric]
-        return [(a.day, a.cell_id, 1) for a in _admissions([root.pk], start, end) if keep(a)]
+    """(day, cell, how many) of what a pipeline metric counts."""
     return [(day, cell, 1) for day, cell in _pipeline_events([root.pk], metric, start, end)]
 
 
-def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMISSIONS) -> Progress:
-    """The unit and every unit below it on `on`: the year's target, the actual by `on`, the pace
-    expected by then, the gap, the projection to year end and a status; with the unit's curve.
+def _shown_tree(unit: Unit, on: dt.date, depth: int | None) -> Tree:
+    """The versions of the unit and the units below it: all of them ever, or those within
+    `depth` levels on `on` (one query a level)."""
+    if depth is None:
+        return Tree.below([unit.pk])
+    related = ("unit", "kind")
+    level = list(UnitVersion.objects.valid_on(on).filter(unit=unit).select_related(*related))
+    versions = list(level)
+    for _level in range(depth):
+        ids = [v.unit_id for v in level]
+        if not ids:
+            break
+        level = list(
+            UnitVersion.objects.valid_on(on).filter(parent_id__in=ids).select_related(*related)
+        )
+        versions += level
+    return Tree(versions)
 
-    Five queries: versions, events of the year and the `HISTORY_YEARS` before it, places, targets.
+
+def _counted(
+    shown_ids: set[int], metric: str, on: dt.date, first: dt.date
+) -> tuple[dict[int, dict[int, list[int]]], Callable[[int, dt.date], int]]:
+    """From the counters: each unit's monthly history before `on`'s year, and a function giving
+    its cumulative count in that year up to a date (a month end, or `on`)."""
+    year = on.year
+    column = COLUMNS.index(COUNTER_COLUMNS[metric])
+    by_month = admissions_by_month(shown_ids, first, dt.date(year, 12, 31))
+    late = decided_after_in_month(shown_ids, on)
+    monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
+    this_year: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
+    for unit_id, months in by_month.items():
+        for month, values in months.items():
+            if month.year == year:
+                this_year[unit_id][month.month - 1] += values[column]
+            else:
+                monthly[unit_id][month.year][month.month - 1] += values[column]
+
+    def done(unit_id: int, day: dt.date) -> int:
+        total = sum(this_year[unit_id][: day.month]) if unit_id in this_year else 0
+        if day == on and unit_id in late:
+            total -= late[unit_id][column]
+        return total
+
+    return monthly, done
+
+
+def _recorded(
+    tree: Tree, shown_ids: set[int], metric: str, on: dt.date, root: Unit, first: dt.date
+) -> tuple[dict[int, dict[int, list[int]]], Callable[[int, dt.date], int]]:
+    """From the records, for the metrics that have no counters yet (the pipeline's): the same
+    as `_counted`."""
+    year = on.year
+    monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
+    this_year: dict[int, list[dt.date]] = defaultdict(list)
+    for day, cell_id, n in _events_for(root, metric, first, dt.date(year, 12, 31)):
+        for unit_id in tree.chain(cell_id, day):
+            if unit_id not in shown_ids:
+                continue
+            if day.year == year:
+                this_year[unit_id] += [day] * n
+            else:
+                monthly[unit_id][day.year][day.month - 1] += n
+
+    def done(unit_id: int, day: dt.date) -> int:
+        return sum(1 for d in this_year.get(unit_id, ()) if d <= day)
+
+    return monthly, done
+
+
+def progress(
+    *,
+    scope: Scope,
+    unit: Unit,
+    on: dt.date,
+    metric: str = Metric.ADMISSIONS,
+    depth: int | None = None,
+) -> Progress:
+    """The unit and every unit below it on `on` (or those within `depth` levels): the year's
+    target, the actual by `on`, the pace expected by then, the gap, the projection to year end
+    and a status; with the unit's curve.
+
+    Admissions and their segments are read from the counters (`ranks.counters`): the cost is
+    the units shown times the months of the year and the `HISTORY_YEARS` before it. The
+    pipeline's metrics are counted from the records of the subtree.
     `scope` is the caller's: the unit must be in it (a grant covers everything below)."""
     _check_metric(metric)
     year = on.year
-    tree = Tree.below([unit.pk])
-    shown = tree.subtree(unit.pk, on)
+    counted = metric in COUNTER_COLUMNS
+    tree = _shown_tree(unit, on, depth if counted else None)
+    shown = [(v, d) for v, d in tree.subtree(unit.pk, on) if depth is None or d <= depth]
     if not shown:
         raise DomainError(
             _("%(code)s does not exist on %(date)s.")
@@ -302,20 +367,10 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
     if metric in PLACE_METRICS:
         return _place_progress(unit, on, metric, tree, shown)
     first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
-    events = _events_for(unit, metric, first, dt.date(year, 12, 31))
-    actual: Counter[int] = Counter()
-    monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
-    this_year: dict[int, list[dt.date]] = defaultdict(list)
-    for day, cell_id, n in events:
-        for unit_id in tree.chain(cell_id, day):
-            if unit_id not in shown_ids:
-                continue
-            if day.year == year:
-                this_year[unit_id] += [day] * n
-                if day <= on:
-                    actual[unit_id] += n
-            else:
-                monthly[unit_id][day.year][day.month - 1] += n
+    if counted:
+        monthly, done_by = _counted(shown_ids, metric, on, first)
+    else:
+        monthly, done_by = _recorded(tree, shown_ids, metric, on, unit, first)
     targets = dict(
         Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
             "unit_id", "value"
@@ -324,13 +379,13 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
     year_over = on >= dt.date(year, 12, 31)
     rows = []
     shares_of: dict[int, tuple[float, ...] | None] = {}
-    for version, depth in shown:
+    for version, depth_of in shown:
         uid = version.unit_id
         shares = pace.month_shares(monthly.get(uid, {}))
         shares_of[uid] = shares
         share = 1.0 if year_over else pace.expected_share(on, shares)
         target = targets.get(uid)
-        done = actual[uid]
+        done = done_by(uid, on)
         expected = round(target * share, 1) if target is not None else None
         projected = round(pace.projection(done, share, year_over=year_over), 1)
         parent = tree.version(version.parent_id, on) if version.parent_id else None
@@ -339,8 +394,8 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
                 code=version.unit.code,
                 name=version.name,
                 kind=version.kind.key,
-                depth=depth,
-                parent_code=parent.unit.code if parent is not None and depth > 0 else None,
+                depth=depth_of,
+                parent_code=parent.unit.code if parent is not None and depth_of > 0 else None,
                 metric=metric,
                 target=target,
                 actual=done,
@@ -353,7 +408,7 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
             )
         )
     curve = _curve(
-        year, on, sorted(this_year.get(unit.pk, [])), targets.get(unit.pk), shares_of[unit.pk]
+        year, on, lambda day: done_by(unit.pk, day), targets.get(unit.pk), shares_of[unit.pk]
     )
     return Progress(
         code=unit.code,
@@ -369,7 +424,7 @@ def progress(*, scope: Scope, unit: Unit, on: dt.date, metric: str = Metric.ADMI
 def _curve(
     year: int,
     on: dt.date,
-    days: list[dt.date],
+    done_by: Callable[[dt.date], int],
     target: int | None,
     shares: tuple[float, ...] | None,
 ) -> tuple[CurvePoint, ...]:
@@ -379,7 +434,7 @@ def _curve(
     found = []
     for point in sorted(p for p in points if p.year == year):
         expected = round(target * pace.expected_share(point, shares), 1) if target else None
-        done = sum(1 for d in days if d <= point) if point <= on else None
+        done = done_by(point) if point <= on else None
         found.append(CurvePoint(point, done, expected))
     return tuple(found)
 
@@ -480,7 +535,9 @@ def composition(
         raise DomainError(_("The end of the period is before its start."), field="to")
     tree = Tree.below([unit.pk])
     found = [
-        a for a in _admissions([unit.pk], start, end) if unit.pk in tree.chain(a.cell_id, a.day)
+        a
+        for a in admissions_between([unit.pk], start, end)
+        if unit.pk in tree.chain(a.cell_id, a.day)
     ]
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
     by = {d: dict(Counter(_value(a, d) for a in found).most_common()) for d in dimensions}
@@ -513,7 +570,8 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     (ranked) and its children (ranked), in the tree of 1 January (or of the unit's first day that
     year, for a unit created during it). Siblings outside the scope are ranked but not shown."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    own = Tree.below([unit.pk])
+    own_versions = UnitVersion.objects.filter(unit=unit).select_related("unit", "kind")
+    own = Tree(own_versions)
     first_day = min(
         (max(v.valid_from or start, start) for v in own.by_unit.get(unit.pk, ())
          if (v.valid_from or dt.date.min) <= end and (v.valid_to or dt.date.max) >= start),
@@ -526,21 +584,27 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         )
     version = own.version(unit.pk, first_day)
     parent_id = version.parent_id if version else None
-    tree = Tree.below([parent_id]) if parent_id else own
-    if parent_id and tree.version(parent_id, first_day) is None:
-        # The parent had closed (a district after the 2025 reform): no siblings to rank among.
-        parent_id, tree = None, own
+    # The units ranked: the parent's children (the unit's siblings) and the unit's children.
+    tree = _shown_tree(Unit(pk=parent_id), first_day, 2) if parent_id else None
+    if tree is None or tree.version(parent_id, first_day) is None:
+        # No parent, or it had closed (a district after the 2025 reform): ranked alone.
+        parent_id, tree = None, _shown_tree(unit, first_day, 1)
     root_id = parent_id or unit.pk
-    members: Counter[int] = Counter()
-    for cell_id, n in _members_on([root_id], first_day):
-        for unit_id in tree.chain(cell_id, first_day):
-            members[unit_id] += n
-    admitted: Counter[int] = Counter()
-    for day, cell_id, n in _admission_counts([root_id], start, end):
-        for unit_id in tree.chain(cell_id, day):
-            admitted[unit_id] += n
     levels = {v.unit_id: depth for v, depth in tree.subtree(root_id, first_day)}
     versions = {v.unit_id: v for v, _depth in tree.subtree(root_id, first_day)}
+    ranked_ids = {uid for uid, v in versions.items() if v.parent_id in (parent_id, unit.pk)}
+    ranked_ids |= {unit.pk}
+    if first_day.day == 1:
+        members = Counter(members_on(ranked_ids, first_day))
+    else:  # a unit created in the middle of a month: counted from the records
+        members = Counter()
+        full = Tree.below([root_id])
+        for cell_id, n in _members_on([root_id], first_day):
+            for unit_id in full.chain(cell_id, first_day):
+                members[unit_id] += n
+    admitted: Counter[int] = Counter()
+    for uid, months in admissions_by_month(ranked_ids, start, end).items():
+        admitted[uid] = sum(values[0] for values in months.values())
 
     def row(uid: int) -> RatioRow:
         v = versions[uid]

@@ -140,7 +140,7 @@ def _segments(request, unit, day: dt.date, sensitive: bool) -> list[dict]:
     for metric in wanted:
         if metric not in targets:
             continue
-        row = progress(scope=scope_of(request), unit=unit, on=day, metric=metric).unit
+        row = progress(scope=scope_of(request), unit=unit, on=day, metric=metric, depth=0).unit
         found.append({"metric": metric, "label": Metric(metric).label, "row": row})
     return found
 
@@ -176,7 +176,8 @@ def unit_dashboard(request, code: str):
         "report_formats": REPORT_FORMATS,
     }
     try:
-        result = progress(scope=scope, unit=unit, on=day, metric=metric)
+        # The page shows the unit and the units directly under it.
+        result = progress(scope=scope, unit=unit, on=day, metric=metric, depth=1)
     except DomainError as error:
         context["missing"] = str(error.message)
         return render(request, "web/targets/dashboard.html", context)
@@ -236,9 +237,10 @@ def unit_report(request, code: str, report: str, fmt: str):
         if report == "progress":
             # A PDF lists the unit and the units directly under it, like `ranks report`: the
             # whole subtree of a province is dozens of pages (the spreadsheet has it all).
+            depth = 1 if fmt == "pdf" else None
             built = progress_report(
-                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request)),
-                depth=1 if fmt == "pdf" else None,
+                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth),
+                depth=depth,
             )
         elif report == "composition":
             start = dt.date(day.year, 1, 1)

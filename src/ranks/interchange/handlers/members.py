@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler
 from ranks.org.models import Unit
@@ -319,6 +320,10 @@ class MembersHandler(Handler):
         return outcome
 
     def write(self, touched, changes) -> None:
+        with moving(persons=sorted({m.person_pk for m in touched})):
+            self._write(touched, changes)
+
+    def _write(self, touched, changes) -> None:
         new_memberships, changed_memberships, new_postings, changed_postings = [], [], [], []
         for m in touched:
             if m.new:

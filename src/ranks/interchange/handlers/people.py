@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row
 from ranks.interchange.handlers.base import Handler
 from ranks.org.models import Place
@@ -93,7 +94,8 @@ class PeopleHandler(Handler):
         if not ctx.result.ok:
             return  # the import will be rolled back: save the work
         bulk.insert(Person, creates)
-        bulk.update(Person, updates, sorted(changed_fields | {"search_name"}))
+        with moving(persons=[p.pk for p in updates]):
+            bulk.update(Person, updates, sorted(changed_fields | {"search_name"}))
         # The history of where people live and work, dated by each row's places_from.
         by_day: dict = {}
         for person in creates + updates:

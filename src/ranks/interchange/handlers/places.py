@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org import services
@@ -270,29 +271,35 @@ class PlacesHandler(Handler):
                 if cells != before_cells:
                     relinked.append(version.pk)
             outcomes.append((row, version, before, cells))
-        bulk.insert(PlaceVersion, creates)
-        bulk.update(PlaceVersion, updates, VERSION_FIELDS)
-        if relinked:
-            Cells.objects.filter(placeversion_id__in=relinked).delete()
-        relinked_ids = set(relinked)
-        changes = []
-        for row, version, before, cells in outcomes:
-            if before is None or version.pk in relinked_ids:
-                links.extend(Cells(placeversion_id=version.pk, unit_id=units[c]) for c in cells)
-            created = before is None
-            changes.append(
-                Change(
-                    "ranks.org.place.version_created"
-                    if created
-                    else "ranks.org.place.version_updated",
-                    "place",
-                    row.values["code"],
-                    before,
-                    {**snapshot(version), "cells": cells},
+        # The cells of the places written, before and after: a village's cell counts its
+        # admissions in the villages segment.
+        codes = {c for _r, _v, before, cells in outcomes for c in cells}
+        codes |= {c for _r, _v, before, _c in outcomes if before for c in before["cells"]}
+        cell_pks = Unit.objects.filter(code__in=sorted(codes)).values_list("pk", flat=True)
+        with moving(cells=list(cell_pks)):
+            bulk.insert(PlaceVersion, creates)
+            bulk.update(PlaceVersion, updates, VERSION_FIELDS)
+            if relinked:
+                Cells.objects.filter(placeversion_id__in=relinked).delete()
+            relinked_ids = set(relinked)
+            changes = []
+            for row, version, before, cells in outcomes:
+                if before is None or version.pk in relinked_ids:
+                    links.extend(Cells(placeversion_id=version.pk, unit_id=units[c]) for c in cells)
+                created = before is None
+                changes.append(
+                    Change(
+                        "ranks.org.place.version_created"
+                        if created
+                        else "ranks.org.place.version_updated",
+                        "place",
+                        row.values["code"],
+                        before,
+                        {**snapshot(version), "cells": cells},
+                    )
                 )
-            )
-            ctx.outcome("created" if created else "updated")
-        bulk.insert(Cells, links)
+                ctx.outcome("created" if created else "updated")
+            bulk.insert(Cells, links)
         audit_record_many(ctx.actor, changes)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org import services
@@ -478,19 +479,34 @@ class UnitsHandler(Handler):
                     updates.append(version)
             else:
                 creates.append(version)
-        bulk.insert(UnitVersion, creates)
-        bulk.update(UnitVersion, updates, VERSION_FIELDS)
-        # Only a unit that was there before this round can have something below it to loop
-        # through: a unit created now has no children yet.
-        written = {
-            v.pk: p
+        # The units whose place in the tree changes: what is counted above their cells moves.
+        moved = [
+            p.version.unit_id
             for p in plans
-            if p.changed and (v := p.version).parent_id is not None and p.code in state.units
-        }
-        looped = services.versions_below_themselves(list(written))
-        if not looped:
-            state.units.update(units)
-        return [written[pk] for pk in sorted(looped)]
+            if (p.existing is None and p.code in state.units)
+            or (
+                p.existing is not None
+                and p.changed
+                and (p.existing.parent_id, p.existing.valid_to)
+                != (p.version.parent_id, p.version.valid_to)
+            )
+        ]
+        with moving(units=moved):
+            bulk.insert(UnitVersion, creates)
+            bulk.update(UnitVersion, updates, VERSION_FIELDS)
+            # Only a unit that was there before this round can have something below it to loop
+            # through: a unit created now has no children yet. A loop is refused before the
+            # counters walk up the tree it makes.
+            written = {
+                v.pk: p
+                for p in plans
+                if p.changed and (v := p.version).parent_id is not None and p.code in state.units
+            }
+            looped = services.versions_below_themselves(list(written))
+            if looped:
+                raise _Looped([written[pk] for pk in sorted(looped)])
+        state.units.update(units)
+        return []
 
 
 _ATTNAMES = [f.attname for f in UnitVersion._meta.concrete_fields]

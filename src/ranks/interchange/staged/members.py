@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
+from ranks.counters import services as counters
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -203,6 +204,7 @@ def load(stage: Stage, ctx: Context) -> None:
     check_cells(stage, ctx.kind.columns)
     stage_rows(stage, ctx)
     write()
+    counters.add_new(f"SELECT pk FROM {MEMBERSHIPS}", [])
     audit(ctx)
     counts = f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}"
     rows, memberships = fetch(counts)[0]

@@ -12,6 +12,7 @@ with the place's code).
 from __future__ import annotations
 
 from ranks.core import bulk
+from ranks.counters.services import moving
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -22,6 +23,7 @@ from ranks.interchange.staged import (
     check_cells,
     end,
     execute,
+    fetch,
     insert_codes,
     json_texts,
     next_id,
@@ -31,6 +33,7 @@ from ranks.interchange.staged import (
     start,
 )
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
+from ranks.people.models import Posting
 
 ROWS = "ranks_stage_places"
 AUDIT_ROWS = 5_000
@@ -123,6 +126,15 @@ COLUMNS = [
 def load(stage: Stage, ctx: Context) -> None:
     check_cells(stage, ctx.kind.columns)
     stage_rows(stage)
-    write()
+    # Cells already holding members: linked to a village now, their admissions count there.
+    held = fetch(
+        f"""
+        SELECT DISTINCT u.id FROM {ROWS} r CROSS JOIN LATERAL unnest(r.cells) AS c(code)
+        JOIN {Unit._meta.db_table} u ON u.code = c.code
+        WHERE EXISTS (SELECT 1 FROM {Posting._meta.db_table} p WHERE p.cell_id = u.id)
+        """
+    )
+    with moving(cells=[pk for (pk,) in held]):
+        write()
     audit_created(ctx, ROWS, "ranks.org.place.imported", "place", COLUMNS)
     all_created(ctx, ROWS)

@@ -163,7 +163,11 @@ class Command(RanksCommand):
             if depth is None and fmt == "pdf":
                 depth = 1  # a province's cells would fill fifty pages
             result = progress(
-                scope=scope, unit=unit, on=on, metric=options.get("metric") or Metric.ADMISSIONS
+                scope=scope,
+                unit=unit,
+                on=on,
+                metric=options.get("metric") or Metric.ADMISSIONS,
+                depth=depth,
             )
             report = progress_report(result, depth=depth, **frame)
         elif kind == "composition":

@@ -1,0 +1,105 @@
+"""`ranks counters verify|rebuild|fold [--unit CODE]`: check the counters against the records,
+recount them, or compact their delta rows (docs/counters.md)."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ranks.core.actor import Actor
+from ranks.core.audit import audit_record
+from ranks.core.commands import RanksCommand
+from ranks.core.errors import DomainError
+from ranks.counters import services
+from ranks.org.models import Unit
+from ranks.targets.models import Metric
+from ranks.targets.recount import METRIC_OF, verify
+
+DIFFERENT = 1  # exit status of `verify` when the counters and the records differ
+SHOWN = 50
+
+
+class Command(RanksCommand):
+    @property
+    def help(self) -> str:
+        return _(
+            "verify: recount the admissions from the records and list every unit and month "
+            "where the counters differ (exit status 1 if one does). rebuild: recount the "
+            "counters from the records. fold: add up each unit and month's delta rows into one. "
+            "Needs full access."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["verify", "rebuild", "fold"])
+        parser.add_argument(
+            "--unit", metavar="CODE", help=_("Only this unit and the units ever below it.")
+        )
+
+    def run(self, actor: Actor, *args, **options):
+        if actor.user is not None and not actor.user.is_superuser:
+            raise DomainError(_("The counters are kept for the whole database: full access only."))
+        unit = None
+        if options.get("unit"):
+            unit = Unit.objects.filter(code=options["unit"]).first()
+            if unit is None:
+                raise DomainError(
+                    _("Unknown unit code: %(code)s.") % {"code": options["unit"]}, field="unit"
+                )
+        action = options["action"]
+        if action == "verify":
+            return self.verify(unit)
+        if action == "rebuild":
+            written = services.rebuild(unit.pk if unit else None)
+            audit_record(
+                actor,
+                "ranks.counters.rebuilt",
+                object_type="unit" if unit else "counters",
+                object_id=unit.code if unit else "*",
+                after={"rows": written},
+            )
+            self.out(
+                ngettext(
+                    "Counters rebuilt from the records: %(count)d row.",
+                    "Counters rebuilt from the records: %(count)d rows.",
+                    written,
+                )
+                % {"count": written}
+            )
+            return None
+        written = services.fold()
+        self.out(
+            ngettext(
+                "Counters folded: %(count)d row now holds its unit and month.",
+                "Counters folded: %(count)d rows now hold their unit and month.",
+                written,
+            )
+            % {"count": written}
+        )
+        return None
+
+    def verify(self, unit: Unit | None) -> None:
+        differences = verify(unit)
+        if not differences:
+            self.out(_("The counters agree with the records."))
+            return
+        for d in differences[:SHOWN]:
+            self.stdout.write(
+                _("%(code)s %(month)s %(column)s: counted %(counted)d, recounted %(recounted)d")
+                % {
+                    "code": d.code,
+                    "month": d.month.strftime("%m/%Y"),
+                    "column": Metric(METRIC_OF[d.column]).label,
+                    "counted": d.counted,
+                    "recounted": d.recounted,
+                }
+            )
+        raise CommandError(
+            ngettext(
+                "The counters differ from the records in %(count)d place.",
+                "The counters differ from the records in %(count)d places.",
+                len(differences),
+            )
+            % {"count": len(differences)},
+            returncode=DIFFERENT,
+        )
