@@ -1,0 +1,229 @@
+"""Figures at national scale from the period counters, side by side with their limits.
+
+Run after `benchmarks/national.py` has loaded the country into a PostgreSQL database (and the
+province of `--province` alone into a second one, `<name>_province`), with the national files it
+kept (`--files`). Prints, for each row of the table of issue 11, both times, their ratio and the
+query count; then admissions recorded per second by 1 and by 8 concurrent writers, each in its
+own commune, and whether the counters still agree with the records.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranks_bench_national \\
+      .venv/bin/python benchmarks/counters.py --files /tmp/nat01
+
+DuckDB (`pip install .[bench]`) reads the interchange files from disk with no index; it is the
+limit of "faster than any scan", and only a benchmark extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from national import DEFAULT_URL, database_name, with_database  # noqa: E402
+
+DUCKDB_ADMISSIONS = """
+WITH RECURSIVE
+units AS (
+    SELECT code, NULLIF(parent_code, '') AS parent,
+           COALESCE(TRY_CAST(NULLIF(valid_from, '') AS DATE), DATE '0001-01-01') AS vf,
+           COALESCE(TRY_CAST(NULLIF(valid_to, '') AS DATE), DATE '9999-12-31') AS vt
+    FROM read_csv('{units}', all_varchar = true)
+),
+adm AS (
+    SELECT cell_code AS unit, CAST(admission_decision_date AS DATE) AS day
+    FROM read_csv('{members}', all_varchar = true)
+    WHERE CAST(admission_decision_date AS DATE) BETWEEN DATE '{year}-01-01' AND DATE '{year}-12-31'
+      AND COALESCE(NULLIF(cell_from, ''), admission_decision_date) = admission_decision_date
+),
+up AS (
+    SELECT a.unit, a.day, u.parent FROM adm a JOIN units u
+      ON u.code = a.unit AND a.day BETWEEN u.vf AND u.vt
+    UNION ALL
+    SELECT u.code, up.day, u.parent FROM up JOIN units u
+      ON u.code = up.parent AND up.day BETWEEN u.vf AND u.vt
+)
+SELECT unit, count(*) FROM up GROUP BY unit
+"""
+
+
+def duckdb_seconds(files: Path, year: int, runs: int) -> tuple[float, int] | None:
+    try:
+        import duckdb
+    except ImportError:
+        return None
+    text = DUCKDB_ADMISSIONS.format(
+        units=files / "units.csv", members=files / "members.csv", year=year
+    )
+    times, rows = [], 0
+    for _ in range(runs):
+        con = duckdb.connect()
+        started = time.perf_counter()
+        rows = len(con.execute(text).fetchall())
+        times.append(time.perf_counter() - started)
+        con.close()
+    return statistics.median(times), rows
+
+
+CHILD = r"""
+import datetime as dt, json, statistics, sys, threading, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from ranks.core.actor import SYSTEM
+from ranks.core.clock import today
+from ranks.org.models import Unit, UnitVersion
+from ranks.bench.sql import actual_by_unit
+
+args = json.loads(sys.argv[1])
+day = today()
+out = {}
+
+def median_s(call, runs):
+    call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+user, _ = get_user_model().objects.get_or_create(
+    username="bench-counters", defaults={"is_superuser": True, "is_staff": True})
+client = Client()
+client.force_login(user)
+
+def page(code):
+    url = f"/units/{code}/dashboard/"
+    assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return median_s(lambda: client.get(url), args["runs"]), len(queries)
+
+for name in ("central", "province", "commune"):
+    code = args.get(name)
+    if code:
+        out[name] = page(code)
+if args.get("province"):
+    unit = Unit.objects.get(code=args["province"])
+    out["province_sql"] = median_s(
+        lambda: actual_by_unit(unit.pk, dt.date(day.year, 1, 1), day), args["runs"])
+if args.get("writers"):
+    from ranks.people.services import membership_admit, person_save
+    from ranks.targets.recount import verify
+    cells = list(
+        UnitVersion.objects.valid_on(day).filter(kind__key="cell", parent__kind__key="commune_committee")
+        .order_by("parent_id", "unit_id").values_list("parent__code", "unit__code")
+    )
+    by_commune = {}
+    for commune, cell in cells:
+        by_commune.setdefault(commune, cell)
+    communes = list(by_commune.items())[: max(args["writers"])]
+    result = {}
+    for writers in args["writers"]:
+        errors = []
+        def work(n, cell):
+            try:
+                for i in range(args["admissions"]):
+                    person = person_save(actor=SYSTEM, person_id=f"BW-{writers}-{n}-{i}",
+                                         full_name="Vi Văn Tùng", birth_date=dt.date(2000, 1, 1))
+                    membership_admit(actor=SYSTEM, person=person, cell_code=cell,
+                                     admission_decision_date=day)
+            except BaseException as error:
+                errors.append(repr(error))
+            finally:
+                connection.close()
+        threads = [threading.Thread(target=work, args=(n, cell)) for n, (_c, cell) in enumerate(communes[:writers])]
+        started = time.perf_counter()
+        for t in threads: t.start()
+        for t in threads: t.join()
+        seconds = time.perf_counter() - started
+        result[writers] = (writers * args["admissions"] / seconds, errors)
+    agree = all(not verify(Unit.objects.get(code=c)) for c, _cell in communes)
+    out["writers"] = {"rates": result, "agree": agree}
+print(json.dumps(out))
+"""
+
+
+def child(url: str, **args) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ranks.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(args)],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        sys.exit(done.stderr[-5000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def codes(url: str, province_name: str) -> tuple[str, str, str]:
+    """The central unit, the province named and its first commune today."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        rows = con.execute(
+            """
+            SELECT u.code, v.parent_id, k.key, v.name, v.unit_id FROM org_unitversion v
+            JOIN org_unit u ON u.id = v.unit_id JOIN org_unitkind k ON k.id = v.kind_id
+            WHERE COALESCE(v.valid_from, '0001-01-01') <= current_date
+              AND COALESCE(v.valid_to, '9999-12-31') >= current_date
+              AND k.key IN ('central', 'provincial_committee', 'commune_committee')
+            ORDER BY u.code
+            """
+        ).fetchall()
+    central = next(r for r in rows if r[2] == "central")
+    province = next(r for r in rows if r[2] == "provincial_committee" and province_name in r[3])
+    commune = next(r for r in rows if r[2] == "commune_committee" and r[1] == province[4])
+    return central[0], province[0], commune[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", metavar="DIR", required=True, help="The national files.")
+    parser.add_argument("--province", default="Hải Dương")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--admissions", type=int, default=40, help="Admissions per writer.")
+    options = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    province_url = with_database(url, database_name(url) + "_province")
+    central, province, commune = codes(url, options.province)
+    year = time.localtime().tm_year
+    duck = duckdb_seconds(Path(options.files), year, options.runs)
+    national = child(url, central=central, province=province, commune=commune, runs=options.runs)
+    alone = child(province_url, commune=commune, runs=options.runs)
+    print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
+    print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
+
+    def line(label, seconds, limit, goal, queries):
+        ratio = seconds / limit if limit else float("nan")
+        print(
+            f"{label:<58} {seconds:>8.3f} {limit:>8.3f} {ratio:>6.2f} {goal:>6} {queries:>8}"
+        )
+
+    if duck is not None:
+        line("central dashboard ÷ DuckDB per-unit admissions", national["central"][0], duck[0],
+             "≤ 0.2", national["central"][1])  # fmt: skip
+    else:
+        print("central dashboard: DuckDB not installed (pip install .[bench])", national["central"])
+    line("province dashboard ÷ hand-written SQL (bench/sql.py)", national["province"][0],
+         national["province_sql"], "≤ 1.2", national["province"][1])  # fmt: skip
+    line("commune dashboard, national ÷ province-only database", national["commune"][0],
+         alone["commune"][0], "≤ 1.2", national["commune"][1])  # fmt: skip
+    writers = child(url, writers=[1, 8], admissions=options.admissions, runs=1)["writers"]
+    for n, (rate, errors) in writers["rates"].items():
+        print(f"admissions recorded per second, {n} writer(s): {rate:.1f}; errors: {len(errors)}")
+    print(f"counters agree with the records in the communes written: {writers['agree']}")
+
+
+if __name__ == "__main__":
+    main()
