@@ -303,13 +303,15 @@ def test_queries_do_not_grow_with_the_subtree(world, django_assert_max_num_queri
     with django_assert_max_num_queries(4):
         p = progress(scope=FULL, unit=province, on=D(2024, 6, 30))
     assert p.unit.actual == cells
-    with django_assert_max_num_queries(3):
+    # The periods of the units below, the admissions with their people, the cells' places,
+    # the unit's own versions.
+    with django_assert_max_num_queries(4):
         composition(
             scope=FULL, unit=province, start=D(2024, 1, 1), end=D(2024, 12, 31), sensitive=True
         )
-    # The unit's versions, the parent's and two levels below it, the counters of the members
-    # on 1 January and of the year's admissions, the scope.
-    with django_assert_max_num_queries(7):
+    # The unit's versions, the parent's and its children, the unit's children, the counters of
+    # the members on 1 January and of the year's admissions, the scope.
+    with django_assert_max_num_queries(8):
         admission_ratio(scope=FULL, unit=district, year=2024)
 
 

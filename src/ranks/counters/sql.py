@@ -99,24 +99,12 @@ def rollup(ids_sql: str, vendor: str) -> str:
         )
     )
     cols = "n, villages, farmers, workers, aged_18_30, ethnic_minority, religious, women"
-    carried = ", ".join(f"u.{c}" for c in cols.split(", "))
     zeros = ", ".join(["0"] * len(cols.split(", ")))
-    month = p["month"].format(x="u.day")
-    start = p["month"].format(x=p["day_before"].format(x="u.a"))
-    end = p["month"].format(x="u.b")
-
-    def clipped(alias: str, source: str) -> str:
-        a = p["greatest"].format(a=f"{source}.a", b=f"COALESCE({alias}.valid_from, {OPEN_START})")
-        b = p["least"].format(a=f"{source}.b", b=f"COALESCE({alias}.valid_to, {OPEN_END})")
-        return f"{a}, {b}"
-
-    def overlapping(alias: str, source: str) -> str:
-        return (
-            f"COALESCE({alias}.valid_from, {OPEN_START}) <= {source}.b"
-            f" AND COALESCE({alias}.valid_to, {OPEN_END}) >= {source}.a"
-        )
-
-    posting_end = p["least"].format(
+    month = p["month"].format(x="c.day")
+    start = p["month"].format(x=p["day_before"].format(x="s.a"))
+    end = p["month"].format(x="s.b")
+    greatest, least = p["greatest"], p["least"]
+    posting_end = least.format(
         a=f"COALESCE(p.valid_to, {OPEN_END})",
         b=f"COALESCE({p['day_before'].format(x='m.left_date')}, {OPEN_END})",
     )
@@ -134,32 +122,46 @@ def rollup(ids_sql: str, vendor: str) -> str:
         f" cd AS (SELECT a.cell_id, a.day, COUNT(*) AS n, {sums}"
         " FROM adm a JOIN people_person per ON per.id = a.person_id"
         " GROUP BY a.cell_id, a.day),"
-        f" up(unit_id, parent_id, day, depth, {cols}) AS ("
-        f" SELECT v.unit_id, v.parent_id, c.day, 0, {', '.join('c.' + x for x in cols.split(', '))}"
-        f" FROM cd c JOIN org_unitversion v ON v.unit_id = c.cell_id AND {_valid('v', 'c.day')}"
-        f" UNION ALL SELECT v.unit_id, v.parent_id, u.day, u.depth + 1, {carried}"
-        f" FROM up u JOIN org_unitversion v ON v.unit_id = u.parent_id AND {_valid('v', 'u.day')}"
-        f" WHERE u.depth < {MAX_DEPTH}),"
-        # Presence: each posting from the decision to the day before leaving, clipped to the
-        # versions of the cell and of each unit above it.
+        # Presence: each posting from the decision to the day before leaving.
         " posted(cell_id, a, b) AS ("
-        f" SELECT p.cell_id, {p['greatest'].format(a='p.valid_from', b='m.admission_decision_date')},"
+        f" SELECT p.cell_id, {greatest.format(a='p.valid_from', b='m.admission_decision_date')},"
         f" {posting_end}"
         " FROM chosen c CROSS JOIN people_membership m"
         " JOIN people_posting p ON p.membership_id = m.id WHERE m.id = c.id),"
-        " present(unit_id, parent_id, a, b, depth) AS ("
-        f" SELECT v.unit_id, v.parent_id, {clipped('v', 'c')}, 0"
-        " FROM posted c JOIN org_unitversion v ON v.unit_id = c.cell_id"
-        f" AND c.a <= c.b AND {overlapping('v', 'c')}"
-        f" UNION ALL SELECT v.unit_id, v.parent_id, {clipped('v', 'u')}, u.depth + 1"
-        f" FROM present u JOIN org_unitversion v ON v.unit_id = u.parent_id"
-        f" AND {overlapping('v', 'u')} WHERE u.depth < {MAX_DEPTH})"
+        # The ancestry of each cell once, whatever its members: (cell, unit, from, to) where the
+        # unit is the cell or above it on every day from `a` to `b` (the walk up clips each step
+        # to the versions it passes).
+        " cells(cell_id) AS (SELECT cell_id FROM cd UNION SELECT cell_id FROM posted),"
+        " anc(cell_id, unit_id, parent_id, a, b, depth) AS ("
+        f" SELECT c.cell_id, v.unit_id, v.parent_id, COALESCE(v.valid_from, {OPEN_START}),"
+        f" COALESCE(v.valid_to, {OPEN_END}), 0"
+        " FROM cells c JOIN org_unitversion v ON v.unit_id = c.cell_id"
+        " UNION ALL SELECT u.cell_id, v.unit_id, v.parent_id,"
+        f" {greatest.format(a='u.a', b=f'COALESCE(v.valid_from, {OPEN_START})')},"
+        f" {least.format(a='u.b', b=f'COALESCE(v.valid_to, {OPEN_END})')}, u.depth + 1"
+        " FROM anc u JOIN org_unitversion v ON v.unit_id = u.parent_id"
+        f" AND COALESCE(v.valid_from, {OPEN_START}) <= u.b"
+        f" AND COALESCE(v.valid_to, {OPEN_END}) >= u.a WHERE u.depth < {MAX_DEPTH}),"
+        " stretch(unit_id, a, b) AS ("
+        f" SELECT an.unit_id, {greatest.format(a='p.a', b='an.a')},"
+        f" {least.format(a='p.b', b='an.b')}"
+        " FROM posted p JOIN anc an ON an.cell_id = p.cell_id"
+        " AND p.a <= an.b AND p.b >= an.a AND p.a <= p.b),"
+        # Each part is added up on its own (the presence has one column to add, for many more
+        # rows), then the two are put together.
+        f" admitted AS (SELECT an.unit_id, {month} AS month,"
+        f" {', '.join(f'SUM(c.{x}) AS {x}' for x in cols.split(', '))}"
+        " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
+        f" GROUP BY an.unit_id, {month}),"
+        " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members FROM ("
+        f" SELECT s.unit_id, {start} AS month, 1 AS d FROM stretch s"
+        f" UNION ALL SELECT s.unit_id, {end}, -1 FROM stretch s WHERE s.b < {OPEN_END}"
+        ") y GROUP BY y.unit_id, y.month)"
         " SELECT x.unit_id, x.month,"
         " SUM(x.n), SUM(x.villages), SUM(x.farmers), SUM(x.workers), SUM(x.aged_18_30),"
         " SUM(x.ethnic_minority), SUM(x.religious), SUM(x.women), SUM(x.members) FROM ("
-        f" SELECT u.unit_id, {month} AS month, {carried}, 0 AS members FROM up u"
-        f" UNION ALL SELECT u.unit_id, {start}, {zeros}, 1 FROM present u"
-        f" UNION ALL SELECT u.unit_id, {end}, {zeros}, -1 FROM present u"
-        f" WHERE u.b < {OPEN_END}"
+        f" SELECT a.unit_id, a.month, {', '.join('a.' + x for x in cols.split(', '))},"
+        " 0 AS members FROM admitted a"
+        f" UNION ALL SELECT r.unit_id, r.month, {zeros}, r.members FROM present r"
         ") x GROUP BY x.unit_id, x.month"
     )

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -525,6 +526,23 @@ def _value(admission: Admission, dimension: str) -> str:
     return getattr(admission, dimension)
 
 
+def _periods_below(root_id: int) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """For each unit ever below the root, the periods during which it was (one query of plain
+    rows: a unit is below the root on a day inside one of them)."""
+    cte, params = sql.subtree_ever_cte([root_id])
+    with connection.cursor() as cursor:
+        cursor.execute(f"{cte} SELECT unit_id, vf, vt FROM ever_sub", params)
+        rows = cursor.fetchall()
+    found: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for unit_id, vf, vt in rows:
+        found[unit_id].append((_day(vf), _day(vt)))
+    return found
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def composition(
     *, scope: Scope, unit: Unit, start: dt.date, end: dt.date, sensitive: bool
 ) -> Composition:
@@ -533,15 +551,16 @@ def composition(
     the user's sensitive grant covers the unit). Three queries."""
     if end < start:
         raise DomainError(_("The end of the period is before its start."), field="to")
-    tree = Tree.below([unit.pk])
+    below = _periods_below(unit.pk)
     found = [
         a
         for a in admissions_between([unit.pk], start, end)
-        if unit.pk in tree.chain(a.cell_id, a.day)
+        if any(vf <= a.day <= vt for vf, vt in below.get(a.cell_id, ()))
     ]
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
     by = {d: dict(Counter(_value(a, d) for a in found).most_common()) for d in dimensions}
-    version = tree.version(unit.pk, end) or tree.version(unit.pk, start)
+    own = Tree(UnitVersion.objects.filter(unit=unit))
+    version = own.version(unit.pk, end) or own.version(unit.pk, start)
     name = version.name if version else unit.code
     return Composition(unit.code, name, start, end, len(found), by, sensitive)
 
@@ -585,8 +604,16 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     version = own.version(unit.pk, first_day)
     parent_id = version.parent_id if version else None
     # The units ranked: the parent's children (the unit's siblings) and the unit's children.
-    tree = _shown_tree(Unit(pk=parent_id), first_day, 2) if parent_id else None
-    if tree is None or tree.version(parent_id, first_day) is None:
+    tree = None
+    if parent_id:
+        siblings = _shown_tree(Unit(pk=parent_id), first_day, 1)
+        if siblings.version(parent_id, first_day) is not None:
+            below = _shown_tree(unit, first_day, 1)
+            tree = Tree(
+                [v for vs in siblings.by_unit.values() for v in vs]
+                + [v for uid, vs in below.by_unit.items() if uid != unit.pk for v in vs]
+            )
+    if tree is None:
         # No parent, or it had closed (a district after the 2025 reform): ranked alone.
         parent_id, tree = None, _shown_tree(unit, first_day, 1)
     root_id = parent_id or unit.pk
