@@ -30,8 +30,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "pure: touches no database; run once, on the SQLite pass")
     config.addinivalue_line(
         "markers",
-        "counters_unchecked: the test writes records around the services on purpose; its "
-        "counters are not compared with the records",
+        "counters_unchecked: the counters are not compared with the records after this test "
+        "(each use says why)",
     )
 
 
