@@ -12,7 +12,7 @@ from ranks.access.scope import Scope
 from ranks.core.actor import SYSTEM
 from ranks.core.models import AuditEntry
 from ranks.counters import services as counters
-from ranks.counters.models import AdmissionCount
+from ranks.counters.models import TABLES, AdmissionCount, CompositionCount
 from ranks.org.models import Unit
 from ranks.org.services import place_version_save, unit_move, unit_version_save
 from ranks.people.models import Membership
@@ -22,7 +22,8 @@ from ranks.people.services import (
     membership_transfer,
     person_save,
 )
-from ranks.targets.progress import admission_ratio, progress
+from ranks.pipeline.services import candidate_save
+from ranks.targets.progress import admission_ratio, composition, progress
 
 D = dt.date
 FULL = Scope(full=True)
@@ -216,6 +217,60 @@ def test_counters_refuse_a_user_without_full_access(world):
 
 def test_add_new_counts_a_first_load_in_the_database(world):
     total = AdmissionCount.objects.aggregate(n=Sum("admissions"))["n"]
-    AdmissionCount.objects.all().delete()
+    for model, _columns in TABLES:
+        model.objects.all().delete()
     counters.add_new("SELECT id FROM people_membership", [])
     assert AdmissionCount.objects.aggregate(n=Sum("admissions"))["n"] == total
+
+
+def test_the_composition_reads_the_counters_and_cuts_months_at_the_days_asked(world):
+    person = newcomer("N-9", occupation="worker", education_general="upper_secondary")
+    membership_admit(
+        actor=SYSTEM, person=person, cell_code="C2-A", admission_decision_date=D(2024, 9, 20)
+    )
+    whole = composition(
+        scope=FULL, unit=unit("P"), start=D(2024, 9, 1), end=D(2024, 9, 30), sensitive=False
+    )
+    # The period ends the day before: the month's counters hold the admission, the cut does not.
+    before = composition(
+        scope=FULL, unit=unit("P"), start=D(2024, 9, 1), end=D(2024, 9, 19), sensitive=False
+    )
+    after = composition(
+        scope=FULL, unit=unit("P"), start=D(2024, 9, 20), end=D(2024, 9, 20), sensitive=False
+    )
+    assert whole.total == before.total + 1
+    assert after.total == 1
+    assert after.by["occupation"] == {"worker": 1}
+    assert after.by["gender"] == {"female": 1}
+    assert after.by["education_general"] == {"upper_secondary": 1}
+    assert after.by["age_band"] == {"18-30": 1}
+    assert after.by["place_kind"] == {"village": 1}  # Bản Nà
+    assert after.by["source_group"] == {"": 1}
+    assert "ethnicity" not in after.by
+    # Under a sensitive grant, ethnicity and religion as recorded.
+    shown = composition(
+        scope=FULL, unit=unit("P"), start=D(2024, 9, 20), end=D(2024, 9, 20), sensitive=True
+    )
+    assert shown.by["ethnicity"] == {"Thái": 1}
+    assert shown.by["religion"] == {"Không": 1}
+
+
+def test_a_source_group_set_later_moves_the_composition_of_the_admission(world):
+    person = newcomer("N-10")
+    membership_admit(
+        actor=SYSTEM, person=person, cell_code="C2-A", admission_decision_date=D(2024, 9, 20)
+    )
+    candidate_save(
+        actor=SYSTEM,
+        person_id="N-10",
+        cell_code="C2-A",
+        added_on=D(2023, 1, 5),
+        source_group="youth_union",
+    )
+    after = composition(
+        scope=FULL, unit=unit("D2"), start=D(2024, 9, 20), end=D(2024, 9, 20), sensitive=False
+    )
+    assert after.by["source_group"] == {"youth_union": 1}
+    rows = CompositionCount.objects.filter(unit__code="D2", month=D(2024, 9, 1))
+    assert rows.aggregate(n=Sum("source_group_youth_union"))["n"] == 1
+    assert rows.aggregate(n=Sum("source_group_unrecorded"))["n"] == 0

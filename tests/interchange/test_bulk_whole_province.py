@@ -73,7 +73,9 @@ def load_all(files: dict[str, str], *, row_by_row: bool) -> dict:
     # The counters' delta rows are as many as the transactions that wrote them (a row at a time
     # on one path, a batch at a time on the other): their sums by unit and month are compared.
     counts = {
-        k: v for k, v in db_counts().items() if k not in {"auth.User", "counters.AdmissionCount"}
+        k: v
+        for k, v in db_counts().items()
+        if k not in {"auth.User", "counters.AdmissionCount", "counters.CompositionCount"}
     }
     codes = dict(Unit.objects.values_list("pk", "code"))
     counts["counted"] = sorted((codes[u], m, v) for (u, m), v in recount.counted().items())

@@ -303,9 +303,19 @@ def test_queries_do_not_grow_with_the_subtree(world, django_assert_max_num_queri
     with django_assert_max_num_queries(4):
         p = progress(scope=FULL, unit=province, on=D(2024, 6, 30))
     assert p.unit.actual == cells
-    # The periods of the units below, the admissions with their people, the cells' places,
-    # the unit's own versions.
-    with django_assert_max_num_queries(4):
+    # The counters of the composition and of the admissions, the unit's own versions; and
+    # the admissions of the days that cut a month, with their rollup.
+    with django_assert_max_num_queries(3):
+        composition(
+            scope=FULL, unit=province, start=D(2024, 1, 1), end=D(2024, 12, 31), sensitive=False
+        )
+    with django_assert_max_num_queries(5):
+        composition(
+            scope=FULL, unit=province, start=D(2024, 1, 10), end=D(2024, 12, 31), sensitive=False
+        )
+    # Ethnicity and religion from the records: the periods of the units below, the
+    # admissions with their people, the cells' places.
+    with django_assert_max_num_queries(6):
         composition(
             scope=FULL, unit=province, start=D(2024, 1, 1), end=D(2024, 12, 31), sensitive=True
         )

@@ -7,6 +7,11 @@ key's rows by one row holding their sum.
 
 from django.db import models
 
+from ranks.org.models import PlaceKind
+from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
+from ranks.pipeline.models import SourceGroup
+from ranks.targets.results import AGE_BANDS
+
 # The columns of a delta, in the order of `ranks.counters.sql.rollup`: the admissions and their
 # segments, then the members present.
 COLUMNS = (
@@ -47,3 +52,60 @@ class AdmissionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.admissions:+d}"
+
+
+# The composition of admissions (DESIGN.md §6) by every dimension that has a list of values, in
+# the order of `ranks.targets.results.DIMENSIONS`: (dimension, its values). Ethnicity and religion
+# are free text and are counted from the records (only under a sensitive grant). "" is "not
+# recorded"; a value outside the list is counted there too.
+COMPOSITION_VALUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("occupation", (*Occupation.values, "")),
+    ("gender", (*Gender.values, "")),
+    ("age_band", AGE_BANDS),
+    ("education_general", (*EducationGeneral.values, "")),
+    ("education_professional", (*EducationProfessional.values, "")),
+    ("youth_union", ("true", "false")),
+    ("source_group", (*SourceGroup.values, "")),
+    ("place_kind", (*PlaceKind.values, "")),
+)
+# (dimension, value, column) of each composition count.
+COMPOSITION = tuple(
+    (dimension, value, f"{dimension}_{value or 'unrecorded'}".replace("-", "_"))
+    for dimension, values in COMPOSITION_VALUES
+    for value in values
+)
+COMPOSITION_COLUMNS = tuple(column for _d, _v, column in COMPOSITION)
+# Every column the rollup gives, in its order.
+ALL_COLUMNS = COLUMNS + COMPOSITION_COLUMNS
+
+
+def composition_column(dimension: str, value: str) -> str:
+    """The column that counts `value` of `dimension` ("not recorded" for a value outside it)."""
+    values = dict(COMPOSITION_VALUES)[dimension]
+    value = value if value in values else ""
+    return f"{dimension}_{value or 'unrecorded'}".replace("-", "_")
+
+
+class CompositionCount(models.Model):
+    """Admissions decided in `month` in the cells below `unit` on their decision dates, by each
+    value of each dimension of their composition (`COMPOSITION`): a delta, as `AdmissionCount`.
+    Kept apart so that the many rows that only move the members present carry none of these."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "month"], name="counters_composition_unit_mon")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m}"
+
+
+for _column in COMPOSITION_COLUMNS:
+    CompositionCount.add_to_class(_column, models.IntegerField(default=0))
+
+# Each table of counters with its columns, in the order of `ALL_COLUMNS`.
+TABLES: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (AdmissionCount, COLUMNS),
+    (CompositionCount, COMPOSITION_COLUMNS),
+)

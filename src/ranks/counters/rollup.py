@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from ranks.counters import sql as counters_sql
-from ranks.counters.models import COLUMNS
+from ranks.counters.models import ALL_COLUMNS
 
 Key = tuple[int, dt.date]
 Vector = tuple[int, ...]
@@ -31,15 +31,16 @@ def id_lists(values: Iterable[int]) -> list[tuple[str, list]]:
     return [("SELECT value FROM json_each(%s)", [json.dumps(values)])]
 
 
-def counts_of(membership_ids: Iterable[int]) -> dict[Key, Vector]:
-    """What these memberships add to each (unit, month), as the records stand now."""
+def counts_of(membership_ids: Iterable[int], presence: bool = True) -> dict[Key, Vector]:
+    """What these memberships add to each (unit, month), as the records stand now (without
+    `presence`, the members present are left at zero)."""
     totals: dict[Key, list[int]] = {}
     with connection.cursor() as cursor:
         for ids_sql, params in id_lists(sorted(membership_ids)):
-            cursor.execute(counters_sql.rollup(ids_sql, connection.vendor), params)
+            cursor.execute(counters_sql.rollup(ids_sql, connection.vendor, presence), params)
             for unit_id, month, *values in cursor.fetchall():
                 key = (unit_id, _as_date(month))
-                into = totals.setdefault(key, [0] * len(COLUMNS))
+                into = totals.setdefault(key, [0] * len(ALL_COLUMNS))
                 for j, v in enumerate(values):
                     into[j] += int(v or 0)
     return {key: tuple(v) for key, v in totals.items()}

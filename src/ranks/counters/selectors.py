@@ -6,9 +6,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from ranks.counters.models import COLUMNS, AdmissionCount
+from ranks.counters.models import (
+    ALL_COLUMNS,
+    COLUMNS,
+    COMPOSITION,
+    COMPOSITION_COLUMNS,
+    AdmissionCount,
+    CompositionCount,
+)
 from ranks.counters.rollup import Key, Vector, counts_of
 
 ZERO: Vector = (0,) * len(COLUMNS)
@@ -43,20 +50,64 @@ def admissions_by_month(
 
 def decided_after_in_month(unit_ids: Collection[int], day: dt.date) -> dict[int, Vector]:
     """What the counters of `day`'s month hold for admissions decided after `day`: to take away
-    for a figure on `day` that is not a month end. Reads the admissions of those few days in
-    the whole database (through the index on the decision date), not the units' members."""
+    for a figure on `day` that is not a month end (the admission columns of `ALL_COLUMNS`)."""
+    return decided_outside(unit_ids, month_of(day), day)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (month_of(day) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def decided_outside(unit_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, Vector]:
+    """What the counters of the months from `start`'s to `end`'s hold for admissions decided
+    before `start` or after `end`: to take away for a period that does not start on the first of
+    a month or end on a month's last day. Only the admission columns of `ALL_COLUMNS` are
+    meaningful (the members column holds those admissions' presence). Reads the admissions of
+    those few days in the whole database (through the index on the decision date), not the
+    units' members."""
     from ranks.people.models import Membership
 
-    end = (month_of(day) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    if day >= end:
+    first, last = month_of(start), _month_end(end)
+    days = Q(admission_decision_date__gte=first, admission_decision_date__lt=start) | Q(
+        admission_decision_date__gt=end, admission_decision_date__lte=last
+    )
+    if start <= first and end >= last:
         return {}
-    ids = Membership.objects.filter(
-        admission_decision_date__gt=day, admission_decision_date__lte=end
-    ).values_list("pk", flat=True)
+    ids = Membership.objects.filter(days).values_list("pk", flat=True)
     counts: dict[Key, Vector] = counts_of(list(ids))
     wanted = set(unit_ids)
-    month = month_of(day)
-    return {unit_id: v for (unit_id, m), v in counts.items() if m == month and unit_id in wanted}
+    months = {first, month_of(end)}
+    found: dict[int, list[int]] = {}
+    for (unit_id, month), values in counts.items():
+        if month in months and unit_id in wanted:
+            into = found.setdefault(unit_id, [0] * len(ALL_COLUMNS))
+            for i, v in enumerate(values):
+                into[i] += v
+    return {unit_id: tuple(v) for unit_id, v in found.items()}
+
+
+def composition_between(
+    unit_id: int, start: dt.date, end: dt.date
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """The admissions decided below the unit from `start` to `end`, and their count by each
+    value of each dimension of `COMPOSITION` (values with none left out). Three queries, and the
+    admissions of the days that cut a month (`decided_outside`)."""
+    rows = CompositionCount.objects.filter(
+        unit_id=unit_id, month__gte=month_of(start), month__lte=month_of(end)
+    ).aggregate(**{c: Sum(c) for c in COMPOSITION_COLUMNS})
+    sums = {c: int(rows[c] or 0) for c in COMPOSITION_COLUMNS}
+    total = sum(v[0] for v in admissions_by_month([unit_id], start, end).get(unit_id, {}).values())
+    cut = decided_outside([unit_id], start, end).get(unit_id)
+    if cut is not None:
+        total -= cut[0]
+        for c in COMPOSITION_COLUMNS:
+            sums[c] -= cut[ALL_COLUMNS.index(c)]
+    by: dict[str, dict[str, int]] = defaultdict(dict)
+    ranked = sorted(COMPOSITION, key=lambda x: -sums[x[2]])  # most first, then in list order
+    for dimension, value, column in ranked:
+        if sums[column]:
+            by[dimension][value] = sums[column]
+    return total, by
 
 
 def members_on(unit_ids: Collection[int], day: dt.date) -> dict[int, int]:

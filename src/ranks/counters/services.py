@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from ranks.counters import sql as counters_sql
-from ranks.counters.models import COLUMNS, AdmissionCount
+from ranks.counters.models import ALL_COLUMNS, TABLES
 from ranks.counters.rollup import Key, Vector, counts_of, id_lists
 from ranks.org import sql as tree_sql
 
@@ -58,27 +58,28 @@ def _membership_ids(
 
 
 def _write(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
-    """Insert after − before as delta rows, leaving out keys that did not move."""
-    rows = []
-    zero = (0,) * len(COLUMNS)
+    """Insert after − before as delta rows, leaving out keys that did not move: in each table,
+    the keys whose columns there moved."""
+    rows: dict[type, list] = {model: [] for model, _c in TABLES}
+    zero = (0,) * len(ALL_COLUMNS)
     for key in before.keys() | after.keys():
         old, new = before.get(key, zero), after.get(key, zero)
-        delta = tuple(b - a for a, b in zip(old, new, strict=True))
-        if any(delta):
-            unit_id, month = key
-            rows.append(
-                AdmissionCount(
-                    unit_id=unit_id, month=month, **dict(zip(COLUMNS, delta, strict=True))
-                )
-            )
-    AdmissionCount.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+        delta = dict(zip(ALL_COLUMNS, (b - a for a, b in zip(old, new, strict=True)), strict=True))
+        unit_id, month = key
+        for model, columns in TABLES:
+            if any(delta[c] for c in columns):
+                values = {c: delta[c] for c in columns}
+                rows[model].append(model(unit_id=unit_id, month=month, **values))
+    for model, found in rows.items():
+        model.objects.bulk_create(found, batch_size=1000)
+    return sum(len(found) for found in rows.values())
 
 
 class _Frame:
     """The outermost `moving` of a thread: what it counts, and the counts before."""
 
-    def __init__(self) -> None:
+    def __init__(self, presence: bool) -> None:
+        self.presence = presence
         self.ids: set[int] = set()
         self.before: dict[Key, Vector] = {}
         self.scopes: list[tuple[list[int], list[int], list[int], list[int]]] = []
@@ -89,7 +90,7 @@ class _Frame:
         new = _membership_ids(memberships, persons, cells, units) - self.ids
         if new:
             self.ids |= new
-            for key, values in counts_of(new).items():
+            for key, values in counts_of(new, self.presence).items():
                 old = self.before.get(key)
                 self.before[key] = values if old is None else _plus(old, values)
 
@@ -108,6 +109,7 @@ def moving(
     persons: Iterable[int] = (),
     cells: Iterable[int] = (),
     units: Iterable[int] = (),
+    presence: bool = True,
 ) -> Iterator[None]:
     """Around a change of the records: count what it can touch before and after, and write the
     difference in the same transaction.
@@ -115,14 +117,19 @@ def moving(
     Name what the change writes: the memberships (or postings) it changes, the people whose
     attributes or memberships it changes, the cells whose places it relinks, the units whose
     versions it changes. A `moving` inside another (a service calling a service) adds its scope
-    to the outer one, which writes once for both when it ends."""
+    to the outer one, which writes once for both when it ends.
+
+    `presence=False` says the change cannot move the members present (a candidate's source
+    group): only the admissions are counted, at half the cost."""
     scope = (list(memberships), list(persons), list(cells), list(units))
     frame: _Frame | None = getattr(_local, "frame", None)
     if frame is not None:
+        if presence and not frame.presence:
+            raise RuntimeError("a change that moves the members inside one that cannot")
         frame.add(*scope)
         yield
         return
-    frame = _local.frame = _Frame()
+    frame = _local.frame = _Frame(presence)
     try:
         with transaction.atomic():
             frame.add(*scope)
@@ -130,21 +137,58 @@ def moving(
             ids = set(frame.ids)
             for taken in frame.scopes:
                 ids |= _membership_ids(*taken)
-            _write(frame.before, counts_of(ids))
+            _write(frame.before, counts_of(ids, frame.presence))
     finally:
         _local.frame = None
 
 
-def add_new(ids_sql: str, params: list) -> None:
-    """Count memberships that did not exist before (a first load), in the database: one
-    INSERT … SELECT, whatever their number."""
-    text = counters_sql.rollup(ids_sql, connection.vendor)
-    columns = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
+def _insert(cursor, select: str, params: list) -> int:
+    """Insert the rows of a rollup (`select`, giving unit_id, month and `ALL_COLUMNS`) into the
+    tables of counters, each row where its columns are not all zero. Returns the rows written."""
+    names = ", ".join(f"c{i}" for i in range(len(ALL_COLUMNS)))
+    if connection.vendor == "postgresql":
+        # One statement: the rollup once, feeding both inserts.
+        parts, selects = [], []
+        for i, (model, columns) in enumerate(TABLES):
+            first = ALL_COLUMNS.index(columns[0])
+            mine = [f"c{first + j}" for j in range(len(columns))]
+            text = (
+                f"INSERT INTO {model._meta.db_table} (unit_id, month, {', '.join(columns)})"
+                f" SELECT unit_id, month, {', '.join(mine)} FROM r"
+                f" WHERE {' OR '.join(f'{c} <> 0' for c in mine)} RETURNING 1"
+            )
+            parts.append(f"w{i} AS ({text})")
+            selects.append(f"(SELECT COUNT(*) FROM w{i})")
         cursor.execute(
-            f"INSERT INTO {AdmissionCount._meta.db_table} (unit_id, month, {columns}) {text}",
+            f"WITH r(unit_id, month, {names}) AS ({select}), {', '.join(parts)}"
+            f" SELECT {' + '.join(selects)}",
             params,
         )
+        return int(cursor.fetchone()[0])
+    cursor.execute("DROP TABLE IF EXISTS temp.counters_rollup")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE counters_rollup (unit_id, month, {names})",
+    )
+    cursor.execute(f"INSERT INTO temp.counters_rollup {select}", params)
+    written = 0
+    for model, columns in TABLES:
+        first = ALL_COLUMNS.index(columns[0])
+        mine = [f"c{first + j}" for j in range(len(columns))]
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} (unit_id, month, {', '.join(columns)})"
+            f" SELECT unit_id, month, {', '.join(mine)} FROM temp.counters_rollup"
+            f" WHERE {' OR '.join(f'{c} <> 0' for c in mine)}"
+        )
+        written += cursor.rowcount
+    cursor.execute("DROP TABLE temp.counters_rollup")
+    return written
+
+
+def add_new(ids_sql: str, params: list) -> int:
+    """Count memberships that did not exist before (a first load), in the database: one
+    rollup, whatever their number. Returns the rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return _insert(cursor, counters_sql.rollup(ids_sql, connection.vendor), params)
 
 
 def closure_sql(unit_id: int) -> tuple[str, list]:
@@ -161,59 +205,64 @@ def closure_sql(unit_id: int) -> tuple[str, list]:
 def rebuild(unit_id: int | None = None) -> int:
     """Recount from the records: every counter, or those of the unit and every unit ever below
     it. Returns the rows written."""
-    table = AdmissionCount._meta.db_table
-    columns = ", ".join(COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         if unit_id is None:
-            cursor.execute(f"DELETE FROM {table}")
+            for model, _columns in TABLES:
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")
             text = counters_sql.rollup("SELECT id FROM people_membership", connection.vendor)
-            cursor.execute(f"INSERT INTO {table} (unit_id, month, {columns}) {text}")
-            return cursor.rowcount
+            return _insert(cursor, text, [])
         below, params = closure_sql(unit_id)
-        cursor.execute(f"DELETE FROM {table} WHERE unit_id IN ({below})", params)
+        for model, _columns in TABLES:
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({below})", params)
         ids = f"SELECT DISTINCT membership_id FROM people_posting WHERE cell_id IN ({below})"
         text = counters_sql.rollup(ids, connection.vendor)
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, month, {columns})"
-            f" SELECT * FROM ({text}) r WHERE r.unit_id IN ({below})",
+        return _insert(
+            cursor,
+            f"SELECT * FROM ({text}) r0 WHERE r0.unit_id IN ({below})",
             [*params, *params],
         )
-        return cursor.rowcount
 
 
 def fold() -> int:
     """Replace the rows of each (unit, month) that has more than one by one row of their sum,
-    dropping sums of zero. Returns the rows written.
+    dropping sums of zero, in every table of counters. Returns the rows written.
 
-    On PostgreSQL one statement deletes the rows and inserts their sums, so it reads one
+    On PostgreSQL one statement a table deletes the rows and inserts their sums, so it reads one
     snapshot: a row a writer commits meanwhile is either folded or left as it is, never lost.
     SQLite has one writer at a time."""
-    table = AdmissionCount._meta.db_table
-    columns = ", ".join(COLUMNS)
-    sums = ", ".join(f"SUM({c})" for c in COLUMNS)
-    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COLUMNS)
-    crowded = f"SELECT unit_id, month FROM {table} GROUP BY unit_id, month HAVING COUNT(*) > 1"
+    written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH d AS (DELETE FROM {table} WHERE (unit_id, month) IN ({crowded})"
-                f" RETURNING unit_id, month, {columns})"
-                f" INSERT INTO {table} (unit_id, month, {columns})"
-                f" SELECT unit_id, month, {sums} FROM d GROUP BY unit_id, month HAVING {nonzero}"
-            )
-            return cursor.rowcount
-        cursor.execute("DROP TABLE IF EXISTS temp.counters_fold")
+        for model, columns in TABLES:
+            written += _fold(cursor, model._meta.db_table, columns)
+    return written
+
+
+def _fold(cursor, table: str, columns: tuple[str, ...]) -> int:
+    names = ", ".join(columns)
+    sums = ", ".join(f"SUM({c})" for c in columns)
+    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in columns)
+    crowded = f"SELECT unit_id, month FROM {table} GROUP BY unit_id, month HAVING COUNT(*) > 1"
+    if connection.vendor == "postgresql":
         cursor.execute(
-            f"CREATE TEMPORARY TABLE counters_fold AS SELECT unit_id, month, {', '.join(f'SUM({c}) AS c{i}' for i, c in enumerate(COLUMNS))}"
-            f" FROM {table} WHERE (unit_id, month) IN ({crowded}) GROUP BY unit_id, month"
+            f"WITH d AS (DELETE FROM {table} WHERE (unit_id, month) IN ({crowded})"
+            f" RETURNING unit_id, month, {names})"
+            f" INSERT INTO {table} (unit_id, month, {names})"
+            f" SELECT unit_id, month, {sums} FROM d GROUP BY unit_id, month HAVING {nonzero}"
         )
-        cursor.execute(
-            f"DELETE FROM {table} WHERE (unit_id, month) IN (SELECT unit_id, month FROM counters_fold)"
-        )
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, month, {columns})"
-            f" SELECT * FROM counters_fold WHERE {' OR '.join(f'c{i} <> 0' for i in range(len(COLUMNS)))}"
-        )
-        written = cursor.rowcount
-        cursor.execute("DROP TABLE temp.counters_fold")
-        return written
+        return cursor.rowcount
+    cursor.execute("DROP TABLE IF EXISTS temp.counters_fold")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE counters_fold AS SELECT unit_id, month,"
+        f" {', '.join(f'SUM({c}) AS c{i}' for i, c in enumerate(columns))}"
+        f" FROM {table} WHERE (unit_id, month) IN ({crowded}) GROUP BY unit_id, month"
+    )
+    cursor.execute(
+        f"DELETE FROM {table} WHERE (unit_id, month) IN (SELECT unit_id, month FROM counters_fold)"
+    )
+    cursor.execute(
+        f"INSERT INTO {table} (unit_id, month, {names}) SELECT * FROM counters_fold"
+        f" WHERE {' OR '.join(f'c{i} <> 0' for i in range(len(columns)))}"
+    )
+    written = cursor.rowcount
+    cursor.execute("DROP TABLE temp.counters_fold")
+    return written

@@ -2,13 +2,16 @@
 cells on their decision dates, by month. The same text on SQLite and PostgreSQL but for a few
 date and text expressions.
 
-The segment rules here are the rules of `ranks.targets.progress.ADMISSION_METRICS`, written in
-SQL so that a first load of the country is counted by the database. The Python statement of
+The segment rules here are the rules of `ranks.targets.progress.ADMISSION_METRICS`, and the
+composition's those of `ranks.targets.progress.composition`, written in SQL so that a first load of the country is counted by the database. The Python statement of
 them recounts from the records in `ranks counters verify`, so the two are checked against each
 other on every scenario of the test suite.
 """
 
 from __future__ import annotations
+
+from ranks.counters.models import COLUMNS, COMPOSITION, COMPOSITION_VALUES
+from ranks.targets.results import AGE_BANDS
 
 OPEN_START = "'0001-01-01'"
 # How far up the walks go: a tree is far shallower; the bound stops a loop of parent links that
@@ -47,6 +50,7 @@ def _vendor_parts(vendor: str) -> dict[str, str]:
             "greatest": "GREATEST({a}, {b})",
             "least": "LEAST({a}, {b})",
             "day_before": "({x} - 1)",
+            "bytes": '{x} COLLATE "C"',
         }
     return {
         "month": "substr({x}, 1, 8) || '01'",
@@ -56,12 +60,78 @@ def _vendor_parts(vendor: str) -> dict[str, str]:
         "greatest": "max({a}, {b})",
         "least": "min({a}, {b})",
         "day_before": "date({x}, '-1 day')",
+        "bytes": "{x}",
     }
 
 
-def rollup(ids_sql: str, vendor: str) -> str:
-    """SELECT (unit_id, month, admissions, villages, farmers, workers, aged_18_30,
-    ethnic_minority, religious, women, members) for the memberships whose ids `ids_sql` selects.
+def _dimension_values(p: dict[str, str]) -> dict[str, str]:
+    """The SQL of each composition dimension's value for an admission of `adm` (alias `a`)
+    joined to its person (`per`) and candidacy (`cand`)."""
+    born, day = "per.birth_date", "a.day"
+    age = (
+        f"({p['year'].format(x=day)} - {p['year'].format(x=born)}"
+        f" - CASE WHEN {p['monthday'].format(x=day)} < {p['monthday'].format(x=born)}"
+        " THEN 1 ELSE 0 END)"
+    )
+    # One kind per admission, as `progress._place_kind`: a village or residential group
+    # first, else the first kind by name, among the places the cell is based at that day.
+    home_first = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(HOME_PLACES))
+    place_kind = (
+        "COALESCE((SELECT pv.kind FROM org_placeversion_cells pc"
+        " JOIN org_placeversion pv ON pv.id = pc.placeversion_id"
+        f" WHERE pc.unit_id = a.cell_id AND {_valid('pv', 'a.day')}"
+        f" ORDER BY CASE pv.kind {home_first} ELSE {len(HOME_PLACES)} END,"
+        f" {p['bytes'].format(x='pv.kind')} LIMIT 1), '')"
+    )
+    return {
+        "age": age,
+        "occupation": "COALESCE(per.occupation, '')",
+        "gender": "COALESCE(per.gender, '')",
+        "education_general": "COALESCE(per.education_general, '')",
+        "education_professional": "COALESCE(per.education_professional, '')",
+        "youth_union": "CASE WHEN per.youth_union THEN 'true' ELSE 'false' END",
+        "source_group": "COALESCE(cand.source_group, '')",
+        "place_kind": place_kind,
+        "ethnicity": p["fold"].format(x="per.ethnicity"),
+        "religion": p["fold"].format(x="per.religion"),
+    }
+
+
+def _band(age: str) -> str:
+    """The age band of `age`, as `progress._age_band`."""
+    limits = " ".join(
+        f"WHEN {age} <= {limit} THEN '{band}'"
+        for band, limit in zip(AGE_BANDS, (30, 40, 50, 60), strict=False)
+    )
+    return f"CASE {limits} ELSE '{AGE_BANDS[-1]}' END"
+
+
+def _tests() -> list[tuple[str, str]]:
+    """(column, test on the columns of `one`) of every count the rollup gives but `members`."""
+    segments = [
+        ("villages", f"one.place_kind IN ({_quoted(HOME_PLACES)})"),
+        ("farmers", "one.occupation = 'farmer'"),
+        ("workers", "one.occupation = 'worker'"),
+        ("aged_18_30", "one.age <= 30"),
+        ("ethnic_minority", f"one.ethnicity NOT IN ({_quoted(MAJORITY_ETHNICITY)})"),
+        ("religious", f"one.religion NOT IN ({_quoted(NO_RELIGION)})"),
+        ("women", "one.gender = 'female'"),
+    ]
+    listed = dict(COMPOSITION_VALUES)
+    composition = []
+    for dimension, value, column in COMPOSITION:
+        x = "one.age_band" if dimension == "age_band" else f"one.{dimension}"
+        if value == "":  # not recorded, or a value outside the list
+            others = [v for v in listed[dimension] if v]
+            composition.append((column, f"{x} NOT IN ({_quoted(tuple(others))})"))
+        else:
+            composition.append((column, f"{x} = '{value}'"))
+    return segments + composition
+
+
+def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
+    """SELECT (unit_id, month, *`ALL_COLUMNS`) for the memberships whose ids `ids_sql` selects:
+    their admissions, segments and composition, and the members present.
 
     A membership counts once, in the cell of its posting on the decision date (the lowest cell
     id if two postings start that day), for that cell and each unit above it on that date that
@@ -70,36 +140,17 @@ def rollup(ids_sql: str, vendor: str) -> str:
     A membership is present below a unit from the later of its posting's start and its decision
     to the earlier of the posting's end and the day before it left, on the days the cell and
     each unit up to that one have versions: +1 in the month of the day before it starts, −1 in
-    the month of its last day."""
+    the month of its last day. Without `presence`, the members are left at zero (for a change
+    that cannot move them: a candidate's source group)."""
     p = _vendor_parts(vendor)
-    born, day = "per.birth_date", "a.day"
-    age = (
-        f"({p['year'].format(x=day)} - {p['year'].format(x=born)}"
-        f" - CASE WHEN {p['monthday'].format(x=day)} < {p['monthday'].format(x=born)}"
-        " THEN 1 ELSE 0 END)"
-    )
-    home = (
-        "EXISTS (SELECT 1 FROM org_placeversion_cells pc"
-        " JOIN org_placeversion pv ON pv.id = pc.placeversion_id"
-        f" WHERE pc.unit_id = a.cell_id AND pv.kind IN ({_quoted(HOME_PLACES)})"
-        f" AND {_valid('pv', 'a.day')})"
-    )
-    ethnicity = p["fold"].format(x="per.ethnicity")
-    religion = p["fold"].format(x="per.religion")
+    values = _dimension_values(p)
+    tests = _tests()
+    adm_cols = ["n", *(column for column, _t in tests)]
+    # The order of `ALL_COLUMNS`: the admissions and segments, the members, the composition.
+    segment_cols, composition_cols = adm_cols[: len(COLUMNS) - 1], adm_cols[len(COLUMNS) - 1 :]
     sums = ", ".join(
-        f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS {name}"
-        for name, test in (
-            ("villages", home),
-            ("farmers", "per.occupation = 'farmer'"),
-            ("workers", "per.occupation = 'worker'"),
-            ("aged_18_30", f"{age} <= 30"),
-            ("ethnic_minority", f"{ethnicity} NOT IN ({_quoted(MAJORITY_ETHNICITY)})"),
-            ("religious", f"{religion} NOT IN ({_quoted(NO_RELIGION)})"),
-            ("women", "per.gender = 'female'"),
-        )
+        f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS {column}" for column, test in tests
     )
-    cols = "n, villages, farmers, workers, aged_18_30, ethnic_minority, religious, women"
-    zeros = ", ".join(["0"] * len(cols.split(", ")))
     month = p["month"].format(x="c.day")
     start = p["month"].format(x=p["day_before"].format(x="s.a"))
     end = p["month"].format(x="s.b")
@@ -108,6 +159,27 @@ def rollup(ids_sql: str, vendor: str) -> str:
         a=f"COALESCE(p.valid_to, {OPEN_END})",
         b=f"COALESCE({p['day_before'].format(x='m.left_date')}, {OPEN_END})",
     )
+    one = ", ".join(f"{sql} AS {name}" for name, sql in values.items() if name != "age")
+    if vendor == "postgresql":
+        # The two parts put together by key: the presence rows carry no admission columns.
+        together = (
+            " SELECT COALESCE(a.unit_id, r.unit_id) AS unit_id,"
+            " COALESCE(a.month, r.month) AS month,"
+            f" {', '.join(f'COALESCE(a.{x}, 0)' for x in segment_cols)}, COALESCE(r.members, 0),"
+            f" {', '.join(f'COALESCE(a.{x}, 0)' for x in composition_cols)}"
+            " FROM admitted a FULL OUTER JOIN present r"
+            " ON r.unit_id = a.unit_id AND r.month = a.month"
+        )
+    else:  # SQLite plans a full join of two subqueries poorly: a union, added up by key
+        zeros = ", ".join(["0"] * len(adm_cols))
+        together = (
+            f" SELECT x.unit_id, x.month, {', '.join(f'SUM(x.{c})' for c in segment_cols)},"
+            f" SUM(x.members), {', '.join(f'SUM(x.{c})' for c in composition_cols)} FROM ("
+            f" SELECT a.unit_id, a.month, {', '.join('a.' + x for x in adm_cols)},"
+            " 0 AS members FROM admitted a"
+            f" UNION ALL SELECT r.unit_id, r.month, {zeros}, r.members FROM present r"
+            ") x GROUP BY x.unit_id, x.month"
+        )
     return (
         f"WITH RECURSIVE chosen(id) AS ({ids_sql}),"
         " adm(cell_id, day, person_id) AS ("
@@ -119,15 +191,20 @@ def rollup(ids_sql: str, vendor: str) -> str:
         " AND (p.valid_to IS NULL OR p.valid_to >= m.admission_decision_date)"
         " WHERE m.id = c.id"
         " GROUP BY m.id, m.admission_decision_date, m.person_id),"
-        f" cd AS (SELECT a.cell_id, a.day, COUNT(*) AS n, {sums}"
+        # Each admission with the values it is counted by.
+        f" aged AS (SELECT a.cell_id, a.day, {values['age']} AS age, {one}"
         " FROM adm a JOIN people_person per ON per.id = a.person_id"
-        " GROUP BY a.cell_id, a.day),"
+        " LEFT JOIN pipeline_candidate cand ON cand.person_id = per.id),"
+        f" one AS (SELECT aged.*, {_band('aged.age')} AS age_band FROM aged),"
+        f" cd AS (SELECT one.cell_id, one.day, COUNT(*) AS n, {sums}"
+        " FROM one GROUP BY one.cell_id, one.day),"
         # Presence: each posting from the decision to the day before leaving.
         " posted(cell_id, a, b) AS ("
         f" SELECT p.cell_id, {greatest.format(a='p.valid_from', b='m.admission_decision_date')},"
         f" {posting_end}"
         " FROM chosen c CROSS JOIN people_membership m"
-        " JOIN people_posting p ON p.membership_id = m.id WHERE m.id = c.id),"
+        " JOIN people_posting p ON p.membership_id = m.id WHERE m.id = c.id"
+        f"{'' if presence else ' AND 1 = 0'}),"
         # The ancestry of each cell once, whatever its members: (cell, unit, from, to) where the
         # unit is the cell or above it on every day from `a` to `b` (the walk up clips each step
         # to the versions it passes).
@@ -150,18 +227,11 @@ def rollup(ids_sql: str, vendor: str) -> str:
         # Each part is added up on its own (the presence has one column to add, for many more
         # rows), then the two are put together.
         f" admitted AS (SELECT an.unit_id, {month} AS month,"
-        f" {', '.join(f'SUM(c.{x}) AS {x}' for x in cols.split(', '))}"
+        f" {', '.join(f'SUM(c.{x}) AS {x}' for x in adm_cols)}"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         f" GROUP BY an.unit_id, {month}),"
         " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members FROM ("
         f" SELECT s.unit_id, {start} AS month, 1 AS d FROM stretch s"
         f" UNION ALL SELECT s.unit_id, {end}, -1 FROM stretch s WHERE s.b < {OPEN_END}"
-        ") y GROUP BY y.unit_id, y.month)"
-        " SELECT x.unit_id, x.month,"
-        " SUM(x.n), SUM(x.villages), SUM(x.farmers), SUM(x.workers), SUM(x.aged_18_30),"
-        " SUM(x.ethnic_minority), SUM(x.religious), SUM(x.women), SUM(x.members) FROM ("
-        f" SELECT a.unit_id, a.month, {', '.join('a.' + x for x in cols.split(', '))},"
-        " 0 AS members FROM admitted a"
-        f" UNION ALL SELECT r.unit_id, r.month, {zeros}, r.members FROM present r"
-        ") x GROUP BY x.unit_id, x.month"
+        ") y GROUP BY y.unit_id, y.month)" + together
     )

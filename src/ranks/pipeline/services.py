@@ -14,6 +14,7 @@ from ranks.core.actor import Actor
 from ranks.core.audit import Change, audit_record, audit_record_many, snapshot
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree_ids
 from ranks.people.models import LeftReason, Membership, Person
@@ -244,7 +245,10 @@ def candidate_save(
         mentor_ids = [m.person_id for m in mentors]
         if before is not None and before == _candidate_state(candidate, mentor_ids):
             return candidate
-        candidate.save()
+        regrouped = (before or {}).get("source_group", "") != candidate.source_group
+        # A source group moves the composition of the person's admissions.
+        with moving(persons=[person.pk] if regrouped else [], presence=False):
+            candidate.save()
         candidate.mentors.set(mentors)
         audit_record_many(actor, [candidate_change(candidate, before, mentor_ids)])
     return candidate

@@ -7,8 +7,9 @@ attributes have no history in Ranks, so they are read as they are now).
 
 Admissions, their segments and the members at the start of a year are read from the period
 counters (`ranks.counters`, docs/counters.md): their cost is the units shown times the months
-asked. The pipeline's metrics and the composition are still counted here from the records of the
-subtree. Every function runs a fixed number of queries whatever the size of the subtree.
+asked, and so is the composition's (but ethnicity and religion, free text, counted from the
+records under a sensitive grant). The pipeline's metrics are still counted here from the records
+of the subtree. Every function runs a fixed number of queries whatever the size of the subtree.
 `ADMISSION_METRICS` states the segment rules in Python; `ranks counters verify` recounts the
 counters with them (`targets/recount.py`).
 """
@@ -30,7 +31,12 @@ from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
 from ranks.counters import sql as sql_rules
 from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS
-from ranks.counters.selectors import admissions_by_month, decided_after_in_month, members_on
+from ranks.counters.selectors import (
+    admissions_by_month,
+    composition_between,
+    decided_after_in_month,
+    members_on,
+)
 from ranks.counters.sql import fold_value
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
@@ -516,7 +522,8 @@ def _place_kind(kinds: frozenset[str]) -> str:
     return min(kinds) if kinds else ""
 
 
-def _value(admission: Admission, dimension: str) -> str:
+def composition_value(admission: Admission, dimension: str) -> str:
+    """The value of an admission in a dimension of the composition."""
     if dimension == "age_band":
         return _age_band(admission.age)
     if dimension == "youth_union":
@@ -548,21 +555,32 @@ def composition(
 ) -> Composition:
     """Admissions decided from `start` to `end` for the unit (below it on their decision date),
     counted by each dimension. Ethnicity and religion only when `sensitive` (the caller checks
-    the user's sensitive grant covers the unit). Three queries."""
+    the user's sensitive grant covers the unit).
+
+    Read from the counters (`counters.selectors.composition_between`): the cost is the months
+    asked. Ethnicity and religion are free text, so they have no counters: under a sensitive
+    grant they are counted from the records of the period below the unit."""
     if end < start:
         raise DomainError(_("The end of the period is before its start."), field="to")
-    below = _periods_below(unit.pk)
-    found = [
-        a
-        for a in admissions_between([unit.pk], start, end)
-        if any(vf <= a.day <= vt for vf, vt in below.get(a.cell_id, ()))
-    ]
+    total, counted = composition_between(unit.pk, start, end)
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
-    by = {d: dict(Counter(_value(a, d) for a in found).most_common()) for d in dimensions}
+    recorded: dict[str, dict[str, int]] = {}
+    if sensitive:
+        below = _periods_below(unit.pk)
+        found = [
+            a
+            for a in admissions_between([unit.pk], start, end)
+            if any(vf <= a.day <= vt for vf, vt in below.get(a.cell_id, ()))
+        ]
+        recorded = {
+            d: dict(Counter(composition_value(a, d) for a in found).most_common())
+            for d in SENSITIVE_DIMENSIONS
+        }
+    by = {d: recorded[d] if d in recorded else counted.get(d, {}) for d in dimensions}
     own = Tree(UnitVersion.objects.filter(unit=unit))
     version = own.version(unit.pk, end) or own.version(unit.pk, start)
     name = version.name if version else unit.code
-    return Composition(unit.code, name, start, end, len(found), by, sensitive)
+    return Composition(unit.code, name, start, end, total, by, sensitive)
 
 
 # --- admission ratio ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`ranks counters verify`: the counters against a recount from the records, made in Python by
-the rules of `progress.ADMISSION_METRICS` (the counters are kept by their SQL statement in
+the rules of `progress.ADMISSION_METRICS` and of the composition (the counters are kept by their SQL statement in
 `ranks.counters.sql`, so each checks the other)."""
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from django.db import connection
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 
-from ranks.counters.models import COLUMNS, AdmissionCount
+from ranks.counters.models import (
+    ALL_COLUMNS,
+    COLUMNS,
+    COMPOSITION_VALUES,
+    TABLES,
+    composition_column,
+)
 from ranks.counters.services import closure_sql
 from ranks.org.models import Unit, UnitVersion
 from ranks.people.models import Posting
@@ -45,10 +51,14 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
             wanted = {row[0] for row in cursor.fetchall()}
         tree = progress.Tree(UnitVersion.objects.filter(unit_id__in=wanted))
         admissions = progress.admissions_between(sorted(wanted), dt.date.min, dt.date.max)
-    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(ALL_COLUMNS))
     tests = list(progress.ADMISSION_METRICS.values())
     for a in admissions:
         flags = [1 if test(a) else 0 for test in tests]
+        values = [
+            ALL_COLUMNS.index(composition_column(d, progress.composition_value(a, d)))
+            for d, _values in COMPOSITION_VALUES
+        ]
         month = a.day.replace(day=1)
         for unit_id in tree.chain(a.cell_id, a.day):
             if wanted is not None and unit_id not in wanted:
@@ -56,6 +66,8 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
             into = found[(unit_id, month)]
             for i, f in enumerate(flags):
                 into[i] += f
+            for i in values:
+                into[i] += 1
     members = COLUMNS.index("members")
     for unit_id, first, last in _presence(tree, unit):
         if wanted is not None and unit_id not in wanted:
@@ -97,31 +109,35 @@ def _presence(tree: progress.Tree, unit: Unit | None):
 
 
 def counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
-    rows = AdmissionCount.objects.all()
+    """What the counters hold: each (unit, month)'s sums in the order of `ALL_COLUMNS`."""
+    ids = None
     if unit is not None:
         text, params = closure_sql(unit.pk)
         with connection.cursor() as cursor:
             cursor.execute(text, params)
-            rows = rows.filter(unit_id__in=[r[0] for r in cursor.fetchall()])
-    sums = rows.values("unit_id", "month").annotate(**{f"s_{c}": Sum(c) for c in COLUMNS})
-    found = {}
-    for row in sums.order_by():
-        values = tuple(int(row[f"s_{c}"] or 0) for c in COLUMNS)
-        if any(values):
-            found[(row["unit_id"], row["month"])] = values
-    return found
+            ids = [r[0] for r in cursor.fetchall()]
+    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(ALL_COLUMNS))
+    for model, columns in TABLES:
+        rows = model.objects.all() if ids is None else model.objects.filter(unit_id__in=ids)
+        sums = rows.values("unit_id", "month").annotate(**{f"s_{c}": Sum(c) for c in columns})
+        first = ALL_COLUMNS.index(columns[0])
+        for row in sums.order_by():
+            into = found[(row["unit_id"], row["month"])]
+            for j, c in enumerate(columns):
+                into[first + j] = int(row[f"s_{c}"] or 0)
+    return {key: tuple(v) for key, v in found.items() if any(v)}
 
 
 def verify(unit: Unit | None = None) -> list[Difference]:
     """Every (unit, month, column) where the counters and the recount differ, in code order."""
     have, want = counted(unit), recount(unit)
-    zero = (0,) * len(COLUMNS)
+    zero = (0,) * len(ALL_COLUMNS)
     keys = have.keys() | want.keys()
     codes = dict(Unit.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "code"))
     found = []
     for key in keys:
         a, b = have.get(key, zero), want.get(key, zero)
-        for column, x, y in zip(COLUMNS, a, b, strict=True):
+        for column, x, y in zip(ALL_COLUMNS, a, b, strict=True):
             if x != y:
                 found.append(Difference(codes.get(key[0], str(key[0])), key[1], column, x, y))
-    return sorted(found, key=lambda d: (d.code, d.month, COLUMNS.index(d.column)))
+    return sorted(found, key=lambda d: (d.code, d.month, ALL_COLUMNS.index(d.column)))

@@ -1,13 +1,12 @@
 """Count the admissions already recorded, so a database made before the counters reads the same
-figures as before (the counters' own `rebuild`, in the database)."""
+figures as before. The count is now made once every table of counters exists
+(0004_count_composition), since `rebuild` writes them all."""
 
 from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from ranks.counters.services import rebuild
-
-    rebuild()
+    pass
 
 
 class Migration(migrations.Migration):

@@ -8,6 +8,7 @@ from ranks.core import bulk
 from ranks.core.audit import audit_record_many
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org.models import Unit
@@ -120,6 +121,22 @@ class CandidatesHandler(Handler):
                 ctx.outcome("unchanged")
         if not ctx.result.ok:
             return  # the import will be rolled back: save the work
+        # A source group moves the composition of the people's admissions.
+        regrouped = [c.person_id for c, _ in creates if c.source_group] + [
+            c.person_id for c, before, _ in updates if before["source_group"] != c.source_group
+        ]
+        with moving(persons=regrouped, presence=False):
+            self.write(creates, updates, people)
+        # In the order of the rows, as the row-by-row import records them.
+        changes = {c.person.person_id: candidate_change(c, None, ids) for c, ids in creates}
+        changes.update({c.person.person_id: candidate_change(c, b, ids) for c, b, ids in updates})
+        audit_record_many(
+            ctx.actor,
+            [changes[r.values["person_id"]] for r in rows if r.values["person_id"] in changes],
+        )
+
+    @staticmethod
+    def write(creates, updates, people) -> None:
         bulk.insert(Candidate, [c for c, _ in creates])
         bulk.update(
             Candidate, [c for c, _, _ in updates], ["cell", "added_on", "source_group", "note"]
@@ -137,13 +154,6 @@ class CandidatesHandler(Handler):
             for m in ids
         ]
         bulk.insert(through, links)
-        # In the order of the rows, as the row-by-row import records them.
-        changes = {c.person.person_id: candidate_change(c, None, ids) for c, ids in creates}
-        changes.update({c.person.person_id: candidate_change(c, b, ids) for c, b, ids in updates})
-        audit_record_many(
-            ctx.actor,
-            [changes[r.values["person_id"]] for r in rows if r.values["person_id"] in changes],
-        )
 
     def visible_people(self, ids) -> set[str] | None:
         """The person_ids among `ids` in the user's units (None: all are)."""

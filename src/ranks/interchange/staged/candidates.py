@@ -13,6 +13,7 @@ table starts with the person_id).
 from __future__ import annotations
 
 from ranks.core import bulk
+from ranks.counters.services import moving
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -22,13 +23,14 @@ from ranks.interchange.staged import (
     audit_created,
     check_cells,
     execute,
+    fetch,
     json_texts,
     next_id,
     refuse,
     sorted_list,
 )
 from ranks.org.models import Unit, UnitKind, UnitVersion
-from ranks.people.models import Person
+from ranks.people.models import Membership, Person
 from ranks.pipeline.models import Candidate
 
 ROWS = "ranks_stage_candidates"
@@ -122,6 +124,12 @@ COLUMNS = [
 def load(stage: Stage, ctx: Context) -> None:
     check_cells(stage, ctx.kind.columns)
     stage_rows(stage, ctx)
-    write()
+    # A source group moves the composition of the admissions of the people who are members.
+    grouped = fetch(
+        f"SELECT r.person_pk FROM {ROWS} r WHERE r.source_group <> '' AND EXISTS (SELECT 1"
+        f" FROM {Membership._meta.db_table} m WHERE m.person_id = r.person_pk)"
+    )
+    with moving(persons=[pk for (pk,) in grouped], presence=False):
+        write()
     audit_created(ctx, ROWS, "ranks.pipeline.candidate.imported", "candidate", COLUMNS)
     all_created(ctx, ROWS)

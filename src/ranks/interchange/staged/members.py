@@ -15,7 +15,7 @@ from __future__ import annotations
 from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.counters import services as counters
-from ranks.counters.models import AdmissionCount
+from ranks.counters.models import AdmissionCount, CompositionCount
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -207,7 +207,7 @@ def load(stage: Stage, ctx: Context) -> None:
     write()
     # Counted in the database; planned on the rows just written, not on empty tables.
     execute(f"ANALYZE {Membership._meta.db_table}, {Posting._meta.db_table}, {MEMBERSHIPS}")
-    with bulk.indexes_built_after(AdmissionCount):
+    with bulk.indexes_built_after(AdmissionCount, CompositionCount):
         counters.add_new(f"SELECT pk FROM {MEMBERSHIPS}", [])
     audit(ctx)
     counts = f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}"
