@@ -101,6 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: the counters' rollups are wide statements run inside each write, whose estimated
+    # cost on fresh or unanalysed tables crosses the JIT thresholds; compiling them took 1-3 s a
+    # statement against milliseconds to run them (docs/counters.md). Ranks' reads are indexed.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -23,6 +23,7 @@ from ranks.access.scope import scope_for
 from ranks.core.actor import SYSTEM, Actor
 from ranks.core.audit import audit_verify
 from ranks.core.models import AuditEntry
+from ranks.counters.services import moving
 from ranks.coverage.models import Secondment
 from ranks.interchange.engine import run_import
 from ranks.interchange.exporters import export_kind, write_csv
@@ -151,7 +152,10 @@ def stored(kind: str) -> list:
 
 def clear(kind: str) -> None:
     if kind == "candidates":
-        Candidate.objects.all().delete()
+        # A candidate's source group moves the composition of its person's admissions.
+        people = Candidate.objects.values_list("person_id", flat=True)
+        with moving(persons=list(people), presence=False):
+            Candidate.objects.all().delete()
     elif kind == "targets":
         TargetRevision.objects.all().delete()
         Target.objects.all().delete()

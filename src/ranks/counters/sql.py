@@ -226,8 +226,11 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         " AND p.a <= an.b AND p.b >= an.a AND p.a <= p.b),"
         # Each part is added up on its own (the presence has one column to add, for many more
         # rows), then the two are put together.
+        # The composition is kept for the units above the cell only (a cell's own is read from
+        # its records): half the rows.
         f" admitted AS (SELECT an.unit_id, {month} AS month,"
-        f" {', '.join(f'SUM(c.{x}) AS {x}' for x in adm_cols)}"
+        f" {', '.join(f'SUM(c.{x}) AS {x}' for x in segment_cols)},"
+        f" {', '.join(f'SUM(CASE WHEN an.depth > 0 THEN c.{x} ELSE 0 END) AS {x}' for x in composition_cols)}"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         f" GROUP BY an.unit_id, {month}),"
         " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members FROM ("

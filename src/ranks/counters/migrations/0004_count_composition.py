@@ -5,9 +5,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from ranks.counters.services import rebuild
-
-    rebuild()
+    pass  # counted once every table of counters exists (0006_count_coverage)
 
 
 class Migration(migrations.Migration):
