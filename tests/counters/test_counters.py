@@ -12,7 +12,7 @@ from ranks.access.scope import Scope
 from ranks.core.actor import SYSTEM
 from ranks.core.models import AuditEntry
 from ranks.counters import services as counters
-from ranks.counters.models import TABLES, AdmissionCount, CompositionCount
+from ranks.counters.models import TABLES, AdmissionCount, CompositionCount, CoverageCount
 from ranks.org.models import Unit
 from ranks.org.services import place_version_save, unit_move, unit_version_save
 from ranks.people.models import Membership
@@ -196,6 +196,14 @@ def test_verify_finds_a_counter_out_of_step_and_rebuild_mends_it(world, capsys):
     assert failed.value.returncode == 1
     out = capsys.readouterr().out
     assert "C2 05/2024" in out and "đếm được 3, đếm lại 0" in out
+    # Each kind of counter is named as a reader knows it, coverage by its day.
+    CompositionCount.objects.create(unit=unit("C2"), month=D(2024, 5, 1), gender_female=2)
+    CoverageCount.objects.create(unit=unit("C2"), day=D(2024, 5, 3), kind_village_cell=1)
+    with pytest.raises(CommandError):
+        call_command("counters", "verify")
+    out = capsys.readouterr().out
+    assert "C2 05/2024 giới tính: nữ: đếm được 2, đếm lại 0" in out
+    assert "C2 03/05/2024 địa bàn có chi bộ (thôn): đếm được 1, đếm lại 0" in out
     call_command("counters", "rebuild", "--unit", "D2")
     call_command("counters", "verify")
     assert AuditEntry.objects.filter(action="ranks.counters.rebuilt", object_id="D2").exists()
@@ -247,6 +255,13 @@ def test_the_composition_reads_the_counters_and_cuts_months_at_the_days_asked(wo
     assert after.by["place_kind"] == {"village": 1}  # Bản Nà
     assert after.by["source_group"] == {"": 1}
     assert "ethnicity" not in after.by
+    # A cell's own composition comes from its records: the counters keep the units above it.
+    cell = composition(
+        scope=FULL, unit=unit("C2-A"), start=D(2024, 9, 20), end=D(2024, 9, 20), sensitive=False
+    )
+    assert (cell.total, cell.by) == (after.total, after.by)
+    assert not CompositionCount.objects.filter(unit__code="C2-A").exists()
+    assert CompositionCount.objects.filter(unit__code="C2", month=D(2024, 9, 1)).exists()
     # Under a sensitive grant, ethnicity and religion as recorded.
     shown = composition(
         scope=FULL, unit=unit("P"), start=D(2024, 9, 20), end=D(2024, 9, 20), sensitive=True

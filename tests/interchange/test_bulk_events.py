@@ -302,6 +302,7 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_rows():
 
 
 @pytest.mark.django_db
+@pytest.mark.counters_unchecked  # flags set on the versions directly, as test data
 def test_batched_area_flags_are_those_of_the_ancestry():
     from ranks.org.models import Unit, UnitVersion
     from ranks.org.selectors import unit_ancestry, unit_inherited_flags

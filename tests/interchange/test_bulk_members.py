@@ -446,4 +446,5 @@ def test_queries_a_batch_do_not_grow_with_its_size(world, monkeypatch, user):
             return [s for s in sqls if s.lstrip().upper().startswith("SELECT")]
 
         assert len(reads(large)) == len(reads(small))
-    assert len(small) < 40
+    # The counters add their reads: the admissions' and the places' coverage, before and after.
+    assert len(small) < 48

@@ -21,6 +21,7 @@ from ranks.access.scope import scope_for
 from ranks.core.actor import SYSTEM
 from ranks.core.audit import audit_verify
 from ranks.core.models import AuditEntry
+from ranks.coverage import recount as coverage_recount
 from ranks.demo.writer import flush
 from ranks.interchange.engine import run_import
 from ranks.interchange.exporters import export_kind, write_csv
@@ -75,10 +76,17 @@ def load_all(files: dict[str, str], *, row_by_row: bool) -> dict:
     counts = {
         k: v
         for k, v in db_counts().items()
-        if k not in {"auth.User", "counters.AdmissionCount", "counters.CompositionCount"}
+        if k
+        not in {
+            "auth.User",
+            "counters.AdmissionCount",
+            "counters.CompositionCount",
+            "counters.CoverageCount",
+        }
     }
     codes = dict(Unit.objects.values_list("pk", "code"))
     counts["counted"] = sorted((codes[u], m, v) for (u, m), v in recount.counted().items())
+    counts["covered"] = sorted((codes[u], d, v) for (u, d), v in coverage_recount.counted().items())
     trail = list(
         AuditEntry.objects.order_by("seq").values_list("action", "object_type", "object_id")
     )

@@ -8,6 +8,7 @@ key's rows by one row holding their sum.
 from django.db import models
 
 from ranks.org.models import PlaceKind
+from ranks.org.tree import AREA_FLAGS
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
 from ranks.pipeline.models import SourceGroup
 from ranks.targets.results import AGE_BANDS
@@ -89,7 +90,8 @@ def composition_column(dimension: str, value: str) -> str:
 class CompositionCount(models.Model):
     """Admissions decided in `month` in the cells below `unit` on their decision dates, by each
     value of each dimension of their composition (`COMPOSITION`): a delta, as `AdmissionCount`.
-    Kept apart so that the many rows that only move the members present carry none of these."""
+    Kept apart so that the many rows that only move the members present carry none of these.
+    Kept for the units above the cells only: a cell's composition is read from its records."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
@@ -109,3 +111,34 @@ TABLES: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (AdmissionCount, COLUMNS),
     (CompositionCount, COMPOSITION_COLUMNS),
 )
+
+
+# Coverage (DESIGN.md §7): the places below a unit, those with a member and those with a cell,
+# in all, by the kind of place and by each area flag (`ranks.coverage.selectors.Coverage`).
+COVERAGE_GROUPS = (
+    "all",
+    *(f"kind_{k}" for k in PlaceKind.values),
+    *(f"flag_{f}" for f in AREA_FLAGS),
+)
+COVERAGE_MEASURES = ("places", "members", "cell")
+COVERAGE_COLUMNS = tuple(f"{g}_{m}" for g in COVERAGE_GROUPS for m in COVERAGE_MEASURES)
+
+
+class CoverageCount(models.Model):
+    """The change, from `day` on, in the places below `unit` (by its tree on each day), in those
+    where a party member lives or works and in those a cell is based at: a delta, as
+    `AdmissionCount`, by day (coverage is asked on any date). The figure on a date is the sum of
+    the unit's rows up to it."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The first day of the new state.")
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "day"], name="counters_coverage_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"
+
+
+for _column in COVERAGE_COLUMNS:
+    CoverageCount.add_to_class(_column, models.IntegerField(default=0))

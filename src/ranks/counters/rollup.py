@@ -8,8 +8,9 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
-from ranks.counters.models import ALL_COLUMNS
+from ranks.counters.models import ALL_COLUMNS, COVERAGE_COLUMNS
 
 Key = tuple[int, dt.date]
 Vector = tuple[int, ...]
@@ -41,6 +42,20 @@ def counts_of(membership_ids: Iterable[int], presence: bool = True) -> dict[Key,
             for unit_id, month, *values in cursor.fetchall():
                 key = (unit_id, _as_date(month))
                 into = totals.setdefault(key, [0] * len(ALL_COLUMNS))
+                for j, v in enumerate(values):
+                    into[j] += int(v or 0)
+    return {key: tuple(v) for key, v in totals.items()}
+
+
+def coverage_counts_of(place_ids: Iterable[int]) -> dict[Key, Vector]:
+    """What these places add to each (unit, day) of coverage, as the records stand now."""
+    totals: dict[Key, list[int]] = {}
+    with connection.cursor() as cursor:
+        for ids_sql, params in id_lists(sorted(place_ids)):
+            cursor.execute(coverage_sql.rollup(ids_sql, connection.vendor), params)
+            for unit_id, day, *values in cursor.fetchall():
+                key = (unit_id, _as_date(day))
+                into = totals.setdefault(key, [0] * len(COVERAGE_COLUMNS))
                 for j, v in enumerate(values):
                     into[j] += int(v or 0)
     return {key: tuple(v) for key, v in totals.items()}

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from ranks.counters.models import (
@@ -13,8 +14,10 @@ from ranks.counters.models import (
     COLUMNS,
     COMPOSITION,
     COMPOSITION_COLUMNS,
+    COVERAGE_COLUMNS,
     AdmissionCount,
     CompositionCount,
+    CoverageCount,
 )
 from ranks.counters.rollup import Key, Vector, counts_of
 
@@ -126,4 +129,33 @@ def members_on(unit_ids: Collection[int], day: dt.date) -> dict[int, int]:
     )
     for row in rows:
         found[row["unit_id"]] = int(row["n"] or 0)
+    return found
+
+
+def coverage_sums(
+    unit_ids: Collection[int], days: Collection[dt.date]
+) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """For each unit and each day: its places, those with a member and those with a cell on
+    that day, in all, by kind and by flag (the order of `COVERAGE_COLUMNS`); units with no
+    place left out. One query: each unit's delta rows up to each day, added up."""
+    found: dict[tuple[int, dt.date], tuple[int, ...]] = {}
+    wanted, chosen = sorted(set(unit_ids)), sorted(set(days))
+    if not wanted or not chosen:
+        return found
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    picked = " UNION ALL ".join(f"SELECT %s AS i, {day} AS day" for _ in chosen)
+    sums = ", ".join(f"SUM(c.{c})" for c in COVERAGE_COLUMNS)
+    marks = ", ".join(["%s"] * len(wanted))
+    params: list = [x for i, d in enumerate(chosen) for x in (i, d)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.i, c.unit_id, {sums} FROM ({picked}) d"
+            f" JOIN {CoverageCount._meta.db_table} c ON c.day <= d.day"
+            f" WHERE c.unit_id IN ({marks}) GROUP BY d.i, c.unit_id",
+            [*params, *wanted],
+        )
+        for i, unit_id, *values in cursor.fetchall():
+            vector = tuple(int(v or 0) for v in values)
+            if vector[COVERAGE_COLUMNS.index("all_places")]:
+                found[(unit_id, chosen[i])] = vector
     return found

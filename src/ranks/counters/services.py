@@ -16,9 +16,10 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
-from ranks.counters.models import ALL_COLUMNS, TABLES
-from ranks.counters.rollup import Key, Vector, counts_of, id_lists
+from ranks.counters.models import ALL_COLUMNS, COVERAGE_COLUMNS, TABLES, CoverageCount
+from ranks.counters.rollup import Key, Vector, counts_of, coverage_counts_of, id_lists
 from ranks.org import sql as tree_sql
 
 
@@ -57,6 +58,72 @@ def _membership_ids(
     return found
 
 
+def _place_ids(
+    memberships: Iterable[int],
+    persons: Iterable[int],
+    cells: Iterable[int],
+    units: Iterable[int],
+    places: Iterable[int],
+) -> set[int]:
+    """The places whose coverage a change of these can move: the places, those where the people
+    (and the members of the memberships) ever lived or worked, those ever based at the cells,
+    and those ever owned by a unit, or based at a cell, ever below the units."""
+    found = set(places)
+    queries: list[tuple[str, list]] = []
+    for ids_sql, params in id_lists(memberships):
+        queries.append(
+            (
+                "SELECT DISTINCT pp.place_id FROM people_personplace pp"
+                " JOIN people_membership m ON m.person_id = pp.person_id"
+                f" WHERE m.id IN ({ids_sql})",
+                params,
+            )
+        )
+    for ids_sql, params in id_lists(persons):
+        queries.append(
+            (
+                f"SELECT DISTINCT place_id FROM people_personplace WHERE person_id IN ({ids_sql})",
+                params,
+            )
+        )
+    based = (
+        "SELECT DISTINCT v.place_id FROM org_placeversion v"
+        " JOIN org_placeversion_cells pc ON pc.placeversion_id = v.id WHERE pc.unit_id IN ({ids})"
+    )
+    for ids_sql, params in id_lists(cells):
+        queries.append((based.format(ids=ids_sql), params))
+    units = list(units)
+    for i in range(0, len(units), 1000):
+        below, params = tree_sql.subtree_ever_ids(units[i : i + 1000])
+        queries.append(
+            (
+                f"SELECT DISTINCT place_id FROM org_placeversion WHERE unit_id IN ({below})"
+                f" UNION {based.format(ids=below)}",
+                [*params, *params],
+            )
+        )
+    with connection.cursor() as cursor:
+        for text, params in queries:
+            cursor.execute(text, params)
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def _write_coverage(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
+    """Insert after − before as coverage delta rows, leaving out keys that did not move."""
+    rows = []
+    zero = (0,) * len(COVERAGE_COLUMNS)
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, zero), after.get(key, zero)
+        delta = [b - a for a, b in zip(old, new, strict=True)]
+        if any(delta):
+            unit_id, day = key
+            values = dict(zip(COVERAGE_COLUMNS, delta, strict=True))
+            rows.append(CoverageCount(unit_id=unit_id, day=day, **values))
+    CoverageCount.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def _write(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
     """Insert after − before as delta rows, leaving out keys that did not move: in each table,
     the keys whose columns there moved."""
@@ -82,17 +149,41 @@ class _Frame:
         self.presence = presence
         self.ids: set[int] = set()
         self.before: dict[Key, Vector] = {}
-        self.scopes: list[tuple[list[int], list[int], list[int], list[int]]] = []
+        self.places: set[int] = set()
+        self.coverage_before: dict[Key, Vector] = {}
+        self.scopes: list[tuple[list[int], ...]] = []
 
-    def add(self, memberships, persons, cells, units) -> None:
+    def add(self, memberships, persons, cells, units, places) -> None:
         """Take in what a change can touch, counting what is new to the frame as it stands."""
-        self.scopes.append((memberships, persons, cells, units))
+        self.scopes.append((memberships, persons, cells, units, places))
         new = _membership_ids(memberships, persons, cells, units) - self.ids
         if new:
             self.ids |= new
-            for key, values in counts_of(new, self.presence).items():
-                old = self.before.get(key)
-                self.before[key] = values if old is None else _plus(old, values)
+            _add_into(self.before, counts_of(new, self.presence))
+        if self.presence:  # a change that cannot move the members cannot move coverage
+            found = _place_ids(memberships, persons, cells, units, places) - self.places
+            if found:
+                self.places |= found
+                _add_into(self.coverage_before, coverage_counts_of(found))
+
+    def write(self) -> None:
+        """Count again what the change touched, now, and write the differences."""
+        ids, places = set(self.ids), set(self.places)
+        for memberships, persons, cells, units, named in self.scopes:
+            ids |= _membership_ids(memberships, persons, cells, units)
+            if self.presence:
+                # A place found now and not before is new: it counted nothing before. (A
+                # change that links an existing place names it in `places`.)
+                places |= _place_ids(memberships, persons, cells, units, named)
+        _write(self.before, counts_of(ids, self.presence))
+        if places:
+            _write_coverage(self.coverage_before, coverage_counts_of(places))
+
+
+def _add_into(into: dict[Key, Vector], counts: dict[Key, Vector]) -> None:
+    for key, values in counts.items():
+        old = into.get(key)
+        into[key] = values if old is None else _plus(old, values)
 
 
 def _plus(a: Vector, b: Vector) -> Vector:
@@ -109,6 +200,7 @@ def moving(
     persons: Iterable[int] = (),
     cells: Iterable[int] = (),
     units: Iterable[int] = (),
+    places: Iterable[int] = (),
     presence: bool = True,
 ) -> Iterator[None]:
     """Around a change of the records: count what it can touch before and after, and write the
@@ -121,7 +213,7 @@ def moving(
 
     `presence=False` says the change cannot move the members present (a candidate's source
     group): only the admissions are counted, at half the cost."""
-    scope = (list(memberships), list(persons), list(cells), list(units))
+    scope = (list(memberships), list(persons), list(cells), list(units), list(places))
     frame: _Frame | None = getattr(_local, "frame", None)
     if frame is not None:
         if presence and not frame.presence:
@@ -134,10 +226,7 @@ def moving(
         with transaction.atomic():
             frame.add(*scope)
             yield
-            ids = set(frame.ids)
-            for taken in frame.scopes:
-                ids |= _membership_ids(*taken)
-            _write(frame.before, counts_of(ids, frame.presence))
+            frame.write()
     finally:
         _local.frame = None
 
@@ -184,6 +273,65 @@ def _insert(cursor, select: str, params: list) -> int:
     return written
 
 
+def created(*, places: Iterable[int] = ()) -> None:
+    """Name places a change has just created, inside its `moving`: they counted nothing before,
+    and are counted when it ends. Outside a `moving`, they are counted at once."""
+    ids = set(places)
+    frame: _Frame | None = getattr(_local, "frame", None)
+    if frame is not None:
+        frame.places |= ids
+    elif ids:
+        _write_coverage({}, coverage_counts_of(ids))
+
+
+@contextmanager
+def recounting_places(places_sql: str, params: list) -> Iterator[None]:
+    """Around a bulk change of the records (a first load): the coverage of the places
+    `places_sql` selects, before the change and after it, counted in the database, and the
+    difference written as delta rows. One rollup each way, whatever the number of places."""
+    table = CoverageCount._meta.db_table
+    columns = ", ".join(COVERAGE_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in ("counters_places", "counters_coverage_before"):
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE counters_places AS {places_sql}", params)
+        before = coverage_sql.rollup("SELECT * FROM counters_places", connection.vendor)
+        cursor.execute(f"CREATE TEMPORARY TABLE counters_coverage_before AS {before}")
+        yield
+        cursor.execute(
+            f"INSERT INTO counters_places SELECT * FROM ({places_sql}) n"
+            " EXCEPT SELECT * FROM counters_places",
+            params,
+        )
+        after = coverage_sql.rollup("SELECT * FROM counters_places", connection.vendor)
+        names = COVERAGE_COLUMNS
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, {columns})"
+            f" SELECT x.unit_id, x.day, {', '.join(f'SUM(x.{c})' for c in names)} FROM ("
+            f" SELECT * FROM ({after}) a"
+            f" UNION ALL SELECT unit_id, day, {', '.join(f'-{c}' for c in names)}"
+            " FROM counters_coverage_before) x"
+            f" GROUP BY x.unit_id, x.day HAVING {' OR '.join(f'SUM(x.{c}) <> 0' for c in names)}"
+        )
+        for name in ("counters_places", "counters_coverage_before"):
+            cursor.execute(f"DROP TABLE {name}")
+
+
+def add_new_places(ids_sql: str, params: list) -> int:
+    """Count places that did not exist before (a first load), in the database: one rollup,
+    whatever their number. Returns the rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return _insert_coverage(cursor, ids_sql, params, None)
+
+
+def rebuild_coverage() -> int:
+    """Recount every coverage counter from the records (a demo or a bench load). Returns the
+    rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CoverageCount._meta.db_table}")
+        return _insert_coverage(cursor, "SELECT id FROM org_place", [], None)
+
+
 def add_new(ids_sql: str, params: list) -> int:
     """Count memberships that did not exist before (a first load), in the database: one
     rollup, whatever their number. Returns the rows written."""
@@ -206,26 +354,47 @@ def rebuild(unit_id: int | None = None) -> int:
     """Recount from the records: every counter, or those of the unit and every unit ever below
     it. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
+        coverage = CoverageCount._meta.db_table
         if unit_id is None:
             for model, _columns in TABLES:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
             text = counters_sql.rollup("SELECT id FROM people_membership", connection.vendor)
-            return _insert(cursor, text, [])
+            written = _insert(cursor, text, [])
+            cursor.execute(f"DELETE FROM {coverage}")
+            return written + _insert_coverage(cursor, "SELECT id FROM org_place", [], None)
         below, params = closure_sql(unit_id)
         for model, _columns in TABLES:
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({below})", params)
         ids = f"SELECT DISTINCT membership_id FROM people_posting WHERE cell_id IN ({below})"
         text = counters_sql.rollup(ids, connection.vendor)
-        return _insert(
+        written = _insert(
             cursor,
             f"SELECT * FROM ({text}) r0 WHERE r0.unit_id IN ({below})",
             [*params, *params],
         )
+        # The places ever owned by a unit there: those a unit there can count.
+        cursor.execute(f"DELETE FROM {coverage} WHERE unit_id IN ({below})", params)
+        places = f"SELECT DISTINCT place_id FROM org_placeversion WHERE unit_id IN ({below})"
+        return written + _insert_coverage(cursor, places, params, (below, params))
+
+
+def _insert_coverage(cursor, places_sql: str, params: list, within: tuple[str, list] | None) -> int:
+    """Insert the coverage rollup of the places `places_sql` selects (for the units `within`
+    selects, or all)."""
+    text = coverage_sql.rollup(places_sql, connection.vendor)
+    columns = ", ".join(COVERAGE_COLUMNS)
+    where, more = ("", []) if within is None else (f" WHERE r0.unit_id IN ({within[0]})", within[1])
+    cursor.execute(
+        f"INSERT INTO {CoverageCount._meta.db_table} (unit_id, day, {columns})"
+        f" SELECT * FROM ({text}) r0{where}",
+        [*params, *more],
+    )
+    return cursor.rowcount
 
 
 def fold() -> int:
-    """Replace the rows of each (unit, month) that has more than one by one row of their sum,
-    dropping sums of zero, in every table of counters. Returns the rows written.
+    """Replace the rows of each key that has more than one by one row of their sum, dropping
+    sums of zero, in every table of counters. Returns the rows written.
 
     On PostgreSQL one statement a table deletes the rows and inserts their sums, so it reads one
     snapshot: a row a writer commits meanwhile is either folded or left as it is, never lost.
@@ -233,34 +402,34 @@ def fold() -> int:
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for model, columns in TABLES:
-            written += _fold(cursor, model._meta.db_table, columns)
+            written += _fold(cursor, model._meta.db_table, columns, "month")
+        written += _fold(cursor, CoverageCount._meta.db_table, COVERAGE_COLUMNS, "day")
     return written
 
 
-def _fold(cursor, table: str, columns: tuple[str, ...]) -> int:
+def _fold(cursor, table: str, columns: tuple[str, ...], when: str) -> int:
     names = ", ".join(columns)
+    key = f"unit_id, {when}"
     sums = ", ".join(f"SUM({c})" for c in columns)
     nonzero = " OR ".join(f"SUM({c}) <> 0" for c in columns)
-    crowded = f"SELECT unit_id, month FROM {table} GROUP BY unit_id, month HAVING COUNT(*) > 1"
+    crowded = f"SELECT {key} FROM {table} GROUP BY {key} HAVING COUNT(*) > 1"
     if connection.vendor == "postgresql":
         cursor.execute(
-            f"WITH d AS (DELETE FROM {table} WHERE (unit_id, month) IN ({crowded})"
-            f" RETURNING unit_id, month, {names})"
-            f" INSERT INTO {table} (unit_id, month, {names})"
-            f" SELECT unit_id, month, {sums} FROM d GROUP BY unit_id, month HAVING {nonzero}"
+            f"WITH d AS (DELETE FROM {table} WHERE ({key}) IN ({crowded})"
+            f" RETURNING {key}, {names})"
+            f" INSERT INTO {table} ({key}, {names})"
+            f" SELECT {key}, {sums} FROM d GROUP BY {key} HAVING {nonzero}"
         )
         return cursor.rowcount
     cursor.execute("DROP TABLE IF EXISTS temp.counters_fold")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE counters_fold AS SELECT unit_id, month,"
+        f"CREATE TEMPORARY TABLE counters_fold AS SELECT {key},"
         f" {', '.join(f'SUM({c}) AS c{i}' for i, c in enumerate(columns))}"
-        f" FROM {table} WHERE (unit_id, month) IN ({crowded}) GROUP BY unit_id, month"
+        f" FROM {table} WHERE ({key}) IN ({crowded}) GROUP BY {key}"
     )
+    cursor.execute(f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM counters_fold)")
     cursor.execute(
-        f"DELETE FROM {table} WHERE (unit_id, month) IN (SELECT unit_id, month FROM counters_fold)"
-    )
-    cursor.execute(
-        f"INSERT INTO {table} (unit_id, month, {names}) SELECT * FROM counters_fold"
+        f"INSERT INTO {table} ({key}, {names}) SELECT * FROM counters_fold"
         f" WHERE {' OR '.join(f'c{i} <> 0' for i in range(len(columns)))}"
     )
     written = cursor.rowcount

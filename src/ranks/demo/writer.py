@@ -532,6 +532,7 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
         changes += _write_memberships(plan)
         changes += _write_candidates(plan, actor)
         counters.add_new("SELECT id FROM people_membership WHERE id > %s", [last])
+        counters.rebuild_coverage()  # the province's places, people and members together
         written = audit_record_many(actor, changes)
     day = today()
     active = [

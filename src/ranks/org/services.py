@@ -343,7 +343,7 @@ def place_version_save(
         relinked = [c.pk for c in cells] + (
             [c.pk for c in existing.cells.all()] if existing else []
         )
-        with moving(cells=relinked):
+        with moving(cells=relinked, places=[place.pk]):
             version.save()
             version.cells.set(cells)
         after = {**snapshot(version), "cells": sorted(c.code for c in cells)}

@@ -167,15 +167,17 @@ def person_save(
             before.pop("search_name", None)
             if before == after:
                 return person
-        with moving(persons=[person.pk] if person.pk else []):
+        # The places it leaves are the person's own; those it comes to are named.
+        places = [p.pk for p in (person.residence_place, person.workplace_place) if p]
+        with moving(persons=[person.pk] if person.pk else [], places=places):
             person.save()
-        place_periods_follow(
-            [
-                (person.pk, role, old_places[role], getattr(person, attr))
-                for role, attr in ROLE_FIELDS.items()
-            ],
-            places_from,
-        )
+            place_periods_follow(
+                [
+                    (person.pk, role, old_places[role], getattr(person, attr))
+                    for role, attr in ROLE_FIELDS.items()
+                ],
+                places_from,
+            )
         audit_record(
             actor,
             "ranks.people.person.updated" if before else "ranks.people.person.created",

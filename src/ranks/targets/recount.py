@@ -16,6 +16,7 @@ from ranks.counters.models import (
     ALL_COLUMNS,
     COLUMNS,
     COMPOSITION_VALUES,
+    COVERAGE_COLUMNS,
     TABLES,
     composition_column,
 )
@@ -31,10 +32,11 @@ METRIC_OF = {column: metric for metric, column in COLUMN_OF.items()}
 @dataclass(frozen=True)
 class Difference:
     code: str
-    month: dt.date
+    month: dt.date  # the first day of the month; the day itself for coverage (`daily`)
     column: str
     counted: int
     recounted: int
+    daily: bool = False
 
 
 def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
@@ -60,13 +62,13 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
             for d, _values in COMPOSITION_VALUES
         ]
         month = a.day.replace(day=1)
-        for unit_id in tree.chain(a.cell_id, a.day):
+        for depth, unit_id in enumerate(tree.chain(a.cell_id, a.day)):
             if wanted is not None and unit_id not in wanted:
                 continue
             into = found[(unit_id, month)]
             for i, f in enumerate(flags):
                 into[i] += f
-            for i in values:
+            for i in values if depth > 0 else ():  # the composition above the cell
                 into[i] += 1
     members = COLUMNS.index("members")
     for unit_id, first, last in _presence(tree, unit):
@@ -129,15 +131,25 @@ def counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
 
 
 def verify(unit: Unit | None = None) -> list[Difference]:
-    """Every (unit, month, column) where the counters and the recount differ, in code order."""
-    have, want = counted(unit), recount(unit)
-    zero = (0,) * len(ALL_COLUMNS)
-    keys = have.keys() | want.keys()
+    """Every (unit, month or day, column) where the counters and the recount differ, in code
+    order: the admissions, their composition and the members present by month, then coverage
+    by day."""
+    from ranks.coverage import recount as coverage_recount
+
+    tables = (
+        (counted(unit), recount(unit), ALL_COLUMNS, False),
+        (coverage_recount.counted(unit), coverage_recount.recount(unit), COVERAGE_COLUMNS, True),
+    )
+    keys = {key for have, want, _c, _d in tables for key in have.keys() | want.keys()}
     codes = dict(Unit.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "code"))
     found = []
-    for key in keys:
-        a, b = have.get(key, zero), want.get(key, zero)
-        for column, x, y in zip(ALL_COLUMNS, a, b, strict=True):
-            if x != y:
-                found.append(Difference(codes.get(key[0], str(key[0])), key[1], column, x, y))
-    return sorted(found, key=lambda d: (d.code, d.month, ALL_COLUMNS.index(d.column)))
+    for have, want, columns, daily in tables:
+        zero = (0,) * len(columns)
+        for key in have.keys() | want.keys():
+            a, b = have.get(key, zero), want.get(key, zero)
+            for column, x, y in zip(columns, a, b, strict=True):
+                if x != y:
+                    code = codes.get(key[0], str(key[0]))
+                    found.append(Difference(code, key[1], column, x, y, daily))
+    order = {c: i for i, c in enumerate((*ALL_COLUMNS, *COVERAGE_COLUMNS))}
+    return sorted(found, key=lambda d: (d.daily, d.code, d.month, order[d.column]))

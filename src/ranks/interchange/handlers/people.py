@@ -94,20 +94,27 @@ class PeopleHandler(Handler):
         if not ctx.result.ok:
             return  # the import will be rolled back: save the work
         bulk.insert(Person, creates)
-        with moving(persons=[p.pk for p in updates]):
+        # The places people leave are their own; those they come to are named.
+        places = {
+            p.pk
+            for person in updates
+            for p in (person.residence_place, person.workplace_place)
+            if p
+        }
+        with moving(persons=[p.pk for p in updates], places=places):
             bulk.update(Person, updates, sorted(changed_fields | {"search_name"}))
-        # The history of where people live and work, dated by each row's places_from.
-        by_day: dict = {}
-        for person in creates + updates:
-            old = self.old_places.get(person.person_id, {})
-            for role, attr in ROLE_FIELDS.items():
-                new = getattr(person, attr)
-                if new != old.get(role):
-                    by_day.setdefault(self.moved_on.get(person.person_id), []).append(
-                        (person.pk, role, old.get(role), new)
-                    )
-        for day, moves in by_day.items():
-            place_periods_follow(moves, day)
+            # The history of where people live and work, dated by each row's places_from.
+            by_day: dict = {}
+            for person in creates + updates:
+                old = self.old_places.get(person.person_id, {})
+                for role, attr in ROLE_FIELDS.items():
+                    new = getattr(person, attr)
+                    if new != old.get(role):
+                        by_day.setdefault(self.moved_on.get(person.person_id), []).append(
+                            (person.pk, role, old.get(role), new)
+                        )
+            for day, moves in by_day.items():
+                place_periods_follow(moves, day)
         audit_record_many(ctx.actor, changes)
 
     def prepare(self, row: Row, existing, visible, places, places_in_scope):

@@ -276,7 +276,8 @@ class PlacesHandler(Handler):
         codes = {c for _r, _v, before, cells in outcomes for c in cells}
         codes |= {c for _r, _v, before, _c in outcomes if before for c in before["cells"]}
         cell_pks = Unit.objects.filter(code__in=sorted(codes)).values_list("pk", flat=True)
-        with moving(cells=list(cell_pks)):
+        written = {v.place_id for _r, v, _b, _c in outcomes}
+        with moving(cells=list(cell_pks), places=written):
             bulk.insert(PlaceVersion, creates)
             bulk.update(PlaceVersion, updates, VERSION_FIELDS)
             if relinked:

@@ -479,7 +479,8 @@ class UnitsHandler(Handler):
                     updates.append(version)
             else:
                 creates.append(version)
-        # The units whose place in the tree changes: what is counted above their cells moves.
+        # The units whose place in the tree or whose area flags change: what is counted above
+        # their cells, and the coverage of their places by flag, move.
         moved = [
             p.version.unit_id
             for p in plans
@@ -487,8 +488,8 @@ class UnitsHandler(Handler):
             or (
                 p.existing is not None
                 and p.changed
-                and (p.existing.parent_id, p.existing.valid_to)
-                != (p.version.parent_id, p.version.valid_to)
+                and (p.existing.parent_id, p.existing.valid_to, p.existing.area_flags)
+                != (p.version.parent_id, p.version.valid_to, p.version.area_flags)
             )
         ]
         with moving(units=moved):

@@ -204,11 +204,19 @@ def audit(ctx: Context) -> None:
 def load(stage: Stage, ctx: Context) -> None:
     check_cells(stage, ctx.kind.columns)
     stage_rows(stage, ctx)
-    write()
+    # The members' places gain members: their coverage, before and after, in the database.
+    places = (
+        "SELECT DISTINCT pp.place_id FROM people_personplace pp"
+        f" WHERE pp.person_id IN (SELECT person_pk FROM {ROWS})"
+    )
+    with counters.recounting_places(places, []):
+        write()
     # Counted in the database; planned on the rows just written, not on empty tables.
     execute(f"ANALYZE {Membership._meta.db_table}, {Posting._meta.db_table}, {MEMBERSHIPS}")
     with bulk.indexes_built_after(AdmissionCount, CompositionCount):
         counters.add_new(f"SELECT pk FROM {MEMBERSHIPS}", [])
+    # Planned on what was counted: the first dashboards after a load read these.
+    execute(f"ANALYZE {AdmissionCount._meta.db_table}, {CompositionCount._meta.db_table}")
     audit(ctx)
     counts = f"SELECT (SELECT count(*) FROM {ROWS}), count(*) FROM {MEMBERSHIPS}"
     rows, memberships = fetch(counts)[0]

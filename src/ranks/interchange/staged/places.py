@@ -12,6 +12,7 @@ with the place's code).
 from __future__ import annotations
 
 from ranks.core import bulk
+from ranks.counters import services as counters
 from ranks.counters.services import moving
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
@@ -136,5 +137,7 @@ def load(stage: Stage, ctx: Context) -> None:
     )
     with moving(cells=[pk for (pk,) in held]):
         write()
+    # New places: what they add to coverage is all they count.
+    counters.add_new_places(f"SELECT DISTINCT place_pk FROM {ROWS}", [])
     audit_created(ctx, ROWS, "ranks.org.place.imported", "place", COLUMNS)
     all_created(ctx, ROWS)

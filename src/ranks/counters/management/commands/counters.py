@@ -12,7 +12,14 @@ from ranks.core.audit import audit_record
 from ranks.core.commands import RanksCommand
 from ranks.core.errors import DomainError
 from ranks.counters import services
+from ranks.counters.models import COMPOSITION, COVERAGE_GROUPS, COVERAGE_MEASURES
 from ranks.org.models import Unit
+from ranks.reports.labels import (
+    area_flag_label,
+    dimension_label,
+    place_kind_label,
+    value_label,
+)
 from ranks.targets.models import Metric
 from ranks.targets.recount import METRIC_OF, verify
 
@@ -20,12 +27,39 @@ DIFFERENT = 1  # exit status of `verify` when the counters and the records diffe
 SHOWN = 50
 
 
+def column_label(column: str) -> str:
+    """What a column of the counters counts, as the reader of `verify` knows it."""
+    if column in METRIC_OF:
+        return str(Metric(METRIC_OF[column]).label)
+    if column == "members":
+        return _("members present")
+    for dimension, value, name in COMPOSITION:
+        if name == column:
+            return f"{dimension_label(dimension)}: {value_label(dimension, value)}"
+    for group in COVERAGE_GROUPS:
+        for measure in COVERAGE_MEASURES:
+            if column != f"{group}_{measure}":
+                continue
+            what = {
+                "places": _("places"),
+                "members": _("places with a member"),
+                "cell": _("places with a cell"),
+            }[measure]
+            if group.startswith("kind_"):
+                return f"{what} ({place_kind_label(group[5:])})"
+            if group.startswith("flag_"):
+                return f"{what} ({area_flag_label(group[5:])})"
+            return what
+    return column
+
+
 class Command(RanksCommand):
     @property
     def help(self) -> str:
         return _(
-            "verify: recount the admissions from the records and list every unit and month "
-            "where the counters differ (exit status 1 if one does). rebuild: recount the "
+            "verify: recount the admissions, their composition, the members present and the "
+            "coverage of places from the records and list every unit and month (or day) where "
+            "the counters differ (exit status 1 if one does). rebuild: recount the "
             "counters from the records. fold: add up each unit and month's delta rows into one. "
             "Needs full access."
         )
@@ -88,8 +122,8 @@ class Command(RanksCommand):
                 _("%(code)s %(month)s %(column)s: counted %(counted)d, recounted %(recounted)d")
                 % {
                     "code": d.code,
-                    "month": d.month.strftime("%m/%Y"),
-                    "column": Metric(METRIC_OF[d.column]).label,
+                    "month": d.month.strftime("%d/%m/%Y" if d.daily else "%m/%Y"),
+                    "column": column_label(d.column),
                     "counted": d.counted,
                     "recounted": d.recounted,
                 }
