@@ -4,7 +4,8 @@ Run after `benchmarks/national.py` has loaded the country into a PostgreSQL data
 province of `--province` alone into a second one, `<name>_province`), with the national files it
 kept (`--files`). Prints, for each row of the table of issue 11, both times, their ratio and the
 query count; then admissions recorded per second by 1 and by 8 concurrent writers, each in its
-own commune, and whether the counters still agree with the records.
+own commune, and whether the counters still agree with the records. Coverage of the whole
+country (its page on today's date, and its trend over ten years) has an absolute goal.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranks_bench_national \\
       .venv/bin/python benchmarks/counters.py --files /tmp/nat01
@@ -103,21 +104,31 @@ user, _ = get_user_model().objects.get_or_create(
 client = Client()
 client.force_login(user)
 
-def page(code):
-    url = f"/units/{code}/dashboard/"
-    assert client.get(url).status_code == 200, url
+def queries(call):
     count = [0]
     def counted(execute, sql, params, many, context):
         count[0] += 1
         return execute(sql, params, many, context)
     with connection.execute_wrapper(counted):
-        client.get(url)
-    return median_s(lambda: client.get(url), args["runs"]), count[0]
+        call()
+    return count[0]
+
+def page(code, what="dashboard"):
+    url = f"/units/{code}/{what}/"
+    assert client.get(url).status_code == 200, url
+    return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
 for name in ("central", "province", "commune"):
     code = args.get(name)
     if code:
         out[name] = page(code)
+if args.get("coverage"):
+    from ranks.coverage.selectors import coverage_trend
+    code = args["coverage"]
+    out["coverage_page"] = page(code, "coverage")
+    unit = Unit.objects.get(code=code)
+    trend = lambda: coverage_trend(unit, day, years=range(day.year - 9, day.year + 1))
+    out["trend"] = (median_s(trend, args["runs"]), queries(trend))
 if args.get("province"):
     unit = Unit.objects.get(code=args["province"])
     out["province_sql"] = median_s(
@@ -203,16 +214,17 @@ def main() -> None:
     central, province, commune = codes(url, options.province)
     year = time.localtime().tm_year
     duck = duckdb_seconds(Path(options.files), year, options.runs)
-    national = child(url, central=central, province=province, commune=commune, runs=options.runs)
+    national = child(
+        url, central=central, province=province, commune=commune, coverage=central,
+        runs=options.runs,
+    )  # fmt: skip
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
     print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
 
     def line(label, seconds, limit, goal, queries):
         ratio = seconds / limit if limit else float("nan")
-        print(
-            f"{label:<58} {seconds:>8.3f} {limit:>8.3f} {ratio:>6.2f} {goal:>6} {queries:>8}"
-        )
+        print(f"{label:<58} {seconds:>8.3f} {limit:>8.3f} {ratio:>6.2f} {goal:>6} {queries:>8}")
 
     if duck is not None:
         line("central dashboard ÷ DuckDB per-unit admissions", national["central"][0], duck[0],
@@ -223,8 +235,17 @@ def main() -> None:
          national["province_sql"], "≤ 1.2", national["province"][1])  # fmt: skip
     line("commune dashboard, national ÷ province-only database", national["commune"][0],
          alone["commune"][0], "≤ 1.2", national["commune"][1])  # fmt: skip
+    print(f"{'coverage page of the whole country on a date':<58} "
+          f"{national['coverage_page'][0]:>8.3f} {'':>8} {'':>6} {'< 1 s':>6} "
+          f"{national['coverage_page'][1]:>8}")  # fmt: skip
+    print(
+        f"{'coverage trend over ten years, the whole country':<58} "
+        f"{national['trend'][0]:>8.3f} {'':>8} {'':>6} {'< 2 s':>6} {national['trend'][1]:>8}"
+    )
     stamp = int(time.time())
-    writers = child(url, writers=[1, 8], admissions=options.admissions, runs=1, stamp=stamp)["writers"]
+    writers = child(url, writers=[1, 8], admissions=options.admissions, runs=1, stamp=stamp)[
+        "writers"
+    ]
     for n, (rate, errors) in writers["rates"].items():
         print(f"admissions recorded per second, {n} writer(s): {rate:.1f}; errors: {len(errors)}")
     print(f"counters agree with the records in the communes written: {writers['agree']}")

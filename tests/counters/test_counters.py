@@ -188,11 +188,11 @@ def test_fold_adds_up_the_rows_and_keeps_every_figure(world):
 
 
 def test_verify_finds_a_counter_out_of_step_and_rebuild_mends_it(world, capsys):
-    call_command("counters", "verify")
+    call_command("counters", "verify", lang="vi")
     assert "khớp với hồ sơ" in capsys.readouterr().out
     AdmissionCount.objects.create(unit=unit("C2"), month=D(2024, 5, 1), admissions=3, women=1)
     with pytest.raises(CommandError) as failed:
-        call_command("counters", "verify", "--unit", "P")
+        call_command("counters", "verify", "--unit", "P", lang="vi")
     assert failed.value.returncode == 1
     out = capsys.readouterr().out
     assert "C2 05/2024" in out and "đếm được 3, đếm lại 0" in out
@@ -200,12 +200,12 @@ def test_verify_finds_a_counter_out_of_step_and_rebuild_mends_it(world, capsys):
     CompositionCount.objects.create(unit=unit("C2"), month=D(2024, 5, 1), gender_female=2)
     CoverageCount.objects.create(unit=unit("C2"), day=D(2024, 5, 3), kind_village_cell=1)
     with pytest.raises(CommandError):
-        call_command("counters", "verify")
+        call_command("counters", "verify", lang="vi")
     out = capsys.readouterr().out
     assert "C2 05/2024 giới tính: nữ: đếm được 2, đếm lại 0" in out
     assert "C2 03/05/2024 địa bàn có chi bộ (thôn): đếm được 1, đếm lại 0" in out
     call_command("counters", "rebuild", "--unit", "D2")
-    call_command("counters", "verify")
+    call_command("counters", "verify", lang="vi")
     assert AuditEntry.objects.filter(action="ranks.counters.rebuilt", object_id="D2").exists()
 
 

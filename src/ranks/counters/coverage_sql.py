@@ -1,7 +1,7 @@
 """The coverage counters' SQL: what some places add to the coverage of every unit above them,
 by day. The same text on SQLite and PostgreSQL but for a few date and JSON expressions.
 
-The rules are those of `ranks.coverage.selectors.Records`, which recounts them in Python for
+The rules are those of `ranks.coverage.recount.Records`, which recounts them in Python for
 `ranks counters verify`:
 
 - a place is below a unit on a day when its version that day belongs to the unit or to a unit

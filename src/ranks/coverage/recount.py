@@ -1,6 +1,7 @@
-"""The coverage counters recounted from the records in Python, for `ranks counters verify`: the
-rules of `ranks.coverage.selectors.Records`, stated apart from the SQL that keeps the counters
-(`ranks.counters.coverage_sql`), so that each checks the other."""
+"""Coverage from the records in Python, stated apart from the SQL that keeps the counters
+(`ranks.counters.coverage_sql`) and reads the blank places (`ranks.coverage.selectors`), so
+that each checks the other: `recount` for `ranks counters verify`, `Records` for the tests of
+the figures and lists on a date (DESIGN §7, R17)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,123 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.services import closure_sql
+from ranks.coverage.selectors import BlankPlace, Counts, Coverage
+from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import AREA_FLAGS
 from ranks.people.models import PersonPlace
 from ranks.targets.progress import Tree
 
 Key = tuple[int, dt.date]
+
+
+def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start or dt.date.min) <= day <= (end or dt.date.max)
+
+
+class Records:
+    """What coverage reads, loaded once for any number of dates."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.tree = Tree.below([unit.pk])
+        ever = RawSQL(*sql.subtree_ever_ids([unit.pk]))
+        self.places = list(PlaceVersion.objects.filter(unit_id__in=ever).select_related("place"))
+        links = PlaceVersion.cells.through.objects.filter(
+            placeversion_id__in=[v.pk for v in self.places]
+        ).values_list("placeversion_id", "unit_id")
+        self.cells: dict[int, list[int]] = defaultdict(list)
+        for version_id, cell_id in links:
+            self.cells[version_id].append(cell_id)
+        # A cell based at a place counts wherever it sits in the tree (a combined cell serves
+        # places of several units): its own versions, whatever the subtree.
+        self.cell_versions = Tree(
+            UnitVersion.objects.filter(unit_id__in={c for cs in self.cells.values() for c in cs})
+        )
+        # A member's presence at a place: the overlap of where they lived or worked and their
+        # membership (from the admission decision to the day before leaving).
+        self.presence: dict[
+            int, list[tuple[dt.date | None, dt.date | None, dt.date, dt.date | None]]
+        ]
+        self.presence = defaultdict(list)
+        rows = PersonPlace.objects.filter(
+            place_id__in={v.place_id for v in self.places},
+            person__memberships__isnull=False,
+        ).values_list(
+            "place_id",
+            "valid_from",
+            "valid_to",
+            "person__memberships__admission_decision_date",
+            "person__memberships__left_date",
+        )
+        for place_id, vf, vt, admitted, left in rows:
+            self.presence[place_id].append((vf, vt, admitted, left))
+
+    def has_members(self, place_id: int, day: dt.date) -> bool:
+        for vf, vt, admitted, left in self.presence.get(place_id, ()):
+            if _within(day, vf, vt) and admitted <= day and (left is None or day < left):
+                return True
+        return False
+
+    def has_cell(self, version: PlaceVersion, day: dt.date) -> bool:
+        return any(
+            self.cell_versions.version(c, day) is not None for c in self.cells.get(version.pk, ())
+        )
+
+    def coverage(self, day: dt.date, with_lists: bool = True) -> Coverage:
+        root = self.tree.version(self.unit.pk, day)
+        result = Coverage(self.unit.code, root.name if root else self.unit.code, day)
+        if root is None:
+            return result
+        flags_of: dict[int, frozenset[str]] = {}
+        for version in self.places:
+            if not _within(day, version.valid_from, version.valid_to):
+                continue
+            chain = self.tree.chain(version.unit_id, day)
+            if self.unit.pk not in chain:
+                continue
+            below = chain[: chain.index(self.unit.pk)]
+            if version.unit_id not in flags_of:
+                inherited: set[str] = set()
+                for unit_id in chain:
+                    v = self.tree.version(unit_id, day)
+                    inherited.update(v.area_flags or () if v else ())
+                flags_of[version.unit_id] = frozenset(inherited)
+            flags = sorted(flags_of[version.unit_id] | set(version.area_flags or ()))
+            members = self.has_members(version.place_id, day)
+            cell = self.has_cell(version, day)
+            result.totals.add(members, cell)
+            result.by_kind.setdefault(version.kind, Counts()).add(members, cell)
+            for flag in flags:
+                result.by_flag.setdefault(flag, Counts()).add(members, cell)
+            if below:
+                child = self.tree.version(below[-1], day)
+                result.by_child.setdefault(child.unit.code, Counts()).add(members, cell)
+            for unit_id in chain[: chain.index(self.unit.pk) + 1]:
+                result.by_unit.setdefault(unit_id, Counts()).add(members, cell)
+            owner = self.tree.version(version.unit_id, day)
+            result.by_owner.setdefault(owner.unit.code, Counts()).add(members, cell)
+            if with_lists and not (members and cell):
+                result.blank.append(
+                    BlankPlace(
+                        code=version.place.code,
+                        name=version.name,
+                        kind=version.kind,
+                        unit_code=owner.unit.code,
+                        unit_name=owner.name,
+                        area_flags=tuple(flags),
+                        has_members=members,
+                        has_cell=cell,
+                    )
+                )
+        result.blank.sort(key=lambda b: (b.unit_name, b.name, b.code))
+        return result
+
+
 Period = tuple[dt.date, dt.date]
 
 

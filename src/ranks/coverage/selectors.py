@@ -5,23 +5,30 @@ worked there that day, by the history of where people live and work. It has a ce
 that existed that day was based there (a combined cell counts for every place it serves). A place
 belongs to the unit's subtree on a date when its version that day belongs to a unit below it.
 
-Four queries for one date or for many (the trend): unit versions, place versions, the cells
-based at them, and the members' places with their membership periods; the rest is arithmetic.
+The figures (in all, by kind, by area flag, by unit below) are read from the coverage counters
+(`ranks.counters`, docs/counters.md): one query for any number of dates, whatever the members
+below. The list of places without a member or a cell is read from the records a page at a time,
+and the map's counts by commune in one query: their cost is the subtree's places, each looked up
+through an index, never the members below. `ranks.coverage.recount.Records` states the same
+rules in Python; the tests hold both to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Min, Q
 
+from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
+from ranks.counters.selectors import coverage_sums
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit
-from ranks.people.models import PersonPlace
-from ranks.targets.progress import Tree
+from ranks.org.models import PlaceKind, Unit, UnitVersion
+from ranks.org.tree import AREA_FLAGS
 
 TOTALS = ("total", "without_members", "without_cell")
 
@@ -61,7 +68,9 @@ class Coverage:
     totals: Counts = field(default_factory=Counts)
     by_kind: dict[str, Counts] = field(default_factory=dict)
     by_flag: dict[str, Counts] = field(default_factory=dict)
-    blank: list[BlankPlace] = field(default_factory=list)  # without members or without a cell
+    # Without members or without a cell: read a page at a time (`BlankPlaces`), or a list.
+    blank: Sequence[BlankPlace] = field(default_factory=list)
+    blank_by_owner: dict[str, int] = field(default_factory=dict)
     # Per unit directly under the one asked for, and per unit a place belongs to (the commune,
     # for the map): code → counts.
     by_child: dict[str, Counts] = field(default_factory=dict)
@@ -83,120 +92,211 @@ def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start or dt.date.min) <= day <= (end or dt.date.max)
 
 
-class Records:
-    """What coverage reads, loaded once for any number of dates."""
+def group_counts(vector: Sequence[int], group: str) -> Counts:
+    places, members, cell = (
+        vector[COVERAGE_COLUMNS.index(f"{group}_{m}")] for m in ("places", "members", "cell")
+    )
+    return Counts(total=places, without_members=places - members, without_cell=places - cell)
 
-    def __init__(self, unit: Unit):
-        self.unit = unit
-        self.tree = Tree.below([unit.pk])
-        ever = RawSQL(*sql.subtree_ever_ids([unit.pk]))
-        self.places = list(PlaceVersion.objects.filter(unit_id__in=ever).select_related("place"))
-        links = PlaceVersion.cells.through.objects.filter(
-            placeversion_id__in=[v.pk for v in self.places]
-        ).values_list("placeversion_id", "unit_id")
-        self.cells: dict[int, list[int]] = defaultdict(list)
-        for version_id, cell_id in links:
-            self.cells[version_id].append(cell_id)
-        # A member's presence at a place: the overlap of where they lived or worked and their
-        # membership (from the admission decision to the day before leaving).
-        self.presence: dict[
-            int, list[tuple[dt.date | None, dt.date | None, dt.date, dt.date | None]]
-        ]
-        self.presence = defaultdict(list)
-        rows = PersonPlace.objects.filter(
-            place_id__in={v.place_id for v in self.places},
-            person__memberships__isnull=False,
-        ).values_list(
-            "place_id",
-            "valid_from",
-            "valid_to",
-            "person__memberships__admission_decision_date",
-            "person__memberships__left_date",
+
+def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
+    """Coverage of the unit's subtree on each day, from the counters: in all, by kind, by area
+    flag and by unit directly below (no lists). Two queries however many days."""
+    versions = list(
+        UnitVersion.objects.filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk)).select_related("unit")
+    )
+    sums = coverage_sums({v.unit_id for v in versions}, days)
+    found = []
+    for day in days:
+        on = [v for v in versions if _within(day, v.valid_from, v.valid_to)]
+        root = next((v for v in on if v.unit_id == unit.pk), None)
+        result = Coverage(unit.code, root.name if root else unit.code, day)
+        found.append(result)
+        vector = sums.get((unit.pk, day))
+        if root is None or vector is None:
+            continue
+        result.totals = group_counts(vector, "all")
+        result.by_unit[unit.pk] = result.totals
+        for kind in PlaceKind.values:
+            if vector[COVERAGE_COLUMNS.index(f"kind_{kind}_places")]:
+                result.by_kind[kind] = group_counts(vector, f"kind_{kind}")
+        for flag in AREA_FLAGS:
+            if vector[COVERAGE_COLUMNS.index(f"flag_{flag}_places")]:
+                result.by_flag[flag] = group_counts(vector, f"flag_{flag}")
+        for child in on:
+            below = sums.get((child.unit_id, day))
+            if child.parent_id == unit.pk and child.unit_id != unit.pk and below is not None:
+                result.by_child[child.unit.code] = group_counts(below, "all")
+                result.by_unit[child.unit_id] = result.by_child[child.unit.code]
+    return found
+
+
+def _places_on(unit: Unit, day: dt.date) -> tuple[str, list]:
+    """A `WITH` clause ending in `pl`: each place below the unit on `day` (its version that day
+    owned by a unit of the subtree that day), with its owner and whether a member lives or
+    works there and a cell is based there. Its cost is the subtree's places, each looked up
+    through the indexes of people's places and of cells, never the members below."""
+    cte, params = sql.subtree_on_cte([unit.pk], day)
+    d = sql.date_param(day)
+    start, end = "COALESCE({a}.valid_from, '0001-01-01')", "COALESCE({a}.valid_to, '9999-12-31')"
+
+    def on(a: str) -> str:
+        return f"{start.format(a=a)} <= %s AND {end.format(a=a)} >= %s"
+
+    text = (
+        f"{cte}, pl AS (SELECT pv.id AS id, p.code AS code, pv.name AS name, pv.kind AS kind,"
+        " pv.area_flags AS area_flags, pv.unit_id AS owner, u.code AS owner_code,"
+        " ov.name AS owner_name,"
+        " CASE WHEN EXISTS (SELECT 1 FROM people_personplace pp"
+        " JOIN people_membership m ON m.person_id = pp.person_id"
+        f" WHERE pp.place_id = pv.place_id AND {on('pp')}"
+        " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s))"
+        " THEN 1 ELSE 0 END AS has_members,"
+        " CASE WHEN EXISTS (SELECT 1 FROM org_placeversion_cells pc"
+        " JOIN org_unitversion cv ON cv.unit_id = pc.unit_id"
+        f" WHERE pc.placeversion_id = pv.id AND {on('cv')}) THEN 1 ELSE 0 END AS has_cell"
+        " FROM org_placeversion pv JOIN on_sub s ON s.unit_id = pv.unit_id"
+        " JOIN org_place p ON p.id = pv.place_id JOIN org_unit u ON u.id = pv.unit_id"
+        f" JOIN org_unitversion ov ON ov.unit_id = pv.unit_id AND {on('ov')}"
+        f" WHERE {on('pv')})"
+    )
+    return text, [*params, d, d, d, d, d, d, d, d, d, d]
+
+
+BLANK_FILTERS = {
+    "any": "(pl.has_members = 0 OR pl.has_cell = 0)",
+    "members": "pl.has_members = 0",
+    "cell": "pl.has_cell = 0",
+    "both": "(pl.has_members = 0 AND pl.has_cell = 0)",
+}
+
+
+def _flags(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return tuple(value or ())
+
+
+class BlankPlaces:
+    """The places below a unit on a day without a member, without a cell, or either (`which`),
+    by their commune's name, their name and code: read a page at a time (Django's `Paginator`
+    takes it as it takes a query), each page one query and one for the flags its communes and
+    the units above them pass down."""
+
+    def __init__(self, unit: Unit, day: dt.date, which: str = "any"):
+        self.unit, self.day, self.which = unit, day, which
+        self._count: int | None = None
+
+    def _query(self, select: str, tail: str = "") -> list[tuple]:
+        text, params = _places_on(self.unit, self.day)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{text} SELECT {select} FROM pl WHERE {BLANK_FILTERS[self.which]}{tail}", params
+            )
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = int(self._query("COUNT(*)")[0][0])
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[BlankPlace]:
+        return iter(self[0 : self.count()])
+
+    def __getitem__(self, index: slice) -> list[BlankPlace]:
+        if not isinstance(index, slice):
+            raise TypeError("a page of blank places is asked by a slice")
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        limit = f" LIMIT {int(stop - start)}" if stop is not None else " LIMIT -1"
+        if connection.vendor == "postgresql" and stop is None:
+            limit = ""
+        rows = self._query(
+            "pl.code, pl.name, pl.kind, pl.owner, pl.owner_code, pl.owner_name, pl.area_flags,"
+            " pl.has_members, pl.has_cell",
+            f" ORDER BY pl.owner_name{collate}, pl.name{collate}, pl.code{collate}"
+            f"{limit} OFFSET {int(start)}",
         )
-        for place_id, vf, vt, admitted, left in rows:
-            self.presence[place_id].append((vf, vt, admitted, left))
+        inherited = _inherited_flags(self.unit, self.day, {r[3] for r in rows})
+        return [
+            BlankPlace(
+                code=code, name=name, kind=kind, unit_code=owner_code, unit_name=owner_name,
+                area_flags=tuple(sorted(inherited.get(owner, frozenset()) | set(_flags(flags)))),
+                has_members=bool(members), has_cell=bool(cell),
+            )
+            for code, name, kind, owner, owner_code, owner_name, flags, members, cell in rows
+        ]  # fmt: skip
 
-    def has_members(self, place_id: int, day: dt.date) -> bool:
-        for vf, vt, admitted, left in self.presence.get(place_id, ()):
-            if _within(day, vf, vt) and admitted <= day and (left is None or day < left):
-                return True
-        return False
 
-    def has_cell(self, version: PlaceVersion, day: dt.date) -> bool:
-        return any(self.tree.version(c, day) is not None for c in self.cells.get(version.pk, ()))
+def _inherited_flags(unit: Unit, day: dt.date, owners: set[int]) -> dict[int, frozenset[str]]:
+    """The area flags each owner has on `day` from itself and every unit above it up to the
+    unit asked for: one query, the owners' ancestry."""
+    if not owners:
+        return {}
+    d = sql.date_param(day)
+    on = "COALESCE(v.valid_from, '0001-01-01') <= %s AND COALESCE(v.valid_to, '9999-12-31') >= %s"
+    marks = ", ".join(["%s"] * len(owners))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE up(start, unit_id, parent_id, flags, depth) AS ("
+            " SELECT v.unit_id, v.unit_id, v.parent_id, v.area_flags, 0 FROM org_unitversion v"
+            f" WHERE v.unit_id IN ({marks}) AND {on}"
+            " UNION ALL SELECT up.start, v.unit_id, v.parent_id, v.area_flags, up.depth + 1"
+            " FROM up JOIN org_unitversion v ON v.unit_id = up.parent_id"
+            f" WHERE up.unit_id <> %s AND up.depth < 64 AND {on})"
+            " SELECT start, flags FROM up",
+            [*sorted(owners), d, d, unit.pk, d, d],
+        )
+        found: dict[int, set[str]] = defaultdict(set)
+        for start, flags in cursor.fetchall():
+            found[start].update(_flags(flags))
+    return {k: frozenset(v) for k, v in found.items()}
 
-    def coverage(self, day: dt.date, with_lists: bool = True) -> Coverage:
-        root = self.tree.version(self.unit.pk, day)
-        result = Coverage(self.unit.code, root.name if root else self.unit.code, day)
-        if root is None:
-            return result
-        flags_of: dict[int, frozenset[str]] = {}
-        for version in self.places:
-            if not _within(day, version.valid_from, version.valid_to):
-                continue
-            chain = self.tree.chain(version.unit_id, day)
-            if self.unit.pk not in chain:
-                continue
-            below = chain[: chain.index(self.unit.pk)]
-            if version.unit_id not in flags_of:
-                inherited: set[str] = set()
-                for unit_id in chain:
-                    v = self.tree.version(unit_id, day)
-                    inherited.update(v.area_flags or () if v else ())
-                flags_of[version.unit_id] = frozenset(inherited)
-            flags = sorted(flags_of[version.unit_id] | set(version.area_flags or ()))
-            members = self.has_members(version.place_id, day)
-            cell = self.has_cell(version, day)
-            result.totals.add(members, cell)
-            result.by_kind.setdefault(version.kind, Counts()).add(members, cell)
-            for flag in flags:
-                result.by_flag.setdefault(flag, Counts()).add(members, cell)
-            if below:
-                child = self.tree.version(below[-1], day)
-                result.by_child.setdefault(child.unit.code, Counts()).add(members, cell)
-            for unit_id in chain[: chain.index(self.unit.pk) + 1]:
-                result.by_unit.setdefault(unit_id, Counts()).add(members, cell)
-            owner = self.tree.version(version.unit_id, day)
-            result.by_owner.setdefault(owner.unit.code, Counts()).add(members, cell)
-            if with_lists and not (members and cell):
-                result.blank.append(
-                    BlankPlace(
-                        code=version.place.code,
-                        name=version.name,
-                        kind=version.kind,
-                        unit_code=owner.unit.code,
-                        unit_name=owner.name,
-                        area_flags=tuple(flags),
-                        has_members=members,
-                        has_cell=cell,
-                    )
-                )
-        result.blank.sort(key=lambda b: (b.unit_name, b.name, b.code))
-        return result
 
-    def first_day(self) -> dt.date | None:
-        starts = [v.valid_from for v in self.places if v.valid_from]
-        starts += [admitted for rows in self.presence.values() for _vf, _vt, admitted, _l in rows]
-        return min(starts) if starts else None
+def places_by_owner(unit: Unit, day: dt.date) -> tuple[dict[str, Counts], dict[str, int]]:
+    """For each unit owning places below the unit on `day` (the commune, for the map): its
+    places' counts, and how many of them are blank. One query."""
+    text, params = _places_on(unit, day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{text} SELECT pl.owner_code, COUNT(*), SUM(pl.has_members), SUM(pl.has_cell),"
+            f" SUM(CASE WHEN {BLANK_FILTERS['any']} THEN 1 ELSE 0 END) FROM pl"
+            " GROUP BY pl.owner_code",
+            params,
+        )
+        rows = cursor.fetchall()
+    counts = {
+        code: Counts(total=n, without_members=n - int(m), without_cell=n - int(c))
+        for code, n, m, c, _b in rows
+    }
+    return counts, {code: int(b) for code, _n, _m, _c, b in rows if b}
 
 
 def coverage_on(unit: Unit, day: dt.date) -> Coverage:
-    """Coverage of the unit's subtree on `day`, with the list of blank places."""
-    return Records(unit).coverage(day)
+    """Coverage of the unit's subtree on `day`: the figures from the counters, the counts by
+    commune for the map from the places, and the blank places to read a page at a time."""
+    result = counted_coverage(unit, [day])[0]
+    result.blank = BlankPlaces(unit, day)
+    result.by_owner, result.blank_by_owner = places_by_owner(unit, day)
+    return result
 
 
 def coverage_trend(
     unit: Unit, until: dt.date, years: Sequence[int] | None = None
 ) -> list[Coverage]:
-    """Coverage at the end of each year (and on `until` for its own year), from the earliest
-    year with data, or `years`: the same four queries however many years."""
-    records = Records(unit)
+    """Coverage at the end of each year (and on `until` for its own year), from the first year
+    the unit had places, or `years`: from the counters, two queries and one."""
     chosen = years is not None
     if years is None:
-        first = records.first_day()
-        years = range(first.year if first else until.year, until.year + 1)
-    days: Iterable[dt.date] = (min(dt.date(y, 12, 31), until) for y in years)
-    found = [records.coverage(day, with_lists=False) for day in days]
+        first = CoverageCount.objects.filter(unit_id=unit.pk).aggregate(d=Min("day"))["d"]
+        years = range(min(first.year, until.year) if first else until.year, until.year + 1)
+    days: Iterable[dt.date] = [min(dt.date(y, 12, 31), until) for y in years]
+    found = counted_coverage(unit, list(days))
     if not chosen:
         # From the first year the unit had places: members admitted long before (1945) would
         # otherwise open the trend with decades of nothing.

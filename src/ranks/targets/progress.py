@@ -34,6 +34,7 @@ from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS
 from ranks.counters.selectors import (
     admissions_by_month,
     composition_between,
+    coverage_sums,
     decided_after_in_month,
     members_on,
 )
@@ -448,26 +449,31 @@ def _curve(
 
 def _place_progress(unit: Unit, on: dt.date, metric: str, tree: Tree, shown) -> Progress:
     """Places with members (or a cell) on `on` against the year's target: the way from the
-    figure of 1 January to the target is expected to be covered linearly over the year."""
-    from ranks.coverage.selectors import Counts, Records  # coverage reads this module's Tree
+    figure of 1 January to the target is expected to be covered linearly over the year. From
+    the coverage counters: one query for the units shown on both days, one for the curve."""
+    from ranks.coverage.selectors import Counts, group_counts
 
     count = PLACE_METRICS[metric]
-    records = Records(unit)
     year = on.year
-    start = records.coverage(dt.date(year, 1, 1) - dt.timedelta(days=1), with_lists=False)
-    now = records.coverage(on, with_lists=False)
+    first = dt.date(year, 1, 1) - dt.timedelta(days=1)
+    ids = {v.unit_id for v, _d in shown}
+    sums = coverage_sums(ids, [first, on])
+
+    def figure(unit_id: int, day: dt.date) -> int:
+        vector = sums.get((unit_id, day))
+        return count(group_counts(vector, "all") if vector is not None else Counts())
+
     targets = dict(
-        Target.objects.filter(
-            unit_id__in={v.unit_id for v, _d in shown}, year=year, metric=metric
-        ).values_list("unit_id", "value")
+        Target.objects.filter(unit_id__in=ids, year=year, metric=metric).values_list(
+            "unit_id", "value"
+        )
     )
     share = pace.linear_share(on)
     year_over = on >= dt.date(year, 12, 31)
     rows = []
     for version, depth in shown:
         uid = version.unit_id
-        done = count(now.by_unit[uid]) if uid in now.by_unit else 0
-        base = count(start.by_unit[uid]) if uid in start.by_unit else 0
+        done, base = figure(uid, on), figure(uid, first)
         target = targets.get(uid)
         expected = round(base + (target - base) * share, 1) if target is not None else None
         gained = done - base
@@ -486,12 +492,14 @@ def _place_progress(unit: Unit, on: dt.date, metric: str, tree: Tree, shown) -> 
         )  # fmt: skip
     curve = []
     target = targets.get(unit.pk)
-    base = count(start.by_unit.get(unit.pk, Counts()))
+    base = figure(unit.pk, first)
     points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
+    more = coverage_sums([unit.pk], sorted(p for p in points if p <= on))
     for point in sorted(points):
         done = None
         if point <= on:
-            done = count(records.coverage(point, with_lists=False).by_unit.get(unit.pk, Counts()))
+            vector = more.get((unit.pk, point))
+            done = count(group_counts(vector, "all") if vector is not None else Counts())
         expected = None
         if target is not None:
             expected = round(base + (target - base) * pace.linear_share(point), 1)
@@ -559,13 +567,18 @@ def composition(
 
     Read from the counters (`counters.selectors.composition_between`): the cost is the months
     asked. Ethnicity and religion are free text, so they have no counters: under a sensitive
-    grant they are counted from the records of the period below the unit."""
+    grant they are counted from the records of the period below the unit. A cell's composition
+    is counted from its own records (the counters keep the units above the cells)."""
     if end < start:
         raise DomainError(_("The end of the period is before its start."), field="to")
-    total, counted = composition_between(unit.pk, start, end)
+    own = Tree(UnitVersion.objects.filter(unit=unit).select_related("kind"))
+    version = own.version(unit.pk, end) or own.version(unit.pk, start)
+    name = version.name if version else unit.code
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
+    cell = version is not None and version.kind.holds_members
     recorded: dict[str, dict[str, int]] = {}
-    if sensitive:
+    total, counted = (0, {}) if cell else composition_between(unit.pk, start, end)
+    if sensitive or cell:  # a cell has no composition counters: its own records are few
         below = _periods_below(unit.pk)
         found = [
             a
@@ -574,12 +587,10 @@ def composition(
         ]
         recorded = {
             d: dict(Counter(composition_value(a, d) for a in found).most_common())
-            for d in SENSITIVE_DIMENSIONS
+            for d in (dimensions if cell else SENSITIVE_DIMENSIONS)
         }
+        total = len(found) if cell else total
     by = {d: recorded[d] if d in recorded else counted.get(d, {}) for d in dimensions}
-    own = Tree(UnitVersion.objects.filter(unit=unit))
-    version = own.version(unit.pk, end) or own.version(unit.pk, start)
-    name = version.name if version else unit.code
     return Composition(unit.code, name, start, end, total, by, sensitive)
 
 

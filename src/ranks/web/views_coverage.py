@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.core.errors import DomainError
 from ranks.coverage.health import FLAGS, MIN_OFFICIAL, CellHealth, cell_health
 from ranks.coverage.models import Secondment, SecondmentRole
-from ranks.coverage.selectors import Coverage, coverage_on, coverage_trend
+from ranks.coverage.selectors import BlankPlaces, Coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.models import PlaceKind, Unit, UnitVersion
 from ranks.org.selectors import unit_ancestry, unit_version_nearest
@@ -77,16 +77,6 @@ def flag_rows(flags: list[str]) -> list[dict[str, str]]:
 # --- coverage ---------------------------------------------------------------------------------
 
 
-def _blank_rows(cov: Coverage, which: str) -> list:
-    keep = {
-        "any": lambda b: True,
-        "members": lambda b: not b.has_members,
-        "cell": lambda b: not b.has_cell,
-        "both": lambda b: not b.has_members and not b.has_cell,
-    }[which]
-    return [b for b in cov.blank if keep(b)]
-
-
 def _map_units(unit: Unit, day: dt.date, codes: set[str]) -> list[MapUnit]:
     """Each unit owning places, with its province (from the tree: the provincial committee
     above it, else the root) and its district committee, if any; two queries and one."""
@@ -122,7 +112,7 @@ def coverage_map(unit: Unit, cov: Coverage) -> dict:
     units = _map_units(unit, cov.on, set(cov.by_owner))
     order = [gazetteer(cov.on < REFORM), gazetteer(cov.on >= REFORM)]
     points, missing = place_units(units, order)
-    blanks = Counter(b.unit_code for b in cov.blank)
+    blanks = cov.blank_by_owner
     layout = map_layout(points, {k: c.total for k, c in cov.by_owner.items()}, blanks)
     names = {m.code: m.name for m in units}
     circles = [
@@ -157,7 +147,7 @@ def unit_coverage(request, code: str):
     day, date_error = day_of(request)
     which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
     cov = coverage_on(unit, day)
-    blank = _blank_rows(cov, which)
+    blank = BlankPlaces(unit, day, which)
     page = Paginator(blank, PAGE_SIZE).get_page(request.GET.get("page"))
     kinds = dict(PlaceKind.choices)
     return render(
@@ -173,7 +163,7 @@ def unit_coverage(request, code: str):
             "by_flag": sorted(cov.by_flag.items()),
             "which": which,
             "blank_filters": list(BLANK_FILTERS.items()),
-            "blank_count": len(blank),
+            "blank_count": page.paginator.count,
             "page": page,
             "place_kinds": kinds,
             "trend": _trend(unit, day),
