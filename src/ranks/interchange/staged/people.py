@@ -11,6 +11,7 @@ from __future__ import annotations
 from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.core.clock import today
+from ranks.counters.services import moving
 from ranks.interchange.engine import Context
 from ranks.interchange.handlers.people import BLANK_AS_EMPTY
 from ranks.interchange.staged import (
@@ -25,7 +26,7 @@ from ranks.interchange.staged import (
     next_id,
 )
 from ranks.org.models import Place
-from ranks.people.models import Person, PersonPlace, PlaceRole
+from ranks.people.models import Membership, Person, PersonPlace, PlaceRole
 from ranks.people.names import fold
 from ranks.people.services import PERSON_FIELDS
 
@@ -221,7 +222,18 @@ def audit(ctx: Context) -> None:
 def load(stage: Stage, ctx: Context) -> None:
     check(stage, ctx)
     stage_new(stage)
-    write(ctx)
+    # A member's attributes move the counts of their admissions, and where they live or work
+    # the coverage of those places: the changed people who are members are counted around the
+    # write. (New people have no membership yet.)
+    # The places they move to are named: those existed before and counted then.
+    members = fetch(
+        f"SELECT t.pk, t.residence_place_id, t.workplace_place_id FROM {NEW} t"
+        f" WHERE t.state = 'x' AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m"
+        " WHERE m.person_id = t.pk)"
+    )
+    places = {place for _pk, *new in members for place in new if place is not None}
+    with moving(persons=[pk for pk, *_new in members], places=places):
+        write(ctx)
     audit(ctx)
     counts = dict(fetch(f"SELECT state, count(*) FROM {NEW} GROUP BY state"))
     ctx.result.rows = sum(counts.values())
