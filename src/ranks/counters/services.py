@@ -285,6 +285,40 @@ def created(*, places: Iterable[int] = ()) -> None:
 
 
 @contextmanager
+def recounting(ids_sql: str, params: list, *, presence: bool = True) -> Iterator[None]:
+    """Around a bulk change of the records: the counters of the memberships `ids_sql` selects,
+    before the change and after it, counted in the database, and the difference written as
+    delta rows. One rollup each way and no id through Python, whatever their number (`moving`
+    holds its ids and counts in memory). `presence=False` as for `moving`."""
+    names = ", ".join(f"c{i}" for i in range(len(ALL_COLUMNS)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in ("counters_ids", "counters_before"):
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE counters_ids AS {ids_sql}", params)
+        rollup = counters_sql.rollup("SELECT * FROM counters_ids", connection.vendor, presence)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE counters_before (unit_id, month, {names}) AS {rollup}"
+            )
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE counters_before (unit_id, month, {names})")
+            cursor.execute(f"INSERT INTO counters_before {rollup}")
+        yield
+        sums = ", ".join(f"SUM(x.c{i})" for i in range(len(ALL_COLUMNS)))
+        negated = ", ".join(f"-c{i} AS c{i}" for i in range(len(ALL_COLUMNS)))
+        _insert(
+            cursor,
+            f"SELECT x.unit_id, x.month, {sums} FROM ("
+            f" SELECT unit_id, month, {negated} FROM counters_before"
+            f" UNION ALL SELECT * FROM ({rollup}) a) x"
+            " GROUP BY x.unit_id, x.month",
+            [],
+        )
+        for name in ("counters_ids", "counters_before"):
+            cursor.execute(f"DROP TABLE {name}")
+
+
+@contextmanager
 def recounting_places(places_sql: str, params: list) -> Iterator[None]:
     """Around a bulk change of the records (a first load): the coverage of the places
     `places_sql` selects, before the change and after it, counted in the database, and the

@@ -71,6 +71,31 @@ def unit_ancestry(unit: Unit, day: dt.date) -> list[UnitVersion]:
     return sorted(versions, key=lambda v: -depth[v.unit_id])
 
 
+def unit_ancestries(units: Iterable[Unit], day: dt.date) -> dict[int, list[UnitVersion]]:
+    """For each unit: the versions on `day` of the unit and every unit above it, the unit
+    first. Two queries, whatever the number of units."""
+    ids = sorted({u.pk for u in units})
+    if not ids:
+        return {}
+    text, params = sql.ancestries_on(ids, day)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        rows = cursor.fetchall()
+    versions = {
+        v.unit_id: v
+        for v in UnitVersion.objects.valid_on(day)
+        .filter(unit_id__in={unit_id for _s, unit_id, _d in rows})
+        .select_related("unit", "kind")
+    }
+    found: dict[int, list[tuple[int, UnitVersion]]] = {}
+    for start, unit_id, depth in rows:
+        if unit_id in versions:
+            found.setdefault(start, []).append((depth, versions[unit_id]))
+    return {
+        start: [v for _d, v in sorted(chain, key=lambda x: x[0])] for start, chain in found.items()
+    }
+
+
 def unit_inherited_flags(ancestry: list[UnitVersion]) -> frozenset[str]:
     flags: set[str] = set()
     for version in ancestry:

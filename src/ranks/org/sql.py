@@ -117,6 +117,23 @@ def subtree_ever_ids(root_ids: Sequence[int]) -> tuple[str, list]:
     return first(f"{cte} SELECT unit_id FROM ever_sub"), params
 
 
+def ancestries_on(unit_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
+    """(start, unit_id, depth) of each unit `start` and every unit above it on `day`, depth 0
+    being `start` itself: the ancestries of many units in one walk."""
+    d = date_param(day)
+    sql = (
+        f"WITH RECURSIVE up(start, unit_id, parent_id, depth) AS ("
+        f" SELECT v.unit_id, v.unit_id, v.parent_id, 0 FROM {V} v"
+        f" WHERE v.unit_id IN ({_placeholders(unit_ids)})"
+        f" AND {_start('v')} <= %s AND {_end('v')} >= %s"
+        f" UNION ALL SELECT u.start, p.unit_id, p.parent_id, u.depth + 1 FROM {V} p"
+        f" JOIN up u ON p.unit_id = u.parent_id"
+        f" WHERE {_start('p')} <= %s AND {_end('p')} >= %s AND u.depth < 64)"
+        f" SELECT start, unit_id, depth FROM up"
+    )
+    return sql, [*unit_ids, d, d, d, d]
+
+
 def ancestors_on(unit_id: int, day: dt.date) -> tuple[str, list]:
     """(unit_id, depth) of the unit and every unit above it on `day`, depth 0 being the unit."""
     d = date_param(day)

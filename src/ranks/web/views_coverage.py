@@ -27,7 +27,7 @@ from ranks.coverage.models import Secondment, SecondmentRole
 from ranks.coverage.selectors import BlankPlaces, Coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.models import PlaceKind, Unit, UnitVersion
-from ranks.org.selectors import unit_ancestry, unit_version_nearest
+from ranks.org.selectors import unit_ancestries, unit_version_nearest
 from ranks.people.models import Person
 from ranks.people.names import fold
 from ranks.people.selectors import cell_members_on
@@ -77,21 +77,13 @@ def flag_rows(flags: list[str]) -> list[dict[str, str]]:
 # --- coverage ---------------------------------------------------------------------------------
 
 
-def _map_units(unit: Unit, day: dt.date, codes: set[str]) -> list[MapUnit]:
-    """Each unit owning places, with its province (from the tree: the provincial committee
-    above it, else the root) and its district committee, if any; two queries and one."""
-    tree = Tree.below([unit.pk])
-    above = unit_ancestry(unit, day)[:-1]  # root first; the unit itself is in the tree
+def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
+    """Each unit owning places, with its province (the provincial committee above it, else the
+    root) and its district committee, if any: three queries, whatever the subtree."""
+    chains = unit_ancestries(Unit.objects.filter(code__in=codes), day)
     found = []
-    for versions in tree.by_unit.values():
-        v = next((x for x in versions if x.unit.code in codes), None)
-        if v is None:
-            continue
-        v = tree.version(v.unit_id, day)
-        if v is None:
-            continue
-        chain = [tree.version(i, day) for i in tree.chain(v.unit_id, day)]
-        chain += list(reversed(above))
+    for chain in chains.values():
+        v = chain[0]
         province = next((c for c in chain if c.kind.key == "provincial_committee"), chain[-1])
         district = next((c for c in chain if c.kind.key == "district_committee"), None)
         found.append(
@@ -109,7 +101,7 @@ def _map_units(unit: Unit, day: dt.date, codes: set[str]) -> list[MapUnit]:
 
 def coverage_map(unit: Unit, cov: Coverage) -> dict:
     """The circles of the communes owning places, and the units that could not be placed."""
-    units = _map_units(unit, cov.on, set(cov.by_owner))
+    units = _map_units(cov.on, set(cov.by_owner))
     order = [gazetteer(cov.on < REFORM), gazetteer(cov.on >= REFORM)]
     points, missing = place_units(units, order)
     blanks = cov.blank_by_owner

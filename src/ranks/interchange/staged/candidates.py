@@ -13,7 +13,7 @@ table starts with the person_id).
 from __future__ import annotations
 
 from ranks.core import bulk
-from ranks.counters.services import moving
+from ranks.counters.services import recounting
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -23,7 +23,6 @@ from ranks.interchange.staged import (
     audit_created,
     check_cells,
     execute,
-    fetch,
     json_texts,
     next_id,
     refuse,
@@ -124,12 +123,13 @@ COLUMNS = [
 def load(stage: Stage, ctx: Context) -> None:
     check_cells(stage, ctx.kind.columns)
     stage_rows(stage, ctx)
-    # A source group moves the composition of the admissions of the people who are members.
-    grouped = fetch(
-        f"SELECT r.person_pk FROM {ROWS} r WHERE r.source_group <> '' AND EXISTS (SELECT 1"
-        f" FROM {Membership._meta.db_table} m WHERE m.person_id = r.person_pk)"
+    # A source group moves the composition of the admissions of the people who are members:
+    # theirs are counted around the write, in the database.
+    grouped = (
+        f"SELECT DISTINCT m.id FROM {ROWS} r JOIN {Membership._meta.db_table} m"
+        " ON m.person_id = r.person_pk WHERE r.source_group <> ''"
     )
-    with moving(persons=[pk for (pk,) in grouped], presence=False):
+    with recounting(grouped, [], presence=False):
         write()
     audit_created(ctx, ROWS, "ranks.pipeline.candidate.imported", "candidate", COLUMNS)
     all_created(ctx, ROWS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ranks.core import bulk
 from ranks.core.audit import audit_record_sql
 from ranks.core.clock import today
-from ranks.counters.services import moving
+from ranks.counters.services import recounting, recounting_places
 from ranks.interchange.engine import Context
 from ranks.interchange.handlers.people import BLANK_AS_EMPTY
 from ranks.interchange.staged import (
@@ -224,15 +224,19 @@ def load(stage: Stage, ctx: Context) -> None:
     stage_new(stage)
     # A member's attributes move the counts of their admissions, and where they live or work
     # the coverage of those places: the changed people who are members are counted around the
-    # write. (New people have no membership yet.)
-    # The places they move to are named: those existed before and counted then.
-    members = fetch(
-        f"SELECT t.pk, t.residence_place_id, t.workplace_place_id FROM {NEW} t"
-        f" WHERE t.state = 'x' AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m"
-        " WHERE m.person_id = t.pk)"
+    # write, in the database (new people have no membership yet). The places they move to are
+    # named with the places they leave: those existed before and counted then.
+    changed = (
+        f"FROM {NEW} t JOIN {Membership._meta.db_table} m ON m.person_id = t.pk"
+        " WHERE t.state = 'x'"
     )
-    places = {place for _pk, *new in members for place in new if place is not None}
-    with moving(persons=[pk for pk, *_new in members], places=places):
+    places = (
+        f"SELECT pp.place_id FROM {PersonPlace._meta.db_table} pp WHERE pp.person_id IN"
+        f" (SELECT t.pk {changed})"
+        f" UNION SELECT t.residence_place_id {changed} AND t.residence_place_id IS NOT NULL"
+        f" UNION SELECT t.workplace_place_id {changed} AND t.workplace_place_id IS NOT NULL"
+    )
+    with recounting(f"SELECT DISTINCT m.id {changed}", []), recounting_places(places, []):
         write(ctx)
     audit(ctx)
     counts = dict(fetch(f"SELECT state, count(*) FROM {NEW} GROUP BY state"))
