@@ -126,6 +126,8 @@ if args.get("coverage"):
     from ranks.coverage.selectors import coverage_trend
     code = args["coverage"]
     out["coverage_page"] = page(code, "coverage")
+    if args.get("province"):
+        out["province_coverage_page"] = page(args["province"], "coverage")
     unit = Unit.objects.get(code=code)
     trend = lambda: coverage_trend(unit, day, years=range(day.year - 9, day.year + 1))
     out["trend"] = (median_s(trend, args["runs"]), queries(trend))
@@ -238,6 +240,11 @@ def main() -> None:
     print(f"{'coverage page of the whole country on a date':<58} "
           f"{national['coverage_page'][0]:>8.3f} {'':>8} {'':>6} {'< 1 s':>6} "
           f"{national['coverage_page'][1]:>8}")  # fmt: skip
+    print(
+        f"{'coverage page of the province (map, blank places)':<58} "
+        f"{national['province_coverage_page'][0]:>8.3f} {'':>8} {'':>6} {'':>6} "
+        f"{national['province_coverage_page'][1]:>8}"
+    )
     print(
         f"{'coverage trend over ten years, the whole country':<58} "
         f"{national['trend'][0]:>8.3f} {'':>8} {'':>6} {'< 2 s':>6} {national['trend'][1]:>8}"

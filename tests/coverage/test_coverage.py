@@ -191,7 +191,12 @@ def test_the_counters_give_what_the_records_give_for_every_unit_and_day(world):
             assert blank[1:2] == listed.blank[1:2]
             assert BlankPlaces(u, day, "cell").count() == listed.totals.without_cell
             assert BlankPlaces(u, day, "members").count() == listed.totals.without_members
-            owners, blanks = places_by_owner(u, day)
-            assert owners == listed.by_owner, (u.code, day)
-            assert sum(blanks.values()) == len(listed.blank)
+            owners = places_by_owner(u, day)
+            assert owners.counts == listed.by_owner, (u.code, day)
+            for which in ("any", "members", "cell", "both"):
+                assert owners.blank_count(which) == BlankPlaces(u, day, which).count()
+            assert owners.blank_count("any") == len(listed.blank)
+            assert owners.blank_count("both") == sum(
+                1 for b in listed.blank if not b.has_members and not b.has_cell
+            )
     assert compared > 20

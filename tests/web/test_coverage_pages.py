@@ -91,6 +91,24 @@ def test_the_blank_list_filters(client, world):
                 "blank") == ["S1"]  # fmt: skip
 
 
+def test_a_unit_with_very_many_places_sends_to_the_units_below(client, world, monkeypatch):
+    """Above `LIST_LIMIT` places the page shows the figures and the units below, each linked to
+    its own page with its map and list, instead of a pass over every place."""
+    from ranks.web import views_coverage
+
+    monkeypatch.setattr(views_coverage, "LIST_LIMIT", 2)
+    text = signed_in(client, "vera").get("/units/P/coverage/" + ON).content.decode()
+    assert (figure(text, "places"), figure(text, "without-members")) == ("3", "1")
+    assert 'data-test="blanks"' not in text and 'data-test="map"' not in text
+    below = text[text.index('data-test="by-child"') :]
+    assert sorted(rows(below, "child")) == ["D1", "D2"]  # in the order of their names
+    assert 'href="/units/D1/coverage/?on=2024-06-01"' in below
+    assert re.search(r'child-D1">.*?<td class="num">2</td><td class="num">1</td>', below, re.S)
+    # Two places or fewer: the page of the unit below lists and maps them.
+    text = client.get("/units/D1/coverage/" + ON).content.decode()
+    assert rows(text, "blank") == ["S1"] and 'data-test="by-child"' not in text
+
+
 def test_the_trend_has_a_line_per_figure_and_a_row_per_year(client, world):
     text = signed_in(client, "vera").get("/units/P/coverage/" + ON).content.decode()
     years = rows(text, "trend")

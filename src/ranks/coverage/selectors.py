@@ -183,9 +183,11 @@ class BlankPlaces:
     takes it as it takes a query), each page one query and one for the flags its communes and
     the units above them pass down."""
 
-    def __init__(self, unit: Unit, day: dt.date, which: str = "any"):
+    def __init__(self, unit: Unit, day: dt.date, which: str = "any", count: int | None = None):
+        """`count`: how many there are, when the caller knows it already (the counters, or
+        `places_by_owner`), to spare a pass over the places."""
         self.unit, self.day, self.which = unit, day, which
-        self._count: int | None = None
+        self._count: int | None = count
 
     def _query(self, select: str, tail: str = "") -> list[tuple]:
         text, params = _places_on(self.unit, self.day)
@@ -258,31 +260,55 @@ def _inherited_flags(unit: Unit, day: dt.date, owners: set[int]) -> dict[int, fr
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def places_by_owner(unit: Unit, day: dt.date) -> tuple[dict[str, Counts], dict[str, int]]:
-    """For each unit owning places below the unit on `day` (the commune, for the map): its
-    places' counts, and how many of them are blank. One query."""
+@dataclass
+class Owners:
+    """The places below a unit on a day by the unit owning them (the commune, for the map)."""
+
+    counts: dict[str, Counts]  # by the owner's code
+    blank: dict[str, int]  # places without a member or without a cell, by the owner's code
+    blank_both: int  # places without a member and without a cell, in all
+
+    def blank_count(self, which: str) -> int:
+        """How many places `BlankPlaces(…, which)` lists."""
+        if which == "any":
+            return sum(self.blank.values())
+        if which == "both":
+            return self.blank_both
+        field = {"members": "without_members", "cell": "without_cell"}[which]
+        return sum(getattr(c, field) for c in self.counts.values())
+
+
+def places_by_owner(unit: Unit, day: dt.date) -> Owners:
+    """For each unit owning places below the unit on `day`: its places' counts, and how many of
+    them are blank. One query, one pass over the subtree's places."""
     text, params = _places_on(unit, day)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{text} SELECT pl.owner_code, COUNT(*), SUM(pl.has_members), SUM(pl.has_cell),"
-            f" SUM(CASE WHEN {BLANK_FILTERS['any']} THEN 1 ELSE 0 END) FROM pl"
+            f" SUM(CASE WHEN {BLANK_FILTERS['any']} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {BLANK_FILTERS['both']} THEN 1 ELSE 0 END) FROM pl"
             " GROUP BY pl.owner_code",
             params,
         )
         rows = cursor.fetchall()
-    counts = {
-        code: Counts(total=n, without_members=n - int(m), without_cell=n - int(c))
-        for code, n, m, c, _b in rows
-    }
-    return counts, {code: int(b) for code, _n, _m, _c, b in rows if b}
+    return Owners(
+        counts={
+            code: Counts(total=n, without_members=n - int(m), without_cell=n - int(c))
+            for code, n, m, c, _b, _bb in rows
+        },
+        blank={code: int(b) for code, _n, _m, _c, b, _bb in rows if b},
+        blank_both=sum(int(bb) for *_rest, bb in rows),
+    )
 
 
-def coverage_on(unit: Unit, day: dt.date) -> Coverage:
+def coverage_on(unit: Unit, day: dt.date, which: str = "any") -> Coverage:
     """Coverage of the unit's subtree on `day`: the figures from the counters, the counts by
-    commune for the map from the places, and the blank places to read a page at a time."""
+    commune for the map from the places, and the blank places (`which` of them) to read a page
+    at a time."""
     result = counted_coverage(unit, [day])[0]
-    result.blank = BlankPlaces(unit, day)
-    result.by_owner, result.blank_by_owner = places_by_owner(unit, day)
+    owners = places_by_owner(unit, day)
+    result.by_owner, result.blank_by_owner = owners.counts, owners.blank
+    result.blank = BlankPlaces(unit, day, which, count=owners.blank_count(which))
     return result
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.core.errors import DomainError
 from ranks.coverage.health import FLAGS, MIN_OFFICIAL, CellHealth, cell_health
 from ranks.coverage.models import Secondment, SecondmentRole
-from ranks.coverage.selectors import BlankPlaces, Coverage, coverage_on, coverage_trend
+from ranks.coverage.selectors import Coverage, counted_coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.models import PlaceKind, Unit, UnitVersion
 from ranks.org.selectors import unit_ancestries, unit_version_nearest
@@ -45,6 +45,11 @@ PAGE_SIZE = 50
 REPORTS = ("coverage", "cells")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 TREND_YEARS = 10  # as the `report` command's coverage report
+# Above this many places a unit's coverage page shows its figures and the units below it, not a
+# map of every commune and a list of every blank place: one pass over the places of the whole
+# country would cost seconds, and no officer reads a hundred thousand rows (docs/counters.md).
+LIST_LIMIT = 20_000
+
 BLANK_FILTERS = {
     "any": gettext_lazy("without members or without a cell"),
     "members": gettext_lazy("without members"),
@@ -138,9 +143,22 @@ def unit_coverage(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
-    cov = coverage_on(unit, day)
-    blank = BlankPlaces(unit, day, which)
-    page = Paginator(blank, PAGE_SIZE).get_page(request.GET.get("page"))
+    cov = counted_coverage(unit, [day])[0]
+    listed = cov.totals.total <= LIST_LIMIT
+    page, below = None, []
+    if listed:
+        cov = coverage_on(unit, day, which)
+        page = Paginator(cov.blank, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        names = dict(
+            UnitVersion.objects.valid_on(day)
+            .filter(parent_id=unit.pk)
+            .values_list("unit__code", "name")
+        )
+        below = sorted(
+            ((code, names.get(code, code), c) for code, c in cov.by_child.items()),
+            key=lambda row: (fold(row[1]), row[0]),
+        )
     kinds = dict(PlaceKind.choices)
     return render(
         request,
@@ -155,11 +173,14 @@ def unit_coverage(request, code: str):
             "by_flag": sorted(cov.by_flag.items()),
             "which": which,
             "blank_filters": list(BLANK_FILTERS.items()),
-            "blank_count": page.paginator.count,
+            "blank_count": page.paginator.count if page else None,
             "page": page,
+            "listed": listed,
+            "list_limit": LIST_LIMIT,
+            "below": below,
             "place_kinds": kinds,
             "trend": _trend(unit, day),
-            "map": coverage_map(unit, cov),
+            "map": coverage_map(unit, cov) if listed else None,
             "query": urlencode({"on": day.isoformat(), "blank": which}),
             "report": "coverage",
             "report_formats": REPORT_FORMATS,
