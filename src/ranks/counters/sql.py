@@ -191,8 +191,9 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         " AND (p.valid_to IS NULL OR p.valid_to >= m.admission_decision_date)"
         " WHERE m.id = c.id"
         " GROUP BY m.id, m.admission_decision_date, m.person_id),"
-        # Each admission with the values it is counted by.
-        f" aged AS (SELECT a.cell_id, a.day, {values['age']} AS age, {one}"
+        # Each admission with the values it is counted by, computed once: the place kind is a
+        # subquery that the sums below name a dozen times, and an inlined CTE ran it each time.
+        f" aged AS MATERIALIZED (SELECT a.cell_id, a.day, {values['age']} AS age, {one}"
         " FROM adm a JOIN people_person per ON per.id = a.person_id"
         " LEFT JOIN pipeline_candidate cand ON cand.person_id = per.id),"
         f" one AS (SELECT aged.*, {_band('aged.age')} AS age_band FROM aged),"
