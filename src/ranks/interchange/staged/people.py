@@ -227,8 +227,7 @@ def load(stage: Stage, ctx: Context) -> None:
     # write, in the database (new people have no membership yet). The places they move to are
     # named with the places they leave: those existed before and counted then.
     changed = (
-        f"FROM {NEW} t JOIN {Membership._meta.db_table} m ON m.person_id = t.pk"
-        " WHERE t.state = 'x'"
+        f"FROM {NEW} t JOIN {Membership._meta.db_table} m ON m.person_id = t.pk WHERE t.state = 'x'"
     )
     places = (
         f"SELECT pp.place_id FROM {PersonPlace._meta.db_table} pp WHERE pp.person_id IN"
