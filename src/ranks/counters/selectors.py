@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 from django.db.models import Q, Sum
@@ -24,6 +26,21 @@ from ranks.counters.rollup import Key, Vector, counts_of
 ZERO: Vector = (0,) * len(COLUMNS)
 
 
+_read: ContextVar[dict | None] = ContextVar("counters_read", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """One page's reads: what it read of the counters once is taken again from memory (a page
+    asks the unit's months for its progress, each segment's and the ratio's). Only around a
+    read that writes nothing."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -35,7 +52,14 @@ def admissions_by_month(
     nothing left out), in the order of `COLUMNS`. One query, read as plain rows (a province's
     children over four years are thousands of them)."""
     found: dict[int, dict[dt.date, Vector]] = defaultdict(dict)
-    wanted = sorted(set(unit_ids))
+    cache = _read.get()
+    held: dict[int, dict[dt.date, Vector]] = {}
+    if cache is not None:
+        held = cache.setdefault(("months", month_of(first), month_of(last)), {})
+        for unit_id in set(unit_ids) & held.keys():
+            if held[unit_id]:
+                found[unit_id] = held[unit_id]
+    wanted = sorted(set(unit_ids) - held.keys())
     if not wanted:
         return found
     sums = ", ".join(f"SUM({c})" for c in COLUMNS)
@@ -52,6 +76,9 @@ def admissions_by_month(
         vector = tuple(int(v or 0) for v in values)
         if any(vector):
             found[unit_id][_as_date(month)] = vector
+    if cache is not None:
+        for unit_id in wanted:
+            held[unit_id] = found.get(unit_id, {})
     return found
 
 
@@ -89,8 +116,15 @@ def decided_outside(unit_ids: Collection[int], start: dt.date, end: dt.date) -> 
     )
     if start <= first and end >= last:
         return {}
-    ids = Membership.objects.filter(days).values_list("pk", flat=True)
-    counts: dict[Key, Vector] = counts_of(list(ids))
+    cache = _read.get()
+    key = ("outside", first, start, end, last)
+    if cache is not None and key in cache:
+        counts: dict[Key, Vector] = cache[key]
+    else:
+        ids = Membership.objects.filter(days).values_list("pk", flat=True)
+        counts = counts_of(list(ids))
+        if cache is not None:
+            cache[key] = counts
     wanted = set(unit_ids)
     months = {first, month_of(end)}
     found: dict[int, list[int]] = {}

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ranks.core.errors import DomainError
+from ranks.counters.selectors import reading
 from ranks.org.models import PlaceKind
 from ranks.org.selectors import unit_version_nearest
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
@@ -148,6 +149,11 @@ def _segments(request, unit, day: dt.date, sensitive: bool) -> list[dict]:
 @never_cache
 @require_GET
 def unit_dashboard(request, code: str):
+    with reading():  # the unit's months, read once for its progress, segments and ratio
+        return _unit_dashboard(request, code)
+
+
+def _unit_dashboard(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     metric = _metric_of(request)
