@@ -155,10 +155,13 @@ def _places_on(unit: Unit, day: dt.date) -> tuple[str, list]:
         " CASE WHEN EXISTS (SELECT 1 FROM org_placeversion_cells pc"
         " JOIN org_unitversion cv ON cv.unit_id = pc.unit_id"
         f" WHERE pc.placeversion_id = pv.id AND {on('cv')}) THEN 1 ELSE 0 END AS has_cell"
-        " FROM org_placeversion pv JOIN on_sub s ON s.unit_id = pv.unit_id"
+        " FROM org_placeversion pv"
         " JOIN org_place p ON p.id = pv.place_id JOIN org_unit u ON u.id = pv.unit_id"
         f" JOIN org_unitversion ov ON ov.unit_id = pv.unit_id AND {on('ov')}"
-        f" WHERE {on('pv')})"
+        # The subtree's units first, then their places through the index (`sql.first`): a
+        # join on the recursive CTE, which PostgreSQL cannot estimate, was planned as a nested
+        # loop over every place of the database.
+        f" WHERE pv.unit_id IN ({sql.first('SELECT unit_id FROM on_sub')}) AND {on('pv')})"
     )
     return text, [*params, d, d, d, d, d, d, d, d, d, d]
 
