@@ -207,8 +207,10 @@ def moving(
     difference in the same transaction.
 
     Name what the change writes: the memberships (or postings) it changes, the people whose
-    attributes or memberships it changes, the cells whose places it relinks, the units whose
-    versions it changes. A `moving` inside another (a service calling a service) adds its scope
+    attributes, memberships or places it changes, the cells whose places it relinks, the units
+    whose versions it changes, and the existing places it links anew (a person moving in, a
+    place moved to another unit): coverage is counted over the places all these can touch.
+    A `moving` inside another (a service calling a service) adds its scope
     to the outer one, which writes once for both when it ends.
 
     `presence=False` says the change cannot move the members present (a candidate's source
