@@ -28,6 +28,20 @@ def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start or dt.date.min) <= day <= (end or dt.date.max)
 
 
+def _members_at(place_ids: set[int]):
+    """(place, from, to, admitted, left) of each membership of each person who ever lived or
+    worked at the places, with the period they did."""
+    return PersonPlace.objects.filter(
+        place_id__in=place_ids, person__memberships__isnull=False
+    ).values_list(
+        "place_id",
+        "valid_from",
+        "valid_to",
+        "person__memberships__admission_decision_date",
+        "person__memberships__left_date",
+    )
+
+
 class Records:
     """What coverage reads, loaded once for any number of dates."""
 
@@ -53,17 +67,7 @@ class Records:
             int, list[tuple[dt.date | None, dt.date | None, dt.date, dt.date | None]]
         ]
         self.presence = defaultdict(list)
-        rows = PersonPlace.objects.filter(
-            place_id__in={v.place_id for v in self.places},
-            person__memberships__isnull=False,
-        ).values_list(
-            "place_id",
-            "valid_from",
-            "valid_to",
-            "person__memberships__admission_decision_date",
-            "person__memberships__left_date",
-        )
-        for place_id, vf, vt, admitted, left in rows:
+        for place_id, vf, vt, admitted, left in _members_at({v.place_id for v in self.places}):
             self.presence[place_id].append((vf, vt, admitted, left))
 
     def has_members(self, place_id: int, day: dt.date) -> bool:
@@ -162,16 +166,7 @@ def recount(unit: Unit | None = None) -> dict[Key, tuple[int, ...]]:
         versions = versions.filter(unit_id__in=wanted)
     versions = list(versions.prefetch_related("cells"))
     lived: dict[int, list[Period]] = defaultdict(list)
-    rows = PersonPlace.objects.filter(
-        place_id__in={v.place_id for v in versions}, person__memberships__isnull=False
-    ).values_list(
-        "place_id",
-        "valid_from",
-        "valid_to",
-        "person__memberships__admission_decision_date",
-        "person__memberships__left_date",
-    )
-    for place_id, vf, vt, admitted, left in rows:
+    for place_id, vf, vt, admitted, left in _members_at({v.place_id for v in versions}):
         a = max(vf or dt.date.min, admitted)
         b = min(vt or dt.date.max, left - dt.timedelta(days=1) if left else dt.date.max)
         lived[place_id].append((a, b))
