@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Q, Sum
@@ -24,6 +25,7 @@ from ranks.counters.models import (
 from ranks.counters.rollup import Key, Vector, counts_of
 
 ZERO: Vector = (0,) * len(COLUMNS)
+T = TypeVar("T")
 
 
 _read: ContextVar[dict | None] = ContextVar("counters_read", default=None)
@@ -39,6 +41,18 @@ def reading() -> Iterator[None]:
         yield
     finally:
         _read.reset(token)
+
+
+def once(key: tuple, compute: Callable[[], T]) -> T:
+    """Within `reading()`, what `compute` gave for `key` the first time (the tree of the units a
+    page shows, read for its progress and again for each segment); outside it, computed."""
+    cache = _read.get()
+    if cache is None:
+        return compute()
+    key = ("once", *key)
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def month_of(day: dt.date) -> dt.date:

@@ -21,6 +21,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Count, F, Q
@@ -37,6 +38,7 @@ from ranks.counters.selectors import (
     coverage_sums,
     decided_after_in_month,
     members_on,
+    once,
 )
 from ranks.counters.sql import fold_value
 from ranks.org import sql
@@ -87,11 +89,30 @@ SUPPORTED_METRICS = (*ADMISSION_METRICS, *PIPELINE_METRICS, *PLACE_METRICS)
 # --- the tree ---------------------------------------------------------------------------------
 
 
+class VersionLike(Protocol):
+    """A unit's version as the tree walks it: a model instance, or `VersionShown`."""
+
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def valid_from(self) -> dt.date | None: ...
+    @property
+    def valid_to(self) -> dt.date | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> Any: ...
+    @property
+    def kind(self) -> Any: ...
+
+
 class Tree:
     """The versions of every unit ever below some roots, to walk up or down on any date."""
 
-    def __init__(self, versions: Iterable[UnitVersion]):
-        self.by_unit: dict[int, list[UnitVersion]] = defaultdict(list)
+    def __init__(self, versions: Iterable[VersionLike]):
+        self.by_unit: dict[int, list[Any]] = defaultdict(list)
         self._chains: dict[tuple[int, dt.date], list[int]] = {}
         for v in versions:
             self.by_unit[v.unit_id].append(v)
@@ -275,23 +296,68 @@ def _events_for(
     return [(day, cell, 1) for day, cell in _pipeline_events([root.pk], metric, start, end)]
 
 
+@dataclass(frozen=True, slots=True)
+class UnitCode:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class KindShown:
+    key: str
+    order: int
+    holds_members: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VersionShown:
+    """What the figures need of a unit's version, read as plain values: a province's children
+    are hundreds of versions, and model instances cost more than the query that reads them."""
+
+    unit_id: int
+    parent_id: int | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    name: str
+    unit: UnitCode
+    kind: KindShown
+
+
+_SHOWN_FIELDS = (
+    "unit_id", "parent_id", "valid_from", "valid_to", "name", "unit__code",
+    "kind__key", "kind__order", "kind__holds_members",
+)  # fmt: skip
+
+
+def _versions_shown(rows) -> list[VersionShown]:
+    kinds: dict[tuple, KindShown] = {}
+    found = []
+    for unit_id, parent_id, vf, vt, name, code, *kind in rows:
+        shared = kinds.get(tuple(kind))
+        if shared is None:
+            shared = kinds[tuple(kind)] = KindShown(*kind)
+        found.append(VersionShown(unit_id, parent_id, vf, vt, name, UnitCode(code), shared))
+    return found
+
+
 def _shown_tree(unit: Unit, on: dt.date, depth: int | None) -> Tree:
     """The versions of the unit and the units below it: all of them ever, or those within
-    `depth` levels on `on` (one query a level)."""
+    `depth` levels on `on` (one query a level; read once a page, `counters.selectors.once`)."""
     if depth is None:
         return Tree.below([unit.pk])
-    related = ("unit", "kind")
-    level = list(UnitVersion.objects.valid_on(on).filter(unit=unit).select_related(*related))
-    versions = list(level)
+    return once(("shown_tree", unit.pk, on, depth), lambda: _read_shown_tree(unit.pk, on, depth))
+
+
+def _read_shown_tree(unit_id: int, on: dt.date, depth: int) -> Tree:
+    versions = UnitVersion.objects.valid_on(on)
+    level = _versions_shown(versions.filter(unit_id=unit_id).values_list(*_SHOWN_FIELDS))
+    found = list(level)
     for _level in range(depth):
         ids = [v.unit_id for v in level]
         if not ids:
             break
-        level = list(
-            UnitVersion.objects.valid_on(on).filter(parent_id__in=ids).select_related(*related)
-        )
-        versions += level
-    return Tree(versions)
+        level = _versions_shown(versions.filter(parent_id__in=ids).values_list(*_SHOWN_FIELDS))
+        found += level
+    return Tree(found)
 
 
 def _counted(

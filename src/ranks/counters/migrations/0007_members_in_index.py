@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counters', '0006_count_coverage'),
-        ('org', '0002_unit_kinds'),
+        ("counters", "0006_count_coverage"),
+        ("org", "0002_unit_kinds"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='admissioncount',
-            name='counters_admission_unit_month',
+            model_name="admissioncount",
+            name="counters_admission_unit_month",
         ),
         migrations.AddIndex(
-            model_name='admissioncount',
-            index=models.Index(fields=['unit', 'month'], include=('members',), name='counters_admission_unit_month'),
+            model_name="admissioncount",
+            index=models.Index(
+                fields=["unit", "month"], include=("members",), name="counters_admission_unit_month"
+            ),
         ),
     ]
