@@ -114,7 +114,7 @@ def queries(call):
     return count[0]
 
 def page(code, what="dashboard"):
-    url = f"/units/{code}/{what}/"
+    url = f"/units/{code}/{what}/" if what else f"/units/{code}/"
     assert client.get(url).status_code == 200, url
     return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
@@ -122,6 +122,8 @@ for name in ("central", "province", "commune"):
     code = args.get(name)
     if code:
         out[name] = page(code)
+        if name != "commune":  # the unit page: members and the year so far, from the counters
+            out[name + "_unit_page"] = page(code, "")
 if args.get("coverage"):
     from ranks.coverage.selectors import coverage_trend
     code = args["coverage"]
@@ -245,6 +247,10 @@ def main() -> None:
         f"{national['province_coverage_page'][0]:>8.3f} {'':>8} {'':>6} {'':>6} "
         f"{national['province_coverage_page'][1]:>8}"
     )
+    for name in ("central", "province"):
+        seconds, count = national[name + "_unit_page"]
+        label = f"unit page of the {name} (members, the year so far)"
+        print(f"{label:<58} {seconds:>8.3f} {'':>8} {'':>6} {'':>6} {count:>8}")
     print(
         f"{'coverage trend over ten years, the whole country':<58} "
         f"{national['trend'][0]:>8.3f} {'':>8} {'':>6} {'< 2 s':>6} {national['trend'][1]:>8}"

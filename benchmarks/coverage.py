@@ -304,6 +304,7 @@ def main() -> None:
     province = Unit.objects.get(code=PREFIX)
     commune = Unit.objects.get(code=f"{PREFIX}-C000")
     print(f"{database_facts()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+
     def page(unit):
         """What the coverage page reads: the figures, the map's counts, the first blank page."""
         found = coverage_on(unit, ON)

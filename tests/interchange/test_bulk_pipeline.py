@@ -152,9 +152,10 @@ def stored(kind: str) -> list:
 
 def clear(kind: str) -> None:
     if kind == "candidates":
-        # A candidate's source group moves the composition of its person's admissions.
-        people = Candidate.objects.values_list("person_id", flat=True)
-        with moving(persons=list(people), presence=False):
+        # A candidate's source group moves the composition of its person's admissions, its
+        # entry and classes the pipeline's counts.
+        people = list(Candidate.objects.values_list("person_id", flat=True))
+        with moving(persons=people, candidacies=people, presence=False):
             Candidate.objects.all().delete()
     elif kind == "targets":
         TargetRevision.objects.all().delete()

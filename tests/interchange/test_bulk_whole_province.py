@@ -82,11 +82,15 @@ def load_all(files: dict[str, str], *, row_by_row: bool) -> dict:
             "counters.AdmissionCount",
             "counters.CompositionCount",
             "counters.CoverageCount",
+            "counters.PipelineCount",
         }
     }
     codes = dict(Unit.objects.values_list("pk", "code"))
     counts["counted"] = sorted((codes[u], m, v) for (u, m), v in recount.counted().items())
     counts["covered"] = sorted((codes[u], d, v) for (u, d), v in coverage_recount.counted().items())
+    counts["pipeline"] = sorted(
+        (codes[u], d, v) for (u, d), v in recount.pipeline_counted().items()
+    )
     trail = list(
         AuditEntry.objects.order_by("seq").values_list("action", "object_type", "object_id")
     )

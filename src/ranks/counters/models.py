@@ -14,7 +14,7 @@ from ranks.pipeline.models import SourceGroup
 from ranks.targets.results import AGE_BANDS
 
 # The columns of a delta, in the order of `ranks.counters.sql.rollup`: the admissions and their
-# segments, then the members present.
+# segments, then the members present and the official members among them.
 COLUMNS = (
     "admissions",
     "villages",
@@ -25,8 +25,10 @@ COLUMNS = (
     "religious",
     "women",
     "members",
+    "official",
 )
-ADMISSION_COLUMNS = COLUMNS[:-1]
+ADMISSION_COLUMNS = COLUMNS[:-2]
+PRESENCE_COLUMNS = COLUMNS[-2:]
 
 
 class AdmissionCount(models.Model):
@@ -47,6 +49,9 @@ class AdmissionCount(models.Model):
     # the month of the day before. The members on the first day of a month are the sum of the
     # months before it.
     members = models.IntegerField(default=0)
+    # The same for official members: from the later of the presence's start and the official
+    # date (the end of probation) to the end of the presence.
+    official = models.IntegerField(default=0)
 
     class Meta:
         # The members present on a date are one sum over the unit's months before it: with the
@@ -54,7 +59,9 @@ class AdmissionCount(models.Model):
         # the central committee's units at a tenth of the country). SQLite ignores `include`.
         indexes = [
             models.Index(
-                fields=["unit", "month"], include=["members"], name="counters_admission_unit_month"
+                fields=["unit", "month"],
+                include=["members", "official"],
+                name="counters_admission_unit_month",
             )
         ]
 
@@ -149,3 +156,48 @@ class CoverageCount(models.Model):
 
 for _column in COVERAGE_COLUMNS:
     CoverageCount.add_to_class(_column, models.IntegerField(default=0))
+
+
+# The pipeline's events, by the metrics of `ranks.targets.models.Metric` they count.
+PIPELINE_COLUMNS = ("source_entries", "class_graduates")
+
+
+class PipelineCount(models.Model):
+    """Candidates added to a source list and awareness classes passed on `day`, in the cells
+    below `unit` that day: a delta, as `AdmissionCount`, by day (a figure on a date sums the
+    unit's rows up to it, so no day of a month needs taking away). A candidate counts in its
+    current cell: a handover moves its past entry and class with it."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source_entries = models.IntegerField(default=0)
+    class_graduates = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "day"], name="counters_pipeline_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.source_entries:+d} {self.class_graduates:+d}"
+
+
+# Members moving: transfers between cells and leavings.
+MOVEMENT_COLUMNS = ("transfers_in", "transfers_out", "leavings")
+
+
+class MovementCount(models.Model):
+    """Members transferred into the cells below `unit` from a cell outside it, transferred out of
+    them to a cell outside it, and members who left (death, removal, leaving the system), on
+    `day`: a delta, as `AdmissionCount`, by day. A transfer counts on the first day in the new
+    cell; a move between two cells below the unit is neither in nor out for it."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    transfers_in = models.IntegerField(default=0)
+    transfers_out = models.IntegerField(default=0)
+    leavings = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "day"], name="counters_movement_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"

@@ -12,15 +12,20 @@ from typing import TypeVar
 from django.db import connection
 from django.db.models import Q, Sum
 
+from ranks.counters import sql as counters_sql
 from ranks.counters.models import (
     ALL_COLUMNS,
     COLUMNS,
     COMPOSITION,
     COMPOSITION_COLUMNS,
     COVERAGE_COLUMNS,
+    MOVEMENT_COLUMNS,
+    PIPELINE_COLUMNS,
     AdmissionCount,
     CompositionCount,
     CoverageCount,
+    MovementCount,
+    PipelineCount,
 )
 from ranks.counters.rollup import Key, Vector, counts_of
 
@@ -150,6 +155,67 @@ def decided_outside(unit_ids: Collection[int], start: dt.date, end: dt.date) -> 
     return {unit_id: tuple(v) for unit_id, v in found.items()}
 
 
+def pipeline_by_month(
+    unit_ids: Collection[int], first: dt.date, last: dt.date, on: dt.date
+) -> tuple[dict[int, dict[dt.date, Vector]], dict[int, Vector]]:
+    """For each unit: the pipeline's counts (`PIPELINE_COLUMNS`) of each month from `first`'s
+    month to `last` (months with nothing left out), and what `on`'s month holds after `on` (to
+    take away for a figure on `on`). One query, whose cost is the units asked times the days
+    with an event in the period."""
+    by_month: dict[int, dict[dt.date, Vector]] = defaultdict(dict)
+    late: dict[int, Vector] = {}
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        return by_month, late
+    parts = counters_sql.vendor_parts(connection.vendor)
+    month = parts["month"].format(x="day")
+    sums = ", ".join(f"SUM({c})" for c in PIPELINE_COLUMNS)
+    after = ", ".join(f"SUM(CASE WHEN day > %s THEN {c} ELSE 0 END)" for c in PIPELINE_COLUMNS)
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT unit_id, {month}, {sums}, {after} FROM {PipelineCount._meta.db_table}"
+            f" WHERE unit_id IN ({marks}) AND day >= %s AND day <= %s GROUP BY unit_id, {month}",
+            [*([_day_param(on)] * len(PIPELINE_COLUMNS)), *wanted]
+            + [_day_param(month_of(first)), _day_param(last)],
+        )
+        rows = cursor.fetchall()
+    width = len(PIPELINE_COLUMNS)
+    for unit_id, when, *values in rows:
+        vector = tuple(int(v or 0) for v in values[:width])
+        if any(vector):
+            by_month[unit_id][_as_date(when)] = vector
+        taken = tuple(int(v or 0) for v in values[width:])
+        if any(taken) and _as_date(when) == month_of(on):
+            late[unit_id] = taken
+    return by_month, late
+
+
+def admitted_between(unit_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, int]:
+    """The admissions decided below each unit from `start` to `end`: its months, less the days
+    of the first and last month outside the period (`decided_outside`)."""
+    found = {
+        unit_id: sum(v[0] for v in months.values())
+        for unit_id, months in admissions_by_month(unit_ids, start, end).items()
+    }
+    for unit_id, cut in decided_outside(unit_ids, start, end).items():
+        found[unit_id] = found.get(unit_id, 0) - cut[0]
+    return found
+
+
+def movement_between(unit_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, Vector]:
+    """The members transferred in and out of each unit and those who left, from `start` to
+    `end` (`MOVEMENT_COLUMNS`). One query over the units' days in the period."""
+    sums = (
+        MovementCount.objects.filter(unit_id__in=list(unit_ids), day__gte=start, day__lte=end)
+        .values("unit_id")
+        .annotate(**{c: Sum(c) for c in MOVEMENT_COLUMNS})
+    )
+    return {
+        row["unit_id"]: tuple(int(row[c] or 0) for c in MOVEMENT_COLUMNS) for row in sums.order_by()
+    }
+
+
 def composition_between(
     unit_id: int, start: dt.date, end: dt.date
 ) -> tuple[int, dict[str, dict[str, int]]]:
@@ -160,10 +226,9 @@ def composition_between(
         unit_id=unit_id, month__gte=month_of(start), month__lte=month_of(end)
     ).aggregate(**{c: Sum(c) for c in COMPOSITION_COLUMNS})
     sums = {c: int(rows[c] or 0) for c in COMPOSITION_COLUMNS}
-    total = sum(v[0] for v in admissions_by_month([unit_id], start, end).get(unit_id, {}).values())
+    total = admitted_between([unit_id], start, end).get(unit_id, 0)
     cut = decided_outside([unit_id], start, end).get(unit_id)
     if cut is not None:
-        total -= cut[0]
         for c in COMPOSITION_COLUMNS:
             sums[c] -= cut[ALL_COLUMNS.index(c)]
     by: dict[str, dict[str, int]] = defaultdict(dict)
@@ -191,6 +256,79 @@ def members_on(unit_ids: Collection[int], day: dt.date) -> dict[int, int]:
     for row in rows:
         found[row["unit_id"]] = int(row["n"] or 0)
     return found
+
+
+def present_on(unit_ids: Collection[int], day: dt.date) -> dict[int, tuple[int, int]]:
+    """Party members (probationary or official) below each unit on `day`, and the official ones
+    among them: the counters' figure on the first of `day`'s month, plus what the days from
+    it to `day` changed, counted from the few memberships those days touch (found through the
+    indexes on the dates that start or end a presence, and the units whose versions start or
+    end then). The cost is the units asked times the months, and the country's changes of
+    those days; never the members below the units."""
+    wanted = sorted(set(unit_ids))
+    found: dict[int, list[int]] = {unit_id: [0, 0] for unit_id in wanted}
+    if not wanted:
+        return {}
+    first = month_of(day)
+    rows = (
+        AdmissionCount.objects.filter(unit_id__in=wanted, month__lt=first)
+        .values("unit_id")
+        .annotate(n=Sum("members"), o=Sum("official"))
+        .order_by()
+    )
+    for row in rows:
+        found[row["unit_id"]] = [int(row["n"] or 0), int(row["o"] or 0)]
+    if day > first:
+        for unit_id, members, official in _changed_between(first, day):
+            if unit_id in found:
+                found[unit_id][0] += int(members or 0)
+                found[unit_id][1] += int(official or 0)
+    return {unit_id: (n, o) for unit_id, (n, o) in found.items()}
+
+
+def member_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str, int]]:
+    """For each unit: its official, probationary and all members on `day`, from the counters
+    (`present_on`), as `people.selectors.member_counts_on` counts them from the records."""
+    return {
+        unit_id: {"official": official, "probationary": total - official, "total": total}
+        for unit_id, (total, official) in present_on(unit_ids, day).items()
+    }
+
+
+def _changed_between(first: dt.date, day: dt.date) -> list[tuple]:
+    """(unit, members, official) changed from `first` to `day` (`counters_sql.presence_window`),
+    over every membership a presence of which starts or ends within those days."""
+    after, before = first + dt.timedelta(days=1), day - dt.timedelta(days=1)
+    f, d, a, b = (_day_param(x) for x in (first, day, after, before))
+    # The units whose versions start or end within the days clip the presences of every cell
+    # ever below them (more memberships than needed only adds presences that do not change).
+    below = (
+        "SELECT DISTINCT p.membership_id FROM people_posting p WHERE p.cell_id IN ("
+        " WITH RECURSIVE below(unit_id) AS ("
+        " SELECT unit_id FROM org_unitversion WHERE valid_from BETWEEN %s AND %s"
+        " OR valid_to BETWEEN %s AND %s"
+        " UNION SELECT v.unit_id FROM org_unitversion v JOIN below b ON v.parent_id = b.unit_id)"
+        " SELECT unit_id FROM below)"
+    )
+    ids = (
+        "SELECT id FROM people_membership WHERE admission_decision_date BETWEEN %s AND %s"
+        " UNION SELECT id FROM people_membership WHERE left_date BETWEEN %s AND %s"
+        " UNION SELECT id FROM people_membership WHERE official_date BETWEEN %s AND %s"
+        " UNION SELECT membership_id FROM people_posting WHERE valid_from BETWEEN %s AND %s"
+        " UNION SELECT membership_id FROM people_posting WHERE valid_to BETWEEN %s AND %s"
+        f" UNION {below}"
+    )
+    params = [a, d, a, d, a, d, a, d, f, b, a, d, f, b]
+    cache = _read.get()
+    key = ("window", first, day)
+    if cache is not None and key in cache:
+        return cache[key]
+    with connection.cursor() as cursor:
+        cursor.execute(counters_sql.presence_window(ids, connection.vendor), [*params, f, d])
+        rows = cursor.fetchall()
+    if cache is not None:
+        cache[key] = rows
+    return rows
 
 
 def coverage_sums(

@@ -18,8 +18,25 @@ from django.db import connection, transaction
 
 from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
-from ranks.counters.models import ALL_COLUMNS, COVERAGE_COLUMNS, TABLES, CoverageCount
-from ranks.counters.rollup import Key, Vector, counts_of, coverage_counts_of, id_lists
+from ranks.counters.models import (
+    ALL_COLUMNS,
+    COVERAGE_COLUMNS,
+    MOVEMENT_COLUMNS,
+    PIPELINE_COLUMNS,
+    TABLES,
+    CoverageCount,
+    MovementCount,
+    PipelineCount,
+)
+from ranks.counters.rollup import (
+    Key,
+    Vector,
+    counts_of,
+    coverage_counts_of,
+    id_lists,
+    movement_counts_of,
+    pipeline_counts_of,
+)
 from ranks.org import sql as tree_sql
 
 
@@ -51,6 +68,26 @@ def _membership_ids(
                 params,
             )
         )
+    with connection.cursor() as cursor:
+        for text, params in queries:
+            cursor.execute(text, params)
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def _candidate_ids(candidacies: Iterable[int], units: Iterable[int]) -> set[int]:
+    """The candidacies a change can touch: those of the people named, and those of the cells
+    ever below the units."""
+    found: set[int] = set()
+    queries: list[tuple[str, list]] = []
+    for ids_sql, params in id_lists(candidacies):
+        queries.append(
+            (f"SELECT id FROM pipeline_candidate WHERE person_id IN ({ids_sql})", params)
+        )
+    units = list(units)
+    for i in range(0, len(units), 1000):
+        below, params = tree_sql.subtree_ever_ids(units[i : i + 1000])
+        queries.append((f"SELECT id FROM pipeline_candidate WHERE cell_id IN ({below})", params))
     with connection.cursor() as cursor:
         for text, params in queries:
             cursor.execute(text, params)
@@ -109,19 +146,28 @@ def _place_ids(
     return found
 
 
-def _write_coverage(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
-    """Insert after − before as coverage delta rows, leaving out keys that did not move."""
+def _write_daily(
+    model: type[CoverageCount] | type[PipelineCount] | type[MovementCount],
+    columns: tuple[str, ...],
+    before: dict[Key, Vector],
+    after: dict[Key, Vector],
+) -> int:
+    """Insert after − before as delta rows keyed by day, leaving out keys that did not move."""
     rows = []
-    zero = (0,) * len(COVERAGE_COLUMNS)
+    zero = (0,) * len(columns)
     for key in before.keys() | after.keys():
         old, new = before.get(key, zero), after.get(key, zero)
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
             unit_id, day = key
-            values = dict(zip(COVERAGE_COLUMNS, delta, strict=True))
-            rows.append(CoverageCount(unit_id=unit_id, day=day, **values))
-    CoverageCount.objects.bulk_create(rows, batch_size=1000)
+            rows.append(model(unit_id=unit_id, day=day, **dict(zip(columns, delta, strict=True))))
+    model.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _write_coverage(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
+    """Insert after − before as coverage delta rows, leaving out keys that did not move."""
+    return _write_daily(CoverageCount, COVERAGE_COLUMNS, before, after)
 
 
 def _write(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
@@ -151,15 +197,24 @@ class _Frame:
         self.before: dict[Key, Vector] = {}
         self.places: set[int] = set()
         self.coverage_before: dict[Key, Vector] = {}
+        self.candidates: set[int] = set()
+        self.pipeline_before: dict[Key, Vector] = {}
+        self.movement_before: dict[Key, Vector] = {}
         self.scopes: list[tuple[list[int], ...]] = []
 
-    def add(self, memberships, persons, cells, units, places) -> None:
+    def add(self, memberships, persons, cells, units, places, candidacies) -> None:
         """Take in what a change can touch, counting what is new to the frame as it stands."""
-        self.scopes.append((memberships, persons, cells, units, places))
+        self.scopes.append((memberships, persons, cells, units, places, candidacies))
+        found = _candidate_ids(candidacies, units) - self.candidates
+        if found:
+            self.candidates |= found
+            _add_into(self.pipeline_before, pipeline_counts_of(found))
         new = _membership_ids(memberships, persons, cells, units) - self.ids
         if new:
             self.ids |= new
             _add_into(self.before, counts_of(new, self.presence))
+            if self.presence:  # transfers and leavings are the members' moves
+                _add_into(self.movement_before, movement_counts_of(new))
         if self.presence:  # a change that cannot move the members cannot move coverage
             found = _place_ids(memberships, persons, cells, units, places) - self.places
             if found:
@@ -168,16 +223,24 @@ class _Frame:
 
     def write(self) -> None:
         """Count again what the change touched, now, and write the differences."""
-        ids, places = set(self.ids), set(self.places)
-        for memberships, persons, cells, units, named in self.scopes:
+        ids, places, candidates = set(self.ids), set(self.places), set(self.candidates)
+        for memberships, persons, cells, units, named, candidacies in self.scopes:
             ids |= _membership_ids(memberships, persons, cells, units)
+            # A candidacy found now and not before is new: it counted nothing before.
+            candidates |= _candidate_ids(candidacies, units)
             if self.presence:
                 # A place found now and not before is new: it counted nothing before. (A
                 # change that links an existing place names it in `places`.)
                 places |= _place_ids(memberships, persons, cells, units, named)
         _write(self.before, counts_of(ids, self.presence))
+        if self.presence and ids:
+            moves = movement_counts_of(ids)
+            _write_daily(MovementCount, MOVEMENT_COLUMNS, self.movement_before, moves)
         if places:
             _write_coverage(self.coverage_before, coverage_counts_of(places))
+        if candidates:
+            after = pipeline_counts_of(candidates)
+            _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
 
 
 def _add_into(into: dict[Key, Vector], counts: dict[Key, Vector]) -> None:
@@ -201,6 +264,7 @@ def moving(
     cells: Iterable[int] = (),
     units: Iterable[int] = (),
     places: Iterable[int] = (),
+    candidacies: Iterable[int] = (),
     presence: bool = True,
 ) -> Iterator[None]:
     """Around a change of the records: count what it can touch before and after, and write the
@@ -210,12 +274,17 @@ def moving(
     attributes, memberships or places it changes, the cells whose places it relinks, the units
     whose versions it changes, and the existing places it links anew (a person moving in, a
     place moved to another unit): coverage is counted over the places all these can touch.
+    Name in `candidacies` the people whose candidacy it creates or changes (its cell, the day
+    it was added, its events): the pipeline's counts are counted over those and the
+    candidacies of the cells below the units.
     A `moving` inside another (a service calling a service) adds its scope
     to the outer one, which writes once for both when it ends.
 
     `presence=False` says the change cannot move the members present (a candidate's source
     group): only the admissions are counted, at half the cost."""
-    scope = (list(memberships), list(persons), list(cells), list(units), list(places))
+    scope = (
+        list(memberships), list(persons), list(cells), list(units), list(places), list(candidacies)
+    )  # fmt: skip
     frame: _Frame | None = getattr(_local, "frame", None)
     if frame is not None:
         if presence and not frame.presence:
@@ -293,10 +362,13 @@ def recounting(ids_sql: str, params: list, *, presence: bool = True) -> Iterator
     delta rows. One rollup each way and no id through Python, whatever their number (`moving`
     holds its ids and counts in memory). `presence=False` as for `moving`."""
     names = ", ".join(f"c{i}" for i in range(len(ALL_COLUMNS)))
+    moves = counters_sql.movement_rollup("SELECT * FROM counters_ids", connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
-        for name in ("counters_ids", "counters_before"):
+        for name in ("counters_ids", "counters_before", "counters_moves_before"):
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMPORARY TABLE counters_ids AS {ids_sql}", params)
+        if presence:
+            cursor.execute(f"CREATE TEMPORARY TABLE counters_moves_before AS {moves}")
         rollup = counters_sql.rollup("SELECT * FROM counters_ids", connection.vendor, presence)
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -316,6 +388,10 @@ def recounting(ids_sql: str, params: list, *, presence: bool = True) -> Iterator
             " GROUP BY x.unit_id, x.month",
             [],
         )
+        if presence:
+            before_moves = "counters_moves_before"
+            _insert_difference(cursor, MovementCount, MOVEMENT_COLUMNS, moves, before_moves)
+            cursor.execute("DROP TABLE counters_moves_before")
         for name in ("counters_ids", "counters_before"):
             cursor.execute(f"DROP TABLE {name}")
 
@@ -325,8 +401,6 @@ def recounting_places(places_sql: str, params: list) -> Iterator[None]:
     """Around a bulk change of the records (a first load): the coverage of the places
     `places_sql` selects, before the change and after it, counted in the database, and the
     difference written as delta rows. One rollup each way, whatever the number of places."""
-    table = CoverageCount._meta.db_table
-    columns = ", ".join(COVERAGE_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         for name in ("counters_places", "counters_coverage_before"):
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -340,17 +414,24 @@ def recounting_places(places_sql: str, params: list) -> Iterator[None]:
             params,
         )
         after = coverage_sql.rollup("SELECT * FROM counters_places", connection.vendor)
-        names = COVERAGE_COLUMNS
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, day, {columns})"
-            f" SELECT x.unit_id, x.day, {', '.join(f'SUM(x.{c})' for c in names)} FROM ("
-            f" SELECT * FROM ({after}) a"
-            f" UNION ALL SELECT unit_id, day, {', '.join(f'-{c}' for c in names)}"
-            " FROM counters_coverage_before) x"
-            f" GROUP BY x.unit_id, x.day HAVING {' OR '.join(f'SUM(x.{c}) <> 0' for c in names)}"
-        )
+        before = "counters_coverage_before"
+        _insert_difference(cursor, CoverageCount, COVERAGE_COLUMNS, after, before)
         for name in ("counters_places", "counters_coverage_before"):
             cursor.execute(f"DROP TABLE {name}")
+
+
+def _insert_difference(cursor, model, columns, after: str, before_table: str) -> int:
+    """Insert the rows of the rollup by day `after` minus those kept in `before_table` (a table
+    with its columns, named as `columns`), leaving out keys that did not move."""
+    sums = ", ".join(f"SUM(x.{c})" for c in columns)
+    cursor.execute(
+        f"INSERT INTO {model._meta.db_table} (unit_id, day, {', '.join(columns)})"
+        f" SELECT x.unit_id, x.day, {sums} FROM (SELECT * FROM ({after}) a"
+        f" UNION ALL SELECT unit_id, day, {', '.join(f'-{c}' for c in columns)}"
+        f" FROM {before_table}) x"
+        f" GROUP BY x.unit_id, x.day HAVING {' OR '.join(f'SUM(x.{c}) <> 0' for c in columns)}"
+    )
+    return cursor.rowcount
 
 
 def add_new_places(ids_sql: str, params: list) -> int:
@@ -372,7 +453,29 @@ def add_new(ids_sql: str, params: list) -> int:
     """Count memberships that did not exist before (a first load), in the database: one
     rollup, whatever their number. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        return _insert(cursor, counters_sql.rollup(ids_sql, connection.vendor), params)
+        written = _insert(cursor, counters_sql.rollup(ids_sql, connection.vendor), params)
+        return written + _insert_movement(cursor, ids_sql, params, None)
+
+
+def _insert_movement(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+    """Insert the transfers and leavings of the memberships `ids_sql` selects (for the units
+    `within` selects, or all)."""
+    text = counters_sql.movement_rollup(ids_sql, connection.vendor)
+    return _insert_daily(cursor, MovementCount, MOVEMENT_COLUMNS, text, params, within)
+
+
+def add_new_candidates(ids_sql: str, params: list) -> int:
+    """Count candidacies that did not exist before (a first load of source lists), in the
+    database: one rollup, whatever their number. Returns the rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return _insert_pipeline(cursor, ids_sql, params, None)
+
+
+def _insert_pipeline(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+    """Insert the pipeline rollup of the candidacies `ids_sql` selects (for the units `within`
+    selects, or all)."""
+    text = counters_sql.pipeline_rollup(ids_sql, connection.vendor)
+    return _insert_daily(cursor, PipelineCount, PIPELINE_COLUMNS, text, params, within)
 
 
 def closure_sql(unit_id: int) -> tuple[str, list]:
@@ -390,15 +493,24 @@ def rebuild(unit_id: int | None = None) -> int:
     """Recount from the records: every counter, or those of the unit and every unit ever below
     it. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        coverage = CoverageCount._meta.db_table
+        coverage, pipeline = CoverageCount._meta.db_table, PipelineCount._meta.db_table
+        movement = MovementCount._meta.db_table
         if unit_id is None:
             for model, _columns in TABLES:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
-            text = counters_sql.rollup("SELECT id FROM people_membership", connection.vendor)
-            written = _insert(cursor, text, [])
+            everyone = "SELECT id FROM people_membership"
+            written = _insert(cursor, counters_sql.rollup(everyone, connection.vendor), [])
+            cursor.execute(f"DELETE FROM {movement}")
+            written += _insert_movement(cursor, everyone, [], None)
+            cursor.execute(f"DELETE FROM {pipeline}")
+            written += _insert_pipeline(cursor, "SELECT id FROM pipeline_candidate", [], None)
             cursor.execute(f"DELETE FROM {coverage}")
             return written + _insert_coverage(cursor, "SELECT id FROM org_place", [], None)
         below, params = closure_sql(unit_id)
+        # The candidacies of the cells there: a unit there counts only those.
+        cursor.execute(f"DELETE FROM {pipeline} WHERE unit_id IN ({below})", params)
+        candidates = f"SELECT id FROM pipeline_candidate WHERE cell_id IN ({below})"
+        pipeline_rows = _insert_pipeline(cursor, candidates, params, (below, params))
         for model, _columns in TABLES:
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({below})", params)
         ids = f"SELECT DISTINCT membership_id FROM people_posting WHERE cell_id IN ({below})"
@@ -408,9 +520,12 @@ def rebuild(unit_id: int | None = None) -> int:
             f"SELECT * FROM ({text}) r0 WHERE r0.unit_id IN ({below})",
             [*params, *params],
         )
+        cursor.execute(f"DELETE FROM {movement} WHERE unit_id IN ({below})", params)
+        written += _insert_movement(cursor, ids, params, (below, params))
         # The places ever owned by a unit there: those a unit there can count.
         cursor.execute(f"DELETE FROM {coverage} WHERE unit_id IN ({below})", params)
         places = f"SELECT DISTINCT place_id FROM org_placeversion WHERE unit_id IN ({below})"
+        written += pipeline_rows
         return written + _insert_coverage(cursor, places, params, (below, params))
 
 
@@ -418,10 +533,16 @@ def _insert_coverage(cursor, places_sql: str, params: list, within: tuple[str, l
     """Insert the coverage rollup of the places `places_sql` selects (for the units `within`
     selects, or all)."""
     text = coverage_sql.rollup(places_sql, connection.vendor)
-    columns = ", ".join(COVERAGE_COLUMNS)
+    return _insert_daily(cursor, CoverageCount, COVERAGE_COLUMNS, text, params, within)
+
+
+def _insert_daily(cursor, model, columns, text: str, params: list, within) -> int:
+    """Insert the rows of a rollup by day (`text`, giving unit_id, day and `columns`), for the
+    units `within` selects or all. Returns the rows written."""
+    names = ", ".join(columns)
     where, more = ("", []) if within is None else (f" WHERE r0.unit_id IN ({within[0]})", within[1])
     cursor.execute(
-        f"INSERT INTO {CoverageCount._meta.db_table} (unit_id, day, {columns})"
+        f"INSERT INTO {model._meta.db_table} (unit_id, day, {names})"
         f" SELECT * FROM ({text}) r0{where}",
         [*params, *more],
     )
@@ -440,6 +561,8 @@ def fold() -> int:
         for model, columns in TABLES:
             written += _fold(cursor, model._meta.db_table, columns, "month")
         written += _fold(cursor, CoverageCount._meta.db_table, COVERAGE_COLUMNS, "day")
+        written += _fold(cursor, PipelineCount._meta.db_table, PIPELINE_COLUMNS, "day")
+        written += _fold(cursor, MovementCount._meta.db_table, MOVEMENT_COLUMNS, "day")
     return written
 
 

@@ -10,7 +10,7 @@ other on every scenario of the test suite.
 
 from __future__ import annotations
 
-from ranks.counters.models import COLUMNS, COMPOSITION, COMPOSITION_VALUES
+from ranks.counters.models import ADMISSION_COLUMNS, COMPOSITION, COMPOSITION_VALUES
 from ranks.targets.results import AGE_BANDS
 
 OPEN_START = "'0001-01-01'"
@@ -18,6 +18,8 @@ OPEN_START = "'0001-01-01'"
 # a units import writes before it finds and refuses it (`versions_below_themselves`).
 MAX_DEPTH = 64
 OPEN_END = "'9999-12-31'"
+# The stage whose events count as class graduates (`ranks.pipeline.models.Stage`).
+CLASS_PASSED = "class_passed"
 # The values the segments test, shared with `ranks.targets.progress` (after `fold_value`).
 HOME_PLACES = ("village", "residential_group")
 MAJORITY_ETHNICITY = ("kinh", "")
@@ -40,7 +42,7 @@ def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def _vendor_parts(vendor: str) -> dict[str, str]:
+def vendor_parts(vendor: str) -> dict[str, str]:
     if vendor == "postgresql":
         return {
             "month": "CAST(date_trunc('month', {x}) AS date)",
@@ -129,6 +131,159 @@ def _tests() -> list[tuple[str, str]]:
     return segments + composition
 
 
+def ancestry(p: dict[str, str]) -> str:
+    """The CTE `anc(cell_id, unit_id, parent_id, a, b, depth)` of the cells a CTE `cells(cell_id)`
+    gives: the unit is the cell or above it on every day from `a` to `b` (the walk up clips each
+    step to the versions it passes, and stops at the first unit with no version that day, as
+    `Tree.chain`)."""
+    greatest, least = p["greatest"], p["least"]
+    return (
+        "anc(cell_id, unit_id, parent_id, a, b, depth) AS ("
+        f" SELECT c.cell_id, v.unit_id, v.parent_id, COALESCE(v.valid_from, {OPEN_START}),"
+        f" COALESCE(v.valid_to, {OPEN_END}), 0"
+        " FROM cells c JOIN org_unitversion v ON v.unit_id = c.cell_id"
+        " UNION ALL SELECT u.cell_id, v.unit_id, v.parent_id,"
+        f" {greatest.format(a='u.a', b=f'COALESCE(v.valid_from, {OPEN_START})')},"
+        f" {least.format(a='u.b', b=f'COALESCE(v.valid_to, {OPEN_END})')}, u.depth + 1"
+        " FROM anc u JOIN org_unitversion v ON v.unit_id = u.parent_id"
+        f" AND COALESCE(v.valid_from, {OPEN_START}) <= u.b"
+        f" AND COALESCE(v.valid_to, {OPEN_END}) >= u.a WHERE u.depth < {MAX_DEPTH})"
+    )
+
+
+def pipeline_rollup(ids_sql: str, vendor: str) -> str:
+    """SELECT (unit_id, day, *`PIPELINE_COLUMNS`) for the candidacies whose ids `ids_sql`
+    selects: each counts once on the day it was added to the source list, and once on the day
+    of each awareness class it passed, for its current cell and each unit above that cell on
+    that day (as `progress._pipeline_events` and `Tree.chain`)."""
+    p = vendor_parts(vendor)
+    return (
+        f"WITH RECURSIVE chosen(id) AS ({ids_sql}),"
+        " ev(cell_id, day, s, g) AS ("
+        " SELECT c.cell_id, c.added_on, 1, 0"
+        " FROM chosen x CROSS JOIN pipeline_candidate c WHERE c.id = x.id"
+        " UNION ALL SELECT c.cell_id, e.date, 0, 1"
+        " FROM chosen x CROSS JOIN pipeline_candidate c"
+        " JOIN pipeline_stageevent e ON e.candidate_id = c.id"
+        f" WHERE c.id = x.id AND e.stage = '{CLASS_PASSED}'),"
+        " cd(cell_id, day, s, g) AS (SELECT cell_id, day, SUM(s), SUM(g) FROM ev"
+        " GROUP BY cell_id, day),"
+        " cells(cell_id) AS (SELECT DISTINCT cell_id FROM cd),"
+        f" {ancestry(p)}"
+        " SELECT an.unit_id, c.day, SUM(c.s), SUM(c.g)"
+        " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
+        " GROUP BY an.unit_id, c.day"
+    )
+
+
+def _posted(p: dict[str, str], presence: bool = True) -> str:
+    """The CTE `posted(cell_id, a, b, o)` of the memberships a CTE `chosen(id)` gives: each
+    posting from the later of its start and the decision to the earlier of its end and the day
+    before leaving, with the official date (nothing without `presence`)."""
+    posting_end = p["least"].format(
+        a=f"COALESCE(p.valid_to, {OPEN_END})",
+        b=f"COALESCE({p['day_before'].format(x='m.left_date')}, {OPEN_END})",
+    )
+    return (
+        "posted(cell_id, a, b, o) AS ("
+        f" SELECT p.cell_id, {p['greatest'].format(a='p.valid_from', b='m.admission_decision_date')},"
+        f" {posting_end}, m.official_date"
+        # CROSS JOIN: SQLite starts from the ids chosen, not from every membership.
+        " FROM chosen c CROSS JOIN people_membership m"
+        " JOIN people_posting p ON p.membership_id = m.id WHERE m.id = c.id"
+        f"{'' if presence else ' AND 1 = 0'})"
+    )
+
+
+def _stretch(p: dict[str, str]) -> str:
+    """The CTE `stretch(unit_id, a, b, o)`: each posting's presence below each unit above its
+    cell, clipped to the days the walk up (`anc`) holds."""
+    return (
+        "stretch(unit_id, a, b, o) AS ("
+        f" SELECT an.unit_id, {p['greatest'].format(a='p.a', b='an.a')},"
+        f" {p['least'].format(a='p.b', b='an.b')}, p.o"
+        " FROM posted p JOIN anc an ON an.cell_id = p.cell_id"
+        " AND p.a <= an.b AND p.b >= an.a AND p.a <= p.b)"
+    )
+
+
+def presence_window(ids_sql: str, vendor: str) -> str:
+    """SELECT (unit_id, members, official) for the memberships whose ids `ids_sql` selects: how
+    much the members present below each unit (and the official ones among them) change from
+    the first day of a month (the first parameter after those of `ids_sql`) to a later day of it
+    (the second): the presences that start after the first and by that day, less those that end
+    on or after the first and before that day. Added to the counters' figure on the first."""
+    p = vendor_parts(vendor)
+    official_start = p["greatest"].format(a="s.a", b="s.o")
+    official = "s.o IS NOT NULL AND s.o <= s.b"
+    day = "CAST(%s AS date)" if vendor == "postgresql" else "%s"  # SQLite: ISO text
+    return (
+        f"WITH RECURSIVE chosen(id) AS ({ids_sql}), {_posted(p)},"
+        " cells(cell_id) AS (SELECT DISTINCT cell_id FROM posted),"
+        f" {ancestry(p)}, {_stretch(p)},"
+        f" bounds(f, d) AS (SELECT {day}, {day})"
+        " SELECT s.unit_id,"
+        " SUM(CASE WHEN s.a > w.f AND s.a <= w.d THEN 1 ELSE 0 END)"
+        " - SUM(CASE WHEN s.b >= w.f AND s.b < w.d THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {official} AND {official_start} > w.f AND {official_start} <= w.d"
+        " THEN 1 ELSE 0 END)"
+        f" - SUM(CASE WHEN {official} AND s.b >= w.f AND s.b < w.d THEN 1 ELSE 0 END)"
+        " FROM stretch s CROSS JOIN bounds w GROUP BY s.unit_id"
+    )
+
+
+def movement_rollup(ids_sql: str, vendor: str) -> str:
+    """SELECT (unit_id, day, *`MOVEMENT_COLUMNS`) for the memberships whose ids `ids_sql`
+    selects: their transfers and their leaving.
+
+    A transfer is a posting that starts the day after another posting of the membership ended,
+    in another cell, while the member is present (from the decision to the day before leaving)
+    on both days. It counts on its first day: out of each unit above the old cell on the day
+    before that is not above the new cell that day, and into each unit above the new cell that
+    day that was not above the old one the day before. A leaving counts on the day left, in the
+    cell of the posting on the last day present (the day before, or the decision day for a
+    member who left on it; the lowest cell id if two), for that cell and each unit above it that
+    day. The walks up are those of `ancestry`."""
+    p = vendor_parts(vendor)
+    before = p["day_before"]
+    return (
+        f"WITH RECURSIVE chosen(id) AS ({ids_sql}),"
+        " mem(id, adm, lft) AS (SELECT m.id, m.admission_decision_date, m.left_date"
+        " FROM chosen c CROSS JOIN people_membership m WHERE m.id = c.id),"
+        " moved(from_cell, to_cell, d) AS ("
+        " SELECT p.cell_id, q.cell_id, q.valid_from FROM mem m"
+        " JOIN people_posting q ON q.membership_id = m.id"
+        " JOIN people_posting p ON p.membership_id = m.id"
+        f" AND p.valid_to = {before.format(x='q.valid_from')}"
+        f" WHERE p.cell_id <> q.cell_id AND {before.format(x='q.valid_from')} >= m.adm"
+        " AND (m.lft IS NULL OR q.valid_from < m.lft)),"
+        " lastday(id, lft, day) AS (SELECT id, lft,"
+        f" CASE WHEN lft > adm THEN {before.format(x='lft')} ELSE lft END"
+        " FROM mem WHERE lft IS NOT NULL),"
+        " gone(cell_id, d, day) AS ("
+        " SELECT MIN(p.cell_id), l.lft, l.day FROM lastday l"
+        " JOIN people_posting p ON p.membership_id = l.id AND p.valid_from <= l.day"
+        " AND (p.valid_to IS NULL OR p.valid_to >= l.day) GROUP BY l.id, l.lft, l.day),"
+        " cells(cell_id) AS (SELECT from_cell FROM moved UNION SELECT to_cell FROM moved"
+        " UNION SELECT cell_id FROM gone),"
+        f" {ancestry(p)},"
+        " ev(unit_id, day, i, o, g) AS ("
+        " SELECT an.unit_id, mv.d, 0, 1, 0 FROM moved mv JOIN anc an ON an.cell_id = mv.from_cell"
+        f" AND {before.format(x='mv.d')} >= an.a AND {before.format(x='mv.d')} <= an.b"
+        " WHERE NOT EXISTS (SELECT 1 FROM anc a2 WHERE a2.cell_id = mv.to_cell"
+        " AND a2.unit_id = an.unit_id AND mv.d >= a2.a AND mv.d <= a2.b)"
+        " UNION ALL SELECT an.unit_id, mv.d, 1, 0, 0 FROM moved mv"
+        " JOIN anc an ON an.cell_id = mv.to_cell AND mv.d >= an.a AND mv.d <= an.b"
+        " WHERE NOT EXISTS (SELECT 1 FROM anc a2 WHERE a2.cell_id = mv.from_cell"
+        f" AND a2.unit_id = an.unit_id AND {before.format(x='mv.d')} >= a2.a"
+        f" AND {before.format(x='mv.d')} <= a2.b)"
+        " UNION ALL SELECT an.unit_id, g.d, 0, 0, 1 FROM gone g"
+        " JOIN anc an ON an.cell_id = g.cell_id AND g.day >= an.a AND g.day <= an.b)"
+        " SELECT unit_id, day, SUM(i) AS transfers_in, SUM(o) AS transfers_out,"
+        " SUM(g) AS leavings FROM ev GROUP BY unit_id, day"
+    )
+
+
 def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
     """SELECT (unit_id, month, *`ALL_COLUMNS`) for the memberships whose ids `ids_sql` selects:
     their admissions, segments and composition, and the members present.
@@ -142,22 +297,23 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
     each unit up to that one have versions: +1 in the month of the day before it starts, −1 in
     the month of its last day. Without `presence`, the members are left at zero (for a change
     that cannot move them: a candidate's source group)."""
-    p = _vendor_parts(vendor)
+    p = vendor_parts(vendor)
     values = _dimension_values(p)
     tests = _tests()
     adm_cols = ["n", *(column for column, _t in tests)]
     # The order of `ALL_COLUMNS`: the admissions and segments, the members, the composition.
-    segment_cols, composition_cols = adm_cols[: len(COLUMNS) - 1], adm_cols[len(COLUMNS) - 1 :]
+    split = len(ADMISSION_COLUMNS)
+    segment_cols, composition_cols = adm_cols[:split], adm_cols[split:]
     sums = ", ".join(
         f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS {column}" for column, test in tests
     )
     month = p["month"].format(x="c.day")
     start = p["month"].format(x=p["day_before"].format(x="s.a"))
     end = p["month"].format(x="s.b")
-    greatest, least = p["greatest"], p["least"]
-    posting_end = least.format(
-        a=f"COALESCE(p.valid_to, {OPEN_END})",
-        b=f"COALESCE({p['day_before'].format(x='m.left_date')}, {OPEN_END})",
+    # An official member from the later of the presence's start and the official date.
+    official = "s.o IS NOT NULL AND s.o <= s.b"
+    official_start = p["month"].format(
+        x=p["day_before"].format(x=p["greatest"].format(a="s.a", b="s.o"))
     )
     one = ", ".join(f"{sql} AS {name}" for name, sql in values.items() if name != "age")
     if vendor == "postgresql":
@@ -166,6 +322,7 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
             " SELECT COALESCE(a.unit_id, r.unit_id) AS unit_id,"
             " COALESCE(a.month, r.month) AS month,"
             f" {', '.join(f'COALESCE(a.{x}, 0)' for x in segment_cols)}, COALESCE(r.members, 0),"
+            " COALESCE(r.official, 0),"
             f" {', '.join(f'COALESCE(a.{x}, 0)' for x in composition_cols)}"
             " FROM admitted a FULL OUTER JOIN present r"
             " ON r.unit_id = a.unit_id AND r.month = a.month"
@@ -174,10 +331,11 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         zeros = ", ".join(["0"] * len(adm_cols))
         together = (
             f" SELECT x.unit_id, x.month, {', '.join(f'SUM(x.{c})' for c in segment_cols)},"
-            f" SUM(x.members), {', '.join(f'SUM(x.{c})' for c in composition_cols)} FROM ("
+            f" SUM(x.members), SUM(x.official),"
+            f" {', '.join(f'SUM(x.{c})' for c in composition_cols)} FROM ("
             f" SELECT a.unit_id, a.month, {', '.join('a.' + x for x in adm_cols)},"
-            " 0 AS members FROM admitted a"
-            f" UNION ALL SELECT r.unit_id, r.month, {zeros}, r.members FROM present r"
+            " 0 AS members, 0 AS official FROM admitted a"
+            f" UNION ALL SELECT r.unit_id, r.month, {zeros}, r.members, r.official FROM present r"
             ") x GROUP BY x.unit_id, x.month"
         )
     return (
@@ -199,32 +357,13 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         f" one AS (SELECT aged.*, {_band('aged.age')} AS age_band FROM aged),"
         f" cd AS (SELECT one.cell_id, one.day, COUNT(*) AS n, {sums}"
         " FROM one GROUP BY one.cell_id, one.day),"
-        # Presence: each posting from the decision to the day before leaving.
-        " posted(cell_id, a, b) AS ("
-        f" SELECT p.cell_id, {greatest.format(a='p.valid_from', b='m.admission_decision_date')},"
-        f" {posting_end}"
-        " FROM chosen c CROSS JOIN people_membership m"
-        " JOIN people_posting p ON p.membership_id = m.id WHERE m.id = c.id"
-        f"{'' if presence else ' AND 1 = 0'}),"
+        f" {_posted(p, presence)},"
         # The ancestry of each cell once, whatever its members: (cell, unit, from, to) where the
         # unit is the cell or above it on every day from `a` to `b` (the walk up clips each step
         # to the versions it passes).
         " cells(cell_id) AS (SELECT cell_id FROM cd UNION SELECT cell_id FROM posted),"
-        " anc(cell_id, unit_id, parent_id, a, b, depth) AS ("
-        f" SELECT c.cell_id, v.unit_id, v.parent_id, COALESCE(v.valid_from, {OPEN_START}),"
-        f" COALESCE(v.valid_to, {OPEN_END}), 0"
-        " FROM cells c JOIN org_unitversion v ON v.unit_id = c.cell_id"
-        " UNION ALL SELECT u.cell_id, v.unit_id, v.parent_id,"
-        f" {greatest.format(a='u.a', b=f'COALESCE(v.valid_from, {OPEN_START})')},"
-        f" {least.format(a='u.b', b=f'COALESCE(v.valid_to, {OPEN_END})')}, u.depth + 1"
-        " FROM anc u JOIN org_unitversion v ON v.unit_id = u.parent_id"
-        f" AND COALESCE(v.valid_from, {OPEN_START}) <= u.b"
-        f" AND COALESCE(v.valid_to, {OPEN_END}) >= u.a WHERE u.depth < {MAX_DEPTH}),"
-        " stretch(unit_id, a, b) AS ("
-        f" SELECT an.unit_id, {greatest.format(a='p.a', b='an.a')},"
-        f" {least.format(a='p.b', b='an.b')}"
-        " FROM posted p JOIN anc an ON an.cell_id = p.cell_id"
-        " AND p.a <= an.b AND p.b >= an.a AND p.a <= p.b),"
+        f" {ancestry(p)},"
+        f" {_stretch(p)},"
         # Each part is added up on its own (the presence has one column to add, for many more
         # rows), then the two are put together.
         # The composition is kept for the units above the cell only (a cell's own is read from
@@ -234,8 +373,11 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         f" {', '.join(f'SUM(CASE WHEN an.depth > 0 THEN c.{x} ELSE 0 END) AS {x}' for x in composition_cols)}"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         f" GROUP BY an.unit_id, {month}),"
-        " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members FROM ("
-        f" SELECT s.unit_id, {start} AS month, 1 AS d FROM stretch s"
-        f" UNION ALL SELECT s.unit_id, {end}, -1 FROM stretch s WHERE s.b < {OPEN_END}"
+        " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members, SUM(y.o) AS official"
+        f" FROM (SELECT s.unit_id, {start} AS month, 1 AS d, 0 AS o FROM stretch s"
+        f" UNION ALL SELECT s.unit_id, {end}, -1, 0 FROM stretch s WHERE s.b < {OPEN_END}"
+        f" UNION ALL SELECT s.unit_id, {official_start}, 0, 1 FROM stretch s WHERE {official}"
+        f" UNION ALL SELECT s.unit_id, {end}, 0, -1 FROM stretch s"
+        f" WHERE {official} AND s.b < {OPEN_END}"
         ") y GROUP BY y.unit_id, y.month)" + together
     )

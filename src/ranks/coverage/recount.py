@@ -9,7 +9,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
@@ -222,13 +221,6 @@ def _spans(tree: Tree, version: PlaceVersion, a: dt.date, b: dt.date):
 
 def counted(unit: Unit | None = None) -> dict[Key, tuple[int, ...]]:
     """What the coverage counters hold: each (unit, day)'s sums."""
-    rows = CoverageCount.objects.all()
-    if unit is not None:
-        rows = rows.filter(unit_id__in=_closure(unit))
-    sums = rows.values("unit_id", "day").annotate(**{f"s_{c}": Sum(c) for c in COVERAGE_COLUMNS})
-    found = {}
-    for row in sums.order_by():
-        values = tuple(int(row[f"s_{c}"] or 0) for c in COVERAGE_COLUMNS)
-        if any(values):
-            found[(row["unit_id"], row["day"])] = values
-    return found
+    from ranks.targets.recount import daily_sums
+
+    return daily_sums(CoverageCount, COVERAGE_COLUMNS, unit)

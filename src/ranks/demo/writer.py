@@ -525,6 +525,7 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
     """Store the plan in the current transaction and audit every object it creates."""
     with transaction.atomic():
         last = Membership.objects.aggregate(last=Max("pk"))["last"] or 0
+        last_candidate = Candidate.objects.aggregate(last=Max("pk"))["last"] or 0
         _write_units(plan)
         changes = _unit_changes(plan)
         changes += _write_places(plan)
@@ -532,6 +533,9 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
         changes += _write_memberships(plan)
         changes += _write_candidates(plan, actor)
         counters.add_new("SELECT id FROM people_membership WHERE id > %s", [last])
+        counters.add_new_candidates(
+            "SELECT id FROM pipeline_candidate WHERE id > %s", [last_candidate]
+        )
         counters.rebuild_coverage()  # the province's places, people and members together
         written = audit_record_many(actor, changes)
     day = today()

@@ -104,7 +104,17 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["admission_decision_date"]
-        indexes = [models.Index(fields=["admission_decision_date"])]
+        indexes = [
+            models.Index(fields=["admission_decision_date"]),
+            # The members present on a day that is not the first of a month are the counters'
+            # figure on the first plus the changes of the days between, found through these.
+            models.Index(
+                fields=["left_date"],
+                condition=models.Q(left_date__isnull=False),
+                name="membership_left",
+            ),
+            models.Index(fields=["official_date"], name="membership_official"),
+        ]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 
@@ -140,6 +150,12 @@ class Posting(models.Model):
         indexes = [
             models.Index(fields=["cell", "valid_from"]),
             models.Index(fields=["person", "valid_from"]),
+            models.Index(fields=["valid_from"], name="posting_starts"),
+            models.Index(
+                fields=["valid_to"],
+                condition=models.Q(valid_to__isnull=False),
+                name="posting_ends",
+            ),
         ]
         verbose_name = _("posting")
         verbose_name_plural = _("postings")

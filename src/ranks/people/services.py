@@ -313,7 +313,7 @@ def membership_recognise(
     *, actor: Actor, membership: Membership, official_date: dt.date
 ) -> Membership:
     _check_dates(membership.admission_decision_date, membership.ceremony_date, official_date)
-    with transaction.atomic():
+    with transaction.atomic(), moving(memberships=[membership.pk]):  # the official members
         before = snapshot(membership)
         membership.official_date = official_date
         membership.save(update_fields=["official_date"])

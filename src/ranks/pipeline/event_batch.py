@@ -100,6 +100,7 @@ class EventBatch:
         self.candidates: dict[str, BatchCandidate] = {}
         self.units: dict[str, Unit] = {}
         self.new_events: list[StageEvent] = []
+        self.graduated: set[int] = set()  # the people (pks) of the new classes passed
         self.changed_events: dict[int, StageEvent] = {}
         self.relinked: set[int] = set()  # changed events whose introducers changed
         self.new_memberships: list[Membership] = []
@@ -260,6 +261,8 @@ class EventBatch:
         if event is None:
             events.append(new)
             self.new_events.append(new)
+            if stage == Stage.CLASS_PASSED:
+                self.graduated.add(candidate.person.pk)
         else:
             events[events.index(event)] = new
             records.by_event.pop(id(event), None)
@@ -437,6 +440,12 @@ class EventBatch:
         now = timezone.now()
         for event in self.new_events:
             event.recorded_at = now
+        # Classes passed and handovers move the pipeline's counts of the candidacies.
+        counted = self.graduated | {c.person_id for c in self.moved.values()}
+        with moving(candidacies=sorted(counted)):
+            self._write()
+
+    def _write(self) -> None:
         bulk.insert(StageEvent, self.new_events)
         bulk.update(StageEvent, list(self.changed_events.values()), EVENT_UPDATE_FIELDS)
         through = StageEvent.introducers.through

@@ -246,8 +246,11 @@ def candidate_save(
         if before is not None and before == _candidate_state(candidate, mentor_ids):
             return candidate
         regrouped = (before or {}).get("source_group", "") != candidate.source_group
-        # A source group moves the composition of the person's admissions.
-        with moving(persons=[person.pk] if regrouped else [], presence=False):
+        # A source group moves the composition of the person's admissions; the cell and the
+        # day added move the pipeline's counts.
+        with moving(
+            persons=[person.pk] if regrouped else [], candidacies=[person.pk], presence=False
+        ):
             candidate.save()
         candidate.mentors.set(mentors)
         audit_record_many(actor, [candidate_change(candidate, before, mentor_ids)])
@@ -612,7 +615,10 @@ def stage_event_save(
             to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
         checked = stage in rules.CHECKED_STAGES  # no facts are needed for the others
         facts_before = pipeline_facts(candidate, date, events=others) if checked else None
-        event.save()
+        # A class passed moves the pipeline's counts.
+        graduated = [person.pk] if stage == Stage.CLASS_PASSED else []
+        with moving(candidacies=graduated, presence=False):
+            event.save()
         event.introducers.set(introducers)
         candidate = _candidate_for_event(person)
         facts_after = pipeline_facts(candidate, date) if checked else None
@@ -653,7 +659,8 @@ def _follow(actor: Actor, candidate: Candidate, event: StageEvent, facts, to_uni
     elif event.stage == Stage.HANDOVER_ACCEPTED and to_unit is not None:
         before = _candidate_state(candidate, candidate.mentors.values_list("person_id", flat=True))
         candidate.cell = to_unit
-        candidate.save(update_fields=["cell"])
+        with moving(candidacies=[person.pk], presence=False):  # its entry and class move too
+            candidate.save(update_fields=["cell"])
         audit_record(
             actor,
             "ranks.pipeline.candidate.moved",

@@ -8,10 +8,10 @@ attributes have no history in Ranks, so they are read as they are now).
 Admissions, their segments and the members at the start of a year are read from the period
 counters (`ranks.counters`, docs/counters.md): their cost is the units shown times the months
 asked, and so is the composition's (but ethnicity and religion, free text, counted from the
-records under a sensitive grant). The pipeline's metrics are still counted here from the records
-of the subtree. Every function runs a fixed number of queries whatever the size of the subtree.
-`ADMISSION_METRICS` states the segment rules in Python; `ranks counters verify` recounts the
-counters with them (`targets/recount.py`).
+records under a sensitive grant). So are the pipeline's metrics (candidates added to a source
+list, classes passed) and places with members or a cell. Every function runs a fixed number of
+queries whatever the size of the subtree. `ADMISSION_METRICS` and `pipeline_events` state the
+rules in Python; `ranks counters verify` recounts the counters with them (`targets/recount.py`).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
 from ranks.counters import sql as sql_rules
-from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS
+from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS, PIPELINE_COLUMNS
 from ranks.counters.selectors import (
     admissions_by_month,
     composition_between,
@@ -39,6 +39,8 @@ from ranks.counters.selectors import (
     decided_after_in_month,
     members_on,
     once,
+    pipeline_by_month,
+    present_on,
 )
 from ranks.counters.sql import fold_value
 from ranks.org import sql
@@ -78,6 +80,8 @@ ADMISSION_METRICS = {
 COUNTER_COLUMNS = dict(zip(ADMISSION_METRICS, ADMISSION_COLUMNS, strict=True))
 # Metrics counted from the pipeline: candidates added to a source list, classes passed.
 PIPELINE_METRICS = (Metric.SOURCE_ENTRIES, Metric.CLASS_GRADUATES)
+# Their counter columns (`ranks.counters.models.PIPELINE_COLUMNS`).
+PIPELINE_COLUMN_OF = dict(zip(PIPELINE_METRICS, PIPELINE_COLUMNS, strict=True))
 # Metrics that count places on the date (coverage), not events of the year.
 PLACE_METRICS = {
     Metric.PLACES_WITH_MEMBERS: lambda c: c.total - c.without_members,
@@ -262,19 +266,23 @@ def _place_kinds(cell_ids: set[int]) -> dict[int, list[tuple[str, dt.date | None
     return found
 
 
-def _pipeline_events(
-    root_ids: list[int], metric: str, start: dt.date, end: dt.date
+def pipeline_events(
+    root_ids: list[int] | None, metric: str, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, int]]:
-    """(day, cell) of candidates added to a source list, or of classes passed: one query. The
-    candidate's current cell stands for the cell of the day (a handover moves a candidate)."""
-    cells = RawSQL(*sql.subtree_ever_ids(root_ids))
+    """(day, cell) of candidates added to a source list, or of classes passed, in the cells ever
+    below the roots (or all): one query. The candidate's current cell stands for the cell of the
+    day (a handover moves a candidate). The counters keep these (`counters.sql.pipeline_rollup`);
+    `ranks counters verify` recounts them with this."""
+    candidates = Candidate.objects.all()
+    if root_ids is not None:
+        candidates = candidates.filter(cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)))
     if metric == Metric.SOURCE_ENTRIES:
-        rows = Candidate.objects.filter(cell_id__in=cells, added_on__range=(start, end))
+        rows = candidates.filter(added_on__range=(start, end))
         return list(rows.values_list("added_on", "cell_id"))
-    rows = StageEvent.objects.filter(
-        candidate__cell_id__in=cells, stage=Stage.CLASS_PASSED, date__range=(start, end)
+    events = StageEvent.objects.filter(
+        candidate__in=candidates, stage=Stage.CLASS_PASSED, date__range=(start, end)
     )
-    return list(rows.values_list("date", "candidate__cell_id"))
+    return list(events.values_list("date", "candidate__cell_id"))
 
 
 # --- progress ---------------------------------------------------------------------------------
@@ -287,13 +295,6 @@ def _check_metric(metric: str) -> None:
             % {"metric": metric, "allowed": ", ".join(SUPPORTED_METRICS)},
             field="metric",
         )
-
-
-def _events_for(
-    root: Unit, metric: str, start: dt.date, end: dt.date
-) -> list[tuple[dt.date, int, int]]:
-    """(day, cell, how many) of what a pipeline metric counts."""
-    return [(day, cell, 1) for day, cell in _pipeline_events([root.pk], metric, start, end)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,9 +367,14 @@ def _counted(
     """From the counters: each unit's monthly history before `on`'s year, and a function giving
     its cumulative count in that year up to a date (a month end, or `on`)."""
     year = on.year
-    column = COLUMNS.index(COUNTER_COLUMNS[metric])
-    by_month = admissions_by_month(shown_ids, first, dt.date(year, 12, 31))
-    late = decided_after_in_month(shown_ids, on)
+    last = dt.date(year, 12, 31)
+    if metric in COUNTER_COLUMNS:
+        column = COLUMNS.index(COUNTER_COLUMNS[metric])
+        by_month = admissions_by_month(shown_ids, first, last)
+        late = decided_after_in_month(shown_ids, on)
+    else:  # the pipeline's
+        column = PIPELINE_COLUMNS.index(PIPELINE_COLUMN_OF[metric])
+        by_month, late = pipeline_by_month(shown_ids, first, last, on)
     monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
     this_year: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
     for unit_id, months in by_month.items():
@@ -387,29 +393,6 @@ def _counted(
     return monthly, done
 
 
-def _recorded(
-    tree: Tree, shown_ids: set[int], metric: str, on: dt.date, root: Unit, first: dt.date
-) -> tuple[dict[int, dict[int, list[int]]], Callable[[int, dt.date], int]]:
-    """From the records, for the metrics that have no counters yet (the pipeline's): the same
-    as `_counted`."""
-    year = on.year
-    monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
-    this_year: dict[int, list[dt.date]] = defaultdict(list)
-    for day, cell_id, n in _events_for(root, metric, first, dt.date(year, 12, 31)):
-        for unit_id in tree.chain(cell_id, day):
-            if unit_id not in shown_ids:
-                continue
-            if day.year == year:
-                this_year[unit_id] += [day] * n
-            else:
-                monthly[unit_id][day.year][day.month - 1] += n
-
-    def done(unit_id: int, day: dt.date) -> int:
-        return sum(1 for d in this_year.get(unit_id, ()) if d <= day)
-
-    return monthly, done
-
-
 def progress(
     *,
     scope: Scope,
@@ -422,14 +405,12 @@ def progress(
     target, the actual by `on`, the pace expected by then, the gap, the projection to year end
     and a status; with the unit's curve.
 
-    Admissions and their segments are read from the counters (`ranks.counters`): the cost is
-    the units shown times the months of the year and the `HISTORY_YEARS` before it. The
-    pipeline's metrics are counted from the records of the subtree.
+    Every metric is read from the counters (`ranks.counters`): the cost is the units shown
+    times the months of the year and the `HISTORY_YEARS` before it.
     `scope` is the caller's: the unit must be in it (a grant covers everything below)."""
     _check_metric(metric)
     year = on.year
-    counted = metric in COUNTER_COLUMNS
-    tree = _shown_tree(unit, on, depth if counted else None)
+    tree = _shown_tree(unit, on, depth)
     shown = [(v, d) for v, d in tree.subtree(unit.pk, on) if depth is None or d <= depth]
     if not shown:
         raise DomainError(
@@ -441,10 +422,7 @@ def progress(
     if metric in PLACE_METRICS:
         return _place_progress(unit, on, metric, tree, shown)
     first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
-    if counted:
-        monthly, done_by = _counted(shown_ids, metric, on, first)
-    else:
-        monthly, done_by = _recorded(tree, shown_ids, metric, on, unit, first)
+    monthly, done_by = _counted(shown_ids, metric, on, first)
     targets = dict(
         Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
             "unit_id", "value"
@@ -663,22 +641,6 @@ def composition(
 # --- admission ratio ---------------------------------------------------------------------------
 
 
-def _members_on(root_ids: list[int], day: dt.date) -> list[tuple[int, int]]:
-    """(cell, party members (probationary or official) posted there) on `day`: one query."""
-    return list(
-        Posting.objects.filter(
-            cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)),
-            valid_from__lte=day,
-            membership__admission_decision_date__lte=day,
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
-        .values_list("cell_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-
 def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     """Admissions in `year` over members on 1 January (R16's 3–4 %), for the unit, its siblings
     (ranked) and its children (ranked), in the tree of 1 January (or of the unit's first day that
@@ -718,12 +680,8 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     ranked_ids |= {unit.pk}
     if first_day.day == 1:
         members = Counter(members_on(ranked_ids, first_day))
-    else:  # a unit created in the middle of a month: counted from the records
-        members = Counter()
-        full = Tree.below([root_id])
-        for cell_id, n in _members_on([root_id], first_day):
-            for unit_id in full.chain(cell_id, first_day):
-                members[unit_id] += n
+    else:  # a unit created in the middle of a month: that day's members
+        members = Counter({uid: n for uid, (n, _o) in present_on(ranked_ids, first_day).items()})
     admitted: Counter[int] = Counter()
     for uid, months in admissions_by_month(ranked_ids, start, end).items():
         admitted[uid] = sum(values[0] for values in months.values())

@@ -1,5 +1,5 @@
 """`ranks counters verify`: the counters against a recount from the records, made in Python by
-the rules of `progress.ADMISSION_METRICS` and of the composition (the counters are kept by their SQL statement in
+the rules of `progress.ADMISSION_METRICS`, of the composition and of the pipeline's events (the counters are kept by their SQL statement in
 `ranks.counters.sql`, so each checks the other)."""
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from ranks.counters.models import (
     COLUMNS,
     COMPOSITION_VALUES,
     COVERAGE_COLUMNS,
+    MOVEMENT_COLUMNS,
+    PIPELINE_COLUMNS,
     TABLES,
+    MovementCount,
+    PipelineCount,
     composition_column,
 )
 from ranks.counters.services import closure_sql
@@ -25,7 +29,7 @@ from ranks.org.models import Unit, UnitVersion
 from ranks.people.models import Posting
 from ranks.targets import progress
 
-COLUMN_OF = progress.COUNTER_COLUMNS
+COLUMN_OF = {**progress.COUNTER_COLUMNS, **progress.PIPELINE_COLUMN_OF}
 METRIC_OF = {column: metric for metric, column in COLUMN_OF.items()}
 
 
@@ -70,20 +74,25 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
                 into[i] += f
             for i in values if depth > 0 else ():  # the composition above the cell
                 into[i] += 1
-    members = COLUMNS.index("members")
-    for unit_id, first, last in _presence(tree, unit):
+    members, official = COLUMNS.index("members"), COLUMNS.index("official")
+    for unit_id, first, last, official_on in _presence(tree, unit):
         if wanted is not None and unit_id not in wanted:
             continue
         found[(unit_id, (first - dt.timedelta(days=1)).replace(day=1))][members] += 1
         if last < dt.date.max:
             found[(unit_id, last.replace(day=1))][members] -= 1
+        if official_on is not None and official_on <= last:
+            since = max(first, official_on)
+            found[(unit_id, (since - dt.timedelta(days=1)).replace(day=1))][official] += 1
+            if last < dt.date.max:
+                found[(unit_id, last.replace(day=1))][official] -= 1
     return {key: tuple(v) for key, v in found.items() if any(v)}
 
 
 def _presence(tree: progress.Tree, unit: Unit | None):
-    """(unit, first day, last day) of each stretch a member was present below a unit: posted to
-    a cell from the decision to the day before leaving, on the days the cell and each unit up
-    to that one have versions."""
+    """(unit, first day, last day, official date) of each stretch a member was present below a
+    unit: posted to a cell from the decision to the day before leaving, on the days the cell and
+    each unit up to that one have versions."""
     postings = Posting.objects.all()
     if unit is not None:
         postings = postings.filter(cell_id__in=RawSQL(*closure_sql(unit.pk)))
@@ -93,8 +102,9 @@ def _presence(tree: progress.Tree, unit: Unit | None):
         "valid_to",
         "membership__admission_decision_date",
         "membership__left_date",
+        "membership__official_date",
     )
-    for cell_id, start, end, decided, left in rows:
+    for cell_id, start, end, decided, left, official_on in rows:
         first = max(start, decided)
         last = min(end or dt.date.max, (left - dt.timedelta(days=1)) if left else dt.date.max)
         stack = [(cell_id, first, last)]
@@ -105,7 +115,7 @@ def _presence(tree: progress.Tree, unit: Unit | None):
             for v in tree.by_unit.get(unit_id, ()):
                 lo, hi = max(a, v.valid_from or dt.date.min), min(b, v.valid_to or dt.date.max)
                 if lo <= hi:
-                    yield unit_id, lo, hi
+                    yield unit_id, lo, hi, official_on
                     if v.parent_id is not None:
                         stack.append((v.parent_id, lo, hi))
 
@@ -130,6 +140,105 @@ def counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
     return {key: tuple(v) for key, v in found.items() if any(v)}
 
 
+def _closure(unit: Unit) -> set[int]:
+    text, params = closure_sql(unit.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _tree_of(unit: Unit | None) -> tuple[progress.Tree, set[int] | None]:
+    """The tree of every unit, or of the unit and every unit ever below it (and those ids)."""
+    if unit is None:
+        return progress.Tree(UnitVersion.objects.all()), None
+    wanted = _closure(unit)
+    return progress.Tree(UnitVersion.objects.filter(unit_id__in=wanted)), wanted
+
+
+def pipeline_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """From the records: each (unit, day)'s candidates added to a source list and classes
+    passed, by `progress.pipeline_events` and the chain of the candidate's cell that day."""
+    tree, wanted = _tree_of(unit)
+    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(PIPELINE_COLUMNS))
+    roots = None if wanted is None else sorted(wanted)
+    for metric, column in progress.PIPELINE_COLUMN_OF.items():
+        i = PIPELINE_COLUMNS.index(column)
+        for day, cell_id in progress.pipeline_events(roots, metric, dt.date.min, dt.date.max):
+            for unit_id in tree.chain(cell_id, day):
+                if wanted is None or unit_id in wanted:
+                    found[(unit_id, day)][i] += 1
+    return {key: tuple(v) for key, v in found.items() if any(v)}
+
+
+def movement_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """From the records: each (unit, day)'s transfers in and out and leavings, by the rules of
+    `counters.sql.movement_rollup` stated again with `Tree.chain`."""
+    postings = Posting.objects.all()
+    tree, wanted = _tree_of(unit)
+    if wanted is not None:
+        postings = postings.filter(
+            membership_id__in=Posting.objects.filter(cell_id__in=wanted).values("membership_id")
+        )
+    by_membership: dict[int, list] = defaultdict(list)
+    facts = {}
+    rows = postings.values_list(
+        "membership_id", "cell_id", "valid_from", "valid_to",
+        "membership__admission_decision_date", "membership__left_date",
+    )  # fmt: skip
+    for membership_id, cell_id, start, end, decided, left in rows:
+        by_membership[membership_id].append((cell_id, start, end or dt.date.max))
+        facts[membership_id] = (decided, left)
+    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(MOVEMENT_COLUMNS))
+    into, out, gone = (MOVEMENT_COLUMNS.index(c) for c in MOVEMENT_COLUMNS)
+    day_before = dt.timedelta(days=1)
+    for membership_id, held in by_membership.items():
+        decided, left = facts[membership_id]
+        for new_cell, start, _end in held:
+            for old_cell, _start, end in held:
+                moved = end == start - day_before and old_cell != new_cell
+                if not moved or start - day_before < decided or (left and start >= left):
+                    continue
+                old = set(tree.chain(old_cell, start - day_before))
+                new = set(tree.chain(new_cell, start))
+                for unit_id in new - old:
+                    found[(unit_id, start)][into] += 1
+                for unit_id in old - new:
+                    found[(unit_id, start)][out] += 1
+        if left is not None:
+            last = left - day_before if left > decided else left
+            cells = [cell for cell, start, end in held if start <= last <= end]
+            for unit_id in tree.chain(min(cells), last) if cells else ():
+                found[(unit_id, left)][gone] += 1
+    return {
+        key: tuple(v) for key, v in found.items() if any(v) and (wanted is None or key[0] in wanted)
+    }
+
+
+def movement_counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """What the counters of transfers and leavings hold: each (unit, day)'s sums."""
+    return daily_sums(MovementCount, MOVEMENT_COLUMNS, unit)
+
+
+def daily_sums(model, columns, unit: Unit | None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """What a table of counters by day holds: each (unit, day)'s sums of `columns`, for every
+    unit or the unit and every unit ever below it."""
+    rows = model.objects.all()
+    if unit is not None:
+        rows = rows.filter(unit_id__in=_closure(unit))
+    sums = rows.values("unit_id", "day").annotate(**{f"s_{c}": Sum(c) for c in columns})
+    found = {}
+    for row in sums.order_by():
+        values = tuple(int(row[f"s_{c}"] or 0) for c in columns)
+        if any(values):
+            found[(row["unit_id"], row["day"])] = values
+    return found
+
+
+def pipeline_counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """What the pipeline's counters hold: each (unit, day)'s sums."""
+    return daily_sums(PipelineCount, PIPELINE_COLUMNS, unit)
+
+
 def verify(unit: Unit | None = None) -> list[Difference]:
     """Every (unit, month or day, column) where the counters and the recount differ, in code
     order: the admissions, their composition and the members present by month, then coverage
@@ -139,6 +248,8 @@ def verify(unit: Unit | None = None) -> list[Difference]:
     tables = (
         (counted(unit), recount(unit), ALL_COLUMNS, False),
         (coverage_recount.counted(unit), coverage_recount.recount(unit), COVERAGE_COLUMNS, True),
+        (pipeline_counted(unit), pipeline_recount(unit), PIPELINE_COLUMNS, True),
+        (movement_counted(unit), movement_recount(unit), MOVEMENT_COLUMNS, True),
     )
     keys = {key for have, want, _c, _d in tables for key in have.keys() | want.keys()}
     codes = dict(Unit.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "code"))
@@ -151,5 +262,6 @@ def verify(unit: Unit | None = None) -> list[Difference]:
                 if x != y:
                     code = codes.get(key[0], str(key[0]))
                     found.append(Difference(code, key[1], column, x, y, daily))
-    order = {c: i for i, c in enumerate((*ALL_COLUMNS, *COVERAGE_COLUMNS))}
+    every = (*ALL_COLUMNS, *COVERAGE_COLUMNS, *PIPELINE_COLUMNS, *MOVEMENT_COLUMNS)
+    order = {c: i for i, c in enumerate(every)}
     return sorted(found, key=lambda d: (d.daily, d.code, d.month, order[d.column]))

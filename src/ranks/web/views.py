@@ -10,6 +10,8 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ranks.counters.models import MOVEMENT_COLUMNS
+from ranks.counters.selectors import admitted_between, member_counts, movement_between
 from ranks.org.models import PlaceKind, UnitVersion
 from ranks.org.selectors import (
     cell_places_on,
@@ -22,8 +24,6 @@ from ranks.org.selectors import (
 from ranks.people.models import Person
 from ranks.people.selectors import (
     cell_members_on,
-    member_counts_by_child,
-    member_counts_on,
     person_search,
 )
 from ranks.people.services import person_sensitive_read
@@ -130,11 +130,10 @@ def unit_detail(request, code: str):
         inherited.update(v.area_flags or ())
     own_flags = set(version.area_flags or ()) if version else set()
     children = list(scope.units(unit_children_on(unit, shown_day), "unit"))
-    counts_by_child = member_counts_by_child(unit.pk, shown_day) if children else {}
+    # From the counters: one sum for the unit and its children whatever the members below.
+    counted = member_counts([unit.pk, *(c.unit_id for c in children)], shown_day)
     for child in children:
-        child.counts = counts_by_child.get(
-            child.unit_id, {"official": 0, "probationary": 0, "total": 0}
-        )
+        child.counts = counted[child.unit_id]
     members = []
     if version and version.kind.holds_members:
         members = list(cell_members_on(unit.pk, shown_day))
@@ -152,6 +151,15 @@ def unit_detail(request, code: str):
         list(cell_places_on(unit, shown_day)) if version and version.kind.holds_members else []
     )
     cell = cell_section(unit, shown_day) if version and version.kind.holds_members else None
+    year = None
+    if version is not None:  # the year up to the day shown, from the counters
+        start = dt.date(shown_day.year, 1, 1)
+        moved = movement_between([unit.pk], start, shown_day).get(unit.pk, (0, 0, 0))
+        year = {
+            "start": start,
+            "admitted": admitted_between([unit.pk], start, shown_day).get(unit.pk, 0),
+            **dict(zip(MOVEMENT_COLUMNS, moved, strict=True)),
+        }
     return render(
         request,
         "web/unit.html",
@@ -165,7 +173,7 @@ def unit_detail(request, code: str):
             "breadcrumbs": breadcrumbs,
             "own_flags": sorted(own_flags),
             "inherited_flags": sorted(inherited - own_flags),
-            "counts": member_counts_on(unit.pk, shown_day),
+            "counts": counted[unit.pk],
             "children": children,
             "members": members,
             "places": places,
@@ -173,6 +181,7 @@ def unit_detail(request, code: str):
             "history": unit_history(unit),
             "place_kinds": dict(PlaceKind.choices),
             "cell": cell,
+            "year": year,
         },
     )
 

@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
+from ranks.counters.selectors import member_counts
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree, unit_subtree_ids, unit_version_nearest
 from ranks.people.models import Person
-from ranks.people.selectors import cell_members_on, member_counts_on
+from ranks.people.selectors import cell_members_on
 from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
@@ -316,7 +317,7 @@ def candidate_event(request, person_id: str, stage: str):
     if stage == Stage.INTRODUCERS_ASSIGNED:
         members = _introducer_choices(candidate, on)
     if stage == Stage.CELL_RESOLUTION:
-        counted = member_counts_on(candidate.cell_id, on)["official"]
+        counted = member_counts([candidate.cell_id], on)[candidate.cell_id]["official"]
         initial["official_members"] = counted
     if stage == Stage.HANDOVER_ACCEPTED:
         # The cells below the unit the candidate was handed to.

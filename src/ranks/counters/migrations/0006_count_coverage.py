@@ -1,12 +1,11 @@
-"""Count the coverage the records already hold (the counters' own `rebuild`, in the database)."""
+"""Count the coverage the records already hold: done by 0009_movement_official, once every table
+of counters exists (the counters' own `rebuild` writes them all)."""
 
 from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from ranks.counters.services import rebuild
-
-    rebuild()
+    pass  # counted once every table of counters exists (0009_movement_official)
 
 
 class Migration(migrations.Migration):

@@ -125,7 +125,13 @@ class CandidatesHandler(Handler):
         regrouped = [c.person_id for c, _ in creates if c.source_group] + [
             c.person_id for c, before, _ in updates if before["source_group"] != c.source_group
         ]
-        with moving(persons=regrouped, presence=False):
+        # The cell and the day added move the pipeline's counts.
+        counted = [c.person_id for c, _ in creates] + [
+            c.person_id
+            for c, before, _ in updates
+            if (before["cell_id"], before["added_on"]) != (c.cell_id, c.added_on.isoformat())
+        ]
+        with moving(persons=regrouped, candidacies=counted, presence=False):
             self.write(creates, updates, people)
         # In the order of the rows, as the row-by-row import records them.
         changes = {c.person.person_id: candidate_change(c, None, ids) for c, ids in creates}

@@ -13,7 +13,7 @@ table starts with the person_id).
 from __future__ import annotations
 
 from ranks.core import bulk
-from ranks.counters.services import recounting
+from ranks.counters.services import add_new_candidates, recounting
 from ranks.interchange.engine import Context
 from ranks.interchange.staged import (
     NotStaged,
@@ -131,5 +131,6 @@ def load(stage: Stage, ctx: Context) -> None:
     )
     with recounting(grouped, [], presence=False):
         write()
+    add_new_candidates(f"SELECT pk FROM {ROWS}", [])  # new candidacies: nothing to take away
     audit_created(ctx, ROWS, "ranks.pipeline.candidate.imported", "candidate", COLUMNS)
     all_created(ctx, ROWS)

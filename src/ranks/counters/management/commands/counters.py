@@ -33,6 +33,15 @@ def column_label(column: str) -> str:
         return str(Metric(METRIC_OF[column]).label)
     if column == "members":
         return _("members present")
+    if column == "official":
+        return _("official members present")
+    moves = {
+        "transfers_in": _("members transferred in"),
+        "transfers_out": _("members transferred out"),
+        "leavings": _("members who left"),
+    }
+    if column in moves:
+        return moves[column]
     for dimension, value, name in COMPOSITION:
         if name == column:
             return f"{dimension_label(dimension)}: {value_label(dimension, value)}"
@@ -57,8 +66,9 @@ class Command(RanksCommand):
     @property
     def help(self) -> str:
         return _(
-            "verify: recount the admissions, their composition, the members present and the "
-            "coverage of places from the records and list every unit and month (or day) where "
+            "verify: recount the admissions, their composition, the members present, the "
+            "transfers and leavings, the pipeline's entries and classes and the coverage of "
+            "places from the records and list every unit and month (or day) where "
             "the counters differ (exit status 1 if one does). rebuild: recount the "
             "counters from the records. fold: add up each unit and month's delta rows into one. "
             "Needs full access."
