@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ranks.core.actor import SYSTEM
-from ranks.counters.selectors import member_counts
+from ranks.counters.selectors import present_on
 from ranks.org.models import Unit
 from ranks.org.services import unit_move, unit_version_save
 from ranks.people.selectors import member_counts_on
@@ -51,9 +51,10 @@ def test_the_members_on_any_day_are_those_of_the_records(world):
             D(2025, 3, 11), D(2025, 3, 12), D(2025, 6, 30), D(2025, 7, 1), D(2025, 7, 2)]  # fmt: skip
     units = list(Unit.objects.values_list("pk", "code"))
     for day in days:
-        counted = member_counts([pk for pk, _code in units], day)
+        counted = present_on([pk for pk, _code in units], day)
         for pk, code in units:
-            assert counted[pk] == member_counts_on(pk, day), (code, day)
+            recorded = member_counts_on(pk, day)
+            assert counted[pk] == (recorded["total"], recorded["official"]), (code, day)
 
 
 def test_the_members_on_a_day_read_the_same_queries_whatever_the_members(world):
@@ -61,7 +62,7 @@ def test_the_members_on_a_day_read_the_same_queries_whatever_the_members(world):
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as seen:
-            member_counts([province.pk], D(2024, 12, 17))
+            present_on([province.pk], D(2024, 12, 17))
         return len(seen)
 
     few = queries()

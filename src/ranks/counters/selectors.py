@@ -27,7 +27,7 @@ from ranks.counters.models import (
     MovementCount,
     PipelineCount,
 )
-from ranks.counters.rollup import Key, Vector, counts_of
+from ranks.counters.rollup import Key, Vector, counts_of, id_lists
 
 ZERO: Vector = (0,) * len(COLUMNS)
 T = TypeVar("T")
@@ -260,38 +260,56 @@ def members_on(unit_ids: Collection[int], day: dt.date) -> dict[int, int]:
 
 def present_on(unit_ids: Collection[int], day: dt.date) -> dict[int, tuple[int, int]]:
     """Party members (probationary or official) below each unit on `day`, and the official ones
-    among them: the counters' figure on the first of `day`'s month, plus what the days from
-    it to `day` changed, counted from the few memberships those days touch (found through the
-    indexes on the dates that start or end a presence, and the units whose versions start or
-    end then). The cost is the units asked times the months, and the country's changes of
-    those days; never the members below the units."""
+    among them: the counters' figure on the first day of the nearer month (`day`'s or the
+    next), plus or minus what the days between changed, counted from the few memberships those
+    days touch (found through the indexes on the dates that start or end a presence, and the
+    units whose versions start or end then). The cost is the units asked times the months, and
+    the country's changes of at most half a month; never the members below the units."""
     wanted = sorted(set(unit_ids))
     found: dict[int, list[int]] = {unit_id: [0, 0] for unit_id in wanted}
     if not wanted:
         return {}
     first = month_of(day)
+    following = _month_end(day) + dt.timedelta(days=1)
+    forward = (day - first) <= (following - day)
+    base = first if forward else following
     rows = (
-        AdmissionCount.objects.filter(unit_id__in=wanted, month__lt=first)
+        AdmissionCount.objects.filter(unit_id__in=wanted, month__lt=base)
         .values("unit_id")
         .annotate(n=Sum("members"), o=Sum("official"))
         .order_by()
     )
     for row in rows:
         found[row["unit_id"]] = [int(row["n"] or 0), int(row["o"] or 0)]
-    if day > first:
-        for unit_id, members, official in _changed_between(first, day):
+    if day != base:
+        sign = 1 if forward else -1
+        low, high = (first, day) if forward else (day, following)
+        for unit_id, members, official in _changed_between(low, high):
             if unit_id in found:
-                found[unit_id][0] += int(members or 0)
-                found[unit_id][1] += int(official or 0)
+                found[unit_id][0] += sign * int(members or 0)
+                found[unit_id][1] += sign * int(official or 0)
     return {unit_id: (n, o) for unit_id, (n, o) in found.items()}
 
 
+# Units with fewer members than this between them are counted from their records (a commune's
+# few hundred, read through the postings' cell index, cost less than the country's changes of
+# a few days that `present_on` reads).
+RECORDS_LIMIT = 5_000
+
+
 def member_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str, int]]:
-    """For each unit: its official, probationary and all members on `day`, from the counters
-    (`present_on`), as `people.selectors.member_counts_on` counts them from the records."""
+    """For each unit: its official, probationary and all members on `day`: from the counters
+    (`present_on`), or, for units with fewer than `RECORDS_LIMIT` members between them on the
+    first of the month, from their records (`people.selectors.member_counts_below`), whichever
+    reads less."""
+    from ranks.people.selectors import member_counts_below
+
+    wanted = sorted(set(unit_ids))
+    if sum(members_on(wanted, month_of(day)).values()) < RECORDS_LIMIT:
+        return member_counts_below(wanted, day)
     return {
         unit_id: {"official": official, "probationary": total - official, "total": total}
-        for unit_id, (total, official) in present_on(unit_ids, day).items()
+        for unit_id, (total, official) in present_on(wanted, day).items()
     }
 
 
@@ -323,9 +341,16 @@ def _changed_between(first: dt.date, day: dt.date) -> list[tuple]:
     key = ("window", first, day)
     if cache is not None and key in cache:
         return cache[key]
+    rows: list[tuple] = []
     with connection.cursor() as cursor:
-        cursor.execute(counters_sql.presence_window(ids, connection.vendor), [*params, f, d])
-        rows = cursor.fetchall()
+        # The ids first, then the window over them as a list: planned over the whole union,
+        # PostgreSQL guessed a hundred times the memberships and scanned every posting.
+        cursor.execute(ids, params)
+        found = [row[0] for row in cursor.fetchall()]
+        for chosen, more in id_lists(found):
+            window = counters_sql.presence_window(chosen, connection.vendor)
+            cursor.execute(window, [*more, f, d])
+            rows += cursor.fetchall()
     if cache is not None:
         cache[key] = rows
     return rows

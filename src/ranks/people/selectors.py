@@ -70,13 +70,19 @@ def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
     return {"official": official, "probationary": total - official, "total": total}
 
 
-def member_counts_by_child(unit_id: int, day: dt.date) -> dict[int, dict[str, int]]:
-    """For each child of the unit on `day`: official and probationary members below it. One query."""
+def member_counts_below(unit_ids: list[int], day: dt.date) -> dict[int, dict[str, int]]:
+    """For each unit: official and probationary members below it on `day` (every unit asked is
+    in the answer). One query, through the postings' cell index: for units of few members."""
+    zero = {"official": 0, "probationary": 0, "total": 0}
+    if not unit_ids:
+        return {}
     d = sql.date_param(day)
     valid = "COALESCE({a}.valid_from, '0001-01-01') <= %s AND COALESCE({a}.valid_to, '9999-12-31') >= %s"
+    marks = ", ".join(["%s"] * len(unit_ids))
     text = (
         "WITH RECURSIVE sub(top_id, unit_id) AS ("
-        f" SELECT v.unit_id, v.unit_id FROM org_unitversion v WHERE v.parent_id = %s AND {valid.format(a='v')}"
+        f" SELECT v.unit_id, v.unit_id FROM org_unitversion v WHERE v.unit_id IN ({marks})"
+        f" AND {valid.format(a='v')}"
         " UNION SELECT s.top_id, c.unit_id FROM org_unitversion c JOIN sub s ON c.parent_id = s.unit_id"
         f" WHERE {valid.format(a='c')})"
         " SELECT s.top_id,"
@@ -88,9 +94,13 @@ def member_counts_by_child(unit_id: int, day: dt.date) -> dict[int, dict[str, in
         " GROUP BY s.top_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(text, [unit_id, d, d, d, d, d, d, d, d, d])
+        cursor.execute(text, [*unit_ids, d, d, d, d, d, d, d, d, d])
         rows = cursor.fetchall()
-    return {
-        top: {"official": official or 0, "probationary": total - (official or 0), "total": total}
-        for top, official, total in rows
-    }
+    found = {unit_id: dict(zero) for unit_id in unit_ids}
+    for top, official, total in rows:
+        found[top] = {
+            "official": official or 0,
+            "probationary": total - (official or 0),
+            "total": total,
+        }
+    return found
