@@ -42,6 +42,16 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a page asked in English leaves English active
+    in the thread, which a later command run with no language would take for the default."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def counters_agree(request):
     """After every test that used the database, the counters equal a recount from the records
     (`ranks counters verify`): a writer that forgot them fails the test that used it. The

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from ranks.access.scope import Scope
 from ranks.core.actor import SYSTEM
 from ranks.counters import services as counters
-from ranks.counters.models import PipelineCount
+from ranks.counters.models import PipelineCount, StageCount
 from ranks.org.models import Unit
 from ranks.org.services import unit_move, unit_version_save
 from ranks.people.services import person_save
@@ -120,6 +120,7 @@ def test_rebuild_gives_the_same_pipeline_counters_and_verify_names_them(world, c
         in (capsys.readouterr().out)
     )
     PipelineCount.objects.all().delete()
+    StageCount.objects.all().delete()
     counters.add_new_candidates("SELECT id FROM pipeline_candidate", [])  # a first load
     call_command("counters", "verify", lang="vi")
     counters.rebuild()

@@ -83,6 +83,7 @@ def load_all(files: dict[str, str], *, row_by_row: bool) -> dict:
             "counters.CompositionCount",
             "counters.CoverageCount",
             "counters.PipelineCount",
+            "counters.StageCount",
         }
     }
     codes = dict(Unit.objects.values_list("pk", "code"))
@@ -91,6 +92,7 @@ def load_all(files: dict[str, str], *, row_by_row: bool) -> dict:
     counts["pipeline"] = sorted(
         (codes[u], d, v) for (u, d), v in recount.pipeline_counted().items()
     )
+    counts["stages"] = sorted((codes[u], d, v) for (u, d), v in recount.stage_counted().items())
     trail = list(
         AuditEntry.objects.order_by("seq").values_list("action", "object_type", "object_id")
     )

@@ -10,7 +10,7 @@ from django.db import models
 from ranks.org.models import PlaceKind
 from ranks.org.tree import AREA_FLAGS
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
-from ranks.pipeline.models import SourceGroup
+from ranks.pipeline.models import MAIN_STAGES, SourceGroup
 from ranks.targets.results import AGE_BANDS
 
 # The columns of a delta, in the order of `ranks.counters.sql.rollup`: the admissions and their
@@ -201,3 +201,62 @@ class MovementCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day}"
+
+
+# Candidates by where they stand (DESIGN.md §5): one column per main stage before the ceremony
+# and side state in force ("active": none), as the source list's filters read a candidacy; the
+# ceremony and official recognition (a member) and removal have one column each, whatever the
+# side state.
+STAGE_SIDES = ("active", "working_away", "paused", "handed_over", "withdrawn", "ineligible")
+STAGES_BY_SIDE = MAIN_STAGES[: MAIN_STAGES.index("ceremony")]
+STAGES_ALONE = MAIN_STAGES[MAIN_STAGES.index("ceremony") :]
+STAGE_COLUMNS = (
+    *(f"stage_{stage}_{side}" for stage in STAGES_BY_SIDE for side in STAGE_SIDES),
+    *(f"stage_{stage}" for stage in STAGES_ALONE),
+)
+# Still in the pipeline (cell health's successors): before the ceremony, neither withdrawn nor
+# found ineligible.
+IN_PIPELINE_COLUMNS = tuple(
+    f"stage_{stage}_{side}"
+    for stage in STAGES_BY_SIDE
+    for side in STAGE_SIDES
+    if side not in ("withdrawn", "ineligible")
+)
+
+
+# (main stage, the source list's state) each column counts: "member" for the ceremony and
+# official recognition, "removed" for removal, else the side state or "active".
+STANDING_OF_COLUMN = {
+    **{f"stage_{stage}_{side}": (stage, side) for stage in STAGES_BY_SIDE for side in STAGE_SIDES},
+    **{
+        f"stage_{stage}": (stage, "removed" if stage == "removed" else "member")
+        for stage in STAGES_ALONE
+    },
+}
+
+
+def stage_column(stage: str, side: str | None) -> str:
+    """The column that counts a candidacy at `stage` with the side state `side` in force."""
+    if stage in STAGES_ALONE:
+        return f"stage_{stage}"
+    return f"stage_{stage}_{side if side in STAGE_SIDES else 'active'}"
+
+
+class StageCount(models.Model):
+    """The change, from `day` on, in the candidates of the cells below `unit` (by its tree on
+    each day) at each stage and side state: a delta, as `AdmissionCount`, by day. A candidacy
+    counts from the day it was added to a source list, in its current cell (as the source list
+    reads it); the figure on a date is the sum of the unit's rows up to it."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The first day of the new state.")
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "day"], name="counters_stage_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"
+
+
+for _column in STAGE_COLUMNS:
+    StageCount.add_to_class(_column, models.IntegerField(default=0))

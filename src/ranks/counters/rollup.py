@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection
 
@@ -15,7 +15,10 @@ from ranks.counters.models import (
     COVERAGE_COLUMNS,
     MOVEMENT_COLUMNS,
     PIPELINE_COLUMNS,
+    STAGE_COLUMNS,
+    stage_column,
 )
+from ranks.pipeline import rules
 
 Key = tuple[int, dt.date]
 Vector = tuple[int, ...]
@@ -88,3 +91,100 @@ def movement_counts_of(membership_ids: Iterable[int]) -> dict[Key, Vector]:
         lambda ids: counters_sql.movement_rollup(ids, vendor),
         len(MOVEMENT_COLUMNS),
     )
+
+
+# Candidacies whose stretches are passed to the database in one statement.
+STAGE_BATCH = 20_000
+
+
+def stage_stretches(
+    candidacies: Iterable[tuple[int, dt.date, list[tuple[str, dt.date]]]],
+) -> dict[tuple[int, dt.date, dt.date | None, int], int]:
+    """(cell, first day, day it ends or None, column of `STAGE_COLUMNS`) → candidacies, from
+    (current cell, day added to the source list, events) of each candidacy: where it stands from
+    the day it was added on, by `rules.changes`."""
+    index = {column: i for i, column in enumerate(STAGE_COLUMNS)}
+    found: dict[tuple[int, dt.date, dt.date | None, int], int] = {}
+    for cell_id, added_on, events in candidacies:
+        steps = rules.changes(events)
+        # The state on the day added (the last change by then), then the changes after it.
+        start = 0
+        for i, (day, _stage, _side) in enumerate(steps):
+            if day is None or day <= added_on:
+                start = i
+        kept = [(added_on, *steps[start][1:])] + [s for s in steps[start + 1 :]]
+        for i, (day, stage, side) in enumerate(kept):
+            end = kept[i + 1][0] if i + 1 < len(kept) else None
+            key = (cell_id, day, end, index[stage_column(stage, side)])
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
+def _candidacies(cursor, ids_sql: str, params: list):
+    """(current cell, day added, events) of each candidacy `ids_sql` selects, by id."""
+    cursor.execute(
+        f"SELECT c.id, c.cell_id, c.added_on, e.stage, e.date FROM pipeline_candidate c"
+        f" LEFT JOIN pipeline_stageevent e ON e.candidate_id = c.id"
+        f" WHERE c.id IN ({ids_sql}) ORDER BY c.id",
+        params,
+    )
+    current, cell, added, events = None, None, None, []
+    for candidate_id, cell_id, added_on, stage, day in cursor.fetchall():
+        if candidate_id != current:
+            if current is not None:
+                yield cell, added, events
+            current, cell, added, events = candidate_id, cell_id, _as_date(added_on), []
+        if stage is not None:
+            events.append((stage, _as_date(day)))
+    if current is not None:
+        yield cell, added, events
+
+
+def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], int]) -> list:
+    """The parameters of `counters.sql.stage_segments` for these stretches."""
+    rows = sorted(stretches.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][3]))
+    if connection.vendor == "postgresql":
+        return [
+            [k[0] for k, _n in rows],
+            [k[1] for k, _n in rows],
+            [k[2] for k, _n in rows],
+            [k[3] for k, _n in rows],
+            [n for _k, n in rows],
+        ]
+    return [
+        json.dumps([[k[0], k[1].isoformat(), k[2] and k[2].isoformat(), k[3], n] for k, n in rows])
+    ]
+
+
+def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
+    """The parameters of `counters.sql.stage_segments` for the candidacies `candidate_ids_sql`
+    selects, a batch of `STAGE_BATCH` candidacies at a time (their events read in one query a
+    batch)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        for i in range(0, len(ids), STAGE_BATCH):
+            for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
+                stretches = stage_stretches(_candidacies(cursor, batch_sql, batch_params))
+                if stretches:
+                    yield stage_parameters(stretches)
+
+
+def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
+    """What these candidacies add to each (unit, day) of the candidates by stage, as the records
+    stand now."""
+    totals: dict[Key, list[int]] = {}
+    text = counters_sql.stage_rollup(
+        counters_sql.stage_segments(connection.vendor), connection.vendor
+    )
+    for ids_sql, params in id_lists(sorted(candidate_ids)):
+        for segment_params in stage_batches(ids_sql, params):
+            with connection.cursor() as cursor:
+                cursor.execute(text, segment_params)
+                for unit_id, when, *values in cursor.fetchall():
+                    into = totals.setdefault((unit_id, _as_date(when)), [0] * len(STAGE_COLUMNS))
+                    for j, v in enumerate(values):
+                        into[j] += int(v or 0)
+    return {key: tuple(v) for key, v in totals.items()}

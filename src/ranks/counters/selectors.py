@@ -19,13 +19,19 @@ from ranks.counters.models import (
     COMPOSITION,
     COMPOSITION_COLUMNS,
     COVERAGE_COLUMNS,
+    IN_PIPELINE_COLUMNS,
     MOVEMENT_COLUMNS,
     PIPELINE_COLUMNS,
+    STAGE_COLUMNS,
+    STAGE_SIDES,
+    STAGES_ALONE,
+    STAGES_BY_SIDE,
     AdmissionCount,
     CompositionCount,
     CoverageCount,
     MovementCount,
     PipelineCount,
+    StageCount,
 )
 from ranks.counters.rollup import Key, Vector, counts_of, id_lists
 
@@ -383,3 +389,38 @@ def coverage_sums(
             if vector[COVERAGE_COLUMNS.index("all_places")]:
                 found[(unit_id, chosen[i])] = vector
     return found
+
+
+def stages_on(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str, int]]:
+    """For each unit: its candidates on `day` by the columns of `STAGE_COLUMNS` (those with none
+    left out), counted from the day each was added to a source list. One query: each unit's
+    delta rows up to the day, added up."""
+    found: dict[int, dict[str, int]] = {}
+    if not unit_ids:
+        return found
+    sums = (
+        StageCount.objects.filter(unit_id__in=sorted(set(unit_ids)), day__lte=day)
+        .values("unit_id")
+        .annotate(**{c: Sum(c) for c in STAGE_COLUMNS})
+        .order_by()
+    )
+    for row in sums:
+        counts = {c: int(row[c] or 0) for c in STAGE_COLUMNS if row[c]}
+        if counts:
+            found[row["unit_id"]] = counts
+    return found
+
+
+def by_stage(counts: dict[str, int]) -> dict[str, int]:
+    """A unit's candidates by main stage (every side state together), from `stages_on`."""
+    found = dict.fromkeys(STAGES_BY_SIDE + STAGES_ALONE, 0)
+    for stage in STAGES_ALONE:
+        found[stage] = counts.get(f"stage_{stage}", 0)
+    for stage in STAGES_BY_SIDE:
+        found[stage] = sum(counts.get(f"stage_{stage}_{side}", 0) for side in STAGE_SIDES)
+    return found
+
+
+def in_pipeline(counts: dict[str, int]) -> int:
+    """A unit's candidates still in the pipeline (`IN_PIPELINE_COLUMNS`), from `stages_on`."""
+    return sum(counts.get(c, 0) for c in IN_PIPELINE_COLUMNS)

@@ -23,10 +23,12 @@ from ranks.counters.models import (
     COVERAGE_COLUMNS,
     MOVEMENT_COLUMNS,
     PIPELINE_COLUMNS,
+    STAGE_COLUMNS,
     TABLES,
     CoverageCount,
     MovementCount,
     PipelineCount,
+    StageCount,
 )
 from ranks.counters.rollup import (
     Key,
@@ -36,6 +38,8 @@ from ranks.counters.rollup import (
     id_lists,
     movement_counts_of,
     pipeline_counts_of,
+    stage_batches,
+    stage_counts_of,
 )
 from ranks.org import sql as tree_sql
 
@@ -147,7 +151,7 @@ def _place_ids(
 
 
 def _write_daily(
-    model: type[CoverageCount] | type[PipelineCount] | type[MovementCount],
+    model: type[CoverageCount] | type[PipelineCount] | type[MovementCount] | type[StageCount],
     columns: tuple[str, ...],
     before: dict[Key, Vector],
     after: dict[Key, Vector],
@@ -199,6 +203,7 @@ class _Frame:
         self.coverage_before: dict[Key, Vector] = {}
         self.candidates: set[int] = set()
         self.pipeline_before: dict[Key, Vector] = {}
+        self.stage_before: dict[Key, Vector] = {}
         self.movement_before: dict[Key, Vector] = {}
         self.scopes: list[tuple[list[int], ...]] = []
 
@@ -209,6 +214,7 @@ class _Frame:
         if found:
             self.candidates |= found
             _add_into(self.pipeline_before, pipeline_counts_of(found))
+            _add_into(self.stage_before, stage_counts_of(found))
         new = _membership_ids(memberships, persons, cells, units) - self.ids
         if new:
             self.ids |= new
@@ -241,6 +247,8 @@ class _Frame:
         if candidates:
             after = pipeline_counts_of(candidates)
             _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
+            stages = stage_counts_of(candidates)
+            _write_daily(StageCount, STAGE_COLUMNS, self.stage_before, stages)
 
 
 def _add_into(into: dict[Key, Vector], counts: dict[Key, Vector]) -> None:
@@ -468,7 +476,9 @@ def add_new_candidates(ids_sql: str, params: list) -> int:
     """Count candidacies that did not exist before (a first load of source lists), in the
     database: one rollup, whatever their number. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        return _insert_pipeline(cursor, ids_sql, params, None)
+        return _insert_pipeline(cursor, ids_sql, params, None) + _insert_stages(
+            cursor, ids_sql, params, None
+        )
 
 
 def _insert_pipeline(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
@@ -476,6 +486,18 @@ def _insert_pipeline(cursor, ids_sql: str, params: list, within: tuple[str, list
     selects, or all)."""
     text = counters_sql.pipeline_rollup(ids_sql, connection.vendor)
     return _insert_daily(cursor, PipelineCount, PIPELINE_COLUMNS, text, params, within)
+
+
+def _insert_stages(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+    """Insert the candidates by stage of the candidacies `ids_sql` selects (for the units
+    `within` selects, or all): their stretches worked out in Python from their events
+    (`rules.changes`), a batch at a time, and rolled up to the units in the database."""
+    vendor = connection.vendor
+    text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor)
+    written = 0
+    for segment_params in stage_batches(ids_sql, params):
+        written += _insert_daily(cursor, StageCount, STAGE_COLUMNS, text, segment_params, within)
+    return written
 
 
 def closure_sql(unit_id: int) -> tuple[str, list]:
@@ -494,7 +516,7 @@ def rebuild(unit_id: int | None = None) -> int:
     it. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
         coverage, pipeline = CoverageCount._meta.db_table, PipelineCount._meta.db_table
-        movement = MovementCount._meta.db_table
+        movement, stages = MovementCount._meta.db_table, StageCount._meta.db_table
         if unit_id is None:
             for model, _columns in TABLES:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
@@ -504,6 +526,8 @@ def rebuild(unit_id: int | None = None) -> int:
             written += _insert_movement(cursor, everyone, [], None)
             cursor.execute(f"DELETE FROM {pipeline}")
             written += _insert_pipeline(cursor, "SELECT id FROM pipeline_candidate", [], None)
+            cursor.execute(f"DELETE FROM {stages}")
+            written += _insert_stages(cursor, "SELECT id FROM pipeline_candidate", [], None)
             cursor.execute(f"DELETE FROM {coverage}")
             return written + _insert_coverage(cursor, "SELECT id FROM org_place", [], None)
         below, params = closure_sql(unit_id)
@@ -511,6 +535,8 @@ def rebuild(unit_id: int | None = None) -> int:
         cursor.execute(f"DELETE FROM {pipeline} WHERE unit_id IN ({below})", params)
         candidates = f"SELECT id FROM pipeline_candidate WHERE cell_id IN ({below})"
         pipeline_rows = _insert_pipeline(cursor, candidates, params, (below, params))
+        cursor.execute(f"DELETE FROM {stages} WHERE unit_id IN ({below})", params)
+        pipeline_rows += _insert_stages(cursor, candidates, params, (below, params))
         for model, _columns in TABLES:
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE unit_id IN ({below})", params)
         ids = f"SELECT DISTINCT membership_id FROM people_posting WHERE cell_id IN ({below})"
@@ -563,6 +589,7 @@ def fold() -> int:
         written += _fold(cursor, CoverageCount._meta.db_table, COVERAGE_COLUMNS, "day")
         written += _fold(cursor, PipelineCount._meta.db_table, PIPELINE_COLUMNS, "day")
         written += _fold(cursor, MovementCount._meta.db_table, MOVEMENT_COLUMNS, "day")
+        written += _fold(cursor, StageCount._meta.db_table, STAGE_COLUMNS, "day")
     return written
 
 

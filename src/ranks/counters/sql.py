@@ -10,7 +10,12 @@ other on every scenario of the test suite.
 
 from __future__ import annotations
 
-from ranks.counters.models import ADMISSION_COLUMNS, COMPOSITION, COMPOSITION_VALUES
+from ranks.counters.models import (
+    ADMISSION_COLUMNS,
+    COMPOSITION,
+    COMPOSITION_VALUES,
+    STAGE_COLUMNS,
+)
 from ranks.targets.results import AGE_BANDS
 
 OPEN_START = "'0001-01-01'"
@@ -52,6 +57,7 @@ def vendor_parts(vendor: str) -> dict[str, str]:
             "greatest": "GREATEST({a}, {b})",
             "least": "LEAST({a}, {b})",
             "day_before": "({x} - 1)",
+            "day_after": "({x} + 1)",
             "bytes": '{x} COLLATE "C"',
         }
     return {
@@ -62,6 +68,7 @@ def vendor_parts(vendor: str) -> dict[str, str]:
         "greatest": "max({a}, {b})",
         "least": "min({a}, {b})",
         "day_before": "date({x}, '-1 day')",
+        "day_after": "date({x}, '+1 day')",
         "bytes": "{x}",
     }
 
@@ -173,6 +180,46 @@ def pipeline_rollup(ids_sql: str, vendor: str) -> str:
         " SELECT an.unit_id, c.day, SUM(c.s), SUM(c.g)"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         " GROUP BY an.unit_id, c.day"
+    )
+
+
+def stage_segments(vendor: str) -> str:
+    """A sub-select of the stretches of candidacies at one stage that `counters.rollup` passes in
+    one parameter (an array each on PostgreSQL, a JSON list on SQLite): (cell_id, a, e, col, n),
+    `n` candidacies of the cell in column `col` of `STAGE_COLUMNS` from day `a` to the day
+    before `e` (NULL: still)."""
+    if vendor == "postgresql":
+        return "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::date[], %s::int[], %s::int[])"
+    return (
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+        " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')"
+        " FROM json_each(%s)"
+    )
+
+
+def stage_rollup(segments_sql: str, vendor: str) -> str:
+    """SELECT (unit_id, day, *`STAGE_COLUMNS`) of the stretches `segments_sql` selects (as
+    `stage_segments`): +n on the first day a stretch lies below each unit above its cell, −n on
+    the first day it no longer does (the next state, or the day after the walk up ends)."""
+    p = vendor_parts(vendor)
+    first = p["greatest"].format(a="s.a", b="an.a")
+    after = p["day_after"].format(x="an.b")
+    overlap = "an.cell_id = s.cell_id AND s.a <= an.b AND (s.e IS NULL OR s.e > an.a)"
+    ends = "(s.e IS NOT NULL AND s.e <= an.b)"
+    sums = ", ".join(
+        f"SUM(CASE WHEN d.col = {i} THEN d.n ELSE 0 END)" for i in range(len(STAGE_COLUMNS))
+    )
+    return (
+        f"WITH RECURSIVE seg(cell_id, a, e, col, n) AS ({segments_sql}),"
+        " cells(cell_id) AS (SELECT DISTINCT cell_id FROM seg),"
+        f" {ancestry(p)},"
+        " d(unit_id, day, col, n) AS ("
+        f" SELECT an.unit_id, {first}, s.col, s.n FROM seg s JOIN anc an ON {overlap}"
+        f" UNION ALL SELECT an.unit_id, CASE WHEN {ends} THEN s.e ELSE {after} END, s.col, -s.n"
+        f" FROM seg s JOIN anc an ON {overlap} WHERE {ends} OR an.b < {OPEN_END})"
+        f" SELECT d.unit_id, d.day, {sums} FROM d GROUP BY d.unit_id, d.day"
+        # A unit whose walk up passes two versions one after the other ends and starts again.
+        f" HAVING {' OR '.join(f'{x} <> 0' for x in sums.split(', '))}"
     )
 
 

@@ -100,7 +100,7 @@ class EventBatch:
         self.candidates: dict[str, BatchCandidate] = {}
         self.units: dict[str, Unit] = {}
         self.new_events: list[StageEvent] = []
-        self.graduated: set[int] = set()  # the people (pks) of the new classes passed
+        self.counted: set[int] = set()  # the people (pks) of the new events
         self.changed_events: dict[int, StageEvent] = {}
         self.relinked: set[int] = set()  # changed events whose introducers changed
         self.new_memberships: list[Membership] = []
@@ -261,8 +261,7 @@ class EventBatch:
         if event is None:
             events.append(new)
             self.new_events.append(new)
-            if stage == Stage.CLASS_PASSED:
-                self.graduated.add(candidate.person.pk)
+            self.counted.add(candidate.person.pk)
         else:
             events[events.index(event)] = new
             records.by_event.pop(id(event), None)
@@ -440,8 +439,8 @@ class EventBatch:
         now = timezone.now()
         for event in self.new_events:
             event.recorded_at = now
-        # Classes passed and handovers move the pipeline's counts of the candidacies.
-        counted = self.graduated | {c.person_id for c in self.moved.values()}
+        # New events and handovers move the candidates by stage and the pipeline's counts.
+        counted = self.counted | {c.person_id for c in self.moved.values()}
         with moving(candidacies=sorted(counted)):
             self._write()
 

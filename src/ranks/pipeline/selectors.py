@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
 from ranks.core.clock import today
 from ranks.pipeline import rules
-from ranks.pipeline.models import Candidate
+from ranks.pipeline.models import Candidate, StageEvent
+from ranks.pipeline.rules import timeline
 
 
 def candidate_state(candidate: Candidate, on: dt.date | None = None) -> rules.State:
@@ -20,3 +35,47 @@ def candidate_state(candidate: Candidate, on: dt.date | None = None) -> rules.St
 def candidate_current_stage(candidate: Candidate, on: dt.date | None = None) -> str:
     """The stage of the latest dated main-stage event; two on one date count in §5 order."""
     return candidate_state(candidate, on).stage
+
+
+def _order() -> Case:
+    """The order of events of one day, as `rules.state_on` counts them (§5, then side states)."""
+    return Case(
+        *(When(stage=s, then=Value(i)) for i, s in enumerate(timeline.MAIN + timeline.SIDE)),
+        default=Value(len(timeline.MAIN + timeline.SIDE)),
+        output_field=IntegerField(),
+    )
+
+
+def _last(day: dt.date, stages, field: str):
+    """The `field` of a candidacy's last event among `stages` by `day`, in the order they count."""
+    events = StageEvent.objects.filter(
+        candidate_id=OuterRef("pk"), date__lte=day, stage__in=stages
+    ).annotate(order=_order())
+    return Subquery(events.order_by("-date", "-order").values(field)[:1])
+
+
+def standing(candidates: QuerySet[Candidate], day: dt.date) -> QuerySet[Candidate]:
+    """The candidacies annotated with where they stand on `day`, read in the database as
+    `rules.state_on` reads them: `stage_on`, the last main stage recorded by then (two on one day
+    in §5 order; `identified` for none), and `side_on`, the last side state begun by then unless
+    an event after it ended it (None: none in force). So a list can be filtered and paginated
+    without reading every candidacy's events."""
+    begins = sorted(timeline.BEGINS)
+    candidates = candidates.annotate(
+        stage_on=Coalesce(_last(day, timeline.MAIN, "stage"), Value(timeline.IDENTIFIED)),
+        side_began=_last(day, begins, "stage"),
+        side_date=_last(day, begins, "date"),
+        side_order=_last(day, begins, "order"),
+    )
+    ended = Q()
+    for ending, sides in timeline.ENDS.items():
+        for side in sides:
+            later = StageEvent.objects.annotate(order=_order()).filter(
+                Q(date__gt=OuterRef("side_date"))
+                | Q(date=OuterRef("side_date"), order__gt=OuterRef("side_order")),
+                candidate_id=OuterRef("pk"),
+                date__lte=day,
+                stage=ending,
+            )
+            ended |= Q(side_began=side) & Exists(later)
+    return candidates.annotate(side_on=Case(When(ended, then=Value(None)), default=F("side_began")))

@@ -615,9 +615,9 @@ def stage_event_save(
             to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
         checked = stage in rules.CHECKED_STAGES  # no facts are needed for the others
         facts_before = pipeline_facts(candidate, date, events=others) if checked else None
-        # A class passed moves the pipeline's counts.
-        graduated = [person.pk] if stage == Stage.CLASS_PASSED else []
-        with moving(candidacies=graduated, presence=False):
+        # A new event moves the candidates by stage (a class passed, the pipeline's counts too).
+        counted = [person.pk] if before is None else []
+        with moving(candidacies=counted, presence=False):
             event.save()
         event.introducers.set(introducers)
         candidate = _candidate_for_event(person)

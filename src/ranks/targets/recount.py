@@ -1,5 +1,6 @@
 """`ranks counters verify`: the counters against a recount from the records, made in Python by
-the rules of `progress.ADMISSION_METRICS`, of the composition and of the pipeline's events (the counters are kept by their SQL statement in
+the rules of `progress.ADMISSION_METRICS`, of the composition, of the pipeline's events and of
+`rules.state_on` (the counters are kept by their SQL statement in
 `ranks.counters.sql`, so each checks the other)."""
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ from ranks.counters.models import (
     COVERAGE_COLUMNS,
     MOVEMENT_COLUMNS,
     PIPELINE_COLUMNS,
+    STAGE_COLUMNS,
     TABLES,
     MovementCount,
     PipelineCount,
+    StageCount,
     composition_column,
+    stage_column,
 )
 from ranks.counters.services import closure_sql
 from ranks.org.models import Unit, UnitVersion
 from ranks.people.models import Posting
+from ranks.pipeline import rules
+from ranks.pipeline.models import Candidate, StageEvent
 from ranks.targets import progress
 
 COLUMN_OF = {**progress.COUNTER_COLUMNS, **progress.PIPELINE_COLUMN_OF}
@@ -239,6 +245,60 @@ def pipeline_counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tupl
     return daily_sums(PipelineCount, PIPELINE_COLUMNS, unit)
 
 
+def stage_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """From the records: each (unit, day)'s change in the candidates at each stage and side
+    state, by `rules.state_on` and the chain of the candidate's current cell, read on every day
+    that can change them (the day added, each event, each version of a unit ever above the
+    cell beginning or ending)."""
+    tree, wanted = _tree_of(unit)
+    candidates = Candidate.objects.all()
+    if wanted is not None:
+        candidates = candidates.filter(cell_id__in=wanted)
+    events: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for candidate_id, stage, day in StageEvent.objects.filter(candidate__in=candidates).values_list(
+        "candidate_id", "stage", "date"
+    ):
+        events[candidate_id].append((stage, day))
+    bounds: dict[int, set[dt.date]] = {}
+
+    def bounds_of(unit_id: int, seen: frozenset[int] = frozenset()) -> set[dt.date]:
+        if unit_id not in bounds:
+            found: set[dt.date] = set()
+            for v in tree.by_unit.get(unit_id, ()):
+                found.add(v.valid_from or dt.date.min)
+                if v.valid_to is not None:
+                    found.add(v.valid_to + dt.timedelta(days=1))
+                if v.parent_id is not None and v.parent_id not in seen:
+                    found |= bounds_of(v.parent_id, seen | {unit_id})
+            bounds[unit_id] = found
+        return bounds[unit_id]
+
+    found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(STAGE_COLUMNS))
+    index = {column: i for i, column in enumerate(STAGE_COLUMNS)}
+    for candidate_id, cell_id, added_on in candidates.values_list("id", "cell_id", "added_on"):
+        own = events.get(candidate_id, [])
+        days = {added_on, *(d for _s, d in own), *bounds_of(cell_id)}
+        held: tuple[set[int], int] = (set(), 0)
+        for day in sorted(d for d in days if d >= added_on):
+            state = rules.state_on(own, day)
+            now = (set(tree.chain(cell_id, day)), index[stage_column(state.stage, state.side)])
+            if now == held:
+                continue
+            for unit_id in held[0]:
+                found[(unit_id, day)][held[1]] -= 1
+            for unit_id in now[0]:
+                found[(unit_id, day)][now[1]] += 1
+            held = now
+    return {
+        key: tuple(v) for key, v in found.items() if any(v) and (wanted is None or key[0] in wanted)
+    }
+
+
+def stage_counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """What the counters of candidates by stage hold: each (unit, day)'s sums."""
+    return daily_sums(StageCount, STAGE_COLUMNS, unit)
+
+
 def verify(unit: Unit | None = None) -> list[Difference]:
     """Every (unit, month or day, column) where the counters and the recount differ, in code
     order: the admissions, their composition and the members present by month, then coverage
@@ -250,6 +310,7 @@ def verify(unit: Unit | None = None) -> list[Difference]:
         (coverage_recount.counted(unit), coverage_recount.recount(unit), COVERAGE_COLUMNS, True),
         (pipeline_counted(unit), pipeline_recount(unit), PIPELINE_COLUMNS, True),
         (movement_counted(unit), movement_recount(unit), MOVEMENT_COLUMNS, True),
+        (stage_counted(unit), stage_recount(unit), STAGE_COLUMNS, True),
     )
     keys = {key for have, want, _c, _d in tables for key in have.keys() | want.keys()}
     codes = dict(Unit.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "code"))
@@ -262,6 +323,6 @@ def verify(unit: Unit | None = None) -> list[Difference]:
                 if x != y:
                     code = codes.get(key[0], str(key[0]))
                     found.append(Difference(code, key[1], column, x, y, daily))
-    every = (*ALL_COLUMNS, *COVERAGE_COLUMNS, *PIPELINE_COLUMNS, *MOVEMENT_COLUMNS)
+    every = (*ALL_COLUMNS, *COVERAGE_COLUMNS, *PIPELINE_COLUMNS, *MOVEMENT_COLUMNS, *STAGE_COLUMNS)
     order = {c: i for i, c in enumerate(every)}
     return sorted(found, key=lambda d: (d.daily, d.code, d.month, order[d.column]))

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
-from ranks.counters.selectors import member_counts
+from ranks.counters.models import STANDING_OF_COLUMN
+from ranks.counters.selectors import member_counts, stages_on
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree, unit_subtree_ids, unit_version_nearest
@@ -35,7 +37,7 @@ from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
-from ranks.pipeline.selectors import candidate_state
+from ranks.pipeline.selectors import candidate_state, standing
 from ranks.pipeline.services import candidate_save, stage_event_save
 from ranks.web.access import (
     CandidateAccess,
@@ -95,6 +97,10 @@ class Row:
     days: int | None
     cell_name: str = ""
 
+    @property
+    def stage_on(self) -> str:
+        return self.state.stage
+
 
 def _cell_names(cell_ids, day: dt.date) -> dict[int, str]:
     return dict(
@@ -108,12 +114,37 @@ def _choice(value: str, allowed) -> str:
     return value if value in allowed else ""
 
 
+def _standing_filter(state_key: str) -> Q:
+    """The candidacies of one `STATE_FILTERS` key, on the annotations of `standing`."""
+    if state_key == "removed":
+        return Q(stage_on=Stage.REMOVED)
+    if state_key == "member":
+        return Q(stage_on__in=MEMBER_STAGES)
+    alone = Q(stage_on__in=[*MEMBER_STAGES, Stage.REMOVED])
+    if state_key == "active":
+        return Q(side_on__isnull=True) & ~alone
+    return Q(side_on=state_key) & ~alone
+
+
+def _counted(unit: Unit, day: dt.date, state_key: str) -> dict[str, int]:
+    """The unit's candidates on `day` by main stage, of one state (or all), from the counters."""
+    counts = stages_on([unit.pk], day).get(unit.pk, {})
+    found = dict.fromkeys(MAIN_STAGES, 0)
+    for column, n in counts.items():
+        stage, state = STANDING_OF_COLUMN[column]
+        if not state_key or state == state_key:
+            found[stage] += n
+    return found
+
+
 @require_GET
 def unit_candidates(request, code: str):
     """The candidates of the cells below a unit on a date: a table, or a board by stage.
 
-    A fixed number of queries, however many candidates: the events of all of them (for their
-    stage and the filters), then the mentors and the cell names of those shown."""
+    The counts by stage come from the counters (`counters.selectors.stages_on`) when the user
+    sees the whole unit on that date and no source group is asked; the rows shown are one page,
+    filtered and ordered in the database (`pipeline.selectors.standing`), with their events,
+    mentors and cell names read for them alone."""
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     version = unit_version_nearest(unit, day)
@@ -122,7 +153,8 @@ def unit_candidates(request, code: str):
     stage = _choice(request.GET.get("stage", ""), MAIN_STAGES)
     board = request.GET.get("view") == "board"
 
-    candidates = scope_of(request).units(
+    scope = scope_of(request)
+    candidates = scope.units(
         Candidate.objects.filter(
             cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], day)), added_on__lte=day
         ),
@@ -130,36 +162,50 @@ def unit_candidates(request, code: str):
     )
     if group:
         candidates = candidates.filter(source_group=group)
-    candidates = (
-        candidates.select_related("person", "cell")
-        .prefetch_related(
-            Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date"))
-        )
-        .order_by("person__search_name", "person__person_id")
-    )
-    rows = []
-    for candidate in candidates:
-        state = candidate_state(candidate, day)
-        if state_key and list_state(state) != state_key:
-            continue
-        if stage and state.stage != stage:
-            continue
-        rows.append(Row(candidate, state, state.days_in_stage(day)))
+    if state_key or stage or board:
+        candidates = standing(candidates, day)
+    if state_key:
+        candidates = candidates.filter(_standing_filter(state_key))
+    if stage:
+        candidates = candidates.filter(stage_on=stage)
+    whole = scope.full or scope.units_on(Unit.objects.filter(pk=unit.pk), day).exists()
+    counts: dict[str, int] | None = None
+    if whole and not group:
+        counts = _counted(unit, day, state_key)
+        if stage:
+            counts = {s: (n if s == stage else 0) for s, n in counts.items()}
+    ordered = candidates.order_by("person__search_name", "person__person_id")
 
     columns, page = [], None
     if board:
-        by_stage: dict[str, list[Row]] = {s: [] for s in MAIN_STAGES}
-        for row in rows:
-            by_stage[row.state.stage].append(row)
+        if counts is None:
+            counts = dict.fromkeys(MAIN_STAGES, 0)
+            for row in candidates.values("stage_on").annotate(n=Count("pk")).order_by():
+                counts[row["stage_on"]] = row["n"]
+        first = ordered.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("stage_on"),
+                order_by=[F("person__search_name"), F("person__person_id")],
+            )
+        ).filter(place__lte=BOARD_COLUMN_LIMIT)
+        shown = _rows(first, day)
         columns = [
-            {"stage": s, "rows": by_stage[s][:BOARD_COLUMN_LIMIT], "count": len(by_stage[s])}
+            {
+                "stage": s,
+                "rows": [row for row in shown if row.stage_on == s],
+                "count": counts[s],
+            }
             for s in MAIN_STAGES
         ]
-        shown = [row for column in columns for row in column["rows"]]
+        total = sum(counts.values())
     else:
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        shown = list(page.object_list)
-    prefetch_related_objects([row.candidate for row in shown], "mentors")
+        paginator = Paginator(ordered, PAGE_SIZE)
+        if counts is not None:
+            paginator.count = sum(counts.values())  # the counters' figure: no count of rows
+        page = paginator.get_page(request.GET.get("page"))
+        shown = _rows(page.object_list, day)
+        total = paginator.count
     names = _cell_names((row.candidate.cell_id for row in shown), day)
     for row in shown:
         row.cell_name = names.get(row.candidate.cell_id, row.candidate.cell.code)
@@ -175,7 +221,7 @@ def unit_candidates(request, code: str):
             "rows": shown,
             "page": page,
             "columns": columns,
-            "total": len(rows),
+            "total": total,
             "column_limit": BOARD_COLUMN_LIMIT,
             "group": group,
             "state_key": state_key,
@@ -187,6 +233,21 @@ def unit_candidates(request, code: str):
             "may_add": _officer_units(request).filter(pk=unit.pk).exists(),
         },
     )
+
+
+def _rows(candidates, day: dt.date) -> list[Row]:
+    """The rows of the candidacies shown, with their people, cells, events and mentors."""
+    shown = list(
+        candidates.select_related("person", "cell").prefetch_related(
+            Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date")),
+            "mentors",
+        )
+    )
+    rows = []
+    for candidate in shown:
+        state = candidate_state(candidate, day)
+        rows.append(Row(candidate, state, state.days_in_stage(day)))
+    return rows
 
 
 def _officer_units(request):

@@ -27,7 +27,7 @@ from .findings import (
 )
 from .messages import TEMPLATES, render
 from .stages import next_stages
-from .timeline import Period, State, state_on
+from .timeline import Period, State, changes, state_on
 
 __all__ = [
     "BLOCKED",
@@ -61,6 +61,7 @@ __all__ = [
     "State",
     "refusals",
     "CHECKED_STAGES",
+    "changes",
     "state_on",
     "probation_end",
     "render",

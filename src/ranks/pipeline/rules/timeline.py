@@ -9,7 +9,7 @@ put on a source list again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 IDENTIFIED = "identified"
@@ -49,8 +49,8 @@ SIDE = (
     HANDOVER_REFUSED,
 )
 # The side state each event begins, and the one it ends.
-_BEGINS = {WORKING_AWAY, PAUSED, WITHDRAWN, INELIGIBLE, HANDED_OVER}
-_ENDS = {
+BEGINS = {WORKING_AWAY, PAUSED, WITHDRAWN, INELIGIBLE, HANDED_OVER}
+ENDS = {
     RETURNED: {WORKING_AWAY},
     RESUMED: {PAUSED},
     HANDOVER_ACCEPTED: {HANDED_OVER},
@@ -97,10 +97,13 @@ class State:
         return (on - self.since).days if self.since is not None else None
 
 
-def state_on(events: Iterable[tuple[str, dt.date]], on: dt.date) -> State:
-    """The state on `on` from (stage, date) pairs; events after `on` are ignored."""
+def _walk(
+    events: Iterable[tuple[str, dt.date]], on: dt.date | None
+) -> Iterator[tuple[dt.date, State]]:
+    """The day of each event up to `on` (all of them for None), in the order they count, and
+    the state after it."""
     ordered = sorted(
-        ((stage, day) for stage, day in events if day <= on and stage in _ORDER),
+        ((stage, day) for stage, day in events if (on is None or day <= on) and stage in _ORDER),
         key=lambda e: (e[1], _ORDER[e[0]]),
     )
     stage, since = IDENTIFIED, None
@@ -109,14 +112,38 @@ def state_on(events: Iterable[tuple[str, dt.date]], on: dt.date) -> State:
     periods: list[Period] = []
     for name, day in ordered:
         restart = False
-        if name in _ENDS and side in _ENDS[name]:
+        if name in ENDS and side in ENDS[name]:
             restart = name == "source_list"
             side, side_since = None, None
-        if name in _BEGINS:
+        if name in BEGINS:
             side, side_since = name, day
         if name in MAIN and (name != stage or restart):
             if periods:
                 periods[-1] = Period(periods[-1].stage, periods[-1].start, day)
             periods.append(Period(name, day, None))
             stage, since = name, day
-    return State(stage, since, side, side_since, tuple(periods))
+        yield day, State(stage, since, side, side_since, tuple(periods))
+
+
+def state_on(events: Iterable[tuple[str, dt.date]], on: dt.date) -> State:
+    """The state on `on` from (stage, date) pairs; events after `on` are ignored."""
+    walked = [state for _day, state in _walk(events, on)]
+    return walked[-1] if walked else State(IDENTIFIED, None)
+
+
+def changes(events: Iterable[tuple[str, dt.date]]) -> list[tuple[dt.date | None, str, str | None]]:
+    """(day, stage, side) from each day on which the stage or the side state changed, the first
+    being (None, identified, None): where the candidacy stands on any day is the last entry on
+    or before it (as `state_on`, which the counters of candidates by stage follow)."""
+    found: list[tuple[dt.date | None, str, str | None]] = [(None, IDENTIFIED, None)]
+    for day, state in _walk(events, None):
+        found.append((day, state.stage, state.side))
+    # Events of one day count together: keep each day's last state, then only real changes.
+    by_day: dict[dt.date | None, tuple[str, str | None]] = {}
+    for day, stage, side in found:
+        by_day[day] = (stage, side)
+    result: list[tuple[dt.date | None, str, str | None]] = []
+    for day, (stage, side) in by_day.items():
+        if not result or result[-1][1:] != (stage, side):
+            result.append((day, stage, side))
+    return result

@@ -12,8 +12,16 @@ from ranks.core.audit import audit_record
 from ranks.core.commands import RanksCommand
 from ranks.core.errors import DomainError
 from ranks.counters import services
-from ranks.counters.models import COMPOSITION, COVERAGE_GROUPS, COVERAGE_MEASURES
+from ranks.counters.models import (
+    COMPOSITION,
+    COVERAGE_GROUPS,
+    COVERAGE_MEASURES,
+    STAGE_SIDES,
+    STAGES_ALONE,
+    STAGES_BY_SIDE,
+)
 from ranks.org.models import Unit
+from ranks.pipeline.models import Stage
 from ranks.reports.labels import (
     area_flag_label,
     dimension_label,
@@ -42,6 +50,16 @@ def column_label(column: str) -> str:
     }
     if column in moves:
         return moves[column]
+    for stage in STAGES_ALONE:
+        if column == f"stage_{stage}":
+            return _("candidates at: %(stage)s") % {"stage": Stage(stage).label}
+    for stage in STAGES_BY_SIDE:
+        for side in STAGE_SIDES:
+            if column == f"stage_{stage}_{side}":
+                return _("candidates at: %(stage)s (%(side)s)") % {
+                    "stage": Stage(stage).label,
+                    "side": _("active") if side == "active" else Stage(side).label,
+                }
     for dimension, value, name in COMPOSITION:
         if name == column:
             return f"{dimension_label(dimension)}: {value_label(dimension, value)}"
@@ -67,7 +85,8 @@ class Command(RanksCommand):
     def help(self) -> str:
         return _(
             "verify: recount the admissions, their composition, the members present, the "
-            "transfers and leavings, the pipeline's entries and classes and the coverage of "
+            "transfers and leavings, the pipeline's entries and classes, the candidates by "
+            "stage and the coverage of "
             "places from the records and list every unit and month (or day) where "
             "the counters differ (exit status 1 if one does). rebuild: recount the "
             "counters from the records. fold: add up each unit and month's delta rows into one. "
