@@ -118,12 +118,34 @@ def page(code, what="dashboard"):
     assert client.get(url).status_code == 200, url
     return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
+def by_records(code):
+    # What the source list's counts and the cell-health page read before the counters: every
+    # candidacy's stage from its events, and every cell's health from its members' records.
+    from django.db.models import Prefetch
+    from django.db.models.expressions import RawSQL
+    from ranks.coverage.health import cell_health
+    from ranks.org import sql
+    from ranks.pipeline.models import Candidate, StageEvent
+    from ranks.pipeline.selectors import candidate_state
+    unit = Unit.objects.get(code=code)
+    def stages():
+        below = RawSQL(*sql.subtree_on_ids([unit.pk], day))
+        found = Candidate.objects.filter(cell_id__in=below, added_on__lte=day).prefetch_related(
+            Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date")))
+        return [candidate_state(c, day).stage for c in found]
+    return median_s(stages, 1), median_s(lambda: cell_health(unit, day), 1)
+
 for name in ("central", "province", "commune"):
     code = args.get(name)
     if code:
         out[name] = page(code)
         if name != "commune":  # the unit page: members and the year so far, from the counters
             out[name + "_unit_page"] = page(code, "")
+            out[name + "_board"] = page(code, "candidates/?view=board")
+            out[name + "_list"] = page(code, "candidates/?state=active")
+            out[name + "_cells"] = page(code, "cells/")
+            if args.get("records"):
+                out[name + "_records"] = by_records(code)
 if args.get("coverage"):
     from ranks.coverage.selectors import coverage_trend
     code = args["coverage"]
@@ -220,7 +242,7 @@ def main() -> None:
     duck = duckdb_seconds(Path(options.files), year, options.runs)
     national = child(
         url, central=central, province=province, commune=commune, coverage=central,
-        runs=options.runs,
+        runs=options.runs, records=True,
     )  # fmt: skip
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
@@ -251,6 +273,15 @@ def main() -> None:
         seconds, count = national[name + "_unit_page"]
         label = f"unit page of the {name} (members, the year so far)"
         print(f"{label:<58} {seconds:>8.3f} {'':>8} {'':>6} {'':>6} {count:>8}")
+    for name in ("central", "province"):
+        stages, cells = national[name + "_records"]
+        for what, key, limit in (
+            ("source list board", "_board", stages),
+            ("source list, active, page 1", "_list", stages),
+            ("cell health page", "_cells", cells),
+        ):
+            seconds, count = national[name + key]
+            line(f"{what} of the {name} ÷ records", seconds, limit, "", count)
     print(
         f"{'coverage trend over ten years, the whole country':<58} "
         f"{national['trend'][0]:>8.3f} {'':>8} {'':>6} {'< 2 s':>6} {national['trend'][1]:>8}"

@@ -176,15 +176,17 @@ def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
     """What these candidacies add to each (unit, day) of the candidates by stage, as the records
     stand now."""
     totals: dict[Key, list[int]] = {}
-    text = counters_sql.stage_rollup(
-        counters_sql.stage_segments(connection.vendor), connection.vendor
-    )
+    vendor = connection.vendor
+    text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor, wide=False)
+    width = len(STAGE_COLUMNS)
     for ids_sql, params in id_lists(sorted(candidate_ids)):
         for segment_params in stage_batches(ids_sql, params):
             with connection.cursor() as cursor:
                 cursor.execute(text, segment_params)
-                for unit_id, when, *values in cursor.fetchall():
-                    into = totals.setdefault((unit_id, _as_date(when)), [0] * len(STAGE_COLUMNS))
-                    for j, v in enumerate(values):
-                        into[j] += int(v or 0)
+                for unit_id, when, column, n in cursor.fetchall():
+                    key = (unit_id, when if isinstance(when, dt.date) else _as_date(when))
+                    into = totals.get(key)
+                    if into is None:
+                        into = totals[key] = [0] * width
+                    into[column] += int(n)
     return {key: tuple(v) for key, v in totals.items()}

@@ -424,3 +424,58 @@ def by_stage(counts: dict[str, int]) -> dict[str, int]:
 def in_pipeline(counts: dict[str, int]) -> int:
     """A unit's candidates still in the pipeline (`IN_PIPELINE_COLUMNS`), from `stages_on`."""
     return sum(counts.get(c, 0) for c in IN_PIPELINE_COLUMNS)
+
+
+def cell_counts(units_sql: str, params: list, day: dt.date) -> dict[int, dict]:
+    """For each unit the sub-select `units_sql` gives (the cells of a subtree): its members and
+    official members present on `day` (`present_on`'s reading), its candidates still in the
+    pipeline (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s
+    month (`last`) and before that month (`earlier`). Three grouped queries over the units' own
+    counters, whatever the members below; the units are never sent as a list."""
+    first = month_of(day)
+    following = _month_end(day) + dt.timedelta(days=1)
+    forward = (day - first) <= (following - day)
+    base = first if forward else following
+    found: dict[int, dict] = defaultdict(
+        lambda: {"members": 0, "official": 0, "candidates": 0, "last": None, "earlier": None}
+    )
+    admissions = AdmissionCount._meta.db_table
+    stages = StageCount._meta.db_table
+    pipeline = " + ".join(IN_PIPELINE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT unit_id, SUM(members), SUM(official) FROM {admissions}"
+            f" WHERE unit_id IN ({units_sql}) AND month < %s GROUP BY unit_id",
+            [*params, _day_param(base)],
+        )
+        for unit_id, members, official in cursor.fetchall():
+            found[unit_id]["members"] = int(members or 0)
+            found[unit_id]["official"] = int(official or 0)
+        cursor.execute(
+            f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
+            f" WHERE unit_id IN ({units_sql}) AND day <= %s GROUP BY unit_id",
+            [*params, _day_param(day)],
+        )
+        for unit_id, candidates in cursor.fetchall():
+            found[unit_id]["candidates"] = int(candidates or 0)
+        # The months whose admissions add up to more than none (a correction leaves a +1 and a
+        # −1 in one month), the last of them by `day`'s month and before it.
+        cursor.execute(
+            "SELECT unit_id, MAX(month), MAX(CASE WHEN month < %s THEN month END) FROM ("
+            f" SELECT unit_id, month FROM {admissions}"
+            f" WHERE unit_id IN ({units_sql}) AND month <= %s"
+            " GROUP BY unit_id, month HAVING SUM(admissions) > 0) m GROUP BY unit_id",
+            [_day_param(first), *params, _day_param(first)],
+        )
+        for unit_id, last, earlier in cursor.fetchall():
+            found[unit_id]["last"] = _as_date(last) if last else None
+            found[unit_id]["earlier"] = _as_date(earlier) if earlier else None
+    if day != base:
+        sign = 1 if forward else -1
+        low, high = (first, day) if forward else (day, following)
+        # The country's changes of those days, units outside the sub-select among them: the
+        # caller reads its own.
+        for unit_id, members, official in _changed_between(low, high):
+            found[unit_id]["members"] += sign * int(members or 0)
+            found[unit_id]["official"] += sign * int(official or 0)
+    return dict(found)

@@ -197,19 +197,18 @@ def stage_segments(vendor: str) -> str:
     )
 
 
-def stage_rollup(segments_sql: str, vendor: str) -> str:
+def stage_rollup(segments_sql: str, vendor: str, wide: bool = True) -> str:
     """SELECT (unit_id, day, *`STAGE_COLUMNS`) of the stretches `segments_sql` selects (as
     `stage_segments`): +n on the first day a stretch lies below each unit above its cell, −n on
-    the first day it no longer does (the next state, or the day after the walk up ends)."""
+    the first day it no longer does (the next state, or the day after the walk up ends). Not
+    `wide`: (unit_id, day, column index, n), one row per column that moves (a writer reads
+    these; most of the 63 columns of a key are zero)."""
     p = vendor_parts(vendor)
     first = p["greatest"].format(a="s.a", b="an.a")
     after = p["day_after"].format(x="an.b")
     overlap = "an.cell_id = s.cell_id AND s.a <= an.b AND (s.e IS NULL OR s.e > an.a)"
     ends = "(s.e IS NOT NULL AND s.e <= an.b)"
-    sums = ", ".join(
-        f"SUM(CASE WHEN d.col = {i} THEN d.n ELSE 0 END)" for i in range(len(STAGE_COLUMNS))
-    )
-    return (
+    deltas = (
         f"WITH RECURSIVE seg(cell_id, a, e, col, n) AS ({segments_sql}),"
         " cells(cell_id) AS (SELECT DISTINCT cell_id FROM seg),"
         f" {ancestry(p)},"
@@ -217,7 +216,17 @@ def stage_rollup(segments_sql: str, vendor: str) -> str:
         f" SELECT an.unit_id, {first}, s.col, s.n FROM seg s JOIN anc an ON {overlap}"
         f" UNION ALL SELECT an.unit_id, CASE WHEN {ends} THEN s.e ELSE {after} END, s.col, -s.n"
         f" FROM seg s JOIN anc an ON {overlap} WHERE {ends} OR an.b < {OPEN_END})"
-        f" SELECT d.unit_id, d.day, {sums} FROM d GROUP BY d.unit_id, d.day"
+    )
+    if not wide:
+        return (
+            f"{deltas} SELECT d.unit_id, d.day, d.col, SUM(d.n) FROM d"
+            " GROUP BY d.unit_id, d.day, d.col HAVING SUM(d.n) <> 0"
+        )
+    sums = ", ".join(
+        f"SUM(CASE WHEN d.col = {i} THEN d.n ELSE 0 END)" for i in range(len(STAGE_COLUMNS))
+    )
+    return (
+        f"{deltas} SELECT d.unit_id, d.day, {sums} FROM d GROUP BY d.unit_id, d.day"
         # A unit whose walk up passes two versions one after the other ends and starts again.
         f" HAVING {' OR '.join(f'{x} <> 0' for x in sums.split(', '))}"
     )

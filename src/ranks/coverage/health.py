@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
@@ -25,7 +26,7 @@ from django.db.models.expressions import RawSQL
 
 from ranks.coverage.models import Secondment
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit
+from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.people.models import PersonPlace, Posting
 from ranks.people.status import age_on
 from ranks.pipeline import rules
@@ -77,6 +78,7 @@ class CellHealth:
     seconded_secretary: bool = False
     official_without_secondments: int = 0
     flags: list[str] = field(default_factory=list)
+    unit_id: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -103,17 +105,31 @@ def _band(age: int) -> str:
     return AGE_BANDS[-1]
 
 
-def cell_health(unit: Unit, day: dt.date) -> list[CellHealth]:
-    """Every cell under `unit` (or the unit, if it is a cell) on `day`, by parent and name."""
-    tree = Tree.below([unit.pk])
-    cells = [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
+def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -> list[CellHealth]:
+    """Every cell under `unit` (or the unit, if it is a cell) on `day`, by parent and name,
+    from the records of its members; or only the cells of `only` (the ones a page shows), read
+    from their own records and their communes' tree."""
+    if only is None:
+        tree = Tree.below([unit.pk])
+        cells = [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
+        scope = RawSQL(*sql.subtree_ever_ids([unit.pk]))
+    else:
+        wanted = sorted(set(only))
+        parents = UnitVersion.objects.valid_on(day).filter(unit_id__in=wanted)
+        roots = {p for p in parents.values_list("parent_id", flat=True) if p is not None}
+        tree = Tree.below(sorted(roots | set(wanted)))
+        found = (tree.version(unit_id, day) for unit_id in wanted)
+        cells = sorted(
+            (v for v in found if v is not None and v.kind.holds_members),
+            key=lambda v: (v.parent_id or 0, v.name),
+        )
+        scope = wanted
     if not cells:
         return []
     ids = [v.unit_id for v in cells]
-    ever = RawSQL(*sql.subtree_ever_ids([unit.pk]))
     # Members posted on the day, and every admission to the cells (for the last one).
     postings = list(
-        Posting.objects.filter(cell_id__in=ever, valid_from__lte=day)
+        Posting.objects.filter(cell_id__in=scope, valid_from__lte=day)
         .filter(
             Q(valid_to__isnull=True)
             | Q(valid_to__gte=day)
@@ -149,7 +165,7 @@ def cell_health(unit: Unit, day: dt.date) -> list[CellHealth]:
     work = list(
         PersonPlace.objects.filter(
             role="workplace",
-            person__postings__cell_id__in=RawSQL(*sql.subtree_ever_ids([unit.pk])),
+            person__postings__cell_id__in=scope,
             person__postings__valid_from__lte=day,
         )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
@@ -168,6 +184,7 @@ def cell_health(unit: Unit, day: dt.date) -> list[CellHealth]:
     for v in cells:
         parent = tree.version(v.parent_id, day) if v.parent_id else None
         by_cell[v.unit_id] = CellHealth(
+            unit_id=v.unit_id,
             code=v.unit.code,
             name=v.name,
             parent_code=parent.unit.code if parent else None,
@@ -268,3 +285,176 @@ def _flags(h: CellHealth) -> list[str]:
     if h.official_members >= COMMITTEE_FROM:
         found.append("committee_due")
     return found
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def cell_figures(unit: Unit, day: dt.date) -> list[CellHealth]:
+    """Every cell under `unit` on `day` with the figures the flags need, read from the cells'
+    counters (`counters.selectors.cell_counts`) and the secondments in force: members, official
+    members, candidates in the pipeline, years since the last admission, the seconded and the
+    flags. The age bands and the members working away need each member's record: they are left
+    empty here, for `cell_health(..., only=)` to fill for the cells a page shows. The cost is
+    the cells and their months, never the members below them."""
+    from ranks.counters.selectors import cell_counts
+
+    below, params = sql.subtree_on_ids([unit.pk], day)
+    versions = list(
+        UnitVersion.objects.valid_on(day)
+        .filter(unit_id__in=RawSQL(below, params))
+        .values_list("unit_id", "unit__code", "name", "parent_id", "kind__holds_members")
+    )
+    names = {unit_id: (code, name) for unit_id, code, name, _p, _h in versions}
+    cells = [(u, code, name, parent) for u, code, name, parent, holds in versions if holds]
+    if not cells:
+        return []
+    counts = cell_counts(below, params, day)
+    by_cell: dict[int, CellHealth] = {}
+    for unit_id, code, name, parent_id in cells:
+        parent_code, parent_name = names.get(parent_id, (None, "")) if parent_id else (None, "")
+        figures = counts.get(unit_id, {})
+        members, official = figures.get("members", 0), figures.get("official", 0)
+        by_cell[unit_id] = CellHealth(
+            unit_id=unit_id, code=code, name=name, parent_code=parent_code, parent_name=parent_name,
+            official_members=official, probationary_members=members - official,
+            candidates=figures.get("candidates", 0), official_without_secondments=official,
+        )  # fmt: skip
+    _add_secondments(by_cell, RawSQL(below, params), day)
+    _last_admissions(by_cell, counts, day)
+    for health in by_cell.values():
+        health.flags = _flags(health)
+    return sorted(by_cell.values(), key=lambda h: (h.parent_name, h.name, h.code))
+
+
+def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> None:
+    """The members seconded to the cells on `day` (as `cell_health` counts them): listed, counted
+    in the cell when posted elsewhere, and not counted towards it standing on its own."""
+    secondments = list(
+        Secondment.objects.filter(cell_id__in=cells, from_date__lte=day)
+        .filter(Q(to_date__isnull=True) | Q(to_date__gte=day))
+        .select_related("person", "home_unit")
+        .prefetch_related("person__memberships")
+    )
+    posted = set(
+        Posting.objects.filter(
+            person_id__in={s.person_id for s in secondments}, valid_from__lte=day
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(membership__admission_decision_date__lte=day)
+        .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
+        .values_list("person_id", "cell_id")
+    )
+    counted: set[tuple[int, int]] = set()
+    for s in secondments:
+        health = by_cell.get(s.cell_id)
+        if health is None:
+            continue
+        membership = max(
+            (m for m in s.person.memberships.all() if m.admission_decision_date <= day),
+            key=lambda m: m.admission_decision_date,
+            default=None,
+        )
+        official = bool(
+            membership
+            and membership.official_date
+            and membership.official_date <= day
+            and (membership.left_date is None or membership.left_date > day)
+        )
+        health.seconded.append(
+            Seconded(
+                s.person.person_id, s.person.full_name, s.role, s.from_date, s.to_date,
+                s.home_unit.code if s.home_unit else None, official,
+            )
+        )  # fmt: skip
+        health.seconded_secretary = health.seconded_secretary or s.role == "secretary"
+        if (s.person_id, s.cell_id) in counted:
+            continue
+        counted.add((s.person_id, s.cell_id))
+        if (s.person_id, s.cell_id) in posted:
+            # A member of the cell who is also seconded to it: counted once, not on its own.
+            if official:
+                health.official_without_secondments -= 1
+        elif membership is not None:
+            health.official_members += official
+            health.probationary_members += not official
+
+
+def _last_admissions(by_cell: dict[int, CellHealth], counts: dict[int, dict], day: dt.date):
+    """Each cell's last admission by `day` and the full years since: the month from the
+    counters; the day itself from the records only where the month leaves the years (or whether
+    it was by `day`) in doubt, a twelfth of the cells at most."""
+    first = day.replace(day=1)
+    doubt: dict[int, dt.date] = {}  # cell → the month to read
+    month_of: dict[int, dt.date | None] = {}
+    for unit_id in by_cell:
+        figures = counts.get(unit_id, {})
+        last, earlier = figures.get("last"), figures.get("earlier")
+        month_of[unit_id] = last
+        if last is not None and last >= first:
+            doubt[unit_id] = last  # this month: decided by the day, or only after it?
+        elif last is not None and _full_years(last, day) != _full_years(_month_end(last), day):
+            doubt[unit_id] = last
+        if last is not None and last >= first and earlier is not None:
+            month_of[unit_id] = earlier  # if nothing this month was decided by the day
+    exact: dict[int, dt.date] = {}
+    wanted = sorted(doubt)
+    for i in range(0, len(wanted), 5_000):
+        chunk = wanted[i : i + 5_000]
+        low = min(doubt[c] for c in chunk)
+        rows = Posting.objects.filter(
+            cell_id__in=chunk,
+            valid_from__gte=low,
+            valid_from__lte=day,
+            valid_from=F("membership__admission_decision_date"),
+        ).values_list("cell_id", "valid_from")
+        for cell_id, admitted in rows:
+            month = doubt[cell_id]
+            within = month <= admitted <= _month_end(month)
+            if within and (cell_id not in exact or admitted > exact[cell_id]):
+                exact[cell_id] = admitted
+    for unit_id, health in by_cell.items():
+        if unit_id in exact:
+            health.last_admission = exact[unit_id]
+        elif unit_id in doubt and doubt[unit_id] >= first:
+            # Nothing decided this month by the day: the earlier month, read again if in doubt.
+            earlier = month_of[unit_id]
+            if earlier is not None and earlier < first:
+                health.last_admission = _last_in(unit_id, earlier, day)
+        else:
+            health.last_admission = month_of[unit_id]
+        if health.last_admission is not None:
+            health.years_since_last_admission = _full_years(health.last_admission, day)
+
+
+def _last_in(cell_id: int, month: dt.date, day: dt.date) -> dt.date:
+    """The last admission to the cell within `month`, as its first day when the years since it
+    do not depend on the day (one query otherwise)."""
+    if _full_years(month, day) == _full_years(_month_end(month), day):
+        return month
+    found = (
+        Posting.objects.filter(
+            cell_id=cell_id,
+            valid_from__gte=month,
+            valid_from__lte=_month_end(month),
+            valid_from=F("membership__admission_decision_date"),
+        )
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    return found or month
+
+
+def with_details(rows: list[CellHealth], unit: Unit, day: dt.date) -> None:
+    """Fill the rows `cell_figures` gave (a page of them) with what only the members' records
+    tell: the age bands, the share over 60, the members working away and the day of the last
+    admission. One `cell_health` over those cells alone."""
+    details = {h.unit_id: h for h in cell_health(unit, day, only=[r.unit_id for r in rows])}
+    for row in rows:
+        found = details.get(row.unit_id)
+        if found is not None:
+            row.ages, row.share_over_60 = found.ages, found.share_over_60
+            row.working_away, row.last_admission = found.working_away, found.last_admission

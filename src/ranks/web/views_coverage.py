@@ -22,7 +22,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ranks.core.errors import DomainError
-from ranks.coverage.health import FLAGS, MIN_OFFICIAL, CellHealth, cell_health
+from ranks.counters.selectors import RECORDS_LIMIT, members_on
+from ranks.coverage.health import (
+    FLAGS,
+    MIN_OFFICIAL,
+    CellHealth,
+    cell_figures,
+    cell_health,
+    with_details,
+)
 from ranks.coverage.models import Secondment, SecondmentRole
 from ranks.coverage.selectors import Coverage, counted_coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
@@ -234,18 +242,33 @@ def sort_cells(rows: list[CellHealth], key: str, descending: bool) -> list[CellH
     return present + sorted(empty, key=lambda r: (fold(r.name), r.code))
 
 
+# Sorts that need every member's record: offered where the cells are read from the records.
+DETAIL_SORTS = ("over_60", "away")
+
+
 @never_cache
 @require_GET
 def unit_cells(request, code: str):
+    """The cells below a unit on a date, their figures and flags, a page at a time. Below
+    `RECORDS_LIMIT` members they are read from the records; above it from the cells' counters
+    (`coverage.health.cell_figures`), with the age bands and the members working away read for
+    the page shown alone, and those two columns not sortable."""
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "flags"
+    detailed = members_on([unit.pk], day.replace(day=1)).get(unit.pk, 0) < RECORDS_LIMIT
+    sortable = [k for k in SORTS if detailed or k not in DETAIL_SORTS]
+    sort = request.GET.get("sort") if request.GET.get("sort") in sortable else "flags"
     descending = request.GET.get("dir", "desc" if sort == "flags" else "asc") == "desc"
     flag = request.GET.get("flag") if request.GET.get("flag") in FLAGS else ""
-    rows = cell_health(unit, day)
+    rows = cell_health(unit, day) if detailed else cell_figures(unit, day)
     counts = Counter(f for r in rows for f in r.flags)
     shown = [r for r in rows if not flag or flag in r.flags]
-    for r in shown:
+    page = Paginator(sort_cells(shown, sort, descending), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if not detailed:
+        with_details(list(page.object_list), unit, day)
+    for r in page.object_list:
         r.flag_rows = flag_rows(r.flags)
     base = {"on": day.isoformat(), **({"flag": flag} if flag else {})}
     columns = [
@@ -273,7 +296,9 @@ def unit_cells(request, code: str):
                 "numeric": numeric,
                 "active": key == sort,
                 "aria": ("descending" if descending else "ascending") if key == sort else "",
-                "href": "?" + urlencode({**base, "sort": key, "dir": next_dir}),
+                "href": "?" + urlencode({**base, "sort": key, "dir": next_dir})
+                if key in sortable
+                else "",
             }
         )
     return render(
@@ -284,7 +309,8 @@ def unit_cells(request, code: str):
             "version": unit_version_nearest(unit, day),
             "day": day,
             "date_error": date_error,
-            "rows": sort_cells(shown, sort, descending),
+            "rows": list(page.object_list),
+            "page": page,
             "total": len(rows),
             "headers": headers,
             "sort": sort,
