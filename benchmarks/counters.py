@@ -114,7 +114,8 @@ def queries(call):
     return count[0]
 
 def page(code, what="dashboard"):
-    url = f"/units/{code}/{what}/" if what else f"/units/{code}/"
+    url = f"/units/{code}/{what}" if what.endswith("/") or "?" in what else f"/units/{code}/{what}/"
+    url = url if what else f"/units/{code}/"
     assert client.get(url).status_code == 200, url
     return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
@@ -143,7 +144,7 @@ for name in ("central", "province", "commune"):
             out[name + "_unit_page"] = page(code, "")
             out[name + "_board"] = page(code, "candidates/?view=board")
             out[name + "_list"] = page(code, "candidates/?state=active")
-            out[name + "_cells"] = page(code, "cells/")
+            out[name + "_cells"] = page(code, "cells")
             if args.get("records"):
                 out[name + "_records"] = by_records(code)
 if args.get("coverage"):

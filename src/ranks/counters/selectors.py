@@ -426,56 +426,67 @@ def in_pipeline(counts: dict[str, int]) -> int:
     return sum(counts.get(c, 0) for c in IN_PIPELINE_COLUMNS)
 
 
-def cell_counts(units_sql: str, params: list, day: dt.date) -> dict[int, dict]:
-    """For each unit the sub-select `units_sql` gives (the cells of a subtree): its members and
-    official members present on `day` (`present_on`'s reading), its candidates still in the
-    pipeline (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s
-    month (`last`) and before that month (`earlier`). Three grouped queries over the units' own
-    counters, whatever the members below; the units are never sent as a list."""
+def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
+    """For each unit of `unit_ids` (the cells of a subtree): its members and official members
+    present on `day` (`present_on`'s reading), its candidates still in the pipeline
+    (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s month
+    (`last`) and before that month (`earlier`). Two grouped queries over the units' own
+    counters, whatever the members below (the units passed as one array parameter, so that
+    PostgreSQL plans for as many as there are)."""
     first = month_of(day)
     following = _month_end(day) + dt.timedelta(days=1)
     forward = (day - first) <= (following - day)
     base = first if forward else following
-    found: dict[int, dict] = defaultdict(
-        lambda: {"members": 0, "official": 0, "candidates": 0, "last": None, "earlier": None}
-    )
+    found: dict[int, dict] = {
+        unit_id: {"members": 0, "official": 0, "candidates": 0, "last": None, "earlier": None}
+        for unit_id in unit_ids
+    }
+    if not found:
+        return found
     admissions = AdmissionCount._meta.db_table
     stages = StageCount._meta.db_table
     pipeline = " + ".join(IN_PIPELINE_COLUMNS)
+    f, b, last_month = (_day_param(x) for x in (first, base, max(first, base)))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT unit_id, SUM(members), SUM(official) FROM {admissions}"
-            f" WHERE unit_id IN ({units_sql}) AND month < %s GROUP BY unit_id",
-            [*params, _day_param(base)],
-        )
-        for unit_id, members, official in cursor.fetchall():
-            found[unit_id]["members"] = int(members or 0)
-            found[unit_id]["official"] = int(official or 0)
-        cursor.execute(
-            f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
-            f" WHERE unit_id IN ({units_sql}) AND day <= %s GROUP BY unit_id",
-            [*params, _day_param(day)],
-        )
-        for unit_id, candidates in cursor.fetchall():
-            found[unit_id]["candidates"] = int(candidates or 0)
-        # The months whose admissions add up to more than none (a correction leaves a +1 and a
-        # −1 in one month), the last of them by `day`'s month and before it.
-        cursor.execute(
-            "SELECT unit_id, MAX(month), MAX(CASE WHEN month < %s THEN month END) FROM ("
-            f" SELECT unit_id, month FROM {admissions}"
-            f" WHERE unit_id IN ({units_sql}) AND month <= %s"
-            " GROUP BY unit_id, month HAVING SUM(admissions) > 0) m GROUP BY unit_id",
-            [_day_param(first), *params, _day_param(first)],
-        )
-        for unit_id, last, earlier in cursor.fetchall():
-            found[unit_id]["last"] = _as_date(last) if last else None
-            found[unit_id]["earlier"] = _as_date(earlier) if earlier else None
+        for ids_sql, params in id_lists(sorted(found)):
+            # PostgreSQL plans `= ANY(array)` for the array's length (an index scan in unit
+            # order); `IN (SELECT unnest(…))` for a few rows (a lookup per unit, twice as long).
+            where = (
+                "unit_id = ANY(%s)"
+                if connection.vendor == "postgresql"
+                else f"unit_id IN ({ids_sql})"
+            )
+            # One pass over the units' months: the presence before the nearer first of a month,
+            # and the months whose admissions add up to more than none (a correction leaves a
+            # +1 and a −1 in one month), the last by `day`'s month and the last before it.
+            cursor.execute(
+                "SELECT unit_id, SUM(CASE WHEN month < %s THEN m ELSE 0 END),"
+                " SUM(CASE WHEN month < %s THEN o ELSE 0 END),"
+                " MAX(CASE WHEN a > 0 AND month <= %s THEN month END),"
+                " MAX(CASE WHEN a > 0 AND month < %s THEN month END) FROM ("
+                " SELECT unit_id, month, SUM(members) AS m, SUM(official) AS o,"
+                f" SUM(admissions) AS a FROM {admissions}"
+                f" WHERE {where} AND month <= %s GROUP BY unit_id, month) x"
+                " GROUP BY unit_id",
+                [b, b, f, f, *params, last_month],
+            )
+            for unit_id, members, official, last, earlier in cursor.fetchall():
+                into = found[unit_id]
+                into["members"], into["official"] = int(members or 0), int(official or 0)
+                into["last"] = _as_date(last) if last else None
+                into["earlier"] = _as_date(earlier) if earlier else None
+            cursor.execute(
+                f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
+                f" WHERE {where} AND day <= %s GROUP BY unit_id",
+                [*params, _day_param(day)],
+            )
+            for unit_id, candidates in cursor.fetchall():
+                found[unit_id]["candidates"] = int(candidates or 0)
     if day != base:
         sign = 1 if forward else -1
         low, high = (first, day) if forward else (day, following)
-        # The country's changes of those days, units outside the sub-select among them: the
-        # caller reads its own.
         for unit_id, members, official in _changed_between(low, high):
-            found[unit_id]["members"] += sign * int(members or 0)
-            found[unit_id]["official"] += sign * int(official or 0)
-    return dict(found)
+            if unit_id in found:
+                found[unit_id]["members"] += sign * int(members or 0)
+                found[unit_id]["official"] += sign * int(official or 0)
+    return found

@@ -311,7 +311,7 @@ def cell_figures(unit: Unit, day: dt.date) -> list[CellHealth]:
     cells = [(u, code, name, parent) for u, code, name, parent, holds in versions if holds]
     if not cells:
         return []
-    counts = cell_counts(below, params, day)
+    counts = cell_counts([unit_id for unit_id, *_rest in cells], day)
     by_cell: dict[int, CellHealth] = {}
     for unit_id, code, name, parent_id in cells:
         parent_code, parent_name = names.get(parent_id, (None, "")) if parent_id else (None, "")
