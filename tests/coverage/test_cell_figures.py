@@ -125,3 +125,27 @@ def test_the_page_above_the_limit_reads_the_counters_a_page_at_a_time(client, wo
     wanted = [h.code for h in records if "no_successor" in h.flags]
     option = flagged.split('value="no_successor" selected>')[1].split("</option>")[0]
     assert option.endswith(f"({len(wanted)})") and len(wanted) == 3
+
+
+def test_the_page_above_the_limit_reads_a_fixed_number_of_queries(client, world, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("ranks.web.views_coverage.RECORDS_LIMIT", 0)
+    client.force_login(get_user_model().objects.get(username="vera"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/units/P/cells/?on=2024-06-01").status_code == 200
+        return len(seen)
+
+    queries()  # the first request of a session reads more
+    few = queries()
+    for n in range(6):
+        person = person_save(actor=SYSTEM, person_id=f"M-{n}", full_name=f"Lò Văn {n}",
+                             birth_date=D(1960 + n, 1, 1))  # fmt: skip
+        membership_admit(actor=SYSTEM, person=person, cell_code="C1-B" if n % 2 else "C2-A",
+                         admission_decision_date=D(2020, 3, 1 + n))  # fmt: skip
+    # At most as many: the day of a last admission is read only when its month leaves the
+    # years in doubt (C2-A's June 2010 on a 1 June did; March 2020 does not).
+    assert queries() <= few <= 20

@@ -156,10 +156,12 @@ def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], i
     ]
 
 
-def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
-    """The parameters of `counters.sql.stage_segments` for the candidacies `candidate_ids_sql`
-    selects, a batch of `STAGE_BATCH` candidacies at a time (their events read in one query a
-    batch)."""
+Stretches = dict[tuple[int, dt.date, dt.date | None, int], int]
+
+
+def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[Stretches]:
+    """The stretches of the candidacies `candidate_ids_sql` selects, a batch of `STAGE_BATCH`
+    candidacies at a time (their events read in one query a batch)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
@@ -169,24 +171,40 @@ def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
             for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
                 stretches = stage_stretches(_candidacies(cursor, batch_sql, batch_params))
                 if stretches:
-                    yield stage_parameters(stretches)
+                    yield stretches
+
+
+def stage_stretches_of(candidate_ids: Iterable[int]) -> Stretches:
+    """The stretches of these candidacies as the records stand now (`stage_stretches`)."""
+    found: Stretches = {}
+    for ids_sql, params in id_lists(sorted(candidate_ids)):
+        for stretches in stage_batches(ids_sql, params):
+            for key, n in stretches.items():
+                found[key] = found.get(key, 0) + n
+    return found
+
+
+def stage_rollup_of(stretches: Stretches) -> dict[Key, Vector]:
+    """What these stretches add to each (unit, day) of the candidates by stage. The rollup is a
+    sum over stretches, so the stretches after a change less those before it give the change."""
+    totals: dict[Key, list[int]] = {}
+    vendor = connection.vendor
+    text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor, wide=False)
+    width = len(STAGE_COLUMNS)
+    items = [(key, n) for key, n in stretches.items() if n]
+    for i in range(0, len(items), STAGE_BATCH):
+        with connection.cursor() as cursor:
+            cursor.execute(text, stage_parameters(dict(items[i : i + STAGE_BATCH])))
+            for unit_id, when, column, n in cursor.fetchall():
+                key = (unit_id, when if isinstance(when, dt.date) else _as_date(when))
+                into = totals.get(key)
+                if into is None:
+                    into = totals[key] = [0] * width
+                into[column] += int(n)
+    return {key: tuple(v) for key, v in totals.items() if any(v)}
 
 
 def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
     """What these candidacies add to each (unit, day) of the candidates by stage, as the records
     stand now."""
-    totals: dict[Key, list[int]] = {}
-    vendor = connection.vendor
-    text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor, wide=False)
-    width = len(STAGE_COLUMNS)
-    for ids_sql, params in id_lists(sorted(candidate_ids)):
-        for segment_params in stage_batches(ids_sql, params):
-            with connection.cursor() as cursor:
-                cursor.execute(text, segment_params)
-                for unit_id, when, column, n in cursor.fetchall():
-                    key = (unit_id, when if isinstance(when, dt.date) else _as_date(when))
-                    into = totals.get(key)
-                    if into is None:
-                        into = totals[key] = [0] * width
-                    into[column] += int(n)
-    return {key: tuple(v) for key, v in totals.items()}
+    return stage_rollup_of(stage_stretches_of(candidate_ids))

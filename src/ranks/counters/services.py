@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from ranks.core import bulk
 from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
 from ranks.counters.models import (
@@ -32,6 +33,7 @@ from ranks.counters.models import (
 )
 from ranks.counters.rollup import (
     Key,
+    Stretches,
     Vector,
     counts_of,
     coverage_counts_of,
@@ -39,7 +41,9 @@ from ranks.counters.rollup import (
     movement_counts_of,
     pipeline_counts_of,
     stage_batches,
-    stage_counts_of,
+    stage_parameters,
+    stage_rollup_of,
+    stage_stretches_of,
 )
 from ranks.org import sql as tree_sql
 
@@ -163,9 +167,24 @@ def _write_daily(
         old, new = before.get(key, zero), after.get(key, zero)
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
-            unit_id, day = key
-            rows.append(model(unit_id=unit_id, day=day, **dict(zip(columns, delta, strict=True))))
-    model.objects.bulk_create(rows, batch_size=1000)
+            rows.append((key[0], key[1], *delta))
+    return _insert_rows(model._meta.db_table, ("unit_id", "day", *columns), rows)
+
+
+def _insert_rows(table: str, names: tuple[str, ...], rows: list[tuple]) -> int:
+    """Insert plain rows: `COPY` on PostgreSQL, `executemany` on SQLite. A counter's model
+    instances cost more to build than the statement costs to run (63 columns of candidates by
+    stage, tens of thousands of rows in an events import)."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return bulk.copy_rows(table, names, rows)
+    marks = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
+            [(unit_id, day.isoformat(), *rest) for unit_id, day, *rest in rows],
+        )
     return len(rows)
 
 
@@ -203,7 +222,10 @@ class _Frame:
         self.coverage_before: dict[Key, Vector] = {}
         self.candidates: set[int] = set()
         self.pipeline_before: dict[Key, Vector] = {}
-        self.stage_before: dict[Key, Vector] = {}
+        self.stage_before: Stretches = {}
+        # A change of the tree (units named) moves the counts of unchanged stretches: then the
+        # stretches before are rolled up against the tree before, and the counts compared.
+        self.stage_before_rows: dict[Key, Vector] | None = None
         self.movement_before: dict[Key, Vector] = {}
         self.scopes: list[tuple[list[int], ...]] = []
 
@@ -214,7 +236,13 @@ class _Frame:
         if found:
             self.candidates |= found
             _add_into(self.pipeline_before, pipeline_counts_of(found))
-            _add_into(self.stage_before, stage_counts_of(found))
+            stretches = stage_stretches_of(found)
+            for key, n in stretches.items():
+                self.stage_before[key] = self.stage_before.get(key, 0) + n
+            if self.stage_before_rows is not None:
+                _add_into(self.stage_before_rows, stage_rollup_of(stretches))
+        if units and self.stage_before_rows is None:
+            self.stage_before_rows = stage_rollup_of(self.stage_before)
         new = _membership_ids(memberships, persons, cells, units) - self.ids
         if new:
             self.ids |= new
@@ -247,8 +275,15 @@ class _Frame:
         if candidates:
             after = pipeline_counts_of(candidates)
             _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
-            stages = stage_counts_of(candidates)
-            _write_daily(StageCount, STAGE_COLUMNS, self.stage_before, stages)
+            if self.stage_before_rows is not None:
+                after_rows = stage_rollup_of(stage_stretches_of(candidates))
+                _write_daily(StageCount, STAGE_COLUMNS, self.stage_before_rows, after_rows)
+            else:
+                # The same tree: the stretches after less those before, one rollup of the change.
+                change = stage_stretches_of(candidates)
+                for key, n in self.stage_before.items():
+                    change[key] = change.get(key, 0) - n
+                _write_daily(StageCount, STAGE_COLUMNS, {}, stage_rollup_of(change))
 
 
 def _add_into(into: dict[Key, Vector], counts: dict[Key, Vector]) -> None:
@@ -495,8 +530,10 @@ def _insert_stages(cursor, ids_sql: str, params: list, within: tuple[str, list] 
     vendor = connection.vendor
     text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor)
     written = 0
-    for segment_params in stage_batches(ids_sql, params):
-        written += _insert_daily(cursor, StageCount, STAGE_COLUMNS, text, segment_params, within)
+    for stretches in stage_batches(ids_sql, params):
+        written += _insert_daily(
+            cursor, StageCount, STAGE_COLUMNS, text, stage_parameters(stretches), within
+        )
     return written
 
 

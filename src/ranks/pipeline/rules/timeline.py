@@ -9,6 +9,7 @@ put on a source list again.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -127,8 +128,8 @@ def _walk(
 
 def state_on(events: Iterable[tuple[str, dt.date]], on: dt.date) -> State:
     """The state on `on` from (stage, date) pairs; events after `on` are ignored."""
-    walked = [state for _day, state in _walk(events, on)]
-    return walked[-1] if walked else State(IDENTIFIED, None)
+    last = deque(_walk(events, on), maxlen=1)
+    return last[0][1] if last else State(IDENTIFIED, None)
 
 
 def changes(events: Iterable[tuple[str, dt.date]]) -> list[tuple[dt.date | None, str, str | None]]:
