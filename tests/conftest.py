@@ -73,10 +73,12 @@ def counters_agree(request):
         yield
         return
     yield
-    from ranks.targets.recount import verify
+    from ranks.targets.recount import standing_differences, verify
 
     differences = verify()
     assert not differences, f"counters differ from the records: {differences[:5]}"
+    standings = standing_differences()
+    assert not standings, f"candidacies stand elsewhere than their events: {standings[:5]}"
 
 
 @pytest.fixture(scope="session")

@@ -205,3 +205,18 @@ def test_the_database_reads_where_a_candidacy_stands_as_the_rules_do(world, sequ
             raise Rollback
     except Rollback:
         pass
+
+
+def test_each_candidacy_keeps_where_its_events_leave_it(world):
+    """`stage_now` and `side_now` (today's source list reads them) are kept by every writer;
+    the fixture `counters_agree` checks them after every test too."""
+    candidate("Q-8", "C2-A", D(2024, 3, 5))
+    event("Q-8", "source_list", D(2024, 3, 5))
+    event("Q-8", "paused", D(2024, 4, 1), detail="ốm")
+    kept = Candidate.objects.get(person__person_id="Q-8")
+    assert (kept.stage_now, kept.side_now) == ("source_list", "paused")
+    read = standing(Candidate.objects.filter(pk=kept.pk), D(2026, 1, 1)).get()
+    assert (read.stage_on, read.side_on) == ("source_list", "paused")
+    event("Q-8", "resumed", D(2024, 5, 1))
+    kept.refresh_from_db()
+    assert (kept.stage_now, kept.side_now) == ("source_list", "")

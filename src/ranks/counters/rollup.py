@@ -98,14 +98,14 @@ STAGE_BATCH = 20_000
 
 
 def stage_stretches(
-    candidacies: Iterable[tuple[int, dt.date, list[tuple[str, dt.date]]]],
+    candidacies: Iterable[tuple[int, int, dt.date, list[tuple[str, dt.date]]]],
 ) -> dict[tuple[int, dt.date, dt.date | None, int], int]:
     """(cell, first day, day it ends or None, column of `STAGE_COLUMNS`) → candidacies, from
     (current cell, day added to the source list, events) of each candidacy: where it stands from
     the day it was added on, by `rules.changes`."""
     index = {column: i for i, column in enumerate(STAGE_COLUMNS)}
     found: dict[tuple[int, dt.date, dt.date | None, int], int] = {}
-    for cell_id, added_on, events in candidacies:
+    for _id, cell_id, added_on, events in candidacies:
         steps = rules.changes(events)
         # The state on the day added (the last change by then), then the changes after it.
         start = 0
@@ -121,7 +121,7 @@ def stage_stretches(
 
 
 def _candidacies(cursor, ids_sql: str, params: list):
-    """(current cell, day added, events) of each candidacy `ids_sql` selects, by id."""
+    """(id, current cell, day added, events) of each candidacy `ids_sql` selects, by id."""
     cursor.execute(
         f"SELECT c.id, c.cell_id, c.added_on, e.stage, e.date FROM pipeline_candidate c"
         f" LEFT JOIN pipeline_stageevent e ON e.candidate_id = c.id"
@@ -132,12 +132,12 @@ def _candidacies(cursor, ids_sql: str, params: list):
     for candidate_id, cell_id, added_on, stage, day in cursor.fetchall():
         if candidate_id != current:
             if current is not None:
-                yield cell, added, events
+                yield current, cell, added, events
             current, cell, added, events = candidate_id, cell_id, _as_date(added_on), []
         if stage is not None:
             events.append((stage, _as_date(day)))
     if current is not None:
-        yield cell, added, events
+        yield current, cell, added, events
 
 
 def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], int]) -> list:
@@ -208,3 +208,22 @@ def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
     """What these candidacies add to each (unit, day) of the candidates by stage, as the records
     stand now."""
     return stage_rollup_of(stage_stretches_of(candidate_ids))
+
+
+def standings(candidate_ids_sql: str, params: list) -> Iterator[list[tuple[int, str, str]]]:
+    """(id, stage, side or "") of the candidacies `candidate_ids_sql` selects after all their
+    events (`rules.state_on`), a batch of `STAGE_BATCH` at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        for i in range(0, len(ids), STAGE_BATCH):
+            for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
+                found = []
+                for candidate_id, _cell, _added, events in _candidacies(
+                    cursor, batch_sql, batch_params
+                ):
+                    state = rules.state_on(events, dt.date.max)
+                    found.append((candidate_id, state.stage, state.side or ""))
+                yield found

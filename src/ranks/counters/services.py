@@ -44,6 +44,7 @@ from ranks.counters.rollup import (
     stage_parameters,
     stage_rollup_of,
     stage_stretches_of,
+    standings,
 )
 from ranks.org import sql as tree_sql
 
@@ -275,6 +276,8 @@ class _Frame:
         if candidates:
             after = pipeline_counts_of(candidates)
             _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
+            for ids_sql, params in id_lists(sorted(candidates)):
+                refresh_standings(ids_sql, params)
             if self.stage_before_rows is not None:
                 after_rows = stage_rollup_of(stage_stretches_of(candidates))
                 _write_daily(StageCount, STAGE_COLUMNS, self.stage_before_rows, after_rows)
@@ -534,6 +537,31 @@ def _insert_stages(cursor, ids_sql: str, params: list, within: tuple[str, list] 
         written += _insert_daily(
             cursor, StageCount, STAGE_COLUMNS, text, stage_parameters(stretches), within
         )
+    refresh_standings(ids_sql, params)
+    return written
+
+
+def refresh_standings(ids_sql: str, params: list) -> int:
+    """Keep `Candidate.stage_now` and `side_now` of the candidacies `ids_sql` selects equal to
+    where their events leave them (`rules.state_on`), writing only those that moved. Returns
+    the candidacies written."""
+    from ranks.pipeline.models import Candidate
+
+    written = 0
+    for batch in standings(ids_sql, params):
+        stored = {
+            pk: (stage, side)
+            for pk, stage, side in Candidate.objects.filter(
+                pk__in=[c for c, _s, _d in batch]
+            ).values_list("pk", "stage_now", "side_now")
+        }
+        moved = [
+            Candidate(pk=pk, stage_now=stage, side_now=side)
+            for pk, stage, side in batch
+            if stored.get(pk) != (stage, side)
+        ]
+        bulk.update(Candidate, moved, ["stage_now", "side_now"])
+        written += len(moved)
     return written
 
 

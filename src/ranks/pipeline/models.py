@@ -62,13 +62,21 @@ class Candidate(models.Model):
     source_group = models.CharField(max_length=30, choices=SourceGroup.choices, blank=True)
     mentors = models.ManyToManyField(Person, blank=True, related_name="mentored_candidacies")
     note = models.TextField(blank=True)
+    # Where the candidacy stands after all its events (`rules.state_on`; no event is dated in
+    # the future), kept with them in the same transaction by `counters.moving`: today's source
+    # list filters and orders on it instead of reading every candidacy's events.
+    stage_now = models.CharField(max_length=30, default="identified", db_default="identified")
+    side_now = models.CharField(max_length=30, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["added_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person"], name="candidate_one_per_person"),
         ]
-        indexes = [models.Index(fields=["cell", "added_on"])]
+        indexes = [
+            models.Index(fields=["cell", "added_on"]),
+            models.Index(fields=["cell", "stage_now"], name="candidate_cell_stage_now"),
+        ]
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
 

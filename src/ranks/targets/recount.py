@@ -326,3 +326,19 @@ def verify(unit: Unit | None = None) -> list[Difference]:
     every = (*ALL_COLUMNS, *COVERAGE_COLUMNS, *PIPELINE_COLUMNS, *MOVEMENT_COLUMNS, *STAGE_COLUMNS)
     order = {c: i for i, c in enumerate(every)}
     return sorted(found, key=lambda d: (d.daily, d.code, d.month, order[d.column]))
+
+
+def standing_differences() -> list[tuple[str, tuple[str, str], tuple[str, str]]]:
+    """(person, kept, from the events) of every candidacy whose `stage_now` and `side_now`
+    differ from `rules.state_on` after all its events (`counters.refresh_standings` keeps them;
+    `ranks counters rebuild` repairs them)."""
+    events: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for candidate_id, stage, day in StageEvent.objects.values_list("candidate_id", "stage", "date"):
+        events[candidate_id].append((stage, day))
+    found = []
+    rows = Candidate.objects.values_list("pk", "person__person_id", "stage_now", "side_now")
+    for pk, person_id, stage, side in rows.order_by("person__person_id"):
+        state = rules.state_on(events.get(pk, ()), dt.date.max)
+        if (stage, side) != (state.stage, state.side or ""):
+            found.append((person_id, (stage, side), (state.stage, state.side or "")))
+    return found

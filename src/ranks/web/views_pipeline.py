@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db.models.functions import NullIf, RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -162,7 +162,12 @@ def unit_candidates(request, code: str):
     )
     if group:
         candidates = candidates.filter(source_group=group)
-    if state_key or stage or board:
+    if (state_key or stage or board) and day >= today():
+        # Today (no event is dated in the future): where each stands is kept on the candidacy.
+        candidates = candidates.annotate(
+            stage_on=F("stage_now"), side_on=NullIf(F("side_now"), Value(""))
+        )
+    elif state_key or stage or board:
         candidates = standing(candidates, day)
     if state_key:
         candidates = candidates.filter(_standing_filter(state_key))

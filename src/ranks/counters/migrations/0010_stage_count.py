@@ -14,6 +14,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("counters", "0009_movement_official"),
+        ("pipeline", "0003_candidate_standing"),
         ("org", "0002_unit_kinds"),
     ]
 
