@@ -119,6 +119,13 @@ def page(code, what="dashboard"):
     assert client.get(url).status_code == 200, url
     return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
+if args.get("fold"):
+    # As a nightly job would: fold the delta rows and count the cells' year starts.
+    from ranks.counters.services import fold
+    started = time.perf_counter()
+    fold()
+    out["fold"] = time.perf_counter() - started
+
 def by_records(code):
     # What the source list's counts and the cell-health page read before the counters: every
     # candidacy's stage from its events, and every cell's health from its members' records.
@@ -243,10 +250,13 @@ def main() -> None:
     duck = duckdb_seconds(Path(options.files), year, options.runs)
     national = child(
         url, central=central, province=province, commune=commune, coverage=central,
-        runs=options.runs, records=True,
+        runs=options.runs, records=True, fold=True,
     )  # fmt: skip
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
+    print(
+        f"# ranks counters fold (the delta rows and the cells' year starts): {national['fold']:.1f} s"
+    )
     print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
 
     def line(label, seconds, limit, goal, queries):

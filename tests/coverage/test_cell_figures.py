@@ -72,6 +72,41 @@ def test_the_counters_give_every_figure_the_records_give_on_any_day(world):
     assert assert_same("C2", DAYS[10:]) > 0
 
 
+def test_after_a_fold_the_year_starts_give_the_same_figures(world):
+    from ranks.counters import services as counters
+    from ranks.counters.models import FoldMark, YearStartCount
+
+    guard()
+    person = person_save(actor=SYSTEM, person_id="F-9", full_name="Lò Văn Chín",
+                         birth_date=D(1995, 1, 1))  # fmt: skip
+    membership_admit(actor=SYSTEM, person=person, cell_code="C2-A",
+                     admission_decision_date=D(2024, 6, 10))  # fmt: skip
+    person_save(actor=SYSTEM, person_id="Q-9", full_name="Hà Thị Chín", birth_date=D(2004, 1, 1))
+    candidate_save(actor=SYSTEM, person_id="Q-9", cell_code="C1-B", added_on=D(2023, 5, 5))
+    counters.fold()
+    mark = FoldMark.objects.get()
+    assert YearStartCount.objects.filter(year_start=D(mark.first_year, 1, 1)).exists()
+    days = [d for d in DAYS if mark.first_year <= d.year <= mark.last_year]
+    days += [D(2026, 1, 1), D(2026, 1, 2), D(2025, 12, 31), D(2024, 12, 20)]
+    assert assert_same("P", [d for d in days if d < D(2025, 7, 1)]) > 0
+    assert assert_same("C2", [d for d in days if d >= D(2025, 7, 1)]) > 0
+    # Written since the fold, into months before the years it counted up to: an admission in
+    # a cell that had none, a leaving, a candidate who withdrew.
+    late = person_save(actor=SYSTEM, person_id="F-10", full_name="Lò Văn Mười",
+                       birth_date=D(1990, 1, 1))  # fmt: skip
+    membership_admit(actor=SYSTEM, person=late, cell_code="C1-B",
+                     admission_decision_date=D(2021, 8, 8))  # fmt: skip
+    gone = Membership.objects.filter(person__person_id="F-9").get()
+    membership_leave(actor=SYSTEM, membership=gone, on=D(2024, 8, 1), reason="death")
+    stage_event_save(actor=SYSTEM, person_id="Q-9", stage="withdrawn", date=D(2023, 9, 1))
+    assert assert_same("P", [d for d in days if d < D(2025, 7, 1)]) > 0
+    assert assert_same("C2", [d for d in days if d >= D(2025, 7, 1)]) > 0
+    # A rebuild drops the year starts: the figures read every month until the next fold.
+    counters.rebuild()
+    assert not FoldMark.objects.exists()
+    assert assert_same("C2", [d for d in days if d >= D(2025, 7, 1)]) > 0
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]

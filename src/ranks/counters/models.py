@@ -260,3 +260,41 @@ class StageCount(models.Model):
 
 for _column in STAGE_COLUMNS:
     StageCount.add_to_class(_column, models.IntegerField(default=0))
+
+
+class YearStartCount(models.Model):
+    """What a cell's counters add up to before 1 January of a recent year, as `fold` found them:
+    the members and official members present (`AdmissionCount`), the candidates still in the
+    pipeline (`StageCount`), and the month of its last admission. A figure per cell on a day of
+    that year adds the cell's rows of the year and the rows written since the fold
+    (`FoldMark`), instead of every month of the cell's history (`counters.selectors.
+    cell_counts`). Kept for the cells only, for the years `FoldMark` names."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    year_start = models.DateField()
+    members = models.IntegerField(default=0)
+    official = models.IntegerField(default=0)
+    candidates = models.IntegerField(default=0)
+    last_admission = models.DateField(null=True, help_text="The first day of its month.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year_start"], name="counters_year_start_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year_start} {self.members}"
+
+
+class FoldMark(models.Model):
+    """The last fold that wrote `YearStartCount`: the years it wrote, and the last row of
+    `AdmissionCount` and `StageCount` it saw (rows after them were written since)."""
+
+    first_year = models.IntegerField()
+    last_year = models.IntegerField()
+    admissions_upto = models.BigIntegerField()
+    stages_upto = models.BigIntegerField()
+    folded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.first_year}–{self.last_year} {self.admissions_upto} {self.stages_upto}"

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.expressions import RawSQL
 
 from ranks.counters import sql as counters_sql
 from ranks.counters.models import (
@@ -29,9 +30,11 @@ from ranks.counters.models import (
     AdmissionCount,
     CompositionCount,
     CoverageCount,
+    FoldMark,
     MovementCount,
     PipelineCount,
     StageCount,
+    YearStartCount,
 )
 from ranks.counters.rollup import Key, Vector, counts_of, id_lists
 
@@ -430,9 +433,13 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     """For each unit of `unit_ids` (the cells of a subtree): its members and official members
     present on `day` (`present_on`'s reading), its candidates still in the pipeline
     (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s month
-    (`last`) and before that month (`earlier`). Two grouped queries over the units' own
-    counters, whatever the members below (the units passed as one array parameter, so that
-    PostgreSQL plans for as many as there are)."""
+    (`last`) and before that month (`earlier`).
+
+    When the last fold counted the cells up to 1 January of the year (`YearStartCount`), those
+    figures are added to the cells' rows of the year and the rows written since the fold:
+    the cost is the cells and the months of one year. Otherwise every month of the cells'
+    history is read. The units go to the database as one array parameter, so that PostgreSQL
+    plans for as many as there are."""
     first = month_of(day)
     following = _month_end(day) + dt.timedelta(days=1)
     forward = (day - first) <= (following - day)
@@ -443,45 +450,33 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     }
     if not found:
         return found
-    admissions = AdmissionCount._meta.db_table
-    stages = StageCount._meta.db_table
-    pipeline = " + ".join(IN_PIPELINE_COLUMNS)
-    f, b, last_month = (_day_param(x) for x in (first, base, max(first, base)))
-    with connection.cursor() as cursor:
-        for ids_sql, params in id_lists(sorted(found)):
-            # PostgreSQL plans `= ANY(array)` for the array's length (an index scan in unit
-            # order); `IN (SELECT unnest(…))` for a few rows (a lookup per unit, twice as long).
-            where = (
-                "unit_id = ANY(%s)"
-                if connection.vendor == "postgresql"
-                else f"unit_id IN ({ids_sql})"
-            )
-            # One pass over the units' months: the presence before the nearer first of a month,
-            # and the months whose admissions add up to more than none (a correction leaves a
-            # +1 and a −1 in one month), the last by `day`'s month and the last before it.
-            cursor.execute(
-                "SELECT unit_id, SUM(CASE WHEN month < %s THEN m ELSE 0 END),"
-                " SUM(CASE WHEN month < %s THEN o ELSE 0 END),"
-                " MAX(CASE WHEN a > 0 AND month <= %s THEN month END),"
-                " MAX(CASE WHEN a > 0 AND month < %s THEN month END) FROM ("
-                " SELECT unit_id, month, SUM(members) AS m, SUM(official) AS o,"
-                f" SUM(admissions) AS a FROM {admissions}"
-                f" WHERE {where} AND month <= %s GROUP BY unit_id, month) x"
-                " GROUP BY unit_id",
-                [b, b, f, f, *params, last_month],
-            )
-            for unit_id, members, official, last, earlier in cursor.fetchall():
-                into = found[unit_id]
-                into["members"], into["official"] = int(members or 0), int(official or 0)
-                into["last"] = _as_date(last) if last else None
-                into["earlier"] = _as_date(earlier) if earlier else None
-            cursor.execute(
-                f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
-                f" WHERE {where} AND day <= %s GROUP BY unit_id",
-                [*params, _day_param(day)],
-            )
-            for unit_id, candidates in cursor.fetchall():
-                found[unit_id]["candidates"] = int(candidates or 0)
+    year_start = base.replace(month=1, day=1)
+    mark = FoldMark.objects.filter(
+        first_year__lte=year_start.year, last_year__gte=year_start.year
+    ).first()
+    ids = sorted(found)
+    _months(found, ids, day, base, year_start if mark else None)
+    if mark is not None:
+        doubt = _since_fold(found, ids, day, year_start, mark)
+        held = YearStartCount.objects.filter(unit_id__in=_ids_param(ids), year_start=year_start)
+        for unit_id, members, official, candidates, last in held.values_list(
+            "unit_id", "members", "official", "candidates", "last_admission"
+        ):
+            into = found[unit_id]
+            into["members"] += members
+            into["official"] += official
+            into["candidates"] += candidates
+            if unit_id not in doubt:
+                into["last"] = into["last"] or last
+                into["earlier"] = into["earlier"] or last
+        if doubt:  # an admission written since the fold into a month before the year
+            again = {u: dict(found[u], last=None, earlier=None) for u in sorted(doubt)}
+            _months(again, sorted(doubt), day, base, None, presence=False)
+            for unit_id, figures in again.items():
+                found[unit_id]["last"], found[unit_id]["earlier"] = (
+                    figures["last"],
+                    figures["earlier"],
+                )
     if day != base:
         sign = 1 if forward else -1
         low, high = (first, day) if forward else (day, following)
@@ -490,3 +485,99 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
                 found[unit_id]["members"] += sign * int(members or 0)
                 found[unit_id]["official"] += sign * int(official or 0)
     return found
+
+
+def _ids_param(ids: list[int]):
+    """The ids for `unit_id__in`: an array sub-select (one parameter, whatever their number)."""
+    (text, params), *_rest = id_lists(ids)
+    return RawSQL(text, params)
+
+
+def _where_units(ids_sql: str) -> str:
+    # PostgreSQL plans `= ANY(array)` for the array's length (an index scan in unit order);
+    # `IN (SELECT unnest(…))` for a few rows (a lookup per unit, twice as long).
+    return "unit_id = ANY(%s)" if connection.vendor == "postgresql" else f"unit_id IN ({ids_sql})"
+
+
+def _months(
+    found: dict[int, dict],
+    ids: list[int],
+    day: dt.date,
+    base: dt.date,
+    since: dt.date | None,
+    presence: bool = True,
+) -> None:
+    """Add the cells' rows from `since` (all of them for None) to `found`: the presence before
+    `base`, the months whose admissions add up to more than none (a correction leaves a +1 and
+    a −1 in one month), the last by `day`'s month and the last before it; and the candidates
+    in the pipeline on `day`."""
+    first = month_of(day)
+    admissions = AdmissionCount._meta.db_table
+    stages = StageCount._meta.db_table
+    pipeline = " + ".join(IN_PIPELINE_COLUMNS)
+    f, b, last_month = (_day_param(x) for x in (first, base, max(first, base)))
+    lower, lower_params = ("", []) if since is None else (" AND month >= %s", [_day_param(since)])
+    with connection.cursor() as cursor:
+        for ids_sql, params in id_lists(ids):
+            where = _where_units(ids_sql)
+            cursor.execute(
+                "SELECT unit_id, SUM(CASE WHEN month < %s THEN m ELSE 0 END),"
+                " SUM(CASE WHEN month < %s THEN o ELSE 0 END),"
+                " MAX(CASE WHEN a > 0 AND month <= %s THEN month END),"
+                " MAX(CASE WHEN a > 0 AND month < %s THEN month END) FROM ("
+                " SELECT unit_id, month, SUM(members) AS m, SUM(official) AS o,"
+                f" SUM(admissions) AS a FROM {admissions}"
+                f" WHERE {where} AND month <= %s{lower} GROUP BY unit_id, month) x"
+                " GROUP BY unit_id",
+                [b, b, f, f, *params, last_month, *lower_params],
+            )
+            for unit_id, members, official, last, earlier in cursor.fetchall():
+                into = found[unit_id]
+                if presence:
+                    into["members"] += int(members or 0)
+                    into["official"] += int(official or 0)
+                into["last"] = _as_date(last) if last else None
+                into["earlier"] = _as_date(earlier) if earlier else None
+            if not presence:
+                continue
+            day_lower = "" if since is None else " AND day >= %s"
+            cursor.execute(
+                f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
+                f" WHERE {where} AND day <= %s{day_lower} GROUP BY unit_id",
+                [*params, _day_param(day), *lower_params],
+            )
+            for unit_id, candidates in cursor.fetchall():
+                found[unit_id]["candidates"] += int(candidates or 0)
+
+
+def _since_fold(
+    found: dict[int, dict], ids: list[int], day: dt.date, year_start: dt.date, mark: FoldMark
+) -> set[int]:
+    """Add the rows written since the fold into the months (or days) before the year; return
+    the cells whose admissions they moved (their last admission is read again)."""
+    admissions, stages = AdmissionCount._meta.db_table, StageCount._meta.db_table
+    pipeline = " + ".join(IN_PIPELINE_COLUMNS)
+    y = _day_param(year_start)
+    doubt: set[int] = set()
+    with connection.cursor() as cursor:
+        for ids_sql, params in id_lists(ids):
+            where = _where_units(ids_sql)
+            cursor.execute(
+                "SELECT unit_id, SUM(members), SUM(official),"
+                " SUM(CASE WHEN admissions <> 0 THEN 1 ELSE 0 END)"
+                f" FROM {admissions} WHERE id > %s AND month < %s AND {where} GROUP BY unit_id",
+                [mark.admissions_upto, y, *params],
+            )
+            for unit_id, members, official, moved in cursor.fetchall():
+                found[unit_id]["members"] += int(members or 0)
+                found[unit_id]["official"] += int(official or 0)
+                if moved:
+                    doubt.add(unit_id)
+            cursor.execute(
+                f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
+                f" WHERE id > %s AND day < %s AND {where} GROUP BY unit_id",
+                [mark.stages_upto, y, *params],
+            )
+            for unit_id, candidates in cursor.fetchall():
+                found[unit_id]["candidates"] += int(candidates or 0)
+    return doubt

@@ -10,6 +10,7 @@ difference as delta rows: nothing is updated, so concurrent writers never wait o
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,19 +18,24 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from ranks.core import bulk
+from ranks.core.clock import today
 from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
 from ranks.counters.models import (
     ALL_COLUMNS,
     COVERAGE_COLUMNS,
+    IN_PIPELINE_COLUMNS,
     MOVEMENT_COLUMNS,
     PIPELINE_COLUMNS,
     STAGE_COLUMNS,
     TABLES,
+    AdmissionCount,
     CoverageCount,
+    FoldMark,
     MovementCount,
     PipelineCount,
     StageCount,
+    YearStartCount,
 )
 from ranks.counters.rollup import (
     Key,
@@ -580,6 +586,7 @@ def rebuild(unit_id: int | None = None) -> int:
     """Recount from the records: every counter, or those of the unit and every unit ever below
     it. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
+        forget_year_starts()
         coverage, pipeline = CoverageCount._meta.db_table, PipelineCount._meta.db_table
         movement, stages = MovementCount._meta.db_table, StageCount._meta.db_table
         if unit_id is None:
@@ -649,13 +656,71 @@ def fold() -> int:
     SQLite has one writer at a time."""
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The year starts are counted up to the last row seen: a writer's row must either be
+            # seen or come after it, so writers of these two wait for the fold (seconds).
+            for model in (AdmissionCount, StageCount):
+                cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         for model, columns in TABLES:
             written += _fold(cursor, model._meta.db_table, columns, "month")
         written += _fold(cursor, CoverageCount._meta.db_table, COVERAGE_COLUMNS, "day")
         written += _fold(cursor, PipelineCount._meta.db_table, PIPELINE_COLUMNS, "day")
         written += _fold(cursor, MovementCount._meta.db_table, MOVEMENT_COLUMNS, "day")
         written += _fold(cursor, StageCount._meta.db_table, STAGE_COLUMNS, "day")
+        _write_year_starts(cursor)
     return written
+
+
+# The years whose 1 January `fold` adds each cell's counters up to: this year's, the two before
+# and the next (the first of next month, the nearer one in late December, is in it).
+YEARS_BEFORE = 2
+
+
+def _write_year_starts(cursor) -> None:
+    """Each cell's counters up to 1 January of the recent years (`YearStartCount`), and the
+    mark of what they saw (`FoldMark`)."""
+    year = today().year
+    first_year, last_year = year - YEARS_BEFORE, year + 1
+    table, admissions = YearStartCount._meta.db_table, AdmissionCount._meta.db_table
+    stages, pipeline = StageCount._meta.db_table, " + ".join(IN_PIPELINE_COLUMNS)
+    YearStartCount.objects.all().delete()
+    FoldMark.objects.all().delete()
+    cells = (
+        "SELECT DISTINCT v.unit_id FROM org_unitversion v"
+        " JOIN org_unitkind k ON k.id = v.kind_id WHERE k.holds_members"
+    )
+    for y in range(first_year, last_year + 1):
+        start = dt.date(y, 1, 1)
+        start_param = start if connection.vendor == "postgresql" else start.isoformat()
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, year_start, members, official, candidates,"
+            " last_admission)"
+            " SELECT u.unit_id, %s, COALESCE(a.m, 0), COALESCE(a.o, 0), COALESCE(s.n, 0), a.last"
+            f" FROM ({cells}) u"
+            " LEFT JOIN (SELECT unit_id, SUM(m) AS m, SUM(o) AS o,"
+            " MAX(CASE WHEN a > 0 THEN month END) AS last FROM ("
+            " SELECT unit_id, month, SUM(members) AS m, SUM(official) AS o, SUM(admissions) AS a"
+            f" FROM {admissions} WHERE month < %s GROUP BY unit_id, month) x GROUP BY unit_id) a"
+            " ON a.unit_id = u.unit_id"
+            f" LEFT JOIN (SELECT unit_id, SUM({pipeline}) AS n FROM {stages} WHERE day < %s"
+            " GROUP BY unit_id) s ON s.unit_id = u.unit_id",
+            [start_param, start_param, start_param],
+        )
+    upto = {}
+    for model in (AdmissionCount, StageCount):
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+        upto[model] = cursor.fetchone()[0]
+    FoldMark.objects.create(
+        first_year=first_year, last_year=last_year,
+        admissions_upto=upto[AdmissionCount], stages_upto=upto[StageCount],
+    )  # fmt: skip
+
+
+def forget_year_starts() -> None:
+    """Drop the year starts (a rebuild rewrites the rows they added up): the figures per cell
+    read every month again until the next fold."""
+    YearStartCount.objects.all().delete()
+    FoldMark.objects.all().delete()
 
 
 def _fold(cursor, table: str, columns: tuple[str, ...], when: str) -> int:

@@ -1,12 +1,12 @@
 """The counters of members moving and of the official members present. They are counted from
-the records by 0010, which rebuilds every counter once the last table of them exists."""
+the records by 0011, which rebuilds every counter once the last table of them exists."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
-    """Nothing: 0010 counts every counter (the rebuild reads tables made after this one)."""
+    """Nothing: 0011 counts every counter (the rebuild reads tables made after this one)."""
 
 
 class Migration(migrations.Migration):

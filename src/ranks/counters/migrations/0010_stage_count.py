@@ -1,14 +1,12 @@
-"""The counters of candidates by stage, and every counter counted from the records they already
-hold (the counters' own `rebuild`, in the database)."""
+"""The counters of candidates by stage. They are counted from the records by 0011, which
+rebuilds every counter once the last table of them exists."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
-    from ranks.counters.services import rebuild
-
-    rebuild()
+    """Nothing: 0011 counts every counter (the rebuild reads tables made after this one)."""
 
 
 class Migration(migrations.Migration):

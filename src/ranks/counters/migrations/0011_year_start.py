@@ -1,0 +1,71 @@
+"""The year starts of the cells' counters (written by `fold`), and every counter counted from
+the records they already hold (the counters' own `rebuild`, in the database). Only the last
+migration of the counters may rebuild: the rebuild reads every table of them."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+def forwards(apps, schema_editor):
+    from ranks.counters.services import rebuild
+
+    rebuild()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("counters", "0010_stage_count"),
+        ("org", "0002_unit_kinds"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="FoldMark",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_year", models.IntegerField()),
+                ("last_year", models.IntegerField()),
+                ("admissions_upto", models.BigIntegerField()),
+                ("stages_upto", models.BigIntegerField()),
+                ("folded_at", models.DateTimeField(auto_now=True)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="YearStartCount",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year_start", models.DateField()),
+                ("members", models.IntegerField(default=0)),
+                ("official", models.IntegerField(default=0)),
+                ("candidates", models.IntegerField(default=0)),
+                (
+                    "last_admission",
+                    models.DateField(help_text="The first day of its month.", null=True),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.unit"
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "year_start"), name="counters_year_start_unit"
+                    )
+                ],
+            },
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]
