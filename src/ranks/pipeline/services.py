@@ -163,9 +163,15 @@ def _event_state(event: StageEvent, introducers: Iterable[str] | None = None) ->
     }
 
 
+# Kept from the events by the counters (where the candidacy stands): the events are audited,
+# these are not part of what a user changes on a candidacy.
+DERIVED = ("stage_now", "side_now")
+
+
 def _candidate_state(candidate: Candidate, mentor_ids: Iterable[str]) -> dict[str, Any]:
+    fields = [f.name for f in Candidate._meta.concrete_fields if f.name not in DERIVED]
     return {
-        **snapshot(candidate),
+        **snapshot(candidate, fields),
         "cell_code": candidate.cell.code,
         "mentors": sorted(mentor_ids),
     }
