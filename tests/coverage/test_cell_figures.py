@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from ranks.core.actor import SYSTEM
+from ranks.core.clock import today
 from ranks.coverage.health import cell_figures, cell_health, with_details
 from ranks.org.models import Unit
 from ranks.people.models import Membership
@@ -72,9 +73,9 @@ def test_the_counters_give_every_figure_the_records_give_on_any_day(world):
     assert assert_same("C2", DAYS[10:]) > 0
 
 
-def test_after_a_fold_the_year_starts_give_the_same_figures(world):
+def test_after_a_fold_the_cells_starts_give_the_same_figures(world):
     from ranks.counters import services as counters
-    from ranks.counters.models import FoldMark, YearStartCount
+    from ranks.counters.models import CellStartCount, FoldMark
 
     guard()
     person = person_save(actor=SYSTEM, person_id="F-9", full_name="Lò Văn Chín",
@@ -85,9 +86,13 @@ def test_after_a_fold_the_year_starts_give_the_same_figures(world):
     candidate_save(actor=SYSTEM, person_id="Q-9", cell_code="C1-B", added_on=D(2023, 5, 5))
     counters.fold()
     mark = FoldMark.objects.get()
-    assert YearStartCount.objects.filter(year_start=D(mark.first_year, 1, 1)).exists()
-    days = [d for d in DAYS if mark.first_year <= d.year <= mark.last_year]
-    days += [D(2026, 1, 1), D(2026, 1, 2), D(2025, 12, 31), D(2024, 12, 20)]
+    this_month = today().replace(day=1)
+    assert mark.start_for(this_month) == this_month
+    assert CellStartCount.objects.filter(start=this_month).count() == 4  # the four cells
+    first = min(dt.date.fromisoformat(x) for x in mark.starts.split(","))
+    days = [d for d in DAYS if d >= first]
+    days += [today(), this_month, today() - dt.timedelta(days=40), D(2026, 1, 1), D(2026, 1, 2),
+             D(2025, 12, 31), D(2024, 12, 20)]  # fmt: skip
     assert assert_same("P", [d for d in days if d < D(2025, 7, 1)]) > 0
     assert assert_same("C2", [d for d in days if d >= D(2025, 7, 1)]) > 0
     # Written since the fold, into months before the years it counted up to: an admission in

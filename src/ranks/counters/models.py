@@ -262,16 +262,17 @@ for _column in STAGE_COLUMNS:
     StageCount.add_to_class(_column, models.IntegerField(default=0))
 
 
-class YearStartCount(models.Model):
-    """What a cell's counters add up to before 1 January of a recent year, as `fold` found them:
-    the members and official members present (`AdmissionCount`), the candidates still in the
-    pipeline (`StageCount`), and the month of its last admission. A figure per cell on a day of
-    that year adds the cell's rows of the year and the rows written since the fold
-    (`FoldMark`), instead of every month of the cell's history (`counters.selectors.
-    cell_counts`). Kept for the cells only, for the years `FoldMark` names."""
+class CellStartCount(models.Model):
+    """What a cell's counters add up to before a recent day, as `fold` found them: the members
+    and official members present (`AdmissionCount`), the candidates still in the pipeline
+    (`StageCount`), and the month of its last admission. The days are the first of this month
+    and the next, and 1 January of this year, the two before and the next (`FoldMark.starts`).
+    A figure per cell on a later day adds the cell's rows from the start and the rows written
+    since the fold (`FoldMark`), instead of every month and day of the cell's history
+    (`counters.selectors.cell_counts`). Kept for the cells only."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
-    year_start = models.DateField()
+    start = models.DateField()
     members = models.IntegerField(default=0)
     official = models.IntegerField(default=0)
     candidates = models.IntegerField(default=0)
@@ -279,22 +280,29 @@ class YearStartCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year_start"], name="counters_year_start_unit")
+            models.UniqueConstraint(fields=["unit", "start"], name="counters_cell_start_unit")
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.year_start} {self.members}"
+        return f"{self.unit_id} {self.start} {self.members}"
 
 
 class FoldMark(models.Model):
-    """The last fold that wrote `YearStartCount`: the years it wrote, and the last row of
+    """The last fold that wrote `CellStartCount`: the days it counted up to, and the last row of
     `AdmissionCount` and `StageCount` it saw (rows after them were written since)."""
 
-    first_year = models.IntegerField()
-    last_year = models.IntegerField()
+    starts = models.CharField(max_length=200, help_text="ISO days, comma-separated.")
     admissions_upto = models.BigIntegerField()
     stages_upto = models.BigIntegerField()
     folded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.first_year}–{self.last_year} {self.admissions_upto} {self.stages_upto}"
+        return f"{self.starts} {self.admissions_upto} {self.stages_upto}"
+
+    def start_for(self, day):
+        """The latest day counted up to that is not after `day` (None: none)."""
+        import datetime as dt
+
+        found = [dt.date.fromisoformat(x) for x in self.starts.split(",") if x]
+        earlier = [x for x in found if x <= day]
+        return max(earlier) if earlier else None

@@ -28,13 +28,13 @@ from ranks.counters.models import (
     STAGES_ALONE,
     STAGES_BY_SIDE,
     AdmissionCount,
+    CellStartCount,
     CompositionCount,
     CoverageCount,
     FoldMark,
     MovementCount,
     PipelineCount,
     StageCount,
-    YearStartCount,
 )
 from ranks.counters.rollup import Key, Vector, counts_of, id_lists
 
@@ -435,10 +435,11 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s month
     (`last`) and before that month (`earlier`).
 
-    When the last fold counted the cells up to 1 January of the year (`YearStartCount`), those
-    figures are added to the cells' rows of the year and the rows written since the fold:
-    the cost is the cells and the months of one year. Otherwise every month of the cells'
-    history is read. The units go to the database as one array parameter, so that PostgreSQL
+    When the last fold counted the cells up to a day not after `day`'s month (`CellStartCount`:
+    the first of this month, or 1 January of a recent year), those figures are added to the
+    cells' rows from that day and the rows written since the fold: the cost is the cells and
+    the rows of a few days (today) or months (a day of a recent year). Otherwise every month
+    of the cells' history is read. The units go to the database as one array parameter, so that PostgreSQL
     plans for as many as there are."""
     first = month_of(day)
     following = _month_end(day) + dt.timedelta(days=1)
@@ -450,15 +451,13 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     }
     if not found:
         return found
-    year_start = base.replace(month=1, day=1)
-    mark = FoldMark.objects.filter(
-        first_year__lte=year_start.year, last_year__gte=year_start.year
-    ).first()
+    mark = FoldMark.objects.first()
+    start = mark.start_for(first) if mark is not None else None
     ids = sorted(found)
-    _months(found, ids, day, base, year_start if mark else None)
-    if mark is not None:
-        doubt = _since_fold(found, ids, day, year_start, mark)
-        held = YearStartCount.objects.filter(unit_id__in=_ids_param(ids), year_start=year_start)
+    _months(found, ids, day, base, start)
+    if mark is not None and start is not None:
+        doubt = _since_fold(found, ids, start, mark)
+        held = CellStartCount.objects.filter(unit_id__in=_ids_param(ids), start=start)
         for unit_id, members, official, candidates, last in held.values_list(
             "unit_id", "members", "official", "candidates", "last_admission"
         ):
@@ -550,14 +549,12 @@ def _months(
                 found[unit_id]["candidates"] += int(candidates or 0)
 
 
-def _since_fold(
-    found: dict[int, dict], ids: list[int], day: dt.date, year_start: dt.date, mark: FoldMark
-) -> set[int]:
-    """Add the rows written since the fold into the months (or days) before the year; return
+def _since_fold(found: dict[int, dict], ids: list[int], start: dt.date, mark: FoldMark) -> set[int]:
+    """Add the rows written since the fold into the months (or days) before `start`; return
     the cells whose admissions they moved (their last admission is read again)."""
     admissions, stages = AdmissionCount._meta.db_table, StageCount._meta.db_table
     pipeline = " + ".join(IN_PIPELINE_COLUMNS)
-    y = _day_param(year_start)
+    y = _day_param(start)
     doubt: set[int] = set()
     with connection.cursor() as cursor:
         for ids_sql, params in id_lists(ids):

@@ -30,12 +30,12 @@ from ranks.counters.models import (
     STAGE_COLUMNS,
     TABLES,
     AdmissionCount,
+    CellStartCount,
     CoverageCount,
     FoldMark,
     MovementCount,
     PipelineCount,
     StageCount,
-    YearStartCount,
 )
 from ranks.counters.rollup import (
     Key,
@@ -586,7 +586,7 @@ def rebuild(unit_id: int | None = None) -> int:
     """Recount from the records: every counter, or those of the unit and every unit ever below
     it. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        forget_year_starts()
+        forget_starts()
         coverage, pipeline = CoverageCount._meta.db_table, PipelineCount._meta.db_table
         movement, stages = MovementCount._meta.db_table, StageCount._meta.db_table
         if unit_id is None:
@@ -657,7 +657,7 @@ def fold() -> int:
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The year starts are counted up to the last row seen: a writer's row must either be
+            # The cells' starts are counted up to the last row seen: a writer's row must either be
             # seen or come after it, so writers of these two wait for the fold (seconds).
             for model in (AdmissionCount, StageCount):
                 cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
@@ -667,33 +667,38 @@ def fold() -> int:
         written += _fold(cursor, PipelineCount._meta.db_table, PIPELINE_COLUMNS, "day")
         written += _fold(cursor, MovementCount._meta.db_table, MOVEMENT_COLUMNS, "day")
         written += _fold(cursor, StageCount._meta.db_table, STAGE_COLUMNS, "day")
-        _write_year_starts(cursor)
+        _write_starts(cursor)
     return written
 
 
-# The years whose 1 January `fold` adds each cell's counters up to: this year's, the two before
-# and the next (the first of next month, the nearer one in late December, is in it).
+# 1 January of the years `fold` counts each cell up to: this year's, the two before and the next.
 YEARS_BEFORE = 2
 
 
-def _write_year_starts(cursor) -> None:
-    """Each cell's counters up to 1 January of the recent years (`YearStartCount`), and the
-    mark of what they saw (`FoldMark`)."""
-    year = today().year
-    first_year, last_year = year - YEARS_BEFORE, year + 1
-    table, admissions = YearStartCount._meta.db_table, AdmissionCount._meta.db_table
+def _starts(day: dt.date) -> list[dt.date]:
+    """The days `fold` counts each cell up to: 1 January of the recent years, and the first of
+    this month and the next (today's figures then read the rows of a few days)."""
+    this_month = day.replace(day=1)
+    next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
+    years = [dt.date(y, 1, 1) for y in range(day.year - YEARS_BEFORE, day.year + 2)]
+    return sorted({*years, this_month, next_month})
+
+
+def _write_starts(cursor) -> None:
+    """Each cell's counters up to each of `_starts(today())` (`CellStartCount`), and the mark of
+    what they saw (`FoldMark`)."""
+    table, admissions = CellStartCount._meta.db_table, AdmissionCount._meta.db_table
     stages, pipeline = StageCount._meta.db_table, " + ".join(IN_PIPELINE_COLUMNS)
-    YearStartCount.objects.all().delete()
-    FoldMark.objects.all().delete()
+    forget_starts()
     cells = (
         "SELECT DISTINCT v.unit_id FROM org_unitversion v"
         " JOIN org_unitkind k ON k.id = v.kind_id WHERE k.holds_members"
     )
-    for y in range(first_year, last_year + 1):
-        start = dt.date(y, 1, 1)
+    starts = _starts(today())
+    for start in starts:
         start_param = start if connection.vendor == "postgresql" else start.isoformat()
         cursor.execute(
-            f"INSERT INTO {table} (unit_id, year_start, members, official, candidates,"
+            f"INSERT INTO {table} (unit_id, start, members, official, candidates,"
             " last_admission)"
             " SELECT u.unit_id, %s, COALESCE(a.m, 0), COALESCE(a.o, 0), COALESCE(s.n, 0), a.last"
             f" FROM ({cells}) u"
@@ -711,15 +716,15 @@ def _write_year_starts(cursor) -> None:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
         upto[model] = cursor.fetchone()[0]
     FoldMark.objects.create(
-        first_year=first_year, last_year=last_year,
+        starts=",".join(x.isoformat() for x in starts),
         admissions_upto=upto[AdmissionCount], stages_upto=upto[StageCount],
     )  # fmt: skip
 
 
-def forget_year_starts() -> None:
-    """Drop the year starts (a rebuild rewrites the rows they added up): the figures per cell
+def forget_starts() -> None:
+    """Drop the cells' starts (a rebuild rewrites the rows they added up): the figures per cell
     read every month again until the next fold."""
-    YearStartCount.objects.all().delete()
+    CellStartCount.objects.all().delete()
     FoldMark.objects.all().delete()
 
 

@@ -1,6 +1,6 @@
-"""The year starts of the cells' counters (written by `fold`), and every counter counted from
-the records they already hold (the counters' own `rebuild`, in the database). Only the last
-migration of the counters may rebuild: the rebuild reads every table of them."""
+"""The cells' starts (what their counters add up to before recent days, written by `fold`),
+and every counter counted from the records they already hold (the counters' own `rebuild`).
+Only the last migration of the counters may rebuild: the rebuild reads every table of them."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -28,15 +28,17 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("first_year", models.IntegerField()),
-                ("last_year", models.IntegerField()),
+                (
+                    "starts",
+                    models.CharField(help_text="ISO days, comma-separated.", max_length=200),
+                ),
                 ("admissions_upto", models.BigIntegerField()),
                 ("stages_upto", models.BigIntegerField()),
                 ("folded_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name="YearStartCount",
+            name="CellStartCount",
             fields=[
                 (
                     "id",
@@ -44,7 +46,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("year_start", models.DateField()),
+                ("start", models.DateField()),
                 ("members", models.IntegerField(default=0)),
                 ("official", models.IntegerField(default=0)),
                 ("candidates", models.IntegerField(default=0)),
@@ -62,7 +64,7 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("unit", "year_start"), name="counters_year_start_unit"
+                        fields=("unit", "start"), name="counters_cell_start_unit"
                     )
                 ],
             },
