@@ -556,13 +556,17 @@ def _since_fold(found: dict[int, dict], ids: list[int], start: dt.date, mark: Fo
     pipeline = " + ".join(IN_PIPELINE_COLUMNS)
     y = _day_param(start)
     doubt: set[int] = set()
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         for ids_sql, params in id_lists(ids):
             where = _where_units(ids_sql)
+            # The rows since the fold first, through the primary key (as a subquery planned on
+            # its own: with the units' index PostgreSQL read every row of the units).
             cursor.execute(
-                "SELECT unit_id, SUM(members), SUM(official),"
+                f"WITH r AS {materialized} (SELECT * FROM {admissions} WHERE id > %s)"
+                " SELECT unit_id, SUM(members), SUM(official),"
                 " SUM(CASE WHEN admissions <> 0 THEN 1 ELSE 0 END)"
-                f" FROM {admissions} WHERE id > %s AND month < %s AND {where} GROUP BY unit_id",
+                f" FROM r WHERE month < %s AND {where} GROUP BY unit_id",
                 [mark.admissions_upto, y, *params],
             )
             for unit_id, members, official, moved in cursor.fetchall():
@@ -571,8 +575,9 @@ def _since_fold(found: dict[int, dict], ids: list[int], start: dt.date, mark: Fo
                 if moved:
                     doubt.add(unit_id)
             cursor.execute(
-                f"SELECT unit_id, SUM({pipeline}) FROM {stages}"
-                f" WHERE id > %s AND day < %s AND {where} GROUP BY unit_id",
+                f"WITH r AS {materialized} (SELECT * FROM {stages} WHERE id > %s)"
+                f" SELECT unit_id, SUM({pipeline}) FROM r"
+                f" WHERE day < %s AND {where} GROUP BY unit_id",
                 [mark.stages_upto, y, *params],
             )
             for unit_id, candidates in cursor.fetchall():

@@ -668,6 +668,11 @@ def fold() -> int:
         written += _fold(cursor, MovementCount._meta.db_table, MOVEMENT_COLUMNS, "day")
         written += _fold(cursor, StageCount._meta.db_table, STAGE_COLUMNS, "day")
         _write_starts(cursor)
+        if connection.vendor == "postgresql":
+            # The fold gave most rows new ids: the planner must know them to read the rows
+            # written since it through the primary key (`cell_counts`).
+            for model in (AdmissionCount, StageCount, CellStartCount):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return written
 
 
