@@ -120,7 +120,7 @@ def page(code, what="dashboard"):
     return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
 
 if args.get("fold"):
-    # As a nightly job would: fold the delta rows and count the cells' year starts.
+    # As a nightly job would: fold the delta rows and count the cells' starts.
     from ranks.counters.services import fold
     started = time.perf_counter()
     fold()
@@ -255,7 +255,7 @@ def main() -> None:
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
     print(
-        f"# ranks counters fold (the delta rows and the cells' year starts): {national['fold']:.1f} s"
+        f"# ranks counters fold (the delta rows and the cells' starts): {national['fold']:.1f} s"
     )
     print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
 

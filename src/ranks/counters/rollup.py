@@ -159,9 +159,9 @@ def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], i
 Stretches = dict[tuple[int, dt.date, dt.date | None, int], int]
 
 
-def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[Stretches]:
-    """The stretches of the candidacies `candidate_ids_sql` selects, a batch of `STAGE_BATCH`
-    candidacies at a time (their events read in one query a batch)."""
+def _batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
+    """(id, current cell, day added, events) of the candidacies `candidate_ids_sql` selects, a
+    batch of `STAGE_BATCH` at a time (their events read in one query a batch)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
@@ -169,9 +169,15 @@ def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[Stretches]:
         ids = sorted(row[0] for row in cursor.fetchall())
         for i in range(0, len(ids), STAGE_BATCH):
             for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
-                stretches = stage_stretches(_candidacies(cursor, batch_sql, batch_params))
-                if stretches:
-                    yield stretches
+                yield list(_candidacies(cursor, batch_sql, batch_params))
+
+
+def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[Stretches]:
+    """The stretches of the candidacies `candidate_ids_sql` selects, a batch at a time."""
+    for batch in _batches(candidate_ids_sql, params):
+        stretches = stage_stretches(batch)
+        if stretches:
+            yield stretches
 
 
 def stage_stretches_of(candidate_ids: Iterable[int]) -> Stretches:
@@ -213,17 +219,9 @@ def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
 def standings(candidate_ids_sql: str, params: list) -> Iterator[list[tuple[int, str, str]]]:
     """(id, stage, side or "") of the candidacies `candidate_ids_sql` selects after all their
     events (`rules.state_on`), a batch of `STAGE_BATCH` at a time."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-        for i in range(0, len(ids), STAGE_BATCH):
-            for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
-                found = []
-                for candidate_id, _cell, _added, events in _candidacies(
-                    cursor, batch_sql, batch_params
-                ):
-                    state = rules.state_on(events, dt.date.max)
-                    found.append((candidate_id, state.stage, state.side or ""))
-                yield found
+    for batch in _batches(candidate_ids_sql, params):
+        found = []
+        for candidate_id, _cell, _added, events in batch:
+            state = rules.state_on(events, dt.date.max)
+            found.append((candidate_id, state.stage, state.side or ""))
+        yield found

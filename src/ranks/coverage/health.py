@@ -98,6 +98,30 @@ class CellHealth:
         }
 
 
+def _seconded(health: CellHealth, s: Secondment, day: dt.date):
+    """List a secondment in force on the cell's health; its member's membership on `day` and
+    whether they are an official member then."""
+    membership = max(
+        (m for m in s.person.memberships.all() if m.admission_decision_date <= day),
+        key=lambda m: m.admission_decision_date,
+        default=None,
+    )
+    official = bool(
+        membership
+        and membership.official_date
+        and membership.official_date <= day
+        and (membership.left_date is None or membership.left_date > day)
+    )
+    health.seconded.append(
+        Seconded(
+            s.person.person_id, s.person.full_name, s.role, s.from_date, s.to_date,
+            s.home_unit.code if s.home_unit else None, official,
+        )
+    )  # fmt: skip
+    health.seconded_secretary = health.seconded_secretary or s.role == "secretary"
+    return membership, official
+
+
 def _band(age: int) -> str:
     for limit, band in zip((30, 40, 50, 60), AGE_BANDS, strict=False):
         if age <= limit:
@@ -212,24 +236,7 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
                 health.working_away += 1
     for s in secondments:
         health = by_cell[s.cell_id]
-        membership = max(
-            (m for m in s.person.memberships.all() if m.admission_decision_date <= day),
-            key=lambda m: m.admission_decision_date,
-            default=None,
-        )
-        official = bool(
-            membership
-            and membership.official_date
-            and membership.official_date <= day
-            and (membership.left_date is None or membership.left_date > day)
-        )
-        health.seconded.append(
-            Seconded(
-                s.person.person_id, s.person.full_name, s.role, s.from_date, s.to_date,
-                s.home_unit.code if s.home_unit else None, official,
-            )
-        )  # fmt: skip
-        health.seconded_secretary = health.seconded_secretary or s.role == "secretary"
+        membership, official = _seconded(health, s, day)
         if membership is not None:
             present[s.cell_id].setdefault(s.person_id, (official, age_on(s.person.birth_date, day)))
     seconded_people = defaultdict(set)
@@ -352,24 +359,7 @@ def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> Non
         health = by_cell.get(s.cell_id)
         if health is None:
             continue
-        membership = max(
-            (m for m in s.person.memberships.all() if m.admission_decision_date <= day),
-            key=lambda m: m.admission_decision_date,
-            default=None,
-        )
-        official = bool(
-            membership
-            and membership.official_date
-            and membership.official_date <= day
-            and (membership.left_date is None or membership.left_date > day)
-        )
-        health.seconded.append(
-            Seconded(
-                s.person.person_id, s.person.full_name, s.role, s.from_date, s.to_date,
-                s.home_unit.code if s.home_unit else None, official,
-            )
-        )  # fmt: skip
-        health.seconded_secretary = health.seconded_secretary or s.role == "secretary"
+        membership, official = _seconded(health, s, day)
         if (s.person_id, s.cell_id) in counted:
             continue
         counted.add((s.person_id, s.cell_id))
