@@ -187,6 +187,22 @@ def test_fold_adds_up_the_rows_and_keeps_every_figure(world):
     assert progress(scope=FULL, unit=unit("P"), on=D(2024, 12, 31)).rows == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_fold_run_on_its_own_also_tidies_the_tables(transactional_db):
+    """Outside a transaction (the command, a nightly job) the fold also vacuums the counters'
+    tables on PostgreSQL (a unit's members are then read from the index alone again)."""
+    from ranks.counters.models import FoldMark
+    from tests.factories import build_world
+
+    build_world()
+    membership_admit(actor=SYSTEM, person=newcomer("F-T"), cell_code="C2-A",
+                     admission_decision_date=D(2024, 9, 9))  # fmt: skip
+    before = progress(scope=FULL, unit=unit("P"), on=D(2024, 12, 31)).rows
+    counters.fold()
+    assert FoldMark.objects.count() == 1
+    assert progress(scope=FULL, unit=unit("P"), on=D(2024, 12, 31)).rows == before
+
+
 def test_verify_finds_a_counter_out_of_step_and_rebuild_mends_it(world, capsys):
     call_command("counters", "verify", lang="vi")
     assert "khớp với hồ sơ" in capsys.readouterr().out

@@ -673,6 +673,14 @@ def fold() -> int:
             # written since it through the primary key (`cell_counts`).
             for model in (AdmissionCount, StageCount, CellStartCount):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Run on its own (the command, a nightly job): the rewritten rows lie in new pages, and
+        # reading a unit's members from the index alone needs them marked visible again
+        # (the centre's unit page took 0.06 s before a fold, 0.2 s after it until this).
+        with connection.cursor() as cursor:
+            for model in (*(m for m, _c in TABLES), CoverageCount, PipelineCount,
+                          MovementCount, StageCount, CellStartCount):  # fmt: skip
+                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
     return written
 
 
