@@ -52,7 +52,8 @@ from ranks.web.forms_pipeline import CandidateForm, EventForm
 PAGE_SIZE = 50
 BOARD_COLUMN_LIMIT = 30
 
-# What the source list can be filtered by: one key per candidate (`list_state`).
+# What the source list can be filtered by: one key per candidate (`_standing_filter`; the
+# counters' columns of candidates by stage carry the same keys, `STANDING_OF_COLUMN`).
 STATE_FILTERS = {
     "active": gettext_lazy("active"),
     "working_away": gettext_lazy("working away"),
@@ -77,17 +78,6 @@ SIDE_ACTIONS: dict[str | None, tuple[str, ...]] = {
 }
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
 STAGE_ORDER = {stage: i for i, stage in enumerate(Stage.values)}
-
-
-def list_state(state: rules.State) -> str:
-    """The one `STATE_FILTERS` key of a candidacy."""
-    if state.stage == Stage.REMOVED:
-        return "removed"
-    if state.stage in MEMBER_STAGES:
-        return "member"
-    if state.side in STATE_FILTERS:
-        return state.side
-    return "active"
 
 
 @dataclass
@@ -143,8 +133,9 @@ def unit_candidates(request, code: str):
 
     The counts by stage come from the counters (`counters.selectors.stages_on`) when the user
     sees the whole unit on that date and no source group is asked; the rows shown are one page,
-    filtered and ordered in the database (`pipeline.selectors.standing`), with their events,
-    mentors and cell names read for them alone."""
+    filtered and ordered in the database (today on the standing kept on each candidacy, another
+    day by `pipeline.selectors.standing`), with their events, mentors and cell names read for
+    them alone."""
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     version = unit_version_nearest(unit, day)
