@@ -254,9 +254,7 @@ def main() -> None:
     )  # fmt: skip
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
-    print(
-        f"# ranks counters fold (the delta rows and the cells' starts): {national['fold']:.1f} s"
-    )
+    print(f"# ranks counters fold (the delta rows and the cells' starts): {national['fold']:.1f} s")
     print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
 
     def line(label, seconds, limit, goal, queries):

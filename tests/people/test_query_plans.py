@@ -21,10 +21,11 @@ from ranks.access.models import Grant
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
 from ranks.counters import services as counters
+from ranks.counters.rollup import counts_of
 from ranks.counters.selectors import admissions_by_month
 from ranks.org.kinds import ensure_unit_kinds
 from ranks.org.models import Unit, UnitKind
-from ranks.people.models import Person
+from ranks.people.models import Person, Posting
 from ranks.people.selectors import member_counts_on, person_search
 from ranks.pipeline.due import due_list
 from ranks.targets.progress import admissions_between
@@ -224,3 +225,31 @@ def test_a_communes_counters_are_read_through_their_index(province):
     assert len(found[commune().pk]) > 12  # a month of each admission
     nodes = assert_no_scan_of_large_tables(queries)
     assert reads_by_index(nodes, "counters_admissioncount")
+
+
+def test_the_counters_walk_up_looks_up_each_units_versions_by_index(province):
+    """The counters of a change walk up from its cells to the root. Each step of the walk looks
+    up the versions of the units it reached through the index on the unit: a plain join had
+    PostgreSQL hash every version of the country once a statement, however few cells a change
+    touched (0.2 s a statement at 425,000 versions)."""
+    cells = [FIRST_CELL + 7 * CELLS_PER_COMMUNE + k for k in range(CELLS_PER_COMMUNE)]
+    postings = Posting.objects.filter(cell_id__in=cells)
+    ids = list(postings.values_list("membership_id", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        found = counts_of(ids)
+    # Each admission counts for its cell, its commune and the province.
+    assert sum(values[0] for values in found.values()) == 3 * len(ids)
+    walks = [
+        node["Plans"][1]
+        for _text, nodes in plans(queries)
+        for node in nodes
+        if node["Node Type"] == "Recursive Union"
+    ]
+    assert walks
+    for walk in walks:
+        steps = list(_nodes(walk))
+        assert not any(
+            n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "org_unitversion"
+            for n in steps
+        )
+        assert reads_by_index(steps, "org_unitversion")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from ranks.counters.models import COVERAGE_COLUMNS
 from ranks.counters.sql import MAX_DEPTH, OPEN_END, OPEN_START
 from ranks.org.models import PlaceKind
+from ranks.org.sql import versions_of
 from ranks.org.tree import AREA_FLAGS
 
 
@@ -109,9 +110,9 @@ def rollup(ids_sql: str, vendor: str) -> str:
         f" SELECT w.pv_id, u.unit_id, u.parent_id, {greatest.format(a='w.a', b=start.format(a='u'))},"
         f" {least.format(a='w.b', b=end.format(a='u'))}, w.bits | {_bits(p, 'u.area_flags')},"
         " w.depth + 1"
-        " FROM win w JOIN org_unitversion u ON u.unit_id = w.parent_id"
-        f" AND {start.format(a='u')} <= w.b AND {end.format(a='u')} >= w.a"
-        f" WHERE w.depth < {MAX_DEPTH}),"
+        f" FROM win w {versions_of('w.parent_id', 'u', vendor)}"
+        f" WHERE {start.format(a='u')} <= w.b AND {end.format(a='u')} >= w.a"
+        f" AND w.depth < {MAX_DEPTH}),"
         # When a member lived or worked at each place.
         " lived(place_id, a, b) AS ("
         f" SELECT pp.place_id, {greatest.format(a=start.format(a='pp'), b='m.admission_decision_date')},"

@@ -252,7 +252,7 @@ def _inherited_flags(unit: Unit, day: dt.date, owners: set[int]) -> dict[int, fr
             " SELECT v.unit_id, v.unit_id, v.parent_id, v.area_flags, 0 FROM org_unitversion v"
             f" WHERE v.unit_id IN ({marks}) AND {on}"
             " UNION ALL SELECT up.start, v.unit_id, v.parent_id, v.area_flags, up.depth + 1"
-            " FROM up JOIN org_unitversion v ON v.unit_id = up.parent_id"
+            f" FROM up {sql.versions_of('up.parent_id')}"
             f" WHERE up.unit_id <> %s AND up.depth < 64 AND {on})"
             " SELECT start, flags FROM up",
             [*sorted(owners), d, d, unit.pk, d, d],

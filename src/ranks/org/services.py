@@ -132,7 +132,7 @@ def versions_below_themselves(version_ids: list[int]) -> set[int]:
             f" SELECT v.id, v.parent_id, {start('v')}, {end('v')} FROM {sql.V} v"
             f" WHERE v.parent_id IS NOT NULL AND v.id IN ({', '.join(['%s'] * len(chunk))})"
             f" UNION SELECT u.origin_id, p.parent_id, {later(start('p'), 'u.vf')},"
-            f" {earlier(end('p'), 'u.vt')} FROM {sql.V} p JOIN up u ON p.unit_id = u.unit_id"
+            f" {earlier(end('p'), 'u.vt')} FROM up u {sql.versions_of('u.unit_id', 'p')}"
             f" WHERE p.parent_id IS NOT NULL AND {start('p')} <= u.vt AND {end('p')} >= u.vf)"
             f" SELECT DISTINCT u.origin_id FROM up u JOIN {sql.V} o ON o.id = u.origin_id"
             f" WHERE u.unit_id = o.unit_id"

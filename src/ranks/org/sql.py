@@ -29,6 +29,19 @@ def _end(alias: str) -> str:
     return f"COALESCE({alias}.valid_to, {OPEN_END})"
 
 
+def versions_of(unit: str, alias: str = "v", vendor: str | None = None) -> str:
+    """A join of the versions (as `alias`) of the unit `unit` names, for each row of a walk up
+    the tree, looked up by the index on the unit. As a plain join, PostgreSQL hashes every
+    version of the country once a statement, however few rows walk up (scale-dependent: about
+    0.2 s at 425,000 versions); a lateral sub-select with OFFSET 0 stays a lookup a row."""
+    if (vendor or connection.vendor) == "postgresql":
+        return (
+            f"CROSS JOIN LATERAL (SELECT * FROM {V} {alias}0"
+            f" WHERE {alias}0.unit_id = {unit} OFFSET 0) {alias}"
+        )
+    return f"JOIN {V} {alias} ON {alias}.unit_id = {unit}"
+
+
 def _placeholders(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids)) if ids else "NULL"
 
@@ -126,8 +139,8 @@ def ancestries_on(unit_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
         f" SELECT v.unit_id, v.unit_id, v.parent_id, 0 FROM {V} v"
         f" WHERE v.unit_id IN ({_placeholders(unit_ids)})"
         f" AND {_start('v')} <= %s AND {_end('v')} >= %s"
-        f" UNION ALL SELECT u.start, p.unit_id, p.parent_id, u.depth + 1 FROM {V} p"
-        f" JOIN up u ON p.unit_id = u.parent_id"
+        f" UNION ALL SELECT u.start, p.unit_id, p.parent_id, u.depth + 1"
+        f" FROM up u {versions_of('u.parent_id', 'p')}"
         f" WHERE {_start('p')} <= %s AND {_end('p')} >= %s AND u.depth < 64)"
         f" SELECT start, unit_id, depth FROM up"
     )
@@ -141,7 +154,7 @@ def ancestors_on(unit_id: int, day: dt.date) -> tuple[str, list]:
         f"WITH RECURSIVE up(unit_id, parent_id, depth) AS ("
         f" SELECT v.unit_id, v.parent_id, 0 FROM {V} v WHERE v.unit_id = %s"
         f" AND {_start('v')} <= %s AND {_end('v')} >= %s"
-        f" UNION SELECT p.unit_id, p.parent_id, u.depth + 1 FROM {V} p JOIN up u ON p.unit_id = u.parent_id"
+        f" UNION SELECT p.unit_id, p.parent_id, u.depth + 1 FROM up u {versions_of('u.parent_id', 'p')}"
         f" WHERE {_start('p')} <= %s AND {_end('p')} >= %s AND u.depth < 64)"
         f" SELECT unit_id, depth FROM up"
     )

@@ -63,8 +63,8 @@ def ancestry_versions(unit_ids: Iterable[int]) -> dict[int, list[tuple]]:
         return versions
     up = (
         f"WITH RECURSIVE up(unit_id) AS (SELECT u.id FROM org_unit u WHERE u.id IN"
-        f" ({', '.join(['%s'] * len(ids))}) UNION SELECT v.parent_id FROM {sql.V} v JOIN up"
-        f" ON v.unit_id = up.unit_id WHERE v.parent_id IS NOT NULL) SELECT unit_id FROM up"
+        f" ({', '.join(['%s'] * len(ids))}) UNION SELECT v.parent_id FROM up"
+        f" {sql.versions_of('up.unit_id')} WHERE v.parent_id IS NOT NULL) SELECT unit_id FROM up"
     )
     for unit_id, *version in UnitVersion.objects.filter(
         unit_id__in=RawSQL(sql.first(up), ids)
