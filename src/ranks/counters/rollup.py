@@ -172,22 +172,39 @@ def _batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
                 yield list(_candidacies(cursor, batch_sql, batch_params))
 
 
-def stage_batches(candidate_ids_sql: str, params: list) -> Iterator[Stretches]:
-    """The stretches of the candidacies `candidate_ids_sql` selects, a batch at a time."""
+Standing = tuple[int, str, str]
+
+
+def stage_batches(
+    candidate_ids_sql: str, params: list
+) -> Iterator[tuple[Stretches, list[Standing]]]:
+    """The stretches of the candidacies `candidate_ids_sql` selects, with where each stands
+    after all its events ((id, stage, side or ""): the last of `rules.changes`, which is
+    `rules.state_on` after the last event), a batch at a time: their events read once."""
     for batch in _batches(candidate_ids_sql, params):
-        stretches = stage_stretches(batch)
-        if stretches:
-            yield stretches
+        standing = []
+        for candidate_id, _cell, _added, events in batch:
+            _day, stage, side = rules.changes(events)[-1]
+            standing.append((candidate_id, stage, side or ""))
+        yield stage_stretches(batch), standing
+
+
+def stretches_and_standings(candidate_ids: Iterable[int]) -> tuple[Stretches, list[Standing]]:
+    """The stretches of these candidacies as the records stand now (`stage_stretches`), and
+    where each stands after all its events (`stage_batches`)."""
+    found: Stretches = {}
+    standing: list[Standing] = []
+    for ids_sql, params in id_lists(sorted(candidate_ids)):
+        for stretches, batch in stage_batches(ids_sql, params):
+            standing.extend(batch)
+            for key, n in stretches.items():
+                found[key] = found.get(key, 0) + n
+    return found, standing
 
 
 def stage_stretches_of(candidate_ids: Iterable[int]) -> Stretches:
     """The stretches of these candidacies as the records stand now (`stage_stretches`)."""
-    found: Stretches = {}
-    for ids_sql, params in id_lists(sorted(candidate_ids)):
-        for stretches in stage_batches(ids_sql, params):
-            for key, n in stretches.items():
-                found[key] = found.get(key, 0) + n
-    return found
+    return stretches_and_standings(candidate_ids)[0]
 
 
 def stage_rollup_of(stretches: Stretches) -> dict[Key, Vector]:
@@ -214,14 +231,3 @@ def stage_counts_of(candidate_ids: Iterable[int]) -> dict[Key, Vector]:
     """What these candidacies add to each (unit, day) of the candidates by stage, as the records
     stand now."""
     return stage_rollup_of(stage_stretches_of(candidate_ids))
-
-
-def standings(candidate_ids_sql: str, params: list) -> Iterator[list[tuple[int, str, str]]]:
-    """(id, stage, side or "") of the candidacies `candidate_ids_sql` selects after all their
-    events (`rules.state_on`), a batch of `STAGE_BATCH` at a time."""
-    for batch in _batches(candidate_ids_sql, params):
-        found = []
-        for candidate_id, _cell, _added, events in batch:
-            state = rules.state_on(events, dt.date.max)
-            found.append((candidate_id, state.stage, state.side or ""))
-        yield found

@@ -11,6 +11,7 @@ difference as delta rows: nothing is updated, so concurrent writers never wait o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,9 @@ from ranks.counters.models import (
     StageCount,
 )
 from ranks.counters.rollup import (
+    STAGE_BATCH,
     Key,
+    Standing,
     Stretches,
     Vector,
     counts_of,
@@ -50,7 +53,7 @@ from ranks.counters.rollup import (
     stage_parameters,
     stage_rollup_of,
     stage_stretches_of,
-    standings,
+    stretches_and_standings,
 )
 from ranks.org import sql as tree_sql
 
@@ -282,17 +285,17 @@ class _Frame:
         if candidates:
             after = pipeline_counts_of(candidates)
             _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
-            for ids_sql, params in id_lists(sorted(candidates)):
-                refresh_standings(ids_sql, params)
+            stretches, standing = stretches_and_standings(candidates)
+            write_standings(standing)
             if self.stage_before_rows is not None:
-                after_rows = stage_rollup_of(stage_stretches_of(candidates))
+                after_rows = stage_rollup_of(stretches)
                 _write_daily(StageCount, STAGE_COLUMNS, self.stage_before_rows, after_rows)
             else:
-                # The same tree: the stretches after less those before, one rollup of the change.
-                change = stage_stretches_of(candidates)
+                # The same tree: the stretches after less those before, one rollup of the
+                # change, written by the database.
                 for key, n in self.stage_before.items():
-                    change[key] = change.get(key, 0) - n
-                _write_daily(StageCount, STAGE_COLUMNS, {}, stage_rollup_of(change))
+                    stretches[key] = stretches.get(key, 0) - n
+                insert_stage_change(stretches)
 
 
 def _add_into(into: dict[Key, Vector], counts: dict[Key, Vector]) -> None:
@@ -535,40 +538,62 @@ def _insert_pipeline(cursor, ids_sql: str, params: list, within: tuple[str, list
 def _insert_stages(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
     """Insert the candidates by stage of the candidacies `ids_sql` selects (for the units
     `within` selects, or all): their stretches worked out in Python from their events
-    (`rules.changes`), a batch at a time, and rolled up to the units in the database."""
+    (`rules.changes`), a batch at a time, and rolled up to the units in the database. Keeps
+    their standing too (`write_standings`)."""
     vendor = connection.vendor
     text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor)
     written = 0
-    for stretches in stage_batches(ids_sql, params):
-        written += _insert_daily(
-            cursor, StageCount, STAGE_COLUMNS, text, stage_parameters(stretches), within
-        )
-    refresh_standings(ids_sql, params)
+    for stretches, standing in stage_batches(ids_sql, params):
+        write_standings(standing)
+        if stretches:
+            written += _insert_daily(
+                cursor, StageCount, STAGE_COLUMNS, text, stage_parameters(stretches), within
+            )
     return written
 
 
-def refresh_standings(ids_sql: str, params: list) -> int:
-    """Keep `Candidate.stage_now` and `side_now` of the candidacies `ids_sql` selects equal to
-    where their events leave them (`rules.state_on`), writing only those that moved. Returns
-    the candidacies written."""
-    from ranks.pipeline.models import Candidate
-
+def insert_stage_change(stretches: Stretches) -> int:
+    """Insert what these stretches (after a change less before it, on the same tree) add to the
+    candidates by stage, rolled up and written by the database a batch at a time. Returns the
+    rows written."""
+    vendor = connection.vendor
+    text = counters_sql.stage_rollup(counters_sql.stage_segments(vendor), vendor)
+    items = [(key, n) for key, n in stretches.items() if n]
     written = 0
-    for batch in standings(ids_sql, params):
-        stored = {
-            pk: (stage, side)
-            for pk, stage, side in Candidate.objects.filter(
-                pk__in=[c for c, _s, _d in batch]
-            ).values_list("pk", "stage_now", "side_now")
-        }
-        moved = [
-            Candidate(pk=pk, stage_now=stage, side_now=side)
-            for pk, stage, side in batch
-            if stored.get(pk) != (stage, side)
-        ]
-        bulk.update(Candidate, moved, ["stage_now", "side_now"])
-        written += len(moved)
+    with connection.cursor() as cursor:
+        for i in range(0, len(items), STAGE_BATCH):
+            batch = dict(items[i : i + STAGE_BATCH])
+            written += _insert_daily(
+                cursor, StageCount, STAGE_COLUMNS, text, stage_parameters(batch), None
+            )
     return written
+
+
+def write_standings(standing: list[Standing]) -> int:
+    """Keep `Candidate.stage_now` and `side_now` equal to where their events leave these
+    candidacies ((id, stage, side) of `stage_batches`): one statement, writing only those that
+    moved. Returns the candidacies written."""
+    if not standing:
+        return 0
+    table = "pipeline_candidate"
+    if connection.vendor == "postgresql":
+        source = "unnest(%s::bigint[], %s::text[], %s::text[]) AS s(id, stage, side)"
+        params: list = [[c for c, _s, _d in standing], [s for _c, s, _d in standing]]
+        params.append([d for _c, _s, d in standing])
+    else:
+        source = (
+            "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS stage,"
+            " json_extract(value, '$[2]') AS side FROM json_each(%s)) AS s"
+        )
+        params = [json.dumps(standing)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stage_now = s.stage, side_now = s.side FROM {source}"
+            f" WHERE {table}.id = s.id"
+            f" AND ({table}.stage_now <> s.stage OR {table}.side_now <> s.side)",
+            params,
+        )
+        return cursor.rowcount
 
 
 def closure_sql(unit_id: int) -> tuple[str, list]:

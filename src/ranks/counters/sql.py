@@ -16,6 +16,7 @@ from ranks.counters.models import (
     COMPOSITION_VALUES,
     STAGE_COLUMNS,
 )
+from ranks.org.sql import versions_of
 from ranks.targets.results import AGE_BANDS
 
 OPEN_START = "'0001-01-01'"
@@ -138,7 +139,7 @@ def _tests() -> list[tuple[str, str]]:
     return segments + composition
 
 
-def ancestry(p: dict[str, str]) -> str:
+def ancestry(p: dict[str, str], vendor: str) -> str:
     """The CTE `anc(cell_id, unit_id, parent_id, a, b, depth)` of the cells a CTE `cells(cell_id)`
     gives: the unit is the cell or above it on every day from `a` to `b` (the walk up clips each
     step to the versions it passes, and stops at the first unit with no version that day, as
@@ -152,9 +153,9 @@ def ancestry(p: dict[str, str]) -> str:
         " UNION ALL SELECT u.cell_id, v.unit_id, v.parent_id,"
         f" {greatest.format(a='u.a', b=f'COALESCE(v.valid_from, {OPEN_START})')},"
         f" {least.format(a='u.b', b=f'COALESCE(v.valid_to, {OPEN_END})')}, u.depth + 1"
-        " FROM anc u JOIN org_unitversion v ON v.unit_id = u.parent_id"
-        f" AND COALESCE(v.valid_from, {OPEN_START}) <= u.b"
-        f" AND COALESCE(v.valid_to, {OPEN_END}) >= u.a WHERE u.depth < {MAX_DEPTH})"
+        f" FROM anc u {versions_of('u.parent_id', 'v', vendor)}"
+        f" WHERE COALESCE(v.valid_from, {OPEN_START}) <= u.b"
+        f" AND COALESCE(v.valid_to, {OPEN_END}) >= u.a AND u.depth < {MAX_DEPTH})"
     )
 
 
@@ -176,7 +177,7 @@ def pipeline_rollup(ids_sql: str, vendor: str) -> str:
         " cd(cell_id, day, s, g) AS (SELECT cell_id, day, SUM(s), SUM(g) FROM ev"
         " GROUP BY cell_id, day),"
         " cells(cell_id) AS (SELECT DISTINCT cell_id FROM cd),"
-        f" {ancestry(p)}"
+        f" {ancestry(p, vendor)}"
         " SELECT an.unit_id, c.day, SUM(c.s), SUM(c.g)"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         " GROUP BY an.unit_id, c.day"
@@ -211,25 +212,25 @@ def stage_rollup(segments_sql: str, vendor: str, wide: bool = True) -> str:
     deltas = (
         f"WITH RECURSIVE seg(cell_id, a, e, col, n) AS ({segments_sql}),"
         " cells(cell_id) AS (SELECT DISTINCT cell_id FROM seg),"
-        f" {ancestry(p)},"
+        f" {ancestry(p, vendor)},"
         " d(unit_id, day, col, n) AS ("
         f" SELECT an.unit_id, {first}, s.col, s.n FROM seg s JOIN anc an ON {overlap}"
         f" UNION ALL SELECT an.unit_id, CASE WHEN {ends} THEN s.e ELSE {after} END, s.col, -s.n"
         f" FROM seg s JOIN anc an ON {overlap} WHERE {ends} OR an.b < {OPEN_END})"
     )
+    # A unit whose walk up passes two versions one after the other ends and starts again: those
+    # add up to nothing and are left out.
+    narrow = (
+        f"{deltas} SELECT d.unit_id, d.day, d.col, SUM(d.n) AS n FROM d"
+        " GROUP BY d.unit_id, d.day, d.col HAVING SUM(d.n) <> 0"
+    )
     if not wide:
-        return (
-            f"{deltas} SELECT d.unit_id, d.day, d.col, SUM(d.n) FROM d"
-            " GROUP BY d.unit_id, d.day, d.col HAVING SUM(d.n) <> 0"
-        )
+        return narrow
+    # Spread into columns after adding up: few rows are left by then.
     sums = ", ".join(
-        f"SUM(CASE WHEN d.col = {i} THEN d.n ELSE 0 END)" for i in range(len(STAGE_COLUMNS))
+        f"SUM(CASE WHEN w.col = {i} THEN w.n ELSE 0 END)" for i in range(len(STAGE_COLUMNS))
     )
-    return (
-        f"{deltas} SELECT d.unit_id, d.day, {sums} FROM d GROUP BY d.unit_id, d.day"
-        # A unit whose walk up passes two versions one after the other ends and starts again.
-        f" HAVING {' OR '.join(f'{x} <> 0' for x in sums.split(', '))}"
-    )
+    return f"SELECT w.unit_id, w.day, {sums} FROM ({narrow}) w GROUP BY w.unit_id, w.day"
 
 
 def _posted(p: dict[str, str], presence: bool = True) -> str:
@@ -276,7 +277,7 @@ def presence_window(ids_sql: str, vendor: str) -> str:
     return (
         f"WITH RECURSIVE chosen(id) AS ({ids_sql}), {_posted(p)},"
         " cells(cell_id) AS (SELECT DISTINCT cell_id FROM posted),"
-        f" {ancestry(p)}, {_stretch(p)},"
+        f" {ancestry(p, vendor)}, {_stretch(p)},"
         f" bounds(f, d) AS (SELECT {day}, {day})"
         " SELECT s.unit_id,"
         " SUM(CASE WHEN s.a > w.f AND s.a <= w.d THEN 1 ELSE 0 END)"
@@ -322,7 +323,7 @@ def movement_rollup(ids_sql: str, vendor: str) -> str:
         " AND (p.valid_to IS NULL OR p.valid_to >= l.day) GROUP BY l.id, l.lft, l.day),"
         " cells(cell_id) AS (SELECT from_cell FROM moved UNION SELECT to_cell FROM moved"
         " UNION SELECT cell_id FROM gone),"
-        f" {ancestry(p)},"
+        f" {ancestry(p, vendor)},"
         " ev(unit_id, day, i, o, g) AS ("
         " SELECT an.unit_id, mv.d, 0, 1, 0 FROM moved mv JOIN anc an ON an.cell_id = mv.from_cell"
         f" AND {before.format(x='mv.d')} >= an.a AND {before.format(x='mv.d')} <= an.b"
@@ -360,9 +361,7 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
     # The order of `ALL_COLUMNS`: the admissions and segments, the members, the composition.
     split = len(ADMISSION_COLUMNS)
     segment_cols, composition_cols = adm_cols[:split], adm_cols[split:]
-    sums = ", ".join(
-        f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS {column}" for column, test in tests
-    )
+    flags = ", ".join(f"CASE WHEN {test} THEN 1 ELSE 0 END AS {column}" for column, test in tests)
     month = p["month"].format(x="c.day")
     start = p["month"].format(x=p["day_before"].format(x="s.a"))
     end = p["month"].format(x="s.b")
@@ -411,14 +410,14 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         " FROM adm a JOIN people_person per ON per.id = a.person_id"
         " LEFT JOIN pipeline_candidate cand ON cand.person_id = per.id),"
         f" one AS (SELECT aged.*, {_band('aged.age')} AS age_band FROM aged),"
-        f" cd AS (SELECT one.cell_id, one.day, COUNT(*) AS n, {sums}"
-        " FROM one GROUP BY one.cell_id, one.day),"
+        # One row an admission (two seldom share a cell and a day: grouping them bought nothing).
+        f" cd AS (SELECT one.cell_id, one.day, 1 AS n, {flags} FROM one),"
         f" {_posted(p, presence)},"
         # The ancestry of each cell once, whatever its members: (cell, unit, from, to) where the
         # unit is the cell or above it on every day from `a` to `b` (the walk up clips each step
         # to the versions it passes).
-        " cells(cell_id) AS (SELECT cell_id FROM cd UNION SELECT cell_id FROM posted),"
-        f" {ancestry(p)},"
+        " cells(cell_id) AS (SELECT cell_id FROM adm UNION SELECT cell_id FROM posted),"
+        f" {ancestry(p, vendor)},"
         f" {_stretch(p)},"
         # Each part is added up on its own (the presence has one column to add, for many more
         # rows), then the two are put together.

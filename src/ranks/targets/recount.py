@@ -330,7 +330,7 @@ def verify(unit: Unit | None = None) -> list[Difference]:
 
 def standing_differences() -> list[tuple[str, tuple[str, str], tuple[str, str]]]:
     """(person, kept, from the events) of every candidacy whose `stage_now` and `side_now`
-    differ from `rules.state_on` after all its events (`counters.refresh_standings` keeps them;
+    differ from `rules.state_on` after all its events (`counters.write_standings` keeps them;
     `ranks counters rebuild` repairs them)."""
     events: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
     for candidate_id, stage, day in StageEvent.objects.values_list("candidate_id", "stage", "date"):
