@@ -47,6 +47,7 @@ PEOPLE = 150_000
 CELLS = COMMUNES * CELLS_PER_COMMUNE
 ROOT, FIRST_COMMUNE, FIRST_CELL = BASE, BASE + 1, BASE + 1 + COMMUNES
 TRIGRAM_INDEX = "people_person_search_trgm"
+CODE_POINT_INDEX = "people_person_search_c"
 LARGE = {
     "people_person",
     "people_posting",
@@ -253,3 +254,17 @@ def test_the_counters_walk_up_looks_up_each_units_versions_by_index(province):
             for n in steps
         )
         assert reads_by_index(steps, "org_unitversion")
+
+
+def test_a_full_name_is_read_as_one_range_of_names_in_order(province):
+    """The names that begin with a full name sit together in the index of names in code point
+    order: 50 of them are read in order, with no look-up of every match of each word."""
+    with CaptureQueriesContext(connection) as queries:
+        found = person_search(Person.objects.all(), "nguyen van an")
+    names = [p.search_name for p in found]
+    assert len(names) == 50 and all(n.startswith("nguyen van an") for n in names)
+    assert names == sorted(names)
+    assert len(queries.captured_queries) == 1
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert any(n.get("Index Name") == CODE_POINT_INDEX for n in nodes)
+    assert not any(n.get("Index Name") == TRIGRAM_INDEX for n in nodes)

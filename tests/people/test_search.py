@@ -55,3 +55,13 @@ def test_search_within_a_scope_finds_only_people_in_it(world):
     assert search("nguyen van", bob.people(Person.objects.all())) == ["Nguyễn Văn Lan"]
     alice = scope_for(Actor.for_user(world.users["alice"]))
     assert search("nguyen van", alice.people(Person.objects.all())) == ["Nguyễn Văn An"]
+
+
+def test_names_that_begin_with_the_query_come_before_other_matches(world):
+    for person_id, name in [("P-BUI", "Bùi Nguyễn Văn An"), ("P-ANH", "Nguyễn Văn Anh")]:
+        person_save(
+            actor=SYSTEM, person_id=person_id, full_name=name, birth_date=dt.date(1999, 1, 1)
+        )
+    assert search("nguyen van an") == ["Nguyễn Văn An", "Nguyễn Văn Anh", "Bùi Nguyễn Văn An"]
+    assert search("nguyen van an", limit=2) == ["Nguyễn Văn An", "Nguyễn Văn Anh"]
+    assert search("van an") == ["Bùi Nguyễn Văn An", "Nguyễn Văn An", "Nguyễn Văn Anh"]

@@ -5,38 +5,60 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate
 
 from ranks.org import sql
 from ranks.people.models import Person, Posting
 from ranks.people.names import fold
 
+# Above every character a folded name can hold: `name >= q AND name < q + TOP` is "starts with q"
+# in code point order, which an index in that order reads as one range.
+TOP = "\U0010ffff"
+
+
+def _by_code_point() -> Collate:
+    """`search_name` in code point order: the order of the index of migration 0008 on
+    PostgreSQL ("C"), and SQLite's own (BINARY)."""
+    return Collate(F("search_name"), "C" if connection.vendor == "postgresql" else "BINARY")
+
 
 def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> list[Person]:
     """People whose name has words starting with each word of `query`, diacritics and case ignored.
 
-    "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh" but not "Nguyễn Văn Lan"; an exact
-    name comes first.
+    "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh" but not "Nguyễn Văn Lan". Names
+    that begin with the query come first, the exact name first among them ("Nguyễn Văn An",
+    "Nguyễn Văn An An", "Nguyễn Văn Anh"); then the other matches ("Bùi Nguyễn Văn An").
 
-    On PostgreSQL both forms of a word's match (`LIKE 'an%'`, `LIKE '% an%'`) are served by the
-    trigram index of migration 0005 (a `BitmapOr` of two scans of it per word). The order puts
-    the exact name first, which no index gives, so the planner never walks the `search_name`
-    B-tree in name order hoping to meet 50 matches early: for a family name those sit together
-    far down the order, and at 6 million people such a walk read 3.6 million rows
-    (docs/benchmarks.md, "Name search").
+    The names that begin with the query are one range of the index of migration 0008 (names in
+    code point order), read in that order until `limit` are found: a typical full name needs no
+    more. Only when fewer begin with it are the other matches looked up, on PostgreSQL through the
+    trigram index of migration 0005 (a `BitmapOr` of two scans of it per word), which reads every
+    match of the words before it can order them: a common word over the whole country costs
+    about a second (docs/benchmarks.md, "Name search").
     """
     folded = fold(query)
     if not folded:
         return []
+    name = _by_code_point()
+    begins = Q(by_code_point__gte=folded) & Q(by_code_point__lt=folded + TOP)
+    first = list(
+        people.annotate(by_code_point=name)
+        .filter(begins)
+        .order_by("by_code_point", "person_id")[:limit]
+    )
+    if len(first) == limit:
+        return first
     condition = Q()
     for token in folded.split():
         condition &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
-    ranked = people.filter(condition).annotate(
-        exact=Case(
-            When(search_name=folded, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
+    others = (
+        people.annotate(by_code_point=name)
+        .filter(condition)
+        .exclude(begins)
+        .order_by("search_name", "person_id")
     )
-    return list(ranked.order_by("exact", "search_name", "person_id")[:limit])
+    return first + list(others[: limit - len(first)])
 
 
 def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
