@@ -161,14 +161,22 @@ Stretches = dict[tuple[int, dt.date, dt.date | None, int], int]
 
 def _batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
     """(id, current cell, day added, events) of the candidacies `candidate_ids_sql` selects, a
-    batch of `STAGE_BATCH` at a time (their events read in one query a batch)."""
+    batch of `STAGE_BATCH` at a time (their events read in one query a batch). The ids are read
+    a batch at a time too, after the last one read: the country's 650,000 ids held at once
+    (with the rows they were read from) cost about 60 MB of the candidates import's peak."""
+    last = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})", params
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-        for i in range(0, len(ids), STAGE_BATCH):
-            for batch_sql, batch_params in id_lists(ids[i : i + STAGE_BATCH]):
+        while True:
+            cursor.execute(
+                f"SELECT id FROM pipeline_candidate WHERE id IN ({candidate_ids_sql})"
+                f" AND id > %s ORDER BY id LIMIT {STAGE_BATCH}",
+                [*params, last],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return
+            last = ids[-1]
+            for batch_sql, batch_params in id_lists(ids):
                 yield list(_candidacies(cursor, batch_sql, batch_params))
 
 
