@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
 from ranks.org import sql
@@ -28,36 +28,38 @@ def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> l
 
     "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh" but not "Nguyễn Văn Lan". Names
     that begin with the query come first, the exact name first among them ("Nguyễn Văn An",
-    "Nguyễn Văn An An", "Nguyễn Văn Anh"); then the other matches ("Bùi Nguyễn Văn An").
+    "Nguyễn Văn An An", "Nguyễn Văn Anh"); then the other matches ("Bùi Nguyễn Văn An"); each in
+    code point order of the folded name.
 
-    The names that begin with the query are one range of the index of migration 0008 (names in
-    code point order), read in that order until `limit` are found: a typical full name needs no
-    more. Only when fewer begin with it are the other matches looked up, on PostgreSQL through the
-    trigram index of migration 0005 (a `BitmapOr` of two scans of it per word), which reads every
-    match of the words before it can order them: a common word over the whole country costs
-    about a second (docs/benchmarks.md, "Name search").
+    Within a scope (`people` filtered), PostgreSQL reads the scope's people first and sorts their
+    matches: the rank is an expression no index gives, so the planner never walks a name index
+    hoping to meet matches of the scope early (a commune's officer: 200 ms at 6 million people
+    when it walked the names that begin with the query). Over everyone, the names that begin
+    with the query are one range of the index of migration 0008 (names in code point order),
+    read in order until `limit` are found: a typical full name needs no more. Only when fewer
+    begin with it are the other matches looked up, through the trigram index of migration 0005
+    (a `BitmapOr` of two scans of it per word), which reads every match of the words before
+    ordering them: a common word over the whole country costs about a second
+    (docs/benchmarks.md, "Name search"); the rank keeps the planner from walking a name index
+    there too (17 s for a name no one has).
     """
     folded = fold(query)
     if not folded:
         return []
-    name = _by_code_point()
     begins = Q(by_code_point__gte=folded) & Q(by_code_point__lt=folded + TOP)
-    first = list(
-        people.annotate(by_code_point=name)
-        .filter(begins)
-        .order_by("by_code_point", "person_id")[:limit]
+    matches = Q()
+    for token in folded.split():
+        matches &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
+    ranked = people.annotate(
+        by_code_point=_by_code_point(),
+        rank=Case(When(begins, then=Value(0)), default=Value(1), output_field=IntegerField()),
     )
+    if people.query.has_filters():
+        return list(ranked.filter(matches).order_by("rank", "by_code_point", "person_id")[:limit])
+    first = list(ranked.filter(begins).order_by("by_code_point", "person_id")[:limit])
     if len(first) == limit:
         return first
-    condition = Q()
-    for token in folded.split():
-        condition &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
-    others = (
-        people.annotate(by_code_point=name)
-        .filter(condition)
-        .exclude(begins)
-        .order_by("search_name", "person_id")
-    )
+    others = ranked.filter(matches).exclude(begins).order_by("rank", "by_code_point", "person_id")
     return first + list(others[: limit - len(first)])
 
 
