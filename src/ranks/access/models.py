@@ -17,8 +17,9 @@ ROLE_RANK = {Role.VIEWER: 1, Role.OFFICER: 2, Role.MANAGER: 3}
 
 
 class Grant(models.Model):
+    # Looked up through the unique constraint below, which begins with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", db_index=False
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(max_length=10, choices=Role.choices)

@@ -31,11 +31,27 @@ ADMISSION_COLUMNS = COLUMNS[:-2]
 PRESENCE_COLUMNS = COLUMNS[-2:]
 
 
+def counted_unit() -> models.ForeignKey:
+    """The unit a counter row counts for. Its index is the table's index on (unit, month or day),
+    which any lookup by unit reads; a second index on the unit alone and a foreign-key check per
+    row would be paid by every row an import writes (millions in a first load of the country)
+    and read by nothing. Counters are derived data: `ranks counters verify` checks them against
+    the records and `rebuild` rewrites them; a unit is deleted through Django, which deletes its
+    rows (`on_delete`)."""
+    return models.ForeignKey(
+        "org.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class AdmissionCount(models.Model):
     """Admissions decided in `month` in the cells below `unit` on their decision dates, how many
     of them fall in each segment of DESIGN.md §6, and the change in the members present."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     month = models.DateField(help_text="The first day of the month.")
     admissions = models.IntegerField(default=0)
     villages = models.IntegerField(default=0)
@@ -107,7 +123,7 @@ class CompositionCount(models.Model):
     Kept apart so that the many rows that only move the members present carry none of these.
     Kept for the units above the cells only: a cell's composition is read from its records."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     month = models.DateField(help_text="The first day of the month.")
 
     class Meta:
@@ -144,7 +160,7 @@ class CoverageCount(models.Model):
     `AdmissionCount`, by day (coverage is asked on any date). The figure on a date is the sum of
     the unit's rows up to it."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     day = models.DateField(help_text="The first day of the new state.")
 
     class Meta:
@@ -168,7 +184,7 @@ class PipelineCount(models.Model):
     unit's rows up to it, so no day of a month needs taking away). A candidate counts in its
     current cell: a handover moves its past entry and class with it."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     day = models.DateField()
     source_entries = models.IntegerField(default=0)
     class_graduates = models.IntegerField(default=0)
@@ -190,7 +206,7 @@ class MovementCount(models.Model):
     `day`: a delta, as `AdmissionCount`, by day. A transfer counts on the first day in the new
     cell; a move between two cells below the unit is neither in nor out for it."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     day = models.DateField()
     transfers_in = models.IntegerField(default=0)
     transfers_out = models.IntegerField(default=0)
@@ -248,7 +264,7 @@ class StageCount(models.Model):
     counts from the day it was added to a source list, in its current cell (as the source list
     reads it); the figure on a date is the sum of the unit's rows up to it."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     day = models.DateField(help_text="The first day of the new state.")
 
     class Meta:
@@ -271,7 +287,7 @@ class CellStartCount(models.Model):
     since the fold (`FoldMark`), instead of every month and day of the cell's history
     (`counters.selectors.cell_counts`). Kept for the cells only."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = counted_unit()
     start = models.DateField()
     members = models.IntegerField(default=0)
     official = models.IntegerField(default=0)

@@ -18,8 +18,13 @@ class SecondmentRole(models.TextChoices):
 class Secondment(models.Model):
     """The import key is (person, cell, from_date); `to_date` empty while it lasts."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="secondments")
-    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="secondments")
+    # Looked up through the constraint and the index below, which begin with them.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="secondments", db_index=False
+    )
+    cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="secondments", db_index=False
+    )
     role = models.CharField(max_length=20, choices=SecondmentRole.choices)
     from_date = models.DateField()
     to_date = models.DateField(null=True, blank=True)

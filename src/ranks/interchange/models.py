@@ -30,8 +30,12 @@ class ImportJob(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Looked up through the index below, which begins with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        db_index=False,
     )
     kind = models.CharField(max_length=20)
     filename = models.CharField(max_length=255)

@@ -58,11 +58,20 @@ class ValidityQuerySet(models.QuerySet):
 
 
 class UnitVersion(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="versions")
+    # Looked up through the constraint and the index below, which begin with them (the walks
+    # up the tree read a unit's versions by the constraint's index).
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     name = models.CharField(max_length=200)
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="+")
     parent = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="child_versions"
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_versions",
+        db_index=False,
     )
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
@@ -132,10 +141,15 @@ class Place(models.Model):
 
 
 class PlaceVersion(models.Model):
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="versions")
+    # Looked up through the constraint and the index below, which begin with them.
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=PlaceKind.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="place_versions")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="place_versions", db_index=False
+    )
     # The cells based at this place during this version (a combined cell serves several places).
     cells = models.ManyToManyField(Unit, blank=True, related_name="based_place_versions")
     area_flags = models.JSONField(default=list, blank=True)

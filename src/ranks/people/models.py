@@ -138,8 +138,13 @@ class Posting(models.Model):
     """A member's time in one cell; a transfer closes one posting and opens the next."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="postings")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="postings")
-    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="postings")
+    # Looked up by person or by cell through the indexes below, which begin with them.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="postings", db_index=False
+    )
+    cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 
@@ -173,9 +178,14 @@ class PersonPlace(models.Model):
     """Where a person lived or worked, and when: what coverage reads on a past date. The
     person's `residence_place` and `workplace_place` are the open periods' places."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="place_periods")
+    # Looked up by person or by place through the indexes below, which begin with them.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="place_periods", db_index=False
+    )
     role = models.CharField(max_length=10, choices=PlaceRole.choices)
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="person_periods")
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="person_periods", db_index=False
+    )
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
 

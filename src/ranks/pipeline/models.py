@@ -56,8 +56,13 @@ SIDE_STATES: tuple[str, ...] = tuple(s for s in Stage.values if s not in MAIN_ST
 class Candidate(models.Model):
     """A person a cell is preparing for admission; the import key is the person."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="candidacies")
-    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="candidates")
+    # Looked up by person through the unique constraint, by cell through the indexes below.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="candidacies", db_index=False
+    )
+    cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="candidates", db_index=False
+    )
     added_on = models.DateField()
     source_group = models.CharField(max_length=30, choices=SourceGroup.choices, blank=True)
     mentors = models.ManyToManyField(Person, blank=True, related_name="mentored_candidacies")
@@ -87,7 +92,10 @@ class Candidate(models.Model):
 class StageEvent(models.Model):
     """One dated step of a candidacy; the fields after `detail` apply to some stages only."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
+    # Looked up through the unique constraint below, which begins with it.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     stage = models.CharField(max_length=30, choices=Stage.choices)
     date = models.DateField()
     detail = models.TextField(blank=True)

@@ -34,7 +34,8 @@ class Metric(models.TextChoices):
 class Target(models.Model):
     """The current value; `set_by` and `set_at` name the last change, revisions keep them all."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
+    # Looked up through the constraint below, which begins with it.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets", db_index=False)
     year = models.PositiveSmallIntegerField()
     metric = models.CharField(max_length=40, choices=Metric.choices)
     value = models.PositiveIntegerField()
