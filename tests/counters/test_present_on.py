@@ -34,6 +34,16 @@ def admitted(person_id: str, cell: str, day: dt.date):
     )
 
 
+def assert_counted_as_recorded(days: list[dt.date]) -> None:
+    """Every unit's members on each day, from the counters, are those the records give."""
+    units = list(Unit.objects.values_list("pk", "code"))
+    for day in days:
+        counted = present_on([pk for pk, _code in units], day)
+        for pk, code in units:
+            recorded = member_counts_on(pk, day)
+            assert counted[pk] == (recorded["total"], recorded["official"]), (code, day)
+
+
 def test_the_members_on_any_day_are_those_of_the_records(world):
     a = admitted("W-1", "C2-A", D(2024, 3, 12))
     membership_recognise(actor=SYSTEM, membership=a, official_date=D(2025, 3, 12))
@@ -49,12 +59,7 @@ def test_the_members_on_any_day_are_those_of_the_records(world):
     days = [D(2024, 3, 11), D(2024, 3, 12), D(2024, 5, 1), D(2024, 5, 8), D(2024, 5, 9),
             D(2024, 5, 14), D(2024, 5, 15), D(2024, 5, 16), D(2024, 5, 17), D(2024, 5, 31),
             D(2025, 3, 11), D(2025, 3, 12), D(2025, 6, 30), D(2025, 7, 1), D(2025, 7, 2)]  # fmt: skip
-    units = list(Unit.objects.values_list("pk", "code"))
-    for day in days:
-        counted = present_on([pk for pk, _code in units], day)
-        for pk, code in units:
-            recorded = member_counts_on(pk, day)
-            assert counted[pk] == (recorded["total"], recorded["official"]), (code, day)
+    assert_counted_as_recorded(days)
 
 
 def test_the_members_on_a_day_read_the_same_queries_whatever_the_members(world):
@@ -83,3 +88,25 @@ def test_the_ratio_of_a_unit_created_mid_month_counts_its_members_of_that_day(wo
     admitted("W-R2", "C4-A", D(2024, 6, 1))
     ratio = admission_ratio(scope=Scope(full=True), unit=Unit.objects.get(code="C4"), year=2024)
     assert (ratio.unit.admissions, ratio.unit.members_at_start) == (2, 1)
+
+
+def test_a_cell_below_a_commune_for_days_of_one_month_counts_there_on_those_days_only(world):
+    # The counters keep the members present by month: a stay that starts and ends within one
+    # month changes no month's figure, and the days in between are read from the records.
+    a = admitted("W-S1", "C2-A", D(2023, 2, 10))
+    membership_recognise(actor=SYSTEM, membership=a, official_date=D(2024, 2, 10))
+    admitted("W-S2", "C2-A", D(2024, 5, 8))
+    b = admitted("W-S3", "C1-A", D(2022, 7, 1))
+    membership_transfer(actor=SYSTEM, membership=b, to_cell_code="C2-A", on=D(2024, 5, 12))
+    unit_version_save(actor=SYSTEM, code="C3", name="Đảng bộ xã Ba", kind="grassroots_committee",
+                      parent_code="D2", valid_from=D(2000, 1, 1))  # fmt: skip
+    unit_move(actor=SYSTEM, code="C2-A", new_parent_code="C3", on=D(2024, 5, 6))
+    unit_move(actor=SYSTEM, code="C2-A", new_parent_code="C2", on=D(2024, 5, 20))
+    days = [D(2024, 5, 1), D(2024, 5, 5), D(2024, 5, 6), D(2024, 5, 8), D(2024, 5, 12),
+            D(2024, 5, 19), D(2024, 5, 20), D(2024, 5, 31), D(2024, 6, 1), D(2025, 1, 1)]  # fmt: skip
+    assert_counted_as_recorded(days)
+    # Below the commune while the cell is: all of the cell's members, and none after.
+    commune, cell = (Unit.objects.get(code=code).pk for code in ("C3", "C2-A"))
+    during = present_on([commune, cell], D(2024, 5, 12))
+    assert during[commune] == during[cell] and during[cell][0] >= 3
+    assert present_on([commune], D(2024, 6, 1))[commune] == (0, 0)

@@ -70,8 +70,10 @@ def _merged(name: str, source: str, key: str, p: dict[str, str]) -> str:
     )
 
 
-def rollup(ids_sql: str, vendor: str) -> str:
-    """SELECT (unit_id, day, *`COVERAGE_COLUMNS`) for the places whose ids `ids_sql` selects."""
+def rollup(ids_sql: str, vendor: str, members_only: bool = False) -> str:
+    """SELECT (unit_id, day, *`COVERAGE_COLUMNS`) for the places whose ids `ids_sql` selects.
+    With `members_only`, the periods with a member alone, the other columns left at zero: what
+    a change of people and memberships can move, which moves neither places nor cells."""
     p = _parts(vendor)
     greatest, least = p["greatest"], p["least"]
     start = f"COALESCE({{a}}.valid_from, {OPEN_START})"
@@ -92,6 +94,20 @@ def rollup(ids_sql: str, vendor: str) -> str:
             )
     assert len(sums) == len(COVERAGE_COLUMNS)
     after = p["day_after"]
+    places = (
+        ""
+        if members_only
+        else " SELECT s.unit_id, s.kind, s.bits, 'places', s.a, s.b FROM span s UNION ALL"
+    )
+    cells = (
+        ""
+        if members_only
+        else (
+            f" UNION ALL SELECT s.unit_id, s.kind, s.bits, 'cell',"
+            f" {greatest.format(a='s.a', b='c.a')}, {least.format(a='s.b', b='c.b')}"
+            " FROM span s JOIN based_m c ON c.pv_id = s.pv_id AND c.a <= s.b AND c.b >= s.a"
+        )
+    )
     return (
         f"WITH RECURSIVE chosen(id) AS ({ids_sql}),"
         # The versions of the places, with their own flags as bits.
@@ -132,13 +148,11 @@ def rollup(ids_sql: str, vendor: str) -> str:
         " SELECT w.unit_id, pv.kind, w.bits, pv.place_id, pv.id, w.a, w.b"
         " FROM win w JOIN pv ON pv.id = w.pv_id WHERE w.a <= w.b),"
         " part(unit_id, kind, bits, measure, a, b) AS ("
-        " SELECT s.unit_id, s.kind, s.bits, 'places', s.a, s.b FROM span s"
-        f" UNION ALL SELECT s.unit_id, s.kind, s.bits, 'members',"
+        f"{places}"
+        " SELECT s.unit_id, s.kind, s.bits, 'members',"
         f" {greatest.format(a='s.a', b='l.a')}, {least.format(a='s.b', b='l.b')}"
         " FROM span s JOIN lived_m l ON l.place_id = s.place_id AND l.a <= s.b AND l.b >= s.a"
-        f" UNION ALL SELECT s.unit_id, s.kind, s.bits, 'cell',"
-        f" {greatest.format(a='s.a', b='c.a')}, {least.format(a='s.b', b='c.b')}"
-        " FROM span s JOIN based_m c ON c.pv_id = s.pv_id AND c.a <= s.b AND c.b >= s.a),"
+        f"{cells}),"
         " e(unit_id, day, kind, bits, d_places, d_members, d_cell) AS ("
         " SELECT unit_id, a, kind, bits, CASE WHEN measure = 'places' THEN 1 ELSE 0 END,"
         " CASE WHEN measure = 'members' THEN 1 ELSE 0 END,"

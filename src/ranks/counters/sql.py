@@ -264,6 +264,63 @@ def _stretch(p: dict[str, str]) -> str:
     )
 
 
+def _present(p: dict[str, str]) -> str:
+    """The CTEs `cm`, `win`, `bounds`, `run` and `present(unit_id, month, members, official)`:
+    the members present below each unit, as changes by month, from `posted` and `anc`.
+
+    Each cell's own changes are added up by month first (`cm`: +1 in the month of the day before
+    a presence starts, −1 in the month of its last day, and the same for the official members
+    from the later of the start and the official date), then each window of `anc` takes them
+    whole, not each posting: the cells of a commune are pooled before the walk up. A window from
+    day A to day B takes the cell's running total at the end of the month of A − 1 (the members
+    present on day A, with the changes of the days after it in that month), the cell's changes
+    of the months after it and before the month of B, and minus its running total before the
+    month of B (those present on day B, with the changes of the days before it in that month).
+    A window that starts and ends in one month changes no month. That is, month by month, the
+    presence of each posting clipped to each window, as `_stretch` gives it by day."""
+    start = p["month"].format(x=p["day_before"].format(x="an.a"))
+    end = p["month"].format(x="an.b")
+    began = p["month"].format(x=p["day_before"].format(x="s.a"))
+    official_began = p["month"].format(
+        x=p["day_before"].format(x=p["greatest"].format(a="s.a", b="s.o"))
+    )
+    last = p["month"].format(x="s.b")
+    official = "s.o IS NOT NULL AND s.o <= s.b"
+    closed = f"an.b < {OPEN_END}"
+    return (
+        "cm(cell_id, month, d, o) AS (SELECT y.cell_id, y.month, CAST(SUM(y.d) AS integer),"
+        " CAST(SUM(y.o) AS integer) FROM ("
+        f" SELECT s.cell_id, {began} AS month, 1 AS d, 0 AS o FROM posted s WHERE s.a <= s.b"
+        f" UNION ALL SELECT s.cell_id, {last}, -1, 0 FROM posted s"
+        f" WHERE s.a <= s.b AND s.b < {OPEN_END}"
+        f" UNION ALL SELECT s.cell_id, {official_began}, 0, 1 FROM posted s"
+        f" WHERE s.a <= s.b AND {official}"
+        f" UNION ALL SELECT s.cell_id, {last}, 0, -1 FROM posted s"
+        f" WHERE s.a <= s.b AND {official} AND s.b < {OPEN_END}"
+        ") y GROUP BY y.cell_id, y.month),"
+        f" win(cell_id, unit_id, f, t, closed) AS (SELECT an.cell_id, an.unit_id, {start},"
+        f" {end}, CASE WHEN {closed} THEN 1 ELSE 0 END FROM anc an WHERE {start} < {end}),"
+        # The running totals each window needs: its start after the month's changes (k = 2),
+        # its end before them (k = 0).
+        " bounds(cell_id, month, k) AS (SELECT cell_id, f, 2 FROM win"
+        " UNION SELECT cell_id, t, 0 FROM win WHERE closed = 1),"
+        " run(cell_id, month, k, d, o) AS (SELECT * FROM (SELECT x.cell_id, x.month, x.k,"
+        " CAST(SUM(x.d) OVER w AS integer), CAST(SUM(x.o) OVER w AS integer)"
+        " FROM (SELECT cell_id, month, 1 AS k, d, o FROM cm"
+        " UNION ALL SELECT cell_id, month, k, 0, 0 FROM bounds) x"
+        " WINDOW w AS (PARTITION BY x.cell_id ORDER BY x.month, x.k ROWS UNBOUNDED PRECEDING)"
+        ") y WHERE y.k <> 1),"
+        " present AS (SELECT z.unit_id, z.month, SUM(z.d) AS members, SUM(z.o) AS official"
+        " FROM (SELECT w.unit_id, w.f AS month, r.d, r.o FROM win w JOIN run r"
+        " ON r.cell_id = w.cell_id AND r.month = w.f AND r.k = 2"
+        " UNION ALL SELECT w.unit_id, c.month, c.d, c.o FROM cm c JOIN win w"
+        " ON w.cell_id = c.cell_id AND c.month > w.f AND (w.closed = 0 OR c.month < w.t)"
+        " UNION ALL SELECT w.unit_id, w.t, -r.d, -r.o FROM win w JOIN run r"
+        " ON r.cell_id = w.cell_id AND r.month = w.t AND r.k = 0 AND w.closed = 1"
+        ") z GROUP BY z.unit_id, z.month)"
+    )
+
+
 def presence_window(ids_sql: str, vendor: str) -> str:
     """SELECT (unit_id, members, official) for the memberships whose ids `ids_sql` selects: how
     much the members present below each unit (and the official ones among them) change from
@@ -363,13 +420,6 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
     segment_cols, composition_cols = adm_cols[:split], adm_cols[split:]
     flags = ", ".join(f"CASE WHEN {test} THEN 1 ELSE 0 END AS {column}" for column, test in tests)
     month = p["month"].format(x="c.day")
-    start = p["month"].format(x=p["day_before"].format(x="s.a"))
-    end = p["month"].format(x="s.b")
-    # An official member from the later of the presence's start and the official date.
-    official = "s.o IS NOT NULL AND s.o <= s.b"
-    official_start = p["month"].format(
-        x=p["day_before"].format(x=p["greatest"].format(a="s.a", b="s.o"))
-    )
     one = ", ".join(f"{sql} AS {name}" for name, sql in values.items() if name != "age")
     if vendor == "postgresql":
         # The two parts put together by key: the presence rows carry no admission columns.
@@ -418,7 +468,6 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         # to the versions it passes).
         " cells(cell_id) AS (SELECT cell_id FROM adm UNION SELECT cell_id FROM posted),"
         f" {ancestry(p, vendor)},"
-        f" {_stretch(p)},"
         # Each part is added up on its own (the presence has one column to add, for many more
         # rows), then the two are put together.
         # The composition is kept for the units above the cell only (a cell's own is read from
@@ -428,11 +477,5 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         f" {', '.join(f'SUM(CASE WHEN an.depth > 0 THEN c.{x} ELSE 0 END) AS {x}' for x in composition_cols)}"
         " FROM cd c JOIN anc an ON an.cell_id = c.cell_id AND c.day >= an.a AND c.day <= an.b"
         f" GROUP BY an.unit_id, {month}),"
-        " present AS (SELECT y.unit_id, y.month, SUM(y.d) AS members, SUM(y.o) AS official"
-        f" FROM (SELECT s.unit_id, {start} AS month, 1 AS d, 0 AS o FROM stretch s"
-        f" UNION ALL SELECT s.unit_id, {end}, -1, 0 FROM stretch s WHERE s.b < {OPEN_END}"
-        f" UNION ALL SELECT s.unit_id, {official_start}, 0, 1 FROM stretch s WHERE {official}"
-        f" UNION ALL SELECT s.unit_id, {end}, 0, -1 FROM stretch s"
-        f" WHERE {official} AND s.b < {OPEN_END}"
-        ") y GROUP BY y.unit_id, y.month)" + together
+        f" {_present(p)}" + together
     )

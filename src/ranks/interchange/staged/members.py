@@ -209,7 +209,7 @@ def load(stage: Stage, ctx: Context) -> None:
         "SELECT DISTINCT pp.place_id FROM people_personplace pp"
         f" WHERE pp.person_id IN (SELECT person_pk FROM {ROWS})"
     )
-    with counters.recounting_places(places, []):
+    with counters.recounting_places(places, [], members_only=True):
         write()
     # Counted in the database; planned on the rows just written, not on empty tables.
     execute(f"ANALYZE {Membership._meta.db_table}, {Posting._meta.db_table}, {MEMBERSHIPS}")

@@ -235,7 +235,10 @@ def load(stage: Stage, ctx: Context) -> None:
         f" UNION SELECT t.residence_place_id {changed} AND t.residence_place_id IS NOT NULL"
         f" UNION SELECT t.workplace_place_id {changed} AND t.workplace_place_id IS NOT NULL"
     )
-    with recounting(f"SELECT DISTINCT m.id {changed}", []), recounting_places(places, []):
+    with (
+        recounting(f"SELECT DISTINCT m.id {changed}", []),
+        recounting_places(places, [], members_only=True),
+    ):
         write(ctx)
     audit(ctx)
     counts = dict(fetch(f"SELECT state, count(*) FROM {NEW} GROUP BY state"))
