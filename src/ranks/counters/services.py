@@ -231,6 +231,7 @@ class _Frame:
         self.places: set[int] = set()
         self.coverage_before: dict[Key, Vector] = {}
         self.candidates: set[int] = set()
+        self.pipeline_candidates: set[int] = set()
         self.pipeline_before: dict[Key, Vector] = {}
         self.stage_before: Stretches = {}
         # A change of the tree (units named) moves the counts of unchanged stretches: then the
@@ -239,13 +240,18 @@ class _Frame:
         self.movement_before: dict[Key, Vector] = {}
         self.scopes: list[tuple[list[int], ...]] = []
 
-    def add(self, memberships, persons, cells, units, places, candidacies) -> None:
+    def add(self, memberships, persons, cells, units, places, candidacies, pipeline) -> None:
         """Take in what a change can touch, counting what is new to the frame as it stands."""
-        self.scopes.append((memberships, persons, cells, units, places, candidacies))
-        found = _candidate_ids(candidacies, units) - self.candidates
+        self.scopes.append((memberships, persons, cells, units, places, candidacies, pipeline))
+        touched = _candidate_ids(candidacies, units)
+        in_pipeline = touched if pipeline is candidacies else _candidate_ids(pipeline, units)
+        found = in_pipeline - self.pipeline_candidates
+        if found:
+            self.pipeline_candidates |= found
+            _add_into(self.pipeline_before, pipeline_counts_of(found))
+        found = touched - self.candidates
         if found:
             self.candidates |= found
-            _add_into(self.pipeline_before, pipeline_counts_of(found))
             stretches = stage_stretches_of(found)
             for key, n in stretches.items():
                 self.stage_before[key] = self.stage_before.get(key, 0) + n
@@ -268,10 +274,13 @@ class _Frame:
     def write(self) -> None:
         """Count again what the change touched, now, and write the differences."""
         ids, places, candidates = set(self.ids), set(self.places), set(self.candidates)
-        for memberships, persons, cells, units, named, candidacies in self.scopes:
+        in_pipeline = set(self.pipeline_candidates)
+        for memberships, persons, cells, units, named, candidacies, pipeline in self.scopes:
             ids |= _membership_ids(memberships, persons, cells, units)
             # A candidacy found now and not before is new: it counted nothing before.
-            candidates |= _candidate_ids(candidacies, units)
+            touched = _candidate_ids(candidacies, units)
+            candidates |= touched
+            in_pipeline |= touched if pipeline is candidacies else _candidate_ids(pipeline, units)
             if self.presence:
                 # A place found now and not before is new: it counted nothing before. (A
                 # change that links an existing place names it in `places`.)
@@ -282,9 +291,10 @@ class _Frame:
             _write_daily(MovementCount, MOVEMENT_COLUMNS, self.movement_before, moves)
         if places:
             _write_coverage(self.coverage_before, coverage_counts_of(places))
-        if candidates:
-            after = pipeline_counts_of(candidates)
+        if in_pipeline:
+            after = pipeline_counts_of(in_pipeline)
             _write_daily(PipelineCount, PIPELINE_COLUMNS, self.pipeline_before, after)
+        if candidates:
             stretches, standing = stretches_and_standings(candidates)
             write_standings(standing)
             if self.stage_before_rows is not None:
@@ -320,6 +330,7 @@ def moving(
     units: Iterable[int] = (),
     places: Iterable[int] = (),
     candidacies: Iterable[int] = (),
+    pipeline: Iterable[int] | None = None,
     presence: bool = True,
 ) -> Iterator[None]:
     """Around a change of the records: count what it can touch before and after, and write the
@@ -330,15 +341,19 @@ def moving(
     whose versions it changes, and the existing places it links anew (a person moving in, a
     place moved to another unit): coverage is counted over the places all these can touch.
     Name in `candidacies` the people whose candidacy it creates or changes (its cell, the day
-    it was added, its events): the pipeline's counts are counted over those and the
-    candidacies of the cells below the units.
+    it was added, its events): the candidates by stage and the pipeline's counts are counted
+    over those and the candidacies of the cells below the units. A change that can move only
+    some of them in the pipeline's counts (new events, of which only a class passed counts
+    there) names those people in `pipeline`.
     A `moving` inside another (a service calling a service) adds its scope
     to the outer one, which writes once for both when it ends.
 
     `presence=False` says the change cannot move the members present (a candidate's source
     group): only the admissions are counted, at half the cost."""
+    people = list(candidacies)
     scope = (
-        list(memberships), list(persons), list(cells), list(units), list(places), list(candidacies)
+        list(memberships), list(persons), list(cells), list(units), list(places), people,
+        people if pipeline is None else list(pipeline),
     )  # fmt: skip
     frame: _Frame | None = getattr(_local, "frame", None)
     if frame is not None:

@@ -101,6 +101,7 @@ class EventBatch:
         self.units: dict[str, Unit] = {}
         self.new_events: list[StageEvent] = []
         self.counted: set[int] = set()  # the people (pks) of the new events
+        self.classes: set[int] = set()  # those of the new classes passed
         self.changed_events: dict[int, StageEvent] = {}
         self.relinked: set[int] = set()  # changed events whose introducers changed
         self.new_memberships: list[Membership] = []
@@ -262,6 +263,8 @@ class EventBatch:
             events.append(new)
             self.new_events.append(new)
             self.counted.add(candidate.person.pk)
+            if stage == Stage.CLASS_PASSED:
+                self.classes.add(candidate.person.pk)
         else:
             events[events.index(event)] = new
             records.by_event.pop(id(event), None)
@@ -439,9 +442,11 @@ class EventBatch:
         now = timezone.now()
         for event in self.new_events:
             event.recorded_at = now
-        # New events and handovers move the candidates by stage and the pipeline's counts.
-        counted = self.counted | {c.person_id for c in self.moved.values()}
-        with moving(candidacies=sorted(counted)):
+        # New events and handovers move the candidates by stage; handovers and new classes
+        # passed the pipeline's counts (of the other events, it counts none).
+        moved = {c.person_id for c in self.moved.values()}
+        counted, classes = self.counted | moved, self.classes | moved
+        with moving(candidacies=sorted(counted), pipeline=sorted(classes)):
             self._write()
 
     def _write(self) -> None:
