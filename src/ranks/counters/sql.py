@@ -271,7 +271,7 @@ def _present(p: dict[str, str]) -> str:
     Each cell's own changes are added up by month first (`cm`: +1 in the month of the day before
     a presence starts, −1 in the month of its last day, and the same for the official members
     from the later of the start and the official date), then each window of `anc` takes them
-    whole, not each posting: the cells of a commune are pooled before the walk up. A window from
+    whole, not each posting: a cell's postings are pooled before the walk up. A window from
     day A to day B takes the cell's running total at the end of the month of A − 1 (the members
     present on day A, with the changes of the days after it in that month), the cell's changes
     of the months after it and before the month of B, and minus its running total before the
