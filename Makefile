@@ -44,7 +44,8 @@ serve: install
 # test run creates and drops), side by side on two cores; each run's output is printed whole when
 # it ends. Under CI=true, a PostgreSQL that cannot be reached fails.
 test: install-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
@@ -85,8 +86,8 @@ bench-national: install
 	$(BIN)/python benchmarks/counters.py --files var/national-$(SCALE)
 
 lint: install-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 clean:
 	rm -rf $(VENV) var
