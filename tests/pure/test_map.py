@@ -4,7 +4,6 @@ import math
 
 import pytest
 
-from ranks.web.coverage_chart import YearPoint, trend_chart
 from ranks.web.coverage_map import (
     BANDS,
     MAX_HEIGHT,
@@ -155,19 +154,3 @@ def test_circles_grow_with_places_and_colour_with_blank_share():
     assert big.r > small.r
     assert (big.share, small.share) == (0.0, 100.0)
     assert (big.fill, small.fill) == (BANDS[0][1], BANDS[-1][1])
-
-
-def test_the_trend_chart_has_a_point_per_year():
-    chart = trend_chart([YearPoint(2006, 3181, 86, 995), YearPoint(2020, 3181, 0, 0)])
-    assert (
-        chart.paths["without_cell"].startswith("M") and chart.paths["without_cell"].count(" L") == 1
-    )
-    (x0, y0), (x1, y1) = chart.dots["without_cell"]
-    assert x0 < x1 and y0 < y1  # 995 is higher up than 0
-    assert chart.dots["total"][0][1] == chart.dots["total"][1][1]
-    assert [t.label for t in chart.years] == ["2006", "2020"]
-    assert chart.values[-1].label == "4000"
-    one = trend_chart([YearPoint(2024, 3, 1, 0)])
-    assert one.dots["total"][0][0] == (one.left + one.right) / 2
-    many = trend_chart([YearPoint(y, 1, 0, 0) for y in range(2000, 2026)])
-    assert len(many.years) <= 11 and many.years[-1].label == "2025"

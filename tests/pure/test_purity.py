@@ -9,8 +9,7 @@ PURE_MODULES = [
     "ranks.people.status",
     "ranks.core.chain",
     "ranks.pipeline.rules",
-    "ranks.web.chart",
-    "ranks.web.coverage_chart",
+    "ranks.reports.charts",
     "ranks.web.coverage_map",
 ]
 

@@ -1,4 +1,4 @@
-"""Keys of the results in words, the chart's SVG and the download response."""
+"""Keys of the results in words and the download response."""
 
 import datetime as dt
 
@@ -8,8 +8,6 @@ from django.utils import translation
 from ranks.reports import labels
 from ranks.reports.builders import progress_report
 from ranks.reports.http import ascii_filename, report_response
-from ranks.reports.model import BAR, LINE, Chart, Series
-from ranks.reports.svg import chart_svg, nice_ticks
 from tests.reports import samples
 
 pytestmark = pytest.mark.pure  # no database: run once, on the SQLite pass
@@ -86,43 +84,6 @@ def test_statuses_and_the_english_date_line():
     )
     assert labels.month_label(dt.date(2026, 2, 28)) == "Feb"
     assert labels.month_label(dt.date(2026, 11, 22)) == "22/11"
-
-
-def test_a_line_chart_breaks_where_a_series_has_no_value_and_escapes_its_texts():
-    chart = Chart(
-        kind=LINE,
-        title="Admissions <so far> & pace",
-        categories=("Jan", "Feb", "Mar", "Apr"),
-        series=(
-            Series("Actual", (1, 2, None, None)),
-            Series("Expected", (1, 2, 3, 4), dashed=True),
-        ),
-    )
-    svg = chart_svg(chart)
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "Admissions &lt;so far&gt; &amp; pace" in svg
-    assert svg.count("<polyline") == 2
-    assert svg.count('stroke-dasharray="5 3"') == 2  # the expected line and its legend
-    assert "<script" not in svg and "href" not in svg
-
-
-def test_a_bar_chart_draws_a_bar_per_value():
-    chart = Chart(
-        kind=BAR,
-        title="By occupation",
-        categories=("farmer", "worker", "a very long label that the chart cuts before the bars"),
-        series=(Series("Number", (40, 25, 0)),),
-    )
-    svg = chart_svg(chart)
-    assert svg.count("<rect") == 3
-    assert "…" in svg
-
-
-def test_nice_ticks():
-    assert nice_ticks(0) == [0.0, 1.0]
-    assert nice_ticks(7) == [0, 2, 4, 6, 8]
-    assert nice_ticks(2200)[-1] == 2500
-    assert nice_ticks(3) == [0, 1, 2, 3]
 
 
 def test_a_download_names_the_file_in_ascii_and_in_utf8():

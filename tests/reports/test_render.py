@@ -265,9 +265,9 @@ def test_a_progress_without_a_curve_has_no_chart():
     assert sheet_of(render(report, "xlsx"))._charts == []
 
 
-def test_the_model_svg_and_spreadsheet_writers_import_no_django():
+def test_the_model_charts_and_spreadsheet_writers_import_no_django():
     code = (
-        "import sys; import ranks.reports.model, ranks.reports.svg, ranks.reports.writers, "
+        "import sys; import ranks.reports.model, ranks.reports.charts, ranks.reports.writers, "
         "ranks.reports.render; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from ranks.reports.charts import chart_svg
 from ranks.reports.labels import format_number, plain_number
 from ranks.reports.model import INTEGER, NUMBER, PERCENT, Column, Report, Table
-from ranks.reports.svg import chart_svg
 
 
 def cell_text(value, column: Column) -> str:
@@ -61,7 +61,7 @@ def _rows(table: Table) -> list[_Row]:
 def report_html(report: Report) -> str:
     tables = [{"table": t, "rows": _rows(t)} for t in report.tables]
     svg = chart_svg(report.chart, number=plain_number) if report.chart else ""
-    # svg.py escapes every text it writes, so the markup is safe to put in the page as it is.
+    # charts.py escapes every text it writes, so the markup is safe to put in the page as it is.
     context = {"report": report, "tables": tables, "chart_svg": mark_safe(svg)}
     return render_to_string("reports/report.html", context)
 

@@ -40,11 +40,11 @@ from ranks.people.models import Person
 from ranks.people.names import fold
 from ranks.people.selectors import cell_members_on
 from ranks.reports.builders import cells_report, coverage_report
+from ranks.reports.charts import YearPoint, trend_chart
 from ranks.reports.http import report_response
 from ranks.reports.render import FORMATS
 from ranks.targets.progress import Tree
 from ranks.web.access import actor_of, day_of, scope_of, unit_or_404
-from ranks.web.coverage_chart import YearPoint, trend_chart
 from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
 from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
 

@@ -30,6 +30,7 @@ from ranks.people.models import EducationGeneral, EducationProfessional, Gender,
 from ranks.people.names import fold
 from ranks.pipeline.models import SourceGroup
 from ranks.reports.builders import composition_report, progress_report, ratio_report
+from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
@@ -44,7 +45,6 @@ from ranks.web.access import (
     sensitive_covers,
     unit_or_404,
 )
-from ranks.web.chart import Point, progress_chart
 
 SORTS = ("percent", "gap", "name")
 REPORTS = ("progress", "composition", "ratio")
@@ -189,7 +189,7 @@ def _unit_dashboard(request, code: str):
         return render(request, "web/targets/dashboard.html", context)
     head = result.unit
     chart = progress_chart(
-        [Point(p.day, p.actual, p.expected) for p in result.curve],
+        [ProgressPoint(p.day, p.actual, p.expected) for p in result.curve],
         year=result.year,
         target=head.target,
         on=day,
