@@ -42,6 +42,14 @@ def test_values_are_shown_in_words(dimension, value, shown):
     assert labels.value_label(dimension, value) == shown
 
 
+def test_a_pages_table_titles_its_dimension_and_answers_yes_or_no_under_it():
+    assert labels.dimension_title("age_band") == "Age at admission"
+    assert labels.dimension_label("age_band") == "age band"
+    assert labels.value_label("youth_union", "true", under_title=True) == "yes"
+    assert labels.value_label("youth_union", "false", under_title=True) == "no"
+    assert labels.value_label("age_band", "31-40", under_title=True) == "31–40"
+
+
 def test_values_keep_the_order_of_their_list_and_not_recorded_comes_last():
     assert labels.value_order("age_band", {"over_60": 1, "": 2, "18-30": 5, "41-50": 3}) == [
         "18-30",
@@ -78,6 +86,10 @@ def test_statuses_and_the_english_date_line():
         "at risk",
         "behind",
         "no target",
+    ]
+    assert [labels.status_label(s, in_full=True) for s in ("at_risk", "no_target")] == [
+        "at risk of missing the target",
+        "no target set",
     ]
     assert (
         labels.place_date_line("Hải Dương", dt.date(2026, 11, 22)) == "Hải Dương, 22 November 2026"

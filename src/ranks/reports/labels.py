@@ -1,5 +1,6 @@
-"""The words of reports in the reader's language: statuses, metrics, composition dimensions and
-their values, place kinds, area flags, cell findings, months and the place-and-date line. Pages that show the same figures use them too."""
+"""The words of pages and reports in the reader's language: statuses, metrics, composition
+dimensions and their values, place kinds, area flags, cell findings, months, the place-and-date
+line. A page or report that shows one of these takes its words from here."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ STATUS_LABELS = {
     BEHIND: gettext_lazy("behind"),
     NO_TARGET: gettext_lazy("no target"),
 }
+# The pages have room to say more; in Vietnamese both say the same.
+STATUS_LABELS_IN_FULL = {
+    **STATUS_LABELS,
+    AT_RISK: gettext_lazy("at risk of missing the target"),
+    NO_TARGET: gettext_lazy("no target set"),
+}
 
 DIMENSION_LABELS = {
     "occupation": gettext_lazy("occupation"),
@@ -37,6 +44,33 @@ DIMENSION_LABELS = {
     "source_group": gettext_lazy("source group"),
     "place_kind": gettext_lazy("place kind"),
 }
+# A dimension as the caption of its own table, on the dashboard.
+DIMENSION_TITLES = {
+    "occupation": gettext_lazy("Occupation"),
+    "gender": gettext_lazy("Gender"),
+    "ethnicity": gettext_lazy("Ethnicity"),
+    "religion": gettext_lazy("Religion"),
+    "age_band": gettext_lazy("Age at admission"),
+    "education_general": gettext_lazy("General education"),
+    "education_professional": gettext_lazy("Professional education"),
+    "youth_union": gettext_lazy("Youth Union member"),
+    "source_group": gettext_lazy("Source group"),
+    "place_kind": gettext_lazy("Where the cell is based"),
+}
+AGE_BAND_LABELS = dict(
+    zip(
+        ("under_18", *AGE_BANDS),
+        (
+            gettext_lazy("under 18"),
+            gettext_lazy("18–30"),
+            gettext_lazy("31–40"),
+            gettext_lazy("41–50"),
+            gettext_lazy("51–60"),
+            gettext_lazy("over 60"),
+        ),
+        strict=True,
+    )
+)
 
 # The area flags of units and places (ranks.org.tree.AREA_FLAGS), worded as the pages word them.
 AREA_FLAG_LABELS = {
@@ -137,8 +171,8 @@ def plain_number(value: float) -> str:
     return format_number(value, 0 if float(value).is_integer() else 1)
 
 
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+def status_label(status: str, *, in_full: bool = False) -> str:
+    return str((STATUS_LABELS_IN_FULL if in_full else STATUS_LABELS).get(status, status))
 
 
 def metric_label(metric: str) -> str:
@@ -163,23 +197,24 @@ def dimension_label(dimension: str) -> str:
     return str(DIMENSION_LABELS.get(dimension, dimension))
 
 
-def value_label(dimension: str, value: str) -> str:
-    """A composition value as the reader knows it; ethnicity and religion are shown as recorded."""
+def dimension_title(dimension: str) -> str:
+    return str(DIMENSION_TITLES.get(dimension, dimension))
+
+
+def value_label(dimension: str, value: str, *, under_title: bool = False) -> str:
+    """A composition value as the reader knows it; ethnicity and religion are shown as recorded.
+    Under a title that names the dimension, Youth Union membership is a plain yes or no."""
     if value == "":
         return _("not recorded")
     if dimension in CHOICES:
         return str(dict(CHOICES[dimension].choices).get(value, value))
     if dimension == "age_band":
-        if value == "over_60":
-            return _("over 60")
-        if value == "under_18":
-            return _("under 18")
-        return value.replace("-", "–")
+        return str(AGE_BAND_LABELS.get(value, value.replace("-", "–")))
     if dimension == "youth_union":
         if value.lower() in YES:
-            return _("Youth Union member")
+            return _("yes") if under_title else _("Youth Union member")
         if value.lower() in NO:
-            return _("not a Youth Union member")
+            return _("no") if under_title else _("not a Youth Union member")
     return value
 
 

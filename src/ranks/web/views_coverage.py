@@ -42,6 +42,7 @@ from ranks.people.selectors import cell_members_on
 from ranks.reports.builders import cells_report, coverage_report
 from ranks.reports.charts import YearPoint, trend_chart
 from ranks.reports.http import report_response
+from ranks.reports.labels import CELL_FLAG_LABELS, CELL_FLAG_RULES
 from ranks.reports.render import FORMATS
 from ranks.targets.progress import Tree
 from ranks.web.access import actor_of, day_of, scope_of, unit_or_404
@@ -64,26 +65,14 @@ BLANK_FILTERS = {
     "cell": gettext_lazy("without a cell"),
     "both": gettext_lazy("without members and without a cell"),
 }
-FLAG_LABELS = {
-    "below_minimum": gettext_lazy("below 3 official members"),
-    "stands_only_by_secondment": gettext_lazy("stands only by its seconded members"),
-    "no_admission_5_years": gettext_lazy("no admission for 5 years in a row"),
-    "no_successor": gettext_lazy("no successor: no candidate in the source list"),
-    "seconded_secretary": gettext_lazy("secretary seconded from elsewhere"),
-    "committee_due": gettext_lazy("9 or more official members: elect a cell committee"),
-}
-# The rule each flag follows: R14 (a cell's size), the rest DESIGN §7.
-FLAG_RULES = {
-    "below_minimum": "R14",
-    "stands_only_by_secondment": "R14",
-    "committee_due": "R14",
-}
 ROLE_LABELS = dict(SecondmentRole.choices)
 
 
 def flag_rows(flags: list[str]) -> list[dict[str, str]]:
+    # The rule each flag follows: R14 (a cell's size), the rest DESIGN §7.
     return [
-        {"key": f, "label": str(FLAG_LABELS[f]), "rule": FLAG_RULES.get(f, "§7")} for f in flags
+        {"key": f, "label": str(CELL_FLAG_LABELS[f]), "rule": CELL_FLAG_RULES.get(f, "§7")}
+        for f in flags
     ]
 
 
@@ -316,7 +305,7 @@ def unit_cells(request, code: str):
             "sort": sort,
             "dir": "desc" if descending else "asc",
             "flag": flag,
-            "flags": [(f, FLAG_LABELS[f], counts.get(f, 0)) for f in FLAGS],
+            "flags": [(f, CELL_FLAG_LABELS[f], counts.get(f, 0)) for f in FLAGS],
             "report": "cells",
             "report_formats": REPORT_FORMATS,
         },

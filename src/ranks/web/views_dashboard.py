@@ -18,25 +18,22 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ranks.core.errors import DomainError
 from ranks.counters.selectors import reading
-from ranks.org.models import PlaceKind
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
 from ranks.people.names import fold
-from ranks.pipeline.models import SourceGroup
 from ranks.reports.builders import composition_report, progress_report, ratio_report
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
+from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
 from ranks.targets.models import Metric, Target
 from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
-from ranks.targets.results import AGE_BANDS, ProgressRow
+from ranks.targets.results import ProgressRow
 from ranks.web.access import (
     actor_of,
     day_of,
@@ -60,49 +57,6 @@ SEGMENTS = (
     Metric.ADMISSIONS_RELIGIOUS,
 )
 SENSITIVE_SEGMENTS = (Metric.ADMISSIONS_ETHNIC_MINORITY, Metric.ADMISSIONS_RELIGIOUS)
-
-DIMENSION_TITLES = {
-    "occupation": gettext_lazy("Occupation"),
-    "gender": gettext_lazy("Gender"),
-    "ethnicity": gettext_lazy("Ethnicity"),
-    "religion": gettext_lazy("Religion"),
-    "age_band": gettext_lazy("Age at admission"),
-    "education_general": gettext_lazy("General education"),
-    "education_professional": gettext_lazy("Professional education"),
-    "youth_union": gettext_lazy("Youth Union member"),
-    "source_group": gettext_lazy("Source group"),
-    "place_kind": gettext_lazy("Where the cell is based"),
-}
-AGE_BAND_LABELS = dict(
-    zip(
-        AGE_BANDS,
-        (
-            gettext_lazy("18–30"),
-            gettext_lazy("31–40"),
-            gettext_lazy("41–50"),
-            gettext_lazy("51–60"),
-            gettext_lazy("over 60"),
-        ),
-        strict=True,
-    )
-)
-KEY_LABELS = {
-    "occupation": dict(Occupation.choices),
-    "gender": dict(Gender.choices),
-    "age_band": AGE_BAND_LABELS,
-    "education_general": dict(EducationGeneral.choices),
-    "education_professional": dict(EducationProfessional.choices),
-    "youth_union": {"true": gettext_lazy("yes"), "false": gettext_lazy("no")},
-    "source_group": dict(SourceGroup.choices),
-    "place_kind": dict(PlaceKind.choices),
-}
-
-
-def composition_label(dimension: str, key: str) -> str:
-    """A key of a dimension in the user's language; ethnicity and religion as recorded."""
-    if key == "":
-        return str(_("not recorded"))
-    return str(KEY_LABELS.get(dimension, {}).get(key, key))
 
 
 def _by_name(row: ProgressRow) -> tuple[str, str]:
@@ -215,8 +169,8 @@ def _unit_dashboard(request, code: str):
             "dimensions": [
                 {
                     "key": key,
-                    "title": DIMENSION_TITLES.get(key, key),
-                    "rows": [(composition_label(key, k), n) for k, n in counts.items()],
+                    "title": dimension_title(key),
+                    "rows": [(value_label(key, k, under_title=True), n) for k, n in counts.items()],
                 }
                 for key, counts in mix.by.items()
             ],

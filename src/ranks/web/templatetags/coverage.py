@@ -3,17 +3,16 @@
 from django import template
 
 from ranks.coverage.models import SecondmentRole
-from ranks.org.models import PlaceKind
+from ranks.reports.labels import place_kind_label
 
 register = template.Library()
 
-PLACE_KINDS = dict(PlaceKind.choices)
 ROLES = dict(SecondmentRole.choices)
 
 
 @register.filter
 def place_kind(key: str) -> str:
-    return str(PLACE_KINDS.get(key, key))
+    return place_kind_label(key)
 
 
 @register.filter

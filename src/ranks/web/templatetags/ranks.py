@@ -3,16 +3,10 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ranks.reports.labels import area_flag_label
+
 register = template.Library()
 
-AREA_FLAG_LABELS = {
-    "mountainous": _("mountainous"),
-    "border": _("border"),
-    "island": _("island"),
-    "ethnic_minority": _("ethnic-minority area"),
-    "disadvantaged": _("especially disadvantaged"),
-    "fishermen": _("sea-going fishermen"),
-}
 STATUS_LABELS = {
     "official": _("official member"),
     "probationary": _("probationary member"),
@@ -31,7 +25,7 @@ HISTORY_LABELS = {
 
 @register.filter
 def flag_label(key: str) -> str:
-    return AREA_FLAG_LABELS.get(key, key)
+    return area_flag_label(key)
 
 
 @register.filter

@@ -2,21 +2,15 @@
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import gettext_lazy as _
+
+from ranks.reports.labels import status_label
 
 register = template.Library()
-
-STATUS_LABELS = {
-    "on_track": _("on track"),
-    "at_risk": _("at risk of missing the target"),
-    "behind": _("behind"),
-    "no_target": _("no target set"),
-}
 
 
 @register.filter
 def progress_status(key: str) -> str:
-    return STATUS_LABELS.get(key, key)
+    return status_label(key, in_full=True)
 
 
 @register.filter
