@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
 from ranks.reports.model import BAR, LINE, Chart
@@ -140,7 +140,7 @@ def progress_chart(
 # --- the pages' coverage trend: places in all, without members, without a cell, by year -------
 
 # The right margin leaves room for the last year's label.
-TREND_FRAME = Frame(width=480, height=260, left=44, right=480 - 24, top=12, bottom=260 - 26)
+TREND_FRAME = replace(PROGRESS_FRAME, right=480 - 24)
 TREND_SERIES = ("total", "without_members", "without_cell")
 
 
