@@ -116,6 +116,12 @@ def clear_people() -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The import records where each person lives: those rows go first.
+        cursor.execute(
+            "DELETE FROM people_personplace WHERE person_id IN"
+            " (SELECT id FROM people_person WHERE person_id LIKE %s)",
+            ["IB-%"],
+        )
         cursor.execute("DELETE FROM people_person WHERE person_id LIKE %s", ["IB-%"])
         return cursor.rowcount
 
