@@ -221,7 +221,15 @@ def run(
     out(agreement(unit, on).line)
 
 
-def _build(actor, shape: Shape, reset: bool, database: str, day, on, out) -> None:
+def _build(
+    actor: Actor,
+    shape: Shape,
+    reset: bool,
+    database: str,
+    day: dt.date,
+    on: dt.date,
+    out: Callable[[str], None],
+) -> None:
     held = rows_held()
     if any(held.values()) and not reset:
         raise CommandError(
