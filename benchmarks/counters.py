@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
-from national import DEFAULT_URL, database_name, env_for, with_database  # noqa: E402
+from benchmarks.measure import machine_facts, timed  # noqa: E402
+from benchmarks.national import DEFAULT_URL, database_name, env_for, with_database  # noqa: E402
 
 DUCKDB_ADMISSIONS = """
 WITH RECURSIVE
@@ -64,18 +64,17 @@ def duckdb_seconds(files: Path, year: int, runs: int) -> tuple[float, int] | Non
     text = DUCKDB_ADMISSIONS.format(
         units=files / "units.csv", members=files / "members.csv", year=year
     )
-    times, rows = [], 0
-    for _ in range(runs):
-        con = duckdb.connect()
-        started = time.perf_counter()
-        rows = len(con.execute(text).fetchall())
-        times.append(time.perf_counter() - started)
-        con.close()
-    return statistics.median(times), rows
+
+    def scan() -> int:
+        with duckdb.connect() as con:  # a new connection each run: nothing kept from the last
+            return len(con.execute(text).fetchall())
+
+    timing = timed(scan, runs=runs)
+    return timing.median_ms / 1000, timing.result
 
 
 CHILD = r"""
-import datetime as dt, json, statistics, sys, threading, time
+import datetime as dt, json, sys, threading, time
 import django
 django.setup()
 from django.contrib.auth import get_user_model
@@ -84,40 +83,27 @@ from django.test import Client
 from ranks.core.actor import SYSTEM
 from ranks.core.clock import today
 from ranks.org.models import Unit, UnitVersion
-from ranks.bench.sql import actual_by_unit
+from benchmarks.measure import database_facts, timed
+from benchmarks.sql import actual_by_unit
 
 args = json.loads(sys.argv[1])
 day = today()
-out = {}
+out = {"database": database_facts()}
 
 def median_s(call, runs):
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return timed(call, runs=runs).median_ms / 1000
 
 user, _ = get_user_model().objects.get_or_create(
     username="bench-counters", defaults={"is_superuser": True, "is_staff": True})
 client = Client()
 client.force_login(user)
 
-def queries(call):
-    count = [0]
-    def counted(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-    with connection.execute_wrapper(counted):
-        call()
-    return count[0]
-
 def page(code, what="dashboard"):
     url = f"/units/{code}/{what}" if what.endswith("/") or "?" in what else f"/units/{code}/{what}/"
     url = url if what else f"/units/{code}/"
     assert client.get(url).status_code == 200, url
-    return median_s(lambda: client.get(url), args["runs"]), queries(lambda: client.get(url))
+    timing = timed(lambda: client.get(url), runs=args["runs"], count_queries=True)
+    return timing.median_ms / 1000, timing.queries
 
 if args.get("fold"):
     # As a nightly job would: fold the delta rows and count the cells' starts.
@@ -162,7 +148,8 @@ if args.get("coverage"):
         out["province_coverage_page"] = page(args["province"], "coverage")
     unit = Unit.objects.get(code=code)
     trend = lambda: coverage_trend(unit, day, years=range(day.year - 9, day.year + 1))
-    out["trend"] = (median_s(trend, args["runs"]), queries(trend))
+    timing = timed(trend, runs=args["runs"], count_queries=True)
+    out["trend"] = (timing.median_ms / 1000, timing.queries)
 if args.get("province"):
     unit = Unit.objects.get(code=args["province"])
     out["province_sql"] = median_s(
@@ -254,6 +241,7 @@ def main() -> None:
     )  # fmt: skip
     alone = child(province_url, commune=commune, runs=options.runs)
     print(f"# central {central}, province {province}, commune {commune}; medians of {options.runs}")
+    print(f"# {national['database']}; {machine_facts()}")
     print(f"# ranks counters fold (the delta rows and the cells' starts): {national['fold']:.1f} s")
     print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'goal':>6} {'queries':>8}")
 
@@ -266,7 +254,7 @@ def main() -> None:
              "≤ 0.2", national["central"][1])  # fmt: skip
     else:
         print("central dashboard: DuckDB not installed (pip install .[bench])", national["central"])
-    line("province dashboard ÷ hand-written SQL (bench/sql.py)", national["province"][0],
+    line("province dashboard ÷ hand-written SQL (benchmarks/sql.py)", national["province"][0],
          national["province_sql"], "≤ 1.2", national["province"][1])  # fmt: skip
     line("commune dashboard, national ÷ province-only database", national["commune"][0],
          alone["commune"][0], "≤ 1.2", national["commune"][1])  # fmt: skip

@@ -15,15 +15,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranks.settings")
+
+from benchmarks.measure import database_facts, machine_facts, timed  # noqa: E402
 
 PREFIX = "BCOV"
 ON = dt.date(2024, 6, 1)
@@ -241,32 +242,6 @@ def fill(places: int, members: int, communes: int, districts: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(call, repeats: int) -> tuple[float, int, object]:
-    """(median ms, queries of one call, the result) over `repeats` calls after one warm-up."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        result = call()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), len(queries), result
-
-
-def database_facts() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--places", type=int, default=10_000)
@@ -303,7 +278,7 @@ def main() -> None:
         print(f"built {options.places:,} places and {options.members:,} members in {seconds:.1f} s")
     province = Unit.objects.get(code=PREFIX)
     commune = Unit.objects.get(code=f"{PREFIX}-C000")
-    print(f"{database_facts()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"{database_facts()}; {machine_facts()}")
 
     def page(unit):
         """What the coverage page reads: the figures, the map's counts, the first blank page."""
@@ -323,8 +298,9 @@ def main() -> None:
     ]
     print(f"{'what':46} {'median ms':>10} {'queries':>8}")
     for label, call in rows:
-        median, queries, result = measure(call, options.repeats)
-        print(f"{label:46} {median:10.0f} {queries:8d}")
+        timing = timed(call, runs=options.repeats, count_queries=True)
+        result = timing.result
+        print(f"{label:46} {timing.median_ms:10.0f} {timing.queries:8d}")
         if label.startswith("coverage_on, the province"):
             t = result.totals
             print(

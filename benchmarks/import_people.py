@@ -23,7 +23,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -32,8 +31,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranks.settings")
+
+from benchmarks.measure import database_facts, machine_facts  # noqa: E402
 
 UNIT = "IB-XA"
 PLACES = [
@@ -115,19 +116,14 @@ def clear_people() -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The import records where each person lives: those rows go first.
+        cursor.execute(
+            "DELETE FROM people_personplace WHERE person_id IN"
+            " (SELECT id FROM people_person WHERE person_id LIKE %s)",
+            ["IB-%"],
+        )
         cursor.execute("DELETE FROM people_person WHERE person_id LIKE %s", ["IB-%"])
         return cursor.rowcount
-
-
-def database_facts() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def step(argv: list[str]) -> None:
@@ -189,9 +185,7 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a scratch database: this fills it with made-up people.")
 
     facts = child("prepare")
-    print(
-        f"{facts}; Python {platform.python_version()}; {os.cpu_count()} cores; {platform.machine()}"
-    )
+    print(f"{facts}; {machine_facts()}")
     print(f"{'rows':>8} {'MB':>6} {'seconds':>8} {'rows/s':>8} {'peak RSS MB':>12}  result")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(options.keep or scratch)

@@ -30,7 +30,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,10 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.measure import machine_facts  # noqa: E402
+
 RANKS = Path(sys.executable).with_name("ranks")
 KIND_ORDER = [
     "units",
@@ -309,9 +312,10 @@ def print_kind(f: dict) -> None:
 # What runs in a Django child: pick a commune, time searches and pages.
 
 CHILD = r"""
-import json, statistics, sys, time
+import json, sys
 import django
 django.setup()
+from benchmarks.measure import database_facts, timed
 from django.contrib.auth import get_user_model
 from django.test import Client
 from ranks.access.models import Grant
@@ -326,13 +330,7 @@ args = json.loads(sys.argv[1])
 day = today()
 
 def median_ms(call, runs):
-    call(); call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return timed(call, runs=runs, warmups=2).median_ms
 
 commune = args.get("commune")
 if not commune:
@@ -353,6 +351,7 @@ Grant.objects.get_or_create(user=user, unit_id=UnitVersion.objects.filter(unit__
 actor = Actor.for_user(user)
 scope = scope_for(actor)
 out = {"commune": commune, "people": Person.objects.count(), "search": {}, "pages": {}}
+out["database"] = database_facts()
 for query in args["searches"]:
     everyone = median_ms(lambda: person_search(Person.objects.all(), query), args["runs"])
     scoped = median_ms(lambda: person_search(scope.people(Person.objects.all()), query), args["runs"])
@@ -412,7 +411,7 @@ def main() -> None:
         built = build_files(options.scale, options.seed, files, env, None)
         print(
             f"# ranks national --scale {options.scale} --seed {options.seed}: built in {built:.0f} s"
-            f" (0 when reused); Python {platform.python_version()}, {os.cpu_count()} cores"
+            f" (0 when reused); {machine_facts()}"
         )
         if not options.skip_load:
             recreate(url)
@@ -435,6 +434,7 @@ def main() -> None:
             url, var, province=options.province, scale=options.scale, seed=options.seed, **runs
         )
         alone = probe(province_url, var, commune=national["commune"], **runs)
+        print(f"# {national['database']}")
         print(
             f"\nname search, median ms ({national['people']:,} people nationally,"
             f" {alone['people']:,} in the province database); scope: officer of {national['commune']}"

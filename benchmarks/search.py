@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranks.settings")
+
+from benchmarks.measure import database_facts, machine_facts, timed  # noqa: E402
 
 QUERIES = [
     ("nguyen van an", "a common full name"),
@@ -71,27 +72,8 @@ def measure(query: str, repeats: int) -> tuple[float, float, int]:
     from ranks.people.models import Person
     from ranks.people.selectors import person_search
 
-    found = 0
-    for _ in range(2):
-        found = len(person_search(Person.objects.all(), query))
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        person_search(Person.objects.all(), query)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.9) - 1], found
-
-
-def database_facts() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
+    timing = timed(lambda: len(person_search(Person.objects.all(), query)), runs=repeats, warmups=2)
+    return timing.median_ms, timing.p90_ms, timing.result
 
 
 def main() -> None:
@@ -119,10 +101,7 @@ def main() -> None:
     else:
         seconds = fill(options.people)
         print(f"created {options.people:,} people in {seconds:.1f} s")
-    print(
-        f"{database_facts()}; Python {platform.python_version()}; "
-        f"{os.cpu_count()} cores; {platform.machine()}"
-    )
+    print(f"{database_facts()}; {machine_facts()}")
     print(f"{'query':<16} {'found':>5} {'median ms':>10} {'p90 ms':>8}  what")
     for query, what in QUERIES:
         median, p90, found = measure(query, options.repeats)

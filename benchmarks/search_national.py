@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranks.settings")
 
-from search import QUERIES  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+from benchmarks.measure import database_facts, machine_facts, timed  # noqa: E402
+from benchmarks.search import QUERIES  # noqa: E402
 
 PREFIX = "BN"
 PROVINCES = 34
@@ -328,19 +328,6 @@ def hand_written(query: str, unit_id: int | None) -> tuple[str, list]:
     return text, [unit_id, *params, folded]
 
 
-def timed(run, repeats: int) -> tuple[float, int]:
-    """(median ms, rows) of `repeats` runs after two warm-ups."""
-    found = 0
-    for _ in range(2):
-        found = run()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=6_000_000)
@@ -372,15 +359,10 @@ def main() -> None:
     if options.build_only:
         return
     scope, unit = officer_scope(options.commune % sizes(options.people)["communes"])
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('people_person'))")
-        size = cursor.fetchone()[0]
     in_scope = scope.people(Person.objects.all()).count()
     print(
-        f"PostgreSQL {version}; Python {platform.python_version()}; {os.cpu_count()} cores;"
-        f" people_person {size}; {in_scope:,} people in the scope of {unit.code}"
+        f"{database_facts(tables=('people_person',))}; {machine_facts()};"
+        f" {in_scope:,} people in the scope of {unit.code}"
     )
 
     def raw(text: str, params: list):
@@ -394,18 +376,22 @@ def main() -> None:
     header = ("query", "all: found", "ORM", "SQL", "commune: found", "ORM", "SQL")
     print("{:<16} {:>10} {:>8} {:>8} {:>14} {:>8} {:>8}".format(*header))
     for query, _ in QUERIES:
-        everyone, found_all = timed(
-            lambda q=query: len(person_search(Person.objects.all(), q)), options.repeats
+        everyone = timed(
+            lambda q=query: len(person_search(Person.objects.all(), q)),
+            runs=options.repeats,
+            warmups=2,
         )
-        everyone_sql, _ = timed(raw(*hand_written(query, None)), options.repeats)
-        scoped, found_scoped = timed(
+        everyone_sql = timed(raw(*hand_written(query, None)), runs=options.repeats, warmups=2)
+        scoped = timed(
             lambda q=query: len(person_search(scope.people(Person.objects.all()), q)),
-            options.repeats,
+            runs=options.repeats,
+            warmups=2,
         )
-        scoped_sql, _ = timed(raw(*hand_written(query, unit.pk)), options.repeats)
+        scoped_sql = timed(raw(*hand_written(query, unit.pk)), runs=options.repeats, warmups=2)
         print(
-            f"{query:<16} {found_all:>10} {everyone:>8.1f} {everyone_sql:>8.1f}"
-            f" {found_scoped:>14} {scoped:>8.1f} {scoped_sql:>8.1f}",
+            f"{query:<16} {everyone.result:>10} {everyone.median_ms:>8.1f}"
+            f" {everyone_sql.median_ms:>8.1f} {scoped.result:>14} {scoped.median_ms:>8.1f}"
+            f" {scoped_sql.median_ms:>8.1f}",
             flush=True,
         )
 

@@ -1,1 +1,1 @@
-"""Benchmarks run as commands (`ranks bench progress`): a large province built in bulk, timed."""
+"""The `ranks bench` command alone: the benchmarks themselves live in `benchmarks/`."""

@@ -1,23 +1,26 @@
-"""`ranks bench progress`: build a province of 100,000 members in bulk and time progress,
-composition, the admission ratio, the dashboard and the reports on it (docs/benchmarks.md).
+"""`ranks bench progress`: the arguments of the benchmark of `benchmarks/progress.py`, which does
+the work (build a province of 100,000 members in bulk, time progress, composition, the admission
+ratio, the dashboard and the reports on it; docs/benchmarks.md).
 
 A developer's tool, not part of the officers' interface: its messages are in English only.
 """
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
-from django.db import connection
+import sys
+from pathlib import Path
 
-from ranks.bench import timing
-from ranks.bench.province import CODE, Shape, build
 from ranks.core.actor import Actor
-from ranks.core.clock import today
 from ranks.core.commands import RanksCommand
 from ranks.core.dates import parse_day
-from ranks.demo.writer import flush
-from ranks.org.models import Place, Unit
-from ranks.people.models import Person
+
+# benchmarks/ is a package of the checkout, beside src/, not of the installed ranks.
+ROOT = Path(__file__).resolve().parents[5]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import progress  # noqa: E402
+from benchmarks.province import CODE, Shape  # noqa: E402
 
 
 class Command(RanksCommand):
@@ -75,76 +78,21 @@ class Command(RanksCommand):
         )
 
     def run(self, actor: Actor, *args, **options):
-        if not actor.has_full_access:
-            raise CommandError("The bench needs full access: run it without --as.", returncode=2)
-        shape = Shape(
-            members=options["members"],
-            districts=options["districts"],
-            communes=options["communes"],
-            cells=options["cells"],
-            rate=options["rate"],
-            seed=options["seed"],
-        )
-        if min(shape.members, shape.districts, shape.communes, shape.cells, options["repeat"]) < 1:
-            raise CommandError(
-                "--members, --districts, --communes, --cells and --repeat must be 1 or more.",
-                returncode=2,
-            )
-        day = today()
-        on = parse_day(options["on"]) if options.get("on") else day
-        database = f"{connection.vendor} database {connection.settings_dict['NAME']}"
-        if options["reuse"]:
-            if not Unit.objects.filter(code=CODE).exists():
-                raise CommandError(
-                    f"--reuse: the {database} holds no bench province ({CODE}).", returncode=2
-                )
-            self.out(f"Timing the bench province already in the {database}.")
-        else:
-            self._build(actor, shape, options["reset"], database, day, on)
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(f"Unknown unit code: {options['unit']}.", returncode=2)
-        self.out(f"Database: {timing.database_facts()}. Machine: {timing.machine_facts()}.")
-        self.out(
-            f"Timing on {on.isoformat()} for {unit.code}: the median of {options['repeat']} "
-            f"run{'s' if options['repeat'] > 1 else ''} of each operation, after one run that "
-            "counts its SQL queries."
-        )
-        found = timing.figures(unit, on, options["repeat"], self.out, skip=options["skip"])
-        self.out("")
-        for line in timing.table(found):
-            self.out(line)
-        self.out("")
-        self.out(timing.agreement(unit, on).line)
-
-    def _build(self, actor, shape: Shape, reset: bool, database: str, day, on) -> None:
-        held = {
-            "units": Unit.objects.count(),
-            "places": Place.objects.count(),
-            "people": Person.objects.count(),
-        }
-        if any(held.values()) and not reset:
-            raise CommandError(
-                f"The {database} already holds data ("
-                + ", ".join(f"{n:,} {what}" for what, n in held.items())
-                + "): the bench builds into an empty database. Run with --reset to empty its "
-                "Ranks data first, or --reuse to time the bench province of an earlier run.",
-                returncode=2,
-            )
-        if any(held.values()):
-            self.out(f"Emptying the Ranks data of the {database} (--reset)...")
-            self.out(f"Emptied: {flush(actor):,} rows removed.")
-        self.out(
-            f"Building a province of {shape.members:,} members into the {database}: "
-            f"{shape.districts} districts × {shape.communes} communes × {shape.cells} cells until "
-            f"30/06/2025, merged {shape.merge} communes to 1 from 01/07/2025; admissions from "
-            f"2021 at {shape.rate:.1%} of the members a year; admission targets for {on.year}."
-        )
-        built = build(shape=shape, actor=actor, today=day, on=on)
-        years = ", ".join(f"{y}: {n:,}" for y, n in sorted(built.admissions.items()))
-        self.out(
-            f"Built in {built.seconds:.1f} s: {built.units:,} units ({built.unit_versions:,} "
-            f"versions), {built.places:,} places, {built.people:,} people and memberships "
-            f"({built.left:,} have left), {built.candidates:,} candidates, {built.targets} "
-            f"targets. Admissions by year: {years}."
+        progress.run(
+            actor=actor,
+            shape=Shape(
+                members=options["members"],
+                districts=options["districts"],
+                communes=options["communes"],
+                cells=options["cells"],
+                rate=options["rate"],
+                seed=options["seed"],
+            ),
+            on=parse_day(options["on"]) if options.get("on") else None,
+            unit_code=options["unit"],
+            repeat=options["repeat"],
+            skip=options["skip"],
+            reset=options["reset"],
+            reuse=options["reuse"],
+            out=self.out,
         )

@@ -1,31 +1,30 @@
-"""Timing the computations behind the dashboard and the reports on the bench province.
+"""`ranks bench progress`: the bench province built, then progress, composition, the admission
+ratio, the dashboard and the reports timed on it (docs/benchmarks.md).
 
-Each operation runs once under `CaptureQueriesContext` (a warm-up that counts its SQL queries),
-then `repeat` times under `time.perf_counter` without it (capturing formats every statement,
-which would add to the time); the figure is the median of those runs, ORM included, as a page or
-a command waits for it.
+Each operation is timed by `measure.timed`: one warm-up that counts its SQL queries, then `repeat`
+timed runs; the figures are their median and fastest, ORM included, as a page or a command waits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import platform
-import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from benchmarks import sql
+from benchmarks.measure import database_facts, machine_facts, timed
+from benchmarks.province import CODE, SUPERUSER, Shape, province_build, rows_held
 from ranks.access.scope import Scope
-from ranks.bench import sql
-from ranks.bench.province import SUPERUSER
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.demo.writer import flush
 from ranks.org.models import Unit
 from ranks.targets import pace
 from ranks.targets.progress import Tree, admission_ratio, admissions_between, composition, progress
@@ -60,38 +59,6 @@ class Agreement:
             f"Differences: the hand-written SQL disagrees with progress() for "
             f"{len(self.differences):,} of {self.units:,} units: {shown}"
         )
-
-
-def measure(operation: str, run: Callable[[], object], repeat: int, *, count=True) -> Figure:
-    queries = None
-    if count:
-        with CaptureQueriesContext(connection) as captured:
-            run()
-        queries = len(captured.captured_queries)
-    else:
-        run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return Figure(operation, statistics.median(times), min(times), queries)
-
-
-def database_facts() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def machine_facts() -> str:
-    return (
-        f"Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.machine()}; "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 def agreement(unit: Unit, on: dt.date) -> Agreement:
@@ -184,11 +151,12 @@ def figures(
     if note:
         say(f"Note: {note}.")
     operations += [(operation, run, True) for operation, run in reports]
-    return [
-        measure(operation, run, repeat, count=count)
-        for operation, run, count in operations
-        if not any(word in operation for word in skip)
-    ]
+    found = []
+    for operation, run, count in operations:
+        if not any(word in operation for word in skip):
+            timing = timed(run, runs=repeat, count_queries=count)
+            found.append(Figure(operation, timing.median_ms, timing.min_ms, timing.queries))
+    return found
 
 
 def table(found: list[Figure]) -> list[str]:
@@ -202,3 +170,89 @@ def table(found: list[Figure]) -> list[str]:
             f"{f.operation:<{width}}  {f.median_ms:>10.1f}  {f.min_ms:>10.1f}  {queries:>7}"
         )
     return lines
+
+
+def run(
+    *,
+    actor: Actor,
+    shape: Shape,
+    on: dt.date | None,
+    unit_code: str,
+    repeat: int,
+    skip: list[str],
+    reset: bool,
+    reuse: bool,
+    out: Callable[[str], None],
+) -> None:
+    """Build the bench province (or, with `reuse`, find the one an earlier run built), time
+    every operation on the unit of `unit_code` and print the table and the agreement."""
+    if not actor.has_full_access:
+        raise CommandError("The bench needs full access: run it without --as.", returncode=2)
+    if min(shape.members, shape.districts, shape.communes, shape.cells, repeat) < 1:
+        raise CommandError(
+            "--members, --districts, --communes, --cells and --repeat must be 1 or more.",
+            returncode=2,
+        )
+    day = today()
+    on = on or day
+    database = f"{connection.vendor} database {connection.settings_dict['NAME']}"
+    if reuse:
+        if not Unit.objects.filter(code=CODE).exists():
+            raise CommandError(
+                f"--reuse: the {database} holds no bench province ({CODE}).", returncode=2
+            )
+        out(f"Timing the bench province already in the {database}.")
+    else:
+        _build(actor, shape, reset, database, day, on, out)
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise CommandError(f"Unknown unit code: {unit_code}.", returncode=2)
+    out(f"Database: {database_facts()}. Machine: {machine_facts()}.")
+    out(
+        f"Timing on {on.isoformat()} for {unit.code}: the median of {repeat} "
+        f"run{'s' if repeat > 1 else ''} of each operation, after one run that "
+        "counts its SQL queries."
+    )
+    found = figures(unit, on, repeat, out, skip=skip)
+    out("")
+    for line in table(found):
+        out(line)
+    out("")
+    out(agreement(unit, on).line)
+
+
+def _build(
+    actor: Actor,
+    shape: Shape,
+    reset: bool,
+    database: str,
+    day: dt.date,
+    on: dt.date,
+    out: Callable[[str], None],
+) -> None:
+    held = rows_held()
+    if any(held.values()) and not reset:
+        raise CommandError(
+            f"The {database} already holds data ("
+            + ", ".join(f"{n:,} {what}" for what, n in held.items())
+            + "): the bench builds into an empty database. Run with --reset to empty its "
+            "Ranks data first, or --reuse to time the bench province of an earlier run.",
+            returncode=2,
+        )
+    if any(held.values()):
+        out(f"Emptying the Ranks data of the {database} (--reset)...")
+        out(f"Emptied: {flush(actor):,} rows removed.")
+    out(
+        f"Building a province of {shape.members:,} members into the {database}: "
+        f"{shape.districts} districts × {shape.communes} communes × {shape.cells} cells until "
+        f"30/06/2025, merged {shape.merge} communes to 1 from 01/07/2025; admissions from "
+        f"2021 at {shape.rate:.1%} of the members a year; admission targets for {on.year}."
+    )
+    built = province_build(shape=shape, actor=actor, today=day, on=on)
+    years = ", ".join(f"{y}: {n:,}" for y, n in sorted(built.admissions.items()))
+    out(
+        f"Built in {built.seconds:.1f} s: {built.units:,} units ({built.unit_versions:,} "
+        f"versions), {built.places:,} places, {built.people:,} people and memberships "
+        f"({built.left:,} have left), {built.candidates:,} candidates, {built.targets} "
+        f"targets. Admissions by year: {years}."
+    )
