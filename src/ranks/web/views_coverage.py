@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
 from ranks.core.errors import DomainError
 from ranks.counters.selectors import RECORDS_LIMIT, members_on
 from ranks.coverage.health import (
@@ -45,7 +46,6 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, CELL_FLAG_RULES
 from ranks.reports.render import FORMATS
 from ranks.targets.progress import Tree
-from ranks.web.access import actor_of, day_of, scope_of, unit_or_404
 from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
 from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
 

@@ -1,7 +1,7 @@
 """Pages of the pipeline: a unit's source list and board, a candidate with the rules' findings, a
 form per stage event, handovers waiting for an answer, and adding a person to a source list.
 
-Seeing a candidate follows `ranks.web.access.candidate_or_404`; recording needs the officer role
+Seeing a candidate follows `ranks.pipeline.access.candidate_or_404`; recording needs the officer role
 over the candidate's cell (over the receiving unit to answer a handover). Outside the user's units
 everything answers 404 like a missing record; a user who may see a candidate but not record gets
 the page without its actions, and 403 from the forms.
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
@@ -34,19 +35,12 @@ from ranks.org.selectors import unit_subtree, unit_subtree_ids, unit_version_nea
 from ranks.people.models import Person
 from ranks.people.selectors import cell_members_on
 from ranks.pipeline import rules
+from ranks.pipeline.access import CandidateAccess, candidate_or_404
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 from ranks.pipeline.selectors import candidate_state, standing
 from ranks.pipeline.services import candidate_save, stage_event_save
-from ranks.web.access import (
-    CandidateAccess,
-    actor_of,
-    candidate_or_404,
-    day_of,
-    scope_of,
-    unit_or_404,
-)
 from ranks.web.forms_pipeline import CandidateForm, EventForm
 
 PAGE_SIZE = 50

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, manager_covers, unit_or_404
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.selectors import unit_children_on, unit_version_nearest, unit_version_on
@@ -28,7 +29,6 @@ from ranks.targets.services import (
     allocation_day,
     target_allocate,
 )
-from ranks.web.access import actor_of, manager_covers, unit_or_404
 from ranks.web.forms_targets import CHILD_PREFIX, AllocationForm
 
 REVISIONS_SHOWN = 30
