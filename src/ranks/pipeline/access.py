@@ -12,7 +12,7 @@ from ranks.core.clock import today
 from ranks.org.models import Unit
 from ranks.pipeline.facts_from_records import candidate_for_facts
 from ranks.pipeline.models import Candidate, Stage, StageEvent
-from ranks.pipeline.selectors import candidate_state
+from ranks.pipeline.selectors import handover_pending
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,6 @@ class CandidateAccess:
     may_answer_handover: bool
 
 
-def _pending_handover(candidate: Candidate) -> StageEvent | None:
-    """The handover still waiting for the receiving side's answer today, if any."""
-    state = candidate_state(candidate, today())
-    if state.side != Stage.HANDED_OVER:
-        return None
-    handovers = [
-        e for e in candidate.events.all() if e.stage == Stage.HANDED_OVER and e.date <= today()
-    ]
-    return max(handovers, key=lambda e: (e.date, e.pk)) if handovers else None
-
-
 def candidate_or_404(request: HttpRequest, person_id: str) -> CandidateAccess:
     """The candidacy of `person_id` with what `pipeline_facts` reads, or 404 as if missing."""
     scope = scope_of(request)
@@ -55,7 +44,7 @@ def candidate_or_404(request: HttpRequest, person_id: str) -> CandidateAccess:
         candidate = candidate_for_facts(handed.distinct(), person_id)
     if candidate is None:
         raise Http404(_("No such candidate."))
-    handover = _pending_handover(candidate)
+    handover = handover_pending(candidate=candidate, day=today())
     if not via_cell and (handover is None or not scope.covers(handover.to_unit_id)):
         raise Http404(_("No such candidate."))
     officer = scope_of(request, role="officer")

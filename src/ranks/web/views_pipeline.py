@@ -39,7 +39,7 @@ from ranks.pipeline.access import CandidateAccess, candidate_or_404
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
-from ranks.pipeline.selectors import candidate_state, standing
+from ranks.pipeline.selectors import candidate_state, handover_pending, standing
 from ranks.pipeline.services import candidate_save, stage_event_save
 from ranks.web.forms_pipeline import CandidateForm, EventForm
 
@@ -498,14 +498,8 @@ def candidate_new(request, code: str):
 
 def _pending_handovers(candidates, on: dt.date) -> list[tuple[Candidate, StageEvent]]:
     """Each candidate whose latest handover waits for an answer on `on`, with that handover."""
-    found = []
-    for candidate in candidates:
-        if candidate_state(candidate, on).side != Stage.HANDED_OVER:
-            continue
-        handovers = [e for e in candidate.events.all() if e.stage == Stage.HANDED_OVER]
-        handovers = [e for e in handovers if e.date <= on]
-        found.append((candidate, max(handovers, key=lambda e: (e.date, e.pk))))
-    return found
+    pairs = ((c, handover_pending(candidate=c, day=on)) for c in candidates)
+    return [(c, e) for c, e in pairs if e is not None]
 
 
 @require_GET
