@@ -452,12 +452,6 @@ def candidate_new(request, code: str):
             form.add_error(
                 "person_id", _("Unknown person: %(person_id)s.") % {"person_id": person_id}
             )
-        elif Candidate.objects.filter(person__person_id=person_id).exists():
-            form.add_error(
-                "person_id",
-                _("%(person_id)s is already a candidate; record the next step on their page.")
-                % {"person_id": person_id},
-            )
         elif unknown_mentors:
             form.add_error(
                 "mentor_other",
@@ -473,6 +467,7 @@ def candidate_new(request, code: str):
                     source_group=data["source_group"],
                     mentor_person_ids=mentor_ids,
                     note=data["note"],
+                    new=True,
                 )
             except DomainError as error:
                 form.add_domain_error(error)
