@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf, RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
-from ranks.core.errors import DomainError
+from ranks.core.errors import DomainError, Refused
 from ranks.counters.models import STANDING_OF_COLUMN
 from ranks.counters.selectors import member_counts, stages_on
 from ranks.org import sql
@@ -35,7 +36,7 @@ from ranks.org.selectors import unit_subtree, unit_subtree_ids, unit_version_nea
 from ranks.people.models import Person
 from ranks.people.selectors import cell_members_on
 from ranks.pipeline import rules
-from ranks.pipeline.access import CandidateAccess, candidate_or_404
+from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
@@ -323,15 +324,6 @@ def candidate_detail(request, person_id: str):
     )
 
 
-def _forbidden(request, seen: CandidateAccess):
-    return render(
-        request,
-        "web/pipeline/forbidden.html",
-        {"candidate": seen.candidate, "person": seen.candidate.person},
-        status=403,
-    )
-
-
 def _introducer_choices(candidate: Candidate, day: dt.date) -> list[tuple[str, str]]:
     """Official members of the candidate's cell on `day`: who may introduce (R6)."""
     return [
@@ -359,7 +351,15 @@ def candidate_event(request, person_id: str, stage: str):
     seen = candidate_or_404(request, person_id)
     answering = stage in HANDOVER_ANSWERS
     if not (seen.may_answer_handover if answering else seen.may_record):
-        return _forbidden(request, seen)
+        person = seen.candidate.person
+        raise Refused(
+            _(
+                "Recording a step of this candidacy needs the officer role for the candidate's "
+                "cell (for a handover, for the receiving unit)."
+            ),
+            back_url=reverse("candidate", args=[person.person_id]),
+            back_label=_("Back to %(name)s") % {"name": person.full_name},
+        )
     candidate = seen.candidate
     day, date_error = day_of(request)
     posted = request.POST if request.method == "POST" else None
