@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see what a view raised.
+    "ranks.web.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "ranks.urls"

@@ -167,3 +167,15 @@ def test_a_refused_update_leaves_the_candidacy_as_it_was(mai):
     assert stored.cell.code == "C1-A"
     assert list(stored.mentors.values_list("person_id", flat=True)) == ["P-AN"]
     assert len(entries()) == 1
+
+
+def test_adding_a_person_who_is_already_a_candidate_is_refused(mai):
+    assert save(new=True).cell.code == "C1-A"
+    with pytest.raises(DomainError) as error:
+        save(cell_code="C1-B", new=True)
+    assert (str(error.value), error.value.field) == (
+        "P-MAI is already a candidate; record the next step on their page.",
+        "person_id",
+    )
+    assert Candidate.objects.get().cell.code == "C1-A"
+    assert len(entries()) == 1

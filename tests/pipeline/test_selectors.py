@@ -1,4 +1,5 @@
-"""A candidate's current stage: the latest dated main stage; side states do not count."""
+"""A candidate's current stage: the latest dated main stage; side states do not count. And the
+handover waiting for an answer."""
 
 import datetime as dt
 
@@ -7,7 +8,7 @@ import pytest
 from ranks.core.actor import SYSTEM
 from ranks.people.services import person_save
 from ranks.pipeline.models import MAIN_STAGES, SIDE_STATES, Candidate, Stage
-from ranks.pipeline.selectors import candidate_current_stage, candidate_state
+from ranks.pipeline.selectors import candidate_current_stage, candidate_state, handover_pending
 from ranks.pipeline.services import candidate_save, stage_event_save
 from tests.factories import record_dossier
 
@@ -108,3 +109,15 @@ def test_prefetched_events_cost_no_query(mai, django_assert_num_queries):
     candidate = Candidate.objects.prefetch_related("events").get(pk=mai.pk)
     with django_assert_num_queries(0):
         assert candidate_current_stage(candidate) == "source_list"
+
+
+def test_the_latest_handover_waits_for_an_answer_until_one_is_recorded(mai):
+    assert handover_pending(candidate=mai, day=D(2024, 6, 1)) is None
+    event("handed_over", D(2024, 5, 2), to_unit_code="C2")
+    event("handover_refused", D(2024, 5, 10))
+    event("handed_over", D(2024, 6, 3), to_unit_code="C2")
+    assert handover_pending(candidate=mai, day=D(2024, 5, 5)).date == D(2024, 5, 2)
+    assert handover_pending(candidate=mai, day=D(2024, 6, 1)) is None
+    assert handover_pending(candidate=mai, day=D(2024, 6, 3)).date == D(2024, 6, 3)
+    event("handover_accepted", D(2024, 6, 10), to_unit_code="C2-A")
+    assert handover_pending(candidate=mai, day=D(2024, 6, 10)) is None

@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from ranks.access.models import ROLE_RANK, Grant, Role
 from ranks.core.actor import Actor
 from ranks.org import sql
+from ranks.org.models import Unit
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,12 @@ class Scope:
     @property
     def empty(self) -> bool:
         return not self.full and not self.root_ids
+
+    def covers(self, unit_id: int | None) -> bool:
+        """Whether the unit of `unit_id` is covered (None, no unit, never is)."""
+        if unit_id is None:
+            return False
+        return self.full or self.units(Unit.objects.filter(pk=unit_id)).exists()
 
     def unit_ids_sql(self) -> tuple[str, list]:
         return sql.subtree_ever_ids(self.root_ids)

@@ -1,4 +1,5 @@
-"""DomainError: a rule of the domain refused an input; its message is translated for the user."""
+"""What refuses a request: a rule of the domain (DomainError) or the user's role (Refused); both
+carry a message translated for the user."""
 
 from django.utils.functional import Promise
 
@@ -11,6 +12,21 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class Refused(Exception):
+    """Raised by a view when the user may see a page but not do what they asked (their role does
+    not allow it): the shell answers 403 with `message` and a link back to the page they came from.
+    """
+
+    def __init__(self, message: str | Promise, *, back_url: str, back_label: str | Promise):
+        super().__init__(str(message))
+        self.message = message
+        self.back_url = back_url
+        self.back_label = back_label
 
     def __str__(self) -> str:
         return str(self.message)

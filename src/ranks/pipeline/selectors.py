@@ -1,4 +1,4 @@
-"""Reads of the pipeline: where a candidacy stands."""
+"""Reads of the pipeline: where a candidacy stands, and the handover it waits on."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from ranks.core.clock import today
 from ranks.pipeline import rules
-from ranks.pipeline.models import Candidate, StageEvent
+from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.rules import timeline
 
 
@@ -35,6 +35,19 @@ def candidate_state(candidate: Candidate, on: dt.date | None = None) -> rules.St
 def candidate_current_stage(candidate: Candidate, on: dt.date | None = None) -> str:
     """The stage of the latest dated main-stage event; two on one date count in §5 order."""
     return candidate_state(candidate, on).stage
+
+
+def handover_pending(*, candidate: Candidate, day: dt.date) -> StageEvent | None:
+    """The handover of `candidate` still waiting for the receiving side's answer on `day`, if any:
+    its latest by then, while the candidacy stands handed over.
+
+    Reads `candidate.events.all()`, so a prefetch saves the query."""
+    if candidate_state(candidate, day).side != Stage.HANDED_OVER:
+        return None
+    handovers = [
+        e for e in candidate.events.all() if e.stage == Stage.HANDED_OVER and e.date <= day
+    ]
+    return max(handovers, key=lambda e: (e.date, e.pk)) if handovers else None
 
 
 def _order() -> Case:

@@ -229,18 +229,26 @@ def candidate_save(
     source_group: str = "",
     mentor_person_ids: Iterable[str] = (),
     note: str = "",
+    new: bool = False,
 ) -> Candidate:
-    """Create or update the person's candidacy; the arguments state it in full.
+    """Create or update the person's candidacy; the arguments state it in full. With `new` (a
+    person added to a source list) a person who is already a candidate is refused.
 
     The import of many candidacies (`interchange.handlers.pipeline.CandidatesHandler`) makes the
     same checks, through the same functions, on rows it loads a batch at a time."""
     candidate_check_input(source_group, added_on)
     with transaction.atomic():
         person = _person(person_id, "person_id")
+        candidate = Candidate.objects.filter(person=person).select_related("cell").first()
+        if new and candidate is not None:
+            raise DomainError(
+                _("%(person_id)s is already a candidate; record the next step on their page.")
+                % {"person_id": person.person_id},
+                field="person_id",
+            )
         candidate_check_person(person, added_on)
         cell = cell_found(cells_on([(cell_code, added_on)])[(cell_code, added_on)])
         mentors = _mentors(mentor_person_ids, person)
-        candidate = Candidate.objects.filter(person=person).select_related("cell").first()
         before = None
         if candidate is not None:
             current = candidate.mentors.values_list("person_id", flat=True)

@@ -1,14 +1,54 @@
-"""Vietnamese unless the user chose otherwise: the browser's Accept-Language is not a choice.
+"""The shell's middleware: the interface language, and the one place where a refusal or a domain
+error that a view did not handle becomes a page."""
 
-An officer's phone set to English should still get the Vietnamese interface; only the language
-switch (kept in the language cookie for the session) changes it.
-"""
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from ranks.core.errors import DomainError, Refused
 
 
 class IgnoreAcceptLanguageMiddleware:
+    """Vietnamese unless the user chose otherwise: the browser's Accept-Language is not a choice.
+
+    An officer's phone set to English should still get the Vietnamese interface; only the language
+    switch (kept in the language cookie for the session) changes it.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RefusalMiddleware:
+    """`Refused` from a view answers 403 with its message and link back; a `DomainError` no form
+    caught answers 400 with its message, not a server error. Both in the base layout, for this
+    user only (never cached)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Refused):
+            context = {
+                "title": _("Not allowed"),
+                "message": exception.message,
+                "test": "forbidden",
+                "back_url": exception.back_url,
+                "back_label": exception.back_label,
+            }
+            status = 403
+        elif isinstance(exception, DomainError):
+            context = {"title": _("Not done"), "message": exception.message, "test": "refused"}
+            status = 400
+        else:
+            return None
+        response = render(request, "web/forbidden.html", context, status=status)
+        add_never_cache_headers(response)
+        return response

@@ -1,4 +1,4 @@
-"""Pages. Each view: read input, check access through `ranks.web.access`, call selectors, render."""
+"""Pages. Each view: read input, check access (`ranks.access.requests`), call selectors, render."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ranks.access.requests import (
+    actor_of,
+    day_of,
+    home_unit,
+    person_or_404,
+    scope_of,
+    unit_or_404,
+)
 from ranks.counters.models import MOVEMENT_COLUMNS
 from ranks.counters.selectors import admitted_between, member_counts, movement_between
 from ranks.org.models import PlaceKind, UnitVersion
@@ -29,14 +37,6 @@ from ranks.people.selectors import (
 from ranks.people.services import person_sensitive_read
 from ranks.people.status import age_on
 from ranks.pipeline.due import due_list
-from ranks.web.access import (
-    actor_of,
-    day_of,
-    home_unit,
-    person_or_404,
-    scope_of,
-    unit_or_404,
-)
 from ranks.web.views_coverage import cell_section
 
 TREE_MAX_DEPTH = 4

@@ -16,12 +16,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ranks.core.errors import DomainError
+from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
+from ranks.core.errors import DomainError, Refused
 from ranks.counters.selectors import RECORDS_LIMIT, members_on
 from ranks.coverage.health import (
     FLAGS,
@@ -45,7 +47,6 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, CELL_FLAG_RULES
 from ranks.reports.render import FORMATS
 from ranks.targets.progress import Tree
-from ranks.web.access import actor_of, day_of, scope_of, unit_or_404
 from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
 from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
 
@@ -345,15 +346,6 @@ def _cells_below(unit: Unit, day: dt.date) -> list[UnitVersion]:
     return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
 
 
-def _forbidden(request, unit: Unit, day: dt.date):
-    return render(
-        request,
-        "web/coverage/forbidden.html",
-        {"unit": unit, "version": unit_version_nearest(unit, day), "day": day},
-        status=403,
-    )
-
-
 def _in_force(s: Secondment, day: dt.date) -> bool:
     return s.from_date <= day and (s.to_date is None or s.to_date >= day)
 
@@ -376,7 +368,11 @@ def unit_secondments(request, code: str):
     end_errors: dict[int, str] = {}
     if request.method == "POST":
         if not choices:
-            return _forbidden(request, unit, day)
+            raise Refused(
+                _("Recording a secondment needs the officer role for the cell."),
+                back_url=reverse("unit_secondments", args=[unit.code]),
+                back_label=_("Back to the secondments"),
+            )
         if request.POST.get("action") == "end":
             ended = _end(request, day, officer_ids, end_errors)
             if ended is not None:

@@ -21,6 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ranks.access.requests import (
+    actor_of,
+    day_of,
+    manager_covers,
+    scope_of,
+    sensitive_covers,
+    unit_or_404,
+)
 from ranks.core.errors import DomainError
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_version_nearest
@@ -34,14 +42,6 @@ from ranks.reports.services import report_composition
 from ranks.targets.models import Metric, Target
 from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
 from ranks.targets.results import ProgressRow
-from ranks.web.access import (
-    actor_of,
-    day_of,
-    manager_covers,
-    scope_of,
-    sensitive_covers,
-    unit_or_404,
-)
 
 SORTS = ("percent", "gap", "name")
 REPORTS = ("progress", "composition", "ratio")

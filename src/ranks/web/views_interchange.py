@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, scope_of, unit_or_404
 from ranks.core.clock import today
 from ranks.interchange import jobs
 from ranks.interchange.access import export_shows_sensitive
@@ -28,7 +29,6 @@ from ranks.interchange.models import ImportJob, ImportStatus
 from ranks.interchange.readers import FileProblem
 from ranks.interchange.schema import KIND_ORDER, KINDS
 from ranks.interchange.templates import write_template
-from ranks.web.access import actor_of, scope_of, unit_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")

@@ -1,7 +1,7 @@
 """Pages of the pipeline: a unit's source list and board, a candidate with the rules' findings, a
 form per stage event, handovers waiting for an answer, and adding a person to a source list.
 
-Seeing a candidate follows `ranks.web.access.candidate_or_404`; recording needs the officer role
+Seeing a candidate follows `ranks.pipeline.access.candidate_or_404`; recording needs the officer role
 over the candidate's cell (over the receiving unit to answer a handover). Outside the user's units
 everything answers 404 like a missing record; a user who may see a candidate but not record gets
 the page without its actions, and 403 from the forms.
@@ -19,13 +19,15 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf, RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
-from ranks.core.errors import DomainError
+from ranks.core.errors import DomainError, Refused
 from ranks.counters.models import STANDING_OF_COLUMN
 from ranks.counters.selectors import member_counts, stages_on
 from ranks.org import sql
@@ -34,19 +36,12 @@ from ranks.org.selectors import unit_subtree, unit_subtree_ids, unit_version_nea
 from ranks.people.models import Person
 from ranks.people.selectors import cell_members_on
 from ranks.pipeline import rules
+from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
-from ranks.pipeline.selectors import candidate_state, standing
+from ranks.pipeline.selectors import candidate_state, handover_pending, standing
 from ranks.pipeline.services import candidate_save, stage_event_save
-from ranks.web.access import (
-    CandidateAccess,
-    actor_of,
-    candidate_or_404,
-    day_of,
-    scope_of,
-    unit_or_404,
-)
 from ranks.web.forms_pipeline import CandidateForm, EventForm
 
 PAGE_SIZE = 50
@@ -329,15 +324,6 @@ def candidate_detail(request, person_id: str):
     )
 
 
-def _forbidden(request, seen: CandidateAccess):
-    return render(
-        request,
-        "web/pipeline/forbidden.html",
-        {"candidate": seen.candidate, "person": seen.candidate.person},
-        status=403,
-    )
-
-
 def _introducer_choices(candidate: Candidate, day: dt.date) -> list[tuple[str, str]]:
     """Official members of the candidate's cell on `day`: who may introduce (R6)."""
     return [
@@ -365,7 +351,15 @@ def candidate_event(request, person_id: str, stage: str):
     seen = candidate_or_404(request, person_id)
     answering = stage in HANDOVER_ANSWERS
     if not (seen.may_answer_handover if answering else seen.may_record):
-        return _forbidden(request, seen)
+        person = seen.candidate.person
+        raise Refused(
+            _(
+                "Recording a step of this candidacy needs the officer role for the candidate's "
+                "cell (for a handover, for the receiving unit)."
+            ),
+            back_url=reverse("candidate", args=[person.person_id]),
+            back_label=_("Back to %(name)s") % {"name": person.full_name},
+        )
     candidate = seen.candidate
     day, date_error = day_of(request)
     posted = request.POST if request.method == "POST" else None
@@ -458,12 +452,6 @@ def candidate_new(request, code: str):
             form.add_error(
                 "person_id", _("Unknown person: %(person_id)s.") % {"person_id": person_id}
             )
-        elif Candidate.objects.filter(person__person_id=person_id).exists():
-            form.add_error(
-                "person_id",
-                _("%(person_id)s is already a candidate; record the next step on their page.")
-                % {"person_id": person_id},
-            )
         elif unknown_mentors:
             form.add_error(
                 "mentor_other",
@@ -479,6 +467,7 @@ def candidate_new(request, code: str):
                     source_group=data["source_group"],
                     mentor_person_ids=mentor_ids,
                     note=data["note"],
+                    new=True,
                 )
             except DomainError as error:
                 form.add_domain_error(error)
@@ -504,14 +493,8 @@ def candidate_new(request, code: str):
 
 def _pending_handovers(candidates, on: dt.date) -> list[tuple[Candidate, StageEvent]]:
     """Each candidate whose latest handover waits for an answer on `on`, with that handover."""
-    found = []
-    for candidate in candidates:
-        if candidate_state(candidate, on).side != Stage.HANDED_OVER:
-            continue
-        handovers = [e for e in candidate.events.all() if e.stage == Stage.HANDED_OVER]
-        handovers = [e for e in handovers if e.date <= on]
-        found.append((candidate, max(handovers, key=lambda e: (e.date, e.pk))))
-    return found
+    pairs = ((c, handover_pending(candidate=c, day=on)) for c in candidates)
+    return [(c, e) for c, e in pairs if e is not None]
 
 
 @require_GET

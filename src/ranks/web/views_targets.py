@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ranks.access.requests import actor_of, manager_covers, unit_or_404
 from ranks.core.clock import today
-from ranks.core.errors import DomainError
+from ranks.core.errors import DomainError, Refused
 from ranks.org.selectors import unit_children_on, unit_version_nearest, unit_version_on
 from ranks.targets.models import Metric, Target, TargetRevision
 from ranks.targets.services import (
@@ -28,7 +29,6 @@ from ranks.targets.services import (
     allocation_day,
     target_allocate,
 )
-from ranks.web.access import actor_of, manager_covers, unit_or_404
 from ranks.web.forms_targets import CHILD_PREFIX, AllocationForm
 
 REVISIONS_SHOWN = 30
@@ -95,15 +95,6 @@ def allocation_balance(parent: int | None, total: int) -> dict:
     return {"kind": kind, "amount": amount, "text": text % {"amount": amount} if amount else text}
 
 
-def _forbidden(request, unit, version):
-    return render(
-        request,
-        "web/targets/forbidden.html",
-        {"unit": unit, "version": version, "day": today()},
-        status=403,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def unit_allocation(request, code: str, year: int, metric: str):
     """One screen: the unit's figure, a number per unit below it, the live sum, a reason."""
@@ -115,7 +106,12 @@ def unit_allocation(request, code: str, year: int, metric: str):
     shown = version or unit_version_nearest(unit, day)
     may_allocate = manager_covers(request, unit)
     if request.method == "POST" and not may_allocate:
-        return _forbidden(request, unit, shown)
+        raise Refused(
+            _("Setting and splitting targets needs the manager role for this unit."),
+            back_url=reverse("unit_targets", args=[unit.code]),
+            back_label=_("Back to the targets of %(name)s")
+            % {"name": (shown and shown.name) or unit.code},
+        )
     # The unit's own figure is set from above: by a manager of its parent on the day.
     may_set_unit = may_allocate and manager_covers(request, version.parent if version else None)
     children_versions = list(unit_children_on(unit, day)) if version else []

@@ -2,9 +2,9 @@
 
 from django import template
 
+from ranks.access.requests import scope_of
 from ranks.interchange.exporters import EXPORTERS
 from ranks.interchange.schema import KIND_ORDER, KINDS
-from ranks.web.access import scope_of
 
 register = template.Library()
 

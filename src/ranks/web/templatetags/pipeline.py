@@ -4,8 +4,8 @@ and what the user may do, for the links on the unit and person pages."""
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ranks.access.requests import officer_covers, scope_of
 from ranks.pipeline.models import Candidate, SourceGroup, Stage
-from ranks.web.access import officer_covers, scope_of
 
 register = template.Library()
 

@@ -1,9 +1,8 @@
-"""What the signed-in user may see, for views: scope, and objects fetched through it (404 if not)."""
+"""What the signed-in user may see, for views: their scope, and what is fetched through it (404)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -15,9 +14,6 @@ from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.org.models import Unit
 from ranks.people.models import Person
-from ranks.pipeline.facts_from_records import candidate_for_facts
-from ranks.pipeline.models import Candidate, Stage, StageEvent
-from ranks.pipeline.selectors import candidate_state
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -57,68 +53,9 @@ def day_of(request: HttpRequest) -> tuple[dt.date, str | None]:
     return day or today(), None
 
 
-@dataclass(frozen=True)
-class CandidateAccess:
-    """A candidacy the user may see, and what they may record on it.
-
-    Its cell in the user's scope shows it; so does a handover to a unit in the user's scope that
-    is still waiting for an answer, so that the receiving side can accept or refuse it. Recording
-    needs the officer role over the cell; answering a handover, over the unit it was handed to.
-    """
-
-    candidate: Candidate
-    via_cell: bool
-    may_record: bool
-    handover: StageEvent | None  # the pending handover, if any
-    may_answer_handover: bool
-
-
-def _pending_handover(candidate: Candidate) -> StageEvent | None:
-    """The handover still waiting for the receiving side's answer today, if any."""
-    state = candidate_state(candidate, today())
-    if state.side != Stage.HANDED_OVER:
-        return None
-    handovers = [
-        e for e in candidate.events.all() if e.stage == Stage.HANDED_OVER and e.date <= today()
-    ]
-    return max(handovers, key=lambda e: (e.date, e.pk)) if handovers else None
-
-
-def _covers(scope: Scope, unit_id: int | None) -> bool:
-    if unit_id is None:
-        return False
-    return scope.full or scope.units(Unit.objects.filter(pk=unit_id)).exists()
-
-
-def candidate_or_404(request: HttpRequest, person_id: str) -> CandidateAccess:
-    """The candidacy of `person_id` with what `pipeline_facts` reads, or 404 as if missing."""
-    scope = scope_of(request)
-    candidate = candidate_for_facts(scope.units(Candidate.objects.all(), "cell"), person_id)
-    via_cell = candidate is not None
-    if candidate is None and not scope.empty:
-        handed = Candidate.objects.filter(
-            events__stage=Stage.HANDED_OVER,
-            events__to_unit__in=scope.units(Unit.objects.all()),
-        )
-        candidate = candidate_for_facts(handed.distinct(), person_id)
-    if candidate is None:
-        raise Http404(_("No such candidate."))
-    handover = _pending_handover(candidate)
-    if not via_cell and (handover is None or not _covers(scope, handover.to_unit_id)):
-        raise Http404(_("No such candidate."))
-    officer = scope_of(request, role="officer")
-    return CandidateAccess(
-        candidate=candidate,
-        via_cell=via_cell,
-        may_record=via_cell and _covers(officer, candidate.cell_id),
-        handover=handover,
-        may_answer_handover=handover is not None and _covers(officer, handover.to_unit_id),
-    )
-
-
 def officer_covers(request: HttpRequest, unit: Unit) -> bool:
     """Whether the user may record for `unit` and the units below it."""
-    return _covers(scope_of(request, role="officer"), unit.pk)
+    return scope_of(request, role="officer").covers(unit.pk)
 
 
 def manager_covers(request: HttpRequest, unit: Unit | None) -> bool:
@@ -127,12 +64,12 @@ def manager_covers(request: HttpRequest, unit: Unit | None) -> bool:
     scope = scope_of(request, role="manager")
     if unit is None:
         return scope.full
-    return _covers(scope, unit.pk)
+    return scope.covers(unit.pk)
 
 
 def sensitive_covers(request: HttpRequest, unit: Unit) -> bool:
     """Whether the user's sensitive grant covers `unit`: ethnicity and religion, as counts."""
-    return _covers(scope_of(request, sensitive=True), unit.pk)
+    return scope_of(request, sensitive=True).covers(unit.pk)
 
 
 def home_unit(request: HttpRequest) -> Unit | None:
