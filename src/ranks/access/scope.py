@@ -100,7 +100,7 @@ class Scope:
 
 
 def _grants(actor: Actor) -> QuerySet[Grant]:
-    return Grant.objects.filter(user=actor.user)
+    return Grant.objects.filter(user=actor.user)  # type: ignore[misc]  # Actor types the User model as its abstract base
 
 
 def scope_for(actor: Actor, *, role: str = Role.VIEWER, sensitive: bool = False) -> Scope:

@@ -14,17 +14,22 @@ import operator
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+
+_M = TypeVar("_M", bound=models.Model)
+
+# A column written: its field, and how its Python value is converted for `COPY`.
+_Column = tuple["models.Field[Any, Any]", Callable[[Any], Any]]
 
 
 class JSONText(str):
     """A value already encoded as JSON: written to a JSON column as it is (by COPY)."""
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any]:
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     """How one column's Python value is written: JSON as its text, the rest as psycopg adapts it."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder or DjangoJSONEncoder
@@ -40,8 +45,14 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-def _columns(model: type[models.Model], fields: Sequence[str] | None):
-    chosen = []
+def _column_of(field: models.Field[Any, Any]) -> str:
+    """The column of a concrete field (the only fields written here)."""
+    assert field.column is not None
+    return field.column
+
+
+def _columns(model: type[models.Model], fields: Sequence[str] | None) -> list[_Column]:
+    chosen: list[_Column] = []
     for field in model._meta.concrete_fields:
         if fields is not None and field.name not in fields and field.attname not in fields:
             continue
@@ -74,12 +85,12 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return count
 
 
-def insert(model: type[models.Model], objs: list[models.Model]) -> None:
+def insert(model: type[_M], objs: Sequence[_M]) -> None:
     """Insert new rows for `objs` (their primary keys are set afterwards)."""
     if not objs:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=500)
+        model._default_manager.bulk_create(objs, batch_size=500)
         return
     pk = model._meta.pk
     missing = [obj for obj in objs if obj.pk is None]
@@ -90,12 +101,16 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    copy_rows(model._meta.db_table, [field.column for field, _ in columns], _values(columns, objs))
+    copy_rows(
+        model._meta.db_table, [_column_of(field) for field, _ in columns], _values(columns, objs)
+    )
 
 
-def _values(columns, objs: Iterable[models.Model]) -> Iterator[tuple]:
+def _values(columns: list[_Column], objs: Iterable[models.Model]) -> Iterator[tuple[Any, ...]]:
     """Each object's column values, read in one C call; only JSON columns are converted."""
-    read = operator.attrgetter(*(field.attname for field, _ in columns))
+    read: Callable[[models.Model], tuple[Any, ...]] = operator.attrgetter(
+        *(field.attname for field, _ in columns)
+    )
     if len(columns) == 1:
         single = read
         read = lambda obj: (single(obj),)  # noqa: E731 - attrgetter of one name gives no tuple
@@ -111,12 +126,12 @@ def _values(columns, objs: Iterable[models.Model]) -> Iterator[tuple]:
         yield tuple(values)
 
 
-def update(model: type[models.Model], objs: list[models.Model], fields: Sequence[str]) -> None:
+def update(model: type[_M], objs: Sequence[_M], fields: Sequence[str]) -> None:
     """Write `fields` of existing rows `objs`, matched on their primary key."""
     if not objs or not fields:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, list(fields), batch_size=500)
+        model._default_manager.bulk_update(objs, list(fields), batch_size=500)
         return
     pk = model._meta.pk
     columns = [(pk, _converter(pk)), *_columns(model, fields)]
@@ -127,15 +142,15 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Sequence
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {q(temp)} ON COMMIT DROP AS "
-            f"SELECT {', '.join(q(f.column) for f, _ in columns)} FROM {q(table)} WITH NO DATA"
+            f"SELECT {', '.join(q(_column_of(f)) for f, _ in columns)} FROM {q(table)} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {q(temp)}")
-    copy_rows(temp, [f.column for f, _ in columns], _values(columns, objs))
-    assignments = ", ".join(f"{q(f.column)} = t.{q(f.column)}" for f, _ in columns[1:])
+    copy_rows(temp, [_column_of(f) for f, _ in columns], _values(columns, objs))
+    assignments = ", ".join(f"{q(_column_of(f))} = t.{q(_column_of(f))}" for f, _ in columns[1:])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {q(table)} SET {assignments} FROM {q(temp)} t "
-            f"WHERE {q(table)}.{q(pk.column)} = t.{q(pk.column)}"
+            f"WHERE {q(table)}.{q(_column_of(pk))} = t.{q(_column_of(pk))}"
         )
 
 

@@ -5,6 +5,8 @@ never wait on one row. The figure of a unit and month is the sum of its rows; `f
 key's rows by one row holding their sum.
 """
 
+import datetime as dt
+
 from django.db import models
 
 from ranks.org.models import PlaceKind
@@ -315,10 +317,8 @@ class FoldMark(models.Model):
     def __str__(self) -> str:
         return f"{self.starts} {self.admissions_upto} {self.stages_upto}"
 
-    def start_for(self, day):
+    def start_for(self, day: dt.date) -> dt.date | None:
         """The latest day counted up to that is not after `day` (None: none)."""
-        import datetime as dt
-
         found = [dt.date.fromisoformat(x) for x in self.starts.split(",") if x]
         earlier = [x for x in found if x <= day]
         return max(earlier) if earlier else None

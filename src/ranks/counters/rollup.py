@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from ranks.counters import coverage_sql
 from ranks.counters import sql as counters_sql
@@ -22,13 +24,17 @@ from ranks.pipeline import rules
 
 Key = tuple[int, dt.date]
 Vector = tuple[int, ...]
+# (id, current cell, day added to the source list, its events as (stage, date)).
+Candidacy = tuple[int, int, dt.date, list[tuple[str, dt.date]]]
+# (cell, first day, day it ends or None, column of `STAGE_COLUMNS`) → candidacies.
+Stretches = dict[tuple[int, dt.date, dt.date | None, int], int]
 
 
-def _as_date(value) -> dt.date:
+def _as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def id_lists(values: Iterable[int]) -> list[tuple[str, list]]:
+def id_lists(values: Iterable[int]) -> list[tuple[str, list[Any]]]:
     """A sub-select giving `values`, as (sql, params) with one parameter: an array on
     PostgreSQL, a JSON list on SQLite (which takes at most 32,766 parameters). Nothing for no
     values."""
@@ -98,13 +104,13 @@ STAGE_BATCH = 20_000
 
 
 def stage_stretches(
-    candidacies: Iterable[tuple[int, int, dt.date, list[tuple[str, dt.date]]]],
-) -> dict[tuple[int, dt.date, dt.date | None, int], int]:
+    candidacies: Iterable[Candidacy],
+) -> Stretches:
     """(cell, first day, day it ends or None, column of `STAGE_COLUMNS`) → candidacies, from
     (current cell, day added to the source list, events) of each candidacy: where it stands from
     the day it was added on, by `rules.changes`."""
     index = {column: i for i, column in enumerate(STAGE_COLUMNS)}
-    found: dict[tuple[int, dt.date, dt.date | None, int], int] = {}
+    found: Stretches = {}
     for _id, cell_id, added_on, events in candidacies:
         steps = rules.changes(events)
         # The state on the day added (the last change by then), then the changes after it.
@@ -114,13 +120,14 @@ def stage_stretches(
                 start = i
         kept = [(added_on, *steps[start][1:])] + [s for s in steps[start + 1 :]]
         for i, (day, stage, side) in enumerate(kept):
+            assert day is not None  # every change but the first has a day
             end = kept[i + 1][0] if i + 1 < len(kept) else None
             key = (cell_id, day, end, index[stage_column(stage, side)])
             found[key] = found.get(key, 0) + 1
     return found
 
 
-def _candidacies(cursor, ids_sql: str, params: list):
+def _candidacies(cursor: CursorWrapper, ids_sql: str, params: list[Any]) -> Iterator[Candidacy]:
     """(id, current cell, day added, events) of each candidacy `ids_sql` selects, by id."""
     cursor.execute(
         f"SELECT c.id, c.cell_id, c.added_on, e.stage, e.date FROM pipeline_candidate c"
@@ -128,19 +135,19 @@ def _candidacies(cursor, ids_sql: str, params: list):
         f" WHERE c.id IN ({ids_sql}) ORDER BY c.id",
         params,
     )
-    current, cell, added, events = None, None, None, []
+    current: Candidacy | None = None
     for candidate_id, cell_id, added_on, stage, day in cursor.fetchall():
-        if candidate_id != current:
+        if current is None or candidate_id != current[0]:
             if current is not None:
-                yield current, cell, added, events
-            current, cell, added, events = candidate_id, cell_id, _as_date(added_on), []
+                yield current
+            current = (candidate_id, cell_id, _as_date(added_on), [])
         if stage is not None:
-            events.append((stage, _as_date(day)))
+            current[3].append((stage, _as_date(day)))
     if current is not None:
-        yield current, cell, added, events
+        yield current
 
 
-def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], int]) -> list:
+def stage_parameters(stretches: Stretches) -> list[Any]:
     """The parameters of `counters.sql.stage_segments` for these stretches."""
     rows = sorted(stretches.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][3]))
     if connection.vendor == "postgresql":
@@ -156,10 +163,7 @@ def stage_parameters(stretches: dict[tuple[int, dt.date, dt.date | None, int], i
     ]
 
 
-Stretches = dict[tuple[int, dt.date, dt.date | None, int], int]
-
-
-def _batches(candidate_ids_sql: str, params: list) -> Iterator[list]:
+def _batches(candidate_ids_sql: str, params: list[Any]) -> Iterator[list[Candidacy]]:
     """(id, current cell, day added, events) of the candidacies `candidate_ids_sql` selects, a
     batch of `STAGE_BATCH` at a time (their events read in one query a batch). The ids are read
     a batch at a time too, after the last one read: the country's 650,000 ids held at once
@@ -184,7 +188,7 @@ Standing = tuple[int, str, str]
 
 
 def stage_batches(
-    candidate_ids_sql: str, params: list
+    candidate_ids_sql: str, params: list[Any]
 ) -> Iterator[tuple[Stretches, list[Standing]]]:
     """The stretches of the candidacies `candidate_ids_sql` selects, with where each stands
     after all its events ((id, stage, side or ""): the last of `rules.changes`, which is

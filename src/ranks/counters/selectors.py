@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Q, Sum
@@ -42,7 +42,8 @@ ZERO: Vector = (0,) * len(COLUMNS)
 T = TypeVar("T")
 
 
-_read: ContextVar[dict | None] = ContextVar("counters_read", default=None)
+# A page's reads, by what was read: values of several shapes, each read back by its own key.
+_read: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("counters_read", default=None)
 
 
 @contextmanager
@@ -57,7 +58,7 @@ def reading() -> Iterator[None]:
         _read.reset(token)
 
 
-def once(key: tuple, compute: Callable[[], T]) -> T:
+def once(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """Within `reading()`, what `compute` gave for `key` the first time (the tree of the units a
     page shows, read for its progress and again for each segment); outside it, computed."""
     cache = _read.get()
@@ -66,7 +67,7 @@ def once(key: tuple, compute: Callable[[], T]) -> T:
     key = ("once", *key)
     if key not in cache:
         cache[key] = compute()
-    return cache[key]
+    return cast(T, cache[key])  # what `compute` gave under this key
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -110,12 +111,12 @@ def admissions_by_month(
     return found
 
 
-def _day_param(day: dt.date):
+def _day_param(day: dt.date) -> dt.date | str:
     # SQLite keeps dates as ISO text: compare text with text, as Django does.
     return day.isoformat() if connection.vendor == "sqlite" else day
 
 
-def _as_date(value) -> dt.date:
+def _as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
@@ -221,7 +222,8 @@ def movement_between(unit_ids: Collection[int], start: dt.date, end: dt.date) ->
         .annotate(**{c: Sum(c) for c in MOVEMENT_COLUMNS})
     )
     return {
-        row["unit_id"]: tuple(int(row[c] or 0) for c in MOVEMENT_COLUMNS) for row in sums.order_by()
+        row["unit_id"]: tuple(int(row[c] or 0) for c in MOVEMENT_COLUMNS)  # type: ignore[literal-required]  # annotated by name above
+        for row in sums.order_by()
     }
 
 
@@ -322,7 +324,7 @@ def member_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str
     }
 
 
-def _changed_between(first: dt.date, day: dt.date) -> list[tuple]:
+def _changed_between(first: dt.date, day: dt.date) -> list[tuple[int, int, int]]:
     """(unit, members, official) changed from `first` to `day` (`counters_sql.presence_window`),
     over every membership a presence of which starts or ends within those days."""
     after, before = first + dt.timedelta(days=1), day - dt.timedelta(days=1)
@@ -349,8 +351,8 @@ def _changed_between(first: dt.date, day: dt.date) -> list[tuple]:
     cache = _read.get()
     key = ("window", first, day)
     if cache is not None and key in cache:
-        return cache[key]
-    rows: list[tuple] = []
+        return cast(list[tuple[int, int, int]], cache[key])  # the rows kept below
+    rows: list[tuple[int, int, int]] = []
     with connection.cursor() as cursor:
         # The ids first, then the window over them as a list: planned over the whole union,
         # PostgreSQL guessed a hundred times the memberships and scanned every posting.
@@ -379,7 +381,7 @@ def coverage_sums(
     picked = " UNION ALL ".join(f"SELECT %s AS i, {day} AS day" for _ in chosen)
     sums = ", ".join(f"SUM(c.{c})" for c in COVERAGE_COLUMNS)
     marks = ", ".join(["%s"] * len(wanted))
-    params: list = [x for i, d in enumerate(chosen) for x in (i, d)]
+    params: list[Any] = [x for i, d in enumerate(chosen) for x in (i, d)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT d.i, c.unit_id, {sums} FROM ({picked}) d"
@@ -408,7 +410,7 @@ def stages_on(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str, in
         .order_by()
     )
     for row in sums:
-        counts = {c: int(row[c] or 0) for c in STAGE_COLUMNS if row[c]}
+        counts = {c: int(row[c] or 0) for c in STAGE_COLUMNS if row[c]}  # type: ignore[literal-required]  # annotated by name above
         if counts:
             found[row["unit_id"]] = counts
     return found
@@ -429,7 +431,7 @@ def in_pipeline(counts: dict[str, int]) -> int:
     return sum(counts.get(c, 0) for c in IN_PIPELINE_COLUMNS)
 
 
-def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
+def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict[str, Any]]:
     """For each unit of `unit_ids` (the cells of a subtree): its members and official members
     present on `day` (`present_on`'s reading), its candidates still in the pipeline
     (`IN_PIPELINE_COLUMNS`), and the months of its last admission by the end of `day`'s month
@@ -445,7 +447,7 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     following = _month_end(day) + dt.timedelta(days=1)
     forward = (day - first) <= (following - day)
     base = first if forward else following
-    found: dict[int, dict] = {
+    found: dict[int, dict[str, Any]] = {
         unit_id: {"members": 0, "official": 0, "candidates": 0, "last": None, "earlier": None}
         for unit_id in unit_ids
     }
@@ -486,7 +488,7 @@ def cell_counts(unit_ids: Collection[int], day: dt.date) -> dict[int, dict]:
     return found
 
 
-def _ids_param(ids: list[int]):
+def _ids_param(ids: list[int]) -> RawSQL:
     """The ids for `unit_id__in`: an array sub-select (one parameter, whatever their number)."""
     (text, params), *_rest = id_lists(ids)
     return RawSQL(text, params)
@@ -499,7 +501,7 @@ def _where_units(ids_sql: str) -> str:
 
 
 def _months(
-    found: dict[int, dict],
+    found: dict[int, dict[str, Any]],
     ids: list[int],
     day: dt.date,
     base: dt.date,
@@ -549,7 +551,9 @@ def _months(
                 found[unit_id]["candidates"] += int(candidates or 0)
 
 
-def _since_fold(found: dict[int, dict], ids: list[int], start: dt.date, mark: FoldMark) -> set[int]:
+def _since_fold(
+    found: dict[int, dict[str, Any]], ids: list[int], start: dt.date, mark: FoldMark
+) -> set[int]:
     """Add the rows written since the fold into the months (or days) before `start`; return
     the cells whose admissions they moved (their last admission is read again)."""
     admissions, stages = AdmissionCount._meta.db_table, StageCount._meta.db_table

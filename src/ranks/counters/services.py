@@ -15,8 +15,10 @@ import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 
 from ranks.core import bulk
 from ranks.core.clock import today
@@ -67,7 +69,7 @@ def _membership_ids(
     """The memberships a change of these memberships, people, cells or units can touch: their
     own, the people's, those ever posted to the cells or to a cell ever below the units."""
     found = set(memberships)
-    queries: list[tuple[str, list]] = []
+    queries: list[tuple[str, list[Any]]] = []
     for ids_sql, params in id_lists(persons):
         queries.append((f"SELECT id FROM people_membership WHERE person_id IN ({ids_sql})", params))
     for ids_sql, params in id_lists(cells):
@@ -97,7 +99,7 @@ def _candidate_ids(candidacies: Iterable[int], units: Iterable[int]) -> set[int]
     """The candidacies a change can touch: those of the people named, and those of the cells
     ever below the units."""
     found: set[int] = set()
-    queries: list[tuple[str, list]] = []
+    queries: list[tuple[str, list[Any]]] = []
     for ids_sql, params in id_lists(candidacies):
         queries.append(
             (f"SELECT id FROM pipeline_candidate WHERE person_id IN ({ids_sql})", params)
@@ -124,7 +126,7 @@ def _place_ids(
     (and the members of the memberships) ever lived or worked, those ever based at the cells,
     and those ever owned by a unit, or based at a cell, ever below the units."""
     found = set(places)
-    queries: list[tuple[str, list]] = []
+    queries: list[tuple[str, list[Any]]] = []
     for ids_sql, params in id_lists(memberships):
         queries.append(
             (
@@ -181,7 +183,7 @@ def _write_daily(
     return _insert_rows(model._meta.db_table, ("unit_id", "day", *columns), rows)
 
 
-def _insert_rows(table: str, names: tuple[str, ...], rows: list[tuple]) -> int:
+def _insert_rows(table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
     """Insert plain rows: `COPY` on PostgreSQL, `executemany` on SQLite. A counter's model
     instances cost more to build than the statement costs to run (63 columns of candidates by
     stage, tens of thousands of rows in an events import)."""
@@ -206,7 +208,7 @@ def _write_coverage(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
 def _write(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
     """Insert after − before as delta rows, leaving out keys that did not move: in each table,
     the keys whose columns there moved."""
-    rows: dict[type, list] = {model: [] for model, _c in TABLES}
+    rows: dict[type[models.Model], list[models.Model]] = {model: [] for model, _c in TABLES}
     zero = (0,) * len(ALL_COLUMNS)
     for key in before.keys() | after.keys():
         old, new = before.get(key, zero), after.get(key, zero)
@@ -217,8 +219,12 @@ def _write(before: dict[Key, Vector], after: dict[Key, Vector]) -> int:
                 values = {c: delta[c] for c in columns}
                 rows[model].append(model(unit_id=unit_id, month=month, **values))
     for model, found in rows.items():
-        model.objects.bulk_create(found, batch_size=1000)
+        model._default_manager.bulk_create(found, batch_size=1000)
     return sum(len(found) for found in rows.values())
+
+
+# What a change names (`moving`'s arguments as lists, in the order of `_Frame.add`).
+_Scope = tuple[list[int], list[int], list[int], list[int], list[int], list[int], list[int]]
 
 
 class _Frame:
@@ -238,9 +244,18 @@ class _Frame:
         # stretches before are rolled up against the tree before, and the counts compared.
         self.stage_before_rows: dict[Key, Vector] | None = None
         self.movement_before: dict[Key, Vector] = {}
-        self.scopes: list[tuple[list[int], ...]] = []
+        self.scopes: list[_Scope] = []
 
-    def add(self, memberships, persons, cells, units, places, candidacies, pipeline) -> None:
+    def add(
+        self,
+        memberships: list[int],
+        persons: list[int],
+        cells: list[int],
+        units: list[int],
+        places: list[int],
+        candidacies: list[int],
+        pipeline: list[int],
+    ) -> None:
         """Take in what a change can touch, counting what is new to the frame as it stands."""
         self.scopes.append((memberships, persons, cells, units, places, candidacies, pipeline))
         touched = _candidate_ids(candidacies, units)
@@ -351,7 +366,7 @@ def moving(
     `presence=False` says the change cannot move the members present (a candidate's source
     group): only the admissions are counted, at half the cost."""
     people = list(candidacies)
-    scope = (
+    scope: _Scope = (
         list(memberships), list(persons), list(cells), list(units), list(places), people,
         people if pipeline is None else list(pipeline),
     )  # fmt: skip
@@ -373,7 +388,7 @@ def moving(
 
 
 @contextmanager
-def _grouping_by_sort(cursor) -> Iterator[None]:
+def _grouping_by_sort(cursor: CursorWrapper) -> Iterator[None]:
     """On PostgreSQL, the statements inside group rows by sorting them rather than by hashing.
 
     The rollups' CTEs are estimated at a few thousand rows where the country's hold millions:
@@ -395,7 +410,7 @@ def _grouping_by_sort(cursor) -> Iterator[None]:
     cursor.execute("SELECT set_config('enable_hashagg', %s, true)", [previous])
 
 
-def _insert(cursor, select: str, params: list) -> int:
+def _insert(cursor: CursorWrapper, select: str, params: list[Any]) -> int:
     """Insert the rows of a rollup (`select`, giving unit_id, month and `ALL_COLUMNS`) into the
     tables of counters, each row where its columns are not all zero. Returns the rows written."""
     names = ", ".join(f"c{i}" for i in range(len(ALL_COLUMNS)))
@@ -450,7 +465,7 @@ def created(*, places: Iterable[int] = ()) -> None:
 
 
 @contextmanager
-def recounting(ids_sql: str, params: list, *, presence: bool = True) -> Iterator[None]:
+def recounting(ids_sql: str, params: list[Any], *, presence: bool = True) -> Iterator[None]:
     """Around a bulk change of the records: the counters of the memberships `ids_sql` selects,
     before the change and after it, counted in the database, and the difference written as
     delta rows. One rollup each way and no id through Python, whatever their number (`moving`
@@ -492,7 +507,7 @@ def recounting(ids_sql: str, params: list, *, presence: bool = True) -> Iterator
 
 @contextmanager
 def recounting_places(
-    places_sql: str, params: list, *, members_only: bool = False
+    places_sql: str, params: list[Any], *, members_only: bool = False
 ) -> Iterator[None]:
     """Around a bulk change of the records (a first load): the coverage of the places
     `places_sql` selects, before the change and after it, counted in the database, and the
@@ -519,7 +534,13 @@ def recounting_places(
             cursor.execute(f"DROP TABLE {name}")
 
 
-def _insert_difference(cursor, model, columns, after: str, before_table: str) -> int:
+def _insert_difference(
+    cursor: CursorWrapper,
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    after: str,
+    before_table: str,
+) -> int:
     """Insert the rows of the rollup by day `after` minus those kept in `before_table` (a table
     with its columns, named as `columns`), leaving out keys that did not move."""
     sums = ", ".join(f"SUM(x.{c})" for c in columns)
@@ -530,10 +551,10 @@ def _insert_difference(cursor, model, columns, after: str, before_table: str) ->
         f" FROM {before_table}) x"
         f" GROUP BY x.unit_id, x.day HAVING {' OR '.join(f'SUM(x.{c}) <> 0' for c in columns)}"
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
-def add_new_places(ids_sql: str, params: list) -> int:
+def add_new_places(ids_sql: str, params: list[Any]) -> int:
     """Count places that did not exist before (a first load), in the database: one rollup,
     whatever their number. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -548,7 +569,7 @@ def rebuild_coverage() -> int:
         return _insert_coverage(cursor, "SELECT id FROM org_place", [], None)
 
 
-def add_new(ids_sql: str, params: list) -> int:
+def add_new(ids_sql: str, params: list[Any]) -> int:
     """Count memberships that did not exist before (a first load), in the database: one
     rollup, whatever their number. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -556,14 +577,16 @@ def add_new(ids_sql: str, params: list) -> int:
         return written + _insert_movement(cursor, ids_sql, params, None)
 
 
-def _insert_movement(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+def _insert_movement(
+    cursor: CursorWrapper, ids_sql: str, params: list[Any], within: tuple[str, list[Any]] | None
+) -> int:
     """Insert the transfers and leavings of the memberships `ids_sql` selects (for the units
     `within` selects, or all)."""
     text = counters_sql.movement_rollup(ids_sql, connection.vendor)
     return _insert_daily(cursor, MovementCount, MOVEMENT_COLUMNS, text, params, within)
 
 
-def add_new_candidates(ids_sql: str, params: list) -> int:
+def add_new_candidates(ids_sql: str, params: list[Any]) -> int:
     """Count candidacies that did not exist before (a first load of source lists), in the
     database: one rollup, whatever their number. Returns the rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -572,14 +595,18 @@ def add_new_candidates(ids_sql: str, params: list) -> int:
         )
 
 
-def _insert_pipeline(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+def _insert_pipeline(
+    cursor: CursorWrapper, ids_sql: str, params: list[Any], within: tuple[str, list[Any]] | None
+) -> int:
     """Insert the pipeline rollup of the candidacies `ids_sql` selects (for the units `within`
     selects, or all)."""
     text = counters_sql.pipeline_rollup(ids_sql, connection.vendor)
     return _insert_daily(cursor, PipelineCount, PIPELINE_COLUMNS, text, params, within)
 
 
-def _insert_stages(cursor, ids_sql: str, params: list, within: tuple[str, list] | None) -> int:
+def _insert_stages(
+    cursor: CursorWrapper, ids_sql: str, params: list[Any], within: tuple[str, list[Any]] | None
+) -> int:
     """Insert the candidates by stage of the candidacies `ids_sql` selects (for the units
     `within` selects, or all): their stretches worked out in Python from their events
     (`rules.changes`), a batch at a time, and rolled up to the units in the database. Keeps
@@ -622,7 +649,7 @@ def write_standings(standing: list[Standing]) -> int:
     table = "pipeline_candidate"
     if connection.vendor == "postgresql":
         source = "unnest(%s::bigint[], %s::text[], %s::text[]) AS s(id, stage, side)"
-        params: list = [[c for c, _s, _d in standing], [s for _c, s, _d in standing]]
+        params: list[Any] = [[c for c, _s, _d in standing], [s for _c, s, _d in standing]]
         params.append([d for _c, _s, d in standing])
     else:
         source = (
@@ -637,10 +664,10 @@ def write_standings(standing: list[Standing]) -> int:
             f" AND ({table}.stage_now <> s.stage OR {table}.side_now <> s.side)",
             params,
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
-def closure_sql(unit_id: int) -> tuple[str, list]:
+def closure_sql(unit_id: int) -> tuple[str, list[Any]]:
     """The unit and every unit that was ever below it, whatever the dates: the units whose
     counters only the cells among them feed (a cell below a unit on some date is in it)."""
     text = (
@@ -696,14 +723,23 @@ def rebuild(unit_id: int | None = None) -> int:
         return written + _insert_coverage(cursor, places, params, (below, params))
 
 
-def _insert_coverage(cursor, places_sql: str, params: list, within: tuple[str, list] | None) -> int:
+def _insert_coverage(
+    cursor: CursorWrapper, places_sql: str, params: list[Any], within: tuple[str, list[Any]] | None
+) -> int:
     """Insert the coverage rollup of the places `places_sql` selects (for the units `within`
     selects, or all)."""
     text = coverage_sql.rollup(places_sql, connection.vendor)
     return _insert_daily(cursor, CoverageCount, COVERAGE_COLUMNS, text, params, within)
 
 
-def _insert_daily(cursor, model, columns, text: str, params: list, within) -> int:
+def _insert_daily(
+    cursor: CursorWrapper,
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    text: str,
+    params: list[Any],
+    within: tuple[str, list[Any]] | None,
+) -> int:
     """Insert the rows of a rollup by day (`text`, giving unit_id, day and `columns`), for the
     units `within` selects or all. Returns the rows written."""
     names = ", ".join(columns)
@@ -713,7 +749,7 @@ def _insert_daily(cursor, model, columns, text: str, params: list, within) -> in
         f" SELECT * FROM ({text}) r0{where}",
         [*params, *more],
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
 def fold() -> int:
@@ -728,8 +764,8 @@ def fold() -> int:
         if connection.vendor == "postgresql":
             # The cells' starts are counted up to the last row seen: a writer's row must either be
             # seen or come after it, so writers of these two wait for the fold (seconds).
-            for model in (AdmissionCount, StageCount):
-                cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+            for locked in (AdmissionCount, StageCount):
+                cursor.execute(f"LOCK TABLE {locked._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         for model, columns in TABLES:
             written += _fold(cursor, model._meta.db_table, columns, "month")
         written += _fold(cursor, CoverageCount._meta.db_table, COVERAGE_COLUMNS, "day")
@@ -740,16 +776,17 @@ def fold() -> int:
         if connection.vendor == "postgresql":
             # The fold gave most rows new ids: the planner must know them to read the rows
             # written since it through the primary key (`cell_counts`).
-            for model in (AdmissionCount, StageCount, CellStartCount):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
+            for analysed in (AdmissionCount, StageCount, CellStartCount):
+                cursor.execute(f"ANALYZE {analysed._meta.db_table}")
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Run on its own (the command, a nightly job): the rewritten rows lie in new pages, and
         # reading a unit's members from the index alone needs them marked visible again
         # (the centre's unit page took 0.06 s before a fold, 0.2 s after it until this).
         with connection.cursor() as cursor:
-            for model in (*(m for m, _c in TABLES), CoverageCount, PipelineCount,
-                          MovementCount, StageCount, CellStartCount):  # fmt: skip
-                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+            tables: tuple[type[models.Model], ...] = (*(m for m, _c in TABLES), CoverageCount,
+                PipelineCount, MovementCount, StageCount, CellStartCount)  # fmt: skip
+            for vacuumed in tables:
+                cursor.execute(f"VACUUM (ANALYZE) {vacuumed._meta.db_table}")
     return written
 
 
@@ -766,7 +803,7 @@ def _starts(day: dt.date) -> list[dt.date]:
     return sorted({*years, this_month, next_month})
 
 
-def _write_starts(cursor) -> None:
+def _write_starts(cursor: CursorWrapper) -> None:
     """Each cell's counters up to each of `_starts(today())` (`CellStartCount`), and the mark of
     what they saw (`FoldMark`)."""
     table, admissions = CellStartCount._meta.db_table, AdmissionCount._meta.db_table
@@ -810,7 +847,7 @@ def forget_starts() -> None:
     FoldMark.objects.all().delete()
 
 
-def _fold(cursor, table: str, columns: tuple[str, ...], when: str) -> int:
+def _fold(cursor: CursorWrapper, table: str, columns: tuple[str, ...], when: str) -> int:
     names = ", ".join(columns)
     key = f"unit_id, {when}"
     sums = ", ".join(f"SUM({c})" for c in columns)
@@ -823,7 +860,7 @@ def _fold(cursor, table: str, columns: tuple[str, ...], when: str) -> int:
             f" INSERT INTO {table} ({key}, {names})"
             f" SELECT {key}, {sums} FROM d GROUP BY {key} HAVING {nonzero}"
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)
     cursor.execute("DROP TABLE IF EXISTS temp.counters_fold")
     cursor.execute(
         f"CREATE TEMPORARY TABLE counters_fold AS SELECT {key},"
@@ -835,6 +872,6 @@ def _fold(cursor, table: str, columns: tuple[str, ...], when: str) -> int:
         f"INSERT INTO {table} ({key}, {names}) SELECT * FROM counters_fold"
         f" WHERE {' OR '.join(f'c{i} <> 0' for i in range(len(columns)))}"
     )
-    written = cursor.rowcount
+    written: int = cursor.rowcount
     cursor.execute("DROP TABLE temp.counters_fold")
     return written

@@ -94,10 +94,11 @@ def _unit_label(unit: Unit) -> str:
 
 def login_rows() -> list[LoginRow]:
     """The demo users with their password and every role they hold, for printing."""
-    users = get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+    demo_users = get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
     order = ["admin", "tinh", "huyen", "xa1", "xa2", "chibo"]
     users = sorted(
-        users, key=lambda u: (order.index(u.username) if u.username in order else 99, u.username)
+        demo_users,
+        key=lambda u: (order.index(u.username) if u.username in order else 99, u.username),
     )
     rows = []
     for user in users:

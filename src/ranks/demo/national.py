@@ -371,6 +371,7 @@ def plan_secondments(plan: Plan, job: ProvinceJob, *, seed: int, today: dt.date)
         if not donors:
             break
         donor = donors.pop()
+        assert donor.official_date is not None  # donors are official members
         earliest = max(donor.official_date, today - dt.timedelta(days=1500))
         latest = today - dt.timedelta(days=30)
         if earliest > latest:

@@ -8,8 +8,9 @@ person, membership, candidate and stage event goes into the chain with `audit_re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.apps import apps
 from django.db import models, transaction
@@ -33,10 +34,19 @@ from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import EVENT_DETAILS
 
 BATCH = 1000
-
+_M = TypeVar("_M", bound=models.Model)
 
 # What `--reset` empties, children first. Unit kinds are configuration and stay.
-FLUSHED = (Posting, Membership, Person, Grant, PlaceVersion, Place, UnitVersion, Unit)
+FLUSHED: tuple[type[models.Model], ...] = (
+    Posting,
+    Membership,
+    Person,
+    Grant,
+    PlaceVersion,
+    Place,
+    UnitVersion,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -92,13 +102,13 @@ def flush(actor: Actor) -> int:
     order = [*_dependants(), *FLUSHED]
     removed = 0
     for _attempt in range(len(order) + 1):
-        pending = [m for m in order if m.objects.exists()]
+        pending = [m for m in order if m._default_manager.exists()]
         if not pending:
             break
         for model in pending:
             try:
                 with transaction.atomic():
-                    removed += model.objects.all().delete()[0]
+                    removed += model._default_manager.all().delete()[0]
             except (ProtectedError, RestrictedError):
                 continue
     else:
@@ -115,8 +125,8 @@ def flush(actor: Actor) -> int:
 # -- writing --------------------------------------------------------------------------------
 
 
-def _bulk(model: type[models.Model], rows: list) -> None:
-    model.objects.bulk_create(rows, batch_size=BATCH)
+def _bulk(model: type[_M], rows: Sequence[_M]) -> None:
+    model._default_manager.bulk_create(rows, batch_size=BATCH)
 
 
 def _ids(model: type[models.Model], key: str, values: Iterable[str]) -> dict[str, int]:
@@ -124,7 +134,7 @@ def _ids(model: type[models.Model], key: str, values: Iterable[str]) -> dict[str
     out: dict[str, int] = {}
     for start in range(0, len(values), BATCH):
         chunk = values[start : start + BATCH]
-        out.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "id"))
+        out.update(model._default_manager.filter(**{f"{key}__in": chunk}).values_list(key, "id"))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -181,9 +182,9 @@ def file_message(problem: FileProblem) -> str:
 def match_header(kind: Kind, header: list[str]) -> tuple[dict[int, Column], list[RowError]]:
     """Which column each header cell names: the English key or the Vietnamese label."""
     names: dict[str, Column] = {}
-    for column in kind.columns:
-        names[column.key.lower()] = column
-        names[fold(column.label)] = column
+    for known in kind.columns:
+        names[known.key.lower()] = known
+        names[fold(known.label)] = known
     found: dict[int, Column] = {}
     errors: list[RowError] = []
     seen: dict[str, str] = {}
@@ -271,10 +272,10 @@ class SeenKeys:
 
     def __init__(self, limit: int = 20_000):
         self.limit = limit
-        self.keys: dict[tuple, int] = {}
-        self.disk = None
+        self.keys: dict[tuple[Any, ...], int] = {}
+        self.disk: sqlite3.Connection | None = None
 
-    def first_row(self, key: tuple, row: int) -> int | None:
+    def first_row(self, key: tuple[Any, ...], row: int) -> int | None:
         """The row that had `key` before, or None, remembering that `row` has it now."""
         if self.disk is None:
             if key in self.keys:
@@ -290,8 +291,6 @@ class SeenKeys:
         return self.disk.execute("SELECT row FROM seen WHERE key = ?", (text,)).fetchone()[0]
 
     def _spill(self) -> None:
-        import sqlite3
-
         self.disk = sqlite3.connect("")  # "": a temporary file, deleted when closed
         self.disk.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
         self.disk.executemany(

@@ -177,9 +177,9 @@ def _open_xlsx(stream: IO[bytes], size: int, wanted: str | None) -> Table:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for number, values in enumerate(iterator, start=2):
+            for number, row in enumerate(iterator, start=2):
                 state["row"] = number
-                values = list(values[: len(header)]) if values else []
+                values = list(row[: len(header)]) if row else []
                 if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                     continue
                 yield number, values

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ranks.interchange.schema import BOOL, CHOICE, CHOICES, DATE, INT, KINDS, LIST, TEXT, Column
 
@@ -85,6 +86,7 @@ def template_workbook(kind: str) -> Workbook:
     spec = KINDS[kind]
     workbook = Workbook()
     data = workbook.active
+    assert isinstance(data, Worksheet)  # a new workbook opens on one worksheet
     data.title = kind
     help_sheet = workbook.create_sheet(HELP_SHEET)
     lists = workbook.create_sheet(LISTS_SHEET)

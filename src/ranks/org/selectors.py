@@ -18,7 +18,10 @@ def unit_versions(unit: Unit) -> list[UnitVersion]:
 
 
 def unit_version_on(unit: Unit, day: dt.date) -> UnitVersion | None:
-    return unit.versions.valid_on(day).select_related("kind", "parent").first()
+    version: UnitVersion | None = (
+        unit.versions.valid_on(day).select_related("kind", "parent").first()
+    )
+    return version
 
 
 def unit_version_nearest(unit: Unit, day: dt.date) -> UnitVersion | None:
@@ -43,20 +46,13 @@ def unit_subtree_ids(unit_ids: Iterable[int], day: dt.date) -> list[int]:
 def unit_subtree(unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
     """Versions valid on `day` of the unit and every unit below it: one query."""
     text, params = sql.subtree_on_ids([unit.pk], day)
-    return (
-        UnitVersion.objects.valid_on(day)
-        .filter(unit_id__in=RawSQL(text, params))
-        .select_related("unit", "kind", "parent")
-    )
+    on_day: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
+    return on_day.filter(unit_id__in=RawSQL(text, params)).select_related("unit", "kind", "parent")
 
 
 def unit_children_on(unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
-    return (
-        UnitVersion.objects.valid_on(day)
-        .filter(parent=unit)
-        .select_related("unit", "kind")
-        .order_by("kind__order", "name")
-    )
+    on_day: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
+    return on_day.filter(parent=unit).select_related("unit", "kind").order_by("kind__order", "name")
 
 
 def unit_ancestry(unit: Unit, day: dt.date) -> list[UnitVersion]:
@@ -138,9 +134,9 @@ def unit_history(unit: Unit) -> list[tree.HistoryEvent]:
 
 
 def places_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[PlaceVersion]:
+    on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
     return (
-        PlaceVersion.objects.valid_on(day)
-        .filter(unit_id__in=list(unit_ids))
+        on_day.filter(unit_id__in=list(unit_ids))
         .select_related("place")
         .prefetch_related("cells")
         .order_by("kind", "name")
@@ -148,4 +144,5 @@ def places_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[PlaceV
 
 
 def cell_places_on(cell: Unit, day: dt.date) -> QuerySet[PlaceVersion]:
-    return PlaceVersion.objects.valid_on(day).filter(cells=cell).select_related("place")
+    on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
+    return on_day.filter(cells=cell).select_related("place")

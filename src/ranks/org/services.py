@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -14,6 +15,17 @@ from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceKind, PlaceVersion, Unit, UnitKind, UnitVersion
+
+
+class Period(Protocol):
+    """Anything with a dated period: a version, or an import's period not yet written."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def valid_from(self) -> dt.date | None: ...
+    @property
+    def valid_to(self) -> dt.date | None: ...
 
 
 def clean_flags(flags: Iterable[str]) -> list[str]:
@@ -34,7 +46,12 @@ def check_period(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
         raise DomainError(_("The end date is before the start date."), field="valid_to")
 
 
-def check_no_overlap(versions, valid_from, valid_to, exclude_pk=None) -> None:
+def check_no_overlap(
+    versions: Iterable[Period],
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    exclude_pk: Any = None,
+) -> None:
     """`versions` (anything with pk, valid_from, valid_to) are the other periods of the code."""
     start, end = valid_from or tree.BEGINNING, valid_to or tree.END
     for other in versions:
@@ -50,7 +67,9 @@ def check_no_overlap(versions, valid_from, valid_to, exclude_pk=None) -> None:
             )
 
 
-def exists_during(versions, valid_from, valid_to) -> bool:
+def exists_during(
+    versions: Iterable[Period], valid_from: dt.date | None, valid_to: dt.date | None
+) -> bool:
     """Whether some version (anything with valid_from, valid_to) overlaps the period: a link
     between two dated things holds while both exist, so it only needs to overlap somewhere."""
     start, end = valid_from or tree.BEGINNING, valid_to or tree.END
@@ -60,7 +79,12 @@ def exists_during(versions, valid_from, valid_to) -> bool:
     )
 
 
-def check_parent_during(parent_code: str, versions, valid_from, valid_to) -> None:
+def check_parent_during(
+    parent_code: str,
+    versions: Iterable[Period],
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+) -> None:
     """A unit's parent must exist at some time during the unit's period (not necessarily on
     its first day: a cell may be recorded since before its commune committee)."""
     if not exists_during(versions, valid_from, valid_to):
@@ -71,7 +95,12 @@ def check_parent_during(parent_code: str, versions, valid_from, valid_to) -> Non
         )
 
 
-def check_cell_during(cell_code: str, versions, valid_from, valid_to) -> None:
+def check_cell_during(
+    cell_code: str,
+    versions: Iterable[Period],
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+) -> None:
     """A cell based at a place must exist at some time during the place's period: the village
     counts as without a cell until the cell opens."""
     if not exists_during(versions, valid_from, valid_to):
@@ -93,7 +122,9 @@ def self_parent_error() -> DomainError:
     return DomainError(_("A unit cannot be its own parent."), field="parent")
 
 
-def _check_no_cycle(unit: Unit | None, parent: Unit | None, valid_from, valid_to) -> None:
+def _check_no_cycle(
+    unit: Unit | None, parent: Unit | None, valid_from: dt.date | None, valid_to: dt.date | None
+) -> None:
     if unit is None or parent is None:
         return
     if parent.pk == unit.pk:
@@ -241,7 +272,7 @@ def unit_move(
     if unit is None:
         raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
     with transaction.atomic(), moving(units=[unit.pk]):
-        current = unit.versions.valid_on(on).select_related("kind").first()
+        current: UnitVersion | None = unit.versions.valid_on(on).select_related("kind").first()
         if current is None:
             raise DomainError(_("The unit does not exist on %(day)s.") % {"day": on}, field="on")
         if current.valid_from == on:
@@ -279,7 +310,7 @@ def unit_close(*, actor: Actor, code: str, last_day: dt.date) -> UnitVersion:
     if unit is None:
         raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
     with transaction.atomic(), moving(units=[unit.pk]):
-        current = unit.versions.valid_on(last_day).first()
+        current: UnitVersion | None = unit.versions.valid_on(last_day).first()
         if current is None:
             raise DomainError(
                 _("The unit does not exist on %(day)s.") % {"day": last_day}, field="on"

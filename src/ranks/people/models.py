@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,7 +85,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = fold(self.full_name)
         super().save(*args, **kwargs)
 

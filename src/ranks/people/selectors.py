@@ -55,8 +55,11 @@ def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> l
         rank=Case(When(begins, then=Value(0)), default=Value(1), output_field=IntegerField()),
     )
     if people.query.has_filters():
-        return list(ranked.filter(matches).order_by("rank", "by_code_point", "person_id")[:limit])
-    first = list(ranked.filter(begins).order_by("by_code_point", "person_id")[:limit])
+        found: list[Person] = list(
+            ranked.filter(matches).order_by("rank", "by_code_point", "person_id")[:limit]
+        )
+        return found
+    first: list[Person] = list(ranked.filter(begins).order_by("by_code_point", "person_id")[:limit])
     if len(first) == limit:
         return first
     others = ranked.filter(matches).exclude(begins).order_by("rank", "by_code_point", "person_id")
@@ -64,9 +67,9 @@ def person_search(people: QuerySet[Person], query: str, *, limit: int = 50) -> l
 
 
 def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
+    on_day: QuerySet[Posting] = Posting.objects.valid_on(day)
     return (
-        Posting.objects.valid_on(day)
-        .filter(cell_id=cell_id, membership__admission_decision_date__lte=day)
+        on_day.filter(cell_id=cell_id, membership__admission_decision_date__lte=day)
         .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
         .select_related("person", "membership")
         .order_by("person__search_name")

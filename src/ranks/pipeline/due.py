@@ -72,7 +72,9 @@ def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
     """(status in the list, finding) for what is due for one candidate."""
     # Neither the deadlines nor R1 and R10 read the area flags: skip the ancestry query.
     facts = pipeline_facts(candidate, on, area_flags=frozenset())
-    found = [(f.status, f) for f in due(facts, on) if f.status in (WARNING, BLOCKED)]
+    found: list[tuple[str, Finding]] = [
+        (f.status, f) for f in due(facts, on) if f.status in (WARNING, BLOCKED)
+    ]
     for f in evaluate(facts, on):
         if (
             f.rule == "R1"
@@ -97,11 +99,11 @@ def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
     """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
     in `scope`: six queries (candidates, names, events and the introducers' postings), however
     many candidates."""
-    candidates = scope.units(
+    in_scope = scope.units(
         Candidate.objects.filter(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], on))), "cell"
     )
     candidates = list(
-        candidates.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
+        in_scope.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
     )
     if not candidates:
         return []

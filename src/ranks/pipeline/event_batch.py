@@ -16,6 +16,7 @@ cell's ancestry).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -77,7 +78,14 @@ class BatchPerson:
 
     __slots__ = ("pk", "person_id", "birth_date", "education_general", "youth_union")
 
-    def __init__(self, pk, person_id, birth_date, education_general, youth_union):
+    def __init__(
+        self,
+        pk: int,
+        person_id: str,
+        birth_date: dt.date,
+        education_general: str,
+        youth_union: bool,
+    ) -> None:
         self.pk, self.person_id, self.birth_date = pk, person_id, birth_date
         self.education_general, self.youth_union = education_general, youth_union
 
@@ -87,13 +95,13 @@ class BatchCandidate:
 
     __slots__ = ("pk", "person", "cell_id", "cell_code", "instance")
 
-    def __init__(self, pk: int, person: BatchPerson, cell_id: int, cell_code: str):
+    def __init__(self, pk: int, person: BatchPerson, cell_id: int, cell_code: str) -> None:
         self.pk, self.person, self.cell_id, self.cell_code = pk, person, cell_id, cell_code
         self.instance: Candidate | None = None  # loaded when a handover moves it
 
 
 class EventBatch:
-    def __init__(self, actor: Actor, now: dt.date):
+    def __init__(self, actor: Actor, now: dt.date) -> None:
         self.actor, self.now = actor, now
         self.records = BatchRecords()
         self.people: dict[str, BatchPerson] = {}
@@ -172,7 +180,7 @@ class EventBatch:
         detail: str = "",
         class_name: str = "",
         certificate_no: str = "",
-        introducer_person_ids: list[str] = (),
+        introducer_person_ids: Sequence[str] = (),
         youth_union_resolution: bool = False,
         votes_for: int | None = None,
         official_members: int | None = None,
@@ -242,7 +250,7 @@ class EventBatch:
         event_check_fit(others, stage, date)
         receiving = None
         if stage == Stage.HANDOVER_ACCEPTED:
-            receiving = _receiving_cell(candidate, others, to_unit_code or "", date)
+            receiving = _receiving_cell(candidate, others, to_unit_code or "", date)  # type: ignore[arg-type]  # it reads nothing of the candidate
         records = self.records
         records.by_event[id(new)] = introducers
         try:
@@ -269,6 +277,7 @@ class EventBatch:
             events[events.index(event)] = new
             records.by_event.pop(id(event), None)
             self.changed_events[new.pk] = new
+            assert before is not None  # the event existed
             if sorted(before["introducers"]) != after["introducers"]:
                 self.relinked.add(new.pk)
         self.changes.append(event_change(person_id, before, after))
@@ -278,7 +287,7 @@ class EventBatch:
     def _introducers(self, ids: list[str], person: BatchPerson, date: dt.date) -> list[Ref]:
         """`services._introducers`: known people, not the candidate, party members on the day."""
         found = {p: Ref(self.people[p].pk, p) for p in ids if p in self.people}
-        people = mentors_check(ids, found, person.person_id, "introducer_person_ids")
+        people: list[Ref] = mentors_check(ids, found, person.person_id, "introducer_person_ids")  # type: ignore[arg-type, assignment]  # it hands back what `found` holds (typed as Person)
         outside = [
             p.person_id
             for p in people
@@ -297,15 +306,24 @@ class EventBatch:
 
     # What a new event changes beyond itself (services._follow), checked before it is applied.
 
-    def _follow(self, candidate, event, events, facts, receiving) -> list[Change]:
+    def _follow(
+        self,
+        candidate: BatchCandidate,
+        event: StageEvent,
+        events: list[StageEvent],
+        facts: rules.Pipeline | None,
+        receiving: Unit | None,
+    ) -> list[Change]:
         person = candidate.person
         memberships = self.records.memberships.setdefault(person.pk, [])
         if event.stage == Stage.CEREMONY:
+            assert facts is not None  # a checked stage: its facts were read
             decided_on, decision_no = ceremony_decision(events, facts)
             if any(m.admission_decision_date == decided_on for m in memberships):
                 return []
             return self._admit(candidate, memberships, decided_on, decision_no, event.date)
         if event.stage == Stage.OFFICIAL:
+            assert facts is not None  # a checked stage: its facts were read
             membership = next((m for m in memberships if m.left_date is None), None)
             official_on = rules.official_date(facts)
             if membership is None or not official_on or membership.official_date == official_on:
@@ -333,7 +351,14 @@ class EventBatch:
             return self._move(candidate, receiving)
         return []
 
-    def _admit(self, candidate, memberships, decided_on, decision_no, ceremony_on):
+    def _admit(
+        self,
+        candidate: BatchCandidate,
+        memberships: list[Membership],
+        decided_on: dt.date,
+        decision_no: str,
+        ceremony_on: dt.date,
+    ) -> list[Change]:
         """membership_admit: the membership and its first posting to the candidate's cell."""
         person = candidate.person
         _check_dates(decided_on, ceremony_on, None)
@@ -366,7 +391,9 @@ class EventBatch:
         after = {**self._snapshot(membership), "cell": candidate.cell_code}
         return [Change("ranks.people.membership.admitted", "person", person.person_id, None, after)]
 
-    def _leave(self, person, membership, on, reason) -> list[Change]:
+    def _leave(
+        self, person: BatchPerson, membership: Membership, on: dt.date, reason: str
+    ) -> list[Change]:
         """membership_leave: the membership and its postings end on `on`."""
         if on < membership.admission_decision_date:
             raise DomainError(

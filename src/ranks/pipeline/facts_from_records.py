@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.org import sql
@@ -28,6 +29,27 @@ EVENT_PREFETCH = ("events", "events__introducers__postings__membership")
 
 # The documents a prepared dossier holds (R5); their names are keys that findings_text translates.
 DOSSIER_DOCUMENTS = ("application", "background declaration")
+
+
+class PersonFacts(Protocol):
+    """What the facts read of a person: a `Person`, or an import's `BatchPerson`."""
+
+    @property
+    def birth_date(self) -> dt.date: ...
+    @property
+    def education_general(self) -> str: ...
+    @property
+    def youth_union(self) -> bool: ...
+
+
+class Candidacy(Protocol):
+    """What the facts read of a candidacy: a `Candidate`, or an import's `BatchCandidate`
+    (which comes with its events)."""
+
+    @property
+    def cell_id(self) -> int: ...
+    @property
+    def person(self) -> PersonFacts: ...
 
 
 class Records:
@@ -46,7 +68,7 @@ class Records:
         """The introducer's postings, each with its `membership`."""
         return list(person.postings.all())
 
-    def area_flags(self, candidate: Candidate, on: dt.date) -> frozenset[str]:
+    def area_flags(self, candidate: Candidacy, on: dt.date) -> frozenset[str]:
         cell_id = candidate.cell_id
         return flags_on(ancestry_versions([cell_id]), cell_id, on)
 
@@ -187,7 +209,7 @@ def _away_since(events: list[StageEvent], on: dt.date) -> dt.date | None:
 
 
 def candidate_facts(
-    candidate: Candidate,
+    candidate: Candidacy,
     on: dt.date,
     area_flags: frozenset[str] | None = None,
     consent: bool = False,
@@ -212,7 +234,7 @@ def candidate_facts(
 
 
 def pipeline_facts(
-    candidate: Candidate,
+    candidate: Candidacy,
     on: dt.date,
     area_flags: frozenset[str] | None = None,
     events: Iterable[StageEvent] | None = None,
@@ -225,8 +247,10 @@ def pipeline_facts(
     query more, unless `area_flags` are given); `candidate.person` should be selected with the
     candidate. `BatchRecords` gives the same for a batch of candidates without a query.
     """
-    source = candidate.events.all() if events is None else events
-    events = [e for e in source if e.date <= on]
+    if events is None:
+        assert isinstance(candidate, Candidate)  # one held in memory comes with its events
+        events = candidate.events.all()
+    events = [e for e in events if e.date <= on]
 
     certificate = _latest(events, Stage.CLASS_PASSED)
     dossier = _latest(events, Stage.DOSSIER_PREPARED)
@@ -276,7 +300,7 @@ def pipeline_facts(
     )
 
 
-def candidate_for_facts(queryset, person_id: str) -> Candidate | None:
+def candidate_for_facts(queryset: QuerySet[Candidate], person_id: str) -> Candidate | None:
     """The candidacy of `person_id` in `queryset`, with what `pipeline_facts` reads: one query
     and one for the events."""
     return (
@@ -315,7 +339,7 @@ class BatchRecords(Records):
     def postings(self, person: Any) -> Sequence[Any]:
         return self.person_postings.get(person.pk, ())
 
-    def area_flags(self, candidate: Any, on: dt.date) -> frozenset[str]:
+    def area_flags(self, candidate: Candidacy, on: dt.date) -> frozenset[str]:
         key = (candidate.cell_id, on)
         if key not in self._flags:
             self._flags[key] = flags_on(self.versions, candidate.cell_id, on)

@@ -307,6 +307,7 @@ class CandidatePlanner:
         for key in (CELL_RESOLUTION, RECOGNITION):
             if key in dates and len(self._officials_on(cell.code, dates[key])) < MIN_VOTERS:
                 return None
+        mentors: Sequence[str]
         if introducers and rng.random() < 0.7:
             mentors = introducers
         else:

@@ -192,6 +192,7 @@ class PeoplePlanner:
         if staff or occupation in {"civil_servant", "armed_forces"}:
             general = "upper_secondary"
         else:
+            weights: list[tuple[str, float]]
             if age >= 60:
                 weights = [("primary", 12), ("lower_secondary", 48), ("upper_secondary", 40)]
             elif age >= 45:
@@ -217,7 +218,7 @@ class PeoplePlanner:
         retire_age = 60 if gender == "male" else 57
         if age >= retire_age:
             return "retired" if rng.random() < 0.85 else _pick(rng, OCCUPATION_OLD)
-        weights = OCCUPATION_YOUNG if age <= 23 else OCCUPATION_ADULT
+        weights: Sequence[tuple[str, float]] = OCCUPATION_YOUNG if age <= 23 else OCCUPATION_ADULT
         if setting == "residential_group":
             weights = tuple((k, w * 0.15 if k == "farmer" else w) for k, w in weights)
         return _pick(rng, weights)
@@ -285,8 +286,8 @@ class PeoplePlanner:
         rng, today = self.rng, self.today
         full_name, gender, ethnicity, religion = self._identity(SHARE_FEMALE[seat.setting])
         admitted, birth = self._admission_and_birth(seat.setting)
-        ceremony = admitted + dt.timedelta(days=rng.randint(14, 45))
-        ceremony = ceremony if ceremony <= today else None
+        ceremony_day = admitted + dt.timedelta(days=rng.randint(14, 45))
+        ceremony = ceremony_day if ceremony_day <= today else None
         official = add_years(ceremony, 1) if ceremony else None
         official = official if official and official <= today else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ranks.demo.generator.plan import EventPlan, PersonPlan
 from ranks.pipeline import rules
@@ -154,9 +155,13 @@ def facts(
             is_youth_union=person.youth_union,
         ),
         certificate=rules.Certificate(certificate.date) if certificate else None,
-        documents=tuple(
-            rules.Document(name, dossier.date)
-            for name in (("application", "background declaration") if dossier else ())
+        documents=(
+            tuple(
+                rules.Document(name, dossier.date)
+                for name in ("application", "background declaration")
+            )
+            if dossier
+            else ()
         ),
         introducers=_introducers(events, cell, on, tenures),
         source_listed_on=_day(_latest(events, "source_list")),
@@ -207,11 +212,11 @@ def replay(
 ) -> list[Refusal]:
     """Each event recorded in date order: what refuses it (empty findings and state: nothing)."""
     ordered = in_order(events)
-    context = {"person": person, "flags": flags, "cell": cell, "tenures": tenures}
+    facts_of = partial(facts, person=person, flags=flags, cell=cell, tenures=tenures)
     out = []
     for index, event in enumerate(ordered):
-        before = facts(ordered[:index], event.date, **context)
-        after = facts(ordered[: index + 1], event.date, **context)
+        before = facts_of(ordered[:index], event.date)
+        after = facts_of(ordered[: index + 1], event.date)
         out.append(
             Refusal(
                 event,

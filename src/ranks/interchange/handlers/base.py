@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ class Handler:
     batch_size = 500
     load_all = False  # True: all rows are read first, so they can be put in dependency order
 
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     def order(self, rows: list[Row]) -> list[Row]:
@@ -51,18 +53,36 @@ class Handler:
             raise Reject(column, _("Unknown place code: %(code)s.") % {"code": code})
         return place
 
+    def visible_people(self, ids: Iterable[str]) -> set[str] | None:
+        """The person_ids among `ids` in the user's units (None: all are)."""
+        if self.ctx.scope.full:
+            return None
+        return set(
+            self.ctx.scope.people(Person.objects.filter(person_id__in=ids)).values_list(
+                "person_id", flat=True
+            )
+        )
+
+    def visible_units(self, codes: Iterable[str]) -> set[str] | None:
+        """The unit codes among `codes` in the user's units (None: all are)."""
+        if self.ctx.scope.full:
+            return None
+        return set(
+            self.ctx.scope.units(Unit.objects.filter(code__in=codes)).values_list("code", flat=True)
+        )
+
     def own_code(self, model: type[Model], code: str, visible: bool, column: str = "code") -> None:
         """A code that exists outside the user's units cannot be taken over by an import."""
         if self.ctx.scope.full or visible:
             return
-        if model.objects.filter(code=code).exists():
+        if model._default_manager.filter(code=code).exists():
             raise Reject(
                 column,
                 _("This code is already used outside your units: %(code)s.") % {"code": code},
             )
 
 
-def write_and_tell(existed: bool, write) -> str:
+def write_and_tell(existed: bool, write: Callable[[], object]) -> str:
     """Run a service that audits exactly what it changes; say created, updated or unchanged."""
     before = audit_seq()
     write()

@@ -16,6 +16,7 @@ against the same state as the row path (the import is rolled back at the end any
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -52,7 +53,7 @@ class MembersRowHandler(Handler):
 
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         person = self.person_in_scope(row.values["person_id"])
@@ -111,7 +112,14 @@ class _Membership:
 
     __slots__ = ("pk", "person_pk", "admitted", "values", "postings", "new", "dirty")
 
-    def __init__(self, pk, person_pk, admitted, values, new):
+    def __init__(
+        self,
+        pk: int | None,
+        person_pk: int,
+        admitted: dt.date,
+        values: dict[str, Any],
+        new: bool,
+    ) -> None:
         self.pk = pk
         self.person_pk = person_pk
         self.admitted = admitted
@@ -137,7 +145,15 @@ class _Membership:
 class _Posting:
     __slots__ = ("pk", "membership", "cell_pk", "valid_from", "valid_to", "new", "dirty")
 
-    def __init__(self, pk, membership, cell_pk, valid_from, valid_to, new):
+    def __init__(
+        self,
+        pk: int | None,
+        membership: _Membership,
+        cell_pk: int,
+        valid_from: dt.date,
+        valid_to: dt.date | None,
+        new: bool,
+    ) -> None:
         self.pk = pk
         self.membership = membership
         self.cell_pk = cell_pk
@@ -186,7 +202,7 @@ class MembersHandler(Handler):
                 .order_by()
             )
         )
-        versions: dict[int, list[tuple]] = {}
+        versions: dict[int, list[list[Any]]] = {}  # cell → [valid_from, valid_to, name, holds]
         for unit_pk, *version in _select(
             "SELECT v.unit_id, v.valid_from, v.valid_to, v.name, k.holds_members"
             " FROM org_unitversion v JOIN org_unitkind k ON k.id = v.kind_id WHERE v.unit_id",
@@ -388,12 +404,12 @@ class MembersHandler(Handler):
         entries = []
         for action, person_id, membership, posting, before, after, code in changes:
             if posting is None:
-                ids = {"id": membership.pk}
+                keys = {"id": membership.pk}
             else:
-                ids = {"id": posting.pk, "membership_id": membership.pk}
+                keys = {"id": posting.pk, "membership_id": membership.pk}
             if before is not None:
-                before = {**ids, **before}
-            after = {**ids, **after}
+                before = {**keys, **before}
+            after = {**keys, **after}
             if code is not None:
                 after["cell"] = code
             entries.append(Change(action, "person", person_id, before, after))

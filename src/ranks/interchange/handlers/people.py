@@ -95,13 +95,13 @@ class PeopleHandler(Handler):
             return  # the import will be rolled back: save the work
         bulk.insert(Person, creates)
         # The places people leave are their own; those they come to are named.
-        places = {
+        place_ids = {
             p.pk
             for person in updates
             for p in (person.residence_place, person.workplace_place)
             if p
         }
-        with moving(persons=[p.pk for p in updates], places=places):
+        with moving(persons=[p.pk for p in updates], places=place_ids):
             bulk.update(Person, updates, sorted(changed_fields | {"search_name"}))
             # The history of where people live and work, dated by each row's places_from.
             by_day: dict = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 
 from ranks.core import bulk
@@ -9,7 +11,7 @@ from ranks.core.audit import audit_record_many
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
-from ranks.interchange.engine import Reject, Row, run_row
+from ranks.interchange.engine import Context, Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org.models import Unit
 from ranks.people.models import Person
@@ -161,23 +163,6 @@ class CandidatesHandler(Handler):
         ]
         bulk.insert(through, links)
 
-    def visible_people(self, ids) -> set[str] | None:
-        """The person_ids among `ids` in the user's units (None: all are)."""
-        if self.ctx.scope.full:
-            return None
-        return set(
-            self.ctx.scope.people(Person.objects.filter(person_id__in=ids)).values_list(
-                "person_id", flat=True
-            )
-        )
-
-    def visible_units(self, codes) -> set[str] | None:
-        if self.ctx.scope.full:
-            return None
-        return set(
-            self.ctx.scope.units(Unit.objects.filter(code__in=codes)).values_list("code", flat=True)
-        )
-
     def prepare(self, row, existing, current_mentors, people, visible, units_visible, cells):
         values = row.values
         person_id = values["person_id"]
@@ -228,7 +213,7 @@ class CandidatesHandler(Handler):
 class CandidatesRowHandler(Handler):
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         person = self.person_in_scope(row.values["person_id"])
@@ -304,7 +289,7 @@ class PersonBatches(Handler):
     batch_size = 2000
     most_carried = 20_000  # one person's rows beyond this are not held back any longer
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.carried: list[Row] = []
 
@@ -360,9 +345,6 @@ class EventsHandler(PersonBatches):
         batch.write()
         audit_record_many(ctx.actor, batch.changes)
 
-    visible_people = CandidatesHandler.visible_people
-    visible_units = CandidatesHandler.visible_units
-
     def write(self, row: Row, batch: EventBatch, visible, units_visible) -> str:
         values = row.values
         person_id = values["person_id"]
@@ -396,7 +378,9 @@ class EventsHandler(PersonBatches):
         fields = event_fields(
             values,
             existing,
-            existing.to_unit.code if existing is not None and existing.to_unit_id else None,
+            existing.to_unit.code
+            if existing is not None and existing.to_unit is not None
+            else None,
             batch.introducer_ids(existing) if existing is not None else [],
         )
         return batch.save(person_id=person_id, stage=values["stage"], date=values["date"], **fields)
@@ -422,7 +406,7 @@ class EventsRowHandler(PersonBatches):
 
     def process(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def _handed_to_me(self, row: Row) -> tuple[Person, Candidate]:
         """The receiving unit answers a handover of a candidate who is not yet its own: the
@@ -449,6 +433,7 @@ class EventsRowHandler(PersonBatches):
         return candidate.person, candidate
 
     def write(self, row: Row) -> str:
+        candidate: Candidate | None
         if row.values["stage"] in ANSWERS_TO_HANDOVER:
             person, candidate = self._handed_to_me(row)
         else:

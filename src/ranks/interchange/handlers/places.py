@@ -11,16 +11,17 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
-from ranks.interchange.engine import Reject, Row, run_row
+from ranks.interchange.engine import Context, Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org import services
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
@@ -70,7 +71,7 @@ class PlacesRowHandler(Handler):
 
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         code = row.values["code"]
@@ -115,7 +116,7 @@ class PlacesHandler(Handler):
 
     batch_size = 5000
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._new_pk = itertools.count(-1, -1)
 
@@ -240,7 +241,10 @@ class PlacesHandler(Handler):
         bulk.insert(Place, new_places)
         for place in new_places:
             places[place.code] = place.pk
-        creates, updates, relinked, links = [], [], [], []
+        creates: list[PlaceVersion] = []
+        updates: list[PlaceVersion] = []
+        relinked: list[int] = []
+        links: list[Model] = []  # of `Cells`, which the stubs name only inside themselves
         outcomes = []
         for row, existing, before_cells, fields in accepted:
             cells = sorted(set(fields["cell_codes"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 
 from ranks.core import bulk
@@ -122,14 +124,14 @@ class SecondmentsHandler(Handler):
 class SecondmentsRowHandler(Handler):
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         cell = self.cell_in_scope(row.values["cell_code"])
         # The seconded member usually comes from outside the cell's units (a border guard).
         person = Person.objects.filter(person_id=row.values["person_id"]).first()
         if person is None:
-            self.person_in_scope(row.values["person_id"])
+            person = self.person_in_scope(row.values["person_id"])  # no one: refused as unknown
         existing = (
             Secondment.objects.filter(person=person, cell=cell, from_date=row.values["from_date"])
             .select_related("home_unit")

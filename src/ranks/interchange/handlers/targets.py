@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,7 +93,7 @@ class TargetsRowHandler(Handler):
 
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         unit = self.unit_in_scope(row.values["unit_code"], "unit_code")

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from ranks.core import bulk
 from ranks.core.audit import Change, audit_record_many, snapshot
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
-from ranks.interchange.engine import Reject, Row, run_row
+from ranks.interchange.engine import Context, Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
 from ranks.org import services
 from ranks.org.models import Unit, UnitKind, UnitVersion
@@ -109,7 +110,7 @@ class UnitsRowHandler(Handler):
 
     def handle(self, rows: list[Row]) -> None:
         for row in rows:
-            run_row(self.ctx, row, lambda row=row: self.write(row))
+            run_row(self.ctx, row, partial(self.write, row))
 
     def write(self, row: Row) -> str:
         code = row.values["code"]
@@ -216,7 +217,7 @@ class UnitsHandler(Handler):
 
     batch_size = 5000
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.deferred: list[Row] = []
         self._kinds: dict[str, UnitKind] | None = None
@@ -335,7 +336,7 @@ class UnitsHandler(Handler):
         code = row.values["code"]
         start = row.values.get("valid_from")
         existing = state.versions.get((code, start))
-        stored_parent = existing._parent_code if existing else None
+        stored_parent = existing._parent_code if existing else None  # type: ignore[attr-defined]  # annotated by load()
         parent_code, kept = _parent_of(row, stored_parent, existing)
         if not ctx.scope.full and code in state.units and not state.seen(code):
             raise Reject(
@@ -421,6 +422,7 @@ class UnitsHandler(Handler):
             if not plan.changed:
                 self.ctx.outcome("unchanged")
                 continue
+            assert plan.version is not None  # _write made one for every plan
             created = plan.existing is None
             changes.append(
                 Change(
@@ -438,17 +440,19 @@ class UnitsHandler(Handler):
 
     def _write(self, plans: list[_Plan], state: _State) -> list[_Plan]:
         units = dict(state.units)
-        new_units = []
+        new_units: dict[str, Unit] = {}
         for plan in plans:
-            if plan.code not in units:
-                unit = Unit(code=plan.code)
-                units[plan.code] = unit  # the pk is set by the insert below
-                new_units.append(unit)
-        bulk.insert(Unit, new_units)
-        for unit in new_units:
+            if plan.code not in units and plan.code not in new_units:
+                new_units[plan.code] = Unit(code=plan.code)  # the pk is set by the insert below
+        bulk.insert(Unit, list(new_units.values()))
+        for unit in new_units.values():
             units[unit.code] = unit.pk
 
-        creates, updates = [], []
+        creates: list[UnitVersion] = []
+        updates: list[UnitVersion] = []
+        # The units whose place in the tree or whose area flags change: what is counted above
+        # their cells, and the coverage of their places by flag, move.
+        moved: list[int] = []
         for plan in plans:
             f = plan.fields
             existing = plan.existing
@@ -471,6 +475,7 @@ class UnitsHandler(Handler):
             version.longitude = f["longitude"]
             plan.version = version
             if existing is not None:
+                assert plan.before is not None  # taken above
                 after = snapshot(version)
                 plan.changed = {k: v for k, v in plan.before.items() if k != "id"} != {
                     k: v for k, v in after.items() if k != "id"
@@ -479,19 +484,13 @@ class UnitsHandler(Handler):
                     updates.append(version)
             else:
                 creates.append(version)
-        # The units whose place in the tree or whose area flags change: what is counted above
-        # their cells, and the coverage of their places by flag, move.
-        moved = [
-            p.version.unit_id
-            for p in plans
-            if (p.existing is None and p.code in state.units)
-            or (
-                p.existing is not None
-                and p.changed
-                and (p.existing.parent_id, p.existing.valid_to, p.existing.area_flags)
-                != (p.version.parent_id, p.version.valid_to, p.version.area_flags)
-            )
-        ]
+            if (existing is None and plan.code in state.units) or (
+                existing is not None
+                and plan.changed
+                and (existing.parent_id, existing.valid_to, existing.area_flags)
+                != (version.parent_id, version.valid_to, version.area_flags)
+            ):
+                moved.append(version.unit_id)
         with moving(units=moved):
             bulk.insert(UnitVersion, creates)
             bulk.update(UnitVersion, updates, VERSION_FIELDS)
@@ -501,7 +500,10 @@ class UnitsHandler(Handler):
             written = {
                 v.pk: p
                 for p in plans
-                if p.changed and (v := p.version).parent_id is not None and p.code in state.units
+                if p.changed
+                and (v := p.version) is not None
+                and v.parent_id is not None
+                and p.code in state.units
             }
             looped = services.versions_below_themselves(list(written))
             if looped:

@@ -208,11 +208,6 @@ def _introducers(p: Pipeline, day: dt.date, v: RuleValues) -> list[Finding]:
 
 def _vote(vote: Vote, v: RuleValues, rule: str = "R7") -> list[Finding]:
     share = v["vote_share"]
-    params = {
-        "votes_for": vote.votes_for,
-        "official_members": vote.official_members,
-        "required": _votes_required(vote, share),
-    }
     passed = vote_passes(vote, share)
     findings = [
         _finding(
@@ -221,7 +216,9 @@ def _vote(vote: Vote, v: RuleValues, rule: str = "R7") -> list[Finding]:
             rule,
             OK if passed else BLOCKED,
             "vote_passed" if passed else "vote_failed",
-            **params,
+            votes_for=vote.votes_for,
+            official_members=vote.official_members,
+            required=_votes_required(vote, share),
         )  # fmt: skip
     ]
     minimum = v["cell_min_official_members"]

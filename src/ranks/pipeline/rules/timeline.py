@@ -141,10 +141,10 @@ def changes(events: Iterable[tuple[str, dt.date]]) -> list[tuple[dt.date | None,
         found.append((day, state.stage, state.side))
     # Events of one day count together: keep each day's last state, then only real changes.
     by_day: dict[dt.date | None, tuple[str, str | None]] = {}
-    for day, stage, side in found:
-        by_day[day] = (stage, side)
+    for when, stage, side in found:
+        by_day[when] = (stage, side)
     result: list[tuple[dt.date | None, str, str | None]] = []
-    for day, (stage, side) in by_day.items():
+    for when, (stage, side) in by_day.items():
         if not result or result[-1][1:] != (stage, side):
-            result.append((day, stage, side))
+            result.append((when, stage, side))
     return result

@@ -32,7 +32,7 @@ def _reason(reason: str) -> str:
 
 class Command(RanksCommand):
     @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return _(
             "verify: check that no audit entry was altered or deleted (exit status 1 if one was). "
             "show: list audit entries, newest last; reading the log needs full access, so "

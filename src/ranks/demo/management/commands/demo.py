@@ -21,7 +21,7 @@ URL = "http://127.0.0.1:8000/"
 
 
 class Command(RanksCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: RanksCommand.create_parser makes it a str
         "Build a demo province on Vietnam's real administrative units: its districts and "
         "communes before the 2025 reform, the new communes after it, villages and cells, party "
         "members, and logins at each level. Does nothing if units are already loaded, except "

@@ -26,7 +26,7 @@ ERRORS_SHOWN = 20
 
 
 class Command(RanksCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: RanksCommand.create_parser makes it a str
         "Build the national data set on Vietnam's real administrative units: 63 provinces, "
         "their districts and communes until 30 June 2025, 34 provinces and their communes "
         "from 1 July 2025, with cells, places, people, party members, candidates, targets and "

@@ -19,7 +19,7 @@ from ranks.org.models import Unit
 
 class Command(RanksCommand):
     @property
-    def help(self) -> str:
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return _(
             "Export the records of one kind under a unit, as CSV (UTF-8) or XLSX, in the columns "
             "the import reads, so an export re-imports to the same records."
@@ -64,6 +64,7 @@ class Command(RanksCommand):
             actor=actor, kind=options["kind"], scope=scope, root=root, sensitive=sensitive
         )
         if fmt == "xlsx":
+            assert output  # refused above without one
             with Path(output).open("wb") as stream:
                 count = write_xlsx(export, stream)
         elif output:

@@ -54,7 +54,7 @@ class Progress:
 
 class Command(RanksCommand):
     @property
-    def help(self) -> str:
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return _(
             "Import a CSV (UTF-8) or XLSX file of one kind: %(kinds)s. Any bad row rejects the whole "
             "file: every bad row is listed (row, column, value, reason) and nothing is written. "

@@ -14,7 +14,7 @@ from ranks.interchange.templates import write_template
 
 class Command(RanksCommand):
     @property
-    def help(self) -> str:
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return _(
             "Write an Excel template for one kind of import: the headers, a help sheet explaining "
             "each column, and drop-down lists of the allowed values."

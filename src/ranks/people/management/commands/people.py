@@ -14,7 +14,7 @@ from ranks.people.selectors import person_search
 
 class Command(RanksCommand):
     @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return _(
             "search QUERY: people whose name matches, diacritics and case ignored "
             "(“nguyen van an” finds “Nguyễn Văn An”); prints person ID, name and birth date. "

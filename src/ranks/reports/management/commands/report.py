@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -54,9 +55,16 @@ OPTION_NAMES = {
 }
 
 
+class _Frame(TypedDict):
+    """What frames every report: where it is issued and who issues it."""
+
+    place: str | None
+    issuer: str
+
+
 class Command(RanksCommand):
     @property
-    def help(self) -> str:
+    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
         return (
             _(
                 "A report for a unit and the units below it: progress against the year's target on a "
@@ -154,7 +162,7 @@ class Command(RanksCommand):
         if unit is None:
             # Not allowed looks the same as not found.
             raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
-        frame = {"place": options.get("place"), "issuer": options.get("issuer") or ""}
+        frame: _Frame = {"place": options.get("place"), "issuer": options.get("issuer") or ""}
         if kind == "progress":
             on = parse_day(options["on"]) if options.get("on") else today()
             depth = options.get("depth")
@@ -177,8 +185,8 @@ class Command(RanksCommand):
                 if options.get("start")
                 else dt.date(end.year, 1, 1)
             )
-            result = report_composition(actor=actor, unit=unit, start=start, end=end)
-            report = composition_report(result, **frame)
+            composition = report_composition(actor=actor, unit=unit, start=start, end=end)
+            report = composition_report(composition, **frame)
         elif kind == "ratio":
             year = _year(options.get("year"))
             report = ratio_report(admission_ratio(scope=scope, unit=unit, year=year), **frame)
