@@ -15,7 +15,7 @@ from ranks.core.models import AuditEntry
 from ranks.targets.models import Target, TargetRevision
 from ranks.targets.services import allocation_day, target_allocate, target_set
 from tests.factories import make_user
-from tests.web.province import CHILD_TARGETS, PROVINCE, build_province, child_code
+from tests.targets.province import CHILD_TARGETS, PROVINCE, build_province, child_code
 
 YEAR = today().year
 URL = f"/units/{PROVINCE}/targets/{YEAR}/admissions/"

@@ -15,10 +15,16 @@ from ranks.core.actor import SYSTEM
 from ranks.core.models import AuditEntry
 from ranks.people.services import membership_admit, person_save
 from ranks.targets import pace
+from ranks.targets.selectors import SEGMENTS
 from ranks.targets.services import target_set
-from ranks.web.views_dashboard import SEGMENTS
 from tests.factories import make_user
-from tests.web.province import CHILD_TARGETS, PROVINCE, admit_in_bulk, build_province, child_code
+from tests.targets.province import (
+    CHILD_TARGETS,
+    PROVINCE,
+    admit_in_bulk,
+    build_province,
+    child_code,
+)
 
 YEAR = 2026
 MID_YEAR = dt.date(YEAR, 6, 30)
