@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from ranks.web import (
     views,
-    views_coverage,
     views_interchange,
     views_pipeline,
 )
@@ -16,18 +15,7 @@ urlpatterns = [
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
     path("", include("ranks.targets.urls")),
-    path("units/<str:code>/coverage/", views_coverage.unit_coverage, name="unit_coverage"),
-    path("units/<str:code>/cells/", views_coverage.unit_cells, name="unit_cells"),
-    path(
-        "units/<str:code>/coverage/<slug:report>.<slug:fmt>",
-        views_coverage.unit_coverage_report,
-        name="unit_coverage_report",
-    ),
-    path(
-        "units/<str:code>/secondments/",
-        views_coverage.unit_secondments,
-        name="unit_secondments",
-    ),
+    path("", include("ranks.coverage.urls")),
     path("units/<str:code>/candidates/", views_pipeline.unit_candidates, name="unit_candidates"),
     path("units/<str:code>/candidates/new/", views_pipeline.candidate_new, name="candidate_new"),
     path("units/<str:code>/handovers/", views_pipeline.unit_handovers, name="unit_handovers"),

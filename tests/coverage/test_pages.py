@@ -94,9 +94,9 @@ def test_the_blank_list_filters(client, world):
 def test_a_unit_with_very_many_places_sends_to_the_units_below(client, world, monkeypatch):
     """Above `LIST_LIMIT` places the page shows the figures and the units below, each linked to
     its own page with its map and list, instead of a pass over every place."""
-    from ranks.web import views_coverage
+    from ranks.coverage import selectors
 
-    monkeypatch.setattr(views_coverage, "LIST_LIMIT", 2)
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
     text = signed_in(client, "vera").get("/units/P/coverage/" + ON).content.decode()
     assert (figure(text, "places"), figure(text, "without-members")) == ("3", "1")
     assert 'data-test="blanks"' not in text and 'data-test="map"' not in text
