@@ -102,6 +102,20 @@ def test_the_targets_page_lists_the_revisions(client, province):
     )
 
 
+# What the pages read now on the province of 15 communes, whatever its units and revisions.
+TARGETS_QUERIES = 10
+ALLOCATION_QUERIES = 11
+
+
+def test_the_pages_read_a_fixed_number_of_queries(client, province, django_assert_max_num_queries):
+    signed_in(client, "minh")
+    post(client, {child_code(1): "250", child_code(2): "100"}, reason="Điều chỉnh")
+    with django_assert_max_num_queries(TARGETS_QUERIES):
+        assert client.get(f"/units/{PROVINCE}/targets/").status_code == 200
+    with django_assert_max_num_queries(ALLOCATION_QUERIES):
+        assert client.get(URL).status_code == 200
+
+
 def test_the_units_own_figure_is_set_from_above(client, province):
     # The province has no parent: only a superuser may set its own figure.
     signed_in(client, "minh")
