@@ -10,7 +10,7 @@ PURE_MODULES = [
     "ranks.core.chain",
     "ranks.pipeline.rules",
     "ranks.reports.charts",
-    "ranks.web.coverage_map",
+    "ranks.coverage.map",
 ]
 
 

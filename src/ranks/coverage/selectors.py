@@ -1,4 +1,5 @@
-"""Coverage on any date, and its trend year by year (DESIGN §7, R17).
+"""Coverage on any date and its trend year by year (DESIGN §7, R17); what the coverage, cell
+health and secondment pages read.
 
 A place has a party member on a date when a member (admitted by then, not yet left) lived or
 worked there that day, by the history of where people live and work. It has a cell when a cell
@@ -11,24 +12,45 @@ below. The list of places without a member or a cell is read from the records a 
 and the map's counts by commune in one query: their cost is the subtree's places, each looked up
 through an index, never the members below. `ranks.coverage.recount.Records` states the same
 rules in Python; the tests hold both to it.
+
+The pages' reads (`coverage_shown`, `cells_shown`, `cell_section`, `secondments_shown`) put these
+together with cell health (`ranks.coverage.health`) and the map (`ranks.coverage.map`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Min, Q
 
+from ranks.access.scope import Scope
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
-from ranks.counters.selectors import coverage_sums
+from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
+from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
+from ranks.coverage.map import (
+    BANDS,
+    Circle,
+    MapLayout,
+    MapUnit,
+    gazetteer,
+    map_layout,
+    place_units,
+)
+from ranks.coverage.models import Secondment
 from ranks.org import sql
 from ranks.org.models import PlaceKind, Unit, UnitVersion
+from ranks.org.selectors import unit_ancestries
 from ranks.org.tree import AREA_FLAGS
+from ranks.people.models import Person
+from ranks.people.names import fold
+from ranks.people.selectors import cell_members_on
+from ranks.reports.charts import TrendChart, YearPoint, trend_chart
+from ranks.targets.progress import Tree
 
 TOTALS = ("total", "without_members", "without_cell")
 
@@ -332,3 +354,263 @@ def coverage_trend(
         while len(found) > 1 and found[0].totals.total == 0:
             found.pop(0)
     return found
+
+
+# --- the pages: coverage with its trend and map, cell health, a cell's section, secondments ---
+
+# Above this many places a unit's coverage page shows its figures and the units below it, not a
+# map of every commune and a list of every blank place: one pass over the places of the whole
+# country would cost seconds, and no officer reads a hundred thousand rows (docs/counters.md).
+LIST_LIMIT = 20_000
+# The communes of the map are looked up in the gazetteer of before or after this day.
+REFORM = dt.date(2025, 7, 1)
+
+
+@dataclass(frozen=True)
+class MapCircle:
+    circle: Circle
+    name: str
+    counts: Counts
+    blank: int
+
+
+@dataclass(frozen=True)
+class MapBand:
+    low: float
+    high: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class CoverageMap:
+    """The circles of the communes owning places, the units that could not be placed, and the
+    legend's colour bands."""
+
+    layout: MapLayout
+    circles: list[MapCircle]
+    missing: list[MapUnit]
+    bands: list[MapBand]
+
+
+@dataclass(frozen=True)
+class Trend:
+    rows: list[Coverage]
+    chart: TrendChart | None
+
+
+@dataclass(frozen=True)
+class CoverageShown:
+    """What a unit's coverage page shows on a day. Up to `LIST_LIMIT` places: the blank places
+    (a page at a time) and the map; above it: the units directly below, (code, name, counts)."""
+
+    coverage: Coverage
+    listed: bool
+    below: list[tuple[str, str, Counts]]
+    trend: Trend
+    map: CoverageMap | None
+
+
+def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
+    """Each unit owning places, with its province (the provincial committee above it, else the
+    root) and its district committee, if any: three queries, whatever the subtree."""
+    chains = unit_ancestries(Unit.objects.filter(code__in=codes), day)
+    found = []
+    for chain in chains.values():
+        v = chain[0]
+        province = next((c for c in chain if c.kind.key == "provincial_committee"), chain[-1])
+        district = next((c for c in chain if c.kind.key == "district_committee"), None)
+        found.append(
+            MapUnit(
+                code=v.unit.code,
+                name=v.name,
+                province=province.name,
+                district=district.name if district else None,
+                lat=v.latitude,
+                lon=v.longitude,
+            )
+        )
+    return sorted(found, key=lambda m: (fold(m.name), m.code))
+
+
+def communes_on_map(*, coverage: Coverage) -> CoverageMap:
+    """The map of `coverage_on`'s counts by commune: a circle for each unit owning places that
+    could be placed, by its recorded coordinates or its name in the gazetteer of the day."""
+    units = _map_units(coverage.on, set(coverage.by_owner))
+    order = [gazetteer(coverage.on < REFORM), gazetteer(coverage.on >= REFORM)]
+    points, missing = place_units(units, order)
+    blanks = coverage.blank_by_owner
+    layout = map_layout(points, {k: c.total for k, c in coverage.by_owner.items()}, blanks)
+    names = {m.code: m.name for m in units}
+    circles = [
+        MapCircle(
+            circle=c,
+            name=names.get(c.code, c.code),
+            counts=coverage.by_owner[c.code],
+            blank=blanks.get(c.code, 0),
+        )
+        for c in layout.circles
+    ]
+    bands, low = [], 0.0
+    for bound, colour in BANDS:
+        bands.append(MapBand(low=low, high=bound, colour=colour))
+        low = bound
+    return CoverageMap(layout=layout, circles=circles, missing=missing, bands=bands)
+
+
+def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, Counts]]:
+    """The counts of each unit directly below (`counted_coverage`'s `by_child`) with its name
+    on the day, by name: (code, name, counts)."""
+    names = dict(
+        UnitVersion.objects.valid_on(coverage.on)
+        .filter(parent_id=unit.pk)
+        .values_list("unit__code", "name")
+    )
+    return sorted(
+        ((code, names.get(code, code), c) for code, c in coverage.by_child.items()),
+        key=lambda row: (fold(row[1]), row[0]),
+    )
+
+
+def trend_charted(*, unit: Unit, day: dt.date) -> Trend:
+    """The coverage at the end of each year up to `day` (`coverage_trend`), and its chart."""
+    rows = coverage_trend(unit, day)
+    points = [
+        YearPoint(c.on.year, c.totals.total, c.totals.without_members, c.totals.without_cell)
+        for c in rows
+    ]
+    return Trend(rows=rows, chart=trend_chart(points) if points else None)
+
+
+def coverage_shown(*, unit: Unit, day: dt.date, which: str) -> CoverageShown:
+    """The coverage page of a unit on `day`, its blank places `which` of them (`BLANK_FILTERS`)."""
+    coverage = counted_coverage(unit, [day])[0]
+    listed = coverage.totals.total <= LIST_LIMIT
+    below: list[tuple[str, str, Counts]] = []
+    if listed:
+        coverage = coverage_on(unit, day, which)
+    else:
+        below = children_covered(unit=unit, coverage=coverage)
+    return CoverageShown(
+        coverage=coverage,
+        listed=listed,
+        below=below,
+        trend=trend_charted(unit=unit, day=day),
+        map=communes_on_map(coverage=coverage) if listed else None,
+    )
+
+
+@dataclass(frozen=True)
+class CellsShown:
+    """The cells below a unit on a day. `detailed`: read from the members' records (below
+    `RECORDS_LIMIT` members); else from the cells' counters, the age bands and the members
+    working away left for `with_details` to read for the page shown."""
+
+    rows: list[CellHealth]
+    detailed: bool
+
+    def flag_counts(self) -> Counter[str]:
+        return Counter(f for r in self.rows for f in r.flags)
+
+
+def cells_shown(*, unit: Unit, day: dt.date) -> CellsShown:
+    """Every cell below the unit on `day` with its figures and flags (`CellsShown`)."""
+    detailed = members_on([unit.pk], day.replace(day=1)).get(unit.pk, 0) < RECORDS_LIMIT
+    return CellsShown(
+        rows=cell_health(unit, day) if detailed else cell_figures(unit, day), detailed=detailed
+    )
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """A member who would remain in a cell, and their status on the day."""
+
+    person: Person
+    status: str
+
+
+@dataclass(frozen=True)
+class CellSection:
+    """A cell's health and flags, and who would remain if every secondment ended on the day."""
+
+    health: CellHealth
+    remaining: list[Remaining]
+    remaining_official: int
+    stands: bool  # at least `MIN_OFFICIAL` official members without the seconded
+
+
+def cell_section(*, unit: Unit, day: dt.date) -> CellSection | None:
+    """For a cell's page: its health and flags, its secondments in force, and who would remain if
+    every secondment ended on `day`; None when `unit` is not a cell on `day`."""
+    rows = [h for h in cell_health(unit, day) if h.code == unit.code]
+    if not rows:
+        return None
+    health = rows[0]
+    seconded = {s.person_id for s in health.seconded}
+    remaining = [
+        Remaining(person=posting.person, status=posting.membership.status_on(day))
+        for posting in cell_members_on(unit.pk, day)
+        if posting.person.person_id not in seconded
+    ]
+    return CellSection(
+        health=health,
+        remaining=remaining,
+        remaining_official=health.official_without_secondments,
+        stands=health.official_without_secondments >= MIN_OFFICIAL,
+    )
+
+
+def cells_below(*, unit: Unit, day: dt.date) -> list[UnitVersion]:
+    """The versions on `day` of the cells (units holding members) below the unit, in the tree's
+    order."""
+    tree = Tree.below([unit.pk])
+    return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
+
+
+def cells_covered(*, scope: Scope, cells: Sequence[UnitVersion]) -> set[int]:
+    """The unit ids of those of `cells` that `scope` covers: one query."""
+    ids = [v.unit_id for v in cells]
+    return set(scope.units(Unit.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+
+
+@dataclass
+class SecondmentShown:
+    secondment: Secondment
+    cell_name: str
+    current: bool  # in force on the day
+    may_end: bool  # an officer of its cell may end it: it had not ended before the day
+    end_error: str | None = None  # why ending it was refused, when it was
+
+
+def _in_force(s: Secondment, day: dt.date) -> bool:
+    return s.from_date <= day and (s.to_date is None or s.to_date >= day)
+
+
+def secondments_shown(
+    *, cells: Sequence[UnitVersion], day: dt.date, show_all: bool, officer_of: Collection[int]
+) -> list[SecondmentShown]:
+    """The secondments to `cells`, newest first: those in force on `day`, or all of them;
+    `officer_of`: the ids of the cells whose secondments the user may end."""
+    names = {v.unit_id: v.name for v in cells}
+    found = []
+    for s in (
+        Secondment.objects.filter(cell_id__in=[v.unit_id for v in cells])
+        .select_related("person", "cell", "home_unit")
+        .order_by("-from_date", "id")
+    ):
+        current = _in_force(s, day)
+        if not show_all and not current:
+            continue
+        found.append(
+            SecondmentShown(
+                secondment=s,
+                cell_name=names.get(s.cell_id, s.cell.code),
+                current=current,
+                may_end=s.cell_id in officer_of and (s.to_date is None or s.to_date >= day),
+            )
+        )
+    return found
+
+
+def secondment_endable(*, pk: int, officer_of: Collection[int]) -> Secondment | None:
+    """The secondment `pk` if it is to one of the cells of `officer_of`, else None."""
+    return Secondment.objects.filter(pk=pk, cell_id__in=officer_of).first()

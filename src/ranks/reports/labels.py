@@ -1,18 +1,19 @@
 """The words of pages and reports in the reader's language: statuses, metrics, composition
-dimensions and their values, place kinds, area flags, cell findings, months, the place-and-date
-line. A page or report that shows one of these takes its words from here."""
+dimensions and their values, place kinds, secondment roles, area flags, cell findings, months,
+the place-and-date line. A page or report that shows one of these takes its words from here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db.models import TextChoices
 from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from ranks.coverage.models import SecondmentRole
 from ranks.org.models import PlaceKind
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
 from ranks.pipeline.models import SourceGroup
@@ -183,6 +184,10 @@ def place_kind_label(kind: str) -> str:
     return str(dict(PlaceKind.choices).get(kind, kind))
 
 
+def secondment_role_label(role: str) -> str:
+    return str(dict(SecondmentRole.choices).get(role, role))
+
+
 def area_flag_label(flag: str) -> str:
     return str(AREA_FLAG_LABELS.get(flag, flag))
 
@@ -191,6 +196,15 @@ def cell_flag_label(flag: str) -> str:
     """ "below 3 official members (R14)": the finding, and the rule it follows if any."""
     text = str(CELL_FLAG_LABELS.get(flag, flag))
     return f"{text} ({CELL_FLAG_RULES[flag]})" if flag in CELL_FLAG_RULES else text
+
+
+def cell_flag_rows(flags: Sequence[str]) -> list[dict[str, str]]:
+    """Each finding as a page lists it: its key, its words and the rule it follows (R14, the
+    rest DESIGN §7)."""
+    return [
+        {"key": f, "label": str(CELL_FLAG_LABELS[f]), "rule": CELL_FLAG_RULES.get(f, "§7")}
+        for f in flags
+    ]
 
 
 def dimension_label(dimension: str) -> str:

@@ -1,15 +1,12 @@
 """Routes of the pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ranks.web import (
     views,
-    views_coverage,
-    views_dashboard,
     views_interchange,
     views_pipeline,
-    views_targets,
 )
 
 urlpatterns = [
@@ -17,30 +14,8 @@ urlpatterns = [
     path("tree/", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
-    path("units/<str:code>/dashboard/", views_dashboard.unit_dashboard, name="unit_dashboard"),
-    path(
-        "units/<str:code>/reports/<slug:report>.<slug:fmt>",
-        views_dashboard.unit_report,
-        name="unit_report",
-    ),
-    path("units/<str:code>/coverage/", views_coverage.unit_coverage, name="unit_coverage"),
-    path("units/<str:code>/cells/", views_coverage.unit_cells, name="unit_cells"),
-    path(
-        "units/<str:code>/coverage/<slug:report>.<slug:fmt>",
-        views_coverage.unit_coverage_report,
-        name="unit_coverage_report",
-    ),
-    path(
-        "units/<str:code>/secondments/",
-        views_coverage.unit_secondments,
-        name="unit_secondments",
-    ),
-    path("units/<str:code>/targets/", views_targets.unit_targets, name="unit_targets"),
-    path(
-        "units/<str:code>/targets/<int:year>/<slug:metric>/",
-        views_targets.unit_allocation,
-        name="unit_allocation",
-    ),
+    path("", include("ranks.targets.urls")),
+    path("", include("ranks.coverage.urls")),
     path("units/<str:code>/candidates/", views_pipeline.unit_candidates, name="unit_candidates"),
     path("units/<str:code>/candidates/new/", views_pipeline.candidate_new, name="candidate_new"),
     path("units/<str:code>/handovers/", views_pipeline.unit_handovers, name="unit_handovers"),

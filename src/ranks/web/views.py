@@ -20,6 +20,7 @@ from ranks.access.requests import (
 )
 from ranks.counters.models import MOVEMENT_COLUMNS
 from ranks.counters.selectors import admitted_between, member_counts, movement_between
+from ranks.coverage.selectors import cell_section
 from ranks.org.models import PlaceKind, UnitVersion
 from ranks.org.selectors import (
     cell_places_on,
@@ -37,7 +38,6 @@ from ranks.people.selectors import (
 from ranks.people.services import person_sensitive_read
 from ranks.people.status import age_on
 from ranks.pipeline.due import due_list
-from ranks.web.views_coverage import cell_section
 
 TREE_MAX_DEPTH = 4
 
@@ -150,7 +150,9 @@ def unit_detail(request, code: str):
     based_at = (
         list(cell_places_on(unit, shown_day)) if version and version.kind.holds_members else []
     )
-    cell = cell_section(unit, shown_day) if version and version.kind.holds_members else None
+    cell = (
+        cell_section(unit=unit, day=shown_day) if version and version.kind.holds_members else None
+    )
     year = None
     if version is not None:  # the year up to the day shown, from the counters
         start = dt.date(shown_day.year, 1, 1)

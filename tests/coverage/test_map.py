@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from ranks.web.coverage_map import (
+from ranks.coverage.map import (
     BANDS,
     MAX_HEIGHT,
     MIN_HEIGHT,
@@ -21,6 +21,9 @@ from ranks.web.coverage_map import (
     project,
     province_title,
 )
+
+# No database: run once, on the SQLite pass, as the tests under tests/pure/ are.
+pytestmark = pytest.mark.pure
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,16 @@
-"""Template helpers of the targets pages: progress statuses in words, signed gaps."""
+"""Template helpers of the targets pages: metrics and progress statuses in words, signed gaps."""
 
 from django import template
 from django.utils.formats import number_format
 
-from ranks.reports.labels import status_label
+from ranks.reports.labels import metric_label, status_label
 
 register = template.Library()
+
+
+@register.filter(name="metric_label")
+def metric_words(key: str) -> str:
+    return metric_label(key)
 
 
 @register.filter

@@ -39,24 +39,14 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
-from ranks.targets.models import Metric, Target
+from ranks.targets.metrics import Metric
 from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
 from ranks.targets.results import ProgressRow
+from ranks.targets.selectors import segments_progress
 
 SORTS = ("percent", "gap", "name")
 REPORTS = ("progress", "composition", "ratio")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
-# Segment metrics, compared with their targets; the last two need the sensitive grant.
-SEGMENTS = (
-    Metric.ADMISSIONS_VILLAGES,
-    Metric.ADMISSIONS_FARMERS,
-    Metric.ADMISSIONS_WORKERS,
-    Metric.ADMISSIONS_AGE_18_30,
-    Metric.ADMISSIONS_WOMEN,
-    Metric.ADMISSIONS_ETHNIC_MINORITY,
-    Metric.ADMISSIONS_RELIGIOUS,
-)
-SENSITIVE_SEGMENTS = (Metric.ADMISSIONS_ETHNIC_MINORITY, Metric.ADMISSIONS_RELIGIOUS)
 
 
 def _by_name(row: ProgressRow) -> tuple[str, str]:
@@ -81,23 +71,6 @@ def _metric_of(request) -> str:
 
 def _query(day: dt.date, metric: str, **more: str) -> str:
     return "?" + urlencode({"on": day.isoformat(), "metric": metric, **more})
-
-
-def _segments(request, unit, day: dt.date, sensitive: bool) -> list[dict]:
-    """Each segment metric with a target for the unit's year: the actual against it."""
-    wanted = [m for m in SEGMENTS if sensitive or m not in SENSITIVE_SEGMENTS]
-    targets = dict(
-        Target.objects.filter(unit=unit, year=day.year, metric__in=wanted).values_list(
-            "metric", "value"
-        )
-    )
-    found = []
-    for metric in wanted:
-        if metric not in targets:
-            continue
-        row = progress(scope=scope_of(request), unit=unit, on=day, metric=metric, depth=0).unit
-        found.append({"metric": metric, "label": Metric(metric).label, "row": row})
-    return found
 
 
 @never_cache
@@ -140,7 +113,7 @@ def _unit_dashboard(request, code: str):
         result = progress(scope=scope, unit=unit, on=day, metric=metric, depth=1)
     except DomainError as error:
         context["missing"] = str(error.message)
-        return render(request, "web/targets/dashboard.html", context)
+        return render(request, "targets/dashboard.html", context)
     head = result.unit
     chart = progress_chart(
         [ProgressPoint(p.day, p.actual, p.expected) for p in result.curve],
@@ -174,13 +147,13 @@ def _unit_dashboard(request, code: str):
                 }
                 for key, counts in mix.by.items()
             ],
-            "segments": _segments(request, unit, day, sensitive),
+            "segments": segments_progress(scope=scope, unit=unit, day=day, sensitive=sensitive),
             "ratio": ratio,
             "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
             "start": start,
         }
     )
-    return render(request, "web/targets/dashboard.html", context)
+    return render(request, "targets/dashboard.html", context)
 
 
 @never_cache

@@ -10,7 +10,7 @@ from ranks.core.actor import SYSTEM
 from ranks.core.clock import today
 from ranks.targets.services import target_set
 from tests.factories import PASSWORD, make_user
-from tests.web.province import PROVINCE, admit_in_bulk, build_province, child_code
+from tests.targets.province import PROVINCE, admit_in_bulk, build_province, child_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,15 +1,16 @@
 """Pages of coverage and cell health (DESIGN §7): a unit's coverage on a date with its trend and
-map, the health of its cells, the section of a cell's own page, and the secondments to its cells.
+map, the health of its cells, and the secondments to its cells (a cell's own page shows its
+section, `coverage.selectors.cell_section`, and links here).
 
-Everything is read for the unit asked for, which `unit_or_404` has found in the user's scope, so
-no place or cell outside the user's subtree appears. Recording a secondment needs the officer
-role over the cell; a viewer gets 403 from the forms, outside the scope everything is 404.
+Everything is read (`ranks.coverage.selectors`) for the unit asked for, which `unit_or_404` has
+found in the user's scope, so no place or cell outside the user's subtree appears. Recording a
+secondment needs the officer role over the cell; a viewer gets 403 from the forms, outside the
+scope everything is 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,117 +23,42 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ranks.access.requests import actor_of, day_of, scope_of, unit_or_404
+from ranks.access.requests import actor_of, day_of, person_or_404, scope_of, unit_or_404
 from ranks.core.errors import DomainError, Refused
-from ranks.counters.selectors import RECORDS_LIMIT, members_on
-from ranks.coverage.health import (
-    FLAGS,
-    MIN_OFFICIAL,
-    CellHealth,
-    cell_figures,
-    cell_health,
-    with_details,
+from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
+from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
+from ranks.coverage.selectors import (
+    LIST_LIMIT,
+    cells_below,
+    cells_covered,
+    cells_shown,
+    coverage_on,
+    coverage_shown,
+    coverage_trend,
+    secondment_endable,
+    secondments_shown,
 )
-from ranks.coverage.models import Secondment, SecondmentRole
-from ranks.coverage.selectors import Coverage, counted_coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
-from ranks.org.models import PlaceKind, Unit, UnitVersion
-from ranks.org.selectors import unit_ancestries, unit_version_nearest
-from ranks.people.models import Person
+from ranks.org.selectors import unit_version_nearest
 from ranks.people.names import fold
-from ranks.people.selectors import cell_members_on
 from ranks.reports.builders import cells_report, coverage_report
-from ranks.reports.charts import YearPoint, trend_chart
 from ranks.reports.http import report_response
-from ranks.reports.labels import CELL_FLAG_LABELS, CELL_FLAG_RULES
+from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
 from ranks.reports.render import FORMATS
-from ranks.targets.progress import Tree
-from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
-from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
 
-REFORM = dt.date(2025, 7, 1)
 PAGE_SIZE = 50
 REPORTS = ("coverage", "cells")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 TREND_YEARS = 10  # as the `report` command's coverage report
-# Above this many places a unit's coverage page shows its figures and the units below it, not a
-# map of every commune and a list of every blank place: one pass over the places of the whole
-# country would cost seconds, and no officer reads a hundred thousand rows (docs/counters.md).
-LIST_LIMIT = 20_000
-
 BLANK_FILTERS = {
     "any": gettext_lazy("without members or without a cell"),
     "members": gettext_lazy("without members"),
     "cell": gettext_lazy("without a cell"),
     "both": gettext_lazy("without members and without a cell"),
 }
-ROLE_LABELS = dict(SecondmentRole.choices)
-
-
-def flag_rows(flags: list[str]) -> list[dict[str, str]]:
-    # The rule each flag follows: R14 (a cell's size), the rest DESIGN §7.
-    return [
-        {"key": f, "label": str(CELL_FLAG_LABELS[f]), "rule": CELL_FLAG_RULES.get(f, "§7")}
-        for f in flags
-    ]
 
 
 # --- coverage ---------------------------------------------------------------------------------
-
-
-def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
-    """Each unit owning places, with its province (the provincial committee above it, else the
-    root) and its district committee, if any: three queries, whatever the subtree."""
-    chains = unit_ancestries(Unit.objects.filter(code__in=codes), day)
-    found = []
-    for chain in chains.values():
-        v = chain[0]
-        province = next((c for c in chain if c.kind.key == "provincial_committee"), chain[-1])
-        district = next((c for c in chain if c.kind.key == "district_committee"), None)
-        found.append(
-            MapUnit(
-                code=v.unit.code,
-                name=v.name,
-                province=province.name,
-                district=district.name if district else None,
-                lat=v.latitude,
-                lon=v.longitude,
-            )
-        )
-    return sorted(found, key=lambda m: (fold(m.name), m.code))
-
-
-def coverage_map(unit: Unit, cov: Coverage) -> dict:
-    """The circles of the communes owning places, and the units that could not be placed."""
-    units = _map_units(cov.on, set(cov.by_owner))
-    order = [gazetteer(cov.on < REFORM), gazetteer(cov.on >= REFORM)]
-    points, missing = place_units(units, order)
-    blanks = cov.blank_by_owner
-    layout = map_layout(points, {k: c.total for k, c in cov.by_owner.items()}, blanks)
-    names = {m.code: m.name for m in units}
-    circles = [
-        {
-            "circle": c,
-            "name": names.get(c.code, c.code),
-            "counts": cov.by_owner[c.code],
-            "blank": blanks.get(c.code, 0),
-        }
-        for c in layout.circles
-    ]
-    bands, low = [], 0.0
-    for bound, colour in BANDS:
-        bands.append({"low": low, "high": bound, "colour": colour})
-        low = bound
-    return {"layout": layout, "circles": circles, "missing": missing, "bands": bands}
-
-
-def _trend(unit: Unit, day: dt.date) -> dict:
-    trend = coverage_trend(unit, day)
-    points = [
-        YearPoint(c.on.year, c.totals.total, c.totals.without_members, c.totals.without_cell)
-        for c in trend
-    ]
-    return {"rows": trend, "chart": trend_chart(points) if points else None}
 
 
 @never_cache
@@ -141,44 +67,31 @@ def unit_coverage(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
-    cov = counted_coverage(unit, [day])[0]
-    listed = cov.totals.total <= LIST_LIMIT
-    page, below = None, []
-    if listed:
-        cov = coverage_on(unit, day, which)
+    shown = coverage_shown(unit=unit, day=day, which=which)
+    cov = shown.coverage
+    page = None
+    if shown.listed:
         page = Paginator(cov.blank, PAGE_SIZE).get_page(request.GET.get("page"))
-    else:
-        names = dict(
-            UnitVersion.objects.valid_on(day)
-            .filter(parent_id=unit.pk)
-            .values_list("unit__code", "name")
-        )
-        below = sorted(
-            ((code, names.get(code, code), c) for code, c in cov.by_child.items()),
-            key=lambda row: (fold(row[1]), row[0]),
-        )
-    kinds = dict(PlaceKind.choices)
     return render(
         request,
-        "web/coverage/coverage.html",
+        "coverage/coverage.html",
         {
             "unit": unit,
             "version": unit_version_nearest(unit, day),
             "day": day,
             "date_error": date_error,
             "cov": cov,
-            "by_kind": [(kinds.get(k, k), c) for k, c in sorted(cov.by_kind.items())],
+            "by_kind": [(place_kind_label(k), c) for k, c in sorted(cov.by_kind.items())],
             "by_flag": sorted(cov.by_flag.items()),
             "which": which,
             "blank_filters": list(BLANK_FILTERS.items()),
             "blank_count": page.paginator.count if page else None,
             "page": page,
-            "listed": listed,
+            "listed": shown.listed,
             "list_limit": LIST_LIMIT,
-            "below": below,
-            "place_kinds": kinds,
-            "trend": _trend(unit, day),
-            "map": coverage_map(unit, cov) if listed else None,
+            "below": shown.below,
+            "trend": shown.trend,
+            "map": shown.map,
             "query": urlencode({"on": day.isoformat(), "blank": which}),
             "report": "coverage",
             "report_formats": REPORT_FORMATS,
@@ -245,21 +158,18 @@ def unit_cells(request, code: str):
     the page shown alone, and those two columns not sortable."""
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
-    detailed = members_on([unit.pk], day.replace(day=1)).get(unit.pk, 0) < RECORDS_LIMIT
-    sortable = [k for k in SORTS if detailed or k not in DETAIL_SORTS]
+    cells = cells_shown(unit=unit, day=day)
+    sortable = [k for k in SORTS if cells.detailed or k not in DETAIL_SORTS]
     sort = request.GET.get("sort") if request.GET.get("sort") in sortable else "flags"
     descending = request.GET.get("dir", "desc" if sort == "flags" else "asc") == "desc"
     flag = request.GET.get("flag") if request.GET.get("flag") in FLAGS else ""
-    rows = cell_health(unit, day) if detailed else cell_figures(unit, day)
-    counts = Counter(f for r in rows for f in r.flags)
-    shown = [r for r in rows if not flag or flag in r.flags]
-    page = Paginator(sort_cells(shown, sort, descending), PAGE_SIZE).get_page(
+    counts = cells.flag_counts()
+    flagged = [r for r in cells.rows if not flag or flag in r.flags]
+    page = Paginator(sort_cells(flagged, sort, descending), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    if not detailed:
+    if not cells.detailed:
         with_details(list(page.object_list), unit, day)
-    for r in page.object_list:
-        r.flag_rows = flag_rows(r.flags)
     base = {"on": day.isoformat(), **({"flag": flag} if flag else {})}
     columns = [
         ("code", _("Code"), False),
@@ -293,7 +203,7 @@ def unit_cells(request, code: str):
         )
     return render(
         request,
-        "web/coverage/cells.html",
+        "coverage/cells.html",
         {
             "unit": unit,
             "version": unit_version_nearest(unit, day),
@@ -301,7 +211,7 @@ def unit_cells(request, code: str):
             "date_error": date_error,
             "rows": list(page.object_list),
             "page": page,
-            "total": len(rows),
+            "total": len(cells.rows),
             "headers": headers,
             "sort": sort,
             "dir": "desc" if descending else "asc",
@@ -313,41 +223,7 @@ def unit_cells(request, code: str):
     )
 
 
-def cell_section(unit: Unit, day: dt.date) -> dict | None:
-    """For a cell's page: its health and flags, its secondments in force, and who would remain if
-    every secondment ended on `day`."""
-    rows = [h for h in cell_health(unit, day) if h.code == unit.code]
-    if not rows:
-        return None
-    health = rows[0]
-    seconded = {s.person_id for s in health.seconded}
-    remaining = []
-    for posting in cell_members_on(unit.pk, day):
-        if posting.person.person_id in seconded:
-            continue
-        posting.status = posting.membership.status_on(day)
-        remaining.append(posting)
-    return {
-        "health": health,
-        "flags": flag_rows(health.flags),
-        "remaining": remaining,
-        "remaining_official": health.official_without_secondments,
-        "stands": health.official_without_secondments >= MIN_OFFICIAL,
-        "minimum": MIN_OFFICIAL,
-        "roles": ROLE_LABELS,
-    }
-
-
 # --- secondments ------------------------------------------------------------------------------
-
-
-def _cells_below(unit: Unit, day: dt.date) -> list[UnitVersion]:
-    tree = Tree.below([unit.pk])
-    return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
-
-
-def _in_force(s: Secondment, day: dt.date) -> bool:
-    return s.from_date <= day and (s.to_date is None or s.to_date >= day)
 
 
 @never_cache
@@ -355,13 +231,8 @@ def _in_force(s: Secondment, day: dt.date) -> bool:
 def unit_secondments(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
-    cells = _cells_below(unit, day)
-    officer = scope_of(request, role="officer")
-    officer_ids = set(
-        officer.units(Unit.objects.filter(pk__in=[v.unit_id for v in cells])).values_list(
-            "pk", flat=True
-        )
-    )
+    cells = cells_below(unit=unit, day=day)
+    officer_ids = cells_covered(scope=scope_of(request, role="officer"), cells=cells)
     choices = [(v.unit.code, v.name) for v in cells if v.unit_id in officer_ids]
     show_all = request.GET.get("show") == "all"
     form = SecondmentForm(None, cells=choices, initial={"from_date": day})
@@ -382,30 +253,12 @@ def unit_secondments(request, code: str):
             saved = _save(request, form)
             if saved:
                 return redirect(f"{request.path}?on={day.isoformat()}")
-    secondments = list(
-        Secondment.objects.filter(cell_id__in=[v.unit_id for v in cells])
-        .select_related("person", "cell", "home_unit")
-        .order_by("-from_date", "id")
-    )
-    names = {v.unit_id: v.name for v in cells}
-    rows = []
-    for s in secondments:
-        current = _in_force(s, day)
-        if not show_all and not current:
-            continue
-        rows.append(
-            {
-                "s": s,
-                "cell_name": names.get(s.cell_id, s.cell.code),
-                "role": ROLE_LABELS.get(s.role, s.role),
-                "current": current,
-                "may_end": s.cell_id in officer_ids and (s.to_date is None or s.to_date >= day),
-                "end_error": end_errors.get(s.pk),
-            }
-        )
+    rows = secondments_shown(cells=cells, day=day, show_all=show_all, officer_of=officer_ids)
+    for row in rows:
+        row.end_error = end_errors.get(row.secondment.pk)
     return render(
         request,
-        "web/coverage/secondments.html",
+        "coverage/secondments.html",
         {
             "unit": unit,
             "version": unit_version_nearest(unit, day),
@@ -434,8 +287,7 @@ def _save(request, form: SecondmentForm) -> bool:
             home_unit_code=data["home_unit_code"].strip() or None,
         )
     except DomainError as error:
-        visible = scope_of(request).people(Person.objects.filter(person_id=person_id)).exists()
-        if error.field == "person_id" and not visible:
+        if error.field == "person_id" and not _visible(request, person_id):
             # A seconded member often comes from outside the user's units: an unknown id and a
             # non-member read alike, so the form does not tell whether someone exists.
             error = DomainError(
@@ -449,6 +301,15 @@ def _save(request, form: SecondmentForm) -> bool:
     return True
 
 
+def _visible(request, person_id: str) -> bool:
+    """Whether the person is in the user's scope."""
+    try:
+        person_or_404(request, person_id)
+    except Http404:
+        return False
+    return True
+
+
 def _end(request, day: dt.date, officer_ids: set[int], errors: dict[int, str]):
     form = SecondmentEndForm(request.POST)
     if not form.is_valid():
@@ -457,9 +318,7 @@ def _end(request, day: dt.date, officer_ids: set[int], errors: dict[int, str]):
             raise Http404(_("No such secondment."))
         errors[pk] = " ".join(str(e) for e in form.errors.get("on", [_("Not a date.")]))
         return None
-    secondment = Secondment.objects.filter(
-        pk=form.cleaned_data["secondment"], cell_id__in=officer_ids
-    ).first()
+    secondment = secondment_endable(pk=form.cleaned_data["secondment"], officer_of=officer_ids)
     if secondment is None:
         raise Http404(_("No such secondment."))
     try:

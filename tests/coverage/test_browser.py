@@ -7,7 +7,7 @@ import pytest
 
 from ranks.core.actor import SYSTEM
 from ranks.org.services import unit_version_save
-from tests.web.test_dashboard_browser import fits_the_screen, sign_in
+from tests.targets.test_browser import fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from ranks.core.models import AuditEntry
 from ranks.targets.models import Target, TargetRevision
 from ranks.targets.services import allocation_day, target_allocate, target_set
 from tests.factories import make_user
-from tests.web.province import CHILD_TARGETS, PROVINCE, build_province, child_code
+from tests.targets.province import CHILD_TARGETS, PROVINCE, build_province, child_code
 
 YEAR = today().year
 URL = f"/units/{PROVINCE}/targets/{YEAR}/admissions/"
@@ -100,6 +100,20 @@ def test_the_targets_page_lists_the_revisions(client, province):
     assert client.get(f"/units/{child_code(1)}/targets/?year={YEAR}&metric=admissions").url == (
         f"/units/{child_code(1)}/targets/{YEAR}/admissions/"
     )
+
+
+# What the pages read now on the province of 15 communes, whatever its units and revisions.
+TARGETS_QUERIES = 10
+ALLOCATION_QUERIES = 11
+
+
+def test_the_pages_read_a_fixed_number_of_queries(client, province, django_assert_max_num_queries):
+    signed_in(client, "minh")
+    post(client, {child_code(1): "250", child_code(2): "100"}, reason="Điều chỉnh")
+    with django_assert_max_num_queries(TARGETS_QUERIES):
+        assert client.get(f"/units/{PROVINCE}/targets/").status_code == 200
+    with django_assert_max_num_queries(ALLOCATION_QUERIES):
+        assert client.get(URL).status_code == 200
 
 
 def test_the_units_own_figure_is_set_from_above(client, province):

@@ -9,8 +9,6 @@ year, today for the current year or a later one.
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,17 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.access.requests import actor_of, manager_covers, unit_or_404
 from ranks.core.clock import today
 from ranks.core.errors import DomainError, Refused
-from ranks.org.selectors import unit_children_on, unit_version_nearest, unit_version_on
-from ranks.targets.models import Metric, Target, TargetRevision
+from ranks.org.selectors import unit_version_nearest
+from ranks.targets.forms import CHILD_PREFIX, AllocationForm
+from ranks.targets.metrics import Metric
+from ranks.targets.selectors import allocation_on, allocation_revisions, targets_by_year
 from ranks.targets.services import (
     FIRST_YEAR,
     YEARS_AHEAD,
     allocation_day,
     target_allocate,
 )
-from ranks.web.forms_targets import CHILD_PREFIX, AllocationForm
-
-REVISIONS_SHOWN = 30
 
 
 def _year_or_none(raw) -> int | None:
@@ -51,18 +48,14 @@ def unit_targets(request, code: str):
     if year is not None and metric in Metric.values:
         return redirect("unit_allocation", code=unit.code, year=year, metric=metric)
     day = today()
-    targets = list(
-        Target.objects.filter(unit=unit).prefetch_related("revisions").order_by("-year", "metric")
-    )
-    years = [(y, list(items)) for y, items in groupby(targets, key=lambda t: t.year)]
     return render(
         request,
-        "web/targets/list.html",
+        "targets/list.html",
         {
             "unit": unit,
             "version": unit_version_nearest(unit, day),
             "day": day,
-            "years": years,
+            "years": targets_by_year(unit=unit),
             "metrics": Metric.choices,
             "this_year": day.year,
             "bad_pick": bool(request.GET) and (year is None or metric not in Metric.values),
@@ -102,7 +95,8 @@ def unit_allocation(request, code: str, year: int, metric: str):
     if metric not in Metric.values or _year_or_none(year) is None:
         raise Http404(_("No such page."))
     day = allocation_day(year)
-    version = unit_version_on(unit, day)
+    allocation = allocation_on(unit=unit, day=day, year=year, metric=metric)
+    version = allocation.version
     shown = version or unit_version_nearest(unit, day)
     may_allocate = manager_covers(request, unit)
     if request.method == "POST" and not may_allocate:
@@ -114,18 +108,10 @@ def unit_allocation(request, code: str, year: int, metric: str):
         )
     # The unit's own figure is set from above: by a manager of its parent on the day.
     may_set_unit = may_allocate and manager_covers(request, version.parent if version else None)
-    children_versions = list(unit_children_on(unit, day)) if version else []
-    stored = dict(
-        Target.objects.filter(
-            unit_id__in=[unit.pk, *(v.unit_id for v in children_versions)],
-            year=year,
-            metric=metric,
-        ).values_list("unit_id", "value")
-    )
-    children = [(v.unit.code, v.name, stored.get(v.unit_id)) for v in children_versions]
+    children = allocation.children
     posted = request.POST if request.method == "POST" else None
     form = AllocationForm(
-        posted, children=children, unit_current=stored.get(unit.pk), may_set_unit=may_set_unit
+        posted, children=children, unit_current=allocation.unit_value, may_set_unit=may_set_unit
     )
     if posted is not None and form.is_valid():
         try:
@@ -157,21 +143,11 @@ def unit_allocation(request, code: str, year: int, metric: str):
         typed = form.typed(CHILD_PREFIX + code_, current)
         total += typed or 0
         rows.append({"code": code_, "name": name, "current": current, "field": field})
-    parent_figure = (
-        form.typed("unit_value", stored.get(unit.pk)) if may_set_unit else stored.get(unit.pk)
-    )
-    revisions = list(
-        TargetRevision.objects.filter(
-            target__year=year,
-            target__metric=metric,
-            target__unit_id__in=[unit.pk, *(v.unit_id for v in children_versions)],
-        )
-        .select_related("target__unit")
-        .order_by("-at", "-id")[:REVISIONS_SHOWN]
-    )
+    stored = allocation.unit_value
+    parent_figure = form.typed("unit_value", stored) if may_set_unit else stored
     return render(
         request,
-        "web/targets/allocation.html",
+        "targets/allocation.html",
         {
             "unit": unit,
             "version": shown,
@@ -184,12 +160,12 @@ def unit_allocation(request, code: str, year: int, metric: str):
             "rows": rows,
             "total": total,
             "parent_figure": parent_figure,
-            "parent_stored": stored.get(unit.pk),
+            "parent_stored": stored,
             "balance": allocation_balance(parent_figure, total),
             "balance_texts": balance_texts(),
             "may_allocate": may_allocate,
             "may_set_unit": may_set_unit,
-            "revisions": revisions,
+            "revisions": allocation_revisions(allocation=allocation, year=year, metric=metric),
             "targets_url": reverse("unit_targets", args=[unit.code]),
             "current_year": year >= today().year,
         },
