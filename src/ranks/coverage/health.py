@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL
 
 from ranks.coverage.models import Secondment
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.people.models import PersonPlace, Posting
 from ranks.people.status import age_on
 from ranks.pipeline import rules
@@ -192,8 +192,7 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
             person__postings__cell_id__in=scope,
             person__postings__valid_from__lte=day,
         )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(valid_on_q(day))
         .values_list("person_id", "place_id")
         .distinct()
     )
@@ -346,10 +345,8 @@ def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> Non
         .prefetch_related("person__memberships")
     )
     posted = set(
-        Posting.objects.filter(
-            person_id__in={s.person_id for s in secondments}, valid_from__lte=day
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        Posting.objects.filter(person_id__in={s.person_id for s in secondments})
+        .filter(valid_on_q(day, open_start=False))
         .filter(membership__admission_decision_date__lte=day)
         .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
         .values_list("person_id", "cell_id")

@@ -16,15 +16,11 @@ from ranks.counters.services import closure_sql
 from ranks.coverage.selectors import BlankPlace, Counts, Coverage
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
-from ranks.org.tree import AREA_FLAGS
+from ranks.org.tree import AREA_FLAGS, in_force
 from ranks.people.models import PersonPlace
 from ranks.targets.progress import Tree
 
 Key = tuple[int, dt.date]
-
-
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start or dt.date.min) <= day <= (end or dt.date.max)
 
 
 def _members_at(place_ids: set[int]):
@@ -71,7 +67,7 @@ class Records:
 
     def has_members(self, place_id: int, day: dt.date) -> bool:
         for vf, vt, admitted, left in self.presence.get(place_id, ()):
-            if _within(day, vf, vt) and admitted <= day and (left is None or day < left):
+            if in_force(vf, vt, day) and admitted <= day and (left is None or day < left):
                 return True
         return False
 
@@ -87,7 +83,7 @@ class Records:
             return result
         flags_of: dict[int, frozenset[str]] = {}
         for version in self.places:
-            if not _within(day, version.valid_from, version.valid_to):
+            if not in_force(version.valid_from, version.valid_to, day):
                 continue
             chain = self.tree.chain(version.unit_id, day)
             if self.unit.pk not in chain:

@@ -28,7 +28,7 @@ from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.selectors import coverage_sums
 from ranks.org import sql
 from ranks.org.models import PlaceKind, Unit, UnitVersion
-from ranks.org.tree import AREA_FLAGS
+from ranks.org.tree import AREA_FLAGS, in_force
 
 TOTALS = ("total", "without_members", "without_cell")
 
@@ -88,10 +88,6 @@ class Coverage:
         }
 
 
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start or dt.date.min) <= day <= (end or dt.date.max)
-
-
 def group_counts(vector: Sequence[int], group: str) -> Counts:
     places, members, cell = (
         vector[COVERAGE_COLUMNS.index(f"{group}_{m}")] for m in ("places", "members", "cell")
@@ -108,7 +104,7 @@ def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
     sums = coverage_sums({v.unit_id for v in versions}, days)
     found = []
     for day in days:
-        on = [v for v in versions if _within(day, v.valid_from, v.valid_to)]
+        on = [v for v in versions if in_force(v.valid_from, v.valid_to, day)]
         root = next((v for v in on if v.unit_id == unit.pk), None)
         result = Coverage(unit.code, root.name if root else unit.code, day)
         found.append(result)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -44,7 +44,8 @@ from ranks.counters.selectors import (
 )
 from ranks.counters.sql import fold_value
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
+from ranks.org.tree import in_force
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -130,7 +131,7 @@ class Tree:
 
     def version(self, unit_id: int, day: dt.date) -> UnitVersion | None:
         for v in self.by_unit.get(unit_id, ()):
-            if (v.valid_from or dt.date.min) <= day <= (v.valid_to or dt.date.max):
+            if in_force(v.valid_from, v.valid_to, day):
                 return v
         return None
 
@@ -205,9 +206,8 @@ def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date)
         postings.filter(
             membership__admission_decision_date__gte=start,
             membership__admission_decision_date__lte=end,
-            valid_from__lte=day,
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(valid_on_q(day, open_start=False))
         .values(
             "membership_id",
             "cell_id",
@@ -248,7 +248,7 @@ def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date)
                 place_kinds=frozenset(
                     kind
                     for kind, vf, vt in places.get(r["cell_id"], ())
-                    if (vf or dt.date.min) <= decided <= (vt or dt.date.max)
+                    if in_force(vf, vt, decided)
                 ),
             )
         )
