@@ -37,6 +37,7 @@ from ranks.coverage.models import Secondment, SecondmentRole
 from ranks.coverage.selectors import Coverage, counted_coverage, coverage_on, coverage_trend
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.models import PlaceKind, Unit, UnitVersion
+from ranks.org.rollup import VersionTree
 from ranks.org.selectors import unit_ancestries, unit_version_nearest
 from ranks.people.models import Person
 from ranks.people.names import fold
@@ -46,7 +47,6 @@ from ranks.reports.charts import YearPoint, trend_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, CELL_FLAG_RULES
 from ranks.reports.render import FORMATS
-from ranks.targets.progress import Tree
 from ranks.web.coverage_map import BANDS, MapUnit, gazetteer, map_layout, place_units
 from ranks.web.forms_coverage import SecondmentEndForm, SecondmentForm
 
@@ -342,7 +342,7 @@ def cell_section(unit: Unit, day: dt.date) -> dict | None:
 
 
 def _cells_below(unit: Unit, day: dt.date) -> list[UnitVersion]:
-    tree = Tree.below([unit.pk])
+    tree = VersionTree.below([unit.pk])
     return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
 
 
