@@ -71,8 +71,8 @@ _SHOWN_FIELDS = (
 )  # fmt: skip
 
 
-def _versions_shown(rows) -> list[VersionShown]:
-    kinds: dict[tuple, KindShown] = {}
+def _versions_shown(rows: Iterable[tuple[Any, ...]]) -> list[VersionShown]:
+    kinds: dict[tuple[Any, ...], KindShown] = {}
     found = []
     for unit_id, parent_id, vf, vt, name, code, *kind in rows:
         shared = kinds.get(tuple(kind))
@@ -129,7 +129,7 @@ class VersionTree:
         return cached
 
     def _chain(self, unit_id: int, day: dt.date) -> list[int]:
-        found = []
+        found: list[int] = []
         current: int | None = unit_id
         while current is not None and len(found) < 64:
             v = self.version(current, day)
