@@ -26,8 +26,9 @@ from ranks.core.actor import Actor
 from ranks.core.clock import today
 from ranks.demo.writer import flush
 from ranks.org.models import Unit
+from ranks.org.rollup import VersionTree
 from ranks.targets import pace
-from ranks.targets.progress import Tree, admission_ratio, admissions_between, composition, progress
+from ranks.targets.progress import admission_ratio, admissions_between, composition, progress
 
 FULL = Scope(full=True)
 REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -124,7 +125,11 @@ def figures(
     start, history = dt.date(on.year, 1, 1), dt.date(on.year - pace.HISTORY_YEARS, 1, 1)
     operations: list[tuple[str, Callable[[], object], bool]] = [
         ("progress()", lambda: progress(scope=FULL, unit=unit, on=on), True),
-        ("  of which: unit versions (Tree.below)", lambda: Tree.below([unit.pk]), False),
+        (
+            "  of which: unit versions (VersionTree.below)",
+            lambda: VersionTree.below([unit.pk]),
+            False,
+        ),
         (
             f"  of which: admissions {history.year}–{on.year} (admissions_between)",
             lambda: admissions_between([unit.pk], history, dt.date(on.year, 12, 31)),

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import SYSTEM
+from ranks.core.formulas import neutralise
 from ranks.core.models import AuditEntry, AuditHead
 from ranks.interchange.exporters import export_kind, write_csv, write_xlsx
-from ranks.interchange.values import as_text, neutralise
+from ranks.interchange.values import as_text
 from ranks.org.models import Place, PlaceKind, PlaceVersion, Unit, UnitVersion
 from ranks.org.services import place_version_save, unit_version_save
 from ranks.org.tree import AREA_FLAGS

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ranks.core.actor import SYSTEM
-from ranks.org.models import Unit, UnitKind, UnitVersion
+from ranks.org.models import Unit, UnitKind, UnitVersion, valid_on_q
 from ranks.org.selectors import (
     cell_places_on,
     places_of_units_on,
@@ -20,6 +20,7 @@ from ranks.org.selectors import (
     unit_version_nearest,
 )
 from ranks.org.services import unit_move
+from ranks.org.tree import in_force
 from tests.factories import LAST_OLD_DAY, REFORM
 
 D = dt.date
@@ -133,3 +134,31 @@ def test_places_of_units_and_cells_on_a_date(world):
     assert [p.place.code for p in places_of_units_on([n1.pk], REFORM)] == ["V1"]
     cell = Unit.objects.get(code="C1-A")
     assert [p.place.code for p in cell_places_on(cell, REFORM)] == ["V1"]
+
+
+@pytest.mark.django_db
+def test_the_versions_valid_on_a_day_are_those_in_force_that_day():
+    """`valid_on_q` (the ORM) and `in_force` (Python) agree, open ends and last days included,
+    also through a relation."""
+    kind = UnitKind.objects.get(key="cell")
+    unit = Unit.objects.create(code="V")
+    periods = [(None, D(2009, 12, 31)), (D(2010, 1, 1), D(2019, 12, 31)), (D(2020, 1, 1), None)]
+    for valid_from, valid_to in periods:
+        UnitVersion.objects.create(
+            unit=unit, name=f"V {valid_from}", kind=kind, valid_from=valid_from, valid_to=valid_to
+        )
+    versions = list(UnitVersion.objects.filter(unit=unit))
+    open_start = {v.pk for v in versions if v.valid_from is None}
+    for day in (D(2009, 12, 31), D(2010, 1, 1), D(2019, 12, 31), D(2020, 1, 1), D(2030, 1, 1)):
+        expected = {v.pk for v in versions if in_force(v.valid_from, v.valid_to, day)}
+        assert len(expected) == 1
+        found = UnitVersion.objects.filter(valid_on_q(day), unit=unit)
+        assert set(found.values_list("pk", flat=True)) == expected
+        assert (
+            set(UnitVersion.objects.valid_on(day).filter(unit=unit).values_list("pk", flat=True))
+            == expected
+        )
+        through = Unit.objects.filter(valid_on_q(day, prefix="versions__"), pk=unit.pk)
+        assert through.count() == 1
+        later = UnitVersion.objects.filter(valid_on_q(day, open_start=False), unit=unit)
+        assert set(later.values_list("pk", flat=True)) == expected - open_start

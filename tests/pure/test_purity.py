@@ -7,6 +7,7 @@ PURE_MODULES = [
     "ranks.org.tree",
     "ranks.people.names",
     "ranks.people.status",
+    "ranks.core.formulas",
     "ranks.core.chain",
     "ranks.pipeline.rules",
     "ranks.reports.charts",

@@ -12,6 +12,7 @@ from ranks.org.tree import (
     find_cycle,
     find_overlaps,
     history,
+    in_force,
     overlaps,
 )
 
@@ -67,6 +68,22 @@ def test_a_version_is_valid_on_its_first_and_last_day_only():
     assert [version.valid_on(d) for d in (D(2019, 12, 31), D(2020, 1, 1))] == [False, True]
     assert [version.valid_on(d) for d in (D(2020, 12, 31), D(2021, 1, 1))] == [True, False]
     assert Version("Y", None).valid_on(BEGINNING)
+
+
+@pytest.mark.parametrize(
+    "valid_from, valid_to, day, expected",
+    [
+        (D(2020, 1, 1), D(2020, 12, 31), D(2020, 1, 1), True),
+        (D(2020, 1, 1), D(2020, 12, 31), D(2020, 12, 31), True),
+        (D(2020, 1, 1), D(2020, 12, 31), D(2019, 12, 31), False),
+        (D(2020, 1, 1), D(2020, 12, 31), D(2021, 1, 1), False),
+        (None, D(2020, 12, 31), BEGINNING, True),
+        (D(2020, 1, 1), None, D(9999, 12, 31), True),
+        (None, None, REFORM, True),
+    ],
+)
+def test_a_period_is_in_force_from_its_first_to_its_last_day(valid_from, valid_to, day, expected):
+    assert in_force(valid_from, valid_to, day) is expected
 
 
 def test_the_moved_cell_has_the_name_of_the_date():

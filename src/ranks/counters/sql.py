@@ -143,7 +143,7 @@ def ancestry(p: dict[str, str], vendor: str) -> str:
     """The CTE `anc(cell_id, unit_id, parent_id, a, b, depth)` of the cells a CTE `cells(cell_id)`
     gives: the unit is the cell or above it on every day from `a` to `b` (the walk up clips each
     step to the versions it passes, and stops at the first unit with no version that day, as
-    `Tree.chain`)."""
+    `VersionTree.chain`)."""
     greatest, least = p["greatest"], p["least"]
     return (
         "anc(cell_id, unit_id, parent_id, a, b, depth) AS ("
@@ -163,7 +163,7 @@ def pipeline_rollup(ids_sql: str, vendor: str) -> str:
     """SELECT (unit_id, day, *`PIPELINE_COLUMNS`) for the candidacies whose ids `ids_sql`
     selects: each counts once on the day it was added to the source list, and once on the day
     of each awareness class it passed, for its current cell and each unit above that cell on
-    that day (as `progress._pipeline_events` and `Tree.chain`)."""
+    that day (as `progress._pipeline_events` and `VersionTree.chain`)."""
     p = vendor_parts(vendor)
     return (
         f"WITH RECURSIVE chosen(id) AS ({ids_sql}),"
@@ -404,7 +404,7 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
 
     A membership counts once, in the cell of its posting on the decision date (the lowest cell
     id if two postings start that day), for that cell and each unit above it on that date that
-    has a version then: the walk up stops at the first unit with none (as `Tree.chain`).
+    has a version then: the walk up stops at the first unit with none (as `VersionTree.chain`).
 
     A membership is present below a unit from the later of its posting's start and its decision
     to the earlier of the posting's end and the day before it left, on the days the cell and

@@ -26,12 +26,12 @@ from django.db.models.expressions import RawSQL
 
 from ranks.coverage.models import Secondment
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
+from ranks.org.rollup import VersionTree
 from ranks.people.models import PersonPlace, Posting
 from ranks.people.status import age_on
 from ranks.pipeline import rules
 from ranks.pipeline.models import Candidate, StageEvent
-from ranks.targets.progress import Tree
 from ranks.targets.results import AGE_BANDS
 
 FLAGS = (
@@ -134,14 +134,14 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
     from the records of its members; or only the cells of `only` (the ones a page shows), read
     from their own records and their communes' tree."""
     if only is None:
-        tree = Tree.below([unit.pk])
+        tree = VersionTree.below([unit.pk])
         cells = [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
         scope = RawSQL(*sql.subtree_ever_ids([unit.pk]))
     else:
         wanted = sorted(set(only))
         parents = UnitVersion.objects.valid_on(day).filter(unit_id__in=wanted)
         roots = {p for p in parents.values_list("parent_id", flat=True) if p is not None}
-        tree = Tree.below(sorted(roots | set(wanted)))
+        tree = VersionTree.below(sorted(roots | set(wanted)))
         found = (tree.version(unit_id, day) for unit_id in wanted)
         cells = sorted(
             (v for v in found if v is not None and v.kind.holds_members),
@@ -192,8 +192,7 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
             person__postings__cell_id__in=scope,
             person__postings__valid_from__lte=day,
         )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(valid_on_q(day))
         .values_list("person_id", "place_id")
         .distinct()
     )
@@ -346,10 +345,8 @@ def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> Non
         .prefetch_related("person__memberships")
     )
     posted = set(
-        Posting.objects.filter(
-            person_id__in={s.person_id for s in secondments}, valid_from__lte=day
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        Posting.objects.filter(person_id__in={s.person_id for s in secondments})
+        .filter(valid_on_q(day, open_start=False))
         .filter(membership__admission_decision_date__lte=day)
         .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
         .values_list("person_id", "cell_id")

@@ -16,15 +16,11 @@ from ranks.counters.services import closure_sql
 from ranks.coverage.selectors import BlankPlace, Counts, Coverage
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
-from ranks.org.tree import AREA_FLAGS
+from ranks.org.rollup import VersionTree
+from ranks.org.tree import AREA_FLAGS, in_force
 from ranks.people.models import PersonPlace
-from ranks.targets.progress import Tree
 
 Key = tuple[int, dt.date]
-
-
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start or dt.date.min) <= day <= (end or dt.date.max)
 
 
 def _members_at(place_ids: set[int]):
@@ -46,7 +42,7 @@ class Records:
 
     def __init__(self, unit: Unit):
         self.unit = unit
-        self.tree = Tree.below([unit.pk])
+        self.tree = VersionTree.below([unit.pk])
         ever = RawSQL(*sql.subtree_ever_ids([unit.pk]))
         self.places = list(PlaceVersion.objects.filter(unit_id__in=ever).select_related("place"))
         links = PlaceVersion.cells.through.objects.filter(
@@ -57,7 +53,7 @@ class Records:
             self.cells[version_id].append(cell_id)
         # A cell based at a place counts wherever it sits in the tree (a combined cell serves
         # places of several units): its own versions, whatever the subtree.
-        self.cell_versions = Tree(
+        self.cell_versions = VersionTree(
             UnitVersion.objects.filter(unit_id__in={c for cs in self.cells.values() for c in cs})
         )
         # A member's presence at a place: the overlap of where they lived or worked and their
@@ -71,7 +67,7 @@ class Records:
 
     def has_members(self, place_id: int, day: dt.date) -> bool:
         for vf, vt, admitted, left in self.presence.get(place_id, ()):
-            if _within(day, vf, vt) and admitted <= day and (left is None or day < left):
+            if in_force(vf, vt, day) and admitted <= day and (left is None or day < left):
                 return True
         return False
 
@@ -87,7 +83,7 @@ class Records:
             return result
         flags_of: dict[int, frozenset[str]] = {}
         for version in self.places:
-            if not _within(day, version.valid_from, version.valid_to):
+            if not in_force(version.valid_from, version.valid_to, day):
                 continue
             chain = self.tree.chain(version.unit_id, day)
             if self.unit.pk not in chain:
@@ -159,7 +155,7 @@ def recount(unit: Unit | None = None) -> dict[Key, tuple[int, ...]]:
     """From the records: each (unit, day)'s change in coverage, for every unit or for the unit
     and every unit ever below it."""
     wanted = None if unit is None else _closure(unit)
-    tree = Tree(UnitVersion.objects.all())
+    tree = VersionTree(UnitVersion.objects.all())
     versions = PlaceVersion.objects.all()
     if wanted is not None:
         versions = versions.filter(unit_id__in=wanted)
@@ -200,7 +196,7 @@ def recount(unit: Unit | None = None) -> dict[Key, tuple[int, ...]]:
     return {key: tuple(v) for key, v in found.items() if any(v)}
 
 
-def _spans(tree: Tree, version: PlaceVersion, a: dt.date, b: dt.date):
+def _spans(tree: VersionTree, version: PlaceVersion, a: dt.date, b: dt.date):
     """(unit, first day, last day, flags) of each period the place version is below a unit: its
     owner and each unit above it, on the days each unit on the way up has a version, with the
     flags of the place and of the units from the owner up to that one."""

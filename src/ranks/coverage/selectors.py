@@ -44,13 +44,13 @@ from ranks.coverage.map import (
 from ranks.coverage.models import Secondment
 from ranks.org import sql
 from ranks.org.models import PlaceKind, Unit, UnitVersion
+from ranks.org.rollup import VersionTree
 from ranks.org.selectors import unit_ancestries
-from ranks.org.tree import AREA_FLAGS
+from ranks.org.tree import AREA_FLAGS, in_force
 from ranks.people.models import Person
 from ranks.people.names import fold
 from ranks.people.selectors import cell_members_on
 from ranks.reports.charts import TrendChart, YearPoint, trend_chart
-from ranks.targets.progress import Tree
 
 TOTALS = ("total", "without_members", "without_cell")
 
@@ -110,10 +110,6 @@ class Coverage:
         }
 
 
-def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start or dt.date.min) <= day <= (end or dt.date.max)
-
-
 def group_counts(vector: Sequence[int], group: str) -> Counts:
     places, members, cell = (
         vector[COVERAGE_COLUMNS.index(f"{group}_{m}")] for m in ("places", "members", "cell")
@@ -130,7 +126,7 @@ def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
     sums = coverage_sums({v.unit_id for v in versions}, days)
     found = []
     for day in days:
-        on = [v for v in versions if _within(day, v.valid_from, v.valid_to)]
+        on = [v for v in versions if in_force(v.valid_from, v.valid_to, day)]
         root = next((v for v in on if v.unit_id == unit.pk), None)
         result = Coverage(unit.code, root.name if root else unit.code, day)
         found.append(result)
@@ -562,7 +558,7 @@ def cell_section(*, unit: Unit, day: dt.date) -> CellSection | None:
 def cells_below(*, unit: Unit, day: dt.date) -> list[UnitVersion]:
     """The versions on `day` of the cells (units holding members) below the unit, in the tree's
     order."""
-    tree = Tree.below([unit.pk])
+    tree = VersionTree.below([unit.pk])
     return [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
 
 

@@ -49,6 +49,7 @@ from ranks.demo.generator.adminunits import _literal, load_province
 from ranks.demo.generator.plan import MembershipPlan, UnitPlan, UnitVersionPlan
 from ranks.demo.targets import SEGMENTS, YEARS_BACK
 from ranks.interchange.schema import KIND_ORDER, KINDS
+from ranks.org.tree import in_force
 
 MEMBERS_AT_SCALE_ONE = 5_600_000
 # Villages or residential groups per commune at scale 1: with the communes' schools and medical
@@ -232,9 +233,7 @@ class Tree:
 
     def parent_on(self, code: str, day: dt.date) -> str | None:
         for v in self.versions.get(code, ()):
-            if (v.valid_from is None or v.valid_from <= day) and (
-                v.valid_to is None or day <= v.valid_to
-            ):
+            if in_force(v.valid_from, v.valid_to, day):
                 return v.parent
         return None
 

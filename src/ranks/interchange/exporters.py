@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 from ranks.access.scope import Scope
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record
+from ranks.core.formulas import neutralise
 from ranks.coverage.models import Secondment
 from ranks.interchange.schema import KINDS, Column
-from ranks.interchange.values import neutralise
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
 from ranks.people.models import SENSITIVE_FIELDS, Person, Posting
 from ranks.pipeline.models import Candidate, StageEvent

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
+from ranks.core.formulas import restore
 from ranks.people.names import fold
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0, allowing for its 1900 leap-year bug
@@ -25,20 +26,6 @@ def is_blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _guarded(text: str) -> bool:
-    """Starts like a formula, maybe behind apostrophes: "=x", and "'=x" which reads back as "=x"."""
-    return text.lstrip("'").startswith(FORMULA_STARTS)
-
-
-def neutralise(text: str) -> str:
-    """Export: a value that a spreadsheet would run as a formula gets a leading apostrophe (and so
-    does one already starting with apostrophes before =, +, -, @, so that it reads back as it was)."""
-    return "'" + text if _guarded(text) else text
-
-
 def as_text(raw) -> str:
     """The cell as text, as the user sees it: whole numbers without `.0`, dates as ISO, and the
     apostrophe an export put before `=`, `+`, `-`, `@` taken off again."""
@@ -52,10 +39,7 @@ def as_text(raw) -> str:
         return raw.date().isoformat() if raw.time() == dt.time(0) else raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    text = str(raw).strip()
-    if text.startswith("'") and _guarded(text):
-        return text[1:]
-    return text
+    return restore(str(raw).strip())
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

@@ -49,12 +49,23 @@ class Unit(models.Model):
         return self.code
 
 
+def valid_on_q(day: dt.date | models.F, *, prefix: str = "", open_start: bool = True) -> models.Q:
+    """The rows in force on `day` (a date, or an expression such as `F(...)`): `valid_from` and
+    `valid_to` both inclusive, empty meaning open. `prefix` reaches them across a relation
+    (`"person__postings__"`). `open_start=False` where `valid_from` is never empty (postings):
+    the start is then the plain `valid_from <= day`, as the indexes on it read it."""
+    start = models.Q(**{f"{prefix}valid_from__lte": day})
+    if open_start:
+        start = models.Q(**{f"{prefix}valid_from__isnull": True}) | start
+    end = models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(
+        **{f"{prefix}valid_to__gte": day}
+    )
+    return start & end
+
+
 class ValidityQuerySet(models.QuerySet):
     def valid_on(self, day: dt.date):
-        return self.filter(
-            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),
-        )
+        return self.filter(valid_on_q(day))
 
 
 class UnitVersion(models.Model):

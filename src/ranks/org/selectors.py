@@ -114,9 +114,7 @@ def unit_history(unit: Unit) -> list[tree.HistoryEvent]:
             return None
         on = day or dt.date.min
         for pv in parents:
-            if pv.unit.code == code and (pv.valid_from or dt.date.min) <= on <= (
-                pv.valid_to or dt.date.max
-            ):
+            if pv.unit.code == code and tree.in_force(pv.valid_from, pv.valid_to, on):
                 return pv.name
         return code
 

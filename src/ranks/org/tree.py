@@ -38,7 +38,13 @@ class Version:
         return self.valid_to or END
 
     def valid_on(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
+        return in_force(self.valid_from, self.valid_to, day)
+
+
+def in_force(valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date) -> bool:
+    """Whether a period from `valid_from` to `valid_to` (both inclusive, None open) holds `day`:
+    a version, a posting or a place in force that day."""
+    return (valid_from or BEGINNING) <= day <= (valid_to or END)
 
 
 def overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
+from ranks.core.admin import ReadOnlyAdmin
 from ranks.pipeline.models import Candidate, StageEvent
-from ranks.web.admin import ReadOnlyAdmin
 
 
 @admin.register(Candidate)

@@ -17,6 +17,7 @@ from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_subtree_ids
+from ranks.org.tree import in_force
 from ranks.people.models import LeftReason, Membership, Person
 from ranks.people.services import (
     cell_check,
@@ -110,12 +111,7 @@ def _cell_or_error(code, day, cell, versions) -> Unit | DomainError:
     if cell is None:
         return DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
     version = next(
-        (
-            v
-            for v in versions.get(cell.pk, [])
-            if (v.valid_from is None or v.valid_from <= day)
-            and (v.valid_to is None or v.valid_to >= day)
-        ),
+        (v for v in versions.get(cell.pk, []) if in_force(v.valid_from, v.valid_to, day)),
         None,
     )
     try:

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from ranks.interchange.values import neutralise
+from ranks.core.formulas import neutralise
 from ranks.reports.model import BAR, INTEGER, LINE, NUMBER, PERCENT, TEXT, Column, Report, Table
 
 BOM = "\ufeff"

@@ -19,12 +19,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -43,8 +42,11 @@ from ranks.counters.selectors import (
     present_on,
 )
 from ranks.counters.sql import fold_value
+from ranks.coverage.selectors import Counts, group_counts
 from ranks.org import sql
-from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
+from ranks.org.rollup import VersionTree
+from ranks.org.tree import in_force
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -90,89 +92,6 @@ PLACE_METRICS = {
 SUPPORTED_METRICS = (*ADMISSION_METRICS, *PIPELINE_METRICS, *PLACE_METRICS)
 
 
-# --- the tree ---------------------------------------------------------------------------------
-
-
-class VersionLike(Protocol):
-    """A unit's version as the tree walks it: a model instance, or `VersionShown`."""
-
-    @property
-    def unit_id(self) -> int: ...
-    @property
-    def parent_id(self) -> int | None: ...
-    @property
-    def valid_from(self) -> dt.date | None: ...
-    @property
-    def valid_to(self) -> dt.date | None: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def unit(self) -> Any: ...
-    @property
-    def kind(self) -> Any: ...
-
-
-class Tree:
-    """The versions of every unit ever below some roots, to walk up or down on any date."""
-
-    def __init__(self, versions: Iterable[VersionLike]):
-        self.by_unit: dict[int, list[Any]] = defaultdict(list)
-        self._chains: dict[tuple[int, dt.date], list[int]] = {}
-        for v in versions:
-            self.by_unit[v.unit_id].append(v)
-
-    @classmethod
-    def below(cls, root_ids: list[int]) -> Tree:
-        """One query: the versions of the units ever below the roots (and the roots')."""
-        ids = RawSQL(*sql.subtree_ever_ids(root_ids))
-        versions = UnitVersion.objects.filter(unit_id__in=ids).select_related("unit", "kind")
-        return cls(versions)
-
-    def version(self, unit_id: int, day: dt.date) -> UnitVersion | None:
-        for v in self.by_unit.get(unit_id, ()):
-            if (v.valid_from or dt.date.min) <= day <= (v.valid_to or dt.date.max):
-                return v
-        return None
-
-    def chain(self, unit_id: int, day: dt.date) -> list[int]:
-        """The unit and every unit above it on `day` that this tree holds (cached)."""
-        key = (unit_id, day)
-        cached = self._chains.get(key)
-        if cached is None:
-            cached = self._chains[key] = self._chain(unit_id, day)
-        return cached
-
-    def _chain(self, unit_id: int, day: dt.date) -> list[int]:
-        found = []
-        current: int | None = unit_id
-        while current is not None and len(found) < 64:
-            v = self.version(current, day)
-            if v is None:
-                break
-            found.append(current)
-            current = v.parent_id
-        return found
-
-    def subtree(self, root_id: int, day: dt.date) -> list[tuple[UnitVersion, int]]:
-        """(version, depth) of the root and every unit below it on `day`, parents first."""
-        children: dict[int, list[UnitVersion]] = defaultdict(list)
-        for unit_id in self.by_unit:
-            v = self.version(unit_id, day)
-            if v is not None and v.parent_id is not None:
-                children[v.parent_id].append(v)
-        root = self.version(root_id, day)
-        if root is None:
-            return []
-        found: list[tuple[UnitVersion, int]] = []
-        stack = [(root, 0)]
-        while stack:  # depth first: each unit followed by the units below it
-            version, depth = stack.pop()
-            found.append((version, depth))
-            kids = sorted(children.get(version.unit_id, ()), key=lambda v: (v.kind.order, v.name))
-            stack += [(k, depth + 1) for k in reversed(kids)]
-        return found
-
-
 # --- admissions ------------------------------------------------------------------------------
 
 
@@ -205,9 +124,8 @@ def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date)
         postings.filter(
             membership__admission_decision_date__gte=start,
             membership__admission_decision_date__lte=end,
-            valid_from__lte=day,
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(valid_on_q(day, open_start=False))
         .values(
             "membership_id",
             "cell_id",
@@ -248,7 +166,7 @@ def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date)
                 place_kinds=frozenset(
                     kind
                     for kind, vf, vt in places.get(r["cell_id"], ())
-                    if (vf or dt.date.min) <= decided <= (vt or dt.date.max)
+                    if in_force(vf, vt, decided)
                 ),
             )
         )
@@ -297,68 +215,12 @@ def _check_metric(metric: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class UnitCode:
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class KindShown:
-    key: str
-    order: int
-    holds_members: bool
-
-
-@dataclass(frozen=True, slots=True)
-class VersionShown:
-    """What the figures need of a unit's version, read as plain values: a province's children
-    are hundreds of versions, and model instances cost more than the query that reads them."""
-
-    unit_id: int
-    parent_id: int | None
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    name: str
-    unit: UnitCode
-    kind: KindShown
-
-
-_SHOWN_FIELDS = (
-    "unit_id", "parent_id", "valid_from", "valid_to", "name", "unit__code",
-    "kind__key", "kind__order", "kind__holds_members",
-)  # fmt: skip
-
-
-def _versions_shown(rows) -> list[VersionShown]:
-    kinds: dict[tuple, KindShown] = {}
-    found = []
-    for unit_id, parent_id, vf, vt, name, code, *kind in rows:
-        shared = kinds.get(tuple(kind))
-        if shared is None:
-            shared = kinds[tuple(kind)] = KindShown(*kind)
-        found.append(VersionShown(unit_id, parent_id, vf, vt, name, UnitCode(code), shared))
-    return found
-
-
-def _shown_tree(unit: Unit, on: dt.date, depth: int | None) -> Tree:
+def _shown_tree(unit: Unit, on: dt.date, depth: int | None) -> VersionTree:
     """The versions of the unit and the units below it: all of them ever, or those within
     `depth` levels on `on` (one query a level; read once a page, `counters.selectors.once`)."""
     if depth is None:
-        return Tree.below([unit.pk])
-    return once(("shown_tree", unit.pk, on, depth), lambda: _read_shown_tree(unit.pk, on, depth))
-
-
-def _read_shown_tree(unit_id: int, on: dt.date, depth: int) -> Tree:
-    versions = UnitVersion.objects.valid_on(on)
-    level = _versions_shown(versions.filter(unit_id=unit_id).values_list(*_SHOWN_FIELDS))
-    found = list(level)
-    for _level in range(depth):
-        ids = [v.unit_id for v in level]
-        if not ids:
-            break
-        level = _versions_shown(versions.filter(parent_id__in=ids).values_list(*_SHOWN_FIELDS))
-        found += level
-    return Tree(found)
+        return VersionTree.below([unit.pk])
+    return once(("shown_tree", unit.pk, on, depth), lambda: VersionTree.levels(unit.pk, on, depth))
 
 
 def _counted(
@@ -491,12 +353,10 @@ def _curve(
     return tuple(found)
 
 
-def _place_progress(unit: Unit, on: dt.date, metric: str, tree: Tree, shown) -> Progress:
+def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, shown) -> Progress:
     """Places with members (or a cell) on `on` against the year's target: the way from the
     figure of 1 January to the target is expected to be covered linearly over the year. From
     the coverage counters: one query for the units shown on both days, one for the curve."""
-    from ranks.coverage.selectors import Counts, group_counts
-
     count = PLACE_METRICS[metric]
     year = on.year
     first = dt.date(year, 1, 1) - dt.timedelta(days=1)
@@ -615,7 +475,7 @@ def composition(
     is counted from its own records (the counters keep the units above the cells)."""
     if end < start:
         raise DomainError(_("The end of the period is before its start."), field="to")
-    own = Tree(UnitVersion.objects.filter(unit=unit).select_related("kind"))
+    own = VersionTree(UnitVersion.objects.filter(unit=unit).select_related("kind"))
     version = own.version(unit.pk, end) or own.version(unit.pk, start)
     name = version.name if version else unit.code
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
@@ -647,7 +507,7 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     year, for a unit created during it). Siblings outside the scope are ranked but not shown."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     own_versions = UnitVersion.objects.filter(unit=unit).select_related("unit", "kind")
-    own = Tree(own_versions)
+    own = VersionTree(own_versions)
     first_day = min(
         (max(v.valid_from or start, start) for v in own.by_unit.get(unit.pk, ())
          if (v.valid_from or dt.date.min) <= end and (v.valid_to or dt.date.max) >= start),
@@ -666,7 +526,7 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         siblings = _shown_tree(Unit(pk=parent_id), first_day, 1)
         if siblings.version(parent_id, first_day) is not None:
             below = _shown_tree(unit, first_day, 1)
-            tree = Tree(
+            tree = VersionTree(
                 [v for vs in siblings.by_unit.values() for v in vs]
                 + [v for uid, vs in below.by_unit.items() if uid != unit.pk for v in vs]
             )

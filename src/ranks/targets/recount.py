@@ -30,6 +30,7 @@ from ranks.counters.models import (
 )
 from ranks.counters.services import closure_sql
 from ranks.org.models import Unit, UnitVersion
+from ranks.org.rollup import VersionTree
 from ranks.people.models import Posting
 from ranks.pipeline import rules
 from ranks.pipeline.models import Candidate, StageEvent
@@ -53,7 +54,7 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
     """From the records: each (unit, month)'s admissions and segments, for every unit or for
     the unit and every unit ever below it."""
     if unit is None:
-        tree = progress.Tree(UnitVersion.objects.select_related("unit", "kind"))
+        tree = VersionTree(UnitVersion.objects.select_related("unit", "kind"))
         admissions = progress.admissions_between(None, dt.date.min, dt.date.max)
         wanted = None
     else:
@@ -61,7 +62,7 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
         with connection.cursor() as cursor:
             cursor.execute(text, params)
             wanted = {row[0] for row in cursor.fetchall()}
-        tree = progress.Tree(UnitVersion.objects.filter(unit_id__in=wanted))
+        tree = VersionTree(UnitVersion.objects.filter(unit_id__in=wanted))
         admissions = progress.admissions_between(sorted(wanted), dt.date.min, dt.date.max)
     found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(ALL_COLUMNS))
     tests = list(progress.ADMISSION_METRICS.values())
@@ -95,7 +96,7 @@ def recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
     return {key: tuple(v) for key, v in found.items() if any(v)}
 
 
-def _presence(tree: progress.Tree, unit: Unit | None):
+def _presence(tree: VersionTree, unit: Unit | None):
     """(unit, first day, last day, official date) of each stretch a member was present below a
     unit: posted to a cell from the decision to the day before leaving, on the days the cell and
     each unit up to that one have versions."""
@@ -153,12 +154,12 @@ def _closure(unit: Unit) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _tree_of(unit: Unit | None) -> tuple[progress.Tree, set[int] | None]:
+def _tree_of(unit: Unit | None) -> tuple[VersionTree, set[int] | None]:
     """The tree of every unit, or of the unit and every unit ever below it (and those ids)."""
     if unit is None:
-        return progress.Tree(UnitVersion.objects.all()), None
+        return VersionTree(UnitVersion.objects.all()), None
     wanted = _closure(unit)
-    return progress.Tree(UnitVersion.objects.filter(unit_id__in=wanted)), wanted
+    return VersionTree(UnitVersion.objects.filter(unit_id__in=wanted)), wanted
 
 
 def pipeline_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
@@ -178,7 +179,7 @@ def pipeline_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tupl
 
 def movement_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ...]]:
     """From the records: each (unit, day)'s transfers in and out and leavings, by the rules of
-    `counters.sql.movement_rollup` stated again with `Tree.chain`."""
+    `counters.sql.movement_rollup` stated again with `VersionTree.chain`."""
     postings = Posting.objects.all()
     tree, wanted = _tree_of(unit)
     if wanted is not None:

@@ -30,6 +30,7 @@ from ranks.org.selectors import (
     unit_history,
     unit_version_nearest,
 )
+from ranks.org.tree import in_force
 from ranks.people.models import Person
 from ranks.people.selectors import (
     cell_members_on,
@@ -111,9 +112,7 @@ def unit_detail(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     version = unit_version_nearest(unit, day)
-    exists_on_day = version is not None and (
-        (version.valid_from or dt.date.min) <= day <= (version.valid_to or dt.date.max)
-    )
+    exists_on_day = version is not None and in_force(version.valid_from, version.valid_to, day)
     shown_day = (
         day if exists_on_day or version is None else (version.valid_to or version.valid_from or day)
     )
@@ -219,9 +218,9 @@ def person_detail(request, person_id: str):
 
     def cell_name(posting):
         for v in versions:
-            if v.unit_id == posting.cell_id and (
-                v.valid_from or dt.date.min
-            ) <= posting.valid_from <= (v.valid_to or dt.date.max):
+            if v.unit_id == posting.cell_id and in_force(
+                v.valid_from, v.valid_to, posting.valid_from
+            ):
                 return v.name
         return posting.cell.code
 

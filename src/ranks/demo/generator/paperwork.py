@@ -39,6 +39,7 @@ from ranks.demo.generator.plan import (
     UnitVersionPlan,
 )
 from ranks.demo.generator.replay import in_order
+from ranks.org.tree import in_force
 
 # "Đảng bộ huyện Thanh Miện" is led by the "Huyện ủy Thanh Miện"; a commune's by its "Đảng ủy".
 COMMITTEE_TITLES = (
@@ -96,9 +97,7 @@ class Paperwork:
     # -- the tree -----------------------------------------------------------------------------
     def version(self, code: str, day) -> UnitVersionPlan:
         for v in self.versions[code]:
-            if (v.valid_from is None or v.valid_from <= day) and (
-                v.valid_to is None or day <= v.valid_to
-            ):
+            if in_force(v.valid_from, v.valid_to, day):
                 return v
         raise KeyError(f"{code} on {day}")
 

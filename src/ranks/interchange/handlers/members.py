@@ -29,6 +29,7 @@ from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler
 from ranks.org.models import Unit
+from ranks.org.tree import in_force
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.services import (
     MEMBERSHIP_FIELDS,
@@ -280,9 +281,7 @@ class MembersHandler(Handler):
         )
         version = None
         for valid_from, valid_to, name, holds_members in versions.get(cell_pk, ()):
-            if (valid_from is None or valid_from <= cell_from) and (
-                valid_to is None or valid_to >= cell_from
-            ):
+            if in_force(valid_from, valid_to, cell_from):
                 version = (name, holds_members)
                 break
         cell_check(code, cell_from, version)

@@ -1,4 +1,8 @@
-"""`ranks tree`: the organisation tree of a date as an indented list, within the actor's scope."""
+"""`ranks tree`: the organisation tree of a date as an indented list, within the actor's scope.
+
+It lives in `access`, not `org`, because it narrows the tree to the actor's grants: `access`
+reads `org`, never the other way round.
+"""
 
 from __future__ import annotations
 

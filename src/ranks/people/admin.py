@@ -1,0 +1,16 @@
+"""Persons, memberships and postings in the admin, read-only: changes go through services."""
+
+from django.contrib import admin
+
+from ranks.core.admin import ReadOnlyAdmin
+from ranks.people.models import Membership, Person, Posting
+
+
+@admin.register(Person)
+class PersonAdmin(ReadOnlyAdmin):
+    list_display = ("person_id", "full_name", "birth_date")
+    search_fields = ("person_id", "search_name")
+
+
+for model in (Membership, Posting):
+    admin.site.register(model, ReadOnlyAdmin)
