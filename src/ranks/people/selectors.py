@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
 from ranks.org import sql
-from ranks.people.models import Person, Posting
+from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
 
 # Above every character a folded name can hold: `name >= q AND name < q + TOP` is "starts with q"
@@ -74,6 +75,23 @@ def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
         .select_related("person", "membership")
         .order_by("person__search_name")
     )
+
+
+@dataclass(frozen=True)
+class CellMember:
+    """A member of a cell on a day, with their status then."""
+
+    person: Person
+    membership: Membership
+    status: str
+
+
+def cell_members_with_status(*, cell_id: int, day: dt.date) -> list[CellMember]:
+    """The members of the cell on `day` (`cell_members_on`), each with their status that day."""
+    return [
+        CellMember(posting.person, posting.membership, posting.membership.status_on(day))
+        for posting in cell_members_on(cell_id, day)
+    ]
 
 
 def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
