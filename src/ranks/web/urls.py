@@ -12,7 +12,7 @@ from ranks.web import (
 urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
-    path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("", include("ranks.org.urls")),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
     path("", include("ranks.targets.urls")),
     path("", include("ranks.coverage.urls")),

@@ -18,22 +18,13 @@ from ranks.access.requests import (
     scope_of,
     unit_or_404,
 )
-from ranks.counters.models import MOVEMENT_COLUMNS
-from ranks.counters.selectors import admitted_between, member_counts, movement_between
-from ranks.coverage.selectors import cell_section
-from ranks.org.models import PlaceKind, UnitVersion
+from ranks.org.models import UnitVersion
 from ranks.org.selectors import (
-    cell_places_on,
-    places_of_units_on,
-    unit_ancestry,
-    unit_children_on,
-    unit_history,
     unit_version_nearest,
 )
 from ranks.org.tree import in_force
 from ranks.people.models import Person
 from ranks.people.selectors import (
-    cell_members_on,
     person_search,
 )
 from ranks.people.services import person_sensitive_read
@@ -103,86 +94,6 @@ def tree(request):
             "depth": depth,
             "depths": range(1, TREE_MAX_DEPTH + 1),
             "roots": [nodes[v.unit_id] for v in roots],
-        },
-    )
-
-
-@require_GET
-def unit_detail(request, code: str):
-    unit = unit_or_404(request, code)
-    day, date_error = day_of(request)
-    version = unit_version_nearest(unit, day)
-    exists_on_day = version is not None and in_force(version.valid_from, version.valid_to, day)
-    shown_day = (
-        day if exists_on_day or version is None else (version.valid_to or version.valid_from or day)
-    )
-    scope = scope_of(request)
-    ancestry = unit_ancestry(unit, shown_day) if version else []
-    visible_ids = set(
-        scope.units(
-            UnitVersion.objects.filter(unit_id__in=[v.unit_id for v in ancestry]), "unit"
-        ).values_list("unit_id", flat=True)
-    )
-    breadcrumbs = [v for v in ancestry[:-1] if v.unit_id in visible_ids]
-    inherited = set()
-    for v in ancestry[:-1]:
-        inherited.update(v.area_flags or ())
-    own_flags = set(version.area_flags or ()) if version else set()
-    children = list(scope.units(unit_children_on(unit, shown_day), "unit"))
-    # From the counters: one sum for the unit and its children whatever the members below.
-    counted = member_counts([unit.pk, *(c.unit_id for c in children)], shown_day)
-    for child in children:
-        child.counts = counted[child.unit_id]
-    members = []
-    if version and version.kind.holds_members:
-        members = list(cell_members_on(unit.pk, shown_day))
-        for posting in members:
-            posting.status = posting.membership.status_on(shown_day)
-    places = list(places_of_units_on([unit.pk], shown_day))
-    cell_names = dict(
-        UnitVersion.objects.valid_on(shown_day)
-        .filter(unit_id__in={c.pk for p in places for c in p.cells.all()})
-        .values_list("unit_id", "name")
-    )
-    for place in places:
-        place.cell_list = [(c.code, cell_names.get(c.pk, c.code)) for c in place.cells.all()]
-    based_at = (
-        list(cell_places_on(unit, shown_day)) if version and version.kind.holds_members else []
-    )
-    cell = (
-        cell_section(unit=unit, day=shown_day) if version and version.kind.holds_members else None
-    )
-    year = None
-    if version is not None:  # the year up to the day shown, from the counters
-        start = dt.date(shown_day.year, 1, 1)
-        moved = movement_between([unit.pk], start, shown_day).get(unit.pk, (0, 0, 0))
-        year = {
-            "start": start,
-            "admitted": admitted_between([unit.pk], start, shown_day).get(unit.pk, 0),
-            **dict(zip(MOVEMENT_COLUMNS, moved, strict=True)),
-        }
-    return render(
-        request,
-        "web/unit.html",
-        {
-            "unit": unit,
-            "version": version,
-            "day": day,
-            "shown_day": shown_day,
-            "exists_on_day": exists_on_day,
-            "date_error": date_error,
-            "breadcrumbs": breadcrumbs,
-            "own_flags": sorted(own_flags),
-            "inherited_flags": sorted(inherited - own_flags),
-            "counts": counted[unit.pk],
-            "children": children,
-            "members": members,
-            "places": places,
-            "based_at": based_at,
-            "history": unit_history(unit),
-            "place_kinds": dict(PlaceKind.choices),
-            "cell": cell,
-            "year": year,
         },
     )
 
