@@ -1,4 +1,4 @@
-"""Reads about people: name search, members of a cell or subtree on a date, counts by status."""
+"""Reads about people: name search, members of a cell or subtree on a date, counts, memberships."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
 from ranks.org import sql
+from ranks.org.models import UnitVersion
+from ranks.org.tree import in_force
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
 
@@ -149,3 +151,47 @@ def member_counts_below(unit_ids: list[int], day: dt.date) -> dict[int, dict[str
             "total": total,
         }
     return found
+
+
+@dataclass(frozen=True)
+class Stint:
+    """A member's time in one cell, with the cell's name when it began."""
+
+    posting: Posting
+    cell_name: str
+
+
+@dataclass(frozen=True)
+class MembershipOnDay:
+    """A membership as a person's page shows it on a day."""
+
+    membership: Membership
+    status: str
+    party_age: tuple[int, int]  # years, months
+    stints: list[Stint]
+
+
+def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnDay]:
+    """The person's memberships, each with its status and party age on `day` and the cells it
+    was posted to: four queries."""
+    memberships = list(person.memberships.prefetch_related("postings__cell"))
+    cell_ids = {p.cell_id for m in memberships for p in m.postings.all()}
+    versions = list(UnitVersion.objects.filter(unit_id__in=cell_ids))
+
+    def cell_name(posting: Posting) -> str:
+        for v in versions:
+            if v.unit_id == posting.cell_id and in_force(
+                v.valid_from, v.valid_to, posting.valid_from
+            ):
+                return v.name
+        return posting.cell.code
+
+    return [
+        MembershipOnDay(
+            membership=m,
+            status=m.status_on(day),
+            party_age=m.party_age_on(day),
+            stints=[Stint(p, cell_name(p)) for p in m.postings.all()],
+        )
+        for m in memberships
+    ]

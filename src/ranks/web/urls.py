@@ -25,7 +25,7 @@ urlpatterns = [
         views_pipeline.candidate_event,
         name="candidate_event",
     ),
-    path("people/<str:person_id>/", views.person_detail, name="person"),
+    path("", include("ranks.people.urls")),
     path("search/", views.search, name="search"),
     path(
         "units/<str:code>/export/<slug:kind>.<slug:fmt>",

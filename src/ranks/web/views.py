@@ -11,10 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ranks.access.requests import (
-    actor_of,
     day_of,
     home_unit,
-    person_or_404,
     scope_of,
     unit_or_404,
 )
@@ -22,13 +20,10 @@ from ranks.org.models import UnitVersion
 from ranks.org.selectors import (
     unit_version_nearest,
 )
-from ranks.org.tree import in_force
 from ranks.people.models import Person
 from ranks.people.selectors import (
     person_search,
 )
-from ranks.people.services import person_sensitive_read
-from ranks.people.status import age_on
 from ranks.pipeline.due import due_list
 
 TREE_MAX_DEPTH = 4
@@ -115,48 +110,6 @@ def unit_due(request, code: str):
             "date_error": date_error,
             "items": items,
             "overdue_count": sum(1 for i in items if i.overdue),
-        },
-    )
-
-
-@require_GET
-def person_detail(request, person_id: str):
-    person = person_or_404(request, person_id)
-    day, date_error = day_of(request)
-    memberships = list(person.memberships.prefetch_related("postings__cell"))
-    cell_ids = {p.cell_id for m in memberships for p in m.postings.all()}
-    versions = list(UnitVersion.objects.filter(unit_id__in=cell_ids))
-
-    def cell_name(posting):
-        for v in versions:
-            if v.unit_id == posting.cell_id and in_force(
-                v.valid_from, v.valid_to, posting.valid_from
-            ):
-                return v.name
-        return posting.cell.code
-
-    for membership in memberships:
-        membership.status = membership.status_on(day)
-        membership.age = membership.party_age_on(day)
-        membership.stints = [
-            {"posting": p, "cell_name": cell_name(p)} for p in membership.postings.all()
-        ]
-    sensitive = None
-    if scope_of(request, sensitive=True).people(Person.objects.filter(pk=person.pk)).exists():
-        if request.GET.get("show") == "sensitive":
-            sensitive = person_sensitive_read(actor=actor_of(request), person=person)
-        else:
-            sensitive = False  # may see them, has not asked to
-    return render(
-        request,
-        "web/person.html",
-        {
-            "person": person,
-            "day": day,
-            "date_error": date_error,
-            "age": age_on(person.birth_date, day),
-            "memberships": memberships,
-            "sensitive": sensitive,
         },
     )
 
