@@ -39,7 +39,7 @@ def test_unit_page_queries_do_not_grow_with_the_subtree(
     from ranks.org.services import unit_version_save
 
     signed_in(client, "alice")
-    with django_assert_max_num_queries(40) as small:
+    with django_assert_max_num_queries(20) as small:
         client.get("/units/N1/")
     for i in range(30):
         unit_version_save(

@@ -1,4 +1,6 @@
-"""What the pages show: the tree of a date, unit pages with counts and history, people, search."""
+"""What the shell's pages show: the tree of a date, and search."""
+
+import datetime as dt
 
 from django.contrib.auth import get_user_model
 
@@ -33,6 +35,30 @@ def test_search_ignores_diacritics_and_case(client, world):
     assert "Đặng Thị Dung" in client.get("/search/?q=dang+thi").content.decode()
 
 
+def test_search_queries_do_not_grow_with_the_matches(client, world, django_assert_max_num_queries):
+    from ranks.core.actor import SYSTEM
+    from ranks.org.services import unit_version_save
+    from ranks.people.services import person_save
+
+    signed_in(client, "alice")
+    with django_assert_max_num_queries(6):
+        client.get("/search/?q=tim")
+    for i in range(30):
+        person_save(
+            actor=SYSTEM,
+            person_id=f"P-SEARCH-{i}",
+            full_name=f"Nguyễn Văn Tìm {i}",
+            birth_date=dt.date(1990, 1, 1),
+            residence_place_code="V1",
+        )
+        unit_version_save(
+            actor=SYSTEM, code=f"N1-TIM{i}", name=f"Chi bộ Tim {i}", kind="cell", parent_code="N1"
+        )
+    with django_assert_max_num_queries(6):
+        text = client.get("/search/?q=tim").content.decode()
+    assert "Nguyễn Văn Tìm 29" in text and "Chi bộ Tim 29" in text
+
+
 def test_tree_page_queries_do_not_grow_with_the_tree(client, world, django_assert_max_num_queries):
     from ranks.core.actor import SYSTEM
     from ranks.org.services import unit_version_save
@@ -51,7 +77,7 @@ def test_tree_page_queries_do_not_grow_with_the_tree(client, world, django_asser
 
     signed_in(client, "alice")
     add(0)  # the tree is as deep as the page shows: one query a level
-    with django_assert_max_num_queries(40) as small:
+    with django_assert_max_num_queries(8) as small:
         client.get("/tree/?depth=4")
     for i in range(1, 30):
         add(i)

@@ -1,14 +1,14 @@
-"""Reads of the organisation tree: a date's tree, subtrees, breadcrumbs, flags, history."""
+"""Reads of the organisation tree: a date's tree, subtrees, flags, history, unit pages, search."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.org import sql, tree
@@ -224,3 +224,49 @@ def unit_page_on(*, unit: Unit, day: dt.date, scope: Scope) -> UnitPage:
         based_at=list(cell_places_on(unit, shown_day)) if holds_members else [],
         history=unit_history(unit),
     )
+
+
+@dataclass
+class TreeNode:
+    """A unit's version in the tree of a day, with the nodes of the units below it."""
+
+    version: UnitVersion
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def unit_tree_on(*, scope: Scope, day: dt.date, depth: int) -> list[TreeNode]:
+    """The tree of `day` from the top units that `scope` sees, `depth` levels deep: one query a
+    level."""
+    visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
+    if scope.full:
+        tops = visible.exclude(parent_id__in=UnitVersion.objects.valid_on(day).values("unit_id"))
+    else:
+        tops = visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_on_sql(day)))
+    roots = [
+        TreeNode(v) for v in tops.select_related("unit", "kind").order_by("kind__order", "name")
+    ]
+    nodes = {node.version.unit_id: node for node in roots}
+    level = [node.version.unit_id for node in roots]
+    for _level in range(depth - 1):
+        if not level:
+            break
+        children = (
+            visible.filter(parent_id__in=level)
+            .select_related("unit", "kind")
+            .order_by("kind__order", "name")
+        )
+        level = []
+        for child in children:
+            node = TreeNode(child)
+            nodes[child.parent_id].children.append(node)
+            nodes[child.unit_id] = node
+            level.append(child.unit_id)
+    return roots
+
+
+def units_matching(*, scope: Scope, query: str, limit: int = 30) -> list[UnitVersion]:
+    """Versions of the units `scope` sees whose name contains `query` or whose code it is."""
+    found = scope.units(
+        UnitVersion.objects.filter(Q(name__icontains=query) | Q(unit__code__iexact=query)), "unit"
+    )
+    return list(found.select_related("unit", "kind").order_by("name", "-valid_from")[:limit])

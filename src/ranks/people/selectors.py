@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -14,6 +15,9 @@ from ranks.org.models import UnitVersion
 from ranks.org.tree import in_force
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
+
+if TYPE_CHECKING:
+    from ranks.access.scope import Scope
 
 # Above every character a folded name can hold: `name >= q AND name < q + TOP` is "starts with q"
 # in code point order, which an index in that order reads as one range.
@@ -195,3 +199,8 @@ def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnD
         )
         for m in memberships
     ]
+
+
+def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
+    """The people `scope` sees whose name matches `query`, as `person_search` orders them."""
+    return person_search(scope.people(Person.objects.all()), query, limit=limit)
