@@ -72,6 +72,11 @@ def sensitive_covers(request: HttpRequest, unit: Unit) -> bool:
     return scope_of(request, sensitive=True).covers(unit.pk)
 
 
+def sensitive_covers_person(request: HttpRequest, person: Person) -> bool:
+    """Whether the user's sensitive grant covers `person`: their ethnicity, religion and ID."""
+    return scope_of(request, sensitive=True).people(Person.objects.filter(pk=person.pk)).exists()
+
+
 def home_unit(request: HttpRequest) -> Unit | None:
     """The committee a user's grants are all at, if one: their natural landing is its dashboard.
     Users with grants at several units, at a cell, or with full access start from the tree."""

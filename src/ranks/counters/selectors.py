@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.db import connection
@@ -225,6 +226,29 @@ def movement_between(unit_ids: Collection[int], start: dt.date, end: dt.date) ->
         row["unit_id"]: tuple(int(row[c] or 0) for c in MOVEMENT_COLUMNS)  # type: ignore[literal-required]  # annotated by name above
         for row in sums.order_by()
     }
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """A unit's year from 1 January to a day: the admissions below it and its movement."""
+
+    start: dt.date
+    admitted: int
+    transfers_in: int
+    transfers_out: int
+    leavings: int
+
+
+def unit_year_to_date(*, unit_id: int, day: dt.date) -> YearToDate:
+    """The admissions decided below the unit and its movement (`MOVEMENT_COLUMNS`) from the first
+    of `day`'s year to `day`, from the counters."""
+    start = dt.date(day.year, 1, 1)
+    moved = movement_between([unit_id], start, day).get(unit_id, (0, 0, 0))
+    return YearToDate(
+        start=start,
+        admitted=admitted_between([unit_id], start, day).get(unit_id, 0),
+        **dict(zip(MOVEMENT_COLUMNS, moved, strict=True)),
+    )
 
 
 def composition_between(

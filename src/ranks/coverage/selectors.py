@@ -47,9 +47,8 @@ from ranks.org.models import PlaceKind, Unit, UnitVersion
 from ranks.org.rollup import VersionTree
 from ranks.org.selectors import unit_ancestries
 from ranks.org.tree import AREA_FLAGS, in_force
-from ranks.people.models import Person
 from ranks.people.names import fold
-from ranks.people.selectors import cell_members_on
+from ranks.people.selectors import CellMember, cell_members_with_status
 from ranks.reports.charts import TrendChart, YearPoint, trend_chart
 
 TOTALS = ("total", "without_members", "without_cell")
@@ -517,19 +516,11 @@ def cells_shown(*, unit: Unit, day: dt.date) -> CellsShown:
 
 
 @dataclass(frozen=True)
-class Remaining:
-    """A member who would remain in a cell, and their status on the day."""
-
-    person: Person
-    status: str
-
-
-@dataclass(frozen=True)
 class CellSection:
     """A cell's health and flags, and who would remain if every secondment ended on the day."""
 
     health: CellHealth
-    remaining: list[Remaining]
+    remaining: list[CellMember]
     remaining_official: int
     stands: bool  # at least `MIN_OFFICIAL` official members without the seconded
 
@@ -543,9 +534,9 @@ def cell_section(*, unit: Unit, day: dt.date) -> CellSection | None:
     health = rows[0]
     seconded = {s.person_id for s in health.seconded}
     remaining = [
-        Remaining(person=posting.person, status=posting.membership.status_on(day))
-        for posting in cell_members_on(unit.pk, day)
-        if posting.person.person_id not in seconded
+        member
+        for member in cell_members_with_status(cell_id=unit.pk, day=day)
+        if member.person.person_id not in seconded
     ]
     return CellSection(
         health=health,

@@ -1,16 +1,21 @@
-"""Reads of the organisation tree: a date's tree, subtrees, breadcrumbs, flags, history."""
+"""Reads of the organisation tree: a date's tree, subtrees, flags, history, unit pages, search."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.org import sql, tree
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
+
+if TYPE_CHECKING:
+    from ranks.access.scope import Scope
 
 
 def unit_versions(unit: Unit) -> list[UnitVersion]:
@@ -144,3 +149,124 @@ def places_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[PlaceV
 def cell_places_on(cell: Unit, day: dt.date) -> QuerySet[PlaceVersion]:
     on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
     return on_day.filter(cells=cell).select_related("place")
+
+
+@dataclass(frozen=True)
+class PlaceWithCells:
+    """A place of a unit on a day, with the cells based there as (code, name that day)."""
+
+    version: PlaceVersion
+    cells: list[tuple[str, str]]
+
+
+def places_with_cells_on(*, unit: Unit, day: dt.date) -> list[PlaceWithCells]:
+    """The unit's places on `day`, each with the cells based there named as they were then."""
+    places = list(places_of_units_on([unit.pk], day))
+    cell_ids = {cell.pk for place in places for cell in place.cells.all()}
+    names = dict(
+        UnitVersion.objects.valid_on(day)
+        .filter(unit_id__in=cell_ids)
+        .values_list("unit_id", "name")
+    )
+    return [
+        PlaceWithCells(place, [(c.code, names.get(c.pk, c.code)) for c in place.cells.all()])
+        for place in places
+    ]
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """What a unit's page shows of the tree. A unit that did not exist on the day asked for is
+    shown as it was on the nearest day it did (`shown_day`)."""
+
+    version: UnitVersion | None
+    shown_day: dt.date
+    exists_on_day: bool
+    breadcrumbs: list[UnitVersion]  # the units above it that the user may see, from the top
+    own_flags: list[str]
+    inherited_flags: list[str]  # those of the units above it, less its own
+    children: list[UnitVersion]  # the units below it that the user may see
+    places: list[PlaceWithCells]
+    based_at: list[PlaceVersion]  # for a cell: the places it is based at
+    history: list[tree.HistoryEvent]
+
+    @property
+    def holds_members(self) -> bool:
+        return self.version is not None and self.version.kind.holds_members
+
+
+def unit_page_on(*, unit: Unit, day: dt.date, scope: Scope) -> UnitPage:
+    """The unit on `day` (or the nearest day it existed), the units above and below it that
+    `scope` sees, its area flags, places and history."""
+    version = unit_version_nearest(unit, day)
+    exists_on_day = version is not None and tree.in_force(version.valid_from, version.valid_to, day)
+    shown_day = (
+        day if exists_on_day or version is None else (version.valid_to or version.valid_from or day)
+    )
+    ancestry = unit_ancestry(unit, shown_day) if version else []
+    above = ancestry[:-1]
+    visible_ids = set(
+        scope.units(
+            UnitVersion.objects.filter(unit_id__in=[v.unit_id for v in ancestry]), "unit"
+        ).values_list("unit_id", flat=True)
+    )
+    own_flags = set(version.area_flags or ()) if version else set()
+    holds_members = version is not None and version.kind.holds_members
+    return UnitPage(
+        version=version,
+        shown_day=shown_day,
+        exists_on_day=exists_on_day,
+        breadcrumbs=[v for v in above if v.unit_id in visible_ids],
+        own_flags=sorted(own_flags),
+        inherited_flags=sorted(unit_inherited_flags(above) - own_flags),
+        children=list(scope.units(unit_children_on(unit, shown_day), "unit")),
+        places=places_with_cells_on(unit=unit, day=shown_day),
+        based_at=list(cell_places_on(unit, shown_day)) if holds_members else [],
+        history=unit_history(unit),
+    )
+
+
+@dataclass
+class TreeNode:
+    """A unit's version in the tree of a day, with the nodes of the units below it."""
+
+    version: UnitVersion
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def unit_tree_on(*, scope: Scope, day: dt.date, depth: int) -> list[TreeNode]:
+    """The tree of `day` from the top units that `scope` sees, `depth` levels deep: one query a
+    level."""
+    visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
+    if scope.full:
+        tops = visible.exclude(parent_id__in=UnitVersion.objects.valid_on(day).values("unit_id"))
+    else:
+        tops = visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_on_sql(day)))
+    roots = [
+        TreeNode(v) for v in tops.select_related("unit", "kind").order_by("kind__order", "name")
+    ]
+    nodes = {node.version.unit_id: node for node in roots}
+    level = [node.version.unit_id for node in roots]
+    for _level in range(depth - 1):
+        if not level:
+            break
+        children = (
+            visible.filter(parent_id__in=level)
+            .select_related("unit", "kind")
+            .order_by("kind__order", "name")
+        )
+        level = []
+        for child in children:
+            node = TreeNode(child)
+            nodes[child.parent_id].children.append(node)
+            nodes[child.unit_id] = node
+            level.append(child.unit_id)
+    return roots
+
+
+def units_matching(*, scope: Scope, query: str, limit: int = 30) -> list[UnitVersion]:
+    """Versions of the units `scope` sees whose name contains `query` or whose code it is."""
+    found = scope.units(
+        UnitVersion.objects.filter(Q(name__icontains=query) | Q(unit__code__iexact=query)), "unit"
+    )
+    return list(found.select_related("unit", "kind").order_by("name", "-valid_from")[:limit])

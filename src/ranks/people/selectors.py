@@ -1,16 +1,23 @@
-"""Reads about people: name search, members of a cell or subtree on a date, counts by status."""
+"""Reads about people: name search, members of a cell or subtree on a date, counts, memberships."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
 from ranks.org import sql
-from ranks.people.models import Person, Posting
+from ranks.org.models import UnitVersion
+from ranks.org.tree import in_force
+from ranks.people.models import Membership, Person, Posting
 from ranks.people.names import fold
+
+if TYPE_CHECKING:
+    from ranks.access.scope import Scope
 
 # Above every character a folded name can hold: `name >= q AND name < q + TOP` is "starts with q"
 # in code point order, which an index in that order reads as one range.
@@ -76,6 +83,23 @@ def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
     )
 
 
+@dataclass(frozen=True)
+class CellMember:
+    """A member of a cell on a day, with their status then."""
+
+    person: Person
+    membership: Membership
+    status: str
+
+
+def cell_members_with_status(*, cell_id: int, day: dt.date) -> list[CellMember]:
+    """The members of the cell on `day` (`cell_members_on`), each with their status that day."""
+    return [
+        CellMember(posting.person, posting.membership, posting.membership.status_on(day))
+        for posting in cell_members_on(cell_id, day)
+    ]
+
+
 def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
     """Official and probationary members in the unit's subtree on `day`: one query, which reads
     the subtree's postings through their `cell_id` index (`sql.first`)."""
@@ -131,3 +155,52 @@ def member_counts_below(unit_ids: list[int], day: dt.date) -> dict[int, dict[str
             "total": total,
         }
     return found
+
+
+@dataclass(frozen=True)
+class Stint:
+    """A member's time in one cell, with the cell's name when it began."""
+
+    posting: Posting
+    cell_name: str
+
+
+@dataclass(frozen=True)
+class MembershipOnDay:
+    """A membership as a person's page shows it on a day."""
+
+    membership: Membership
+    status: str
+    party_age: tuple[int, int]  # years, months
+    stints: list[Stint]
+
+
+def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnDay]:
+    """The person's memberships, each with its status and party age on `day` and the cells it
+    was posted to: four queries."""
+    memberships = list(person.memberships.prefetch_related("postings__cell"))
+    cell_ids = {p.cell_id for m in memberships for p in m.postings.all()}
+    versions = list(UnitVersion.objects.filter(unit_id__in=cell_ids))
+
+    def cell_name(posting: Posting) -> str:
+        for v in versions:
+            if v.unit_id == posting.cell_id and in_force(
+                v.valid_from, v.valid_to, posting.valid_from
+            ):
+                return v.name
+        return posting.cell.code
+
+    return [
+        MembershipOnDay(
+            membership=m,
+            status=m.status_on(day),
+            party_age=m.party_age_on(day),
+            stints=[Stint(p, cell_name(p)) for p in m.postings.all()],
+        )
+        for m in memberships
+    ]
+
+
+def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
+    """The people `scope` sees whose name matches `query`, as `person_search` orders them."""
+    return person_search(scope.people(Person.objects.all()), query, limit=limit)

@@ -12,7 +12,7 @@ from ranks.web import (
 urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
-    path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("", include("ranks.org.urls")),
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
     path("", include("ranks.targets.urls")),
     path("", include("ranks.coverage.urls")),
@@ -25,7 +25,7 @@ urlpatterns = [
         views_pipeline.candidate_event,
         name="candidate_event",
     ),
-    path("people/<str:person_id>/", views.person_detail, name="person"),
+    path("", include("ranks.people.urls")),
     path("search/", views.search, name="search"),
     path(
         "units/<str:code>/export/<slug:kind>.<slug:fmt>",

@@ -30,12 +30,12 @@ def flag_label(key: str) -> str:
 
 @register.filter
 def status_label(key: str) -> str:
-    return STATUS_LABELS.get(key, key)
+    return str(STATUS_LABELS.get(key, key))
 
 
 @register.filter
 def history_label(key: str) -> str:
-    return HISTORY_LABELS.get(key, key)
+    return str(HISTORY_LABELS.get(key, key))
 
 
 @register.filter
