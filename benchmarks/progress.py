@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,6 +30,9 @@ from ranks.org.models import Unit
 from ranks.org.rollup import VersionTree
 from ranks.targets import pace
 from ranks.targets.progress import admission_ratio, admissions_between, composition, progress
+
+if TYPE_CHECKING:
+    from ranks.reports.model import Report
 
 FULL = Scope(full=True)
 REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -110,10 +114,14 @@ def _reports(unit: Unit, on: dt.date) -> tuple[list[tuple[str, Callable[[], obje
         ),
         "ratio": lambda: ratio_report(admission_ratio(scope=FULL, unit=unit, year=on.year)),
     }
-    found = []
+
+    def written(build: Callable[[], Report], fmt: str) -> Callable[[], bytes]:
+        return lambda: render(build(), fmt)
+
+    found: list[tuple[str, Callable[[], object]]] = []
     for kind, build in kinds.items():
         for fmt in REPORT_FORMATS:
-            found.append((f"report {kind} {fmt}", lambda b=build, f=fmt: render(b(), f)))
+            found.append((f"report {kind} {fmt}", written(build, fmt)))
     return found, ""
 
 

@@ -392,8 +392,8 @@ class _Builder:
             postings.append(Posting(cell=other.unit, valid_from=moved, valid_to=left))
         else:
             postings.append(Posting(cell=cell.unit, valid_from=start, valid_to=left))
-        ceremony = decided + dt.timedelta(days=rng.randint(14, 45))
-        ceremony = ceremony if ceremony < today else None
+        held = decided + dt.timedelta(days=rng.randint(14, 45))
+        ceremony = held if held < today else None
         official = add_years(ceremony, 1) if ceremony else None
         official = (
             official if official and official < today and (not left or official < left) else None
@@ -417,7 +417,7 @@ class _Builder:
             return "worker" if rng.random() < 0.6 else "enterprise_employee"
         if age >= (60 if gender == "male" else 57):
             return "retired" if rng.random() < 0.85 else _pick(rng, OCCUPATION_OLD)
-        weights = OCCUPATION_YOUNG if age <= 23 else OCCUPATION_ADULT
+        weights: tuple[tuple[str, float], ...] = OCCUPATION_YOUNG if age <= 23 else OCCUPATION_ADULT
         if setting == "residential_group":
             weights = tuple((k, w * 0.15 if k == "farmer" else w) for k, w in weights)
         return _pick(rng, weights)

@@ -82,7 +82,9 @@ def home_unit(request: HttpRequest) -> Unit | None:
     Users with grants at several units, at a cell, or with full access start from the tree."""
     if actor_of(request).has_full_access:
         return None
-    grants = list(Grant.objects.filter(user=request.user).select_related("unit")[:2])
+    user = request.user
+    assert user.is_authenticated  # the home page needs a login
+    grants = list(Grant.objects.filter(user=user).select_related("unit")[:2])
     if len(grants) != 1:
         return None
     unit = grants[0].unit

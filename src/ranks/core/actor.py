@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The name written into the audit log and the user whose access applies (None: full access)."""
+    """The name written into the audit log and the user whose access applies (None: full access;
+    anonymous, on a page open to all: none)."""
 
     name: str
-    user: AbstractBaseUser | None = None
+    user: AbstractBaseUser | AnonymousUser | None = None
     channel: str = "web"  # web, cli, system
 
     @property
@@ -27,7 +28,7 @@ class Actor:
         )
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser, channel: str = "web") -> Actor:
+    def for_user(cls, user: AbstractBaseUser | AnonymousUser, channel: str = "web") -> Actor:
         return cls(name=user.get_username(), user=user, channel=channel)
 
     @classmethod

@@ -6,6 +6,8 @@ Errors of the domain print as one translated line on stderr and exit with status
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, overload
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +17,23 @@ from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
 from ranks.core.errors import DomainError
+
+
+class translated_help:
+    """Makes a command's `help` method its help text, in the language active when it is read.
+
+    A property would read the same, but to mypy a read-only property cannot take the place of
+    BaseCommand's `help` attribute; a descriptor without a setter can."""
+
+    def __init__(self, text: Callable[[Any], str]) -> None:
+        self.text = text
+
+    @overload
+    def __get__(self, command: None, owner: type) -> translated_help: ...
+    @overload
+    def __get__(self, command: BaseCommand, owner: type) -> str: ...
+    def __get__(self, command: BaseCommand | None, owner: type) -> str | translated_help:
+        return self if command is None else self.text(command)
 
 
 class RanksCommand(BaseCommand):

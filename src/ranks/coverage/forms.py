@@ -26,7 +26,9 @@ class SecondmentForm(forms.Form):
 
     def __init__(self, *args, cells: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cell_code"].choices = [(code, f"{name} ({code})") for code, name in cells]
+        cell_code = self.fields["cell_code"]
+        assert isinstance(cell_code, forms.ChoiceField)  # declared above
+        cell_code.choices = [(code, f"{name} ({code})") for code, name in cells]
         if len(cells) == 1:
             self.fields["cell_code"].initial = cells[0][0]
 

@@ -133,6 +133,7 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
     """Every cell under `unit` (or the unit, if it is a cell) on `day`, by parent and name,
     from the records of its members; or only the cells of `only` (the ones a page shows), read
     from their own records and their communes' tree."""
+    scope: RawSQL | list[int]
     if only is None:
         tree = VersionTree.below([unit.pk])
         cells = [v for v, _depth in tree.subtree(unit.pk, day) if v.kind.holds_members]
@@ -230,7 +231,9 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
                 age_on(birth, day),
             )
             place_unit = works_at.get(person)
-            commune = tree.version(cell_id, day).parent_id
+            cell = tree.version(cell_id, day)
+            assert cell is not None  # by_cell holds the cells in force on the day
+            commune = cell.parent_id
             if place_unit is not None and commune not in tree.chain(place_unit, day):
                 health.working_away += 1
     for s in secondments:
@@ -439,7 +442,10 @@ def with_details(rows: list[CellHealth], unit: Unit, day: dt.date) -> None:
     """Fill the rows `cell_figures` gave (a page of them) with what only the members' records
     tell: the age bands, the share over 60, the members working away and the day of the last
     admission. One `cell_health` over those cells alone."""
-    details = {h.unit_id: h for h in cell_health(unit, day, only=[r.unit_id for r in rows])}
+    details = {
+        h.unit_id: h
+        for h in cell_health(unit, day, only=[r.unit_id for r in rows if r.unit_id is not None])
+    }
     for row in rows:
         found = details.get(row.unit_id)
         if found is not None:

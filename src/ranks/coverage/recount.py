@@ -82,6 +82,7 @@ class Records:
         if root is None:
             return result
         flags_of: dict[int, frozenset[str]] = {}
+        blank: list[BlankPlace] = []
         for version in self.places:
             if not in_force(version.valid_from, version.valid_to, day):
                 continue
@@ -104,13 +105,15 @@ class Records:
                 result.by_flag.setdefault(flag, Counts()).add(members, cell)
             if below:
                 child = self.tree.version(below[-1], day)
+                assert child is not None  # the chain holds only units in force on the day
                 result.by_child.setdefault(child.unit.code, Counts()).add(members, cell)
             for unit_id in chain[: chain.index(self.unit.pk) + 1]:
                 result.by_unit.setdefault(unit_id, Counts()).add(members, cell)
             owner = self.tree.version(version.unit_id, day)
+            assert owner is not None  # the chain starts at the owner
             result.by_owner.setdefault(owner.unit.code, Counts()).add(members, cell)
             if with_lists and not (members and cell):
-                result.blank.append(
+                blank.append(
                     BlankPlace(
                         code=version.place.code,
                         name=version.name,
@@ -122,7 +125,8 @@ class Records:
                         has_cell=cell,
                     )
                 )
-        result.blank.sort(key=lambda b: (b.unit_name, b.name, b.code))
+        blank.sort(key=lambda b: (b.unit_name, b.name, b.code))
+        result.blank = blank
         return result
 
 
@@ -156,10 +160,10 @@ def recount(unit: Unit | None = None) -> dict[Key, tuple[int, ...]]:
     and every unit ever below it."""
     wanted = None if unit is None else _closure(unit)
     tree = VersionTree(UnitVersion.objects.all())
-    versions = PlaceVersion.objects.all()
+    places = PlaceVersion.objects.all()
     if wanted is not None:
-        versions = versions.filter(unit_id__in=wanted)
-    versions = list(versions.prefetch_related("cells"))
+        places = places.filter(unit_id__in=wanted)
+    versions = list(places.prefetch_related("cells"))
     lived: dict[int, list[Period]] = defaultdict(list)
     for place_id, vf, vt, admitted, left in _members_at({v.place_id for v in versions}):
         a = max(vf or dt.date.min, admitted)

@@ -24,6 +24,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Min, Q
@@ -90,7 +91,8 @@ class Coverage:
     by_kind: dict[str, Counts] = field(default_factory=dict)
     by_flag: dict[str, Counts] = field(default_factory=dict)
     # Without members or without a cell: read a page at a time (`BlankPlaces`), or a list.
-    blank: Sequence[BlankPlace] = field(default_factory=list)
+    # All of them (`coverage.recount`) or read a page at a time.
+    blank: list[BlankPlace] | BlankPlaces = field(default_factory=list)
     blank_by_owner: dict[str, int] = field(default_factory=dict)
     # Per unit directly under the one asked for, and per unit a place belongs to (the commune,
     # for the map): code → counts.
@@ -99,7 +101,7 @@ class Coverage:
     # Per unit at every depth (by primary key), the unit asked for included.
     by_unit: dict[int, Counts] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "unit": self.code,
             "on": self.on.isoformat(),
@@ -148,7 +150,7 @@ def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
     return found
 
 
-def _places_on(unit: Unit, day: dt.date) -> tuple[str, list]:
+def _places_on(unit: Unit, day: dt.date) -> tuple[str, list[Any]]:
     """A `WITH` clause ending in `pl`: each place below the unit on `day` (its version that day
     owned by a unit of the subtree that day), with its owner and whether a member lives or
     works there and a cell is based there. Its cost is the subtree's places, each looked up
@@ -191,7 +193,7 @@ BLANK_FILTERS = {
 }
 
 
-def _flags(value) -> tuple[str, ...]:
+def _flags(value: str | list[str] | None) -> tuple[str, ...]:
     if isinstance(value, str):
         value = json.loads(value or "[]")
     return tuple(value or ())
@@ -209,13 +211,14 @@ class BlankPlaces:
         self.unit, self.day, self.which = unit, day, which
         self._count: int | None = count
 
-    def _query(self, select: str, tail: str = "") -> list[tuple]:
+    def _query(self, select: str, tail: str = "") -> list[tuple[Any, ...]]:
         text, params = _places_on(self.unit, self.day)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"{text} SELECT {select} FROM pl WHERE {BLANK_FILTERS[self.which]}{tail}", params
             )
-            return cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
     def count(self) -> int:
         if self._count is None:

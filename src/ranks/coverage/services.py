@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from ranks.core.errors import DomainError
 from ranks.coverage.models import Secondment, SecondmentRole
 from ranks.org.models import Unit
 from ranks.people import status
-from ranks.people.models import Person
+from ranks.people.models import Membership, Person
 from ranks.pipeline.services import cell_found, cells_on
 
 MEMBER_STATUSES = {status.PROBATIONARY, status.OFFICIAL}
@@ -45,7 +46,9 @@ def secondment_check_input(role: str, from_date: dt.date, to_date: dt.date | Non
         raise DomainError(_("The end date is before the start date."), field="to_date")
 
 
-def secondment_check_person(person: Person | None, person_id: str, memberships, day) -> Person:
+def secondment_check_person(
+    person: Person | None, person_id: str, memberships: Iterable[Membership], day: dt.date
+) -> Person:
     """The seconded person exists (`person`, found by `person_id`) and is a member on `day`;
     `memberships` are all of theirs."""
     if not person_id.strip():

@@ -222,7 +222,7 @@ def _report_ticks(chart: Chart) -> tuple[int, ...]:
 
 
 def _text(
-    x: float, y: float, content: str, *, size: int = 10, anchor: str = "start", **extra
+    x: float, y: float, content: str, *, size: int = 10, anchor: str = "start", **extra: str
 ) -> str:
     attrs = "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in extra.items())
     return (

@@ -9,10 +9,15 @@ import csv
 import io
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ranks.core.formulas import neutralise
 from ranks.reports.model import BAR, INTEGER, LINE, NUMBER, PERCENT, TEXT, Column, Report, Table
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 BOM = "\ufeff"
 MIN_WIDTH, MAX_WIDTH = 8, 48  # characters
@@ -83,7 +88,7 @@ def _indent_index(table: Table) -> int:
 class _Sheet:
     """Writes rows down one worksheet and remembers how wide each column wants to be."""
 
-    def __init__(self, sheet, width: int):
+    def __init__(self, sheet: Worksheet, width: int) -> None:
         from openpyxl.styles import Border, Font, PatternFill, Side
 
         self.sheet = sheet
@@ -95,7 +100,15 @@ class _Sheet:
         self.bold = Font(bold=True)
         self.fill = PatternFill("solid", fgColor="E8E8E8")
 
-    def text(self, column: int, value: str, *, font=None, align=None, merge_to: int = 0):
+    def text(
+        self,
+        column: int,
+        value: str,
+        *,
+        font: Font | None = None,
+        align: Alignment | None = None,
+        merge_to: int = 0,
+    ) -> Cell:
         cell = self.sheet.cell(row=self.row, column=column, value=neutralise(value))
         cell.data_type = "s"  # text, never a formula
         if font is not None:
@@ -158,9 +171,11 @@ def write_xlsx(report: Report) -> bytes:
     native Excel chart drawn from them, then the signature block."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.title = sheet_title(report.sheet_title or report.kind)
     width = max([len(t.columns) for t in report.tables] + [6])
     half = max(width // 2, 2)
@@ -188,7 +203,7 @@ def write_xlsx(report: Report) -> bytes:
     for number, table in enumerate(report.tables):
         header_row = out.table(table)
         if number == 0:
-            sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+            sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
             sheet.print_title_rows = f"{header_row}:{header_row}"
         out.row += 1
     for note in report.notes:
@@ -215,7 +230,9 @@ def write_xlsx(report: Report) -> bytes:
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = sheet.sheet_properties.pageSetUpPr
+    assert fit is not None  # a new worksheet's properties come with their page setup
+    fit.fitToPage = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -249,6 +266,7 @@ def _chart(out: _Sheet, report: Report) -> None:
             cell.border = out.border
         out.row += 1
     last_row = out.row - 1
+    drawing: LineChart | BarChart
     if chart.kind == LINE:
         drawing = LineChart()
         drawing.y_axis.title = chart.value_title or None

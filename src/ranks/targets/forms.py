@@ -3,14 +3,19 @@ and a reason. It checks the shape of the numbers; `target_allocate` checks the r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CHILD_PREFIX = "child-"
 MAX_VALUE = 10_000_000  # more admissions than the country has members: a typing slip
 
 
-def _number_field(label: str, *, current: int | None) -> forms.IntegerField:
+def _number_field(label: StrOrPromise, *, current: int | None) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,

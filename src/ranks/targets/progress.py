@@ -78,14 +78,15 @@ ADMISSION_METRICS = {
     Metric.ADMISSIONS_RELIGIOUS: lambda a: fold_value(a.religion) not in NO_RELIGION,
     Metric.ADMISSIONS_WOMEN: lambda a: a.gender == "female",
 }
-# The counter column of each admission metric (`ranks.counters.models.COLUMNS`).
-COUNTER_COLUMNS = dict(zip(ADMISSION_METRICS, ADMISSION_COLUMNS, strict=True))
+# The counter column of each admission metric (`ranks.counters.models.COLUMNS`); keyed by str, as
+# the metric comes from forms and commands.
+COUNTER_COLUMNS: dict[str, str] = dict(zip(ADMISSION_METRICS, ADMISSION_COLUMNS, strict=True))
 # Metrics counted from the pipeline: candidates added to a source list, classes passed.
 PIPELINE_METRICS = (Metric.SOURCE_ENTRIES, Metric.CLASS_GRADUATES)
 # Their counter columns (`ranks.counters.models.PIPELINE_COLUMNS`).
-PIPELINE_COLUMN_OF = dict(zip(PIPELINE_METRICS, PIPELINE_COLUMNS, strict=True))
+PIPELINE_COLUMN_OF: dict[str, str] = dict(zip(PIPELINE_METRICS, PIPELINE_COLUMNS, strict=True))
 # Metrics that count places on the date (coverage), not events of the year.
-PLACE_METRICS = {
+PLACE_METRICS: dict[str, Callable[[Counts], int]] = {
     Metric.PLACES_WITH_MEMBERS: lambda c: c.total - c.without_members,
     Metric.PLACES_WITH_CELL: lambda c: c.total - c.without_cell,
 }
@@ -400,14 +401,14 @@ def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, sho
     points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
     more = coverage_sums([unit.pk], sorted(p for p in points if p <= on))
     for point in sorted(points):
-        done = None
+        reached = None
         if point <= on:
             vector = more.get((unit.pk, point))
-            done = count(group_counts(vector, "all") if vector is not None else Counts())
+            reached = count(group_counts(vector, "all") if vector is not None else Counts())
         expected = None
         if target is not None:
             expected = round(base + (target - base) * pace.linear_share(point), 1)
-        curve.append(CurvePoint(point, done, expected))
+        curve.append(CurvePoint(point, reached, expected))
     return Progress(unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve))
 
 
@@ -523,11 +524,11 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
     # The units ranked: the parent's children (the unit's siblings) and the unit's children.
     tree = None
     if parent_id:
-        siblings = _shown_tree(Unit(pk=parent_id), first_day, 1)
-        if siblings.version(parent_id, first_day) is not None:
+        around = _shown_tree(Unit(pk=parent_id), first_day, 1)
+        if around.version(parent_id, first_day) is not None:
             below = _shown_tree(unit, first_day, 1)
             tree = VersionTree(
-                [v for vs in siblings.by_unit.values() for v in vs]
+                [v for vs in around.by_unit.values() for v in vs]
                 + [v for uid, vs in below.by_unit.items() if uid != unit.pk for v in vs]
             )
     if tree is None:
@@ -562,7 +563,10 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
 
     def ranked(ids: list[int]) -> list[RatioRow]:
         rows = [row(uid) for uid in ids]
-        order = sorted((r for r in rows if r.ratio is not None), key=lambda r: (-r.ratio, r.code))
+        # Only the rows with a ratio are ordered.
+        order = sorted(
+            (r for r in rows if r.ratio is not None), key=lambda r: (-(r.ratio or 0.0), r.code)
+        )
         ranks = {r.code: i + 1 for i, r in enumerate(order)}
         return sorted(
             (RatioRow(**{**r.__dict__, "rank": ranks.get(r.code)}) for r in rows),

@@ -137,7 +137,8 @@ def counted(unit: Unit | None = None) -> dict[tuple[int, dt.date], tuple[int, ..
             ids = [r[0] for r in cursor.fetchall()]
     found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(ALL_COLUMNS))
     for model, columns in TABLES:
-        rows = model.objects.all() if ids is None else model.objects.filter(unit_id__in=ids)
+        manager = model._default_manager
+        rows = manager.all() if ids is None else manager.filter(unit_id__in=ids)
         sums = rows.values("unit_id", "month").annotate(**{f"s_{c}": Sum(c) for c in columns})
         first = ALL_COLUMNS.index(columns[0])
         for row in sums.order_by():

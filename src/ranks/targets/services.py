@@ -53,7 +53,7 @@ def target_check(year: int, metric: str, value: int) -> None:
 
 
 def target_apply(
-    target: Target, old_value: int | None, value: int, actor: Actor, now, reason: str
+    target: Target, old_value: int | None, value: int, actor: Actor, now: dt.datetime, reason: str
 ) -> TargetRevision:
     """Set the new value on `target` (not saved) and give the revision that records it (its
     target still to be saved)."""
@@ -93,7 +93,7 @@ def target_set(
             Target.objects.select_for_update().filter(unit=unit, year=year, metric=metric).first()
         )
         old_value = target.value if target else None
-        if old_value == value:
+        if target is not None and old_value == value:
             return target
         if target is None:
             target = Target(unit=unit, year=year, metric=metric)

@@ -9,7 +9,7 @@ from ranks.access.models import Grant, Role
 from ranks.access.scope import scope_for
 from ranks.access.services import grant_role, revoke_role
 from ranks.core.actor import Actor
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
 
@@ -23,8 +23,8 @@ def _usage() -> DomainError:
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    @translated_help
+    def help(self) -> str:
         return _(
             "Grant USERNAME a role (viewer, officer, manager) at UNIT_CODE, covering the units below "
             "it; --revoke USERNAME UNIT_CODE takes it back; --list [USERNAME] shows grants. With "

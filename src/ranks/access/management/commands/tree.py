@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.org import tree
@@ -20,8 +20,8 @@ from ranks.org.selectors import unit_subtree
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    @translated_help
+    def help(self) -> str:
         return _(
             "Print the organisation tree of a date as an indented list: code, name and kind of "
             "each unit. With --as, only the units below that user's grants on that date."

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_verify
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry, AuditHead
 
@@ -31,8 +31,8 @@ def _reason(reason: str) -> str:
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "verify: check that no audit entry was altered or deleted (exit status 1 if one was). "
             "show: list audit entries, newest last; reading the log needs full access, so "

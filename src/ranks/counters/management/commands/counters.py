@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
 from ranks.counters import services
 from ranks.counters.models import (
@@ -81,8 +81,8 @@ def column_label(column: str) -> str:
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "verify: recount the admissions, their composition, the members present, the "
             "transfers and leavings, the pipeline's entries and classes, the candidates by "

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
 from ranks.interchange.access import export_shows_sensitive
 from ranks.interchange.exporters import export_kind, write_csv, write_xlsx
@@ -18,8 +18,8 @@ from ranks.org.models import Unit
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "Export the records of one kind under a unit, as CSV (UTF-8) or XLSX, in the columns "
             "the import reads, so an export re-imports to the same records."

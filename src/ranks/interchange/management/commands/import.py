@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.interchange.engine import NO_LIMIT, ImportResult, run_import
 from ranks.interchange.schema import KIND_ORDER
 
@@ -53,8 +53,8 @@ class Progress:
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "Import a CSV (UTF-8) or XLSX file of one kind: %(kinds)s. Any bad row rejects the whole "
             "file: every bad row is listed (row, column, value, reason) and nothing is written. "

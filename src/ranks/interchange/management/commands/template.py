@@ -7,14 +7,14 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.interchange.schema import KIND_ORDER
 from ranks.interchange.templates import write_template
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "Write an Excel template for one kind of import: the headers, a help sheet explaining "
             "each column, and drop-down lists of the allowed values."

@@ -6,15 +6,15 @@ from django.utils.translation import gettext as _
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
 from ranks.people.models import Person
 from ranks.people.selectors import person_search
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return _(
             "search QUERY: people whose name matches, diacritics and case ignored "
             "(“nguyen van an” finds “Nguyễn Văn An”); prints person ID, name and birth date. "

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
@@ -23,8 +23,8 @@ from ranks.pipeline.findings_text import format_day
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    @translated_help
+    def help(self) -> str:
         return _(
             "What is due on a date for the candidates of a unit and every unit below it: "
             "deadlines of the admission steps, overdue first. "

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.pipeline.facts_from_records import candidate_for_facts, pipeline_facts
@@ -35,8 +35,8 @@ def finding_row(finding: Finding) -> dict:
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # a str, in the language active when the parser is made
+    @translated_help
+    def help(self) -> str:
         return _(
             "PERSON_ID: the rules engine's findings for the candidate on a date: eligibility "
             "and what falls due, each with its rule, document, status and message. "

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
-from ranks.core.commands import RanksCommand
+from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.coverage.health import cell_health
@@ -63,8 +63,8 @@ class _Frame(TypedDict):
 
 
 class Command(RanksCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # a property: the text in the language of the run
+    @translated_help
+    def help(self) -> str:
         return (
             _(
                 "A report for a unit and the units below it: progress against the year's target on a "
