@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ranks.core.errors import DomainError
+from ranks.core.forms import DayField
 from ranks.coverage.models import SecondmentRole
-from ranks.web.forms_pipeline import DayField
 
 
 class SecondmentForm(forms.Form):

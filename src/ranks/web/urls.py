@@ -1,14 +1,13 @@
 """Routes of the pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ranks.web import (
     views,
     views_coverage,
     views_dashboard,
     views_interchange,
-    views_pipeline,
     views_targets,
 )
 
@@ -16,7 +15,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tree/", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
-    path("units/<str:code>/due/", views.unit_due, name="unit_due"),
     path("units/<str:code>/dashboard/", views_dashboard.unit_dashboard, name="unit_dashboard"),
     path(
         "units/<str:code>/reports/<slug:report>.<slug:fmt>",
@@ -41,15 +39,7 @@ urlpatterns = [
         views_targets.unit_allocation,
         name="unit_allocation",
     ),
-    path("units/<str:code>/candidates/", views_pipeline.unit_candidates, name="unit_candidates"),
-    path("units/<str:code>/candidates/new/", views_pipeline.candidate_new, name="candidate_new"),
-    path("units/<str:code>/handovers/", views_pipeline.unit_handovers, name="unit_handovers"),
-    path("candidates/<str:person_id>/", views_pipeline.candidate_detail, name="candidate"),
-    path(
-        "candidates/<str:person_id>/events/<slug:stage>/",
-        views_pipeline.candidate_event,
-        name="candidate_event",
-    ),
+    path("", include("ranks.pipeline.urls")),
     path("people/<str:person_id>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
     path(

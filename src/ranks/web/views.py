@@ -36,7 +36,6 @@ from ranks.people.selectors import (
 )
 from ranks.people.services import person_sensitive_read
 from ranks.people.status import age_on
-from ranks.pipeline.due import due_list
 from ranks.web.views_coverage import cell_section
 
 TREE_MAX_DEPTH = 4
@@ -182,27 +181,6 @@ def unit_detail(request, code: str):
             "place_kinds": dict(PlaceKind.choices),
             "cell": cell,
             "year": year,
-        },
-    )
-
-
-@require_GET
-def unit_due(request, code: str):
-    """What is due on a date for the candidates of the unit's subtree, overdue first."""
-    unit = unit_or_404(request, code)
-    day, date_error = day_of(request)
-    version = unit_version_nearest(unit, day)
-    items = due_list(scope=scope_of(request), unit=unit, on=day)
-    return render(
-        request,
-        "web/unit_due.html",
-        {
-            "unit": unit,
-            "version": version,
-            "day": day,
-            "date_error": date_error,
-            "items": items,
-            "overdue_count": sum(1 for i in items if i.overdue),
         },
     )
 

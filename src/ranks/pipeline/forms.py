@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
+from ranks.core.forms import DayField
 from ranks.pipeline.models import SourceGroup, Stage
 
 # The fields each stage's form asks for, besides the date, the detail and the exception.
@@ -30,24 +29,6 @@ STAGE_FIELDS: dict[str, tuple[str, ...]] = {
 COMMON_FIELDS = ("date", "detail")
 EXCEPTION_FIELDS = ("exception_approved_by", "exception_document")
 IDS_SPLIT = re.compile(r"[\s,;]+")
-
-
-class DayField(forms.CharField):
-    """A date typed as DD/MM/YYYY or YYYY-MM-DD (a phone's date picker sends the latter)."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_day(text, field="date")
-        except DomainError as error:
-            raise forms.ValidationError(str(error.message), code="invalid") from error
-
-    def prepare_value(self, value):
-        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class AnyPeopleField(forms.MultipleChoiceField):

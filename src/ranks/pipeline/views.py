@@ -37,12 +37,13 @@ from ranks.people.models import Person
 from ranks.people.selectors import cell_members_on
 from ranks.pipeline import rules
 from ranks.pipeline.access import candidate_or_404
+from ranks.pipeline.due import due_list
 from ranks.pipeline.facts_from_records import pipeline_facts
 from ranks.pipeline.findings_text import finding_citation, finding_message
+from ranks.pipeline.forms import CandidateForm, EventForm
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 from ranks.pipeline.selectors import candidate_state, handover_pending, standing
 from ranks.pipeline.services import candidate_save, stage_event_save
-from ranks.web.forms_pipeline import CandidateForm, EventForm
 
 PAGE_SIZE = 50
 BOARD_COLUMN_LIMIT = 30
@@ -202,7 +203,7 @@ def unit_candidates(request, code: str):
         row.cell_name = names.get(row.candidate.cell_id, row.candidate.cell.code)
     return render(
         request,
-        "web/pipeline/candidates.html",
+        "pipeline/candidates.html",
         {
             "unit": unit,
             "version": version,
@@ -301,7 +302,7 @@ def candidate_detail(request, person_id: str):
     ]
     return render(
         request,
-        "web/pipeline/candidate.html",
+        "pipeline/candidate.html",
         {
             "seen": seen,
             "candidate": candidate,
@@ -401,7 +402,7 @@ def candidate_event(request, person_id: str, stage: str):
             return redirect("candidate", person_id=candidate.person.person_id)
     return render(
         request,
-        "web/pipeline/event_form.html",
+        "pipeline/event_form.html",
         {
             "candidate": candidate,
             "person": candidate.person,
@@ -479,7 +480,7 @@ def candidate_new(request, code: str):
                 return redirect("candidate", person_id=person_id)
     return render(
         request,
-        "web/pipeline/candidate_new.html",
+        "pipeline/candidate_new.html",
         {
             "unit": unit,
             "version": version,
@@ -543,12 +544,33 @@ def unit_handovers(request, code: str):
 
     return render(
         request,
-        "web/pipeline/handovers.html",
+        "pipeline/handovers.html",
         {
             "unit": unit,
             "version": version,
             "day": day,
             "incoming": rows(incoming),
             "outgoing": rows(outgoing),
+        },
+    )
+
+
+@require_GET
+def unit_due(request, code: str):
+    """What is due on a date for the candidates of the unit's subtree, overdue first."""
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    version = unit_version_nearest(unit, day)
+    items = due_list(scope=scope_of(request), unit=unit, on=day)
+    return render(
+        request,
+        "pipeline/unit_due.html",
+        {
+            "unit": unit,
+            "version": version,
+            "day": day,
+            "date_error": date_error,
+            "items": items,
+            "overdue_count": sum(1 for i in items if i.overdue),
         },
     )
