@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -11,6 +13,9 @@ from django.db.models.functions import Collate
 from ranks.org import sql
 from ranks.people.models import Person, Posting
 from ranks.people.names import fold
+
+if TYPE_CHECKING:
+    from ranks.access.scope import Scope
 
 # Above every character a folded name can hold: `name >= q AND name < q + TOP` is "starts with q"
 # in code point order, which an index in that order reads as one range.
@@ -128,3 +133,9 @@ def member_counts_below(unit_ids: list[int], day: dt.date) -> dict[int, dict[str
             "total": total,
         }
     return found
+
+
+def person_ids_visible(*, scope: Scope, person_ids: Iterable[str]) -> set[str]:
+    """Those of `person_ids` whose people `scope` covers: one query."""
+    people = scope.people(Person.objects.filter(person_id__in=list(person_ids)))
+    return set(people.values_list("person_id", flat=True))

@@ -17,7 +17,8 @@ from django.db.models.expressions import RawSQL
 
 from ranks.access.scope import Scope
 from ranks.org import sql
-from ranks.org.models import Unit, UnitVersion
+from ranks.org.models import Unit
+from ranks.org.selectors import unit_names_on
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
 from ranks.pipeline.findings_text import finding_message
 from ranks.pipeline.models import Candidate
@@ -72,7 +73,9 @@ def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
     """(status in the list, finding) for what is due for one candidate."""
     # Neither the deadlines nor R1 and R10 read the area flags: skip the ancestry query.
     facts = pipeline_facts(candidate, on, area_flags=frozenset())
-    found = [(f.status, f) for f in due(facts, on) if f.status in (WARNING, BLOCKED)]
+    found: list[tuple[str, Finding]] = [
+        (f.status, f) for f in due(facts, on) if f.status in (WARNING, BLOCKED)
+    ]
     for f in evaluate(facts, on):
         if (
             f.rule == "R1"
@@ -97,19 +100,15 @@ def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
     """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
     in `scope`: six queries (candidates, names, events and the introducers' postings), however
     many candidates."""
-    candidates = scope.units(
+    in_scope = scope.units(
         Candidate.objects.filter(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], on))), "cell"
     )
     candidates = list(
-        candidates.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
+        in_scope.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
     )
     if not candidates:
         return []
-    names = dict(
-        UnitVersion.objects.valid_on(on)
-        .filter(unit_id__in={c.cell_id for c in candidates})
-        .values_list("unit_id", "name")
-    )
+    names = unit_names_on(unit_ids={c.cell_id for c in candidates}, day=on)
     items = []
     for candidate in candidates:
         if _stopped(candidate, on):
