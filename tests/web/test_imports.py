@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from ranks.core.models import AuditEntry
 from ranks.interchange import jobs
+from ranks.interchange import views as views_interchange
 from ranks.interchange.models import ImportJob
 from ranks.people.models import Person
-from ranks.web import views_interchange
 
 GOOD = (
     "person_id,full_name,birth_date,gender,residence_place_code\n"

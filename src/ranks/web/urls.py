@@ -7,7 +7,6 @@ from ranks.web import (
     views,
     views_coverage,
     views_dashboard,
-    views_interchange,
     views_targets,
 )
 
@@ -42,20 +41,7 @@ urlpatterns = [
     path("", include("ranks.pipeline.urls")),
     path("people/<str:person_id>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
-    path(
-        "units/<str:code>/export/<slug:kind>.<slug:fmt>",
-        views_interchange.unit_export,
-        name="unit_export",
-    ),
-    path("imports/", views_interchange.import_start, name="import_start"),
-    path(
-        "imports/templates/<slug:kind>.xlsx",
-        views_interchange.import_template,
-        name="import_template",
-    ),
-    path("imports/<uuid:job_id>/", views_interchange.import_job, name="import_job"),
-    path("imports/<uuid:job_id>/status", views_interchange.import_status, name="import_status"),
-    path("imports/<uuid:job_id>/report.csv", views_interchange.import_report, name="import_report"),
+    path("", include("ranks.interchange.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

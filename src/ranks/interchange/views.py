@@ -28,7 +28,7 @@ from ranks.interchange.exporters import EXPORTERS, export_kind, write_csv, write
 from ranks.interchange.models import ImportJob, ImportStatus
 from ranks.interchange.readers import FileProblem
 from ranks.interchange.schema import KIND_ORDER, KINDS
-from ranks.interchange.templates import write_template
+from ranks.interchange.xlsx_templates import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -98,7 +98,7 @@ def import_start(request):
         job.kind_title = KINDS[job.kind].title if job.kind in KINDS else job.kind
     return render(
         request,
-        "web/imports/start.html",
+        "interchange/import_start.html",
         {
             "form": form,
             "kinds": import_kinds(),
@@ -131,7 +131,7 @@ def import_job(request, job_id):
     progress = jobs.job_progress(job)
     return render(
         request,
-        "web/imports/job.html",
+        "interchange/import_job.html",
         {
             "job": job,
             "title": KINDS[job.kind].title if job.kind in KINDS else job.kind,
