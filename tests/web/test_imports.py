@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ranks.core.models import AuditEntry
+from ranks.interchange import forms as import_forms
 from ranks.interchange import jobs
-from ranks.interchange import views as views_interchange
 from ranks.interchange.models import ImportJob
 from ranks.people.models import Person
 
@@ -127,7 +127,7 @@ def test_a_file_that_is_not_a_table_is_rejected_with_the_reason(client, world):
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_stored(client, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(views_interchange, "MAX_BYTES", 10)
+    monkeypatch.setattr(import_forms, "MAX_BYTES", 10)
     signed_in(client, "alice")
     response = upload(client, GOOD)
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
