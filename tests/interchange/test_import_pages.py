@@ -200,6 +200,22 @@ def test_a_checked_file_nobody_confirms_is_removed_after_a_day(client, world, tm
     assert uploads(tmp_path) == [f"{ImportJob.objects.exclude(pk=job.pk).get().pk}.upload"]
 
 
+def test_the_import_pages_hold_a_query_ceiling_however_many_jobs(
+    client, world, django_assert_max_num_queries
+):
+    # Session, user, the officer's grants, and the jobs.
+    signed_in(client, "alice")
+    upload(client, BAD)
+    job = ImportJob.objects.get()
+    for _n in range(5):
+        upload(client, GOOD)
+    for url in ("/imports/", f"/imports/{job.pk}/", f"/imports/{job.pk}/status"):
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200, url
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/imports/{job.pk}/report.csv").status_code == 200
+
+
 def test_the_template_of_a_kind_downloads(client, world):
     from openpyxl import load_workbook
 
