@@ -128,14 +128,17 @@ def _counted(
     return found
 
 
-def _rows(candidates: Iterable[Candidate] | QuerySet[Candidate], day: dt.date) -> list[Row]:
-    """The rows of the candidacies shown, with their people, cells, events, mentors and the
-    names of their cells on `day`."""
-    if isinstance(candidates, QuerySet):
-        candidates = candidates.select_related("person", "cell").prefetch_related(
-            Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date")),
-            "mentors",
-        )
+def _with_rows(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
+    """The candidacies with what their rows show: people, cells, events and mentors, read for
+    those shown alone."""
+    return candidates.select_related("person", "cell").prefetch_related(
+        Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date")),
+        "mentors",
+    )
+
+
+def _rows(candidates: Iterable[Candidate], day: dt.date) -> list[Row]:
+    """The rows of the candidacies shown, and the names of their cells on `day`: one query."""
     rows = []
     for candidate in candidates:
         state = candidate_state(candidate, day)
@@ -171,7 +174,7 @@ def candidates_paged(
     counts = _counted(
         scope=scope, unit=unit, day=day, group=group, state_key=state_key, stage=stage
     )
-    paginator = Paginator(candidates, PAGE_SIZE)
+    paginator = Paginator(_with_rows(candidates), PAGE_SIZE)
     if counts is not None:
         paginator.count = sum(counts.values())  # the counters' figure: no count of rows
     page = paginator.get_page(page_number)
@@ -214,7 +217,7 @@ def candidates_on_board(
             order_by=[F("person__search_name"), F("person__person_id")],
         )
     ).filter(place__lte=BOARD_COLUMN_LIMIT)
-    rows = _rows(first, day)
+    rows = _rows(_with_rows(first), day)
     columns = [
         BoardColumn(stage=s, rows=[row for row in rows if row.stage_on == s], count=counts[s])
         for s in MAIN_STAGES
