@@ -187,6 +187,22 @@ def test_queries_do_not_grow_with_candidates(world, django_assert_max_num_querie
     assert len({i.person_id for i in items}) == count
 
 
+PAGE_QUERIES = 12  # session, user, grants, unit, version, and the six of `due_list`
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_page_queries_do_not_grow_with_candidates(
+    client, world, django_assert_max_num_queries, count
+):
+    for n in range(count):
+        pid = candidate(f"P-Q{n:02}", f"Người {n}", cell="C1-A" if n % 2 else "C1-B")
+        resolution(pid, working_days_before(ON, 55 + n))  # warning, then overdue
+    client.force_login(get_user_model().objects.get(username="alice"))
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        text = client.get("/units/N1/due/?on=2026-03-16").content.decode()
+    assert text.count('data-test="due-candidate"') >= count
+
+
 def run(*args):
     out = io.StringIO()
     call_command("due", *args, "--lang", "en", stdout=out, stderr=io.StringIO())

@@ -28,8 +28,9 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
     return cache[key]
 
 
-def unit_or_404(request: HttpRequest, code: str) -> Unit:
-    unit = scope_of(request).units(Unit.objects.filter(code=code)).first()
+def unit_or_404(request: HttpRequest, code: str, *, role: str = "viewer") -> Unit:
+    """The unit of `code` if the user holds `role` over it, else 404 as if it were missing."""
+    unit = scope_of(request, role=role).units(Unit.objects.filter(code=code)).first()
     if unit is None:
         raise Http404(_("No such unit."))
     return unit

@@ -1,4 +1,4 @@
-"""Form fields that the pages of every area share."""
+"""Form fields the pages of every area share: a day typed as users write it."""
 
 from __future__ import annotations
 

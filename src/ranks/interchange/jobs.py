@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ranks.core.actor import Actor
 from ranks.interchange.engine import ImportResult, run_import
@@ -189,6 +191,14 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
         share = max(share, state["rows"] / job.rows_total)
     # 100 % only once the job says it is finished: writing the last batch takes time too.
     return {"rows": state["rows"], "percent": min(int(share * 100), 99)}
+
+
+def job_progress_text(*, job: ImportJob, progress: dict[str, Any]) -> str:
+    """The progress in words: rows of the total while importing, else rows read so far."""
+    rows = progress["rows"]
+    if job.status == ImportStatus.IMPORTING and job.rows_total:
+        return _("%(rows)d of %(total)d rows") % {"rows": rows, "total": job.rows_total}
+    return ngettext("%(rows)d row read", "%(rows)d rows read", rows) % {"rows": rows}
 
 
 def _last_sign_of_life(job: ImportJob) -> dt.datetime:

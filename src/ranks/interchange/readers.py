@@ -70,7 +70,7 @@ def _size(stream: IO[bytes]) -> int:
     return size
 
 
-# Sheets of Ranks' own templates that hold no data (see ranks.interchange.templates).
+# Sheets of Ranks' own templates that hold no data (see ranks.interchange.xlsx_templates).
 NOT_DATA_SHEETS = {"hướng dẫn - help", "lists"}
 
 

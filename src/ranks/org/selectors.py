@@ -270,3 +270,22 @@ def units_matching(*, scope: Scope, query: str, limit: int = 30) -> list[UnitVer
         UnitVersion.objects.filter(Q(name__icontains=query) | Q(unit__code__iexact=query)), "unit"
     )
     return list(found.select_related("unit", "kind").order_by("name", "-valid_from")[:limit])
+
+
+def unit_names_on(*, unit_ids: Iterable[int], day: dt.date) -> dict[int, str]:
+    """The names of units on `day`, by id (a unit with no version then is left out): one query."""
+    return dict(
+        UnitVersion.objects.valid_on(day)
+        .filter(unit_id__in=set(unit_ids))
+        .values_list("unit_id", "name")
+    )
+
+
+def unit_labels_as_of(*, unit_ids: Iterable[int], day: dt.date) -> dict[int, tuple[str, str]]:
+    """(code, name) of units as they were on `day`, else as they began: one query."""
+    found: dict[int, tuple[str, str]] = {}
+    versions = UnitVersion.objects.filter(unit_id__in=set(unit_ids)).select_related("unit")
+    for v in sorted(versions, key=lambda v: v.valid_from or dt.date.min):
+        if v.unit_id not in found or (v.valid_from or dt.date.min) <= day:
+            found[v.unit_id] = (v.unit.code, v.name)
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -204,3 +205,9 @@ def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnD
 def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
     """The people `scope` sees whose name matches `query`, as `person_search` orders them."""
     return person_search(scope.people(Person.objects.all()), query, limit=limit)
+
+
+def person_ids_visible(*, scope: Scope, person_ids: Iterable[str]) -> set[str]:
+    """Those of `person_ids` whose people `scope` covers: one query."""
+    people = scope.people(Person.objects.filter(person_id__in=list(person_ids)))
+    return set(people.values_list("person_id", flat=True))

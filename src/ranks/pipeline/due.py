@@ -17,7 +17,8 @@ from django.db.models.expressions import RawSQL
 
 from ranks.access.scope import Scope
 from ranks.org import sql
-from ranks.org.models import Unit, UnitVersion
+from ranks.org.models import Unit
+from ranks.org.selectors import unit_names_on
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
 from ranks.pipeline.findings_text import finding_message
 from ranks.pipeline.models import Candidate
@@ -107,11 +108,7 @@ def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
     )
     if not candidates:
         return []
-    names = dict(
-        UnitVersion.objects.valid_on(on)
-        .filter(unit_id__in={c.cell_id for c in candidates})
-        .values_list("unit_id", "name")
-    )
+    names = unit_names_on(unit_ids={c.cell_id for c in candidates}, day=on)
     items = []
     for candidate in candidates:
         if _stopped(candidate, on):

@@ -7,10 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from ranks.access.requests import day_of, home_unit, scope_of, unit_or_404
-from ranks.org.selectors import unit_tree_on, unit_version_nearest, units_matching
+from ranks.access.requests import day_of, home_unit, scope_of
+from ranks.org.selectors import unit_tree_on, units_matching
 from ranks.people.selectors import people_matching
-from ranks.pipeline.due import due_list
 
 TREE_MAX_DEPTH = 4
 
@@ -41,27 +40,6 @@ def tree(request):
             "depth": depth,
             "depths": range(1, TREE_MAX_DEPTH + 1),
             "roots": unit_tree_on(scope=scope_of(request), day=day, depth=depth),
-        },
-    )
-
-
-@require_GET
-def unit_due(request, code: str):
-    """What is due on a date for the candidates of the unit's subtree, overdue first."""
-    unit = unit_or_404(request, code)
-    day, date_error = day_of(request)
-    version = unit_version_nearest(unit, day)
-    items = due_list(scope=scope_of(request), unit=unit, on=day)
-    return render(
-        request,
-        "web/unit_due.html",
-        {
-            "unit": unit,
-            "version": version,
-            "day": day,
-            "date_error": date_error,
-            "items": items,
-            "overdue_count": sum(1 for i in items if i.overdue),
         },
     )
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.interchange.schema import KIND_ORDER
-from ranks.interchange.templates import write_template
+from ranks.interchange.xlsx_templates import write_template
 
 
 class Command(RanksCommand):

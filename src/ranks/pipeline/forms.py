@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ranks.core.errors import DomainError
 from ranks.core.forms import DayField
-from ranks.pipeline.models import SourceGroup, Stage
+from ranks.pipeline.stages import SourceGroup, Stage
 
 # The fields each stage's form asks for, besides the date, the detail and the exception.
 STAGE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -105,9 +106,8 @@ class EventForm(forms.Form):
             if name not in wanted:
                 del self.fields[name]
         if "introducer_person_ids" in self.fields:
-            self.fields["introducer_person_ids"].choices = [
-                (pid, f"{name} ({pid})") for pid, name in members
-            ]
+            introducers = cast(forms.MultipleChoiceField, self.fields["introducer_person_ids"])
+            introducers.choices = [(pid, f"{name} ({pid})") for pid, name in members]
         if stage == Stage.CELL_RESOLUTION:
             self.fields["votes_for"].required = True
             self.fields["official_members"].required = True

@@ -1,4 +1,4 @@
-"""Template helpers of the import and export pages: whether the menu offers Import, what to export."""
+"""Template helpers of the import and export pages: the menu's Import, what to export, kind titles."""
 
 from django import template
 
@@ -20,4 +20,10 @@ def may_import(context) -> bool:
 
 @register.simple_tag
 def export_kinds() -> list[tuple[str, str]]:
-    return [(key, KINDS[key].title) for key in KIND_ORDER if key in EXPORTERS]
+    return [(key, str(KINDS[key].title)) for key in KIND_ORDER if key in EXPORTERS]
+
+
+@register.filter
+def kind_title(key: str) -> str:
+    """The title of a kind of records, or its key for a kind Ranks no longer knows."""
+    return str(KINDS[key].title) if key in KINDS else key

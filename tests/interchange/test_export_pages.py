@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from ranks.core.actor import SYSTEM
@@ -107,3 +109,25 @@ def test_values_a_spreadsheet_would_run_are_neutralised(client, world, formula_p
     sheet = load_workbook(io.BytesIO(response.content))["people"]
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None]
     assert cells and all(cell.data_type == "s" for cell in cells)  # text, never a formula
+
+
+# The people export reads the sensitive grant and writes the reading to the audit log.
+EXPORT_QUERIES = {"people": 13, "places": 8, "units": 11, "members": 7, "candidates": 7}
+
+
+@pytest.mark.parametrize("kind", EXPORT_QUERIES)
+def test_an_export_holds_a_query_ceiling_however_many_people(
+    client, world, django_assert_max_num_queries, kind
+):
+    signed_in(client, "alice")
+    url = f"/units/C1/export/{kind}.csv"
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(10):
+        person_save(
+            actor=SYSTEM, person_id=f"P-Z{n}", full_name=f"Trần Văn Z{n}",
+            birth_date=dt.date(1990, 1, 1), residence_place_code="V1",
+        )  # fmt: skip
+    with django_assert_max_num_queries(EXPORT_QUERIES[kind]) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few)

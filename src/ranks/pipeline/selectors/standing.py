@@ -1,8 +1,9 @@
-"""Reads of the pipeline: where a candidacy stands, and the handover it waits on."""
+"""Where candidacies stand: stage, side state and pending handover, and `standing` for a list."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import (
     Case,
@@ -59,12 +60,12 @@ def _order() -> Case:
     )
 
 
-def _last(day: dt.date, stages, field: str):
-    """The `field` of a candidacy's last event among `stages` by `day`, in the order they count."""
+def _last(day: dt.date, stages: Iterable[str], column: str) -> Subquery:
+    """The `column` of a candidacy's last event among `stages` by `day`, in the order they count."""
     events = StageEvent.objects.filter(
         candidate_id=OuterRef("pk"), date__lte=day, stage__in=stages
     ).annotate(order=_order())
-    return Subquery(events.order_by("-date", "-order").values(field)[:1])
+    return Subquery(events.order_by("-date", "-order").values(column)[:1])
 
 
 def standing(candidates: QuerySet[Candidate], day: dt.date) -> QuerySet[Candidate]:
@@ -90,5 +91,5 @@ def standing(candidates: QuerySet[Candidate], day: dt.date) -> QuerySet[Candidat
                 date__lte=day,
                 stage=ending,
             )
-            ended |= Q(side_began=side) & Exists(later)
+            ended |= Q(Exists(later), side_began=side)
     return candidates.annotate(side_on=Case(When(ended, then=Value(None)), default=F("side_began")))

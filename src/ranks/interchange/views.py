@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
-from django import forms
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,12 +23,15 @@ from ranks.access.requests import actor_of, scope_of, unit_or_404
 from ranks.core.clock import today
 from ranks.interchange import jobs
 from ranks.interchange.access import export_shows_sensitive
-from ranks.interchange.engine import MAX_BYTES, file_message
+from ranks.interchange.engine import MAX_BYTES
 from ranks.interchange.exporters import EXPORTERS, export_kind, write_csv, write_xlsx
-from ranks.interchange.models import ImportJob, ImportStatus
-from ranks.interchange.readers import FileProblem
-from ranks.interchange.schema import KIND_ORDER, KINDS
-from ranks.interchange.templates import write_template
+from ranks.interchange.forms import UploadForm, import_kinds
+from ranks.interchange.schema import KINDS
+from ranks.interchange.selectors import job_of_user, jobs_recent
+from ranks.interchange.xlsx_templates import write_template
+
+if TYPE_CHECKING:
+    from ranks.interchange.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -55,27 +58,10 @@ def _importer_or_404(request) -> None:
 
 def _job_or_404(request, job_id) -> ImportJob:
     _importer_or_404(request)
-    job = ImportJob.objects.filter(pk=job_id, user=request.user).first()
+    job = job_of_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404(_("No such import."))
     return jobs.job_refresh(job)
-
-
-def import_kinds() -> list[tuple[str, str]]:
-    return [(key, KINDS[key].title) for key in KIND_ORDER]
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=import_kinds, widget=forms.RadioSelect)
-    file = forms.FileField()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                file_message(FileProblem("too_large", size=upload.size, limit=MAX_BYTES))
-            )
-        return upload
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,14 +77,10 @@ def import_start(request):
             language=translation.get_language() or "vi",
         )
         return redirect("import_job", job_id=job.pk)
-    recent = [
-        jobs.job_refresh(job) for job in ImportJob.objects.filter(user=request.user)[:RECENT_JOBS]
-    ]
-    for job in recent:
-        job.kind_title = KINDS[job.kind].title if job.kind in KINDS else job.kind
+    recent = [jobs.job_refresh(job) for job in jobs_recent(user=request.user, limit=RECENT_JOBS)]
     return render(
         request,
-        "web/imports/start.html",
+        "interchange/import_start.html",
         {
             "form": form,
             "kinds": import_kinds(),
@@ -131,24 +113,16 @@ def import_job(request, job_id):
     progress = jobs.job_progress(job)
     return render(
         request,
-        "web/imports/job.html",
+        "interchange/import_job.html",
         {
             "job": job,
-            "title": KINDS[job.kind].title if job.kind in KINDS else job.kind,
             "progress": progress,
-            "progress_text": _progress_text(job, progress),
+            "progress_text": jobs.job_progress_text(job=job, progress=progress),
             "errors": errors[:ERRORS_SHOWN],
             "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
             "failure": FAILURES.get((job.result or {}).get("failure", ""), ""),
         },
     )
-
-
-def _progress_text(job: ImportJob, progress: dict) -> str:
-    rows = progress["rows"]
-    if job.status == ImportStatus.IMPORTING and job.rows_total:
-        return _("%(rows)d of %(total)d rows") % {"rows": rows, "total": job.rows_total}
-    return ngettext("%(rows)d row read", "%(rows)d rows read", rows) % {"rows": rows}
 
 
 @never_cache
@@ -163,7 +137,7 @@ def import_status(request, job_id):
             "running": job.running,
             "rows": progress["rows"],
             "percent": progress["percent"],
-            "text": _progress_text(job, progress),
+            "text": jobs.job_progress_text(job=job, progress=progress),
         }
     )
 

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ranks.core.models import AuditEntry
+from ranks.interchange import forms as import_forms
 from ranks.interchange import jobs
 from ranks.interchange.models import ImportJob
 from ranks.people.models import Person
-from ranks.web import views_interchange
 
 GOOD = (
     "person_id,full_name,birth_date,gender,residence_place_code\n"
@@ -127,7 +127,7 @@ def test_a_file_that_is_not_a_table_is_rejected_with_the_reason(client, world):
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_stored(client, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(views_interchange, "MAX_BYTES", 10)
+    monkeypatch.setattr(import_forms, "MAX_BYTES", 10)
     signed_in(client, "alice")
     response = upload(client, GOOD)
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
@@ -198,6 +198,22 @@ def test_a_checked_file_nobody_confirms_is_removed_after_a_day(client, world, tm
     upload(client, GOOD)  # any new upload sweeps old files, whoever left them
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
     assert uploads(tmp_path) == [f"{ImportJob.objects.exclude(pk=job.pk).get().pk}.upload"]
+
+
+def test_the_import_pages_hold_a_query_ceiling_however_many_jobs(
+    client, world, django_assert_max_num_queries
+):
+    # Session, user, the officer's grants, and the jobs.
+    signed_in(client, "alice")
+    upload(client, BAD)
+    job = ImportJob.objects.get()
+    for _n in range(5):
+        upload(client, GOOD)
+    for url in ("/imports/", f"/imports/{job.pk}/", f"/imports/{job.pk}/status"):
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200, url
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/imports/{job.pk}/report.csv").status_code == 200
 
 
 def test_the_template_of_a_kind_downloads(client, world):

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from ranks.interchange.engine import run_import
 from ranks.interchange.schema import KIND_ORDER, KINDS
-from ranks.interchange.templates import (
+from ranks.interchange.xlsx_templates import (
     HELP_SHEET,
     HELP_TABLE_ROW,
     LISTS_SHEET,

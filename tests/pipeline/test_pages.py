@@ -167,8 +167,8 @@ def _queries(client, url):
     return len(queries)
 
 
-LIST_QUERIES = 15  # session, user, grants, unit, version, candidates, events, mentors, names…
-CANDIDATE_QUERIES = 20
+LIST_QUERIES = 13  # session, user, grants, unit, version, candidates, events, mentors, names…
+CANDIDATE_QUERIES = 13
 
 
 def test_the_source_list_holds_a_query_ceiling_however_many_candidates(
@@ -473,6 +473,27 @@ def test_the_forms_need_csrf(mai):
     assert not StageEvent.objects.filter(stage="paused").exists()
 
 
+@pytest.mark.parametrize(
+    "user, url, ceiling",
+    [
+        ("alice", "/candidates/P-MAI/events/class_passed/", 10),
+        ("alice", "/candidates/P-MAI/events/introducers_assigned/", 11),  # + the cell's members
+        ("alice", "/candidates/P-MAI/events/cell_resolution/", 12),  # + the counters' members
+        ("bob", "/candidates/P-MAI/events/handover_accepted/", 14),  # + the cells that may take it
+        ("alice", "/units/C1-A/candidates/new/", 7),
+        ("alice", "/units/N1/candidates/new/", 6),
+    ],
+)
+def test_the_forms_hold_a_query_ceiling(
+    client, mai, user, url, ceiling, django_assert_max_num_queries
+):
+    if user == "bob":
+        event("P-MAI", "handed_over", D(2024, 6, 1), to_unit_code="C2")
+    signed_in(client, user)
+    with django_assert_max_num_queries(ceiling):
+        assert client.get(url).status_code == 200
+
+
 # --- who may see, who may record -------------------------------------------------------------
 
 
@@ -562,6 +583,24 @@ def test_a_refused_handover_stays_with_the_sending_cell(client, mai):
     page = client.get("/candidates/P-MAI/").content.decode()
     assert 'data-test="event-handover_refused"' in page and 'data-test="handover"' not in page
     assert Candidate.objects.get(person__person_id="P-MAI").cell.code == "C1-A"
+
+
+def test_the_handovers_page_holds_a_query_ceiling_however_many_handovers(
+    client, mai, binh, django_assert_max_num_queries
+):
+    event("P-MAI", "handed_over", D(2024, 6, 1), to_unit_code="C2")
+    # The receiving side reads whether it may answer: the officer's grants and units.
+    pages = (("alice", "/units/N1/handovers/", 11), ("bob", "/units/C2/handovers/", 13))
+    few = [_queries(signed_in(client, user), url) for user, url, _ in pages]
+    for n in range(5):
+        pid = candidate(f"P-H{n}", f"Đinh Văn H{n}")
+        event(pid, "handed_over", D(2024, 6, 1), to_unit_code="C2")
+    for user, url, ceiling in pages:
+        signed_in(client, user)
+        with django_assert_max_num_queries(ceiling):
+            text = client.get(url).content.decode()
+        assert text.count('data-test="outgoing-P-H') + text.count('data-test="incoming-P-H') == 5
+    assert [_queries(signed_in(client, user), url) for user, url, _ in pages] == few
 
 
 def test_a_handover_elsewhere_is_not_shown_to_bob(client, mai):

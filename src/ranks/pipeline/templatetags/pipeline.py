@@ -5,7 +5,8 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ranks.access.requests import officer_covers, scope_of
-from ranks.pipeline.models import Candidate, SourceGroup, Stage
+from ranks.pipeline.selectors import candidacy_visible
+from ranks.pipeline.stages import SourceGroup, Stage
 
 register = template.Library()
 
@@ -19,17 +20,17 @@ STATUS_SIGNS = {"ok": "✓", "warning": "!", "blocked": "✗"}
 
 @register.filter
 def stage_label(key: str) -> str:
-    return Stage(key).label if key in Stage.values else key
+    return str(Stage(key).label) if key in Stage.values else key
 
 
 @register.filter
 def source_group_label(key: str) -> str:
-    return SourceGroup(key).label if key in SourceGroup.values else key
+    return str(SourceGroup(key).label) if key in SourceGroup.values else key
 
 
 @register.filter
 def finding_status(key: str) -> str:
-    return STATUS_LABELS.get(key, key)
+    return str(STATUS_LABELS.get(key, key))
 
 
 @register.filter
@@ -43,7 +44,7 @@ def visible_candidacy(context, person) -> bool:
     request = context.get("request")
     if request is None:
         return False
-    return scope_of(request).units(Candidate.objects.filter(person=person), "cell").exists()
+    return candidacy_visible(scope=scope_of(request), person=person)
 
 
 @register.simple_tag(takes_context=True)

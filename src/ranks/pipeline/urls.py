@@ -1,0 +1,18 @@
+"""Routes of the pipeline pages: source lists, candidates and their events, handovers, what is due."""
+
+from django.urls import path
+
+from ranks.pipeline import views
+
+urlpatterns = [
+    path("units/<str:code>/due/", views.unit_due, name="unit_due"),
+    path("units/<str:code>/candidates/", views.unit_candidates, name="unit_candidates"),
+    path("units/<str:code>/candidates/new/", views.candidate_new, name="candidate_new"),
+    path("units/<str:code>/handovers/", views.unit_handovers, name="unit_handovers"),
+    path("candidates/<str:person_id>/", views.candidate_detail, name="candidate"),
+    path(
+        "candidates/<str:person_id>/events/<slug:stage>/",
+        views.candidate_event,
+        name="candidate_event",
+    ),
+]
