@@ -107,7 +107,9 @@ def cells_on(pairs: Iterable[tuple[str, dt.date]]) -> dict[tuple[str, dt.date], 
     }
 
 
-def _cell_or_error(code, day, cell, versions) -> Unit | DomainError:
+def _cell_or_error(
+    code: str, day: dt.date, cell: Unit | None, versions: dict[int, list[UnitVersion]]
+) -> Unit | DomainError:
     if cell is None:
         return DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
     version = next(
@@ -149,7 +151,7 @@ def event_snapshot(event: StageEvent) -> dict[str, Any]:
 
 
 def _event_state(event: StageEvent, introducers: Iterable[str] | None = None) -> dict[str, Any]:
-    to_unit = event.to_unit.code if event.to_unit_id else None
+    to_unit = event.to_unit.code if event.to_unit is not None else None
     if introducers is None:
         introducers = [p.person_id for p in event.introducers.all()] if event.pk else []
     return {
@@ -322,7 +324,7 @@ def _check_event_input(
 
 
 # What ends each side state, for the messages of `_check_state`.
-_ENDED_BY = {
+_ENDED_BY: dict[str, Stage] = {
     Stage.WORKING_AWAY: Stage.RETURNED,
     Stage.PAUSED: Stage.RESUMED,
     Stage.HANDED_OVER: Stage.HANDOVER_ACCEPTED,
@@ -330,7 +332,7 @@ _ENDED_BY = {
     Stage.INELIGIBLE: Stage.SOURCE_LIST,
 }
 # The side state a side event needs to be in force.
-_NEEDS = {
+_NEEDS: dict[str, Stage] = {
     Stage.RETURNED: Stage.WORKING_AWAY,
     Stage.RESUMED: Stage.PAUSED,
     Stage.HANDOVER_ACCEPTED: Stage.HANDED_OVER,
@@ -350,6 +352,7 @@ def _check_state(events: list[StageEvent], stage: str, date: dt.date) -> None:
     """The event must fit where the candidacy stands on its day (side states, a closed file)."""
     state = rules.state_on(((e.stage, e.date) for e in events), date)
     if state.closed and stage in MAIN_STAGES:
+        assert state.since is not None  # a closed candidacy closed on the day of its last stage
         raise DomainError(
             _("The candidacy ended with %(stage)s on %(date)s.")
             % {"stage": _label(state.stage), "date": format_day(state.since)},
@@ -374,6 +377,7 @@ def _check_state(events: list[StageEvent], stage: str, date: dt.date) -> None:
         # unit where they now work.
         return
     if stage in MAIN_STAGES or stage in _ENDED_BY:
+        assert state.side_since is not None  # a side state in force began on its event's day
         raise DomainError(
             _("The candidate is %(state)s since %(date)s; record %(end)s first.")
             % {
@@ -403,13 +407,16 @@ def _introducers(person_ids: list[str], candidate: Candidate, date: dt.date) -> 
     return people
 
 
-def _receiving_cell(candidate: Candidate, events: list[StageEvent], code: str, date: dt.date):
+def _receiving_cell(
+    candidate: Candidate, events: list[StageEvent], code: str, date: dt.date
+) -> Unit:
     """The cell taking a handed-over candidate must be below the unit it was handed to."""
     handed = max(
         (e for e in events if e.stage == Stage.HANDED_OVER and e.date <= date),
         key=lambda e: (e.date, e.pk or 0),
     )
     cell = cell_on(code, date)
+    assert handed.to_unit_id is not None  # a handover is refused without the unit it goes to
     below = unit_subtree_ids([handed.to_unit_id], date)
     if cell.pk not in below:
         raise DomainError(
@@ -549,6 +556,7 @@ def ceremony_decision(events: Iterable[StageEvent], facts: rules.Pipeline) -> tu
         (e for e in events if e.stage == Stage.ADMISSION_DECISION),
         key=lambda e: (e.date, e.pk or 0),
     )
+    assert facts.decision is not None  # the decision event above makes the facts' decision
     return facts.decision.on, decision_event.decision_no
 
 
@@ -633,6 +641,7 @@ def stage_event_save(
         candidate = _candidate_for_event(person)
         facts_after = pipeline_facts(candidate, date) if checked else None
         if checked:
+            assert facts_before is not None and facts_after is not None  # read when checked
             event_refusal(facts_before, facts_after, stage, date, approved_by, after)
         audit_record_many(actor, [event_change(person.person_id, before, after)])
         if before is None:
@@ -640,10 +649,17 @@ def stage_event_save(
     return event
 
 
-def _follow(actor: Actor, candidate: Candidate, event: StageEvent, facts, to_unit) -> None:
+def _follow(
+    actor: Actor,
+    candidate: Candidate,
+    event: StageEvent,
+    facts: rules.Pipeline | None,
+    to_unit: Unit | None,
+) -> None:
     """What a new event changes beyond itself: membership, and the cell after a handover."""
     person = candidate.person
     if event.stage == Stage.CEREMONY:
+        assert facts is not None  # a checked stage: its facts were read
         decided_on, decision_no = ceremony_decision(candidate.events.all(), facts)
         existing = person.memberships.filter(admission_decision_date=decided_on).first()
         if existing is None:
@@ -657,6 +673,7 @@ def _follow(actor: Actor, candidate: Candidate, event: StageEvent, facts, to_uni
             )
     elif event.stage == Stage.OFFICIAL:
         membership = person.memberships.filter(left_date__isnull=True).first()
+        assert facts is not None  # a checked stage: its facts were read
         official_on = rules.official_date(facts)
         if membership is not None and official_on and membership.official_date != official_on:
             membership_recognise(actor=actor, membership=membership, official_date=official_on)
