@@ -43,9 +43,7 @@ serve: install
 # Every test on SQLite and every database test again on PostgreSQL (a throwaway database that the
 # test run creates and drops), side by side on two cores; each run's output is printed whole when
 # it ends. Under CI=true, a PostgreSQL that cannot be reached fails.
-test: install-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+test: install-test lint
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
@@ -85,9 +83,13 @@ bench-national: install
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/counters.py --files var/national-$(SCALE)
 
+# Lint, formatting, the import contracts (pyproject's [tool.importlinter]) and the types (mypy with
+# django-stubs, strict on the pure modules, services and selectors).
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy src/ranks
 
 clean:
 	rm -rf $(VENV) var
