@@ -46,7 +46,13 @@ def test_the_progress_workbook_has_the_letterhead_title_and_a_formatted_table():
     sheet = sheet_of(render(progress(), "xlsx"))
     assert sheet["A1"].value == "ĐẢNG BỘ TỈNH HẢI DƯƠNG"
     assert "COMMUNIST PARTY OF VIETNAM" in row_values(sheet, 1)
-    assert "Hải Dương, 22 November 2026" in row_values(sheet, 2)
+    # The party's form: a star under the committee, then the number line, with the place and
+    # date on its row at the right.
+    assert row_values(sheet, 2) == ["*"]
+    assert row_values(sheet, 3) == [
+        "No. " + "\u00a0" * 8 + "-BC/TU",
+        "Hải Dương, 22 November 2026",
+    ]
     title = find_row(sheet, "PROGRESS REPORT: ADMISSIONS IN 2026")
     assert sheet.cell(title, 1).font.bold
     assert sheet.cell(title + 1, 1).value == "As of 22/11/2026"
@@ -58,12 +64,12 @@ def test_the_progress_workbook_has_the_letterhead_title_and_a_formatted_table():
 
     province = [c.value for c in sheet[header + 1][:9]]
     assert province == [
-        "HD", "Đảng bộ tỉnh Hải Dương", 2200, 1834, 0.834, 1870.0, -36.0, 2105.3, "at risk"
+        "HD", "Đảng bộ tỉnh Hải Dương", 2200, 1834, 0.834, 1870, -36, 2105, "at risk"
     ]  # fmt: skip
     cells = sheet[header + 1]
     assert cells[2].number_format == "#,##0"
     assert cells[4].number_format == "0.0%"
-    assert cells[5].number_format == "#,##0.0"
+    assert cells[5].number_format == "#,##0"  # people are counted whole
     assert cells[0].font.bold  # the province's own row
 
     commune = sheet[header + 3]
@@ -78,7 +84,7 @@ def test_the_progress_workbook_draws_a_native_line_chart_from_its_figures():
     sheet = sheet_of(render(progress(), "xlsx"))
     header = find_row(sheet, "Month")
     assert row_values(sheet, header) == ["Month", "Actual", "Expected pace"]
-    assert row_values(sheet, header + 1) == ["Jan", 155, 186.8]
+    assert row_values(sheet, header + 1) == ["Jan", 155, 187]  # whole people
     assert [sheet.cell(r, 1).value for r in range(header + 11, header + 14)] == [
         "22/11",
         "Nov",
@@ -130,8 +136,8 @@ def test_the_csv_has_a_bom_the_headers_and_plain_numbers():
     assert payload.startswith("\ufeff".encode())
     lines = payload.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(PROGRESS_HEADERS)
-    assert lines[1] == "HD,Đảng bộ tỉnh Hải Dương,2200,1834,83.4,1870.0,-36.0,2105.3,at risk"
-    assert lines[5] == "HD-KT,Đảng bộ huyện Kim Thành,,120,,,,140.0,no target"
+    assert lines[1] == "HD,Đảng bộ tỉnh Hải Dương,2200,1834,83.4,1870,-36,2105,at risk"
+    assert lines[5] == "HD-KT,Đảng bộ huyện Kim Thành,,120,,,,140,no target"
 
 
 def test_the_composition_csv_lists_every_dimension_in_one_table():
@@ -156,9 +162,9 @@ def test_the_progress_json_has_the_figures_of_each_unit():
         "target": 150,
         "actual": 151,
         "percent": 100.7,
-        "expected": 127.5,
-        "gap": 23.5,
-        "projection": 176.2,
+        "expected": 128,  # 127.5 people expected: whole people, as the pages round them
+        "gap": 23,  # the actual 151 less the expected 128
+        "projection": 176,
         "status": "on_track",
         "depth": 1,
         "parent_code": "HD",
@@ -229,7 +235,13 @@ def test_the_pdf_is_an_a4_party_report_with_its_tables_chart_and_signature():
         "PROGRESS REPORT: ADMISSIONS IN 2026",
         "Đảng bộ huyện Thanh Miện",
         "Đảng bộ xã Đoàn Tùng",
-        "2,105.3",
+        "2,105",
+        "No.",
+        "-BC/TU",
+        "*",
+        "Recipients:",
+        "- The committee above (to report),",
+        "- Filed at the office.",
         "Cumulative admissions against the expected pace",  # the chart's title, in its SVG
         "Expected pace",
         "Behind: Đảng bộ xã Đoàn Tùng, Đảng bộ thành phố Hải Dương.",

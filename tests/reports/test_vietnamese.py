@@ -34,7 +34,8 @@ def test_the_pdf_reads_as_a_vietnamese_party_report():
         "Chỉ tiêu",
         "đúng tiến độ",
         "chậm tiến độ",
-        "2.105,3",  # Vietnamese numbers: dots for thousands, a comma for decimals
+        "2.105",  # Vietnamese numbers: dots for thousands
+        "83,4",  # and a comma for decimals
         "Lũy kế kết nạp đảng viên so với tiến độ dự kiến",
         "T/M BAN THƯỜNG VỤ",
         "BÍ THƯ",

@@ -289,3 +289,54 @@ def yes_no(value: bool | None) -> str:
         if value
         else pgettext("a report's table cell", "no")
     )
+
+
+# --- the party's form of a report (Hướng dẫn 36-HD/VPTW) -----------------------------------------
+
+# The committee of a unit as its documents' numbers abbreviate it, by the words its name begins
+# with: "Đảng bộ tỉnh Hải Dương" issues "…-BC/TU" (Tỉnh ủy), a district "…-BC/HU" (Huyện ủy), a
+# commune or grassroots committee "…-BC/ĐU" (Đảng ủy), a cell "…-BC/CB".
+_COMMITTEE_ABBREVIATIONS = (
+    ("đảng bộ tỉnh", "TU"),
+    ("đảng bộ thành phố", "TU"),  # Thành ủy
+    ("đảng bộ thị xã", "TU"),  # Thị ủy
+    ("đảng bộ huyện", "HU"),
+    ("đảng bộ quận", "QU"),
+    ("chi bộ", "CB"),
+    ("đảng bộ", "ĐU"),
+)
+# The blank left for the number when the report has none yet: the office writes it in by hand.
+NUMBER_BLANK = "\u00a0" * 8
+
+
+def committee_abbreviation(name: str, issuer: str = "") -> str:
+    """ "TU" for "Đảng bộ tỉnh Hải Dương"; "BTCTU" with the issuer "Ban Tổ chức" (the initials of
+    the issuing body before its committee's)."""
+    words = " ".join(name.lower().split())
+    found = next((abbr for start, abbr in _COMMITTEE_ABBREVIATIONS if words.startswith(start)), "ĐU")
+    initials = "".join(w[0] for w in issuer.split() if w[0].isalpha()).upper()
+    return initials + found
+
+
+def number_line(number: str, abbreviation: str, kind: str = "BC") -> str:
+    """ "Số 12-BC/TU"; with no number, a blank to fill in: "Số        -BC/TU"."""
+    return _("No. %(number)s-%(kind)s/%(committee)s") % {
+        "number": number.strip() or NUMBER_BLANK,
+        "kind": kind,
+        "committee": abbreviation,
+    }
+
+
+def default_recipients() -> tuple[str, ...]:
+    """Where a report goes when its issuer names no one: up to the committee above, and a copy
+    kept by the issuer's office."""
+    return (_("The committee above (to report)"), _("Filed at the office"))
+
+
+def recipient_lines(recipients: Sequence[str]) -> tuple[str, ...]:
+    """ "- Ban Tổ chức Tỉnh ủy," … "- Lưu Văn phòng.": each on its own line with a dash, the
+    last ending in a full stop, as the form lists them."""
+    items = [r.strip().strip(",.;").strip() for r in recipients if r.strip()]
+    return tuple(
+        f"- {item}{'.' if i == len(items) - 1 else ','}" for i, item in enumerate(items)
+    )

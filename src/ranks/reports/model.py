@@ -93,8 +93,17 @@ class Signature:
     name: str = ""
 
 
+# Under the issuing committee's name, as Hướng dẫn 36-HD/VPTW sets out a party document.
+STAR = "*"
+
+
 @dataclass(frozen=True)
 class Report:
+    """A report in the party's form (Hướng dẫn 36-HD/VPTW): at the top left the issuing
+    committee, a star under it and the number line ("Số 12-BC/TU"); at the top right "ĐẢNG CỘNG
+    SẢN VIỆT NAM" and the place and date; the title; the body; at the bottom left "Nơi nhận"
+    (the recipients) and at the bottom right the signature block."""
+
     kind: str  # "progress", "composition", "ratio"
     unit_code: str
     unit_name: str
@@ -114,6 +123,9 @@ class Report:
     sheet_title: str = ""  # the Excel worksheet's name
     data: dict[str, Any] = field(default_factory=dict)  # what the JSON writer writes
     csv_table: Table | None = None  # what the CSV writer writes; the first table without it
+    number_line: str = ""  # "Số 12-BC/TU", under the star; a blank for the number if none
+    recipients_title: str = ""  # "Nơi nhận:"
+    recipients: tuple[str, ...] = ()  # "- Ban Tổ chức Tỉnh ủy,", …, "- Lưu Văn phòng."
 
     @property
     def main_table(self) -> Table | None:

@@ -12,7 +12,18 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ranks.core.formulas import neutralise
-from ranks.reports.model import BAR, INTEGER, LINE, NUMBER, PERCENT, TEXT, Column, Report, Table
+from ranks.reports.model import (
+    BAR,
+    INTEGER,
+    LINE,
+    NUMBER,
+    PERCENT,
+    STAR,
+    TEXT,
+    Column,
+    Report,
+    Table,
+)
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -108,8 +119,13 @@ class _Sheet:
         font: Font | None = None,
         align: Alignment | None = None,
         merge_to: int = 0,
+        ours: bool = False,
     ) -> Cell:
-        cell = self.sheet.cell(row=self.row, column=column, value=neutralise(value))
+        """Text in a cell; neutralised like an export's unless `ours` (a line the writer makes,
+        such as "- Lưu Văn phòng.", which begins with a dash by the form)."""
+        cell = self.sheet.cell(
+            row=self.row, column=column, value=value if ours else neutralise(value)
+        )
         cell.data_type = "s"  # text, never a formula
         if font is not None:
             cell.font = font
@@ -181,19 +197,22 @@ def write_xlsx(report: Report) -> bytes:
     half = max(width // 2, 2)
     out = _Sheet(sheet, width)
     centre = Alignment(horizontal="center", vertical="center")
-    out.text(1, report.committee, font=Font(bold=not report.issuer), align=centre, merge_to=half)
-    out.text(
-        half + 1,
-        report.party,
-        font=Font(bold=True, underline="single"),
-        align=centre,
-        merge_to=width,
-    )
-    out.row += 1
+    # The party's form: the committee, the issuer, a star and the number line on the left; the
+    # party and, on the number's row, the place and date on the right.
+    left: list[tuple[str, Font]] = [(report.committee, Font(bold=not report.issuer))]
     if report.issuer:
-        out.text(1, report.issuer, font=Font(bold=True), align=centre, merge_to=half)
-    out.text(half + 1, report.place_date, font=Font(italic=True), align=centre, merge_to=width)
-    out.row += 2
+        left.append((report.issuer, Font(bold=True)))
+    left.append((STAR, Font()))
+    if report.number_line:
+        left.append((report.number_line, Font()))
+    right: list[tuple[str, Font]] = [(report.party, Font(bold=True, underline="single"))]
+    right += [("", Font())] * (len(left) - 2) + [(report.place_date, Font(italic=True))]
+    for (left_text, left_font), (right_text, right_font) in zip(left, right, strict=True):
+        out.text(1, left_text, font=left_font, align=centre, merge_to=half)
+        if right_text:
+            out.text(half + 1, right_text, font=right_font, align=centre, merge_to=width)
+        out.row += 1
+    out.row += 1
     out.text(1, report.title, font=Font(bold=True, size=14), align=centre, merge_to=width)
     out.row += 1
     if report.subtitle:
@@ -212,16 +231,7 @@ def write_xlsx(report: Report) -> bytes:
     if report.chart is not None:
         out.row += 1 if report.notes else 0
         _chart(out, report)
-    if report.signature is not None:
-        out.row += 1
-        sign = Alignment(horizontal="center")
-        out.text(
-            half + 1, report.signature.on_behalf, font=Font(bold=True), align=sign, merge_to=width
-        )
-        out.row += 1
-        out.text(half + 1, report.signature.role, font=Font(bold=True), align=sign, merge_to=width)
-        out.row += 4
-        out.text(half + 1, report.signature.name, font=Font(bold=True), align=sign, merge_to=width)
+    _closing(out, report, half)
     from openpyxl.utils import get_column_letter
 
     for column, chars in out.widths.items():
@@ -236,6 +246,34 @@ def write_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _closing(out: _Sheet, report: Report, half: int) -> None:
+    """ "Nơi nhận" and the recipients on the left, the signature block on the right."""
+    from openpyxl.styles import Alignment, Font
+
+    if report.signature is None and not report.recipients:
+        return
+    out.row += 1
+    top = out.row
+    left: list[tuple[str, Font]] = []
+    if report.recipients:
+        left.append((report.recipients_title, Font(bold=True, underline="single")))
+        left += [(line, Font(size=10)) for line in report.recipients]
+    right: list[tuple[int, str]] = []
+    if report.signature is not None:
+        sign = report.signature
+        right = [(0, sign.on_behalf), (1, sign.role), (5, sign.name)]
+    for offset, (text, font) in enumerate(left):
+        out.row = top + offset
+        # A recipient's line begins with the form's dash; its own text is neutralised.
+        line = text if not text.startswith("- ") else "- " + neutralise(text[2:])
+        out.text(1, line, font=font, merge_to=half, ours=True)
+    sign_align = Alignment(horizontal="center")
+    for offset, text in right:
+        out.row = top + offset
+        out.text(half + 1, text, font=Font(bold=True), align=sign_align, merge_to=out.width)
+    out.row = top + max(len(left), 6)
 
 
 def _chart(out: _Sheet, report: Report) -> None:
@@ -257,12 +295,14 @@ def _chart(out: _Sheet, report: Report) -> None:
         cell.fill = out.fill
         cell.border = out.border
     out.row += 1
+    # Counts (of people, of places) are whole: only a chart of fractions shows a decimal.
+    whole_figures = all(float(v).is_integer() for s in chart.series for v in s.values if v is not None)
     for i, category in enumerate(chart.categories):
         out.text(1, category).border = out.border
         out.want(1, len(category))
         for s_index, series in enumerate(chart.series, start=2):
             cell = sheet.cell(row=out.row, column=s_index, value=series.values[i])
-            cell.number_format = "#,##0.0" if chart.kind == LINE else "#,##0"
+            cell.number_format = "#,##0" if whole_figures else "#,##0.0"
             cell.border = out.border
         out.row += 1
     last_row = out.row - 1

@@ -7,7 +7,7 @@ from ranks.reports.builders.coverage import (
     coverage_data,
     coverage_report,
 )
-from ranks.reports.builders.frame import frame, rounded, share
+from ranks.reports.builders.frame import frame, rounded, share, whole
 from ranks.reports.builders.targets import (
     RATIO_DECIMALS,
     composition_data,
@@ -37,4 +37,5 @@ __all__ = [
     "ratio_row_data",
     "rounded",
     "share",
+    "whole",
 ]

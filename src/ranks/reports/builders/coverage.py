@@ -83,6 +83,8 @@ def coverage_report(
     place: str | None = None,
     issued: dt.date | None = None,
     issuer: str = "",
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> Report:
     """Counts by place kind and by area, the places without party members or without a cell
     with their commune, and the trend at each year's end as a line chart."""
@@ -182,6 +184,8 @@ def coverage_report(
             place=place,
             issued=issued,
             issuer=issuer,
+            number=number,
+            recipients=recipients,
             sheet_title=_("Coverage"),
         ),
         tables=tuple(tables),
@@ -254,6 +258,8 @@ def cells_report(
     place: str | None = None,
     issued: dt.date | None = None,
     issuer: str = "",
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> Report:
     """Every cell under the unit, grouped under the unit above it, with its findings; how many
     cells each finding concerns, as a table and a bar chart. The CSV is one row per cell."""
@@ -331,6 +337,8 @@ def cells_report(
             place=place,
             issued=issued,
             issuer=issuer,
+            number=number,
+            recipients=recipients,
             sheet_title=_("Party cells"),
         ),
         tables=(table, by_flag),

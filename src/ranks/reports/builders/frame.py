@@ -4,6 +4,7 @@ rounding its figures share."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import translation
@@ -16,6 +17,12 @@ from ranks.reports.model import Signature
 
 def rounded(value: float | None, places: int = 1) -> float | None:
     return None if value is None else round(float(value), places)
+
+
+def whole(value: float | None) -> int | None:
+    """A count of people as a whole number (an expected figure or a projection is computed as a
+    fraction: 127.5 people are 128, rounded as the pages round it)."""
+    return None if value is None else round(float(value))
 
 
 def share(count: int, total: int) -> float | None:
@@ -34,11 +41,16 @@ def frame(
     issued: dt.date | None,
     issuer: str,
     sheet_title: str,
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The keyword arguments of `Report` around its tables: the letterhead, the title in
-    capitals, the place-and-date line and the signature block."""
+    """The keyword arguments of `Report` around its tables, in the party's form (Hướng dẫn
+    36-HD/VPTW): the letterhead with the number line ("Số 12-BC/TU", a blank for the number when
+    none is given), the title in capitals, the place-and-date line, the recipients ("Nơi nhận";
+    by default the committee above and the office's copy) and the signature block."""
     place = place or labels.place_from_name(name)
     issued = issued or today()
+    abbreviation = labels.committee_abbreviation(name, issuer)
     return {
         "kind": kind,
         "unit_code": code,
@@ -56,4 +68,9 @@ def frame(
         ),
         "language": translation.get_language() or "vi",
         "sheet_title": sheet_title,
+        "number_line": labels.number_line(number, abbreviation),
+        "recipients_title": _("Recipients:"),
+        "recipients": labels.recipient_lines(
+            labels.default_recipients() if recipients is None else recipients
+        ),
     }

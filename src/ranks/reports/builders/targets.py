@@ -4,13 +4,14 @@ admission ratio."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ranks.reports import labels
-from ranks.reports.builders.frame import frame, rounded, share
+from ranks.reports.builders.frame import frame, rounded, share, whole
 from ranks.reports.model import (
     BAR,
     INTEGER,
@@ -40,7 +41,14 @@ RATIO_DECIMALS = 2  # ratios sit near the 3–4 % norm: one decimal would hide w
 # Progress
 
 
+def _gap(row: ProgressRow) -> int | None:
+    """The actual less the expected figure, both whole people, so that the columns add up."""
+    expected = whole(row.expected)
+    return None if expected is None else row.actual - expected
+
+
 def progress_row_data(row: ProgressRow) -> dict[str, Any]:
+    """A unit's progress; counts of people (expected, gap, projection) as whole numbers."""
     return {
         "code": row.code,
         "name": row.name,
@@ -48,9 +56,9 @@ def progress_row_data(row: ProgressRow) -> dict[str, Any]:
         "target": row.target,
         "actual": row.actual,
         "percent": rounded(row.percent),
-        "expected": rounded(row.expected),
-        "gap": rounded(row.gap),
-        "projection": rounded(row.projection),
+        "expected": whole(row.expected),
+        "gap": _gap(row),
+        "projection": whole(row.projection),
         "status": row.status,
         "depth": row.depth,
         "parent_code": row.parent_code,
@@ -74,6 +82,8 @@ def progress_report(
     place: str | None = None,
     issued: dt.date | None = None,
     issuer: str = "",
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> Report:
     """The unit and the units below it down to `depth` levels (None: all of them; a province's
     cells run to a thousand rows, so a printed report usually wants 1, its direct children)."""
@@ -86,9 +96,9 @@ def progress_report(
         Column("target", _("Target"), INTEGER),
         Column("actual", _("Actual"), INTEGER),
         Column("percent", _("Achieved (%)"), PERCENT),
-        Column("expected", _("Expected by the date"), NUMBER),
-        Column("gap", _("Gap"), NUMBER),
-        Column("projection", _("Year-end projection"), NUMBER),
+        Column("expected", _("Expected by the date"), INTEGER),
+        Column("gap", _("Gap"), INTEGER),
+        Column("projection", _("Year-end projection"), INTEGER),
         Column("status", _("Status")),
     )
     rows = tuple(
@@ -98,9 +108,9 @@ def progress_report(
             r.target,
             r.actual,
             rounded(r.percent),
-            rounded(r.expected),
-            rounded(r.gap),
-            rounded(r.projection),
+            whole(r.expected),
+            _gap(r),
+            whole(r.projection),
             labels.status_label(r.status),
         )
         for r in p.rows
@@ -136,7 +146,7 @@ def progress_report(
                 Series(_("Actual"), tuple(point.actual for point in p.curve)),
                 Series(
                     _("Expected pace"),
-                    tuple(rounded(point.expected) for point in p.curve),
+                    tuple(whole(point.expected) for point in p.curve),
                     dashed=True,
                 ),
             ),
@@ -152,6 +162,8 @@ def progress_report(
             place=place,
             issued=issued,
             issuer=issuer,
+            number=number,
+            recipients=recipients,
             sheet_title=_("Progress"),
         ),
         tables=(table,),
@@ -201,6 +213,8 @@ def composition_report(
     place: str | None = None,
     issued: dt.date | None = None,
     issuer: str = "",
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> Report:
     dimensions = labels.dimension_order(c.by)
     tables = tuple(_dimension_table(c, d) for d in dimensions)
@@ -248,6 +262,8 @@ def composition_report(
             place=place,
             issued=issued,
             issuer=issuer,
+            number=number,
+            recipients=recipients,
             sheet_title=_("Composition"),
         ),
         tables=tables,
@@ -314,6 +330,8 @@ def ratio_report(
     place: str | None = None,
     issued: dt.date | None = None,
     issuer: str = "",
+    number: str = "",
+    recipients: Sequence[str] | None = None,
 ) -> Report:
     tables = [_ratio_table(_("Ranking among units at the same level"), r.siblings, r)]
     if r.children:
@@ -338,6 +356,8 @@ def ratio_report(
             place=place,
             issued=issued,
             issuer=issuer,
+            number=number,
+            recipients=recipients,
             sheet_title=_("Admission ratio"),
         ),
         tables=tuple(tables),
