@@ -124,6 +124,11 @@ def test_the_trend_has_a_line_per_figure_and_a_row_per_year(client, world):
     for line in ("trend-total", "trend-without-members", "trend-without-cell"):
         d = re.search(rf'data-test="{line}" d="([^"]*)"', text).group(1)
         assert d.startswith("M") and d.count(" L") == 24, line
+    # The chart shows each year, labelled, and a point on each line for every year of data.
+    chart = text[text.index('data-test="trend-svg"') : text.index("</svg>", text.index("trend-svg"))]
+    labels = re.findall(r'data-test="trend-year"[^>]*>(\d+)<', chart)
+    assert labels == [str(y) for y in range(2000, 2025)]
+    assert chart.count('data-test="trend-dot"') == 3 * 25
 
 
 def test_the_map_places_communes_named_like_the_demo(client, world):

@@ -85,12 +85,41 @@ def test_the_trend_chart_has_a_point_per_year():
     (x0, y0), (x1, y1) = chart.dots["without_cell"]
     assert x0 < x1 and y0 < y1  # 995 is higher up than 0
     assert chart.dots["total"][0][1] == chart.dots["total"][1][1]
-    assert [t.label for t in chart.years] == ["2006", "2020"]
+    # Every year on the axis, labelled, the years between at their place.
+    assert [t.label for t in chart.years] == [str(y) for y in range(2006, 2021)]
+    assert chart.years[0].at == x0 and chart.years[-1].at == x1
+    assert chart.turned  # 15 labels stand upright
     assert chart.values[-1].label == "4000"
     one = trend_chart([YearPoint(2024, 3, 1, 0)])
     assert one.dots["total"][0][0] == (one.left + one.right) / 2
-    many = trend_chart([YearPoint(y, 1, 0, 0) for y in range(2000, 2026)])
-    assert len(many.years) <= 11 and many.years[-1].label == "2025"
+    assert [t.label for t in one.years] == ["2024"]
+
+
+def test_the_trend_chart_shows_each_year_with_a_point_on_every_line():
+    years = range(2000, 2026)
+    many = trend_chart([YearPoint(y, 10, 26 - (y - 2000), 3) for y in years])
+    assert [t.label for t in many.years] == [str(y) for y in years]
+    for series in ("total", "without_members", "without_cell"):
+        assert len(many.dots[series]) == len(years) == many.paths[series].count(" L") + 1
+    xs = [t.at for t in many.years]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert many.turned and many.bottom < many.height - 40  # room for upright labels
+    few = trend_chart([YearPoint(y, 1, 0, 0) for y in range(2020, 2025)])
+    assert not few.turned and len(few.years) == 5
+
+
+def test_a_report_line_chart_labels_every_category_even_when_many():
+    chart = Chart(
+        kind=LINE,
+        title="Trend",
+        categories=tuple(str(y) for y in range(1990, 2025)) + ("01/06/2025",),
+        series=(Series("Without a cell", tuple(float(i) for i in range(36))),),
+    )
+    svg = chart_svg(chart)
+    for year in range(1990, 2025):
+        assert f">{year}</text>" in svg
+    assert "rotate(-90" in svg  # upright: 36 labels do not fit side by side
+    assert svg.count("<circle") == 36
 
 
 # --- a report's chart as SVG -------------------------------------------------------------------

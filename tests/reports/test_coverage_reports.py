@@ -67,8 +67,9 @@ def test_coverage_as_json(world):
         "without_members": 1,
         "without_cell": 0,
     }
-    assert [t["on"] for t in data["trend"][:2]] == ["2015-12-31", "2016-12-31"]
-    assert len(data["trend"]) == 10
+    # Every year since the places were first recorded (2000), as the page draws it.
+    assert [t["on"] for t in data["trend"][:2]] == ["2000-12-31", "2001-12-31"]
+    assert len(data["trend"]) == 25
 
 
 def test_coverage_as_csv_counts_by_place_kind(world):
@@ -99,8 +100,17 @@ def test_coverage_workbook_lists_the_blank_places_and_draws_the_trend(world, tmp
     [chart] = sheet._charts
     assert isinstance(chart, LineChart) and len(chart.series) == 2
     trend = find_row(sheet, "Year")
-    assert row_values(sheet, trend + 1)[0] == "2015"  # ten points: 2015 to 2023, then the date
-    assert find_row(sheet, "01/06/2024")
+    # A point for every year of data: 2000 to 2023, then the date.
+    assert [sheet.cell(trend + i, 1).value for i in (1, 2, 24)] == ["2000", "2001", "2023"]
+    assert sheet.cell(trend + 25, 1).value == "01/06/2024"
+
+
+def test_the_coverage_pdf_charts_every_year_of_data(world, tmp_path):
+    text = pdf_text(written(tmp_path, "coverage", "--unit", "P", *ON, "pdf"))
+    chart = text[text.index("Places without party members and without a cell at each year") :]
+    for year in range(2000, 2024):
+        assert str(year) in chart, year
+    assert "01/06/2024" in chart
 
 
 def test_coverage_pdf_in_vietnamese(world, tmp_path):
@@ -117,6 +127,18 @@ def test_coverage_pdf_in_vietnamese(world, tmp_path):
         "T/M BAN THƯỜNG VỤ",
     ):
         assert expected in text, expected
+
+
+def test_the_command_takes_the_number_and_the_recipients(world, tmp_path):
+    path = tmp_path / "cells.pdf"
+    report(
+        "cells", "--unit", "P", *ON, "--issuer", "Ban Tổ chức", "--number", "42",
+        "--recipient", "Ban Tổ chức Trung ương", "--recipient", "Lưu VP",
+        "--output", str(path), lang="vi",
+    )  # fmt: skip
+    text = pdf_text(path.read_bytes())
+    assert "ĐẢNG BỘ TỈNH THỬ BAN TỔ CHỨC * ĐẢNG CỘNG SẢN VIỆT NAM Số 42-BC/BTCTU" in text
+    assert "Nơi nhận: - Ban Tổ chức Trung ương, - Lưu VP." in text
 
 
 def test_cells_as_json(world):

@@ -30,6 +30,7 @@ from tests.reports.helpers import find_row, pdf_text, row_values, sheet_of
 
 pytestmark = pytest.mark.pure  # no database: run once, on the SQLite pass
 
+
 @pytest.fixture(autouse=True)
 def vietnamese():
     with translation.override("vi"):
@@ -77,7 +78,9 @@ def test_a_given_number_and_recipients_are_written_as_given():
     )
     text = pdf_text(render(report, "pdf"))
     assert "Số 125-BC/TU" in text
-    assert "Nơi nhận: - Ban Tổ chức Trung ương (để báo cáo), - Thường trực Tỉnh ủy, - Lưu VP." in text
+    assert (
+        "Nơi nhận: - Ban Tổ chức Trung ương (để báo cáo), - Thường trực Tỉnh ủy, - Lưu VP." in text
+    )
 
 
 def test_the_workbook_has_the_form_too():

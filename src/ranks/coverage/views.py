@@ -49,7 +49,6 @@ from ranks.reports.render import FORMATS
 PAGE_SIZE = 50
 REPORTS = ("coverage", "cells")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
-TREND_YEARS = 10  # as the `report` command's coverage report
 BLANK_FILTERS = {
     "any": gettext_lazy("without members or without a cell"),
     "members": gettext_lazy("without members"),
@@ -103,15 +102,14 @@ def unit_coverage(request, code: str):
 @never_cache
 @require_GET
 def unit_coverage_report(request, code: str, report: str, fmt: str):
-    """The coverage (with ten years of trend) or the cells' health on ?on= as a file, through
-    `ranks.reports`."""
+    """The coverage (with its trend, every year since its places were first recorded, as the
+    page draws it) or the cells' health on ?on= as a file, through `ranks.reports`."""
     unit = unit_or_404(request, code)
     if report not in REPORTS or fmt not in FORMATS:
         raise Http404(_("No such page."))
     day, _date_error = day_of(request)
     if report == "coverage":
-        years = range(day.year - TREND_YEARS + 1, day.year + 1)
-        built = coverage_report(coverage_on(unit, day), coverage_trend(unit, day, years=years))
+        built = coverage_report(coverage_on(unit, day), coverage_trend(unit, day))
     else:
         version = unit_version_nearest(unit, day)
         name = version.name if version else unit.code

@@ -154,43 +154,51 @@ class YearPoint:
 
 @dataclass(frozen=True)
 class TrendChart(Frame):
-    years: tuple[Tick, ...]  # labelled years (thinned to fit), x
+    years: tuple[Tick, ...]  # every year from the first to the last, each labelled, x
     values: tuple[Tick, ...]
     paths: dict[str, str]  # series → SVG path data
-    dots: dict[str, tuple[tuple[float, float], ...]]  # series → points, for markers
+    dots: dict[str, tuple[tuple[float, float], ...]]  # series → a point for each year of data
+    turned: bool = False  # the years' labels stand upright (too many to lie side by side)
 
 
-def trend_chart(points: Sequence[YearPoint], *, max_labels: int = 10) -> TrendChart:
-    """One x step per year, the scale rounded up to a whole step; a single year sits mid-plot."""
-    frame = TREND_FRAME
-    span_x = frame.right - frame.left
+# Past this many years the labels are turned upright, under a deeper plot's bottom margin.
+TREND_FLAT_LABELS = 12
+TREND_TURNED_FRAME = replace(TREND_FRAME, height=290, bottom=290 - 50)
+
+
+def trend_chart(points: Sequence[YearPoint], *, max_labels: int = TREND_FLAT_LABELS) -> TrendChart:
+    """Every year on the axis, labelled, and a dot for each year of data on every line: x by
+    year (a year with no figure leaves its gap), the scale rounded up to a whole step; a single
+    year sits mid-plot. More than `max_labels` years turn their labels upright."""
     ordered = sorted(points, key=lambda p: p.year)
+    first = ordered[0].year if ordered else 0
+    last = ordered[-1].year if ordered else 0
+    turned = last - first + 1 > max_labels
+    frame = TREND_TURNED_FRAME if turned else TREND_FRAME
+    span_x = frame.right - frame.left
     ticks = value_ticks(max([0, *(p.total for p in ordered)]))
-    count = len(ordered)
 
-    def x(index: int) -> float:
-        if count <= 1:
+    def x(year: int) -> float:
+        if last == first:
             return frame.left + span_x / 2
-        return frame.left + span_x * index / (count - 1)
+        return frame.left + span_x * (year - first) / (last - first)
 
     def y(value: float) -> float:
         return frame.y(value, top_value=ticks[-1])
 
-    every = max(1, math.ceil(count / max_labels))
     dots = {
-        s: tuple((round(x(i), 1), round(y(getattr(p, s)), 1)) for i, p in enumerate(ordered))
+        s: tuple((round(x(p.year), 1), round(y(getattr(p, s)), 1)) for p in ordered)
         for s in TREND_SERIES
     }
     return TrendChart(
         **asdict(frame),
-        years=tuple(
-            Tick(x(i), str(p.year))
-            for i, p in enumerate(ordered)
-            if i % every == 0 or i == count - 1
-        ),
+        years=tuple(Tick(round(x(year), 1), str(year)) for year in range(first, last + 1))
+        if ordered
+        else (),
         values=tuple(Tick(y(v), str(v)) for v in ticks),
         paths={s: path_data(pts) for s, pts in dots.items()},
         dots=dots,
+        turned=turned,
     )
 
 
@@ -280,14 +288,28 @@ def _line(chart: Chart, number: Callable[[float], str]) -> str:
     def y_of(v: float) -> float:
         return frame.y(v, top_value=ticks[-1])
 
-    parts = _open(frame.width, frame.height, chart.title)
+    # Each category labelled: side by side while they fit, else turned upright, the chart made
+    # as much taller as the longest label needs.
+    slot = (frame.right - frame.left) / max(n, 1)
+    longest = max((len(c) for c in chart.categories), default=0) * CHAR_WIDTH * 0.9
+    turned = longest > slot - 2
+    height = frame.height + (
+        max(0.0, longest + 8 - (frame.height - 30 - frame.bottom)) if turned else 0
+    )
+    parts = _open(frame.width, height, chart.title)
     for tick in ticks:
         y = y_of(tick)
         parts.append(_segment(frame.left, y, frame.right, y, colour="#dddddd"))
         parts.append(_text(frame.left - 6, y + 3.5, number(tick), anchor="end"))
     parts.append(_segment(frame.left, frame.bottom, frame.right, frame.bottom, colour="#333333"))
     for i, label in enumerate(chart.categories):
-        parts.append(_text(x_of(i), frame.bottom + 14, label, size=9, anchor="middle"))
+        if turned:
+            x, y = x_of(i) + 3, frame.bottom + 6
+            parts.append(
+                _text(x, y, label, size=9, anchor="end", transform=f"rotate(-90 {x:.1f} {y:.1f})")
+            )
+        else:
+            parts.append(_text(x_of(i), frame.bottom + 14, label, size=9, anchor="middle"))
     if chart.value_title:
         middle = (frame.top + frame.bottom) / 2
         parts.append(
@@ -323,7 +345,7 @@ def _line(chart: Chart, number: Callable[[float], str]) -> str:
                 for point in points:
                     cx, cy = point.split(",")
                     parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
-    parts += _legend(chart, frame.height - 14, frame.width)
+    parts += _legend(chart, height - 14, frame.width)
     parts.append("</svg>")
     return "\n".join(parts)
 

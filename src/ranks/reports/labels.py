@@ -313,7 +313,9 @@ def committee_abbreviation(name: str, issuer: str = "") -> str:
     """ "TU" for "Đảng bộ tỉnh Hải Dương"; "BTCTU" with the issuer "Ban Tổ chức" (the initials of
     the issuing body before its committee's)."""
     words = " ".join(name.lower().split())
-    found = next((abbr for start, abbr in _COMMITTEE_ABBREVIATIONS if words.startswith(start)), "ĐU")
+    found = next(
+        (abbr for start, abbr in _COMMITTEE_ABBREVIATIONS if words.startswith(start)), "ĐU"
+    )
     initials = "".join(w[0] for w in issuer.split() if w[0].isalpha()).upper()
     return initials + found
 
@@ -337,6 +339,4 @@ def recipient_lines(recipients: Sequence[str]) -> tuple[str, ...]:
     """ "- Ban Tổ chức Tỉnh ủy," … "- Lưu Văn phòng.": each on its own line with a dash, the
     last ending in a full stop, as the form lists them."""
     items = [r.strip().strip(",.;").strip() for r in recipients if r.strip()]
-    return tuple(
-        f"- {item}{'.' if i == len(items) - 1 else ','}" for i, item in enumerate(items)
-    )
+    return tuple(f"- {item}{'.' if i == len(items) - 1 else ','}" for i, item in enumerate(items))

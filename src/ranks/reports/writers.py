@@ -296,7 +296,9 @@ def _chart(out: _Sheet, report: Report) -> None:
         cell.border = out.border
     out.row += 1
     # Counts (of people, of places) are whole: only a chart of fractions shows a decimal.
-    whole_figures = all(float(v).is_integer() for s in chart.series for v in s.values if v is not None)
+    whole_figures = all(
+        float(v).is_integer() for s in chart.series for v in s.values if v is not None
+    )
     for i, category in enumerate(chart.categories):
         out.text(1, category).border = out.border
         out.want(1, len(category))

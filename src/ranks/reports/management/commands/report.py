@@ -44,7 +44,6 @@ OWN_OPTIONS = {
     "end": ("composition",),
     "year": ("ratio",),
 }
-TREND_YEARS = 10  # coverage: the year ends its chart draws, the date's own year the last
 OPTION_NAMES = {
     "on": "--on",
     "metric": "--metric",
@@ -60,6 +59,8 @@ class _Frame(TypedDict):
 
     place: str | None
     issuer: str
+    number: str
+    recipients: list[str] | None
 
 
 class Command(RanksCommand):
@@ -75,8 +76,8 @@ class Command(RanksCommand):
             + " "
             + _(
                 "Also the coverage of villages and residential groups by party members and cells on "
-                "a date, with its trend over ten years (coverage), and the health of every cell "
-                "(cells)."
+                "a date, with its trend year by year since its places were first recorded "
+                "(coverage), and the health of every cell (cells)."
             )
         )
 
@@ -142,6 +143,22 @@ class Command(RanksCommand):
             default="",
             help=_("The issuing body under the unit's name, such as BAN TỔ CHỨC (default: none)."),
         )
+        parser.add_argument(
+            "--number",
+            metavar="TEXT",
+            default="",
+            help=_("The report's number in its number line, Số …-BC/… (default: left blank)."),
+        )
+        parser.add_argument(
+            "--recipient",
+            dest="recipients",
+            metavar="TEXT",
+            action="append",
+            help=_(
+                "A recipient under Nơi nhận; repeat for each (default: the committee above and "
+                "the office's copy)."
+            ),
+        )
 
     def run(self, actor: Actor, *args, **options):
         kind = options["kind"]
@@ -162,7 +179,12 @@ class Command(RanksCommand):
         if unit is None:
             # Not allowed looks the same as not found.
             raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
-        frame: _Frame = {"place": options.get("place"), "issuer": options.get("issuer") or ""}
+        frame: _Frame = {
+            "place": options.get("place"),
+            "issuer": options.get("issuer") or "",
+            "number": options.get("number") or "",
+            "recipients": options.get("recipients"),
+        }
         if kind == "progress":
             on = parse_day(options["on"]) if options.get("on") else today()
             depth = options.get("depth")
@@ -193,8 +215,8 @@ class Command(RanksCommand):
         elif kind == "coverage":
             # The unit is in the actor's scope, and a grant covers the unit's whole subtree.
             on = parse_day(options["on"]) if options.get("on") else today()
-            years = range(on.year - TREND_YEARS + 1, on.year + 1)
-            trend = coverage_trend(unit, until=on, years=years)
+            # Every year since the unit's places were first recorded, as the page draws it.
+            trend = coverage_trend(unit, until=on)
             report = coverage_report(coverage_on(unit, on), trend, **frame)
         else:
             on = parse_day(options["on"]) if options.get("on") else today()
