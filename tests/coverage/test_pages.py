@@ -125,7 +125,9 @@ def test_the_trend_has_a_line_per_figure_and_a_row_per_year(client, world):
         d = re.search(rf'data-test="{line}" d="([^"]*)"', text).group(1)
         assert d.startswith("M") and d.count(" L") == 24, line
     # The chart shows each year, labelled, and a point on each line for every year of data.
-    chart = text[text.index('data-test="trend-svg"') : text.index("</svg>", text.index("trend-svg"))]
+    chart = text[
+        text.index('data-test="trend-svg"') : text.index("</svg>", text.index("trend-svg"))
+    ]
     labels = re.findall(r'data-test="trend-year"[^>]*>(\d+)<', chart)
     assert labels == [str(y) for y in range(2000, 2025)]
     assert chart.count('data-test="trend-dot"') == 3 * 25
@@ -147,7 +149,7 @@ def test_the_map_places_communes_named_like_the_demo(client, world):
         parent_code="D1", valid_from=D(2000, 1, 1), valid_to=D(2025, 6, 30),
     )  # fmt: skip
     text = client.get("/units/P/coverage/" + ON).content.decode()
-    circle = re.search(r'<circle class="commune" data-test="map-C1"[^>]*>(.*?)</circle>', text)
+    circle = re.search(r'<circle class="commune[^"]*" data-test="map-C1"[^>]*>(.*?)</circle>', text)
     assert circle, "C1 is on the map"
     # Two places, S1 blank: half of them, in the title for hover and screen readers.
     assert "Đảng bộ xã Phạm Kha: 1 of 2 places blank (50.0 %)" in circle.group(1)
@@ -392,7 +394,8 @@ def grow(n: int) -> None:
 
 
 # What each page reads now, on the small world and on it with 12 more cells and villages.
-CEILINGS = {"coverage": 19, "cells": 13, "secondments": 8}
+# coverage: one of them orders the map's communes by their names in Vietnamese order.
+CEILINGS = {"coverage": 20, "cells": 13, "secondments": 8}
 
 
 @pytest.mark.parametrize("n", [0, 12])

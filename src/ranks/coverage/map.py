@@ -31,7 +31,7 @@ BANDS = (
 )
 WIDTH, PAD = 480, 22
 MIN_HEIGHT, MAX_HEIGHT = 220, 560
-MIN_R, MAX_R = 5.0, 14.0
+MIN_R, MAX_R = 8.0, 16.0  # the smallest still holds its number
 
 
 def _strip_words(name: str, prefixes: Sequence[str]) -> str | None:
@@ -234,3 +234,114 @@ def map_layout(
         circles.append(Circle(code, x, y, round(r, 1), band_colour(share), share))
     circles.sort(key=lambda c: (-c.r, c.code))
     return MapLayout(width, height, tuple(circles))
+
+
+# --- the list beside the map: every commune, numbered as on the map, the blank ones first -------
+
+# A commune's state by its places: every one of them blank (no party member, or no cell), some
+# of them, or none. "all" stands out on the map (a dark ring) and heads the list.
+ALL_BLANK, SOME_BLANK, NONE_BLANK = "all", "some", "none"
+STATUSES = (ALL_BLANK, SOME_BLANK, NONE_BLANK)
+# How the list is ordered: the blank communes first (then by name), or by name alone.
+BY_STATUS, BY_NAME = "status", "name"
+LIST_ORDERS = (BY_STATUS, BY_NAME)
+# A tap on a circle must find it on a phone: the target is at least this radius, in SVG units
+# (a 480-wide map drawn 330 px wide keeps it above 11 px).
+TAP_R = 16.0
+
+
+def blank_status(total: int, blank: int) -> str:
+    """ALL_BLANK when every place is blank, SOME_BLANK when some are, NONE_BLANK otherwise (and
+    for a commune without places)."""
+    if total and blank >= total:
+        return ALL_BLANK
+    return SOME_BLANK if blank else NONE_BLANK
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A commune in the list beside the map; `number` is its label on the map (None: it could
+    not be placed)."""
+
+    code: str
+    name: str
+    number: int | None
+    status: str
+    total: int
+    blank: int
+    without_members: int
+    without_cell: int
+    share: float  # percent of its places that are blank
+    fill: str  # its circle's colour
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A circle as the page draws it: the circle, its commune's row in the list (its number, the
+    label on the map; its name, state and figures) and the radius a tap finds."""
+
+    circle: Circle
+    row: Listed
+    tap_r: float
+
+
+@dataclass(frozen=True)
+class CommuneList:
+    markers: tuple[Marker, ...]  # in drawing order (bigger circles first)
+    rows: tuple[Listed, ...]  # in the list's order
+    order: str
+
+
+def commune_list(
+    layout: MapLayout,
+    names: dict[str, str],
+    counts: dict[str, tuple[int, int, int]],
+    blanks: dict[str, int],
+    name_order: dict[str, int],
+    order: str = BY_STATUS,
+) -> CommuneList:
+    """The communes owning places, each once: `names` by code, `counts` (places, without
+    members, without a cell) and `blanks` (without either) by code, `name_order` their rank in
+    Vietnamese order (from the database's collation). The communes on the map are numbered in
+    the order of their names, so a number keeps its commune whichever way the list is sorted;
+    the list is ordered by name, or blank first: every place blank, then the highest share of
+    blank places, then by name."""
+    if order not in LIST_ORDERS:
+        order = BY_STATUS
+    last = len(name_order)
+
+    def by_name(code: str) -> tuple[int, str, str]:
+        return (name_order.get(code, last), fold(names.get(code, code)), code)
+
+    placed = {c.code: c for c in layout.circles}
+    numbers = {code: n for n, code in enumerate(sorted(placed, key=by_name), start=1)}
+    rows = []
+    for code in counts:
+        total, without_members, without_cell = counts[code]
+        blank = blanks.get(code, 0)
+        share = round(100 * blank / total, 1) if total else 0.0
+        rows.append(
+            Listed(
+                code=code,
+                name=names.get(code, code),
+                number=numbers.get(code),
+                status=blank_status(total, blank),
+                total=total,
+                blank=blank,
+                without_members=without_members,
+                without_cell=without_cell,
+                share=share,
+                fill=placed[code].fill if code in placed else band_colour(share),
+            )
+        )
+    if order == BY_STATUS:
+        rows.sort(key=lambda r: (STATUSES.index(r.status), -r.share, -r.blank, by_name(r.code)))
+    else:
+        rows.sort(key=lambda r: by_name(r.code))
+    listed = {r.code: r for r in rows}
+    markers = tuple(
+        Marker(circle=c, row=listed[c.code], tap_r=max(c.r, TAP_R))
+        for c in layout.circles
+        if c.code in listed
+    )
+    return CommuneList(markers=markers, rows=tuple(rows), order=order)

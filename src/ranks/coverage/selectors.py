@@ -30,14 +30,18 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from ranks.access.scope import Scope
+from ranks.core.collation import vietnamese
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
 from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
 from ranks.coverage.map import (
     BANDS,
+    BY_STATUS,
     Circle,
+    CommuneList,
     MapLayout,
     MapUnit,
+    commune_list,
     gazetteer,
     map_layout,
     place_units,
@@ -381,13 +385,14 @@ class MapBand:
 
 @dataclass(frozen=True)
 class CoverageMap:
-    """The circles of the communes owning places, the units that could not be placed, and the
-    legend's colour bands."""
+    """The circles of the communes owning places, the units that could not be placed, the
+    legend's colour bands, and the communes numbered on the map and listed beside it."""
 
     layout: MapLayout
     circles: list[MapCircle]
     missing: list[MapUnit]
     bands: list[MapBand]
+    communes: CommuneList
 
 
 @dataclass(frozen=True)
@@ -430,12 +435,14 @@ def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
     return sorted(found, key=lambda m: (fold(m.name), m.code))
 
 
-def communes_on_map(*, coverage: Coverage) -> CoverageMap:
+def communes_on_map(*, coverage: Coverage, order: str = BY_STATUS) -> CoverageMap:
     """The map of `coverage_on`'s counts by commune: a circle for each unit owning places that
-    could be placed, by its recorded coordinates or its name in the gazetteer of the day."""
+    could be placed, by its recorded coordinates or its name in the gazetteer of the day; and
+    the list of those units beside it, in `order` (`ranks.coverage.map.LIST_ORDERS`), their
+    names in Vietnamese order (one query over the communes shown)."""
     units = _map_units(coverage.on, set(coverage.by_owner))
-    order = [gazetteer(coverage.on < REFORM), gazetteer(coverage.on >= REFORM)]
-    points, missing = place_units(units, order)
+    order_list = [gazetteer(coverage.on < REFORM), gazetteer(coverage.on >= REFORM)]
+    points, missing = place_units(units, order_list)
     blanks = coverage.blank_by_owner
     layout = map_layout(points, {k: c.total for k, c in coverage.by_owner.items()}, blanks)
     names = {m.code: m.name for m in units}
@@ -452,7 +459,23 @@ def communes_on_map(*, coverage: Coverage) -> CoverageMap:
     for bound, colour in BANDS:
         bands.append(MapBand(low=low, high=bound, colour=colour))
         low = bound
-    return CoverageMap(layout=layout, circles=circles, missing=missing, bands=bands)
+    by_name = (
+        UnitVersion.objects.valid_on(coverage.on)
+        .filter(unit__code__in=list(coverage.by_owner))
+        .order_by(vietnamese("name"), "unit__code")
+        .values_list("unit__code", flat=True)
+    )
+    communes = commune_list(
+        layout,
+        names,
+        {k: (c.total, c.without_members, c.without_cell) for k, c in coverage.by_owner.items()},
+        blanks,
+        {code: rank for rank, code in enumerate(by_name)},
+        order,
+    )
+    return CoverageMap(
+        layout=layout, circles=circles, missing=missing, bands=bands, communes=communes
+    )
 
 
 def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, Counts]]:
@@ -479,8 +502,11 @@ def trend_charted(*, unit: Unit, day: dt.date) -> Trend:
     return Trend(rows=rows, chart=trend_chart(points) if points else None)
 
 
-def coverage_shown(*, unit: Unit, day: dt.date, which: str) -> CoverageShown:
-    """The coverage page of a unit on `day`, its blank places `which` of them (`BLANK_FILTERS`)."""
+def coverage_shown(
+    *, unit: Unit, day: dt.date, which: str, map_order: str = BY_STATUS
+) -> CoverageShown:
+    """The coverage page of a unit on `day`, its blank places `which` of them (`BLANK_FILTERS`),
+    the communes beside its map in `map_order`."""
     coverage = counted_coverage(unit, [day])[0]
     listed = coverage.totals.total <= LIST_LIMIT
     below: list[tuple[str, str, Counts]] = []
@@ -493,7 +519,7 @@ def coverage_shown(*, unit: Unit, day: dt.date, which: str) -> CoverageShown:
         listed=listed,
         below=below,
         trend=trend_charted(unit=unit, day=day),
-        map=communes_on_map(coverage=coverage) if listed else None,
+        map=communes_on_map(coverage=coverage, order=map_order) if listed else None,
     )
 
 

@@ -27,6 +27,7 @@ from ranks.access.requests import actor_of, day_of, person_or_404, scope_of, uni
 from ranks.core.errors import DomainError, Refused
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
+from ranks.coverage.map import BY_STATUS, LIST_ORDERS
 from ranks.coverage.selectors import (
     LIST_LIMIT,
     cells_below,
@@ -66,7 +67,8 @@ def unit_coverage(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
-    shown = coverage_shown(unit=unit, day=day, which=which)
+    map_order = request.GET.get("map") if request.GET.get("map") in LIST_ORDERS else BY_STATUS
+    shown = coverage_shown(unit=unit, day=day, which=which, map_order=map_order)
     cov = shown.coverage
     page = None
     if shown.listed:
@@ -92,7 +94,8 @@ def unit_coverage(request, code: str):
             "below": shown.below,
             "trend": shown.trend,
             "map": shown.map,
-            "query": urlencode({"on": day.isoformat(), "blank": which}),
+            "map_order": map_order,
+            "query": urlencode({"on": day.isoformat(), "blank": which, "map": map_order}),
             "report": "coverage",
             "report_formats": REPORT_FORMATS,
         },
