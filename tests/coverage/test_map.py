@@ -10,10 +10,17 @@ from ranks.coverage.map import (
     MIN_HEIGHT,
     PAD,
     WIDTH,
+    ALL_BLANK,
+    BY_NAME,
+    NONE_BLANK,
+    SOME_BLANK,
+    TAP_R,
     Commune,
     Gazetteer,
     MapUnit,
     band_colour,
+    blank_status,
+    commune_list,
     commune_title,
     gazetteer,
     map_layout,
@@ -157,3 +164,36 @@ def test_circles_grow_with_places_and_colour_with_blank_share():
     assert big.r > small.r
     assert (big.share, small.share) == (0.0, 100.0)
     assert (big.fill, small.fill) == (BANDS[0][1], BANDS[-1][1])
+
+
+# --- the list beside the map ------------------------------------------------------------------
+
+
+def test_a_communes_state_by_its_blank_places():
+    assert blank_status(3, 3) == ALL_BLANK
+    assert blank_status(3, 1) == SOME_BLANK
+    assert blank_status(3, 0) == NONE_BLANK
+    assert blank_status(0, 0) == NONE_BLANK
+
+
+def test_the_list_numbers_the_map_by_name_and_puts_blank_communes_first():
+    points = {"A": (21.0, 106.0), "B": (21.1, 106.1), "C": (21.2, 106.2)}
+    totals, blanks = {"A": 4, "B": 2, "C": 5, "D": 1}, {"B": 2, "C": 1, "D": 1}
+    layout = map_layout(points, totals, blanks)
+    names = {"A": "Xã Ái Quốc", "B": "Xã Bình Minh", "C": "Xã Cẩm Phúc", "D": "Xã Đại Đồng"}
+    counts = {k: (totals[k], blanks.get(k, 0), 0) for k in totals}
+    rank = {"A": 0, "B": 1, "C": 2, "D": 3}  # the database's Vietnamese order
+    listed = commune_list(layout, names, counts, blanks, rank)
+    # Every place of B and D blank (D not on the map), then C (one of five), then A (none).
+    assert [r.code for r in listed.rows] == ["B", "D", "C", "A"]
+    assert [r.status for r in listed.rows] == [ALL_BLANK, ALL_BLANK, SOME_BLANK, NONE_BLANK]
+    assert {r.code: r.number for r in listed.rows} == {"A": 1, "B": 2, "C": 3, "D": None}
+    assert listed.rows[2].share == 20.0 and listed.rows[2].blank == 1
+    # Each circle keeps its row and a target a finger finds.
+    assert {m.circle.code: m.row.number for m in listed.markers} == {"A": 1, "B": 2, "C": 3}
+    assert all(m.tap_r >= TAP_R and m.tap_r >= m.circle.r for m in listed.markers)
+    # By name: the numbers stay.
+    by_name = commune_list(layout, names, counts, blanks, rank, BY_NAME)
+    assert [r.code for r in by_name.rows] == ["A", "B", "C", "D"]
+    assert [r.number for r in by_name.rows] == [1, 2, 3, None]
+    assert commune_list(layout, names, counts, blanks, rank, "other").order == "status"
