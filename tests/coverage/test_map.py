@@ -5,16 +5,16 @@ import math
 import pytest
 
 from ranks.coverage.map import (
+    ALL_BLANK,
     BANDS,
+    BY_NAME,
     MAX_HEIGHT,
     MIN_HEIGHT,
-    PAD,
-    WIDTH,
-    ALL_BLANK,
-    BY_NAME,
     NONE_BLANK,
+    PAD,
     SOME_BLANK,
     TAP_R,
+    WIDTH,
     Commune,
     Gazetteer,
     MapUnit,
