@@ -39,7 +39,14 @@ def periods(code):
 
 def place_periods(code):
     return [
-        (v.valid_from, v.valid_to, v.name, v.kind, v.unit.code, sorted(c.code for c in v.cells.all()))
+        (
+            v.valid_from,
+            v.valid_to,
+            v.name,
+            v.kind,
+            v.unit.code,
+            sorted(c.code for c in v.cells.all()),
+        )
         for v in PlaceVersion.objects.filter(place__code=code).order_by("valid_from")
     ]
 
@@ -84,9 +91,7 @@ def test_a_manager_renames_a_cell_from_a_date(client, managers):
 
 def test_a_change_on_the_first_day_of_a_period_corrects_it(client, managers):
     signed_in(client, "minh")
-    client.post(
-        "/units/N1/edit/", {"on": "2025-07-01", "name": "Đảng bộ xã Mới", "can_admit": ""}
-    )
+    client.post("/units/N1/edit/", {"on": "2025-07-01", "name": "Đảng bộ xã Mới", "can_admit": ""})
     assert periods("N1") == [(dt.date(2025, 7, 1), None, "Đảng bộ xã Mới", False, [])]
     assert last_entries(1) == [("ranks.org.unit.version_updated", "N1", "minh", "web")]
     entry = AuditEntry.objects.order_by("-seq").first()
