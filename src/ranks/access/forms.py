@@ -28,6 +28,10 @@ class GrantForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def add_domain_error(self, error: DomainError) -> None:
         field = error.field if error.field in self.fields else None
         self.add_error(field, str(error.message))

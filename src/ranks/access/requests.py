@@ -24,7 +24,14 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
     cache = request.__dict__.setdefault("_ranks_scopes", {})
     key = (role, sensitive)
     if key not in cache:
-        cache[key] = scope_for(actor_of(request), role=role, sensitive=sensitive)
+        actor = actor_of(request)
+        grants = None
+        if not actor.has_full_access and request.user.is_authenticated:
+            # Read once per request, whatever the roles a page asks about.
+            if "grants" not in cache:
+                cache["grants"] = list(Grant.objects.filter(user=request.user))
+            grants = cache["grants"]
+        cache[key] = scope_for(actor, role=role, sensitive=sensitive, grants=grants)
     return cache[key]
 
 

@@ -27,6 +27,10 @@ class _DatedChange(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def add_domain_error(self, error: DomainError) -> None:
         field = error.field if error.field in self.fields else None
         self.add_error(field, str(error.message))
@@ -71,9 +75,10 @@ class PlaceEditForm(_DatedChange):
         label=_("Area"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, cells: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, cells=(), **kwargs):
+        """`cells`: (code, name) of the cells the place may be based at."""
         super().__init__(*args, **kwargs)
-        self.fields["cell_codes"].choices = cells
+        self.fields["cell_codes"].choices = list(cells)
         self.fields["area_flags"].choices = _flag_choices()
         self.fields["on"].help_text = _(
             "The day the change takes effect. The form of the place in force that day ends the "

@@ -425,7 +425,6 @@ def unit_change(
             "latitude": current.latitude,
             "longitude": current.longitude,
         }
-        changed = {"name": name, "can_admit": can_admit, "area_flags": flags}
         if current.valid_from != on:
             unit_version_save(
                 actor=actor,
@@ -438,7 +437,14 @@ def unit_change(
                 **kept,
             )
         return unit_version_save(
-            actor=actor, code=code, valid_from=on, valid_to=current.valid_to, **kept, **changed
+            actor=actor,
+            code=code,
+            name=name,
+            valid_from=on,
+            valid_to=current.valid_to,
+            can_admit=can_admit,
+            area_flags=flags,
+            **kept,
         )
 
 
@@ -466,9 +472,7 @@ def place_change(
             place.versions.valid_on(on).select_related("unit").prefetch_related("cells").first()
         )
         if current is None:
-            raise DomainError(
-                _("The place does not exist on %(day)s.") % {"day": on}, field="on"
-            )
+            raise DomainError(_("The place does not exist on %(day)s.") % {"day": on}, field="on")
         current_cells = sorted(c.code for c in current.cells.all())
         was = (current.name, current.kind, current.unit.code, current_cells, current.area_flags)
         if was == (name.strip(), kind, unit_code, cell_codes, flags):

@@ -90,7 +90,7 @@ def unit_edit(request, code: str):
             back_url=reverse("unit", args=[unit.code]),
             back_label=_("Back to %(name)s") % {"name": name},
         )
-    initial = {"on": day}
+    initial: dict[str, object] = {"on": day}
     if version is not None:
         initial.update(
             name=version.name, can_admit=version.can_admit, area_flags=version.area_flags
@@ -113,7 +113,9 @@ def unit_edit(request, code: str):
             if saved is None:
                 messages.info(request, _("Nothing changed."))
             else:
-                messages.success(request, _("Saved: the unit from %(day)s.") % {"day": _vn(data["on"])})
+                messages.success(
+                    request, _("Saved: the unit from %(day)s.") % {"day": _vn(data["on"])}
+                )
             return redirect(f"{request.path}?on={data['on'].isoformat()}")
     return render(
         request,
@@ -143,7 +145,8 @@ def place_edit(request, place: str):
         raise Refused(
             _("Changing a place needs the manager role for its unit."),
             back_url=back_url,
-            back_label=_("Back to %(name)s") % {"name": _unit_name(unit) if unit else _("the tree")},
+            back_label=_("Back to %(name)s")
+            % {"name": _unit_name(unit) if unit else _("the tree")},
         )
     manager = scope_of(request, role="manager")
     cells = cells_below_on(unit=unit, day=day, scope=manager) if unit else []
@@ -166,9 +169,7 @@ def place_edit(request, place: str):
         data = form.cleaned_data
         unit_code = data["unit_code"].strip()
         if unit_in_scope(request, unit_code, role="manager") is None:
-            form.add_error(
-                "unit_code", _("Unknown unit code: %(code)s.") % {"code": unit_code}
-            )
+            form.add_error("unit_code", _("Unknown unit code: %(code)s.") % {"code": unit_code})
         else:
             try:
                 saved = place_change(
@@ -199,6 +200,7 @@ def place_edit(request, place: str):
             "version": version,
             "name": name,
             "unit": unit,
+            "unit_name": _unit_name(unit) if unit else "",
             "day": day,
             "date_error": date_error,
             "form": form,

@@ -11,7 +11,6 @@ from ranks.access.services import grant_role, revoke_role
 from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
-from ranks.org.models import Unit
 
 
 def _usage() -> DomainError:
