@@ -226,3 +226,23 @@ def test_the_edit_pages_read_a_bounded_number_of_queries(
         assert client.get("/units/C1-A/edit/").status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get("/places/V1/edit/").status_code == 200
+
+
+def test_the_blank_places_link_to_the_place_form_for_managers(client, managers):
+    from ranks.org.services import place_version_save
+
+    place_version_save(
+        actor=SYSTEM,
+        code="V9",
+        name="Bản Trắng",
+        kind="village",
+        unit_code="C2",
+        valid_from=dt.date(2020, 1, 1),
+    )
+    signed_in(client, "tam")
+    text = client.get("/units/C2/coverage/").content.decode()
+    assert 'data-test="blank-V9"' in text and 'data-test="edit-place-V9"' in text
+    assert client.get("/places/V9/edit/").status_code == 200
+    signed_in(client, "bob")
+    text = client.get("/units/C2/coverage/").content.decode()
+    assert 'data-test="blank-V9"' in text and 'data-test="edit-place-V9"' not in text
