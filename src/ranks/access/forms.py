@@ -16,7 +16,7 @@ class GrantForm(forms.Form):
     unit_code = forms.CharField(
         label=_("Unit code"),
         max_length=60,
-        help_text=_("This unit or one below it; the role covers the units below it too."),
+        help_text=_("A unit within your own units; the role covers the units below it too."),
     )
     role = forms.ChoiceField(label=pgettext_lazy("access", "Role"), choices=Role.choices)
     sensitive = forms.BooleanField(
