@@ -130,3 +130,11 @@ def test_bad_input_exits_2_with_a_message_and_changes_nothing(world, args, messa
     count = AuditEntry.objects.count()
     assert ranks_fails("grant", *args) == (2, message)
     assert AuditEntry.objects.count() == count
+
+
+def test_a_manager_cannot_change_their_own_grants(world):
+    ranks("grant", "bob", "manager", "C2")
+    message = (2, "You cannot change your own grants; a manager above you can.")
+    assert ranks_fails("grant", "--as", "bob", "bob", "viewer", "C2-A") == message
+    assert ranks_fails("grant", "--as", "bob", "--revoke", "bob", "C2") == message
+    assert grants_of("bob") == [("C2", "manager", False)]

@@ -18,11 +18,13 @@ OTHER = {
     "alice": {
         "code": ["C2", "C2-A"],
         "person_id": ["P-LAN", "P-WALK-B"],
+        "place": ["V2"],
         "names": ["Nguyễn Văn Lan", "Đảng bộ xã Hai", "Chi bộ bản Nà", "Lường Văn Bốn"],
     },
     "bob": {
         "code": ["C1", "C1-A", "C1-B", "N1"],
         "person_id": ["P-AN", "P-DUNG", "P-WALK-A"],
+        "place": ["V1", "S1"],
         "names": [
             "Nguyễn Văn An",
             "Đặng Thị Dung",
@@ -33,8 +35,8 @@ OTHER = {
     },
 }
 OWN = {
-    "alice": {"code": "C1-A", "person_id": "P-AN"},
-    "bob": {"code": "C2-A", "person_id": "P-LAN"},
+    "alice": {"code": "C1-A", "person_id": "P-AN", "place": "V1"},
+    "bob": {"code": "C2-A", "person_id": "P-LAN", "place": "V2"},
 }
 # Pages of a candidacy: the own page is that of one's own candidate.
 CANDIDATE_PAGES = {"candidate", "candidate_event"}
@@ -59,7 +61,9 @@ PAGE_QUERIES = {
     "unit_secondments": ["?show=all"],
 }
 # Pages that record with POST: the other's answer 404 there as well.
-POST_PAGES = {"unit_secondments", "candidate_new"}
+POST_PAGES = {"unit_secondments", "candidate_new", "unit_edit", "place_edit", "unit_grants"}
+# Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
+MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
@@ -168,7 +172,7 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             if name in CANDIDATE_PAGES:
                 mine = OWN_CANDIDATE[username]
             own = fill(route, {**shared, key: mine})
-            assert client.get(own).status_code == 200, own
+            assert client.get(own).status_code == (403 if name in MANAGER_PAGES else 200), own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
             for query in PLAIN_QUERIES[name] or []:
@@ -178,6 +182,27 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                     assert foreign not in text, f"{username} saw {foreign!r} on /{route}{query}"
                 checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("username", ["alice", "bob"])
+def test_managers_reach_only_their_own_manager_pages(client, world, username):
+    """Made managers of their communes, each reaches the manager pages of their own units and
+    still gets 404 for the other's."""
+    from ranks.access.services import grant_role
+    from ranks.core.actor import SYSTEM
+
+    for code in {"alice": ["C1", "N1"], "bob": ["C2"]}[username]:
+        grant_role(actor=SYSTEM, username=username, role="manager", unit_code=code, sensitive=True)
+    client.force_login(get_user_model().objects.get(username=username))
+    routes = dict(ranks_urls())
+    for name in sorted(MANAGER_PAGES):
+        key = re.findall(r"<(?:\w+:)?(\w+)>", routes[name])[0]
+        for value in OTHER[username][key]:
+            url = fill(routes[name], {key: value})
+            assert client.get(url).status_code == 404, url
+            assert client.post(url, {}).status_code == 404, url
+        own = fill(routes[name], {key: OWN[username][key]})
+        assert client.get(own).status_code == 200, own
 
 
 def test_not_allowed_and_missing_look_the_same(client, world):

@@ -12,7 +12,7 @@ from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
-from ranks.org.models import Unit
+from ranks.org.models import Place, Unit
 from ranks.people.models import Person
 
 
@@ -24,7 +24,14 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
     cache = request.__dict__.setdefault("_ranks_scopes", {})
     key = (role, sensitive)
     if key not in cache:
-        cache[key] = scope_for(actor_of(request), role=role, sensitive=sensitive)
+        actor = actor_of(request)
+        grants = None
+        if not actor.has_full_access and request.user.is_authenticated:
+            # Read once per request, whatever the roles a page asks about.
+            if "grants" not in cache:
+                cache["grants"] = list(Grant.objects.filter(user=request.user))
+            grants = cache["grants"]
+        cache[key] = scope_for(actor, role=role, sensitive=sensitive, grants=grants)
     return cache[key]
 
 
@@ -34,6 +41,26 @@ def unit_or_404(request: HttpRequest, code: str, *, role: str = "viewer") -> Uni
     if unit is None:
         raise Http404(_("No such unit."))
     return unit
+
+
+def unit_in_scope(request: HttpRequest, code: str, *, role: str = "viewer") -> Unit | None:
+    """The unit of `code` if the user holds `role` over it, else None (a form's answer to a code
+    typed in a field: unknown, like a missing one)."""
+    unit: Unit | None = scope_of(request, role=role).units(Unit.objects.filter(code=code)).first()
+    return unit
+
+
+def place_or_404(request: HttpRequest, code: str) -> Place:
+    """The place of `code` if some version of it belongs to a unit the user sees, else 404."""
+    place = scope_of(request).places(Place.objects.filter(code=code)).first()
+    if place is None:
+        raise Http404(_("No such place."))
+    return place
+
+
+def manager_covers_place(request: HttpRequest, place: Place) -> bool:
+    """Whether the user may change `place`: the manager role over a unit it belongs to."""
+    return scope_of(request, role="manager").places(Place.objects.filter(pk=place.pk)).exists()
 
 
 def person_or_404(request: HttpRequest, person_id: str) -> Person:

@@ -8,6 +8,7 @@ periods; places through the unit they belong to. Everything else answers 404, li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -103,8 +104,16 @@ def _grants(actor: Actor) -> QuerySet[Grant]:
     return Grant.objects.filter(user=actor.user)  # type: ignore[misc]  # Actor types the User model as its abstract base
 
 
-def scope_for(actor: Actor, *, role: str = Role.VIEWER, sensitive: bool = False) -> Scope:
-    """The scope of an actor for an action needing at least `role` (and the sensitive grant)."""
+def scope_for(
+    actor: Actor,
+    *,
+    role: str = Role.VIEWER,
+    sensitive: bool = False,
+    grants: Iterable[Grant] | None = None,
+) -> Scope:
+    """The scope of an actor for an action needing at least `role` (and the sensitive grant).
+    `grants`: the actor's grants if already read (a page asking for several roles reads them
+    once)."""
     if actor.has_full_access:
         return Scope(full=True)
     if not getattr(actor.user, "is_active", False):
@@ -112,7 +121,7 @@ def scope_for(actor: Actor, *, role: str = Role.VIEWER, sensitive: bool = False)
     wanted = ROLE_RANK[Role(role)]
     roots = sorted(
         g.unit_id
-        for g in _grants(actor)
+        for g in (_grants(actor) if grants is None else grants)
         if ROLE_RANK[Role(g.role)] >= wanted and (g.sensitive or not sensitive)
     )
     return Scope(full=False, root_ids=tuple(roots))

@@ -11,8 +11,9 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from ranks.core.collation import vietnamese
 from ranks.org import sql, tree
-from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
 
 if TYPE_CHECKING:
     from ranks.access.scope import Scope
@@ -289,3 +290,38 @@ def unit_labels_as_of(*, unit_ids: Iterable[int], day: dt.date) -> dict[int, tup
         if v.unit_id not in found or (v.valid_from or dt.date.min) <= day:
             found[v.unit_id] = (v.unit.code, v.name)
     return found
+
+
+def place_versions(place: Place) -> list[PlaceVersion]:
+    """Every period of the place, oldest first, with its unit and cells."""
+    return list(
+        place.versions.select_related("unit").prefetch_related("cells").order_by("valid_from")
+    )
+
+
+def place_version_nearest(place: Place, day: dt.date) -> PlaceVersion | None:
+    """The version valid on `day`, else the last one before it, else the first after it."""
+    versions = place_versions(place)
+    for version in versions:
+        if tree.in_force(version.valid_from, version.valid_to, day):
+            return version
+    before = [v for v in versions if v.valid_to and v.valid_to < day]
+    if before:
+        return before[-1]
+    return versions[0] if versions else None
+
+
+def cells_below_on(*, unit: Unit, day: dt.date, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name on `day`) of the cells at or below `unit` on `day` that `scope` covers, by
+    name: what a place of that unit may be based on. One query, bounded by the unit's subtree."""
+    text, params = sql.subtree_on_ids([unit.pk], day)
+    on_day: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
+    cells = scope.units(
+        on_day.filter(unit_id__in=RawSQL(text, params), kind__holds_members=True), "unit"
+    )
+    return [
+        (code, name)
+        for code, name in cells.order_by(vietnamese("name"), "unit__code").values_list(
+            "unit__code", "name"
+        )
+    ]

@@ -390,3 +390,113 @@ def place_version_save(
                 after=after,
             )
     return version
+
+
+def unit_change(
+    *, actor: Actor, code: str, on: dt.date, name: str, can_admit: bool, area_flags: Iterable[str]
+) -> UnitVersion | None:
+    """From `on`, the unit bears `name`, `can_admit` and `area_flags` (its kind and parent stay).
+
+    The version in force on `on` closes the day before and a new one opens on `on`, ending where
+    that version ended (later versions are left as they are); dated on the version's first day,
+    the change corrects that version. Both through `unit_version_save`, so audited the same way.
+    None when nothing would change."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
+    check_unit_text(code, name)
+    flags = clean_flags(area_flags)
+    with transaction.atomic():
+        current: UnitVersion | None = (
+            unit.versions.valid_on(on).select_related("kind", "parent").first()
+        )
+        if current is None:
+            raise DomainError(_("The unit does not exist on %(day)s.") % {"day": on}, field="on")
+        if (current.name, current.can_admit, sorted(current.area_flags or ())) == (
+            name.strip(),
+            can_admit,
+            flags,
+        ):
+            return None
+        kept: dict[str, Any] = {
+            "kind": current.kind.key,
+            "parent_code": current.parent.code if current.parent else None,
+            "admin_code": current.admin_code,
+            "latitude": current.latitude,
+            "longitude": current.longitude,
+        }
+        if current.valid_from != on:
+            unit_version_save(
+                actor=actor,
+                code=code,
+                name=current.name,
+                valid_from=current.valid_from,
+                valid_to=on - dt.timedelta(days=1),
+                can_admit=current.can_admit,
+                area_flags=current.area_flags or (),
+                **kept,
+            )
+        return unit_version_save(
+            actor=actor,
+            code=code,
+            name=name,
+            valid_from=on,
+            valid_to=current.valid_to,
+            can_admit=can_admit,
+            area_flags=flags,
+            **kept,
+        )
+
+
+def place_change(
+    *,
+    actor: Actor,
+    code: str,
+    on: dt.date,
+    name: str,
+    kind: str,
+    unit_code: str,
+    cell_codes: Iterable[str],
+    area_flags: Iterable[str],
+) -> PlaceVersion | None:
+    """From `on`, the place is as given: like `unit_change`, the version in force on `on` closes
+    the day before and a new one opens (or, dated on its first day, it is corrected), each through
+    `place_version_save`. None when nothing would change."""
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise DomainError(_("Unknown place code: %(code)s.") % {"code": code}, field="code")
+    cell_codes = sorted(set(cell_codes))
+    flags = clean_flags(area_flags)
+    with transaction.atomic():
+        current: PlaceVersion | None = (
+            place.versions.valid_on(on).select_related("unit").prefetch_related("cells").first()
+        )
+        if current is None:
+            raise DomainError(_("The place does not exist on %(day)s.") % {"day": on}, field="on")
+        current_cells = sorted(c.code for c in current.cells.all())
+        was = (current.name, current.kind, current.unit.code, current_cells, current.area_flags)
+        if was == (name.strip(), kind, unit_code, cell_codes, flags):
+            return None
+        if current.valid_from != on:
+            place_version_save(
+                actor=actor,
+                code=code,
+                name=current.name,
+                kind=current.kind,
+                unit_code=current.unit.code,
+                cell_codes=current_cells,
+                area_flags=current.area_flags or (),
+                valid_from=current.valid_from,
+                valid_to=on - dt.timedelta(days=1),
+            )
+        return place_version_save(
+            actor=actor,
+            code=code,
+            name=name,
+            kind=kind,
+            unit_code=unit_code,
+            cell_codes=cell_codes,
+            area_flags=flags,
+            valid_from=on,
+            valid_to=current.valid_to,
+        )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ranks.coverage.urls")),
     path("", include("ranks.pipeline.urls")),
     path("", include("ranks.people.urls")),
+    path("", include("ranks.access.urls")),
     path("search/", views.search, name="search"),
     path("", include("ranks.interchange.urls")),
     path(

@@ -11,7 +11,6 @@ from ranks.access.services import grant_role, revoke_role
 from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.errors import DomainError
-from ranks.org.models import Unit
 
 
 def _usage() -> DomainError:
@@ -59,7 +58,6 @@ class Command(RanksCommand):
             if len(args) != 2 or options["sensitive"]:
                 raise _usage()
             username, unit_code = args
-            self._check_unit(actor, unit_code)
             revoke_role(actor=actor, username=username, unit_code=unit_code)
             self.out(
                 _("Revoked the grant of %(username)s at %(unit)s.")
@@ -69,7 +67,7 @@ class Command(RanksCommand):
         if len(args) != 3:
             raise _usage()
         username, role, unit_code = args
-        self._check_unit(actor, unit_code, sensitive=options["sensitive"])
+        # The service checks that the actor may grant at the unit (`--as`: a manager there).
         grant = grant_role(
             actor=actor,
             username=username,
@@ -84,26 +82,6 @@ class Command(RanksCommand):
         self.out(
             message % {"username": username, "role": grant.get_role_display(), "unit": unit_code}
         )
-
-    def _check_unit(self, actor: Actor, unit_code: str, *, sensitive: bool = False) -> None:
-        """Only a manager at a unit covering `unit_code` may change grants there.
-
-        Giving access to sensitive data also needs one's own sensitive grant there, or a manager
-        could give it to themselves. A unit outside the actor's reach reads as unknown.
-        """
-        scope = scope_for(actor, role=Role.MANAGER)
-        if not scope.units(Unit.objects.filter(code=unit_code)).exists():
-            raise DomainError(
-                _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"
-            )
-        if sensitive:
-            sensitive_scope = scope_for(actor, role=Role.MANAGER, sensitive=True)
-            if not sensitive_scope.units(Unit.objects.filter(code=unit_code)).exists():
-                raise DomainError(
-                    _("Only a manager who may see sensitive data at %(code)s can grant it.")
-                    % {"code": unit_code},
-                    field="sensitive",
-                )
 
     def _list(self, actor: Actor, username: str | None) -> None:
         grants = Grant.objects.select_related("user", "unit").order_by(
