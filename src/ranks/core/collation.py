@@ -26,7 +26,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db.models import F, Func, OrderBy, TextField
+from django.db.models import F, Func, TextField
 from django.db.models.functions import Collate
 
 COLLATION = "ranks_vi"
@@ -90,15 +90,15 @@ class GivenName(Func):
         return self.as_sql(compiler, connection, function="ranks_given_name", **extra)
 
 
-def person_order(prefix: str = "") -> list[OrderBy | Collate | str]:
+def person_order(prefix: str = "") -> tuple[Collate, Collate, str]:
     """The order of people in a list: given name, full name, person id. `prefix` reaches the
     person across a relation: `person_order("person__")` for candidacies or postings."""
     full_name = f"{prefix}full_name"
-    return [
+    return (
         Collate(GivenName(F(full_name)), COLLATION),
         vietnamese(full_name),
         f"{prefix}person_id",
-    ]
+    )
 
 
 def register_sqlite(sqlite_connection: Any) -> None:

@@ -30,6 +30,7 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from ranks.access.scope import Scope
+from ranks.core.collation import sort_key
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
 from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
@@ -48,7 +49,6 @@ from ranks.org.models import PlaceKind, Unit, UnitVersion
 from ranks.org.rollup import VersionTree
 from ranks.org.selectors import unit_ancestries
 from ranks.org.tree import AREA_FLAGS, in_force
-from ranks.people.names import fold
 from ranks.people.selectors import CellMember, cell_members_with_status
 from ranks.reports.charts import TrendChart, YearPoint, trend_chart
 
@@ -427,7 +427,7 @@ def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
                 lon=v.longitude,
             )
         )
-    return sorted(found, key=lambda m: (fold(m.name), m.code))
+    return sorted(found, key=lambda m: (sort_key(m.name), m.code))
 
 
 def communes_on_map(*, coverage: Coverage) -> CoverageMap:
@@ -465,7 +465,7 @@ def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, 
     )
     return sorted(
         ((code, names.get(code, code), c) for code, c in coverage.by_child.items()),
-        key=lambda row: (fold(row[1]), row[0]),
+        key=lambda row: (sort_key(row[1]), row[0]),
     )
 
 

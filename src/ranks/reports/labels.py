@@ -13,6 +13,7 @@ from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from ranks.core.collation import sort_key
 from ranks.coverage.models import SecondmentRole
 from ranks.org.models import PlaceKind
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
@@ -243,7 +244,9 @@ def value_order(dimension: str, counts: Mapping[str, int]) -> list[str]:
         known = [v for v in (*YES, *NO) if v in counts]
     else:
         known = []
-    rest = sorted((v for v in counts if v not in known and v != ""), key=lambda v: (-counts[v], v))
+    rest = sorted(
+        (v for v in counts if v not in known and v != ""), key=lambda v: (-counts[v], sort_key(v))
+    )
     return known + rest + ([""] if "" in counts else [])
 
 
