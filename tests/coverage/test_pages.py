@@ -173,7 +173,7 @@ def test_the_cell_table_shows_the_flags_of_a_weak_village_cell(client, world):
         "no_admission_5_years",
         "no_successor",
     ]
-    assert "below 3 official members <small>(R14)</small>" in row
+    assert "below 3 official members <small>(R14 – size of a cell)</small>" in row
 
 
 def test_the_cell_table_sorts_and_filters(client, world):

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from ranks.people.models import EducationGeneral
 from ranks.pipeline.models import Stage
@@ -35,7 +35,7 @@ RULE_NAMES = {
     "R11": gettext_lazy("official recognition"),
     "R12": gettext_lazy("not recognised: removal"),
     "R13": gettext_lazy("party age from the admission decision"),
-    "R14": gettext_lazy("a cell has at least 3 official members"),
+    "R14": gettext_lazy("size of a cell"),
     "R15": gettext_lazy("comment on a member working away"),
 }
 
@@ -86,8 +86,12 @@ def clause_text(clause: str) -> str:
 
 
 def citation_text(document: str, clause: str) -> str:
-    """The document and clause in the active language: "Điều lệ Đảng Điều 4.3"."""
-    return f"{RULE_DOCUMENTS.get(document, document)} {clause_text(clause)}"
+    """The document and clause in the active language: "Party Charter Art. 4.3" in English,
+    "Điều 4.3 Điều lệ Đảng" in Vietnamese (which names the clause first)."""
+    return pgettext("a rule's citation", "%(document)s %(clause)s") % {
+        "document": RULE_DOCUMENTS.get(document, document),
+        "clause": clause_text(clause),
+    }
 
 
 def finding_citation(finding: Finding) -> str:
