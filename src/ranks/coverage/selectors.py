@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from ranks.access.scope import Scope
-from ranks.core.collation import sort_key
+from ranks.core.collation import COLLATION, sort_key
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
 from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
@@ -237,15 +237,20 @@ class BlankPlaces:
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= start:
             return []
-        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        # Names in Vietnamese order (core.collation); codes in code point order on both.
+        vi = (
+            f' COLLATE "{COLLATION}"'
+            if connection.vendor == "postgresql"
+            else f" COLLATE {COLLATION}"
+        )
+        code = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
         limit = f" LIMIT {int(stop - start)}" if stop is not None else " LIMIT -1"
         if connection.vendor == "postgresql" and stop is None:
             limit = ""
         rows = self._query(
             "pl.code, pl.name, pl.kind, pl.owner, pl.owner_code, pl.owner_name, pl.area_flags,"
             " pl.has_members, pl.has_cell",
-            f" ORDER BY pl.owner_name{collate}, pl.name{collate}, pl.code{collate}"
-            f"{limit} OFFSET {int(start)}",
+            f" ORDER BY pl.owner_name{vi}, pl.name{vi}, pl.code{code}{limit} OFFSET {int(start)}",
         )
         inherited = _inherited_flags(self.unit, self.day, {r[3] for r in rows})
         return [

@@ -153,7 +153,7 @@ def places_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[PlaceV
 
 def cell_places_on(cell: Unit, day: dt.date) -> QuerySet[PlaceVersion]:
     on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
-    return on_day.filter(cells=cell).select_related("place")
+    return on_day.filter(cells=cell).select_related("place").order_by(vietnamese("name"))
 
 
 @dataclass(frozen=True)
