@@ -207,6 +207,8 @@ def test_the_cell_page_shows_its_secondments_and_who_would_remain(client, world)
     assert 'data-test="seconded-P-BP"' in text and "Vì Văn Biên" in text and "C1-BP" in text
     assert re.search(r'data-test="would-remain" data-official="2" data-stands="no"', text)
     assert "2 official members would remain." in text
+    # The rule with its name beside its code.
+    assert "below 3 official members (R14 – size of a cell)." in text
     remaining = text[text.index('data-test="remaining"') :]
     remaining = remaining[: remaining.index("</ul>")]
     assert "Nguyễn Văn Lan" in remaining and "Vì Văn Biên" not in remaining

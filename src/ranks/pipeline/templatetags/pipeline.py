@@ -36,6 +36,12 @@ def rule_name(code: str) -> str:
 
 
 @register.filter
+def rule_title(code: str) -> str:
+    """A rule's code with its name: "R14" → "R14 – size of a cell"."""
+    return findings_text.rule_title(code)
+
+
+@register.filter
 def finding_status(key: str) -> str:
     return str(STATUS_LABELS.get(key, key))
 
