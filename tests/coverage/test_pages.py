@@ -180,7 +180,7 @@ def test_the_cell_table_shows_the_flags_of_a_weak_village_cell(client, world):
         "no_admission_5_years",
         "no_successor",
     ]
-    assert "below 3 official members <small>(R14)</small>" in row
+    assert "below 3 official members <small>(R14 – size of a cell)</small>" in row
 
 
 def test_the_cell_table_sorts_and_filters(client, world):
@@ -214,6 +214,8 @@ def test_the_cell_page_shows_its_secondments_and_who_would_remain(client, world)
     assert 'data-test="seconded-P-BP"' in text and "Vì Văn Biên" in text and "C1-BP" in text
     assert re.search(r'data-test="would-remain" data-official="2" data-stands="no"', text)
     assert "2 official members would remain." in text
+    # The rule with its name beside its code.
+    assert "below 3 official members (R14 – size of a cell)." in text
     remaining = text[text.index('data-test="remaining"') :]
     remaining = remaining[: remaining.index("</ul>")]
     assert "Nguyễn Văn Lan" in remaining and "Vì Văn Biên" not in remaining

@@ -20,16 +20,21 @@ from ranks.people.models import EducationGeneral, EducationProfessional, Occupat
 from ranks.pipeline.models import Stage
 from tests.interchange.helpers import csv_bytes, db_counts, run, xlsx_bytes
 
+# The reasons list the allowed values by their names in the user's language (the keys are
+# still read).
 UNIT_KINDS = (
-    "central, provincial_committee, district_committee, commune_committee, bloc_committee, "
-    "police_committee, military_committee, grassroots_committee, grassroots_cell, cell"
+    "Central, Provincial committee, District-level committee, Commune-level committee, "
+    "Bloc committee, Police committee, Military committee, Grassroots committee, "
+    "Grassroots cell, Cell"
 )
 UNIT_COLUMNS = "code, name, kind, parent_code, valid_from, valid_to, area_flags, can_admit"
 NOT_A_DATE = "Not a date: write YYYY-MM-DD or DD/MM/YYYY."
 
 
 def allowed(values) -> str:
-    return f"Not an allowed value. Allowed: {', '.join(values)}."
+    """The reason for a value not in the list, in English: the names of the values."""
+    with override("en"):
+        return f"Not an allowed value. Allowed: {', '.join(str(v) for v in values)}."
 
 
 PEOPLE = ["person_id", "full_name", "birth_date"]
@@ -188,13 +193,13 @@ CASES = [
                 allowed(
                     [
                         "village",
-                        "residential_group",
+                        "residential group",
                         "school",
-                        "medical_station",
+                        "medical station",
                         "agency",
                         "enterprise",
                         "cooperative",
-                        "armed_forces",
+                        "armed forces",
                         "other",
                     ]
                 ),
@@ -216,21 +221,21 @@ CASES = [
             ["X-1", "Lê Văn Bình", "2000-01-01", "12/12", "master"],
         ],
         [
-            (2, "education_general", "12/12", allowed(EducationGeneral.values)),
-            (2, "education_professional", "master", allowed(EducationProfessional.values)),
+            (2, "education_general", "12/12", allowed(EducationGeneral.labels)),
+            (2, "education_professional", "master", allowed(EducationProfessional.labels)),
         ],
         id="education-not-in-list",
     ),
     pytest.param(
         "people",
         [[*PEOPLE, "occupation"], ["X-1", "Lê Văn Bình", "2000-01-01", "fisherman"]],
-        [(2, "occupation", "fisherman", allowed(Occupation.values))],
+        [(2, "occupation", "fisherman", allowed(Occupation.labels))],
         id="occupation-not-in-list",
     ),
     pytest.param(
         "events",
         [["person_id", "stage", "date"], ["P-DUNG", "approved", "2024-01-01"]],
-        [(2, "stage", "approved", allowed(Stage.values))],
+        [(2, "stage", "approved", allowed(Stage.labels))],
         id="stage-not-in-list",
     ),
     pytest.param(

@@ -272,8 +272,8 @@ def test_members_with_dates_and_a_transfer(world):
         ("C1-A", D(2023, 5, 1), None),
     ]
     assert [p.person.person_id for p in cell_members_on(world.units["C2-A"].pk, D(2022, 1, 1))] == [
-        "X-1",  # Lò Thị Xuân, by name
-        "P-LAN",
+        "P-LAN",  # by given name: Nguyễn Văn Lan before Lò Thị Xuân
+        "X-1",
     ]
     assert "X-1" not in [
         p.person.person_id for p in cell_members_on(world.units["C2-A"].pk, D(2024, 1, 1))

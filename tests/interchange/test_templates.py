@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils.translation import override
 from openpyxl import load_workbook
 
 from ranks.interchange.engine import run_import
@@ -58,7 +59,10 @@ def test_the_help_sheet_explains_every_column_in_both_languages():
     assert list(by_key) == [c.key for c in KINDS["units"].columns]
     key, label, required, kind_of_value, allowed, vi, en = by_key["kind"]
     assert label == "loại" and "required" in required
-    assert allowed.startswith("central, provincial_committee")
+    # Each value by its name in the user's language, its key in brackets.
+    assert allowed.startswith(
+        "Trung ương (central), Đảng bộ tỉnh, thành phố (provincial_committee)"
+    )
     assert "date" in by_key["valid_from"][3] and "true" in by_key["can_admit"][3]
     assert by_key["code"][6].startswith("Stable code of the unit.")
     assert "optional" in by_key["parent_code"][2]
@@ -80,8 +84,10 @@ def test_columns_with_allowed_values_offer_a_drop_down_from_the_hidden_sheet():
         "I2:I5000": "'lists'!$D$2:$D$11",
         "J2:J5000": "'lists'!$E$2:$E$3",
     }
-    assert [c.value for c in lists["A"] if c.value] == ["gender", "male", "female"]
-    assert [c.value for c in lists["E"] if c.value] == ["youth_union", "true", "false"]
+    # The names of the values in the user's language (Vietnamese by default), not the keys.
+    assert [c.value for c in lists["A"] if c.value] == ["gender", "nam", "nữ"]
+    assert [c.value for c in lists["E"] if c.value] == ["youth_union", "có", "không"]
+    assert [c.value for c in lists["D"] if c.value][:3] == ["occupation", "nông dân", "công nhân"]
     validation = workbook["people"].data_validations.dataValidation[0]
     assert validation.type == "list" and validation.showErrorMessage and validation.error
 
@@ -137,6 +143,108 @@ def test_a_filled_in_template_imports(world):
         "0912345678",
     )
     assert Person.objects.get(person_id="P-T2").occupation == "farmer"
+
+
+def offered_lists(workbook, kind: str) -> dict[str, list[str]]:
+    """Column key → the values its drop-down offers, read through the data validations."""
+    sheet, lists = workbook[kind], workbook[LISTS_SHEET]
+    headers = [cell.value for cell in sheet[1]]
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        letter = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        column = headers[ord(letter) - ord("A")].rsplit("(", 1)[1].rstrip(")")
+        source = validation.formula1.split("!")[1].replace("$", "")
+        found[column] = [c.value for row in lists[source] for c in row]
+    return found
+
+
+def test_the_drop_downs_offer_the_names_in_the_users_language():
+    offered = offered_lists(reopened("people"), "people")
+    assert offered["gender"] == ["nam", "nữ"]
+    assert offered["education_general"] == [
+        "biết đọc, biết viết",
+        "tiểu học",
+        "trung học cơ sở",
+        "trung học phổ thông",
+    ]
+    assert "học sinh, sinh viên" in offered["occupation"]
+    assert "farmer" not in offered["occupation"]
+    events = offered_lists(reopened("events"), "events")
+    assert events["stage"][:2] == ["đã phát hiện", "đã đưa vào danh sách nguồn"]
+    candidates = offered_lists(reopened("candidates"), "candidates")
+    assert candidates["source_group"][0] == "Đoàn viên Đoàn Thanh niên"
+    units = offered_lists(reopened("units"), "units")
+    assert units["kind"][-2:] == ["Chi bộ cơ sở", "Chi bộ trực thuộc"]
+    with override("en"):
+        english = offered_lists(reopened("people"), "people")
+    assert english["gender"] == ["male", "female"]
+    assert english["youth_union"] == ["yes", "no"]
+    assert english["occupation"][:2] == ["farmer", "worker"]
+
+
+def test_a_template_filled_in_with_the_vietnamese_names_imports(world):
+    """What the drop-downs offer is what the import reads, in either language."""
+    workbook = template_workbook("people")
+    sheet = workbook["people"]
+    columns = [c.key for c in KINDS["people"].columns]
+    rows = [
+        {
+            "person_id": "P-V1",
+            "full_name": "Hà Thị Ánh",
+            "birth_date": "01/02/2001",
+            "gender": "nữ",
+            "education_general": "trung học phổ thông",
+            "education_professional": "cao đẳng",
+            "occupation": "học sinh, sinh viên",
+            "youth_union": "có",
+            "residence_place_code": "V1",
+        },
+        {
+            "person_id": "P-V2",
+            "full_name": "Vừ A Dính",
+            "birth_date": "2000-03-04",
+            "gender": "male",  # the key
+            "occupation": "Nông dân",  # any case
+            "youth_union": "không",
+            "residence_place_code": "S1",
+        },
+    ]
+    for number, row in enumerate(rows, start=2):
+        for index, key in enumerate(columns, start=1):
+            sheet.cell(row=number, column=index, value=row.get(key))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    result = run_import(
+        actor=actor(world.users["alice"]), kind="people", stream=buffer, filename="people.xlsx"
+    )
+    assert result.errors == [] and (result.rows, result.created) == (2, 2)
+    anh = Person.objects.get(person_id="P-V1")
+    assert (
+        anh.gender,
+        anh.education_general,
+        anh.education_professional,
+        anh.occupation,
+        anh.youth_union,
+    ) == ("female", "upper_secondary", "college", "student", True)
+    dinh = Person.objects.get(person_id="P-V2")
+    assert (dinh.gender, dinh.occupation, dinh.youth_union) == ("male", "farmer", False)
+
+
+def test_import_messages_name_the_allowed_values_in_the_users_language(world):
+    from tests.interchange.helpers import csv_bytes, run
+
+    rows = [
+        ["person_id", "full_name", "birth_date", "gender"],
+        ["X-1", "Lê Bình", "2000-01-01", "trai"],
+    ]
+    vietnamese = run("people", csv_bytes(rows))
+    assert [e.reason for e in vietnamese.errors] == [
+        "Giá trị không hợp lệ. Các giá trị hợp lệ: nam, nữ."
+    ]
+    with override("en"):
+        english = run("people", csv_bytes(rows))
+    assert [e.reason for e in english.errors] == ["Not an allowed value. Allowed: male, female."]
 
 
 def test_the_command_writes_a_template(tmp_path, capsys):

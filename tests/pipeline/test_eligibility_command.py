@@ -98,14 +98,21 @@ def test_the_judging_date_leaves_out_later_events(mai):
 def test_text_prints_one_line_per_finding(mai):
     lines = run("P-MAI", "--on", "2025-02-03").splitlines()
     assert len(lines) == len(as_json("P-MAI", "--on", "2025-02-03"))
-    r1 = [line for line in lines if line.startswith("R1  ")]
+    # Each rule's code with its name; the citation in the language asked for.
+    r1 = [line for line in lines if line.startswith("R1 ")]
     assert r1 == [
-        "R1  blocked  232-QĐ/TW §1.1.1  01/08/2025  "
+        "R1 – minimum age  blocked  232-QĐ/TW §1.1.1  01/08/2025  "
         "Under 216 months of age; eligible from 01/08/2025."
     ]
-    assert any(line.startswith("R7  ok  Party Charter Art. 4.3  ") for line in lines)
+    assert any(
+        line.startswith("R7 – vote of the cell (two thirds)  ok  Party Charter Art. 4.3  ")
+        for line in lines
+    )
     vietnamese = run("P-MAI", "--on", "2025-02-03", lang="vi").splitlines()
-    assert any(line.startswith("R7  ok  Điều lệ Đảng Art. 4.3  ") for line in vietnamese)
+    assert any(
+        line.startswith("R7 – biểu quyết của chi bộ (hai phần ba)  ok  Điều 4.3 Điều lệ Đảng  ")
+        for line in vietnamese
+    )
 
 
 def test_vietnamese_is_the_default_language(mai):

@@ -81,7 +81,7 @@ def test_a_cell_resolution_over_60_is_refused_then_recorded_as_an_exception(worl
     candidate(born=D(1962, 1, 15))
     record_dossier("P-MAI", "C1-A", D(2024, 3, 1))
     message = refusal("cell_resolution", D(2024, 9, 10), votes_for=3, official_members=3)
-    assert message.startswith("Refused: R2 (24-QĐ/TW §1.1.2): Over 720 months of age")
+    assert message.startswith("Refused: R2 – maximum age (24-QĐ/TW §1.1.2): Over 720 months of age")
     assert "give who approved the exception and the document" in message
     # One of the two is not enough.
     with pytest.raises(DomainError) as error:
@@ -112,8 +112,8 @@ def test_read_and_write_only_is_refused_even_in_a_mountainous_area_unless_except
     candidate(cell="C2-A", born=D(1960, 2, 1), education="read_write")
     record_dossier("P-MAI", "C2-A", D(2024, 3, 1), introducers=["P-GT3", "P-GT4"])
     message = refusal("cell_resolution", D(2024, 9, 10), votes_for=3, official_members=3)
-    assert "R3 (232-QĐ/TW §1.2): Education Read and write is below" not in message
-    assert "R3 (" in message and "R2 (" in message
+    assert "R3 – education (232-QĐ/TW §1.2): Education Read and write is below" not in message
+    assert "R3 – education (" in message and "R2 – maximum age (" in message
     event(
         "cell_resolution",
         D(2024, 9, 10),
@@ -137,7 +137,10 @@ def test_an_expired_certificate_refuses_the_cell_resolution(world):
     candidate()
     record_dossier("P-MAI", "C1-A", D(2019, 3, 1))
     message = refusal("cell_resolution", D(2024, 9, 10), votes_for=3, official_members=3)
-    assert "R4 (" in message and "R5 (" in message
+    assert (
+        "R4 – certificate of the party awareness class (" in message
+        and "R5 – dossier documents still valid (" in message
+    )
 
 
 # --- order of the steps after the vote (R7–R12) --------------------------------------------------
@@ -164,7 +167,9 @@ def test_a_decision_past_the_extension_is_refused(world):
     event("cell_resolution", D(2024, 5, 2), votes_for=3, official_members=3)
     event("committee_resolution", D(2024, 5, 9))
     message = refusal("admission_decision", D(2024, 10, 1), decision_no="1-QĐ/HU")
-    assert message.startswith("Refused: R8 (24-QĐ/TW §3.4): Decided after")
+    assert message.startswith(
+        "Refused: R8 – admission decision in time (24-QĐ/TW §3.4): Decided after"
+    )
     # Within 60 + 30 working days it is recorded.
     assert event("admission_decision", D(2024, 8, 30), decision_no="1-QĐ/HU").pk
 
@@ -203,7 +208,10 @@ def test_a_ceremony_without_a_decision_is_refused_even_as_an_exception(world):
 def test_a_late_ceremony_needs_the_upper_committees_approval(world):
     received = admitted(world)
     message = refusal("ceremony", received + dt.timedelta(days=60))
-    assert "R9 (" in message and "needs the upper committee's approval" in message
+    assert (
+        "R9 – admission ceremony in time (" in message
+        and "needs the upper committee's approval" in message
+    )
     event(
         "ceremony",
         received + dt.timedelta(days=60),
@@ -216,8 +224,10 @@ def test_a_late_ceremony_needs_the_upper_committees_approval(world):
 def test_recognition_waits_for_probation_and_dates_official_status_from_its_end(world):
     received = admitted(world)
     event("ceremony", D(2024, 7, 5))
-    assert "R10 (" in refusal("cell_resolution", D(2025, 7, 1), votes_for=3, official_members=3)
-    assert "R10 (" in refusal("official", D(2025, 7, 1))
+    assert "R10 – probation (" in refusal(
+        "cell_resolution", D(2025, 7, 1), votes_for=3, official_members=3
+    )
+    assert "R10 – probation (" in refusal("official", D(2025, 7, 1))
     assert received
     # The cell meets late (after 30 WD) but the vote passes; official status dates from the end
     # of the 12 months (R11).
@@ -256,7 +266,7 @@ def test_a_probationary_introducer_is_refused(world):
     message = refusal(
         "introducers_assigned", D(2025, 3, 3), introducer_person_ids=["P-DUNG", "P-GT3"]
     )
-    assert "R6 (" in message and "A probationary member cannot introduce." in message
+    assert "R6 – introducers (" in message and "A probationary member cannot introduce." in message
 
 
 def test_an_introducer_11_months_in_the_unit_is_refused_a_replacement_is_accepted(world):

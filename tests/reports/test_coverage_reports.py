@@ -166,7 +166,7 @@ def test_cells_of_one_commune_as_csv(world):
     assert lines[0].startswith("Code,Cell,Code of the unit above,Unit above,Official members")
     assert lines[1] == (
         "C2-A,Chi bộ bản Nà,C2,Đảng bộ xã Hai,1,0,0.0,14,0,0,no,"
-        "below 3 official members (R14); no admission for 5 years in a row; "
+        "below 3 official members (R14 – size of a cell); no admission for 5 years in a row; "
         "no successor: no candidate in the source list"
     )
 
@@ -177,7 +177,7 @@ def test_cells_workbook_and_pdf(world, tmp_path):
     commune = find_row(sheet, "C2")
     assert row_values(sheet, commune) == ["C2", "Đảng bộ xã Hai"]
     assert row_values(sheet, commune + 1)[:4] == ["C2-A", "Chi bộ bản Nà", 1, 0]
-    finding = find_row(sheet, "below 3 official members (R14)")
+    finding = find_row(sheet, "below 3 official members (R14 – size of a cell)")
     assert row_values(sheet, finding)[1] == 3  # every cell of the small world
     [chart] = sheet._charts
     assert isinstance(chart, BarChart)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
+from ranks.core.collation import sort_key
 from ranks.coverage.models import Secondment
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
@@ -146,7 +147,7 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
         found = (tree.version(unit_id, day) for unit_id in wanted)
         cells = sorted(
             (v for v in found if v is not None and v.kind.holds_members),
-            key=lambda v: (v.parent_id or 0, v.name),
+            key=lambda v: (v.parent_id or 0, sort_key(v.name)),
         )
         scope = wanted
     if not cells:
@@ -335,7 +336,9 @@ def cell_figures(unit: Unit, day: dt.date) -> list[CellHealth]:
     _last_admissions(by_cell, counts, day)
     for health in by_cell.values():
         health.flags = _flags(health)
-    return sorted(by_cell.values(), key=lambda h: (h.parent_name, h.name, h.code))
+    return sorted(
+        by_cell.values(), key=lambda h: (sort_key(h.parent_name), sort_key(h.name), h.code)
+    )
 
 
 def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> None:

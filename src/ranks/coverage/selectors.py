@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from ranks.access.scope import Scope
-from ranks.core.collation import vietnamese
+from ranks.core.collation import COLLATION, sort_key, vietnamese
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
 from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
@@ -52,7 +52,6 @@ from ranks.org.models import PlaceKind, Unit, UnitVersion
 from ranks.org.rollup import VersionTree
 from ranks.org.selectors import unit_ancestries
 from ranks.org.tree import AREA_FLAGS, in_force
-from ranks.people.names import fold
 from ranks.people.selectors import CellMember, cell_members_with_status
 from ranks.reports.charts import TrendChart, YearPoint, trend_chart
 
@@ -241,15 +240,20 @@ class BlankPlaces:
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= start:
             return []
-        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        # Names in Vietnamese order (core.collation); codes in code point order on both.
+        vi = (
+            f' COLLATE "{COLLATION}"'
+            if connection.vendor == "postgresql"
+            else f" COLLATE {COLLATION}"
+        )
+        code = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
         limit = f" LIMIT {int(stop - start)}" if stop is not None else " LIMIT -1"
         if connection.vendor == "postgresql" and stop is None:
             limit = ""
         rows = self._query(
             "pl.code, pl.name, pl.kind, pl.owner, pl.owner_code, pl.owner_name, pl.area_flags,"
             " pl.has_members, pl.has_cell",
-            f" ORDER BY pl.owner_name{collate}, pl.name{collate}, pl.code{collate}"
-            f"{limit} OFFSET {int(start)}",
+            f" ORDER BY pl.owner_name{vi}, pl.name{vi}, pl.code{code}{limit} OFFSET {int(start)}",
         )
         inherited = _inherited_flags(self.unit, self.day, {r[3] for r in rows})
         return [
@@ -432,7 +436,7 @@ def _map_units(day: dt.date, codes: set[str]) -> list[MapUnit]:
                 lon=v.longitude,
             )
         )
-    return sorted(found, key=lambda m: (fold(m.name), m.code))
+    return sorted(found, key=lambda m: (sort_key(m.name), m.code))
 
 
 def communes_on_map(*, coverage: Coverage, order: str = BY_STATUS) -> CoverageMap:
@@ -488,7 +492,7 @@ def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, 
     )
     return sorted(
         ((code, names.get(code, code), c) for code, c in coverage.by_child.items()),
-        key=lambda row: (fold(row[1]), row[0]),
+        key=lambda row: (sort_key(row[1]), row[0]),
     )
 
 

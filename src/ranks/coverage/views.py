@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ranks.access.requests import actor_of, day_of, person_or_404, scope_of, unit_or_404
+from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
@@ -41,7 +42,6 @@ from ranks.coverage.selectors import (
 )
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.names import fold
 from ranks.reports.builders import cells_report, coverage_report
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
@@ -124,8 +124,8 @@ def unit_coverage_report(request, code: str, report: str, fmt: str):
 
 SORTS = {
     "code": lambda h: h.code,
-    "name": lambda h: fold(h.name),
-    "commune": lambda h: fold(h.parent_name),
+    "name": lambda h: sort_key(h.name),
+    "commune": lambda h: sort_key(h.parent_name),
     "official": lambda h: h.official_members,
     "probationary": lambda h: h.probationary_members,
     "over_60": lambda h: h.share_over_60,
@@ -142,9 +142,9 @@ def sort_cells(rows: list[CellHealth], key: str, descending: bool) -> list[CellH
     value = SORTS[key]
     present = [r for r in rows if value(r) is not None]
     empty = [r for r in rows if value(r) is None]
-    present.sort(key=lambda r: (fold(r.name), r.code))
+    present.sort(key=lambda r: (sort_key(r.name), r.code))
     present.sort(key=value, reverse=descending)
-    return present + sorted(empty, key=lambda r: (fold(r.name), r.code))
+    return present + sorted(empty, key=lambda r: (sort_key(r.name), r.code))
 
 
 # Sorts that need every member's record: offered where the cells are read from the records.

@@ -343,6 +343,9 @@ def _read_rows(ctx: Context, table, columns: dict[int, Column], seen: SeenKeys) 
                 bad = True
                 if value.code == "too_long":
                     ctx.error(row, column.key, _("Longer than %(max)d characters.") % value.params)
+                elif value.code == "not_in_list":  # the names in the user's language
+                    allowed = ", ".join(column.allowed_labels())
+                    ctx.error(row, column.key, VALUE_MESSAGES[value.code]({"allowed": allowed}))
                 else:
                     ctx.error(row, column.key, VALUE_MESSAGES[value.code](value.params))
                 continue

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from ranks.access.scope import Scope
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record
+from ranks.core.collation import person_order
 from ranks.core.formulas import neutralise
 from ranks.coverage.models import Secondment
 from ranks.interchange.schema import KINDS, Column
@@ -138,7 +139,7 @@ def _places(scopes) -> Iterator[Record]:
 def _people(scopes) -> Iterator[Record]:
     people = _within(scopes, Person.objects.all(), "people")
     place_codes = dict(Place.objects.values_list("pk", "code"))
-    for p in people.order_by("person_id").iterator(2000):
+    for p in people.order_by(*person_order()).iterator(2000):  # as registers read
         yield {
             "person_id": p.person_id,
             "full_name": p.full_name,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from ranks.coverage.models import SecondmentRole
+from ranks.org.kinds import KINDS as STANDARD_KINDS
 from ranks.org.models import PlaceKind
 from ranks.org.tree import AREA_FLAGS
 from ranks.people.models import (
@@ -24,6 +25,7 @@ from ranks.people.models import (
 )
 from ranks.people.names import fold
 from ranks.pipeline.models import SourceGroup, Stage
+from ranks.reports.labels import AREA_FLAG_LABELS
 from ranks.targets.models import Metric
 
 TEXT, DATE, BOOL, INT, LIST, CHOICE, CHOICES = (
@@ -61,6 +63,16 @@ class Column:
     max_length: int = 200
     # Names of list values as clerks write them, folded ("nam", "nong dan") → key.
     aliases: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # The name of each list value in the user's language (lazy): key → label.
+    labels: dict[str, str | Promise] = field(default_factory=dict, compare=False, hash=False)
+
+    def label_of(self, value: str) -> str:
+        """The name of a list value in the active language (the key when it has none)."""
+        return str(self.labels.get(value, value))
+
+    def allowed_labels(self) -> tuple[str, ...]:
+        """The names of the list values in the active language, in the list's order."""
+        return tuple(self.label_of(value) for value in self.choices)
 
 
 @dataclass(frozen=True)
@@ -82,12 +94,30 @@ def _choices(model_choices) -> tuple[str, ...]:
 
 def _aliases(model_choices) -> dict[str, str]:
     """The Vietnamese and English names of each value, folded, so "Nam" reads as `male`."""
+    return _aliases_of(dict(model_choices.choices))
+
+
+def _aliases_of(labels: dict[str, str | Promise]) -> dict[str, str]:
     names: dict[str, str] = {}
     for language in ("en", "vi"):
         with translation.override(language):
-            for value, label in model_choices.choices:
+            for value, label in labels.items():
                 names.setdefault(fold(str(label)), value)
     return names
+
+
+def _labels(model_choices) -> dict[str, str | Promise]:
+    return dict(model_choices.choices)
+
+
+def _in_language(vi: str, en: str) -> str:
+    return en if (translation.get_language() or "vi").startswith("en") else vi
+
+
+# The unit kinds' names are data (`org.kinds`, the rows a database starts with).
+UNIT_KIND_LABELS: dict[str, str | Promise] = {
+    key: lazy(_in_language, str)(vi, en) for key, vi, en, _order, _holds in STANDARD_KINDS
+}
 
 
 def _kind(key, title, columns, key_columns, notes="") -> Kind:
@@ -98,7 +128,13 @@ def _kind(key, title, columns, key_columns, notes="") -> Kind:
 
 def build_kinds() -> dict[str, Kind]:
     flags = Column(
-        "area_flags", "vùng", LIST, choices=AREA_FLAGS, help=_("Area flags, separated by “;”.")
+        "area_flags",
+        "vùng",
+        LIST,
+        choices=AREA_FLAGS,
+        help=_("Area flags, separated by “;”."),
+        aliases=_aliases_of(dict(AREA_FLAG_LABELS)),
+        labels=dict(AREA_FLAG_LABELS),
     )
     kinds = [
         _kind(
@@ -109,7 +145,15 @@ def build_kinds() -> dict[str, Kind]:
                     "code", "mã", required=True, max_length=60, help=_("Stable code of the unit.")
                 ),
                 Column("name", "tên", required=True, help=_("Name in this period.")),
-                Column("kind", "loại", CHOICE, required=True, choices=UNIT_KINDS),
+                Column(
+                    "kind",
+                    "loại",
+                    CHOICE,
+                    required=True,
+                    choices=UNIT_KINDS,
+                    aliases=_aliases_of(UNIT_KIND_LABELS),
+                    labels=UNIT_KIND_LABELS,
+                ),
                 Column(
                     "parent_code",
                     "mã cấp trên",
@@ -142,6 +186,7 @@ def build_kinds() -> dict[str, Kind]:
                     required=True,
                     choices=_choices(PlaceKind),
                     aliases=_aliases(PlaceKind),
+                    labels=_labels(PlaceKind),
                 ),
                 Column("unit_code", "mã tổ chức", required=True, max_length=60),
                 Column(
@@ -169,6 +214,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(Gender),
                     aliases=_aliases(Gender),
+                    labels=_labels(Gender),
                 ),
                 Column("ethnicity", "dân tộc", max_length=60),
                 Column("religion", "tôn giáo", max_length=60),
@@ -178,6 +224,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(EducationGeneral),
                     aliases=_aliases(EducationGeneral),
+                    labels=_labels(EducationGeneral),
                 ),
                 Column(
                     "education_professional",
@@ -185,6 +232,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(EducationProfessional),
                     aliases=_aliases(EducationProfessional),
+                    labels=_labels(EducationProfessional),
                 ),
                 Column(
                     "occupation",
@@ -192,6 +240,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(Occupation),
                     aliases=_aliases(Occupation),
+                    labels=_labels(Occupation),
                 ),
                 Column("youth_union", "đoàn viên", BOOL),
                 Column("residence_place_code", "mã nơi cư trú", max_length=60),
@@ -228,6 +277,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(LeftReason),
                     aliases=_aliases(LeftReason),
+                    labels=_labels(LeftReason),
                 ),
                 Column(
                     "cell_from",
@@ -253,6 +303,7 @@ def build_kinds() -> dict[str, Kind]:
                     CHOICE,
                     choices=_choices(SourceGroup),
                     aliases=_aliases(SourceGroup),
+                    labels=_labels(SourceGroup),
                 ),
                 Column(
                     "mentor_person_ids",
@@ -275,6 +326,7 @@ def build_kinds() -> dict[str, Kind]:
                     required=True,
                     choices=_choices(Stage),
                     aliases=_aliases(Stage),
+                    labels=_labels(Stage),
                 ),
                 Column("date", "ngày", DATE, required=True),
                 Column("detail", "ghi chú", max_length=2000),
@@ -326,6 +378,7 @@ def build_kinds() -> dict[str, Kind]:
                     required=True,
                     choices=_choices(Metric),
                     aliases=_aliases(Metric),
+                    labels=_labels(Metric),
                 ),
                 Column("value", "giá trị", INT, required=True),
             ],
@@ -344,6 +397,7 @@ def build_kinds() -> dict[str, Kind]:
                     required=True,
                     choices=_choices(SecondmentRole),
                     aliases=_aliases(SecondmentRole),
+                    labels=_labels(SecondmentRole),
                 ),
                 Column("from_date", "từ ngày", DATE, required=True),
                 Column("to_date", "đến ngày", DATE),

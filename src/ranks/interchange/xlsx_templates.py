@@ -24,7 +24,7 @@ HELP_SHEET = "Hướng dẫn - Help"
 LISTS_SHEET = "lists"
 LAST_ROW = 5000  # drop-down lists apply to rows 2 to LAST_ROW of the data sheet
 HELP_TABLE_ROW = 5  # the header of the help sheet's table of columns
-BOOL_VALUES = ("true", "false")
+BOOL_VALUES = (_("yes"), _("no"))  # "có", "không" in Vietnamese: the import reads both
 
 TYPE_NAMES = {
     TEXT: _("text"),
@@ -65,12 +65,21 @@ def header_text(column: Column) -> str:
 
 
 def allowed_values(column: Column) -> tuple[str, ...]:
-    """The values a drop-down offers: a choice column's list, true/false for a yes-or-no column."""
+    """The values a drop-down offers, in the active language: the names of a choice column's
+    values ("Nam", "Nông dân"), yes/no for a yes-or-no column. The import reads these names in
+    either language, and the keys too."""
     if column.type == CHOICE:
-        return column.choices
+        return column.allowed_labels()
     if column.type == BOOL:
-        return BOOL_VALUES
+        return tuple(str(value) for value in BOOL_VALUES)
     return ()
+
+
+def allowed_text(column: Column) -> str:
+    """The help sheet's allowed values: each name in the active language, its key in brackets."""
+    if column.choices:
+        return ", ".join(f"{column.label_of(value)} ({value})" for value in column.choices)
+    return ", ".join(allowed_values(column))
 
 
 def _width(column: Column) -> int:
@@ -78,7 +87,7 @@ def _width(column: Column) -> int:
     if column.type == DATE:
         wanted = max(wanted, 14)
     if column.choices:
-        wanted = max(wanted, *(len(c) + 4 for c in column.choices))
+        wanted = max(wanted, *(len(c) + 4 for c in column.allowed_labels()))
     return max(12, min(wanted, 40))
 
 
@@ -169,7 +178,7 @@ def _write_help(sheet, kind: str) -> None:
             column.label,
             both(_("required") if column.required else _("optional")),
             both(TYPE_NAMES[column.type]),
-            ", ".join(column.choices or allowed_values(column)),
+            allowed_text(column),
             " ".join(in_language(text, "vi") for text in explanation),
             " ".join(in_language(text, "en") for text in explanation),
         ]

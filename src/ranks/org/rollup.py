@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.db.models.expressions import RawSQL
 
+from ranks.core.collation import sort_key
 from ranks.org import sql
 from ranks.org.models import UnitVersion
 from ranks.org.tree import in_force
@@ -154,6 +155,8 @@ class VersionTree:
         while stack:  # depth first: each unit followed by the units below it
             version, depth = stack.pop()
             found.append((version, depth))
-            kids = sorted(children.get(version.unit_id, ()), key=lambda v: (v.kind.order, v.name))
+            kids = sorted(
+                children.get(version.unit_id, ()), key=lambda v: (v.kind.order, sort_key(v.name))
+            )
             stack += [(k, depth + 1) for k in reversed(kids)]
         return found

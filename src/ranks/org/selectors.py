@@ -58,7 +58,11 @@ def unit_subtree(unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
 
 def unit_children_on(unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
     on_day: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
-    return on_day.filter(parent=unit).select_related("unit", "kind").order_by("kind__order", "name")
+    return (
+        on_day.filter(parent=unit)
+        .select_related("unit", "kind")
+        .order_by("kind__order", vietnamese("name"))
+    )
 
 
 def unit_ancestry(unit: Unit, day: dt.date) -> list[UnitVersion]:
@@ -143,13 +147,13 @@ def places_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[PlaceV
         on_day.filter(unit_id__in=list(unit_ids))
         .select_related("place")
         .prefetch_related("cells")
-        .order_by("kind", "name")
+        .order_by("kind", vietnamese("name"))
     )
 
 
 def cell_places_on(cell: Unit, day: dt.date) -> QuerySet[PlaceVersion]:
     on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
-    return on_day.filter(cells=cell).select_related("place")
+    return on_day.filter(cells=cell).select_related("place").order_by(vietnamese("name"))
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,8 @@ def unit_tree_on(*, scope: Scope, day: dt.date, depth: int) -> list[TreeNode]:
     else:
         tops = visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_on_sql(day)))
     roots = [
-        TreeNode(v) for v in tops.select_related("unit", "kind").order_by("kind__order", "name")
+        TreeNode(v)
+        for v in tops.select_related("unit", "kind").order_by("kind__order", vietnamese("name"))
     ]
     nodes = {node.version.unit_id: node for node in roots}
     level = [node.version.unit_id for node in roots]
@@ -254,7 +259,7 @@ def unit_tree_on(*, scope: Scope, day: dt.date, depth: int) -> list[TreeNode]:
         children = (
             visible.filter(parent_id__in=level)
             .select_related("unit", "kind")
-            .order_by("kind__order", "name")
+            .order_by("kind__order", vietnamese("name"))
         )
         level = []
         for child in children:
@@ -270,7 +275,9 @@ def units_matching(*, scope: Scope, query: str, limit: int = 30) -> list[UnitVer
     found = scope.units(
         UnitVersion.objects.filter(Q(name__icontains=query) | Q(unit__code__iexact=query)), "unit"
     )
-    return list(found.select_related("unit", "kind").order_by("name", "-valid_from")[:limit])
+    return list(
+        found.select_related("unit", "kind").order_by(vietnamese("name"), "-valid_from")[:limit]
+    )
 
 
 def unit_names_on(*, unit_ids: Iterable[int], day: dt.date) -> dict[int, str]:

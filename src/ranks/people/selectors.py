@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 
+from ranks.core.collation import person_order
 from ranks.org import sql
 from ranks.org.models import UnitVersion
 from ranks.org.tree import in_force
@@ -80,7 +81,7 @@ def cell_members_on(cell_id: int, day: dt.date) -> QuerySet[Posting]:
         on_day.filter(cell_id=cell_id, membership__admission_decision_date__lte=day)
         .filter(Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day))
         .select_related("person", "membership")
-        .order_by("person__search_name")
+        .order_by(*person_order("person__"))
     )
 
 

@@ -8,9 +8,10 @@ as their translated labels.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from ranks.people.models import EducationGeneral
 from ranks.pipeline.models import Stage
@@ -18,6 +19,28 @@ from ranks.pipeline.rules import TEMPLATES, Finding
 
 # Documents whose name the rules keep in English; the others are cited by their number.
 RULE_DOCUMENTS = {"Charter": gettext_lazy("Party Charter")}
+
+# The names of the rules (docs/rules.md), shown beside their code: "R7 – vote of the cell (two thirds)".
+RULE_NAMES = {
+    "R1": gettext_lazy("minimum age"),
+    "R2": gettext_lazy("maximum age"),
+    "R3": gettext_lazy("education"),
+    "R4": gettext_lazy("certificate of the party awareness class"),
+    "R5": gettext_lazy("dossier documents still valid"),
+    "R6": gettext_lazy("introducers"),
+    "R7": gettext_lazy("vote of the cell (two thirds)"),
+    "R8": gettext_lazy("admission decision in time"),
+    "R9": gettext_lazy("admission ceremony in time"),
+    "R10": gettext_lazy("probation"),
+    "R11": gettext_lazy("official recognition"),
+    "R12": gettext_lazy("not recognised: removal"),
+    "R13": gettext_lazy("party age from the admission decision"),
+    "R14": gettext_lazy("size of a cell"),
+    "R15": gettext_lazy("comment on a member working away"),
+}
+
+# A clause the rules keep in English ("Art. 4.3"), in the active language ("Điều 4.3").
+_ARTICLE = re.compile(r"^Art\. (?P<number>\S+)$")
 
 DOCUMENT_NAMES = {
     "application": gettext_lazy("application"),
@@ -53,7 +76,35 @@ def finding_message(finding: Finding) -> str:
     return message[:1].upper() + message[1:]
 
 
+def clause_text(clause: str) -> str:
+    """A clause in the active language: "Art. 4.3" reads "Điều 4.3" in Vietnamese; "§1.2"
+    stays as it is."""
+    match = _ARTICLE.match(clause)
+    if match:
+        return gettext("Art. %(number)s") % {"number": match["number"]}
+    return clause
+
+
+def citation_text(document: str, clause: str) -> str:
+    """The document and clause in the active language: "Party Charter Art. 4.3" in English,
+    "Điều 4.3 Điều lệ Đảng" in Vietnamese (which names the clause first)."""
+    return pgettext("a rule's citation", "%(document)s %(clause)s") % {
+        "document": RULE_DOCUMENTS.get(document, document),
+        "clause": clause_text(clause),
+    }
+
+
 def finding_citation(finding: Finding) -> str:
-    """The document and clause, the document's name in the active language where it has one."""
-    document = RULE_DOCUMENTS.get(finding.document, finding.document)
-    return f"{document} {finding.clause}"
+    """The document and clause, in the active language where they have words."""
+    return citation_text(finding.document, finding.clause)
+
+
+def rule_name(rule: str) -> str:
+    """The name of a rule in the active language ("" for a code without one)."""
+    return str(RULE_NAMES.get(rule, ""))
+
+
+def rule_title(rule: str) -> str:
+    """A rule's code with its name beside it: "R7 – vote of the cell (two thirds)"."""
+    name = rule_name(rule)
+    return f"{rule} – {name}" if name else rule

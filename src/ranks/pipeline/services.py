@@ -28,7 +28,12 @@ from ranks.people.services import (
 )
 from ranks.pipeline import rules
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
-from ranks.pipeline.findings_text import finding_citation, finding_message, format_day
+from ranks.pipeline.findings_text import (
+    finding_citation,
+    finding_message,
+    format_day,
+    rule_title,
+)
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
 
 STAGES = frozenset(Stage.values)
@@ -427,7 +432,9 @@ def _receiving_cell(
 
 
 def _refusal_message(findings: list[rules.Finding]) -> str:
-    reasons = " ".join(f"{f.rule} ({finding_citation(f)}): {finding_message(f)}" for f in findings)
+    reasons = " ".join(
+        f"{rule_title(f.rule)} ({finding_citation(f)}): {finding_message(f)}" for f in findings
+    )
     return _(
         "Refused: %(reasons)s To record it anyway, give who approved the exception and the "
         "document."

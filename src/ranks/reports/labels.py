@@ -13,9 +13,11 @@ from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from ranks.core.collation import sort_key
 from ranks.coverage.models import SecondmentRole
 from ranks.org.models import PlaceKind
 from ranks.people.models import EducationGeneral, EducationProfessional, Gender, Occupation
+from ranks.pipeline.findings_text import rule_title
 from ranks.pipeline.models import SourceGroup
 from ranks.targets.models import Metric
 from ranks.targets.results import AGE_BANDS, AT_RISK, BEHIND, DIMENSIONS, NO_TARGET, ON_TRACK
@@ -193,16 +195,21 @@ def area_flag_label(flag: str) -> str:
 
 
 def cell_flag_label(flag: str) -> str:
-    """ "below 3 official members (R14)": the finding, and the rule it follows if any."""
+    """ "below 3 official members (R14 – size of a cell)": the finding, and the rule it follows
+    if any, with its name."""
     text = str(CELL_FLAG_LABELS.get(flag, flag))
-    return f"{text} ({CELL_FLAG_RULES[flag]})" if flag in CELL_FLAG_RULES else text
+    return f"{text} ({rule_title(CELL_FLAG_RULES[flag])})" if flag in CELL_FLAG_RULES else text
 
 
 def cell_flag_rows(flags: Sequence[str]) -> list[dict[str, str]]:
     """Each finding as a page lists it: its key, its words and the rule it follows (R14, the
     rest DESIGN §7)."""
     return [
-        {"key": f, "label": str(CELL_FLAG_LABELS[f]), "rule": CELL_FLAG_RULES.get(f, "§7")}
+        {
+            "key": f,
+            "label": str(CELL_FLAG_LABELS[f]),
+            "rule": rule_title(CELL_FLAG_RULES.get(f, "§7")),
+        }
         for f in flags
     ]
 
@@ -243,7 +250,9 @@ def value_order(dimension: str, counts: Mapping[str, int]) -> list[str]:
         known = [v for v in (*YES, *NO) if v in counts]
     else:
         known = []
-    rest = sorted((v for v in counts if v not in known and v != ""), key=lambda v: (-counts[v], v))
+    rest = sorted(
+        (v for v in counts if v not in known and v != ""), key=lambda v: (-counts[v], sort_key(v))
+    )
     return known + rest + ([""] if "" in counts else [])
 
 

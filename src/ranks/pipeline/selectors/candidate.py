@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ranks.core.collation import vietnamese
 from ranks.counters.selectors import member_counts
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_labels_as_of, unit_subtree
@@ -170,7 +171,7 @@ class FormChoices:
 def _recordable_cells(*, officer: Scope, unit: Unit, day: dt.date) -> list[UnitVersion]:
     """Versions on `day` of the cells below `unit` the officer scope may record for, by name."""
     versions = officer.units(unit_subtree(unit, day).filter(kind__holds_members=True), "unit")
-    return list(versions.order_by("name"))
+    return list(versions.order_by(vietnamese("name")))
 
 
 def event_choices(

@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf, RowNumber
 
 from ranks.core.clock import today
+from ranks.core.collation import person_order
 from ranks.counters.models import STANDING_OF_COLUMN
 from ranks.counters.selectors import stages_on
 from ranks.org import sql
@@ -106,7 +107,7 @@ def _candidates_asked(
         candidates = candidates.filter(_standing_filter(state_key))
     if stage:
         candidates = candidates.filter(Q(stage_on=stage))
-    return candidates.order_by("person__search_name", "person__person_id")
+    return candidates.order_by(*person_order("person__"))
 
 
 def _counted(
@@ -210,13 +211,21 @@ def candidates_on_board(
         by_stage = candidates.values("stage_on")  # type: ignore[misc]
         for row in by_stage.annotate(n=Count("pk")).order_by():
             counts[row["stage_on"]] = row["n"]
-    first = candidates.annotate(
-        place=Window(
-            RowNumber(),
-            partition_by=F("stage_on"),
-            order_by=[F("person__search_name"), F("person__person_id")],
+    # The order's expressions are annotated first: Django's wrapping of a filter on a window
+    # (a subquery) loses its columns when they are expressions over a join.
+    given, full, person_id = person_order("person__")
+    first = (
+        candidates.annotate(order_given=given, order_full=full)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("stage_on"),
+                order_by=[F("order_given"), F("order_full"), F(person_id)],
+            )
         )
-    ).filter(place__lte=BOARD_COLUMN_LIMIT)
+        .filter(place__lte=BOARD_COLUMN_LIMIT)
+        .order_by("order_given", "order_full", person_id)
+    )
     rows = _rows(_with_rows(first), day)
     columns = [
         BoardColumn(stage=s, rows=[row for row in rows if row.stage_on == s], count=counts[s])

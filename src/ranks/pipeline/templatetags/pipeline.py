@@ -5,6 +5,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ranks.access.requests import officer_covers, scope_of
+from ranks.pipeline import findings_text
 from ranks.pipeline.selectors import candidacy_visible
 from ranks.pipeline.stages import SourceGroup, Stage
 
@@ -26,6 +27,18 @@ def stage_label(key: str) -> str:
 @register.filter
 def source_group_label(key: str) -> str:
     return str(SourceGroup(key).label) if key in SourceGroup.values else key
+
+
+@register.filter
+def rule_name(code: str) -> str:
+    """The name of a rule beside its code: "R7" → "vote of the cell (two thirds)"."""
+    return findings_text.rule_name(code)
+
+
+@register.filter
+def rule_title(code: str) -> str:
+    """A rule's code with its name: "R14" → "R14 – size of a cell"."""
+    return findings_text.rule_title(code)
 
 
 @register.filter

@@ -29,10 +29,10 @@ from ranks.access.requests import (
     sensitive_covers,
     unit_or_404,
 )
+from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.names import fold
 from ranks.reports.builders import composition_report, progress_report, ratio_report
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
@@ -49,8 +49,8 @@ REPORTS = ("progress", "composition", "ratio")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 
 
-def _by_name(row: ProgressRow) -> tuple[str, str]:
-    return fold(row.name), row.code
+def _by_name(row: ProgressRow) -> tuple[tuple[bytes, str], str]:
+    return sort_key(row.name), row.code
 
 
 def sort_rows(rows, key: str) -> list[ProgressRow]:

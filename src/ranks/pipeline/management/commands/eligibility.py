@@ -17,7 +17,12 @@ from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.pipeline.facts_from_records import candidate_for_facts, pipeline_facts
-from ranks.pipeline.findings_text import finding_citation, finding_message, format_day
+from ranks.pipeline.findings_text import (
+    finding_citation,
+    finding_message,
+    format_day,
+    rule_title,
+)
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.rules import Finding, due, evaluate
 
@@ -76,7 +81,7 @@ class Command(RanksCommand):
             self.out(
                 "  ".join(
                     [
-                        row["rule"],
+                        rule_title(row["rule"]),
                         row["status"],
                         finding_citation(finding),
                         format_day(finding.date) if finding.date else "-",
