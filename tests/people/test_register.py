@@ -26,7 +26,8 @@ def rows_of(text: str) -> list[str]:
     return re.findall(r'data-test="row-([^"]+)"', text)
 
 
-def add_members(n: int, cell: str = "C1-A", prefix: str = "P-M", start: D = D(2020, 1, 1)):
+def add_members(n: int, cell: str = "C1-A", prefix: str = "P-M", start: D | None = None):
+    start = start or D(2020, 1, 1)
     for i in range(n):
         person = person_save(
             actor=SYSTEM,
@@ -189,3 +190,10 @@ def test_search_by_id_stays_within_the_scope(client, world):
     signed_in(client, "bob")
     assert "Nguyễn Văn An" not in client.get("/search/?q=P-AN").content.decode()
     assert "Nguyễn Văn Lan" in client.get("/search/?q=P-LAN").content.decode()
+
+
+def test_the_unit_page_and_the_dashboard_link_to_the_register(client, world):
+    signed_in(client, "alice")
+    for url in ("/units/N1/", "/units/N1/dashboard/"):
+        text = client.get(url).content.decode()
+        assert 'href="/units/N1/members/?on=' in text and "Sổ danh sách đảng viên" in text, url

@@ -369,7 +369,8 @@ class _CellWalk:
 
     def __getitem__(self, window: slice) -> list[Posting]:
         start, stop = window.start or 0, window.stop
-        wanted, skip, seen = [], 0, 0
+        wanted: list[int] = []
+        skip, seen = 0, 0
         for cell in self.cells:
             n = self.counts.get(cell.unit_id, 0)
             if n and seen + n > start and (stop is None or seen < stop):
@@ -656,9 +657,7 @@ def person_home_unit(*, person: Person, day: dt.date) -> Unit | None:
     return None
 
 
-def member_current_of(
-    memberships: list[MembershipOnDay], day: dt.date
-) -> CurrentMembership | None:
+def member_current_of(memberships: list[MembershipOnDay], day: dt.date) -> CurrentMembership | None:
     """`member_current` from the memberships a person's page has read already: no query."""
     running = [m for m in memberships if m.membership.left_date is None and m.stints]
     if not running:
