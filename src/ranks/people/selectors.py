@@ -460,8 +460,6 @@ def members_register(
     counters, the page's rows from those cells alone. Otherwise the rows are one query with
     LIMIT and OFFSET over the unit's (or the filter's) postings, and the total is the counters'
     figure when no filter is asked (a count of the rows else)."""
-    from ranks.counters.selectors import member_counts
-
     cells = register_cells(scope=scope, unit=unit, day=day)
     if filters.cell_code:
         shown = [c for c in cells if c.code == filters.cell_code]
@@ -476,9 +474,11 @@ def members_register(
     else:
         listed = _register_postings([c.unit_id for c in shown], day, filters)
     paginator: Paginator[Posting] = Paginator(listed, page_size)  # type: ignore[arg-type]  # a _CellWalk is a sequence of postings: len() and slices
-    whole = scope.full or scope.units_on(Unit.objects.filter(pk=unit.pk), day).exists()
-    if counts is None and not filters.narrowing and not filters.status and whole:
-        paginator.count = member_counts([unit.pk], day)[unit.pk]["total"]  # no count of rows
+    if counts is None and not filters.narrowing:
+        whole = scope.full or scope.units_on(Unit.objects.filter(pk=unit.pk), day).exists()
+        if whole:  # below `RECORDS_LIMIT`: one sum through the postings' cell index
+            figures = member_counts_on(unit.pk, day)
+            paginator.count = figures[filters.status or "total"]  # no count of the rows
     page = paginator.get_page(page_number)
     return Register(
         rows=register_rows(page.object_list, cells, day),
