@@ -132,6 +132,10 @@ def test_the_register_queries_do_not_grow_with_the_members(
 
 def test_export_as_csv_and_excel_with_the_filters(client, world):
     signed_in(client, "alice")
+    page = client.get(
+        "/units/N1/members/?on=2026-03-01&status=probationary&page=1"
+    ).content.decode()
+    assert 'href="/units/N1/members.csv?on=2026-03-01&amp;status=probationary"' in page
     response = client.get("/units/N1/members.csv?on=2026-03-01&status=probationary")
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -197,3 +201,12 @@ def test_the_unit_page_and_the_dashboard_link_to_the_register(client, world):
     for url in ("/units/N1/", "/units/N1/dashboard/"):
         text = client.get(url).content.decode()
         assert 'href="/units/N1/members/?on=' in text and "Sổ danh sách đảng viên" in text, url
+
+
+def test_a_unit_of_many_cells_takes_a_cells_code_in_the_filter(client, world, monkeypatch):
+    monkeypatch.setattr("ranks.people.views.CELLS_LISTED", 1)
+    signed_in(client, "alice")
+    text = client.get("/units/N1/members/?on=2026-03-01").content.decode()
+    assert '<input type="text" name="cell"' in text and '<select name="cell">' not in text
+    text = client.get("/units/N1/members/?on=2026-03-01&cell=C1-B").content.decode()
+    assert rows_of(text) == ["P-DUNG"]

@@ -18,6 +18,7 @@ from ranks.people.models import (
     LeftReason,
     Occupation,
 )
+from ranks.people.selectors import PLACES_OFFERED_LIMIT
 
 
 class OfferedChoiceField(forms.ChoiceField):
@@ -100,6 +101,10 @@ class PersonForm(DomainErrorsMixin, forms.Form):
         for name in ("residence_place_code", "workplace_place_code"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
+            if len(places) >= PLACES_OFFERED_LIMIT:  # too many to list: the code is typed
+                field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+                field.help_text = _("The place's code.")
+                continue
             current = initial.get(name) or ""
             extra = [(current, current)] if current and current not in dict(offered) else []
             field.choices = [*offered, *extra]

@@ -58,6 +58,7 @@ from ranks.people.services import (
 from ranks.people.status import age_on
 
 EXPORT_FORMATS = ("csv", "xlsx")
+CELLS_LISTED = 300  # cells the register's filter lists; beyond them a cell's code is typed
 
 
 def _may_edit(request, person) -> bool:
@@ -143,7 +144,8 @@ def unit_members(request, code: str):
             "rows": register.rows,
             "page": register.page,
             "total": register.total,
-            "cells": register.cells,
+            # A list of the cells to choose from when it is short; else the code is typed.
+            "cells": register.cells if len(register.cells) <= CELLS_LISTED else None,
             "statuses": [(s, s) for s in REGISTER_STATUSES],
             "may_add": officer_covers(request, unit),
             "may_export": register.total <= REGISTER_EXPORT_LIMIT,
