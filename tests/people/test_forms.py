@@ -276,3 +276,24 @@ def test_beyond_the_places_listed_a_place_code_is_typed(client, world, monkeypat
     response = client.post("/units/N1/people/new/", {**NEW, "residence_place_code": "S1"})
     assert response.status_code == 302
     assert Person.objects.get(person_id="P-NEW").residence_place.code == "S1"
+
+
+def test_the_forms_queries_do_not_grow_with_the_members(
+    client, world, django_assert_max_num_queries
+):
+    from tests.people.test_register import add_members
+
+    signed_in(client, "alice")
+    urls = (
+        "/units/N1/people/new/",
+        "/people/P-AN/edit/",
+        "/people/P-AN/transfer/",
+        "/people/P-AN/leave/",
+    )
+    for url in urls:
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200
+    add_members(20)
+    for url in urls:
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200
