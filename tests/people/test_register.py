@@ -210,3 +210,16 @@ def test_a_unit_of_many_cells_takes_a_cells_code_in_the_filter(client, world, mo
     assert '<input type="text" name="cell"' in text and '<select name="cell">' not in text
     text = client.get("/units/N1/members/?on=2026-03-01&cell=C1-B").content.decode()
     assert rows_of(text) == ["P-DUNG"]
+
+
+def test_a_unit_of_more_cells_than_are_sent_reads_its_subtree(client, world, monkeypatch):
+    monkeypatch.setattr("ranks.people.selectors.CELLS_SENT", 0)
+    signed_in(client, "alice")
+    base = "/units/N1/members/?on=2026-03-01"
+    assert rows_of(client.get(base).content.decode()) == ["P-AN", "P-DUNG"]
+    assert rows_of(client.get(base + "&q=dang").content.decode()) == ["P-DUNG"]
+    signed_in(client, "vera")
+    assert rows_of(client.get("/units/P/members/?on=2025-01-31&q=nguyen").content.decode()) == [
+        "P-AN",
+        "P-LAN",
+    ]
