@@ -271,3 +271,61 @@ def test_a_full_name_is_read_as_one_range_of_names_in_order(province):
     nodes = assert_no_scan_of_large_tables(queries)
     assert any(n.get("Index Name") == CODE_POINT_INDEX for n in nodes)
     assert not any(n.get("Index Name") == TRIGRAM_INDEX for n in nodes)
+
+
+def test_a_communes_register_page_reads_its_cells_postings_by_index(province):
+    from ranks.people.selectors import RegisterFilters, members_register
+
+    day = dt.date(2025, 1, 1)
+    with CaptureQueriesContext(connection) as queries:
+        register = members_register(
+            scope=Scope(full=True),
+            unit=commune(),
+            day=day,
+            filters=RegisterFilters(),
+            page_number=3,
+        )
+    assert not register.counted  # a commune's few thousand: read from the records
+    assert register.total == PEOPLE // CELLS * CELLS_PER_COMMUNE and len(register.rows) == 50
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "people_posting")
+
+
+def test_a_provinces_register_page_reads_only_the_cells_it_falls_in(province):
+    """150,000 members: the total and the cells of a page come from the counters; the page's
+    rows from the postings of the one or two cells it falls in."""
+    from ranks.people.selectors import RegisterFilters, members_register
+
+    day = dt.date(2025, 1, 1)
+    province_unit = Unit.objects.get(pk=ROOT)
+    with CaptureQueriesContext(connection) as queries:
+        register = members_register(
+            scope=Scope(full=True),
+            unit=province_unit,
+            day=day,
+            filters=RegisterFilters(),
+            page_number=1000,
+        )
+    assert register.counted and register.total == PEOPLE
+    assert len(register.rows) == 50
+    assert len({row.cell.unit_id for row in register.rows}) <= 2
+    nodes = assert_no_scan_of_large_tables(queries)
+    assert reads_by_index(nodes, "people_posting")
+    page_query = [
+        (text, nodes)
+        for text, nodes in plans(queries)
+        if "LIMIT" in text and "people_posting" in text
+    ]
+    assert page_query
+    for _text, rows_nodes in page_query:
+        scanned = [n for n in rows_nodes if n.get("Relation Name") == "people_posting"]
+        assert all(n["Plan Rows"] < 5_000 for n in scanned)
+
+
+def test_a_person_is_found_by_identifier_through_its_index(province):
+    from ranks.people.selectors import people_matching
+
+    with CaptureQueriesContext(connection) as queries:
+        found = people_matching(scope=Scope(full=True), query="qp-777")
+    assert found[0].person_id == "QP-777"
+    assert_no_scan_of_large_tables(queries)

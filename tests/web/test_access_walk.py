@@ -59,15 +59,37 @@ PAGE_QUERIES = {
     "unit_coverage": ["?blank=both", "?blank=any&page=2"],
     "unit_cells": ["?flag=below_minimum&sort=official&dir=desc"],
     "unit_secondments": ["?show=all"],
+    "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
+    "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
+    "person_edit": ["?show=sensitive"],
 }
 # Pages that record with POST: the other's answer 404 there as well.
-POST_PAGES = {"unit_secondments", "candidate_new", "unit_edit", "place_edit", "unit_grants"}
+POST_PAGES = {
+    "unit_secondments",
+    "candidate_new",
+    "person_new",
+    "person_edit",
+    "member_transfer",
+    "member_leave",
+    "unit_edit",
+    "place_edit",
+    "unit_grants",
+}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
-    "search": ["?q=nguyen", "?q=dang", "?q=chi+bo", "?q=C2", "?q=N1", "?q=xa"],
+    "search": [
+        "?q=nguyen",
+        "?q=dang",
+        "?q=chi+bo",
+        "?q=C2",
+        "?q=N1",
+        "?q=xa",
+        "?q=P-AN",
+        "?q=P-LAN",
+    ],
     "import_start": [""],
     "home": [""],
     "healthz": [""],

@@ -7,15 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
-from ranks.core.collation import person_order
+from ranks.core.collation import person_order, vietnamese
 from ranks.org import sql
-from ranks.org.models import UnitVersion
+from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
-from ranks.people.models import Membership, Person, Posting
+from ranks.people.models import Membership, Person, PersonPlace, Posting
 from ranks.people.names import fold
 
 if TYPE_CHECKING:
@@ -204,11 +206,480 @@ def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnD
 
 
 def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
-    """The people `scope` sees whose name matches `query`, as `person_search` orders them."""
-    return person_search(scope.people(Person.objects.all()), query, limit=limit)
+    """The people `scope` sees whose identifier is `query` (as typed, or in capitals: read
+    through the identifier's unique index), then those whose name matches it, as
+    `person_search` orders them."""
+    people = scope.people(Person.objects.all())
+    text = query.strip()
+    by_id: list[Person] = (
+        list(people.filter(person_id__in=sorted({text, text.upper()}))) if text else []
+    )
+    by_name = person_search(people, query, limit=limit)
+    seen = {p.pk for p in by_id}
+    return [*by_id, *(p for p in by_name if p.pk not in seen)][:limit]
 
 
 def person_ids_visible(*, scope: Scope, person_ids: Iterable[str]) -> set[str]:
     """Those of `person_ids` whose people `scope` covers: one query."""
     people = scope.people(Person.objects.filter(person_id__in=list(person_ids)))
     return set(people.values_list("person_id", flat=True))
+
+
+# --- the member register --------------------------------------------------------------------
+
+REGISTER_PAGE_SIZE = 50  # rows of a register's page
+# Above this many rows an export is refused: narrow it by cell, status or year first (or use
+# `ranks export members`, which writes the import's columns a row at a time).
+REGISTER_EXPORT_LIMIT = 20_000
+REGISTER_STATUSES = ("probationary", "official")
+# Up to this many cells are sent to the database as a list of ids (a province's 1,440 planned
+# better than the subtree's sub-select: 164 ms against 540 for a name); beyond, the sub-select.
+CELLS_SENT = 5_000
+
+
+@dataclass(frozen=True)
+class RegisterCell:
+    """A cell below the register's unit on its day: the register's rows are ordered by cell."""
+
+    unit_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """A member as the register shows them on its day."""
+
+    person: Person
+    membership: Membership
+    cell: RegisterCell
+    status: str
+    party_age: tuple[int, int]  # years, months
+    residence: str  # the name of the place they lived on the day, or ""
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the register is asked for: a name or identifier, a status, a cell, a year of
+    admission (each empty: all)."""
+
+    query: str = ""
+    status: str = ""
+    cell_code: str = ""
+    year: int | None = None
+
+    @property
+    def narrowing(self) -> bool:
+        """Whether a filter the counters cannot count is asked (all but the status)."""
+        return bool(self.query or self.cell_code or self.year)
+
+
+@dataclass(frozen=True)
+class Register:
+    rows: list[RegisterRow]
+    page: Page[Posting]
+    total: int
+    cells: list[RegisterCell]
+    counted: bool  # whether the total and the page's place came from the counters
+
+
+def register_cells(*, scope: Scope, unit: Unit, day: dt.date) -> list[RegisterCell]:
+    """The cells below `unit` on `day` that `scope` covers, by code: one query, whose cost grows
+    with the units below, never with their members."""
+    versions = scope.units(
+        UnitVersion.objects.valid_on(day).filter(
+            unit_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], day)), kind__holds_members=True
+        ),
+        "unit",
+    )
+    return [
+        RegisterCell(unit_id, code, name)
+        for unit_id, code, name in versions.order_by("unit__code").values_list(
+            "unit_id", "unit__code", "name"
+        )
+    ]
+
+
+def _present(postings: QuerySet[Posting], day: dt.date) -> QuerySet[Posting]:
+    return postings.filter(membership__admission_decision_date__lte=day).filter(
+        Q(membership__left_date__isnull=True) | Q(membership__left_date__gt=day)
+    )
+
+
+def _status_q(status: str, day: dt.date) -> Q:
+    official = Q(membership__official_date__isnull=False, membership__official_date__lte=day)
+    if status == "official":
+        return official
+    if status == "probationary":
+        return ~official
+    return Q()
+
+
+def _matching_q(query: str) -> Q:
+    """A person's name has words starting with each word of `query` (as `person_search`), or
+    their identifier is `query` (as typed, or in capitals): the identifier's index answers it."""
+    text = query.strip()
+    if not text:
+        return Q()
+    by_id = Q(person__person_id__in=sorted({text, text.upper()}))
+    folded = fold(text)
+    if not folded:
+        return by_id
+    by_name = Q()
+    for token in folded.split():
+        by_name &= Q(person__search_name__startswith=token) | Q(
+            person__search_name__contains=f" {token}"
+        )
+    return by_id | by_name
+
+
+def _register_postings(in_cells: Q, day: dt.date, filters: RegisterFilters) -> QuerySet[Posting]:
+    """The postings on `day` of the members present in the cells (`in_cells`), filtered,
+    ordered by cell code then name (`vietnamese`), with their person, membership and cell."""
+    on_day: QuerySet[Posting] = Posting.objects.valid_on(day)
+    postings = _present(on_day.filter(in_cells), day)
+    postings = postings.filter(_status_q(filters.status, day))
+    if filters.year:
+        postings = postings.filter(
+            membership__admission_decision_date__gte=dt.date(filters.year, 1, 1),
+            membership__admission_decision_date__lte=dt.date(filters.year, 12, 31),
+        )
+    if filters.query:
+        postings = postings.filter(_matching_q(filters.query))
+    return postings.select_related("person", "membership", "cell").order_by(
+        "cell__code", *person_order("person__")
+    )
+
+
+class _CellWalk:
+    """The register of a large unit as a sequence for `Paginator`: its length is the counters'
+    figure, and a slice reads only the cells it falls in (the counters say how many members
+    each cell has on the day), so a page costs its rows and the cells' counters, never the
+    members below the unit."""
+
+    def __init__(
+        self, cells: list[RegisterCell], counts: dict[int, int], day: dt.date, status: str
+    ) -> None:
+        self.cells = cells
+        self.counts = counts
+        self.day = day
+        self.status = status
+
+    def __len__(self) -> int:
+        return sum(self.counts.get(c.unit_id, 0) for c in self.cells)
+
+    def __getitem__(self, window: slice) -> list[Posting]:
+        start, stop = window.start or 0, window.stop
+        wanted: list[int] = []
+        skip, seen = 0, 0
+        for cell in self.cells:
+            n = self.counts.get(cell.unit_id, 0)
+            if n and seen + n > start and (stop is None or seen < stop):
+                if not wanted:
+                    skip = start - seen
+                wanted.append(cell.unit_id)
+            seen += n
+        if not wanted:
+            return []
+        postings = _register_postings(
+            Q(cell_id__in=wanted), self.day, RegisterFilters(status=self.status)
+        )
+        end = None if stop is None else skip + (stop - start)
+        return list(postings[skip:end])
+
+
+def _residences(person_ids: list[int], day: dt.date) -> dict[int, str]:
+    """Where each person lived on `day`: the name of the place's version then (or its latest):
+    two queries."""
+    periods: QuerySet[PersonPlace] = PersonPlace.objects.valid_on(day)
+    place_of = dict(
+        periods.filter(person_id__in=person_ids, role="residence").values_list(
+            "person_id", "place_id"
+        )
+    )
+    names: dict[int, str] = {}
+    versions = PlaceVersion.objects.filter(place_id__in=set(place_of.values())).order_by(
+        "valid_from"
+    )
+    for version in versions:
+        if version.place_id not in names or in_force(version.valid_from, version.valid_to, day):
+            names[version.place_id] = version.name
+    return {person: names.get(place, "") for person, place in place_of.items()}
+
+
+def register_rows(
+    postings: Iterable[Posting], cells: list[RegisterCell], day: dt.date
+) -> list[RegisterRow]:
+    """The rows of the postings shown, with status, party age and residence on `day`."""
+    postings = list(postings)
+    by_id = {c.unit_id: c for c in cells}
+    homes = _residences([p.person_id for p in postings], day)
+    return [
+        RegisterRow(
+            person=p.person,
+            membership=p.membership,
+            cell=by_id.get(p.cell_id) or RegisterCell(p.cell_id, p.cell.code, p.cell.code),
+            status=p.membership.status_on(day),
+            party_age=p.membership.party_age_on(day),
+            residence=homes.get(p.person_id, ""),
+        )
+        for p in postings
+    ]
+
+
+def _walk_counts(
+    *, scope: Scope, unit: Unit, day: dt.date, cells: list[RegisterCell], status: str
+) -> dict[int, int] | None:
+    """Each cell's members on `day` (of one status) from the counters, when the unit is large
+    enough for that to read less than its records (`RECORDS_LIMIT`); None otherwise."""
+    from ranks.counters.selectors import RECORDS_LIMIT, cell_counts, members_on
+
+    if members_on([unit.pk], day.replace(day=1)).get(unit.pk, 0) < RECORDS_LIMIT:
+        return None
+    counted = cell_counts([c.unit_id for c in cells], day)
+    found = {}
+    for unit_id, figures in counted.items():
+        members, official = int(figures["members"]), int(figures["official"])
+        found[unit_id] = {"official": official, "probationary": members - official}.get(
+            status, members
+        )
+    return found
+
+
+def members_register(
+    *,
+    scope: Scope,
+    unit: Unit,
+    day: dt.date,
+    filters: RegisterFilters,
+    page_number: str | int | None = None,
+    page_size: int = REGISTER_PAGE_SIZE,
+) -> Register:
+    """One page of the members present on `day` in the cells below `unit` that `scope` covers,
+    ordered by cell code then name, with its total.
+
+    A unit of `RECORDS_LIMIT` members or more, unfiltered or filtered by status alone, is walked
+    cell by cell from the counters (`_CellWalk`): the total and the page's cells come from the
+    counters, the page's rows from those cells alone. Otherwise the rows are one query with
+    LIMIT and OFFSET over the unit's (or the filter's) postings, and the total one sum through
+    the postings' cell index (`member_counts_on`) when only a status is asked, a count of the
+    rows else."""
+    cells = register_cells(scope=scope, unit=unit, day=day)
+    if filters.cell_code:
+        shown = [c for c in cells if c.code == filters.cell_code]
+    else:
+        shown = cells
+    counts = None
+    if not filters.narrowing:
+        counts = _walk_counts(scope=scope, unit=unit, day=day, cells=cells, status=filters.status)
+    listed: _CellWalk | QuerySet[Posting]
+    if counts is not None:
+        listed = _CellWalk(shown, counts, day, filters.status)
+    elif len(shown) <= CELLS_SENT:  # the cells read already, as a list: the planner knows them
+        listed = _register_postings(Q(cell_id__in=[c.unit_id for c in shown]), day, filters)
+    else:  # the subtree as a sub-select: a region's cells are too many to send one by one
+        below = Q(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], day)))
+        if not scope.full:
+            below &= Q(cell_id__in=RawSQL(*scope.unit_ids_sql()))
+        listed = _register_postings(below, day, filters)
+    paginator: Paginator[Posting] = Paginator(listed, page_size)  # type: ignore[arg-type]  # a _CellWalk is a sequence of postings: len() and slices
+    if counts is None and not filters.narrowing:
+        whole = scope.full or scope.units_on(Unit.objects.filter(pk=unit.pk), day).exists()
+        if whole:  # below `RECORDS_LIMIT`: one sum through the postings' cell index
+            figures = member_counts_on(unit.pk, day)
+            paginator.count = figures[filters.status or "total"]  # no count of the rows
+    page = paginator.get_page(page_number)
+    return Register(
+        rows=register_rows(page.object_list, cells, day),
+        page=page,
+        total=paginator.count,
+        cells=cells,
+        counted=counts is not None,
+    )
+
+
+def members_register_all(
+    *, scope: Scope, unit: Unit, day: dt.date, filters: RegisterFilters, total: int
+) -> list[RegisterRow]:
+    """Every row of the register (`total` of them, as `members_register` counted), for an
+    export: read a cell at a time through the same walk when the counters order it."""
+    found = members_register(
+        scope=scope, unit=unit, day=day, filters=filters, page_size=max(total, 1)
+    )
+    return found.rows
+
+
+# --- what the forms of a person offer and check -------------------------------------------
+
+PLACES_OFFERED_LIMIT = 500  # places a form lists; beyond them a code is typed
+
+
+@dataclass(frozen=True)
+class PlacePeriod:
+    """Where a person lived or worked, and when (`PersonPlace`), with the place's name."""
+
+    role: str
+    code: str
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def person_place_periods(*, person: Person) -> list[PlacePeriod]:
+    """The person's places over time, newest first for each role: two queries."""
+    periods = list(
+        PersonPlace.objects.filter(person=person).select_related("place").order_by("role")
+    )
+    versions = PlaceVersion.objects.filter(place_id__in={p.place_id for p in periods})
+    names: dict[int, list[PlaceVersion]] = {}
+    for v in sorted(versions, key=lambda v: v.valid_from or dt.date.min):
+        names.setdefault(v.place_id, []).append(v)
+
+    def name_of(period: PersonPlace) -> str:
+        day = period.valid_to or period.valid_from or dt.date.max
+        found = [
+            v for v in names.get(period.place_id, []) if in_force(v.valid_from, v.valid_to, day)
+        ]
+        chosen = found or names.get(period.place_id, [])
+        return chosen[-1].name if chosen else period.place.code
+
+    found = [
+        PlacePeriod(p.role, p.place.code, name_of(p), p.valid_from, p.valid_to) for p in periods
+    ]
+    return sorted(
+        found, key=lambda p: (p.role != "residence", -(p.valid_from or dt.date.min).toordinal())
+    )
+
+
+def places_offered(*, scope: Scope, unit: Unit, day: dt.date) -> list[tuple[str, str]]:
+    """(code, name) of the places a form about people of `unit` offers: those belonging on
+    `day` to the unit or a unit below it, or, for a cell, to the committee it is under; only
+    those `scope` covers, by name, at most `PLACES_OFFERED_LIMIT`. Three queries."""
+    root = unit.pk
+    version = UnitVersion.objects.valid_on(day).filter(unit=unit).select_related("kind").first()
+    if version is not None and version.kind.holds_members and version.parent_id is not None:
+        root = version.parent_id
+    on_day: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
+    versions = scope.places(
+        on_day.filter(unit_id__in=RawSQL(*sql.subtree_on_ids([root], day))), "place"
+    )
+    rows = versions.order_by(vietnamese("name"), "place__code").values_list("place__code", "name")
+    return [(code, name) for code, name in rows[:PLACES_OFFERED_LIMIT]]
+
+
+def place_code_covered(*, scope: Scope, code: str) -> bool:
+    """Whether `scope` covers the place of `code` (an unknown code is not covered)."""
+    return scope.places(PlaceVersion.objects.filter(place__code=code), "place").exists()
+
+
+def person_exists(*, person_id: str) -> bool:
+    """Whether anyone has this identifier (identifiers are unique across the country)."""
+    return Person.objects.filter(person_id=person_id.strip()).exists()
+
+
+@dataclass(frozen=True)
+class CurrentMembership:
+    """A member's running membership and the cell they belong to on a day."""
+
+    membership: Membership
+    cell: Unit
+    cell_name: str
+    since: dt.date
+    status: str
+
+
+def member_current(*, person: Person, day: dt.date) -> CurrentMembership | None:
+    """The person's membership that has not ended, with their cell on `day` (else their last
+    one): None for a person who is no member now. Two queries."""
+    membership = (
+        person.memberships.filter(left_date__isnull=True)
+        .order_by("-admission_decision_date")
+        .first()
+    )
+    if membership is None:
+        return None
+    postings = list(membership.postings.select_related("cell").order_by("valid_from"))
+    if not postings:
+        return None
+    current = next((p for p in postings if in_force(p.valid_from, p.valid_to, day)), postings[-1])
+    names = unit_names_on_day([current.cell_id], day)
+    return CurrentMembership(
+        membership=membership,
+        cell=current.cell,
+        cell_name=names.get(current.cell_id, current.cell.code),
+        since=current.valid_from,
+        status=membership.status_on(day),
+    )
+
+
+def unit_names_on_day(unit_ids: list[int], day: dt.date) -> dict[int, str]:
+    """Each unit's name on `day`, else its latest before, else its first: one query."""
+    found: dict[int, str] = {}
+    versions = UnitVersion.objects.filter(unit_id__in=unit_ids)
+    for v in sorted(versions, key=lambda v: v.valid_from or dt.date.min):
+        if v.unit_id not in found or (v.valid_from or dt.date.min) <= day:
+            found[v.unit_id] = v.name
+    return found
+
+
+def transfer_cells(*, officer: Scope, cell: Unit, day: dt.date) -> list[tuple[str, str]]:
+    """(code, name) of the cells a member of `cell` may be moved to by a writer of `officer`
+    scope: the other cells under the same committee on `day` (an officer above may type another
+    cell's code). Two queries."""
+    version = UnitVersion.objects.valid_on(day).filter(unit=cell).first()
+    if version is None or version.parent_id is None:
+        return []
+    siblings = officer.units(
+        UnitVersion.objects.valid_on(day)
+        .filter(parent_id=version.parent_id, kind__holds_members=True)
+        .exclude(unit=cell),
+        "unit",
+    )
+    return list(
+        siblings.order_by(vietnamese("name"), "unit__code").values_list("unit__code", "name")
+    )
+
+
+def cell_code_covered(*, scope: Scope, code: str) -> bool:
+    """Whether `scope` covers the unit of `code` (an unknown code is not covered)."""
+    return scope.units(Unit.objects.filter(code=code.strip())).exists()
+
+
+def person_covered(*, scope: Scope, person: Person) -> bool:
+    """Whether `scope` covers the person (a posting, home or workplace in a covered period)."""
+    return bool(scope.people(Person.objects.filter(pk=person.pk)).exists())
+
+
+def person_home_unit(*, person: Person, day: dt.date) -> Unit | None:
+    """The unit whose places a form about the person offers: their cell on `day` if a member,
+    else the unit their home (else their workplace) belongs to then. Two or three queries."""
+    current = member_current(person=person, day=day)
+    if current is not None:
+        return current.cell
+    for place_id in (person.residence_place_id, person.workplace_place_id):
+        if place_id is None:
+            continue
+        versions: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
+        version = versions.filter(place_id=place_id).select_related("unit").first()
+        if version is not None:
+            return version.unit
+    return None
+
+
+def member_current_of(memberships: list[MembershipOnDay], day: dt.date) -> CurrentMembership | None:
+    """`member_current` from the memberships a person's page has read already: no query."""
+    running = [m for m in memberships if m.membership.left_date is None and m.stints]
+    if not running:
+        return None
+    chosen = max(running, key=lambda m: m.membership.admission_decision_date)
+    stints = chosen.stints
+    stint = next(
+        (s for s in stints if in_force(s.posting.valid_from, s.posting.valid_to, day)), stints[-1]
+    )
+    return CurrentMembership(
+        membership=chosen.membership,
+        cell=stint.posting.cell,
+        cell_name=stint.cell_name,
+        since=stint.posting.valid_from,
+        status=chosen.status,
+    )

@@ -46,7 +46,7 @@ def tree(request):
 
 @require_GET
 def search(request):
-    """People and units the user may see, by name (units also by code)."""
+    """People the user may see by identifier or name, and units by name or code."""
     query = request.GET.get("q", "").strip()[:100]
     people, units = [], []
     if query:
