@@ -30,6 +30,7 @@ from ranks.access.requests import (
     unit_or_404,
 )
 from ranks.core.errors import DomainError
+from ranks.core.pages import page_of
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_version_nearest
 from ranks.people.names import fold
@@ -41,10 +42,19 @@ from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
 from ranks.targets.metrics import Metric
 from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
-from ranks.targets.results import ProgressRow
+from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
 from ranks.targets.selectors import segments_progress
 
-SORTS = ("percent", "gap", "name")
+SORTS = ("gap", "percent", "name")
+# The units below a page at a time: a province has dozens of communes, a phone shows a few.
+CHILDREN_PAGE = 20
+# What the units below can be filtered to: all, or those behind, or at risk (or either).
+SHOWS = {
+    "": (),
+    "behind": (BEHIND,),
+    "at_risk": (AT_RISK,),
+    "lagging": (BEHIND, AT_RISK),
+}
 REPORTS = ("progress", "composition", "ratio")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 
@@ -84,7 +94,8 @@ def _unit_dashboard(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     metric = _metric_of(request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "percent"
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "gap"
+    show = request.GET.get("status") if request.GET.get("status") in SHOWS else ""
     scope = scope_of(request)
     version = unit_version_nearest(unit, day)
     may_see_sensitive = sensitive_covers(request, unit)
@@ -100,11 +111,17 @@ def _unit_dashboard(request, code: str):
         "metrics": [(m, Metric(m).label) for m in SUPPORTED_METRICS],
         "sort": sort,
         "sorts": SORTS,
+        "status_filter": show,
         "sensitive": sensitive,
         "may_see_sensitive": may_see_sensitive,
         "may_allocate": manager_covers(request, unit),
         "query": _query(day, metric),
-        "sort_query": _query(day, metric, **({"show": "sensitive"} if sensitive else {})),
+        "sort_query": _query(
+            day,
+            metric,
+            **({"show": "sensitive"} if sensitive else {}),
+            **({"status": show} if show else {}),
+        ),
         "reports": REPORTS,
         "report_formats": REPORT_FORMATS,
     }
@@ -121,6 +138,13 @@ def _unit_dashboard(request, code: str):
         target=head.target,
         on=day,
     )
+    status_counts = {
+        key: sum(1 for r in result.children if r.status in statuses)
+        for key, statuses in SHOWS.items()
+        if statuses
+    }
+    shown_rows = [r for r in result.children if not show or r.status in SHOWS[show]]
+    children_page = page_of(sort_rows(shown_rows, sort), request.GET.get("page"), CHILDREN_PAGE)
     start = dt.date(day.year, 1, 1)
     if sensitive:
         mix = report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
@@ -137,7 +161,10 @@ def _unit_dashboard(request, code: str):
             "head": head,
             "chart": chart,
             "curve": [p for p in result.curve if p.actual is not None or p.expected is not None],
-            "children": sort_rows(result.children, sort),
+            "children": children_page,
+            "children_total": len(result.children),
+            "children_shown": len(shown_rows),
+            "status_counts": status_counts,
             "composition": mix,
             "dimensions": [
                 {
