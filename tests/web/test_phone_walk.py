@@ -92,9 +92,7 @@ def fills(landed: str) -> dict[str, str]:
     cells = subtree.filter(kind__holds_members=True).order_by("unit__code")
     cell = cells.first()
     posting = Posting.objects.filter(cell_id=cell.unit_id, valid_to=None).order_by("id").first()
-    candidate = (
-        Candidate.objects.filter(cell_id__in=cells.values("unit_id")).order_by("id").first()
-    )
+    candidate = Candidate.objects.filter(cell_id__in=cells.values("unit_id")).order_by("id").first()
     return {
         "unit": code,
         "cell": cell.unit.code,

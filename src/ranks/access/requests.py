@@ -108,7 +108,9 @@ def home_unit(request: HttpRequest) -> Landing:
     if widest is not None:
         return Landing(unit=widest.unit, holds_members=widest.kind.holds_members)
     closures = (unit_closure(unit=unit, day=day) for unit in Unit.objects.filter(pk__in=unit_ids))
-    return Landing(closed=sorted((c for c in closures if c), key=lambda c: -c.closed_on.toordinal()))
+    return Landing(
+        closed=sorted((c for c in closures if c), key=lambda c: -c.closed_on.toordinal())
+    )
 
 
 def units_covered(request: HttpRequest, unit_ids: Iterable[int]) -> set[int]:

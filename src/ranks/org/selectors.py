@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import RowNumber
 
 from ranks.core.collation import vietnamese
@@ -247,7 +247,7 @@ class TreeNode:
 TREE_CHILDREN_SHOWN = 25
 
 
-def _tree_order() -> list:
+def _tree_order() -> list[OrderBy]:
     return [F("kind__order").asc(), vietnamese("name").asc(), F("unit__code").asc()]
 
 
@@ -301,7 +301,7 @@ def unit_tree_on(
         level = []
         for child in children:
             node = TreeNode(child)
-            parent = nodes[child.parent_id]
+            parent = nodes[child.parent_id]  # type: ignore[index]  # filtered on parent_id
             parent.children.append(node)
             parent.below = child.siblings  # type: ignore[attr-defined]  # annotated above
             nodes[child.unit_id] = node
@@ -319,7 +319,9 @@ def unit_children_page_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet
     return visible.filter(parent=unit).select_related("unit", "kind").order_by(*_tree_order())
 
 
-def unit_children_counts_on(*, scope: Scope, unit_ids: Iterable[int], day: dt.date) -> dict[int, int]:
+def unit_children_counts_on(
+    *, scope: Scope, unit_ids: Iterable[int], day: dt.date
+) -> dict[int, int]:
     """How many units that `scope` sees are below each of `unit_ids` on `day`: one query."""
     visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
     return _children_counts(visible, list(unit_ids))
@@ -338,9 +340,7 @@ def unit_highest_on(*, unit_ids: Iterable[int], day: dt.date) -> UnitVersion | N
     chains = unit_ancestries(Unit.objects.filter(pk__in=list(unit_ids)), day)
     if not chains:
         return None
-    chain = min(
-        chains.values(), key=lambda c: (len(c), c[0].kind.order, c[0].unit.code)
-    )
+    chain = min(chains.values(), key=lambda c: (len(c), c[0].kind.order, c[0].unit.code))
     return chain[0]
 
 

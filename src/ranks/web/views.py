@@ -32,9 +32,7 @@ def home(request):
         where = "unit" if landing.holds_members else "unit_dashboard"
         return redirect(where, code=landing.unit.code)
     if landing.closed:
-        covered = units_covered(
-            request, [s.unit_id for c in landing.closed for s in c.successors]
-        )
+        covered = units_covered(request, [s.unit_id for c in landing.closed for s in c.successors])
         return render(
             request,
             "web/closed.html",
@@ -82,7 +80,9 @@ def tree(request):
             TREE_PAGE,
         )
         children = list(page.object_list)
-        below = unit_children_counts_on(scope=scope, unit_ids=[c.unit_id for c in children], day=day)
+        below = unit_children_counts_on(
+            scope=scope, unit_ids=[c.unit_id for c in children], day=day
+        )
         context.update(
             {
                 "unit": unit,
