@@ -76,6 +76,10 @@ def test_the_district_officer_is_told_the_district_closed_and_who_took_over(clie
     signed_in(client, "huyen")
     assert client.get(f"/units/{district.code}/?on=2025-06-30").status_code == 200
     assert client.get(f"/units/{district.code}/dashboard/?on=2025-06-30").status_code == 200
+    # Its dashboard today says the same, with the same successors.
+    today_page = client.get(f"/units/{district.code}/dashboard/").content.decode()
+    assert "đã kết thúc hoạt động ngày 30/06/2025" in today_page
+    assert set(re.findall(r'data-test="successor-([\w-]+)"', today_page)) == successors
 
 
 def test_the_superuser_lands_on_the_top_units_dashboard(client, province):

@@ -14,9 +14,6 @@ def test_sign_in_switch_language_and_open_a_unit(page, live_server, world):
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    # Her widest current grant is the new commune: she starts on its dashboard.
-    page.wait_for_url("**/units/N1/dashboard/")
-    page.click("nav.main >> text=Cây tổ chức")
     page.wait_for_url("**/tree/")
     assert page.locator("h1").inner_text() == "Cây tổ chức"
     page.click("[data-test=lang-en]")

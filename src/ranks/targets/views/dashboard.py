@@ -28,11 +28,12 @@ from ranks.access.requests import (
     scope_of,
     sensitive_covers,
     unit_or_404,
+    units_covered,
 )
 from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
 from ranks.counters.selectors import reading
-from ranks.org.selectors import unit_version_nearest
+from ranks.org.selectors import unit_closure, unit_version_nearest
 from ranks.people.names import fold
 from ranks.reports.builders import composition_report, progress_report, ratio_report
 from ranks.reports.charts import ProgressPoint, progress_chart
@@ -130,6 +131,12 @@ def _unit_dashboard(request, code: str):
         result = progress(scope=scope, unit=unit, on=day, metric=metric, depth=1)
     except DomainError as error:
         context["missing"] = str(error.message)
+        # A unit that has closed says when, and who carries on its work.
+        closure = unit_closure(unit=unit, day=day)
+        if closure is not None:
+            covered = units_covered(request, [s.unit_id for s in closure.successors])
+            context["closure"] = closure
+            context["successors"] = [(s, s.unit_id in covered) for s in closure.successors]
         return render(request, "targets/dashboard.html", context)
     head = result.unit
     chart = progress_chart(
