@@ -41,6 +41,7 @@ def home(request):
                     {
                         "closure": c,
                         "successors": [(s, s.unit_id in covered) for s in c.successors],
+                        "outside": any(s.unit_id not in covered for s in c.successors),
                         "last_day": c.closed_on,
                     }
                     for c in landing.closed

@@ -137,6 +137,7 @@ def _unit_dashboard(request, code: str):
             covered = units_covered(request, [s.unit_id for s in closure.successors])
             context["closure"] = closure
             context["successors"] = [(s, s.unit_id in covered) for s in closure.successors]
+            context["outside"] = any(s.unit_id not in covered for s in closure.successors)
         return render(request, "targets/dashboard.html", context)
     head = result.unit
     chart = progress_chart(
