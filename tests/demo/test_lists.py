@@ -158,3 +158,19 @@ def test_the_cells_and_the_due_list_come_a_page_at_a_time(client, province):
     assert re.findall(r'data-test="(due-[^"]+)"', again) == re.findall(
         r'data-test="(due-[^"]+)"', due
     )
+
+
+def test_the_tree_and_the_unit_page_cost_the_same_queries_whatever_is_below(
+    client, province, django_assert_max_num_queries
+):
+    signed_in(client)
+    # One query a level shown and one for the counts below it, whatever the units below.
+    for depth in (1, 2, 3, 4):
+        with django_assert_max_num_queries(6 + depth):
+            assert client.get(f"/tree/?depth={depth}").status_code == 200
+    with django_assert_max_num_queries(10):
+        client.get("/tree/?unit=HP&page=2")
+    # The unit page: the same queries for the first and the last page of its units below.
+    for below in ("1", "2", "99"):
+        with django_assert_max_num_queries(20):
+            assert client.get(f"/units/HP/?below={below}").status_code == 200
