@@ -174,3 +174,18 @@ def test_the_tree_and_the_unit_page_cost_the_same_queries_whatever_is_below(
     for below in ("1", "2", "99"):
         with django_assert_max_num_queries(20):
             assert client.get(f"/units/HP/?below={below}").status_code == 200
+
+
+def test_the_blank_places_come_a_page_at_a_time(client, province):
+    signed_in(client)
+    url = "/units/HP/coverage/?blank=any"
+    pattern = r'<tr data-test="blank-([\w-]+)"'
+    first = client.get(url).content.decode()
+    total = int(re.search(r'data-test="blanks-count">\((\d+)\)', first).group(1))
+    last = (total + 49) // 50
+    assert last > 1, "the demo has more than one page of blank places"
+    pages = pages_of(client, url, pattern)
+    assert len(pages) == last and sum(len(p) for p in pages) == total
+    assert re.findall(pattern, client.get(f"{url}&page=0").content.decode()) == pages[0]
+    assert re.findall(pattern, client.get(f"{url}&page=x").content.decode()) == pages[0]
+    assert re.findall(pattern, client.get(f"{url}&page={last + 9}").content.decode()) == pages[-1]
