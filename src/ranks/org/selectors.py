@@ -337,7 +337,7 @@ def unit_tops_on(*, day: dt.date, limit: int = 2) -> list[UnitVersion]:
 def unit_highest_on(*, unit_ids: Iterable[int], day: dt.date) -> UnitVersion | None:
     """Of the units in force on `day`, the one highest in that day's tree (the fewest units
     above it; then by kind and code): two queries, whatever the number of units."""
-    chains = unit_ancestries(Unit.objects.filter(pk__in=list(unit_ids)), day)
+    chains = unit_ancestries([Unit(pk=pk) for pk in set(unit_ids)], day)
     if not chains:
         return None
     chain = min(chains.values(), key=lambda c: (len(c), c[0].kind.order, c[0].unit.code))
@@ -362,7 +362,7 @@ def unit_closure(*, unit: Unit, day: dt.date) -> UnitClosure | None:
     and who took over: the units below it on its last day that went on the next day (its cells,
     a commune's grassroots committees) now hang below other units; those units, each raised to
     the one above it of the closed unit's own kind if there is one (a province's cells went to
-    new communes of a new province: the new province), are its successors. Five queries; the
+    new communes of a new province: the new province), are its successors. Four queries; the
     walk is over the subtree of its last day, in SQL."""
     last = unit.versions.select_related("kind", "unit").order_by("-valid_from").first()
     if last is None or last.valid_to is None or last.valid_to >= day:
@@ -378,7 +378,7 @@ def unit_closure(*, unit: Unit, day: dt.date) -> UnitClosure | None:
         .values_list("parent_id", flat=True)
         .distinct()
     )
-    chains = unit_ancestries(Unit.objects.filter(pk__in=receivers), after)
+    chains = unit_ancestries([Unit(pk=pk) for pk in receivers], after)
     successors: dict[int, UnitVersion] = {}
     for chain in chains.values():
         same_kind = next((v for v in chain if v.kind_id == last.kind_id), chain[0])
