@@ -60,8 +60,8 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/units/{unit}/candidates/?view=board", EVERYONE),
     ("/units/{cell}/candidates/new/", COMMUNE),  # officers (a viewer: 404)
     ("/units/{unit}/handovers/", EVERYONE),
-    ("/candidates/{candidate}/", COMMUNE),
-    ("/candidates/{candidate}/events/class_passed/", COMMUNE),
+    ("/candidates/{candidate}/", EVERYONE),
+    ("/candidates/{candidate}/events/class_passed/", EVERYONE),
     ("/people/{person}/", EVERYONE),
     ("/imports/", COMMUNE),
 ]
