@@ -147,7 +147,7 @@ def test_the_details_of_a_page_come_from_its_cells_records(demo):
 
 def test_the_page_above_the_limit_reads_the_counters_a_page_at_a_time(client, world, monkeypatch):
     monkeypatch.setattr("ranks.coverage.selectors.RECORDS_LIMIT", 0)
-    monkeypatch.setattr("ranks.coverage.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("ranks.coverage.views.CELLS_PAGE", 2)
     client.force_login(get_user_model().objects.get(username="vera"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     first = client.get("/units/P/cells/?on=2024-06-01&sort=name&dir=asc").content.decode()

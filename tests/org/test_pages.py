@@ -47,3 +47,33 @@ def test_unit_page_queries_do_not_grow_with_the_subtree(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/units/N1/")
+
+
+def test_a_cells_members_come_a_page_at_a_time(client, world, django_assert_max_num_queries):
+    import datetime as dt
+    import re
+
+    from tests.targets.province import admit_in_bulk
+
+    admit_in_bulk("C1-A", 120, first_day=dt.date(2026, 1, 5), last_day=dt.date(2026, 6, 1))
+    signed_in(client, "alice")
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    url = "/units/C1-A/?on=2026-07-01"
+
+    def members(text):
+        return re.findall(r'<tr><td><a href="/people/([\w-]+)/">', text)
+
+    first = client.get(url).content.decode()
+    total = int(re.search(r'data-test="members-total">\((\d+)\)', first).group(1))
+    assert total == 121  # Nguyễn Văn An and the 120 admitted
+    pages = []
+    for n in ("1", "2", "3"):
+        with django_assert_max_num_queries(30):
+            pages.append(members(client.get(f"{url}&members={n}").content.decode()))
+    assert [len(p) for p in pages] == [50, 50, 21]
+    assert len({m for p in pages for m in p}) == 121
+    assert "Trang 1/3" in first and 'members=2#members-heading" rel="next"' in first
+    # Out of bounds: the nearest page.
+    assert members(client.get(f"{url}&members=0").content.decode()) == pages[0]
+    assert members(client.get(f"{url}&members=nine").content.decode()) == pages[0]
+    assert members(client.get(f"{url}&members=40").content.decode()) == pages[2]

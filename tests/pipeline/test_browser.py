@@ -67,7 +67,8 @@ def sign_in(page, live_server, username="alice"):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/tree/")
+    # A user starts on the dashboard of their widest current grant.
+    page.wait_for_url("**/dashboard/")
 
 
 def fits_the_screen(page) -> bool:

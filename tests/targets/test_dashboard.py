@@ -152,9 +152,9 @@ def test_the_units_below_are_sorted_by_percent_and_gap(client, province):
     assert by_gap[0] == child_code(2)  # 52 against 260 × 181/365 = 128.9
     by_name = rows(client.get(url + "&sort=name").content.decode())
     assert by_name == codes
-    # Percent is the default; each row drills down to the unit's own dashboard.
+    # The most behind first is the default; each row drills down to the unit's own dashboard.
     default = client.get(url).content.decode()
-    assert rows(default) == by_percent
+    assert rows(default) == by_gap
     assert f'href="/units/{child_code(2)}/dashboard/?on={MID_YEAR.isoformat()}' in default
 
 
@@ -274,9 +274,9 @@ def test_access(client, n1):
 def test_a_committee_user_lands_on_the_dashboard(client, n1):
     signed_in(client, "bob")  # one grant, at a commune
     assert client.get("/").url == "/units/C2/dashboard/"
-    signed_in(client, "alice")  # grants at two units
-    assert client.get("/").url == "/tree/"
-    signed_in(client, "root")
+    signed_in(client, "alice")  # grants at a commune that closed and at the one that took over
+    assert client.get("/").url == "/units/N1/dashboard/"
+    signed_in(client, "root")  # full access, and several units at the top of today's tree
     assert client.get("/").url == "/tree/"
     # The unit page links to the dashboard.
     assert 'data-test="dashboard-link"' in client.get("/units/N1/").content.decode()

@@ -79,7 +79,18 @@ POST_PAGES = {
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
-    "tree": ["?depth=4", "?on=2024-01-01&depth=4", "?on=2026-01-01&depth=4"],
+    "tree": [
+        "?depth=4",
+        "?on=2024-01-01&depth=4",
+        "?on=2026-01-01&depth=4",
+        # The units below one unit, a page at a time: the other's answer 404.
+        *(
+            f"?unit={code}{on}"
+            for code in ("P", "D1", "D2", "C1", "C2", "N1")
+            for on in ("", "&on=2024-01-01")
+        ),
+        "?unit=P&page=2",
+    ],
     "search": [
         "?q=nguyen",
         "?q=dang",

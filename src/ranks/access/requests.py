@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from ranks.core.actor import Actor
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.org.models import Place, Unit
+from ranks.org.selectors import UnitClosure, unit_closure, unit_highest_on, unit_tops_on
 from ranks.people.models import Person
 
 
@@ -105,16 +108,39 @@ def sensitive_covers_person(request: HttpRequest, person: Person) -> bool:
     return scope_of(request, sensitive=True).people(Person.objects.filter(pk=person.pk)).exists()
 
 
-def home_unit(request: HttpRequest) -> Unit | None:
-    """The committee a user's grants are all at, if one: their natural landing is its dashboard.
-    Users with grants at several units, at a cell, or with full access start from the tree."""
+@dataclass(frozen=True)
+class Landing:
+    """Where a user starts after signing in. `unit`: the unit of their widest current grant (the
+    highest in today's tree), whose dashboard they open, or its own page for a cell; `closed`:
+    when every grant is on a unit that has closed, each such unit with its successors."""
+
+    unit: Unit | None = None
+    holds_members: bool = False
+    closed: list[UnitClosure] = field(default_factory=list)
+
+
+def home_unit(request: HttpRequest) -> Landing:
+    """The landing of the signed-in user. Full access: the top unit of today's tree if there is
+    one (the country, or the demo's province), else nowhere (the tree)."""
+    day = today()
     if actor_of(request).has_full_access:
-        return None
+        tops = unit_tops_on(day=day)
+        if len(tops) == 1:
+            return Landing(unit=tops[0].unit, holds_members=tops[0].kind.holds_members)
+        return Landing()
     user = request.user
     assert user.is_authenticated  # the home page needs a login
-    grants = list(Grant.objects.filter(user=user).select_related("unit")[:2])
-    if len(grants) != 1:
-        return None
-    unit = grants[0].unit
-    committee = unit.versions.valid_on(today()).filter(kind__holds_members=False).exists()
-    return unit if committee else None
+    unit_ids = list(Grant.objects.filter(user=user).values_list("unit_id", flat=True))
+    widest = unit_highest_on(unit_ids=unit_ids, day=day)
+    if widest is not None:
+        return Landing(unit=widest.unit, holds_members=widest.kind.holds_members)
+    closures = (unit_closure(unit=unit, day=day) for unit in Unit.objects.filter(pk__in=unit_ids))
+    return Landing(
+        closed=sorted((c for c in closures if c), key=lambda c: -c.closed_on.toordinal())
+    )
+
+
+def units_covered(request: HttpRequest, unit_ids: Iterable[int]) -> set[int]:
+    """Which of the units the user may see: one query."""
+    found = scope_of(request).units(Unit.objects.filter(pk__in=list(unit_ids)))
+    return set(found.values_list("pk", flat=True))

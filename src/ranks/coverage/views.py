@@ -14,7 +14,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.access.requests import actor_of, day_of, person_or_404, scope_of, unit_or_404
 from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
+from ranks.core.pages import page_of
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
 from ranks.coverage.map import BY_STATUS, LIST_ORDERS
@@ -48,6 +48,8 @@ from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
 from ranks.reports.render import FORMATS
 
 PAGE_SIZE = 50
+# Cells a page: each is a card of eleven figures on a phone.
+CELLS_PAGE = 25
 REPORTS = ("coverage", "cells")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 BLANK_FILTERS = {
@@ -72,8 +74,8 @@ def unit_coverage(request, code: str):
     cov = shown.coverage
     page = None
     if shown.listed:
-        # Paginator reads pages by slice, which BlankPlaces serves; the stubs also ask for an index.
-        page = Paginator(cov.blank, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+        # Pages are read by slice, which BlankPlaces serves; the stubs also ask for an index.
+        page = page_of(cov.blank, request.GET.get("page"), PAGE_SIZE)  # type: ignore[arg-type]
     return render(
         request,
         "coverage/coverage.html",
@@ -167,9 +169,7 @@ def unit_cells(request, code: str):
     flag = request.GET.get("flag") if request.GET.get("flag") in FLAGS else ""
     counts = cells.flag_counts()
     flagged = [r for r in cells.rows if not flag or flag in r.flags]
-    page = Paginator(sort_cells(flagged, sort, descending), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(sort_cells(flagged, sort, descending), request.GET.get("page"), CELLS_PAGE)
     if not cells.detailed:
         with_details(list(page.object_list), unit, day)
     base = {"on": day.isoformat(), **({"flag": flag} if flag else {})}
@@ -214,6 +214,7 @@ def unit_cells(request, code: str):
             "rows": list(page.object_list),
             "page": page,
             "total": len(cells.rows),
+            "matching": len(flagged),
             "headers": headers,
             "sort": sort,
             "dir": "desc" if descending else "asc",

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.expressions import OrderBy, RawSQL
+from django.db.models.functions import RowNumber
 
 from ranks.core.collation import vietnamese
 from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
+from ranks.people.names import fold as fold_name
 
 if TYPE_CHECKING:
     from ranks.access.scope import Scope
@@ -233,41 +235,160 @@ def unit_page_on(*, unit: Unit, day: dt.date, scope: Scope) -> UnitPage:
 
 @dataclass
 class TreeNode:
-    """A unit's version in the tree of a day, with the nodes of the units below it."""
+    """A unit's version in the tree of a day, with the nodes of the units below it shown, and how
+    many units are below it in all (`below`; the rest, `below - len(children)`, not shown)."""
 
     version: UnitVersion
     children: list[TreeNode] = field(default_factory=list)
+    below: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.below - len(self.children))
 
 
-def unit_tree_on(*, scope: Scope, day: dt.date, depth: int) -> list[TreeNode]:
-    """The tree of `day` from the top units that `scope` sees, `depth` levels deep: one query a
-    level."""
+# A unit shows this many of the units below it in the tree; the rest are a link away.
+TREE_CHILDREN_SHOWN = 25
+
+
+def _tree_order() -> list[OrderBy]:
+    return [F("kind__order").asc(), vietnamese("name").asc(), F("unit__code").asc()]
+
+
+def _first_children(
+    visible: QuerySet[UnitVersion], parent_ids: list[int], per_parent: int
+) -> list[UnitVersion]:
+    """The first `per_parent` units below each of `parent_ids`, each with `siblings`, how many
+    there are in all: one query, whose rows grow with the units shown, not with those below."""
+    ranked = (
+        visible.filter(parent_id__in=parent_ids)
+        .select_related("unit", "kind")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("parent_id")], order_by=_tree_order()),
+            siblings=Window(Count("pk"), partition_by=[F("parent_id")]),
+        )
+        .filter(rank__lte=per_parent)
+        .order_by("parent_id", "rank")
+    )
+    return list(ranked)
+
+
+def _children_counts(visible: QuerySet[UnitVersion], parent_ids: list[int]) -> dict[int, int]:
+    """How many units are below each of `parent_ids`: one query."""
+    rows = (
+        visible.filter(parent_id__in=parent_ids)
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("parent_id", "n")
+    )
+    return dict(rows)
+
+
+def unit_tree_on(
+    *, scope: Scope, day: dt.date, depth: int, per_parent: int = TREE_CHILDREN_SHOWN
+) -> list[TreeNode]:
+    """The tree of `day` from the top units that `scope` sees, `depth` levels deep, each unit with
+    at most `per_parent` of the units below it and the count of them all: one query a level and
+    one for the counts below the last level shown."""
     visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
     if scope.full:
         tops = visible.exclude(parent_id__in=UnitVersion.objects.valid_on(day).values("unit_id"))
     else:
         tops = visible.exclude(parent_id__in=RawSQL(*scope.unit_ids_on_sql(day)))
-    roots = [
-        TreeNode(v)
-        for v in tops.select_related("unit", "kind").order_by("kind__order", vietnamese("name"))
-    ]
+    roots = [TreeNode(v) for v in tops.select_related("unit", "kind").order_by(*_tree_order())]
     nodes = {node.version.unit_id: node for node in roots}
     level = [node.version.unit_id for node in roots]
     for _level in range(depth - 1):
         if not level:
             break
-        children = (
-            visible.filter(parent_id__in=level)
-            .select_related("unit", "kind")
-            .order_by("kind__order", vietnamese("name"))
-        )
+        children = _first_children(visible, level, per_parent)
         level = []
         for child in children:
             node = TreeNode(child)
-            nodes[child.parent_id].children.append(node)
+            parent = nodes[child.parent_id]  # type: ignore[index]  # filtered on parent_id
+            parent.children.append(node)
+            parent.below = child.siblings  # type: ignore[attr-defined]  # annotated above
             nodes[child.unit_id] = node
             level.append(child.unit_id)
+    if level:
+        for parent_id, n in _children_counts(visible, level).items():
+            nodes[parent_id].below = n
     return roots
+
+
+def unit_children_page_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
+    """The units below `unit` on `day` that `scope` sees, in the tree's order, for a page of
+    them: a queryset, so only the page shown is read."""
+    visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
+    return visible.filter(parent=unit).select_related("unit", "kind").order_by(*_tree_order())
+
+
+def unit_children_counts_on(
+    *, scope: Scope, unit_ids: Iterable[int], day: dt.date
+) -> dict[int, int]:
+    """How many units that `scope` sees are below each of `unit_ids` on `day`: one query."""
+    visible = scope.units_on(UnitVersion.objects.valid_on(day), day, path="unit")
+    return _children_counts(visible, list(unit_ids))
+
+
+def unit_tops_on(*, day: dt.date, limit: int = 2) -> list[UnitVersion]:
+    """Up to `limit` units at the top of the tree of `day` (no parent in force then): one query."""
+    on_day: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
+    tops = on_day.exclude(parent_id__in=UnitVersion.objects.valid_on(day).values("unit_id"))
+    return list(tops.select_related("unit", "kind").order_by("kind__order", "unit__code")[:limit])
+
+
+def unit_highest_on(*, unit_ids: Iterable[int], day: dt.date) -> UnitVersion | None:
+    """Of the units in force on `day`, the one highest in that day's tree (the fewest units
+    above it; then by kind and code): two queries, whatever the number of units."""
+    chains = unit_ancestries([Unit(pk=pk) for pk in set(unit_ids)], day)
+    if not chains:
+        return None
+    chain = min(chains.values(), key=lambda c: (len(c), c[0].kind.order, c[0].unit.code))
+    return chain[0]
+
+
+@dataclass(frozen=True)
+class UnitClosure:
+    """A unit that has closed: its last version, the day it closed, and the units that carry on
+    its work from the next day (`successors`, as they were on that day)."""
+
+    version: UnitVersion
+    closed_on: dt.date
+    successors: list[UnitVersion]
+
+
+SUCCESSORS_LIMIT = 50
+
+
+def unit_closure(*, unit: Unit, day: dt.date) -> UnitClosure | None:
+    """Whether `unit` had closed by `day` (its last version ends before it, and none follows),
+    and who took over: the units below it on its last day that went on the next day (its cells,
+    a commune's grassroots committees) now hang below other units; those units, each raised to
+    the one above it of the closed unit's own kind if there is one (a province's cells went to
+    new communes of a new province: the new province), are its successors. Four queries; the
+    walk is over the subtree of its last day, in SQL."""
+    last = unit.versions.select_related("kind", "unit").order_by("-valid_from").first()
+    if last is None or last.valid_to is None or last.valid_to >= day:
+        return None
+    closed_on = last.valid_to
+    after = closed_on + dt.timedelta(days=1)
+    below_text, below_params = sql.subtree_on_ids([unit.pk], closed_on)
+    on_next: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(after)
+    receivers = set(
+        on_next.filter(unit_id__in=RawSQL(below_text, below_params))
+        .exclude(parent_id__in=RawSQL(below_text, below_params))
+        .exclude(parent_id=None)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    chains = unit_ancestries([Unit(pk=pk) for pk in receivers], after)
+    successors: dict[int, UnitVersion] = {}
+    for chain in chains.values():
+        same_kind = next((v for v in chain if v.kind_id == last.kind_id), chain[0])
+        successors[same_kind.unit_id] = same_kind
+    ordered = sorted(successors.values(), key=lambda v: (v.kind.order, fold_name(v.name)))
+    return UnitClosure(version=last, closed_on=closed_on, successors=ordered[:SUCCESSORS_LIMIT])
 
 
 def units_matching(*, scope: Scope, query: str, limit: int = 30) -> list[UnitVersion]:

@@ -25,6 +25,7 @@ from ranks.access.requests import (
 )
 from ranks.core.clock import today
 from ranks.core.errors import DomainError, Refused
+from ranks.core.pages import page_of
 from ranks.counters.selectors import member_counts, unit_year_to_date
 from ranks.coverage.selectors import cell_section
 from ranks.org.forms import PlaceEditForm, UnitEditForm
@@ -39,6 +40,8 @@ from ranks.org.selectors import (
 from ranks.org.services import place_change, unit_change
 from ranks.people.selectors import cell_members_with_status
 
+LIST_PAGE = 50
+
 
 @require_GET
 def unit_detail(request, code: str):
@@ -48,9 +51,16 @@ def unit_detail(request, code: str):
     day, date_error = day_of(request)
     page = unit_page_on(unit=unit, day=day, scope=scope_of(request))
     shown_day = page.shown_day
-    # From the counters: one sum for the unit and its children whatever the members below.
-    counts = member_counts([unit.pk, *(c.unit_id for c in page.children)], shown_day)
+    # Each list that can grow a page at a time: the units below, a cell's members, the places.
+    children = page_of(page.children, request.GET.get("below"), LIST_PAGE)
+    # From the counters: one sum for the unit and the children shown, whatever the members below.
+    counts = member_counts([unit.pk, *(c.unit_id for c in children.object_list)], shown_day)
     cell = page.holds_members
+    members = page_of(
+        cell_members_with_status(cell_id=unit.pk, day=shown_day) if cell else [],
+        request.GET.get("members"),
+        LIST_PAGE,
+    )
     return render(
         request,
         "org/unit.html",
@@ -65,9 +75,11 @@ def unit_detail(request, code: str):
             "own_flags": page.own_flags,
             "inherited_flags": page.inherited_flags,
             "counts": counts[unit.pk],
-            "children": [(child, counts[child.unit_id]) for child in page.children],
-            "members": cell_members_with_status(cell_id=unit.pk, day=shown_day) if cell else [],
-            "places": page.places,
+            "children": [(child, counts[child.unit_id]) for child in children.object_list],
+            "children_page": children,
+            "members": members.object_list,
+            "members_page": members,
+            "places": page_of(page.places, request.GET.get("places"), LIST_PAGE),
             "based_at": page.based_at,
             "history": page.history,
             "cell": cell_section(unit=unit, day=shown_day) if cell else None,

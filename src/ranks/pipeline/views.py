@@ -21,6 +21,7 @@ from ranks.access.requests import actor_of, day_of, officer_covers, scope_of, un
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
+from ranks.core.pages import page_of
 from ranks.org.selectors import unit_version_nearest
 from ranks.people.selectors import person_ids_visible
 from ranks.pipeline.access import candidate_or_404
@@ -112,6 +113,9 @@ def unit_candidates(request, code: str):
     )
 
 
+DUE_PAGE = 25
+
+
 @require_GET
 def unit_due(request, code: str):
     """What is due on a date for the candidates of the unit's subtree, overdue first."""
@@ -119,6 +123,8 @@ def unit_due(request, code: str):
     day, date_error = day_of(request)
     version = unit_version_nearest(unit, day)
     items = due_list(scope=scope_of(request), unit=unit, on=day)
+    # Overdue first, then by date: a page at a time, with the totals of the whole list.
+    page = page_of(items, request.GET.get("page"), DUE_PAGE)
     return render(
         request,
         "pipeline/unit_due.html",
@@ -127,7 +133,9 @@ def unit_due(request, code: str):
             "version": version,
             "day": day,
             "date_error": date_error,
-            "items": items,
+            "items": page.object_list,
+            "page": page,
+            "total": len(items),
             "overdue_count": sum(1 for i in items if i.overdue),
         },
     )

@@ -7,8 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from ranks.access.requests import day_of, home_unit, scope_of
-from ranks.org.selectors import unit_tree_on, units_matching
+from ranks.access.requests import day_of, home_unit, scope_of, unit_or_404, units_covered
+from ranks.core.pages import page_of
+from ranks.org.selectors import (
+    TREE_CHILDREN_SHOWN,
+    unit_children_counts_on,
+    unit_children_page_on,
+    unit_tree_on,
+    unit_version_nearest,
+    units_matching,
+)
 from ranks.people.selectors import people_matching
 
 TREE_MAX_DEPTH = 4
@@ -16,32 +24,77 @@ TREE_MAX_DEPTH = 4
 
 @require_GET
 def home(request):
-    """A committee user lands on the dashboard of their unit; everybody else on the tree."""
-    unit = home_unit(request)
-    if unit is not None:
-        return redirect("unit_dashboard", code=unit.code)
+    """Each user starts at the unit of their widest current grant: its dashboard, or its own page
+    for a cell (the members, the source list and what is due, a secretary's day). A user whose
+    every grant is on a unit that has closed is told so, with the units that took over."""
+    landing = home_unit(request)
+    if landing.unit is not None:
+        where = "unit" if landing.holds_members else "unit_dashboard"
+        return redirect(where, code=landing.unit.code)
+    if landing.closed:
+        covered = units_covered(request, [s.unit_id for c in landing.closed for s in c.successors])
+        return render(
+            request,
+            "web/closed.html",
+            {
+                "closures": [
+                    {
+                        "closure": c,
+                        "successors": [(s, s.unit_id in covered) for s in c.successors],
+                        "outside": any(s.unit_id not in covered for s in c.successors),
+                        "last_day": c.closed_on,
+                    }
+                    for c in landing.closed
+                ]
+            },
+        )
     return redirect("tree")
+
+
+TREE_PAGE = 50
 
 
 @require_GET
 def tree(request):
-    """The tree of a date from the units the user may see, a few levels deep: one query a level."""
+    """The tree of a date from the units the user may see, a few levels deep (one query a level),
+    each unit showing its first units below and folding; or, with ?unit=CODE, the units below one
+    unit a page at a time (a province's communes, a commune's cells)."""
     day, date_error = day_of(request)
     try:
         depth = max(1, min(int(request.GET.get("depth", 2)), TREE_MAX_DEPTH))
     except ValueError:
         depth = 2
-    return render(
-        request,
-        "web/tree.html",
-        {
-            "day": day,
-            "date_error": date_error,
-            "depth": depth,
-            "depths": range(1, TREE_MAX_DEPTH + 1),
-            "roots": unit_tree_on(scope=scope_of(request), day=day, depth=depth),
-        },
-    )
+    context = {
+        "day": day,
+        "date_error": date_error,
+        "depth": depth,
+        "depths": range(1, TREE_MAX_DEPTH + 1),
+        "per_parent": TREE_CHILDREN_SHOWN,
+    }
+    code = request.GET.get("unit")
+    if code:
+        unit = unit_or_404(request, code)
+        scope = scope_of(request)
+        page = page_of(
+            unit_children_page_on(scope=scope, unit=unit, day=day),
+            request.GET.get("page"),
+            TREE_PAGE,
+        )
+        children = list(page.object_list)
+        below = unit_children_counts_on(
+            scope=scope, unit_ids=[c.unit_id for c in children], day=day
+        )
+        context.update(
+            {
+                "unit": unit,
+                "version": unit_version_nearest(unit, day),
+                "page": page,
+                "children": [(c, below.get(c.unit_id, 0)) for c in children],
+            }
+        )
+        return render(request, "web/tree_unit.html", context)
+    context["roots"] = unit_tree_on(scope=scope_of(request), day=day, depth=depth)
+    return render(request, "web/tree.html", context)
 
 
 @require_GET

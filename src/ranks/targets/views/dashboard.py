@@ -28,11 +28,14 @@ from ranks.access.requests import (
     scope_of,
     sensitive_covers,
     unit_or_404,
+    units_covered,
 )
 from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError
+from ranks.core.pages import page_of
 from ranks.counters.selectors import reading
-from ranks.org.selectors import unit_version_nearest
+from ranks.org.selectors import unit_closure, unit_version_nearest
+from ranks.people.names import fold
 from ranks.reports.builders import composition_report, progress_report, ratio_report
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
@@ -41,10 +44,19 @@ from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
 from ranks.targets.metrics import Metric
 from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
-from ranks.targets.results import ProgressRow
+from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
 from ranks.targets.selectors import segments_progress
 
-SORTS = ("percent", "gap", "name")
+SORTS = ("gap", "percent", "name")
+# The units below a page at a time: a province has dozens of communes, a phone shows a few.
+CHILDREN_PAGE = 20
+# What the units below can be filtered to: all, or those behind, or at risk (or either).
+SHOWS = {
+    "": (),
+    "behind": (BEHIND,),
+    "at_risk": (AT_RISK,),
+    "lagging": (BEHIND, AT_RISK),
+}
 REPORTS = ("progress", "composition", "ratio")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 
@@ -84,7 +96,8 @@ def _unit_dashboard(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
     metric = _metric_of(request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "percent"
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "gap"
+    show = request.GET.get("status") if request.GET.get("status") in SHOWS else ""
     scope = scope_of(request)
     version = unit_version_nearest(unit, day)
     may_see_sensitive = sensitive_covers(request, unit)
@@ -100,11 +113,17 @@ def _unit_dashboard(request, code: str):
         "metrics": [(m, Metric(m).label) for m in SUPPORTED_METRICS],
         "sort": sort,
         "sorts": SORTS,
+        "status_filter": show,
         "sensitive": sensitive,
         "may_see_sensitive": may_see_sensitive,
         "may_allocate": manager_covers(request, unit),
         "query": _query(day, metric),
-        "sort_query": _query(day, metric, **({"show": "sensitive"} if sensitive else {})),
+        "sort_query": _query(
+            day,
+            metric,
+            **({"show": "sensitive"} if sensitive else {}),
+            **({"status": show} if show else {}),
+        ),
         "reports": REPORTS,
         "report_formats": REPORT_FORMATS,
     }
@@ -113,6 +132,13 @@ def _unit_dashboard(request, code: str):
         result = progress(scope=scope, unit=unit, on=day, metric=metric, depth=1)
     except DomainError as error:
         context["missing"] = str(error.message)
+        # A unit that has closed says when, and who carries on its work.
+        closure = unit_closure(unit=unit, day=day)
+        if closure is not None:
+            covered = units_covered(request, [s.unit_id for s in closure.successors])
+            context["closure"] = closure
+            context["successors"] = [(s, s.unit_id in covered) for s in closure.successors]
+            context["outside"] = any(s.unit_id not in covered for s in closure.successors)
         return render(request, "targets/dashboard.html", context)
     head = result.unit
     chart = progress_chart(
@@ -121,6 +147,13 @@ def _unit_dashboard(request, code: str):
         target=head.target,
         on=day,
     )
+    status_counts = {
+        key: sum(1 for r in result.children if r.status in statuses)
+        for key, statuses in SHOWS.items()
+        if statuses
+    }
+    shown_rows = [r for r in result.children if not show or r.status in SHOWS[show]]
+    children_page = page_of(sort_rows(shown_rows, sort), request.GET.get("page"), CHILDREN_PAGE)
     start = dt.date(day.year, 1, 1)
     if sensitive:
         mix = report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
@@ -137,7 +170,10 @@ def _unit_dashboard(request, code: str):
             "head": head,
             "chart": chart,
             "curve": [p for p in result.curve if p.actual is not None or p.expected is not None],
-            "children": sort_rows(result.children, sort),
+            "children": children_page,
+            "children_total": len(result.children),
+            "children_shown": len(shown_rows),
+            "status_counts": status_counts,
             "composition": mix,
             "dimensions": [
                 {

@@ -1,6 +1,7 @@
 /* Targets pages, progressive enhancement only: the pages work without it.
    Allocation: the sum of the children's figures against the unit's, updated as one types.
-   Dashboard: the children's table sorted in place when a column heading is chosen. */
+   Dashboard: the children's table sorted in place when a column heading is chosen, when it is
+   all on one page (the page marks it data-sortable then); across pages the server sorts. */
 (function () {
   "use strict";
 
