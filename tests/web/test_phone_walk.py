@@ -64,6 +64,14 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/candidates/{candidate}/events/class_passed/", EVERYONE),
     ("/people/{person}/", EVERYONE),
     ("/imports/", COMMUNE),
+    ("/units/{unit}/members/", EVERYONE),
+    ("/units/{unit}/members/?status=official&page=2", COMMUNE),
+    ("/units/{unit}/people/new/", COMMUNE),  # officers and managers (a viewer: 403)
+    ("/people/{person}/edit/", COMMUNE),
+    ("/people/{person}/transfer/", COMMUNE),
+    ("/people/{person}/leave/", COMMUNE),
+    ("/units/{unit}/edit/", PROVINCE),  # managers
+    ("/units/{unit}/grants/", PROVINCE),
 ]
 # The closed district's officer starts on a page of their own.
 CLOSED = [
