@@ -35,7 +35,6 @@ from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
-from ranks.people.names import fold
 from ranks.reports.builders import composition_report, progress_report, ratio_report
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
