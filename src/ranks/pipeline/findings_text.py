@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from ranks.people.models import EducationGeneral
 from ranks.pipeline.models import Stage
@@ -33,11 +33,26 @@ _LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+# Ages the rules count in months, said in years (and months, when there are some).
+AGE_PARAMS = frozenset({"age_months", "min_months", "max_months"})
+
+
+def age_in_years(months: int) -> str:
+    """An age counted in months, in words: "26 years", or "17 years 6 months"."""
+    years, rest = divmod(months, 12)
+    said = ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
+    if rest:
+        said += " " + ngettext("%(months)s month", "%(months)s months", rest) % {"months": rest}
+    return said
+
+
 def format_day(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
 def _param(key: str, value: Any) -> Any:
+    if key in AGE_PARAMS and isinstance(value, int):
+        return age_in_years(value)
     if isinstance(value, dt.date):
         return format_day(value)
     if isinstance(value, str) and value in _LABELS.get(key, {}):
