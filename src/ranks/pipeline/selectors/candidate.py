@@ -124,6 +124,7 @@ def candidate_overview(
     are the only queries more. What may be recorded next only when `may_record`."""
     state = candidate_state(candidate, day)
     facts = pipeline_facts(candidate, day)
+    status = _member_status(candidate, day)
     events = sorted(candidate.events.all(), key=lambda e: (e.date, STAGE_ORDER[e.stage], e.pk))
     unit_ids = {candidate.cell_id, *(e.to_unit_id for e in events if e.to_unit_id)}
     names = unit_labels_as_of(unit_ids=unit_ids, day=day)
@@ -158,7 +159,8 @@ def candidate_overview(
         side_actions=side_actions,
         handover_to=names.get(handover.to_unit_id) if handover and handover.to_unit_id else None,
         vote=vote_outcome(events, day),
-        member_status=_member_status(candidate, day) if facts.ceremony is not None else "",
+        # Read whatever the stage, so that the page's queries do not depend on it.
+        member_status=status if facts.ceremony is not None else "",
     )
 
 
