@@ -6,9 +6,9 @@ import pytest
 from django.utils import translation
 
 from ranks.core.actor import SYSTEM
+from ranks.org.models import Unit
 from ranks.people.services import person_save
 from ranks.pipeline import rules
-from ranks.org.models import Unit
 from ranks.pipeline.facts_from_records import candidate_for_facts, official_counts, pipeline_facts
 from ranks.pipeline.findings_text import finding_message
 from ranks.pipeline.models import Candidate

@@ -37,11 +37,12 @@ _LABELS: dict[str, dict[str, Any]] = {
 AGE_PARAMS = frozenset({"age_months", "min_months", "max_months"})
 
 
-def age_in_years(months: int) -> str:
-    """An age counted in months, in words: "26 years", or "17 years 6 months"."""
+def age_in_years(months: int, *, whole: bool = False) -> str:
+    """An age counted in months, in words: "26 years"; a limit that is not whole years keeps its
+    months ("17 years 6 months"), a person's age (`whole`) is their full years."""
     years, rest = divmod(months, 12)
     said = ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
-    if rest:
+    if rest and not whole:
         said += " " + ngettext("%(months)s month", "%(months)s months", rest) % {"months": rest}
     return said
 
@@ -52,7 +53,7 @@ def format_day(day: dt.date) -> str:
 
 def _param(key: str, value: Any) -> Any:
     if key in AGE_PARAMS and isinstance(value, int):
-        return age_in_years(value)
+        return age_in_years(value, whole=key == "age_months")
     if isinstance(value, dt.date):
         return format_day(value)
     if isinstance(value, str) and value in _LABELS.get(key, {}):
