@@ -20,13 +20,13 @@ from ranks.people.models import Membership
 from ranks.people.services import membership_admit, membership_leave, person_save
 from ranks.pipeline.models import StageEvent
 from ranks.pipeline.services import stage_event_correct
-from tests.factories import add_official_members
-from tests.pipeline.test_pages import (  # noqa: F401 (fixtures)
+from tests.factories import add_official_members, record_dossier
+from tests.pipeline.test_pages import (
+    DOSSIER_START,
     VOTE_DAY,
     admitted,
+    candidate,
     event,
-    hoa,
-    mai,
     signed_in,
 )
 
@@ -35,6 +35,14 @@ EXCEPTION = {
     "exception_approved_by": "Ban Thường vụ Huyện ủy",
     "exception_document": "Công văn 9-CV/HU",
 }
+
+
+@pytest.fixture
+def mai(world):
+    """Alice's candidate in C1-A, the dossier valid for the vote (as in test_pages)."""
+    candidate("P-MAI", "Lò Thị Mai", source_group="youth_union")
+    record_dossier("P-MAI", "C1-A", DOSSIER_START)
+    return "P-MAI"
 
 
 @pytest.fixture(autouse=True)
