@@ -304,3 +304,28 @@ def record_dossier(
         stage_event_save(actor=SYSTEM, person_id=person_id, stage=stage, date=day, **extra)
         last, day = day, day + dt.timedelta(days=days)
     return last
+
+
+def add_official_members(
+    cell_code: str, count: int, since: dt.date = dt.date(2010, 1, 4), prefix: str = "P-OM"
+) -> list[str]:
+    """`count` more official members of `cell_code` (official a year after `since`): the records
+    a cell resolution counts (R7)."""
+    ids = [f"{prefix}-{cell_code}-{n + 1}" for n in range(count)]
+    for n, person_id in enumerate(ids):
+        person = person_save(
+            actor=SYSTEM,
+            person_id=person_id,
+            full_name=f"Đảng viên {cell_code} {n + 1}",
+            birth_date=dt.date(1975, 1, 1 + n % 28),
+            gender="female",
+        )
+        membership_admit(
+            actor=SYSTEM,
+            person=person,
+            cell_code=cell_code,
+            admission_decision_date=since,
+            ceremony_date=since + dt.timedelta(days=10),
+            official_date=since + dt.timedelta(days=375),
+        )
+    return ids

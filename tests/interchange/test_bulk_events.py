@@ -157,7 +157,7 @@ def test_bulk_and_row_paths_import_the_demo_events_alike(request, batches):
 
 
 def changed_file(text: str) -> str:
-    """Updates and creations mixed: details, decision and certificate numbers changed, and new
+    """Changes and creations mixed: details, decision and certificate numbers changed, and new
     removals of probationary members (the
     demo records none), which end their memberships and postings."""
     lines = list(csv.reader(io.StringIO(text)))
@@ -195,7 +195,10 @@ def changed_file(text: str) -> str:
 
 
 @pytest.mark.django_db
-def test_updates_are_alike_on_both_paths():
+def test_changes_are_refused_alike_on_both_paths():
+    """A row that would change a recorded event is refused (never an overwrite) with the way to
+    correct it; the new rows are created and the identical ones left as they are, alike on both
+    paths."""
     text = exported("events")
     changed = changed_file(text).encode("utf-8")
 
@@ -203,13 +206,19 @@ def test_updates_are_alike_on_both_paths():
         # Events left out are created again, with what they change beyond themselves.
         StageEvent.objects.filter(stage__in=[Stage.DOSSIER_PREPARED, Stage.WORKING_AWAY]).delete()
 
-    bulk = run_in_savepoint(changed, row_by_row=False, prepare=drop_some, again=True)
-    row = run_in_savepoint(changed, row_by_row=True, prepare=drop_some)
+    with translation.override("en"):
+        bulk = run_in_savepoint(changed, row_by_row=False, prepare=drop_some)
+        row = run_in_savepoint(changed, row_by_row=True, prepare=drop_some)
     assert_alike(bulk, row)
-    assert bulk["errors"] == []
+    assert bulk["errors"], "the changed rows are refused"
+    for _, column, _, reason in bulk["errors"]:
+        assert column == "date"
+        assert "is already recorded on" in reason and "it is not replaced" in reason
+        assert "use “Correct” beside it on the candidate's page, with the reason" in reason
     created, updated, unchanged = bulk["counts"]
-    assert created > 0 and updated > 0 and unchanged > 0
-    assert "ranks.people.membership.ended" in {entry[0] for entry in bulk["audit"]}
+    assert created > 0 and updated == 0 and unchanged > 0
+    # A refused row rejects the file: nothing is written.
+    assert bulk["audit"] == []
 
 
 def rule_breaking(text: str) -> bytes:

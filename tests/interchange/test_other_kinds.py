@@ -27,7 +27,8 @@ FILES = {
         "P-MAI,class_passed,2024-05-20,,CN-123,,,,,,Lớp tháng 5/2024,,,,,,\n"
         "P-MAI,introducers_assigned,2024-06-03,,,,,,,,,P-AN,true,,,,\n"
         "P-MAI,dossier_prepared,2024-07-01,,,,,,,,,,,,,,\n"
-        "P-MAI,cell_resolution,2024-09-10,,,5,7,,,,,,,,,,\n"
+        # The official members left blank: the 1 the records show in C1-A that day (P-AN).
+        "P-MAI,cell_resolution,2024-09-10,,,1,,,,,,,,,,,\n"
         "P-MAI,committee_resolution,2024-09-10,,,,,12-NQ/ĐU,,,,,,Đảng ủy xã Một,,,\n"
         "P-HUNG,working_away,2024-05-02,,,,,,,,,,,,KCN Yên Phong,,\n"
         "P-HUNG,handed_over,2024-06-01,Về quê,,,,,,C2,,,,,,,\n"
@@ -63,7 +64,7 @@ def test_the_newer_kinds_import_once_and_export_what_was_imported(world):
         assert result.created == text.count("\n") - 1, kind
     assert Candidate.objects.get(person__person_id="P-MAI").mentors.get().person_id == "P-AN"
     vote = StageEvent.objects.get(stage="cell_resolution")
-    assert (vote.votes_for, vote.official_members) == (5, 7)
+    assert (vote.votes_for, vote.official_members) == (1, 1)
     assert StageEvent.objects.get(stage="handed_over").to_unit.code == "C2"
     assert Target.objects.get(unit__code="N1", year=2026).value == 6
     assert Secondment.objects.get().role == "secretary"
@@ -129,7 +130,7 @@ def test_an_event_that_breaks_a_rule_rejects_the_file_unless_it_is_an_exception(
     header = (
         "person_id,stage,date,votes_for,official_members,exception_approved_by,exception_document\n"
     )
-    text = header + "P-HUNG,cell_resolution,2024-09-10,5,7,,\n"
+    text = header + "P-HUNG,cell_resolution,2024-09-10,1,,,\n"
     with translation.override("en"):
         result = load("events", text)
     [error] = result.errors

@@ -150,3 +150,44 @@ def test_the_source_list_and_board_fit_a_phone(page, live_server, mai):
     page.click("form[data-test=filters] button[type=submit]")
     page.wait_for_url("**group=youth_union**")
     assert page.locator(".board .card").count() == 1
+
+
+def test_a_vote_that_fails_then_passes_and_a_correction_on_a_phone(page, live_server, mai):
+    """The failed vote shows as failed with what the cell can do; a second vote on a later day is
+    kept beside it; a mistyped figure is corrected with a reason."""
+    stage_event_save(
+        actor=SYSTEM, person_id="P-MAI", stage="class_passed", date=D(2026, 6, 1),
+        certificate_no="GCN-0601",
+    )  # fmt: skip
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/candidates/P-MAI/events/cell_resolution/")
+    assert page.locator("[data-test=counted]").inner_text().startswith("Theo dữ liệu: ngày")
+    page.fill("input[name=date]", "2026-07-01")
+    page.fill("input[name=votes_for]", "1")
+    page.click("[data-test=save]")
+    page.wait_for_url(f"{live_server.url}/candidates/P-MAI/")
+    assert page.locator("[data-test=vote-failed]").first.inner_text() == (
+        "biểu quyết không đạt (1/3, cần 2)"
+    )
+    assert "có thể xem xét lại" in page.locator("[data-test=vote-follows]").inner_text()
+    assert fits_the_screen(page)
+    page.click("[data-test=next-cell_resolution] a")
+    page.wait_for_url("**/events/cell_resolution/**")
+    page.fill("input[name=date]", "2026-08-03")
+    page.fill("input[name=votes_for]", "2")
+    page.click("[data-test=save]")
+    page.wait_for_url(f"{live_server.url}/candidates/P-MAI/")
+    assert page.locator("[data-test=vote-failed]").count() == 0
+    assert page.locator("[data-test=event-cell_resolution]").count() == 2
+    # The second vote was 3 for, not 2: corrected, with the reason.
+    page.locator("[data-test=event-cell_resolution]").nth(1).locator(
+        "a", has_text="Đính chính"
+    ).click()
+    page.wait_for_url("**/correct/")
+    assert fits_the_screen(page)
+    page.fill("input[name=votes_for]", "3")
+    page.fill("textarea[name=reason]", "Mistyped: 3 voted for.")
+    page.click("[data-test=save]")
+    page.wait_for_url(f"{live_server.url}/candidates/P-MAI/")
+    votes = page.locator("[data-test=event-cell_resolution] [data-test=votes]")
+    assert votes.nth(1).inner_text().startswith("3")

@@ -16,6 +16,7 @@ from ranks.org.models import Unit
 from ranks.people.models import Membership
 from ranks.people.services import membership_leave, person_save
 from ranks.pipeline.due import due_list
+from ranks.pipeline.facts_from_records import official_counts
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.rules import add_working_days, working_days_between
 from ranks.pipeline.services import candidate_save, stage_event_save
@@ -57,13 +58,14 @@ def candidate(person_id: str, name: str, cell: str = "C1-A", birth: dt.date = AD
 
 
 def resolution(person_id: str, day: dt.date):
-    """A valid dossier, then the cell resolution on `day`."""
-    cell = Candidate.objects.get(person__person_id=person_id).cell.code
-    record_dossier(person_id, cell, day - dt.timedelta(days=100))
+    """A valid dossier, then the cell resolution on `day`: every official member of the cell
+    the records show votes for (the figure left blank)."""
+    cell = Candidate.objects.get(person__person_id=person_id).cell
+    record_dossier(person_id, cell.code, day - dt.timedelta(days=100))
+    members = official_counts([(cell.pk, day)])[(cell.pk, day)]
     stage_event_save(
-        actor=SYSTEM, person_id=person_id, stage="cell_resolution", date=day,
-        votes_for=5, official_members=6,
-    )  # fmt: skip
+        actor=SYSTEM, person_id=person_id, stage="cell_resolution", date=day, votes_for=members
+    )
 
 
 def committee(person_id: str, day: dt.date):

@@ -76,7 +76,7 @@ def test_json_names_each_rule_its_document_status_and_date(mai):
     age = one(rows, "R1")
     # Too young at the cell resolution: eligible from the month of the 18th birthday.
     assert (age["status"], age["date"]) == ("blocked", "2025-08-01")
-    assert age["message"] == "Under 216 months of age; eligible from 01/08/2025."
+    assert age["message"] == "Under 18 years of age; eligible from 01/08/2025."
     assert one(rows, "R3")["status"] == "ok"
     assert one(rows, "R6", code="introducers_missing")["status"] == "blocked"
     documents = [r for r in rows if r["rule"] == "R5"]
@@ -102,7 +102,7 @@ def test_text_prints_one_line_per_finding(mai):
     r1 = [line for line in lines if line.startswith("R1 ")]
     assert r1 == [
         "R1 – minimum age  blocked  232-QĐ/TW §1.1.1  01/08/2025  "
-        "Under 216 months of age; eligible from 01/08/2025."
+        "Under 18 years of age; eligible from 01/08/2025."
     ]
     assert any(
         line.startswith("R7 – vote of the cell (two thirds)  ok  Party Charter Art. 4.3  ")

@@ -18,8 +18,8 @@ from ranks.people.services import (
     person_save,
 )
 from ranks.pipeline.models import Candidate, StageEvent
-from ranks.pipeline.services import candidate_save, stage_event_save
-from tests.factories import add_introducers, record_dossier
+from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
+from tests.factories import add_introducers, add_official_members, record_dossier
 
 D = dt.date
 
@@ -81,7 +81,7 @@ def test_a_cell_resolution_over_60_is_refused_then_recorded_as_an_exception(worl
     candidate(born=D(1962, 1, 15))
     record_dossier("P-MAI", "C1-A", D(2024, 3, 1))
     message = refusal("cell_resolution", D(2024, 9, 10), votes_for=3, official_members=3)
-    assert message.startswith("Refused: R2 – maximum age (24-QĐ/TW §1.1.2): Over 720 months of age")
+    assert message.startswith("Refused: R2 – maximum age (24-QĐ/TW §1.1.2): Over 60 years of age")
     assert "give who approved the exception and the document" in message
     # One of the two is not enough.
     with pytest.raises(DomainError) as error:
@@ -152,12 +152,13 @@ def test_the_committee_needs_a_passed_cell_resolution(world):
     assert "Cell resolution has not been recorded" in refusal(
         "committee_resolution", D(2024, 9, 20)
     )
-    event("cell_resolution", D(2024, 9, 10), votes_for=4, official_members=7)
+    add_official_members("C1-A", 4)  # 7 official members in all
+    event("cell_resolution", D(2024, 9, 10), votes_for=4)
     assert "Only 4 of 7 official members voted for (5 needed)" in refusal(
         "committee_resolution", D(2024, 9, 20)
     )
     # The cell votes again and 5 of 7 pass.
-    event("cell_resolution", D(2024, 10, 1), votes_for=5, official_members=7)
+    event("cell_resolution", D(2024, 10, 1), votes_for=5)
     assert event("committee_resolution", D(2024, 10, 8)).pk
 
 
@@ -181,7 +182,12 @@ def test_the_ceremony_needs_the_decision_received_and_creates_the_membership(wor
     event("committee_resolution", D(2024, 6, 10))
     event("admission_decision", D(2024, 6, 24), decision_no="120-QĐ/HU")
     assert "has not recorded receiving the decision" in refusal("ceremony", D(2024, 7, 1))
-    event("admission_decision", D(2024, 6, 24), decision_no="120-QĐ/HU", received_on=D(2024, 6, 27))
+    # Recording it again is not how the day received is added: the decision is corrected.
+    decision = StageEvent.objects.get(stage="admission_decision")
+    stage_event_correct(
+        actor=SYSTEM, person_id="P-MAI", event_id=decision.pk, date=D(2024, 6, 24),
+        decision_no="120-QĐ/HU", received_on=D(2024, 6, 27), reason="The day received was left out.",
+    )  # fmt: skip
     event("ceremony", D(2024, 7, 5))
     membership = Membership.objects.get(person__person_id="P-MAI")
     assert (membership.admission_decision_date, membership.ceremony_date) == (

@@ -1,4 +1,5 @@
-"""Saving stage events: created, updated, idempotent, and each refusal with its message."""
+"""Saving stage events: created, never overwritten, idempotent, and each refusal with its
+message. C1-A has 3 official members on the day of the vote."""
 
 import datetime as dt
 
@@ -47,8 +48,8 @@ def save(**kwargs):
     kwargs.setdefault("stage", "cell_resolution")
     kwargs.setdefault("date", D(2024, 9, 10))
     if kwargs["stage"] == "cell_resolution":
-        kwargs.setdefault("votes_for", 4)
-        kwargs.setdefault("official_members", 5)
+        # The official members left blank: the records' figure.
+        kwargs.setdefault("votes_for", 3)
     return stage_event_save(**kwargs)
 
 
@@ -67,14 +68,14 @@ def events():
 
 
 def test_a_new_event_is_saved_with_its_stage_fields_and_audited(mai):
-    event = save(detail=" vote ", votes_for=4, official_members=5, decision_no=" 12-NQ/CB ")
+    event = save(detail=" vote ", votes_for=2, decision_no=" 12-NQ/CB ")
     stored = events().get()
     assert stored.pk == event.pk
     assert (stored.candidate, stored.stage, stored.date) == (mai, "cell_resolution", D(2024, 9, 10))
     assert (stored.detail, stored.votes_for, stored.official_members, stored.decision_no) == (
         "vote",
-        4,
-        5,
+        2,
+        3,
         "12-NQ/CB",
     )
     assert stored.recorded_by == "alice"
@@ -89,20 +90,22 @@ def test_a_new_event_is_saved_with_its_stage_fields_and_audited(mai):
     assert (entry.after["stage"], entry.after["date"], entry.after["votes_for"]) == (
         "cell_resolution",
         "2024-09-10",
-        4,
+        2,
     )
 
 
-def test_saving_the_same_stage_and_date_updates_the_event(mai):
-    save(votes_for=3, official_members=5)
-    save(votes_for=4, official_members=5, actor=Actor(name="bob"))
+def test_the_same_stage_and_date_with_other_values_is_refused_not_overwritten(mai):
+    save(votes_for=1)
+    with pytest.raises(DomainError) as error:
+        save(votes_for=3, actor=Actor(name="bob"))
+    assert str(error.value) == (
+        "Cell resolution is already recorded on 10/09/2024 with other values; it is not "
+        "replaced. A second vote or meeting is recorded as its own event, on its day. To correct "
+        "the recorded one, use “Correct” beside it on the candidate's page, with the reason."
+    )
     stored = events().get()
-    assert stored.votes_for == 4
-    # Who first recorded it stays; who changed it is in the audit log.
-    assert stored.recorded_by == "alice"
-    created, updated = entries()
-    assert (updated.action, updated.actor) == ("ranks.pipeline.event.updated", "bob")
-    assert (updated.before["votes_for"], updated.after["votes_for"]) == (3, 4)
+    assert (stored.votes_for, stored.recorded_by) == (1, "alice")
+    assert [e.action for e in entries()] == ["ranks.pipeline.event.created"]
 
 
 def test_the_same_stage_on_another_date_is_another_event(mai):
@@ -113,8 +116,8 @@ def test_the_same_stage_on_another_date_is_another_event(mai):
 
 
 def test_the_same_input_twice_writes_one_audit_entry(mai):
-    save(votes_for=4, official_members=5, received_on=D(2024, 9, 12))
-    save(votes_for=4, official_members=5, received_on=D(2024, 9, 12))
+    save(votes_for=3, received_on=D(2024, 9, 12))
+    save(votes_for=3, official_members=3, received_on=D(2024, 9, 12))
     assert len(entries()) == 1
     assert events().count() == 1
 
@@ -126,7 +129,8 @@ def test_a_handover_names_the_receiving_unit(mai):
 
 
 def test_votes_equal_to_the_official_members_are_allowed(mai):
-    assert save(votes_for=5, official_members=5).votes_for == 5
+    event = save(votes_for=3, official_members=3)
+    assert (event.votes_for, event.official_members) == (3, 3)
 
 
 @pytest.mark.parametrize(
@@ -148,9 +152,9 @@ def test_votes_equal_to_the_official_members_are_allowed(mai):
             "handed_over, handover_accepted, handover_refused.",
         ),
         (
-            {"votes_for": 6, "official_members": 5},
+            {"votes_for": 4},
             "votes_for",
-            "6 votes for is more than the 5 official members of the cell.",
+            "4 votes for is more than the 3 official members of the cell.",
         ),
         ({"votes_for": -1}, "votes_for", "The number must be 0 or more."),
         ({"official_members": -2}, "official_members", "The number must be 0 or more."),
@@ -177,9 +181,9 @@ def test_a_future_date_is_refused(mai):
     assert (str(error.value), error.value.field) == ("The event date is in the future.", "date")
 
 
-def test_a_refused_update_leaves_the_event_as_it_was(mai):
-    save(votes_for=4, official_members=5)
+def test_a_refused_second_record_leaves_the_event_as_it_was(mai):
+    save(votes_for=3)
     with pytest.raises(DomainError):
-        save(votes_for=6, official_members=5)
-    assert events().get().votes_for == 4
+        save(votes_for=4)
+    assert events().get().votes_for == 3
     assert len(entries()) == 1

@@ -6,12 +6,14 @@ import pytest
 from django.utils import translation
 
 from ranks.core.actor import SYSTEM
+from ranks.org.models import Unit
 from ranks.people.services import person_save
 from ranks.pipeline import rules
-from ranks.pipeline.facts_from_records import candidate_for_facts, pipeline_facts
+from ranks.pipeline.facts_from_records import candidate_for_facts, official_counts, pipeline_facts
 from ranks.pipeline.findings_text import finding_message
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.services import candidate_save, stage_event_save
+from tests.factories import add_official_members
 
 D = dt.date
 
@@ -45,6 +47,10 @@ def mai(world):
     event("dossier_prepared", D(2024, 4, 10))
     event("background_verified", D(2024, 5, 2))
     event("comments_collected", D(2024, 5, 20))
+    # Seven official members in the records of C2-A on the day of the vote.
+    c2a = Unit.objects.get(code="C2-A")
+    have = official_counts([(c2a.pk, D(2024, 6, 3))])[(c2a.pk, D(2024, 6, 3))]
+    add_official_members("C2-A", 7 - have)
     event("cell_resolution", D(2024, 6, 3), votes_for=5, official_members=7)
     event("committee_resolution", D(2024, 6, 10), decision_no="7-NQ")
     event("admission_decision", D(2024, 7, 1), decision_no="12-QĐ", received_on=D(2024, 7, 8))

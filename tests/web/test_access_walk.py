@@ -39,8 +39,11 @@ OWN = {
     "bob": {"code": "C2-A", "person_id": "P-LAN", "place": "V2"},
 }
 # Pages of a candidacy: the own page is that of one's own candidate.
-CANDIDATE_PAGES = {"candidate", "candidate_event"}
+CANDIDATE_PAGES = {"candidate", "candidate_event", "candidate_event_correct"}
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
+# An `event_id` is an event of the candidate the page names (of the other's candidate when the
+# person is no candidate): the `candidates` fixture records one for each.
+EVENT_PARAMS = {"event_id"}
 # Parameters that choose a kind of record, a stage, a file format, a report, a year or a metric,
 # not whose data: the same for both.
 SHARED = {
@@ -149,7 +152,7 @@ def candidates(world):
 
     from ranks.core.actor import SYSTEM
     from ranks.people.services import person_save
-    from ranks.pipeline.services import candidate_save
+    from ranks.pipeline.services import candidate_save, stage_event_save
 
     for person_id, name, place, cell in (
         ("P-WALK-A", "Lò Văn Một", "V1", "C1-A"),
@@ -165,6 +168,14 @@ def candidates(world):
         candidate_save(
             actor=SYSTEM, person_id=person_id, cell_code=cell, added_on=dt.date(2024, 1, 1)
         )
+    return {
+        person_id: str(
+            stage_event_save(
+                actor=SYSTEM, person_id=person_id, stage="source_list", date=dt.date(2024, 1, 1)
+            ).pk
+        )
+        for person_id in ("P-WALK-A", "P-WALK-B")
+    }
 
 
 @pytest.mark.parametrize("username", ["alice", "bob"])
@@ -179,7 +190,7 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             continue
         shared = {**SHARED, **SHARED_FOR.get(name, {})}
         if params:
-            owned = [p for p in params if p not in SHARED]
+            owned = [p for p in params if p not in SHARED and p not in EVENT_PARAMS]
             unknown = [p for p in owned if p not in other]
             assert not unknown, (
                 f"URL {name} has parameters {unknown} that the access walk does not fill"
@@ -190,7 +201,8 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 continue
             key = owned[0]
             for value in other[key]:
-                url = fill(route, {**shared, key: value})
+                event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
+                url = fill(route, {**shared, key: value, "event_id": event})
                 queries = ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive")
                 for query in (*queries, *PAGE_QUERIES.get(name, ())):
                     response = client.get(url + query)
@@ -204,7 +216,9 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             mine = own_values[key]
             if name in CANDIDATE_PAGES:
                 mine = OWN_CANDIDATE[username]
-            own = fill(route, {**shared, key: mine})
+            own = fill(
+                route, {**shared, key: mine, "event_id": candidates[OWN_CANDIDATE[username]]}
+            )
             assert client.get(own).status_code == (403 if name in MANAGER_PAGES else 200), own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"

@@ -507,7 +507,8 @@ def _events(plan: Plan) -> Iterable[dict]:
                 "detail": e.detail,
                 "certificate_no": e.certificate_no,
                 "votes_for": e.votes_for,
-                "official_members": e.official_members,
+                # Blank: the import counts the official members the records show (R7, R11).
+                "official_members": None,
                 "decision_no": e.decision_no,
                 "received_on": e.received_on,
                 "to_unit_code": e.to_unit,

@@ -6,7 +6,11 @@ a fixed number of queries (`load`) and kept in memory, where each event is check
 same functions as `stage_event_save`, in the order given, and applied with what it changes beyond
 itself (membership, cell) exactly as `_follow` does it, so that a later event of the batch sees
 it. `write` then writes everything with bulk statements and `changes` are the audit entries the
-row-by-row path would have written, in its order.
+row-by-row path would have written, in its order. The official members the batch's votes count
+are read for all of them in one query (`load_counts`, `facts_from_records.official_counts`).
+
+Every event is its own, as in `stage_event_save`: a row identical to a recorded event changes
+nothing (an import read again), a row that would change one is refused with the way to correct it.
 
 Two rare steps read the database for their own row: the cell that takes a handed-over candidate
 (`_receiving_cell`, two queries) and the candidacy it moves (two queries, and one for the new
@@ -35,13 +39,13 @@ from ranks.pipeline.facts_from_records import (
     BatchRecords,
     Ref,
     ancestry_versions,
+    official_counts,
     pipeline_facts,
     versions_on,
 )
 from ranks.pipeline.findings_text import format_day
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import (
-    EVENT_DETAILS,
     _candidate_state,
     _event_state,
     _receiving_cell,
@@ -50,14 +54,14 @@ from ranks.pipeline.services import (
     event_change,
     event_check_fit,
     event_check_input,
+    event_exists_refusal,
     event_refusal,
     mentor_ids_wanted,
     mentors_check,
+    same_event,
+    vote_members,
+    vote_rule,
 )
-
-# The columns an update of an event writes (`event.save()` in `stage_event_save`).
-EVENT_UPDATE_FIELDS = EVENT_DETAILS
-
 
 _EVENT_FIELDS = StageEvent._meta.concrete_fields
 _EVENT_INDEX = {f.attname: i for i, f in enumerate(_EVENT_FIELDS)}
@@ -71,6 +75,18 @@ def new_event(**values: Any) -> StageEvent:
     for attname, value in values.items():
         args[_EVENT_INDEX[attname]] = value
     return StageEvent(*args)
+
+
+def _official(
+    admitted: dt.date, official: dt.date | None, left: dt.date | None, day: dt.date
+) -> bool:
+    """`people.status.status_on(...) == OFFICIAL`, on a membership's dates."""
+    return (
+        admitted <= day
+        and official is not None
+        and official <= day
+        and (left is None or left > day)
+    )
 
 
 class BatchPerson:
@@ -110,8 +126,6 @@ class EventBatch:
         self.new_events: list[StageEvent] = []
         self.counted: set[int] = set()  # the people (pks) of the new events
         self.classes: set[int] = set()  # those of the new classes passed
-        self.changed_events: dict[int, StageEvent] = {}
-        self.relinked: set[int] = set()  # changed events whose introducers changed
         self.new_memberships: list[Membership] = []
         self.changed_memberships: dict[int, Membership] = {}
         self.new_postings: list[Posting] = []
@@ -119,6 +133,10 @@ class EventBatch:
         self.deleted_postings: set[int] = set()
         self.moved: dict[int, Candidate] = {}
         self.changes: list[Change] = []
+        self.counts: dict[tuple[int, dt.date], int] = {}
+        # Memberships the batch recognised or ended, with their official and leaving dates
+        # before: the counts of official members read them (`official_count`).
+        self.memberships_was: dict[int, tuple[Membership, dt.date | None, dt.date | None]] = {}
         self._ids_to_fill: list[tuple[dict, Membership]] = []
 
     # Loading
@@ -216,9 +234,15 @@ class EventBatch:
                 field="person_id",
             )
         events = self.records.events.setdefault(candidate.pk, [])
-        event = next((e for e in events if e.stage == stage and e.date == date), None)
-        others = [e for e in events if e is not event]
-        before = _event_state(event, self.introducer_ids(event)) if event else None
+        existing = next((e for e in events if e.stage == stage and e.date == date), None)
+        excepted = None
+        if stage == Stage.CELL_RESOLUTION:
+            if official_members is None or existing is None:
+                official_members, excepted = vote_members(
+                    counted=self.official_count(candidate.cell_id, date),
+                    official_members=official_members, votes_for=votes_for,
+                    approved_by=approved_by, date=date, rule=vote_rule(events, date),
+                )  # fmt: skip
         to_unit = None
         if to_unit_code:
             to_unit = self.units.get(to_unit_code)
@@ -228,15 +252,9 @@ class EventBatch:
                     field="to_unit_code",
                 )
         introducers = self._introducers(introducer_ids, person, date) if introducer_ids else []
-        if event is None:
-            new = new_event(
-                candidate_id=candidate.pk, stage=stage, date=date, recorded_by=self.actor.name
-            )
-        else:
-            new = new_event(
-                id=event.pk, candidate_id=candidate.pk, stage=stage, date=date,
-                recorded_by=event.recorded_by, recorded_at=event.recorded_at,
-            )  # fmt: skip
+        new = new_event(
+            candidate_id=candidate.pk, stage=stage, date=date, recorded_by=self.actor.name
+        )
         event_apply(
             new, detail=detail, class_name=class_name, certificate_no=certificate_no,
             youth_union_resolution=youth_union_resolution, votes_for=votes_for,
@@ -245,44 +263,70 @@ class EventBatch:
             approved_by=approved_by, document=document,
         )  # fmt: skip
         after = _event_state(new, [p.person_id for p in introducers])
-        if before is not None and before == after:
-            return "unchanged"
-        event_check_fit(others, stage, date)
+        if existing is not None:
+            recorded = _event_state(existing, self.introducer_ids(existing))
+            if same_event(recorded, after):
+                return "unchanged"
+            raise event_exists_refusal(existing)
+        event_check_fit(events, stage, date)
         receiving = None
         if stage == Stage.HANDOVER_ACCEPTED:
-            receiving = _receiving_cell(candidate, others, to_unit_code or "", date)  # type: ignore[arg-type]  # it reads nothing of the candidate
+            receiving = _receiving_cell(candidate, events, to_unit_code or "", date)  # type: ignore[arg-type]  # it reads nothing of the candidate
         records = self.records
         records.by_event[id(new)] = introducers
         try:
             facts_after = None
             if stage in rules.CHECKED_STAGES:  # as stage_event_save: no facts for the others
-                facts_before = pipeline_facts(candidate, date, events=others, records=records)
+                facts_before = pipeline_facts(candidate, date, events=events, records=records)
                 facts_after = pipeline_facts(
-                    candidate, date, events=[*others, new], records=records
+                    candidate, date, events=[*events, new], records=records
                 )
-                event_refusal(facts_before, facts_after, stage, date, approved_by, after)
-            follow: list[Change] = []
-            if before is None:
-                follow = self._follow(candidate, new, [*others, new], facts_after, receiving)
+                event_refusal(facts_before, facts_after, stage, date, approved_by, after, excepted)
+            follow = self._follow(candidate, new, [*events, new], facts_after, receiving)
         except BaseException:
             del records.by_event[id(new)]
             raise
-        if event is None:
-            events.append(new)
-            self.new_events.append(new)
-            self.counted.add(candidate.person.pk)
-            if stage == Stage.CLASS_PASSED:
-                self.classes.add(candidate.person.pk)
-        else:
-            events[events.index(event)] = new
-            records.by_event.pop(id(event), None)
-            self.changed_events[new.pk] = new
-            assert before is not None  # the event existed
-            if sorted(before["introducers"]) != after["introducers"]:
-                self.relinked.add(new.pk)
-        self.changes.append(event_change(person_id, before, after))
+        events.append(new)
+        self.new_events.append(new)
+        self.counted.add(candidate.person.pk)
+        if stage == Stage.CLASS_PASSED:
+            self.classes.add(candidate.person.pk)
+        self.changes.append(event_change(person_id, None, after))
         self.changes.extend(follow)
-        return "updated" if before else "created"
+        return "created"
+
+    # The official members a cell resolution counts (`facts_from_records.official_counts`)
+
+    def load_counts(self, pairs: set[tuple[int, dt.date]]) -> None:
+        """The official members of each (cell id, day) the batch's votes ask: one query."""
+        self.counts.update(official_counts(pairs - set(self.counts)))
+
+    def official_count(self, cell_id: int, day: dt.date) -> int:
+        """The records' figure on `day`, with what the batch changed before this row (a
+        recognition makes a member official, a removal ends a membership)."""
+        if (cell_id, day) not in self.counts:  # a cell the batch moved a candidate to
+            self.load_counts({(cell_id, day)})
+        count = self.counts[(cell_id, day)]
+        for membership, official_was, left_was in self.memberships_was.values():
+            was = _official(membership.admission_decision_date, official_was, left_was, day)
+            now = _official(
+                membership.admission_decision_date,
+                membership.official_date,
+                membership.left_date,
+                day,
+            )
+            if was == now:
+                continue
+            postings = self.records.person_postings.get(membership.person_id, ())
+            if any(
+                p.membership is membership
+                and p.cell_id == cell_id
+                and p.valid_from <= day
+                and (p.valid_to is None or p.valid_to >= day)
+                for p in postings
+            ):
+                count += 1 if now else -1
+        return count
 
     def _introducers(self, ids: list[str], person: BatchPerson, date: dt.date) -> list[Ref]:
         """`services._introducers`: known people, not the candidate, party members on the day."""
@@ -331,6 +375,7 @@ class EventBatch:
             # membership_recognise
             _check_dates(membership.admission_decision_date, membership.ceremony_date, official_on)
             before = self._snapshot(membership)
+            self._was(membership)
             membership.official_date = official_on
             self._changed(membership)
             return [
@@ -402,6 +447,7 @@ class EventBatch:
         if on > self.now:
             raise DomainError(_("The leaving date is in the future."), field="left_date")
         before = self._snapshot(membership)
+        self._was(membership)
         membership.left_date, membership.left_reason = on, reason
         self._changed(membership)
         postings = self.records.person_postings.get(person.pk, [])
@@ -457,6 +503,11 @@ class EventBatch:
             self._ids_to_fill.append((state, membership))
         return state
 
+    def _was(self, membership: Membership) -> None:
+        self.memberships_was.setdefault(
+            id(membership), (membership, membership.official_date, membership.left_date)
+        )
+
     def _changed(self, membership: Membership) -> None:
         if membership.pk is not None:
             self.changed_memberships[membership.pk] = membership
@@ -478,16 +529,12 @@ class EventBatch:
 
     def _write(self) -> None:
         bulk.insert(StageEvent, self.new_events)
-        bulk.update(StageEvent, list(self.changed_events.values()), EVENT_UPDATE_FIELDS)
         through = StageEvent.introducers.through
-        if self.relinked:
-            through.objects.filter(stageevent_id__in=self.relinked).delete()
-        linked = self.new_events + [self.changed_events[pk] for pk in sorted(self.relinked)]
         bulk.insert(
             through,
             [
                 through(stageevent_id=event.pk, person_id=person.pk)
-                for event in linked
+                for event in self.new_events
                 for person in self.records.introducers(event)
             ],
         )

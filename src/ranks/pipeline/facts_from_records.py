@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -129,6 +130,42 @@ def flags_on(versions: dict[int, list[tuple]], unit_id: int, day: dt.date) -> fr
         level = above
         depth += 1
     return frozenset(flags)
+
+
+def official_counts(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], int]:
+    """How many official members the records show in each cell on each day, for (cell id, day)
+    pairs: members with a posting in the cell that day whose membership is official that day
+    (`people.status.status_on`, as `people.selectors.cell_members_on` reads them). The figure a
+    cell resolution counts (R7, R11, R12). One query, whatever the number of pairs; its cost
+    grows with the members of the cells asked, never with those of the units above them."""
+    wanted = sorted(set(pairs))
+    found = dict.fromkeys(wanted, 0)
+    if not wanted:
+        return found
+    postgres = connection.vendor == "postgresql"
+    first = "(CAST(%s AS integer), CAST(%s AS date))" if postgres else "(%s, %s)"
+    rows = ", ".join([first, *["(%s, %s)"] * (len(wanted) - 1)])
+    text = (
+        f"WITH asked(cell_id, day) AS (VALUES {rows})"
+        " SELECT a.cell_id, a.day, COUNT(DISTINCT p.person_id) FROM asked a"
+        " JOIN people_posting p ON p.cell_id = a.cell_id"
+        " AND p.valid_from <= a.day AND (p.valid_to IS NULL OR p.valid_to >= a.day)"
+        " JOIN people_membership m ON m.id = p.membership_id"
+        " AND m.official_date IS NOT NULL AND m.official_date <= a.day"
+        " AND m.admission_decision_date <= a.day"
+        " AND (m.left_date IS NULL OR m.left_date > a.day)"
+        " GROUP BY a.cell_id, a.day"
+    )
+    params: list[Any] = []
+    for cell_id, day in wanted:
+        params += [cell_id, day if postgres else day.isoformat()]
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        for cell_id, day, count in cursor.fetchall():
+            if isinstance(day, str):
+                day = dt.date.fromisoformat(day)
+            found[(cell_id, day)] = count
+    return found
 
 
 def _latest(events: Iterable[StageEvent], stage: str) -> StageEvent | None:
@@ -297,6 +334,22 @@ def pipeline_facts(
             if v is not None
         ),
         away_since=_away_since(events, on),
+    )
+
+
+def vote_outcome(events: Iterable[StageEvent], on: dt.date) -> rules.VoteOutcome | None:
+    """The outcome of the latest cell vote up to `on` (`rules.latest_vote`), from the events
+    alone: a vote after the ceremony is on recognition. Reads the stage, date and figures."""
+    events = [e for e in events if e.date <= on]
+    ceremony = _latest(events, Stage.CEREMONY)
+    resolutions = sorted(
+        (e for e in events if e.stage == Stage.CELL_RESOLUTION), key=lambda e: (e.date, e.pk or 0)
+    )
+    admission = [e for e in resolutions if ceremony is None or e.date <= ceremony.date]
+    recognition = [e for e in resolutions if ceremony is not None and e.date > ceremony.date]
+    return rules.latest_vote(
+        _vote(admission[-1]) if admission else None,
+        tuple(v for v in (_vote(e) for e in recognition) if v is not None),
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from ranks.people.models import EducationGeneral
 from ranks.pipeline.models import Stage
@@ -56,11 +56,27 @@ _LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+# Ages the rules count in months, said in years (and months, when there are some).
+AGE_PARAMS = frozenset({"age_months", "min_months", "max_months"})
+
+
+def age_in_years(months: int, *, whole: bool = False) -> str:
+    """An age counted in months, in words: "26 years"; a limit that is not whole years keeps its
+    months ("17 years 6 months"), a person's age (`whole`) is their full years."""
+    years, rest = divmod(months, 12)
+    said = ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
+    if rest and not whole:
+        said += " " + ngettext("%(months)s month", "%(months)s months", rest) % {"months": rest}
+    return said
+
+
 def format_day(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
 def _param(key: str, value: Any) -> Any:
+    if key in AGE_PARAMS and isinstance(value, int):
+        return age_in_years(value, whole=key == "age_months")
     if isinstance(value, dt.date):
         return format_day(value)
     if isinstance(value, str) and value in _LABELS.get(key, {}):

@@ -67,6 +67,8 @@ def _number(label) -> forms.IntegerField:
 class EventForm(forms.Form):
     """One stage event: only the fields of its stage are kept (`STAGE_FIELDS`)."""
 
+    extra: tuple[str, ...] = ()  # fields of a subclass kept whatever the stage
+
     date = DayField(label=_("Date"))
     class_name = _text(_("Awareness class"))
     certificate_no = _text(_("Certificate number"), max_length=60)
@@ -101,7 +103,7 @@ class EventForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.stage = stage
-        wanted = {*COMMON_FIELDS, *STAGE_FIELDS.get(stage, ()), *EXCEPTION_FIELDS}
+        wanted = {*COMMON_FIELDS, *STAGE_FIELDS.get(stage, ()), *EXCEPTION_FIELDS, *self.extra}
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
@@ -109,8 +111,8 @@ class EventForm(forms.Form):
             introducers = cast(forms.MultipleChoiceField, self.fields["introducer_person_ids"])
             introducers.choices = [(pid, f"{name} ({pid})") for pid, name in members]
         if stage == Stage.CELL_RESOLUTION:
+            # Blank official members: the figure of the records (`services.vote_members`).
             self.fields["votes_for"].required = True
-            self.fields["official_members"].required = True
         if stage == Stage.WORKING_AWAY:
             self.fields["location"].required = True
         if stage == Stage.HANDED_OVER:
@@ -158,6 +160,47 @@ class EventForm(forms.Form):
         return any(name in self.errors for name in EXCEPTION_FIELDS) or bool(
             self.non_field_errors()
         )
+
+
+class CorrectionForm(EventForm):
+    """A recorded event corrected: its fields, and why (required)."""
+
+    extra = ("reason",)
+
+    reason = forms.CharField(
+        label=_("Why is it corrected?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def service_arguments(self) -> dict:
+        """The keyword arguments of `stage_event_correct` besides actor, person and event."""
+        arguments = super().service_arguments()
+        arguments["reason"] = arguments.pop("reason", "")
+        return arguments
+
+    @staticmethod
+    def initial_of(event, introducers: list[str], offered: set[str]) -> dict:
+        """The form's values from the recorded event; introducers not offered as checkboxes go
+        to the free field."""
+        return {
+            "date": event.date,
+            "detail": event.detail,
+            "class_name": event.class_name,
+            "certificate_no": event.certificate_no,
+            "introducer_person_ids": [p for p in introducers if p in offered],
+            "introducer_other": " ".join(p for p in introducers if p not in offered),
+            "youth_union_resolution": event.youth_union_resolution,
+            "votes_for": event.votes_for,
+            "official_members": event.official_members,
+            "authority": event.authority,
+            "decision_no": event.decision_no,
+            "received_on": event.received_on,
+            "to_unit_code": event.to_unit.code if event.to_unit_id else "",
+            "location": event.location,
+            "exception_approved_by": event.exception_approved_by,
+            "exception_document": event.exception_document,
+        }
 
 
 class CandidateForm(forms.Form):

@@ -27,7 +27,7 @@ from ranks.people.services import (
     membership_recognise,
 )
 from ranks.pipeline import rules
-from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
+from ranks.pipeline.facts_from_records import EVENT_PREFETCH, official_counts, pipeline_facts
 from ranks.pipeline.findings_text import (
     finding_citation,
     finding_message,
@@ -303,11 +303,9 @@ def _check_event_input(
             % {"votes": votes_for, "members": official_members},
             field="votes_for",
         )
-    if stage == Stage.CELL_RESOLUTION and (votes_for is None or official_members is None):
-        raise DomainError(
-            _("A cell resolution needs the votes for and the number of official members."),
-            field="votes_for" if votes_for is None else "official_members",
-        )
+    if stage == Stage.CELL_RESOLUTION and votes_for is None:
+        # The official members may be left blank: the records' figure (`vote_members`).
+        raise DomainError(_("A cell resolution needs the votes for."), field="votes_for")
     if received_on is not None and received_on < date:
         raise DomainError(_("The date received is before the event date."), field="received_on")
     if stage in (Stage.HANDED_OVER, Stage.HANDOVER_ACCEPTED) and not to_unit_code:
@@ -537,14 +535,75 @@ def event_refusal(
     date: dt.date,
     approved_by: str,
     after: dict[str, Any],
+    excepted: str | None = None,
 ) -> None:
     """Refuse an event that breaks a rule, unless it is an exception: then its audited state
-    lists the rules excepted."""
+    lists the rules excepted (with `excepted`, the rule of an official members' figure other
+    than the records', `vote_members`)."""
     refused = rules.refusals(facts_before, facts_after, stage, date)
     if refused and not approved_by:
         raise DomainError(_refusal_message(refused), field="stage")
-    if refused:
-        after["exception_for"] = sorted({f.rule for f in refused})
+    if refused or excepted:
+        after["exception_for"] = sorted(
+            {f.rule for f in refused} | ({excepted} if excepted else set())
+        )
+
+
+def vote_rule(events: Iterable[StageEvent], date: dt.date) -> str:
+    """The rule a cell resolution on `date` votes under: R11 (recognition) after a ceremony,
+    R7 (admission) before."""
+    ceremony = any(e.stage == Stage.CEREMONY and e.date < date for e in events)
+    return "R11" if ceremony else "R7"
+
+
+def vote_members(
+    *,
+    counted: int,
+    official_members: int | None,
+    votes_for: int | None,
+    approved_by: str,
+    date: dt.date,
+    rule: str,
+) -> tuple[int, str | None]:
+    """The official members a cell resolution counts (R7, R11, R12) and the rule excepted, if
+    any: the figure the records show in the cell on the vote's day (`counted`,
+    `facts_from_records.official_counts`) when `official_members` is blank or agrees; another
+    figure only as an exception, with who approved it and the document."""
+    figure, excepted = counted, None
+    if official_members is not None and official_members != counted:
+        if not approved_by:
+            raise DomainError(
+                _(
+                    "The records show %(counted)s official members in the cell on %(date)s, "
+                    "not %(typed)s: a vote counts all the official members of the cell. Leave "
+                    "the figure blank to use the records' figure, or record another figure as "
+                    "an exception, with who approved it and the document."
+                )
+                % {"counted": counted, "typed": official_members, "date": format_day(date)},
+                field="official_members",
+            )
+        figure, excepted = official_members, rule
+    if votes_for is not None and votes_for > figure:
+        raise DomainError(
+            _("%(votes)s votes for is more than the %(members)s official members of the cell.")
+            % {"votes": votes_for, "members": figure},
+            field="votes_for",
+        )
+    return figure, excepted
+
+
+def event_exists_refusal(existing: StageEvent) -> DomainError:
+    """An event whose stage and date match a recorded one with other values: never an
+    overwrite. A second vote is its own event, on its own day; a mistyped one is corrected."""
+    return DomainError(
+        _(
+            "%(stage)s is already recorded on %(date)s with other values; it is not replaced. "
+            "A second vote or meeting is recorded as its own event, on its day. To correct the "
+            "recorded one, use “Correct” beside it on the candidate's page, with the reason."
+        )
+        % {"stage": _sentence(_label(existing.stage)), "date": format_day(existing.date)},
+        field="date",
+    )
 
 
 def event_change(person_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> Change:
@@ -588,8 +647,15 @@ def stage_event_save(
     exception_approved_by: str = "",
     exception_document: str = "",
 ) -> StageEvent:
-    """Create or update the event of the person's candidacy keyed by (stage, date).
+    """Record a new event of the person's candidacy.
 
+    Every event is its own: an event whose stage and date match a recorded one with the same
+    values changes nothing (an import read again), with other values it is refused
+    (`event_exists_refusal`): a second vote is recorded on its own day, a mistyped event is
+    corrected with a reason (`stage_event_correct`).
+
+    A cell resolution counts the official members the records show in the candidate's cell on
+    its day (`vote_members`): a blank figure is the records', another one is an exception.
     An event that breaks a rule (`rules.refusals`) is refused with the rules' messages unless
     `exception_approved_by` and `exception_document` say who allowed it and by what document.
     The ceremony creates the membership (party age from the admission decision, R13), official
@@ -611,11 +677,16 @@ def stage_event_save(
         person = _person(person_id, "person_id")
         candidate = _candidate_for_event(person)
         events = list(candidate.events.all())
-        event = next((e for e in events if e.stage == stage and e.date == date), None)
-        others = [e for e in events if e is not event]
-        before = _event_state(event) if event else None
-        if event is None:
-            event = StageEvent(candidate=candidate, stage=stage, date=date, recorded_by=actor.name)
+        existing = next((e for e in events if e.stage == stage and e.date == date), None)
+        excepted = None
+        if stage == Stage.CELL_RESOLUTION:
+            counted = official_counts([(candidate.cell_id, date)])[(candidate.cell_id, date)]
+            if official_members is None or existing is None:
+                official_members, excepted = vote_members(
+                    counted=counted, official_members=official_members, votes_for=votes_for,
+                    approved_by=approved_by, date=date, rule=vote_rule(events, date),
+                )  # fmt: skip
+        event = StageEvent(candidate=candidate, stage=stage, date=date, recorded_by=actor.name)
         to_unit = None
         if to_unit_code:
             to_unit = Unit.objects.filter(code=to_unit_code).first()
@@ -633,27 +704,35 @@ def stage_event_save(
             approved_by=approved_by, document=document,
         )  # fmt: skip
         after = _event_state(event, [p.person_id for p in introducers])
-        if before is not None and before == after:
-            return event
-        event_check_fit(others, stage, date)
+        if existing is not None:
+            if same_event(_event_state(existing), after):
+                return existing
+            raise event_exists_refusal(existing)
+        event_check_fit(events, stage, date)
         if stage == Stage.HANDOVER_ACCEPTED:
-            to_unit = _receiving_cell(candidate, others, to_unit_code or "", date)
+            to_unit = _receiving_cell(candidate, events, to_unit_code or "", date)
         checked = stage in rules.CHECKED_STAGES  # no facts are needed for the others
-        facts_before = pipeline_facts(candidate, date, events=others) if checked else None
+        facts_before = pipeline_facts(candidate, date, events=events) if checked else None
         # A new event moves the candidates by stage (a class passed, the pipeline's counts too).
-        counted = [person.pk] if before is None else []
-        with moving(candidacies=counted, presence=False):
+        with moving(candidacies=[person.pk], presence=False):
             event.save()
         event.introducers.set(introducers)
         candidate = _candidate_for_event(person)
         facts_after = pipeline_facts(candidate, date) if checked else None
         if checked:
             assert facts_before is not None and facts_after is not None  # read when checked
-            event_refusal(facts_before, facts_after, stage, date, approved_by, after)
-        audit_record_many(actor, [event_change(person.person_id, before, after)])
-        if before is None:
-            _follow(actor, candidate, event, facts_after, to_unit)
+            event_refusal(facts_before, facts_after, stage, date, approved_by, after, excepted)
+        audit_record_many(actor, [event_change(person.person_id, None, after)])
+        _follow(actor, candidate, event, facts_after, to_unit)
     return event
+
+
+def same_event(recorded: dict[str, Any], asked: dict[str, Any]) -> bool:
+    """Whether an event asked for says what a recorded one says (its id and who recorded it
+    aside): then recording it again changes nothing."""
+    return {k: v for k, v in recorded.items() if k != "id"} == {
+        k: v for k, v in asked.items() if k != "id"
+    }
 
 
 def _follow(
@@ -703,3 +782,135 @@ def _follow(
             before=before,
             after=_candidate_state(candidate, before["mentors"]),
         )
+
+
+# The stages whose event changed more than itself (`_follow`): their day and receiving cell
+# stand as recorded; a correction may change what they say besides.
+FOLLOWED = frozenset({Stage.CEREMONY, Stage.OFFICIAL, Stage.REMOVED, Stage.HANDOVER_ACCEPTED})
+
+
+def stage_event_correct(
+    *,
+    actor: Actor,
+    person_id: str,
+    event_id: int,
+    reason: str,
+    date: dt.date,
+    detail: str = "",
+    class_name: str = "",
+    certificate_no: str = "",
+    introducer_person_ids: Iterable[str] = (),
+    youth_union_resolution: bool = False,
+    votes_for: int | None = None,
+    official_members: int | None = None,
+    authority: str = "",
+    decision_no: str = "",
+    received_on: dt.date | None = None,
+    to_unit_code: str | None = None,
+    location: str = "",
+    exception_approved_by: str = "",
+    exception_document: str = "",
+) -> StageEvent:
+    """Correct a mistyped event of the person's candidacy: the arguments state it in full, the
+    reason says why. Audited as `ranks.pipeline.event.corrected` with the event before and
+    after and the reason; the rules are checked as for a new event on its (corrected) day, and
+    a cell resolution counts the official members the records show (`vote_members`).
+
+    The day of an event that changed a membership or moved the candidate (`FOLLOWED`), and of an
+    admission decision a ceremony followed, is not corrected here: the membership dates from it.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the event is corrected."), field="reason")
+    introducer_ids = mentor_ids_wanted(introducer_person_ids)
+    with transaction.atomic():
+        person = _person(person_id, "person_id")
+        candidate = _candidate_for_event(person)
+        events = list(candidate.events.all())
+        event = next((e for e in events if e.pk == event_id), None)
+        if event is None:
+            raise DomainError(_("No such event of this candidacy."), field="stage")
+        stage = event.stage
+        approved_by, document = event_check_input(
+            stage=stage, date=date, introducer_ids=introducer_ids,
+            youth_union_resolution=youth_union_resolution, votes_for=votes_for,
+            official_members=official_members, received_on=received_on,
+            to_unit_code=to_unit_code, location=location,
+            exception_approved_by=exception_approved_by,
+            exception_document=exception_document,
+        )  # fmt: skip
+        others = [e for e in events if e.pk != event.pk]
+        ceremony_followed = stage == Stage.ADMISSION_DECISION and any(
+            e.stage == Stage.CEREMONY for e in others
+        )
+        if date != event.date and (stage in FOLLOWED or ceremony_followed):
+            raise DomainError(
+                _(
+                    "The date of %(stage)s cannot be corrected here: the membership or the "
+                    "candidate's cell dates from it. Correct the membership on the person's page."
+                )
+                % {"stage": _label(stage)},
+                field="date",
+            )
+        clash = next((e for e in others if e.stage == stage and e.date == date), None)
+        if clash is not None:
+            raise DomainError(
+                _("%(stage)s is already recorded on %(date)s.")
+                % {"stage": _sentence(_label(stage)), "date": format_day(date)},
+                field="date",
+            )
+        excepted = None
+        if stage == Stage.CELL_RESOLUTION:
+            counted = official_counts([(candidate.cell_id, date)])[(candidate.cell_id, date)]
+            official_members, excepted = vote_members(
+                counted=counted, official_members=official_members, votes_for=votes_for,
+                approved_by=approved_by, date=date, rule=vote_rule(others, date),
+            )  # fmt: skip
+        to_unit = None
+        if to_unit_code:
+            to_unit = Unit.objects.filter(code=to_unit_code).first()
+            if to_unit is None:
+                raise DomainError(
+                    _("Unknown unit code: %(code)s.") % {"code": to_unit_code},
+                    field="to_unit_code",
+                )
+        if stage == Stage.HANDOVER_ACCEPTED and to_unit != event.to_unit:
+            raise DomainError(
+                _("The cell that took the candidate cannot be corrected here."),
+                field="to_unit_code",
+            )
+        introducers = _introducers(introducer_ids, candidate, date) if introducer_ids else []
+        before = _event_state(event)
+        event.date = date
+        event_apply(
+            event, detail=detail, class_name=class_name, certificate_no=certificate_no,
+            youth_union_resolution=youth_union_resolution, votes_for=votes_for,
+            official_members=official_members, authority=authority, decision_no=decision_no,
+            received_on=received_on, to_unit=to_unit, location=location,
+            approved_by=approved_by, document=document,
+        )  # fmt: skip
+        after = _event_state(event, [p.person_id for p in introducers])
+        if before == after:
+            raise DomainError(
+                _("Nothing to correct: these are the values recorded."), field="stage"
+            )
+        event_check_fit(others, stage, date)
+        checked = stage in rules.CHECKED_STAGES
+        facts_before = pipeline_facts(candidate, date, events=others) if checked else None
+        # Its day may move where the candidacy stands (the candidates by stage).
+        with moving(candidacies=[person.pk], presence=False):
+            event.save()
+        event.introducers.set(introducers)
+        if checked:
+            facts_after = pipeline_facts(_candidate_for_event(person), date)
+            assert facts_before is not None  # read when checked
+            event_refusal(facts_before, facts_after, stage, date, approved_by, after, excepted)
+        audit_record(
+            actor,
+            "ranks.pipeline.event.corrected",
+            object_type="candidate",
+            object_id=person.person_id,
+            before=before,
+            after={**after, "reason": reason},
+        )
+    return event

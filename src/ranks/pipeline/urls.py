@@ -15,4 +15,9 @@ urlpatterns = [
         views.candidate_event,
         name="candidate_event",
     ),
+    path(
+        "candidates/<str:person_id>/events/<int:event_id>/correct/",
+        views.candidate_event_correct,
+        name="candidate_event_correct",
+    ),
 ]

@@ -26,7 +26,7 @@ from ranks.org.selectors import unit_version_nearest
 from ranks.people.selectors import person_ids_visible
 from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.due import due_list
-from ranks.pipeline.forms import CandidateForm, EventForm
+from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
 from ranks.pipeline.selectors import (
     BOARD_COLUMN_LIMIT,
     candidate_choices,
@@ -36,7 +36,7 @@ from ranks.pipeline.selectors import (
     event_choices,
     handovers_waiting,
 )
-from ranks.pipeline.services import candidate_save, stage_event_save
+from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
 from ranks.pipeline.stages import MAIN_STAGES, SourceGroup, Stage
 
 # What the source list can be filtered by: one key per candidate (the counters' columns of
@@ -171,6 +171,9 @@ def candidate_detail(request, person_id: str):
             "next_stages": overview.next_stages,
             "side_actions": overview.side_actions,
             "handover_to": overview.handover_to,
+            "vote": overview.vote,
+            "vote_failed": overview.vote_failed,
+            "member_status": overview.member_status,
         },
     )
 
@@ -247,6 +250,79 @@ def candidate_event(request, person_id: str, stage: str):
             "handover": seen.handover if answering else None,
         },
         status=200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_event_correct(request, person_id: str, event_id: int):
+    """Correct a mistyped event of the candidacy, with the reason; POST goes through
+    `stage_event_correct` (audited with the event before and after, and the reason)."""
+    seen = candidate_or_404(request, person_id)
+    candidate = seen.candidate
+    person = candidate.person
+    event = next((e for e in candidate.events.all() if e.pk == event_id), None)
+    if event is None:
+        raise Http404(_("No such page."))
+    if not seen.may_record:
+        raise Refused(
+            _(
+                "Correcting a step of this candidacy needs the officer role for the candidate's cell."
+            ),
+            back_url=reverse("candidate", args=[person.person_id]),
+            back_label=_("Back to %(name)s") % {"name": person.full_name},
+        )
+    posted = request.POST if request.method == "POST" else None
+    on = (parse_date(posted.get("date")) if posted else None) or event.date
+    offered = event_choices(
+        candidate=candidate,
+        stage=event.stage,
+        day=on,
+        officer=scope_of(request, role="officer"),
+        handover=None,
+    )
+    cells = offered.cells
+    if event.to_unit is not None and event.stage == Stage.HANDOVER_ACCEPTED:
+        cells = [(event.to_unit.code, event.to_unit.code)]
+    introducers = [p.person_id for p in event.introducers.all()]
+    initial = CorrectionForm.initial_of(event, introducers, {pid for pid, _name in offered.members})
+    form = CorrectionForm(
+        event.stage, posted, initial=initial, members=offered.members, cells=cells
+    )
+    if posted is not None and form.is_valid():
+        try:
+            stage_event_correct(
+                actor=actor_of(request),
+                person_id=person.person_id,
+                event_id=event.pk,
+                **form.service_arguments(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("Corrected: %(stage)s on %(date)s.")
+                % {
+                    "stage": Stage(event.stage).label,
+                    "date": form.cleaned_data["date"].strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect("candidate", person_id=person.person_id)
+    return render(
+        request,
+        "pipeline/event_form.html",
+        {
+            "candidate": candidate,
+            "person": person,
+            "stage": event.stage,
+            "form": form,
+            "day": on,
+            "date_error": None,
+            "counted": offered.counted,
+            "counted_on": on,
+            "handover": None,
+            "correcting": event,
+        },
     )
 
 

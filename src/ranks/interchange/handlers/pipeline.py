@@ -328,6 +328,15 @@ class EventsHandler(PersonBatches):
         codes = {row.values["to_unit_code"] for row in rows if row.values.get("to_unit_code")}
         batch = EventBatch(ctx.actor, today())
         batch.load(person_ids, introducer_ids, codes)
+        # The official members the batch's votes count, for all of them at once.
+        batch.load_counts(
+            {
+                (batch.candidates[row.values["person_id"]].cell_id, row.values["date"])
+                for row in rows
+                if row.values["stage"] == Stage.CELL_RESOLUTION
+                and row.values["person_id"] in batch.candidates
+            }
+        )
         visible = self.visible_people(person_ids | introducer_ids)
         units_visible = self.visible_units(codes | {c.cell_code for c in batch.candidates.values()})
         for row in rows:

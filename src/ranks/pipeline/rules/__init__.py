@@ -28,6 +28,7 @@ from .findings import (
 from .messages import TEMPLATES, render
 from .stages import next_stages
 from .timeline import Period, State, changes, state_on
+from .votes import VoteOutcome, latest_vote
 
 __all__ = [
     "BLOCKED",
@@ -49,6 +50,8 @@ __all__ = [
     "RuleSet",
     "RuleValues",
     "Vote",
+    "VoteOutcome",
+    "latest_vote",
     "add_months",
     "add_working_days",
     "due",

@@ -14,17 +14,16 @@ def gettext_noop(message: str) -> str:
 
 
 TEMPLATES: dict[str, str] = {
-    # R1, R2: age, counted in months on the day the cell considers admission.
-    "age_ok": gettext_noop("Age %(age_months)s months is within the limits."),
-    "age_under_min": gettext_noop(
-        "Under %(min_months)s months of age; eligible from %(eligible_from)s."
-    ),
+    # R1, R2: age, counted in months on the day the cell considers admission; the Django layer
+    # says the months as an age in years (`findings_text.AGE_PARAMS`).
+    "age_ok": gettext_noop("Aged %(age_months)s, within the limits."),
+    "age_under_min": gettext_noop("Under %(min_months)s of age; eligible from %(eligible_from)s."),
     "age_over_max": gettext_noop(
-        "Over %(max_months)s months of age; needs the provincial-level committee's written "
+        "Over %(max_months)s of age; needs the provincial-level committee's written "
         "consent and living or working where there is no member or organisation."
     ),
     "age_over_max_exempted": gettext_noop(
-        "Over %(max_months)s months of age, admitted by the provincial-level committee's consent."
+        "Over %(max_months)s of age, admitted by the provincial-level committee's consent."
     ),
     # R3: education.
     "education_ok": gettext_noop("Education meets the requirement."),

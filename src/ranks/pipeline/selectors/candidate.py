@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ranks.core.collation import vietnamese
-from ranks.counters.selectors import member_counts
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_labels_as_of, unit_subtree
-from ranks.people.models import Person
+from ranks.people.models import Membership, Person
 from ranks.people.selectors import cell_members_on
+from ranks.people.status import OFFICIAL, PROBATIONARY
 from ranks.pipeline import rules
-from ranks.pipeline.facts_from_records import pipeline_facts
+from ranks.pipeline.facts_from_records import official_counts, pipeline_facts, vote_outcome
 from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.selectors.standing import candidate_state
@@ -86,6 +86,17 @@ class CandidateOverview:
     next_stages: list[NextStep]
     side_actions: list[str]
     handover_to: tuple[str, str] | None  # (code, name) of the unit a pending handover is to
+    # The latest cell vote up to the day (admission or recognition) and what follows from it.
+    vote: rules.VoteOutcome | None = None
+    # After the ceremony: the person's membership status on the day (probationary, official).
+    member_status: str = ""
+
+    @property
+    def vote_failed(self) -> bool:
+        """The candidacy stands at a cell resolution whose latest vote failed."""
+        return (
+            self.vote is not None and self.vote.failed and self.state.stage == Stage.CELL_RESOLUTION
+        )
 
 
 def _finding_rows(findings: Iterable[rules.Finding]) -> list[FindingRow]:
@@ -114,6 +125,7 @@ def candidate_overview(
     are the only queries more. What may be recorded next only when `may_record`."""
     state = candidate_state(candidate, day)
     facts = pipeline_facts(candidate, day)
+    status = _member_status(candidate, day)
     events = sorted(candidate.events.all(), key=lambda e: (e.date, STAGE_ORDER[e.stage], e.pk))
     unit_ids = {candidate.cell_id, *(e.to_unit_id for e in events if e.to_unit_id)}
     names = unit_labels_as_of(unit_ids=unit_ids, day=day)
@@ -147,7 +159,22 @@ def candidate_overview(
         next_stages=next_stages,
         side_actions=side_actions,
         handover_to=names.get(handover.to_unit_id) if handover and handover.to_unit_id else None,
+        vote=vote_outcome(events, day),
+        # Read whatever the stage, so that the page's queries do not depend on it.
+        member_status=status if facts.ceremony is not None else "",
     )
+
+
+def _member_status(candidate: Candidate, day: dt.date) -> str:
+    """The person's membership status on `day` once admitted: probationary or official (one
+    query); blank when they are not a member that day."""
+    for membership in Membership.objects.filter(person_id=candidate.person_id).order_by(
+        "-admission_decision_date"
+    ):
+        status = membership.status_on(day)
+        if status in (PROBATIONARY, OFFICIAL):
+            return status
+    return ""
 
 
 def candidacy_visible(*, scope: Scope, person: Person) -> bool:
@@ -196,8 +223,9 @@ def event_choices(
             ]
         )
     if stage == Stage.CELL_RESOLUTION:
+        # The figure the vote counts: the records of the cell on the day (R7, R11, R12).
         return FormChoices(
-            counted=member_counts([candidate.cell_id], day)[candidate.cell_id]["official"]
+            counted=official_counts([(candidate.cell_id, day)])[(candidate.cell_id, day)]
         )
     if stage == Stage.HANDOVER_ACCEPTED and handover is not None and handover.to_unit is not None:
         cells = _recordable_cells(officer=officer, unit=handover.to_unit, day=day)

@@ -20,6 +20,7 @@ from ranks.org import sql
 from ranks.org.models import Unit
 from ranks.org.selectors import unit_names_on
 from ranks.pipeline import rules
+from ranks.pipeline.facts_from_records import vote_outcome
 from ranks.pipeline.models import MAIN_STAGES, Candidate, Stage, StageEvent
 from ranks.pipeline.selectors.standing import candidate_state, standing
 
@@ -39,6 +40,8 @@ class Row:
     state: rules.State
     days: int | None
     cell_name: str = ""
+    # The latest vote, when it failed and the candidacy stands at the cell resolution.
+    failed_vote: rules.VoteOutcome | None = None
 
     @property
     def stage_on(self) -> str:
@@ -133,7 +136,12 @@ def _with_rows(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
     """The candidacies with what their rows show: people, cells, events and mentors, read for
     those shown alone."""
     return candidates.select_related("person", "cell").prefetch_related(
-        Prefetch("events", queryset=StageEvent.objects.only("candidate_id", "stage", "date")),
+        Prefetch(
+            "events",
+            queryset=StageEvent.objects.only(
+                "candidate_id", "stage", "date", "votes_for", "official_members"
+            ),
+        ),
         "mentors",
     )
 
@@ -143,7 +151,11 @@ def _rows(candidates: Iterable[Candidate], day: dt.date) -> list[Row]:
     rows = []
     for candidate in candidates:
         state = candidate_state(candidate, day)
-        rows.append(Row(candidate, state, state.days_in_stage(day)))
+        row = Row(candidate, state, state.days_in_stage(day))
+        if state.stage == Stage.CELL_RESOLUTION:
+            vote = vote_outcome(candidate.events.all(), day)
+            row.failed_vote = vote if vote is not None and vote.failed else None
+        rows.append(row)
     names = unit_names_on(unit_ids={row.candidate.cell_id for row in rows}, day=day)
     for row in rows:
         row.cell_name = names.get(row.candidate.cell_id, row.candidate.cell.code)
