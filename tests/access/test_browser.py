@@ -51,6 +51,7 @@ def test_a_manager_grants_a_role_and_the_new_user_sees_the_unit(browser, live_se
         page.click("[data-test=edit-unit]")
         assert page.locator("h1").inner_text() == "Sửa tổ chức đảng" and fits(page)
         page.goto(f"{live_server.url}/units/N1/")
+        page.click("[data-test=places] > summary")  # the places fold on a phone
         page.click("[data-test=edit-place-V1]")
         assert page.locator("h1").inner_text() == "Sửa địa bàn" and fits(page)
         page.context.clear_cookies()

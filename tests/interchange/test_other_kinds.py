@@ -135,7 +135,10 @@ def test_an_event_that_breaks_a_rule_rejects_the_file_unless_it_is_an_exception(
         result = load("events", text)
     [error] = result.errors
     assert (error.row, error.column) == (2, "stage")
-    assert error.reason.startswith("Refused: R4 (01-HD/TW §3.3): No awareness-class certificate.")
+    assert error.reason.startswith(
+        "Refused: R4 – certificate of the party awareness class (01-HD/TW §3.3): "
+        "No awareness-class certificate."
+    )
     assert not StageEvent.objects.exists()
     excepted = text.replace(",,\n", ",Ban Thường vụ Huyện ủy,Công văn 9-CV/HU\n")
     assert load("events", excepted).ok

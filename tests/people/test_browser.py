@@ -28,7 +28,7 @@ def test_a_secretary_transfers_a_member_and_adds_a_person_on_a_phone(narrow, liv
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/tree/")
+    page.wait_for_url("**/dashboard/")  # a commune's officer lands on its dashboard
 
     page.goto(f"{live_server.url}/units/N1/members/")
     assert page.locator("[data-test=total]").inner_text() == "2 đảng viên"

@@ -12,7 +12,7 @@ FOCUS = {"Hải Dương": ("Thanh Miện", "Phạm Kha")}
 def plan_logins(
     old: OldProvince, new: NewProvince, same: bool, new_code: dict[str, str]
 ) -> list[LoginPlan]:
-    """Demo users at each level: province, district, two communes, a cell; and a superuser."""
+    """Demo users at each level: province, district, two communes, a cell (its secretary, an officer there); and a superuser."""
     P, NP = old.unit_code, new.unit_code
     district_name, commune_name = FOCUS.get(old.short, (None, None))
     district = next((d for d in old.districts if d.short == district_name), None)
@@ -50,5 +50,5 @@ def plan_logins(
             ),
         ),
         LoginPlan("xa2", grants=(GrantPlan("officer", other_new),)),
-        LoginPlan("chibo", grants=(GrantPlan("viewer", f"{P}-X{commune.code}-C01"),)),
+        LoginPlan("chibo", grants=(GrantPlan("officer", f"{P}-X{commune.code}-C01"),)),
     ]
