@@ -6,7 +6,11 @@ from tests.api.conftest import bearer
 def test_not_found_in_vietnamese_by_default(client, world, tokens):
     response = client.get("/api/v1/units/NO-SUCH/", **bearer(tokens["alice"]))
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "Không có tổ chức đảng này.", "details": {}}
+    assert response.json() == {
+        "code": "not_found",
+        "message": "Không có tổ chức đảng này.",
+        "details": {},
+    }
 
 
 def test_not_found_in_english_when_asked(client, world, tokens):

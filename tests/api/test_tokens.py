@@ -19,9 +19,7 @@ def test_only_a_hash_is_stored(world):
     token, secret = token_create(actor=SYSTEM, username="alice", name="script")
     stored = ApiToken.objects.get(pk=token.pk)
     assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert secret not in str(
-        list(ApiToken.objects.values_list("prefix", "secret_hash", "name"))
-    )
+    assert secret not in str(list(ApiToken.objects.values_list("prefix", "secret_hash", "name")))
     assert secret.startswith(f"rk_{stored.prefix}_")
     entry = AuditEntry.objects.filter(action="ranks.api.token.create").get()
     assert entry.object_id == stored.prefix and secret not in str(entry.after)

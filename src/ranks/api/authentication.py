@@ -55,4 +55,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A personal token (ranks token create)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal token (ranks token create).",
+        }

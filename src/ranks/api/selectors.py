@@ -37,9 +37,7 @@ def token_matching(token: str) -> ApiToken | None:
     prefix = prefix_of(token)
     if prefix is None:
         return None
-    found: ApiToken | None = (
-        ApiToken.objects.select_related("user").filter(prefix=prefix).first()
-    )
+    found: ApiToken | None = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if found is None or not hmac.compare_digest(found.secret_hash, secret_hash(token)):
         return None
     return found
@@ -78,6 +76,4 @@ def api_units_on(
 
 def api_subtree_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
     """Versions valid on `day` of `unit` and the units below it that `scope` covers then."""
-    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by(
-        "code"
-    )
+    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by("code")

@@ -54,7 +54,10 @@ class SensitiveSerializer(serializers.Serializer):
 
 
 class PersonFoundSerializer(PersonSerializer):
-    sensitive = SensitiveSerializer(required=False, help_text="Only with ?show=sensitive and the sensitive grant; each read is logged.")
+    sensitive = SensitiveSerializer(
+        required=False,
+        help_text="Only with ?show=sensitive and the sensitive grant; each read is logged.",
+    )
 
 
 class PeopleSerializer(serializers.Serializer):

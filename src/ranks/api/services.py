@@ -31,7 +31,9 @@ def _user_named(actor: Actor, username: str | None) -> AbstractBaseUser:
         get_user_model().objects.filter(username=username, is_active=True).first()
     )
     if user is None:
-        raise DomainError(_("Unknown user: %(username)s.") % {"username": username}, field="username")
+        raise DomainError(
+            _("Unknown user: %(username)s.") % {"username": username}, field="username"
+        )
     return user
 
 

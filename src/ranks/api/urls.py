@@ -2,9 +2,14 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from rest_framework.permissions import AllowAny
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from ranks.api import views
+
+
+# The schema and its documentation are public: a client is written from them alone.
+PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 
 def _open(view):
@@ -21,15 +26,15 @@ urlpatterns = [
         name="api_unit_subtree",
     ),
     path("api/v1/people/", _open(views.PeopleSearch.as_view()), name="api_people"),
-    path("api/v1/schema/", _open(SpectacularAPIView.as_view()), name="api_schema"),
+    path("api/v1/schema/", _open(SpectacularAPIView.as_view(**PUBLIC)), name="api_schema"),
     path(
         "api/v1/docs/",
-        _open(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        _open(SpectacularSwaggerView.as_view(url_name="api_schema", **PUBLIC)),
         name="api_docs",
     ),
     path(
         "api/v1/redoc/",
-        _open(SpectacularRedocView.as_view(url_name="api_schema")),
+        _open(SpectacularRedocView.as_view(url_name="api_schema", **PUBLIC)),
         name="api_redoc",
     ),
     path("account/tokens/", views.account_tokens, name="account_tokens"),

@@ -33,10 +33,24 @@ ON = OpenApiParameter(
 
 
 class ByCode(CursorPagination):
+    """Pages of 50 (`page_size` up to 200), by unit code; `cursor` and `page_size` are checked and
+    documented with the list's other parameters (`PageQuery`)."""
+
     ordering = "code"
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+
+    def get_schema_operation_parameters(self, view):
+        return []
+
+
+# Text typed into a parameter: no control characters (PostgreSQL takes no NUL in a string).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
+def text_field(max_length: int, **kwargs) -> serializers.RegexField:
+    return serializers.RegexField(PRINTABLE, min_length=1, max_length=max_length, **kwargs)
 
 
 class OnDay(serializers.Serializer):
@@ -45,14 +59,25 @@ class OnDay(serializers.Serializer):
     )
 
 
-class UnitsQuery(OnDay):
-    parent = serializers.CharField(
-        max_length=60, required=False, help_text="Only the units directly below this one (its code)."
+class PageQuery(OnDay):
+    cursor = serializers.CharField(
+        max_length=1000, required=False, help_text="The page after or before: `next`, `previous`."
+    )
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=200, required=False, help_text="Rows a page (50 if not given)."
+    )
+
+
+class UnitsQuery(PageQuery):
+    parent = text_field(
+        60, required=False, help_text="Only the units directly below this one (its code)."
     )
 
 
 def _query(request, serializer=OnDay):
-    checked = serializer(data=request.query_params)
+    """The query string checked by `serializer`; an empty value is a value (refused where the
+    schema refuses it), not a missing one."""
+    checked = serializer(data=request.query_params.dict())
     checked.is_valid(raise_exception=True)
     return checked.validated_data
 
@@ -97,7 +122,9 @@ class UnitDetail(GenericAPIView):
     pagination_class = None
 
     @extend_schema(
-        operation_id="units_retrieve", parameters=[ON], responses={200: s.UnitDetailSerializer, **ERRORS}
+        operation_id="units_retrieve",
+        parameters=[ON],
+        responses={200: s.UnitDetailSerializer, **ERRORS},
     )
     def get(self, request, code):
         """One unit: what it is on the date, and all its versions."""
@@ -118,20 +145,23 @@ class UnitSubtree(GenericAPIView):
 
     @extend_schema(
         operation_id="units_subtree",
-        parameters=[ON],
+        parameters=[PageQuery],
         responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
     )
     def get(self, request, code):
         """The unit and every unit below it on the date, by code."""
         unit = _unit(request, code)
-        units = api_subtree_on(scope=scope_of(request), unit=unit, day=_day(request))
+        query = _query(request, PageQuery)
+        units = api_subtree_on(scope=scope_of(request), unit=unit, day=query.get("on") or today())
         page = self.paginate_queryset(units)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class PeopleQuery(serializers.Serializer):
-    q = serializers.CharField(max_length=100)
-    limit = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    q = text_field(100, help_text="An identifier, or words of a name (diacritics ignored).")
+    limit = serializers.IntegerField(
+        min_value=1, max_value=50, required=False, help_text="At most this many (50 if not given)."
+    )
     show = serializers.ChoiceField(choices=["sensitive"], required=False)
 
 
@@ -148,15 +178,12 @@ class PeopleSearch(GenericAPIView):
         """People the user sees by identifier or name (diacritics and case ignored): the best
         `limit` matches (at most 50). With ?show=sensitive and the sensitive grant, their
         ethnicity, religion and national ID, each read written to the audit log."""
-        query = PeopleQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = _query(request, PeopleQuery)
         found = people_matching(
-            scope=scope_of(request),
-            query=query.validated_data["q"],
-            limit=query.validated_data.get("limit", 50),
+            scope=scope_of(request), query=query["q"], limit=query.get("limit", 50)
         )
         results = []
-        wants = query.validated_data.get("show") == "sensitive"
+        wants = query.get("show") == "sensitive"
         for person in found:
             row = s.PersonSerializer(person).data
             if wants and sensitive_covers_person(request, person):

@@ -13,7 +13,9 @@ from ranks.core.errors import DomainError
 
 def _usage() -> DomainError:
     return DomainError(
-        _("Write: token create USERNAME NAME [--days N] [--read-only], token list USERNAME, or token revoke PREFIX.")
+        _(
+            "Write: token create USERNAME NAME [--days N] [--read-only], token list USERNAME, or token revoke PREFIX."
+        )
     )
 
 
@@ -29,11 +31,12 @@ class Command(RanksCommand):
         parser.add_argument("action", choices=["create", "list", "revoke"])
         parser.add_argument("args", nargs="*", metavar="ARG")
         parser.add_argument(
-            "--days", type=int, default=None, help=_("Days the token is valid (default: until revoked).")
+            "--days",
+            type=int,
+            default=None,
+            help=_("Days the token is valid (default: until revoked)."),
         )
-        parser.add_argument(
-            "--read-only", action="store_true", help=_("The token may only read.")
-        )
+        parser.add_argument("--read-only", action="store_true", help=_("The token may only read."))
 
     def run(self, actor: Actor, *args, **options):
         action = options["action"]
