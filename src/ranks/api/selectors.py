@@ -53,7 +53,7 @@ def token_usable(token: ApiToken) -> bool:
 
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).order_by("-created", "prefix")
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created", "prefix")
 
 
 def _with_code(versions: QuerySet[UnitVersion]) -> QuerySet[UnitVersion]:
@@ -71,9 +71,11 @@ def api_units_on(
     versions: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
     if parent_code is not None:
         versions = versions.filter(parent__code=parent_code)
-    return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("code")
+    return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
 
 
 def api_subtree_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
     """Versions valid on `day` of `unit` and the units below it that `scope` covers then."""
-    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by("code")
+    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by(
+        "unit__code"
+    )

@@ -24,7 +24,7 @@ def _user_named(actor: Actor, username: str | None) -> AbstractBaseUser:
     if username is None or (actor.user is not None and actor.user.get_username() == username):
         if actor.user is None or not actor.user.is_authenticated:
             raise DomainError(_("Name the user whose tokens these are."), field="username")
-        return actor.user  # type: ignore[return-value]  # authenticated: a real user
+        return actor.user
     if not actor.has_full_access:
         raise DomainError(_("You may handle only your own tokens."), field="username")
     user: AbstractBaseUser | None = (
@@ -58,7 +58,7 @@ def token_create(
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user,
+        user_id=user.pk,
         name=name[:100],
         prefix=prefix,
         secret_hash=secret_hash(secret),

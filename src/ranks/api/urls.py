@@ -2,11 +2,10 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
-from rest_framework.permissions import AllowAny
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from ranks.api import views
-
 
 # The schema and its documentation are public: a client is written from them alone.
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
