@@ -24,7 +24,18 @@ schema.app = application
 
 @pytest.fixture
 def alice_token(world):
-    return token_create(actor=SYSTEM, username="alice", name="schemathesis")[1]
+    """Alice's token; the WSGI app, like Django's test client, keeps the test's connection open
+    (it would close it at the end of each request, and the test's transaction with it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield token_create(actor=SYSTEM, username="alice", name="schemathesis")[1]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
