@@ -148,3 +148,16 @@ def test_the_tokens_page(client, world):
     assert "second" not in client.get("/account/tokens/").content.decode()
     client.post("/account/tokens/", {"revoke": other.prefix})
     assert ApiToken.objects.get(pk=other.pk).revoked is None
+
+
+def test_the_command_as_a_user_handles_only_their_own(world, tokens):
+    from django.core.management.base import CommandError
+
+    prefix = ApiToken.objects.get(user__username="bob").prefix
+    with pytest.raises(CommandError, match="Không có token này."):
+        call_command("token", "revoke", prefix, "--as", "alice")
+    with pytest.raises(CommandError, match="Bạn chỉ được quản lý token của chính mình."):
+        call_command("token", "list", "bob", "--as", "alice")
+    with pytest.raises(CommandError, match="Bạn chỉ được quản lý token của chính mình."):
+        call_command("token", "create", "bob", "x", "--as", "alice")
+    assert ApiToken.objects.get(prefix=prefix).revoked is None
