@@ -105,6 +105,30 @@ PLAIN_QUERIES = {
         "?q=P-LAN",
     ],
     "import_start": [""],
+    # The API (with the session): lists and search hold only one's own; the schema and its
+    # pages hold no data; the tokens page only one's own tokens.
+    "api_units": [
+        "",
+        "?on=2024-01-01",
+        "?on=2026-01-01",
+        *(
+            f"?parent={code}&on={on}"
+            for code in ("P", "D1", "D2", "C1", "C2", "N1")
+            for on in ("2024-01-01", "2026-01-01")
+        ),
+    ],
+    "api_people": [
+        "?q=nguyen",
+        "?q=dang",
+        "?q=P-AN",
+        "?q=P-LAN",
+        "?q=P-AN&show=sensitive",
+        "?q=P-LAN&show=sensitive",
+    ],
+    "api_schema": [""],
+    "api_docs": [""],
+    "api_redoc": [""],
+    "account_tokens": [""],
     "home": [""],
     "healthz": [""],
     "login": [""],

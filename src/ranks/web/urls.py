@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ranks.access.urls")),
     path("search/", views.search, name="search"),
     path("", include("ranks.interchange.urls")),
+    path("", include("ranks.api.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,0 +1,81 @@
+"""Reads of the API: tokens, and the units and people a scope sees on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from ranks.access.scope import Scope
+from ranks.api.models import ApiToken
+from ranks.org.models import Unit, UnitVersion
+from ranks.org.selectors import unit_subtree
+
+TOKEN_START = "rk_"
+
+
+def secret_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def prefix_of(token: str) -> str | None:
+    """The lookup prefix of a token written `rk_PREFIX_SECRET`, else None."""
+    if not token.startswith(TOKEN_START):
+        return None
+    parts = token[len(TOKEN_START) :].split("_", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    return parts[0]
+
+
+def token_matching(token: str) -> ApiToken | None:
+    """The stored token whose hash is that of `token` (revoked and expired ones included)."""
+    prefix = prefix_of(token)
+    if prefix is None:
+        return None
+    found: ApiToken | None = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if found is None or not hmac.compare_digest(found.secret_hash, secret_hash(token)):
+        return None
+    return found
+
+
+def token_usable(token: ApiToken) -> bool:
+    now = timezone.now()
+    return (
+        token.revoked is None
+        and (token.expires is None or token.expires > now)
+        and bool(getattr(token.user, "is_active", False))
+    )
+
+
+def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created", "prefix")
+
+
+def _with_code(versions: QuerySet[UnitVersion]) -> QuerySet[UnitVersion]:
+    """Versions with their unit's code and their parent's (`code`, `parent_code`) and kind."""
+    return versions.annotate(code=F("unit__code"), parent_code=F("parent__code")).select_related(
+        "kind"
+    )
+
+
+def api_units_on(
+    *, scope: Scope, day: dt.date, parent_code: str | None = None
+) -> QuerySet[UnitVersion]:
+    """Versions valid on `day` of the units `scope` covers on that day (below `parent_code`,
+    directly, if given), ordered by code for the cursor."""
+    versions: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
+    if parent_code is not None:
+        versions = versions.filter(parent__code=parent_code)
+    return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
+
+
+def api_subtree_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
+    """Versions valid on `day` of `unit` and the units below it that `scope` covers then."""
+    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by(
+        "unit__code"
+    )

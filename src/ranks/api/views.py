@@ -1,0 +1,225 @@
+"""The API's views (thin, like the pages': reads through selectors and the access helpers) and
+the page where a user handles their own tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from ranks.access.requests import scope_of, sensitive_covers_person, unit_or_404
+from ranks.api import serializers as s
+from ranks.api.selectors import api_subtree_on, api_units_on, tokens_of
+from ranks.api.services import token_create, token_revoke
+from ranks.core.actor import Actor
+from ranks.core.clock import today
+from ranks.core.errors import DomainError
+from ranks.org.selectors import unit_version_on, unit_versions
+from ranks.people.selectors import people_matching
+from ranks.people.services import person_sensitive_read
+
+ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 429)}
+ON = OpenApiParameter(
+    "on", OpenApiTypes.DATE, description="The date (YYYY-MM-DD); today if not given."
+)
+
+
+class ByCode(CursorPagination):
+    """Pages of 50 (`page_size` up to 200), by unit code; `cursor` and `page_size` are checked and
+    documented with the list's other parameters (`PageQuery`)."""
+
+    ordering = "code"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+    def get_schema_operation_parameters(self, view):
+        return []
+
+
+# Text typed into a parameter: no control characters (PostgreSQL takes no NUL in a string).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
+def text_field(max_length: int, **kwargs) -> serializers.RegexField:
+    return serializers.RegexField(PRINTABLE, min_length=1, max_length=max_length, **kwargs)
+
+
+class OnDay(serializers.Serializer):
+    on = serializers.DateField(
+        required=False, help_text="The date (YYYY-MM-DD); today if not given."
+    )
+
+
+class PageQuery(OnDay):
+    cursor = serializers.CharField(
+        max_length=1000, required=False, help_text="The page after or before: `next`, `previous`."
+    )
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=200, required=False, help_text="Rows a page (50 if not given)."
+    )
+
+
+class UnitsQuery(PageQuery):
+    parent = text_field(
+        60, required=False, help_text="Only the units directly below this one (its code)."
+    )
+
+
+def _query(request, serializer=OnDay):
+    """The query string checked by `serializer`; an empty value is a value (refused where the
+    schema refuses it), not a missing one."""
+    checked = serializer(data=request.query_params.dict())
+    checked.is_valid(raise_exception=True)
+    return checked.validated_data
+
+
+def _day(request):
+    return _query(request).get("on") or today()
+
+
+def _unit(request, code):
+    if "\x00" in code:  # no unit has it, and PostgreSQL takes no NUL in a string
+        raise Http404(_("No such unit."))
+    return unit_or_404(request, code)
+
+
+def _api_actor(request) -> Actor:
+    return Actor.for_user(request.user, channel="api")
+
+
+class UnitList(GenericAPIView):
+    serializer_class = s.UnitOnDaySerializer
+    pagination_class = ByCode
+
+    @extend_schema(
+        operation_id="units_list",
+        parameters=[UnitsQuery],
+        responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        """The units the user sees on a date, by code."""
+        query = _query(request, UnitsQuery)
+        units = api_units_on(
+            scope=scope_of(request),
+            day=query.get("on") or today(),
+            parent_code=query.get("parent") or None,
+        )
+        page = self.paginate_queryset(units)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class UnitDetail(GenericAPIView):
+    serializer_class = s.UnitDetailSerializer
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="units_retrieve",
+        parameters=[ON],
+        responses={200: s.UnitDetailSerializer, **ERRORS},
+    )
+    def get(self, request, code):
+        """One unit: what it is on the date, and all its versions."""
+        unit = _unit(request, code)
+        day = _day(request)
+        data = {
+            "code": unit.code,
+            "on": day,
+            "current": unit_version_on(unit, day),
+            "versions": unit_versions(unit),
+        }
+        return Response(s.UnitDetailSerializer(data).data)
+
+
+class UnitSubtree(GenericAPIView):
+    serializer_class = s.UnitOnDaySerializer
+    pagination_class = ByCode
+
+    @extend_schema(
+        operation_id="units_subtree",
+        parameters=[PageQuery],
+        responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
+    )
+    def get(self, request, code):
+        """The unit and every unit below it on the date, by code."""
+        unit = _unit(request, code)
+        query = _query(request, PageQuery)
+        units = api_subtree_on(scope=scope_of(request), unit=unit, day=query.get("on") or today())
+        page = self.paginate_queryset(units)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class PeopleQuery(serializers.Serializer):
+    q = text_field(100, help_text="An identifier, or words of a name (diacritics ignored).")
+    limit = serializers.IntegerField(
+        min_value=1, max_value=50, required=False, help_text="At most this many (50 if not given)."
+    )
+    show = serializers.ChoiceField(choices=["sensitive"], required=False)
+
+
+class PeopleSearch(GenericAPIView):
+    serializer_class = s.PeopleSerializer
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="people_search",
+        parameters=[PeopleQuery],
+        responses={200: s.PeopleSerializer, **ERRORS},
+    )
+    def get(self, request):
+        """People the user sees by identifier or name (diacritics and case ignored): the best
+        `limit` matches (at most 50). With ?show=sensitive and the sensitive grant, their
+        ethnicity, religion and national ID, each read written to the audit log."""
+        query = _query(request, PeopleQuery)
+        found = people_matching(
+            scope=scope_of(request), query=query["q"], limit=query.get("limit", 50)
+        )
+        results = []
+        wants = query.get("show") == "sensitive"
+        for person in found:
+            row = s.PersonSerializer(person).data
+            if wants and sensitive_covers_person(request, person):
+                row["sensitive"] = person_sensitive_read(actor=_api_actor(request), person=person)
+            results.append(row)
+        return Response({"results": results})
+
+
+# --- the page of one's own tokens -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def account_tokens(request):
+    """Create, name, list and revoke one's own API tokens; a new secret is shown once."""
+    actor = Actor.for_user(request.user)
+    secret = None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                token = token_revoke(actor=actor, prefix=request.POST["revoke"])
+                messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+                return redirect("account_tokens")
+            days_text = request.POST.get("days", "").strip()
+            if days_text and not days_text.isdigit():
+                raise DomainError(_("Write the number of days, or leave it empty."), field="days")
+            token, secret = token_create(
+                actor=actor,
+                name=request.POST.get("name", ""),
+                days=int(days_text) if days_text else None,
+                read_only=bool(request.POST.get("read_only")),
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("account_tokens")
+    return render(
+        request,
+        "api/tokens.html",
+        {"tokens": list(tokens_of(request.user)), "secret": secret},
+    )

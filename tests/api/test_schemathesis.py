@@ -1,0 +1,50 @@
+"""Schemathesis against the live schema (generated from the code, as /api/v1/schema/ serves it),
+every operation, through the WSGI app: no server error, and every answer (status, content type,
+body) conforms to the schema. As alice (officer at C1 and N1, with the sensitive grant), by her
+token."""
+
+import json
+
+import pytest
+import schemathesis
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+
+from ranks.api.services import token_create
+from ranks.core.actor import SYSTEM
+from ranks.wsgi import application
+
+# The schemathesis loader from a pytest fixture (`from_fixture`) needs a pytest older than ours;
+# the schema needs no database, so it is loaded when the module is.
+schema = schemathesis.openapi.from_dict(
+    json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+)
+schema.app = application
+
+
+@pytest.fixture
+def alice_token(world):
+    """Alice's token; the WSGI app, like Django's test client, keeps the test's connection open
+    (it would close it at the end of each request, and the test's transaction with it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield token_create(actor=SYSTEM, username="alice", name="schemathesis")[1]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation(case, alice_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {alice_token}"})
