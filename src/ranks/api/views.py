@@ -60,8 +60,12 @@ class OnDay(serializers.Serializer):
 
 
 class PageQuery(OnDay):
-    cursor = serializers.CharField(
-        max_length=1000, required=False, help_text="The page after or before: `next`, `previous`."
+    # A cursor is DRF's URL-safe base64 of the position; one that does not decode answers 404.
+    cursor = serializers.RegexField(
+        r"^[A-Za-z0-9_=-]+$",
+        max_length=1000,
+        required=False,
+        help_text="The page after or before: `next`, `previous`.",
     )
     page_size = serializers.IntegerField(
         min_value=1, max_value=200, required=False, help_text="Rows a page (50 if not given)."
