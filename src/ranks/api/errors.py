@@ -35,7 +35,10 @@ def _code_of(exc: exceptions.APIException) -> str:
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
-        details = {exc.field: [str(exc.message)]} if exc.field else {}
+        details: dict = {exc.field: [str(exc.message)]} if exc.field else {}
+        if exc.rules:
+            # Each rule that refused: id, name, document, clause, citation and message.
+            details["rules"] = exc.rules
         return Response(
             {"code": exc.code, "message": str(exc.message), "details": details},
             status=status.HTTP_400_BAD_REQUEST,

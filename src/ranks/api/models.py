@@ -27,3 +27,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+class IdempotentRequest(models.Model):
+    """A write sent with an `Idempotency-Key`: the answer it got, replayed to a retry with the
+    same key and the same request (only writes that succeeded are kept)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotent_requests"
+    )
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="api_idempotent_user_key")
+        ]
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"

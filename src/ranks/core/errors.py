@@ -7,11 +7,21 @@ from django.utils.functional import Promise
 class DomainError(Exception):
     """Raised by services; views and commands show `message` in the user's language."""
 
-    def __init__(self, message: str | Promise, *, field: str | None = None, code: str = "invalid"):
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        rules: list[dict[str, str]] | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.field = field
         self.code = code
+        # A refusal by rules of the regulations: each rule's id, name, document, clause,
+        # citation and message, in the language active when it was raised.
+        self.rules = rules or []
 
     def __str__(self) -> str:
         return str(self.message)

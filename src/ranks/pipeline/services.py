@@ -32,6 +32,7 @@ from ranks.pipeline.findings_text import (
     finding_citation,
     finding_message,
     format_day,
+    rule_name,
     rule_title,
 )
 from ranks.pipeline.models import MAIN_STAGES, Candidate, SourceGroup, Stage, StageEvent
@@ -439,6 +440,18 @@ def _refusal_message(findings: list[rules.Finding]) -> str:
     ) % {"reasons": reasons}
 
 
+def _refusal_rule(finding: rules.Finding) -> dict[str, str]:
+    """One rule of a refusal as the API gives it (the page shows the same words)."""
+    return {
+        "rule": finding.rule,
+        "name": rule_name(finding.rule),
+        "document": finding.document,
+        "clause": finding.clause,
+        "citation": finding_citation(finding),
+        "message": finding_message(finding),
+    }
+
+
 def _candidate_for_event(person: Person) -> Candidate:
     candidate = (
         Candidate.objects.filter(person=person)
@@ -542,7 +555,12 @@ def event_refusal(
     than the records', `vote_members`)."""
     refused = rules.refusals(facts_before, facts_after, stage, date)
     if refused and not approved_by:
-        raise DomainError(_refusal_message(refused), field="stage")
+        raise DomainError(
+            _refusal_message(refused),
+            field="stage",
+            code="rule_refused",
+            rules=[_refusal_rule(f) for f in refused],
+        )
     if refused or excepted:
         after["exception_for"] = sorted(
             {f.rule for f in refused} | ({excepted} if excepted else set())

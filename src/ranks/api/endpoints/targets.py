@@ -1,0 +1,5 @@
+"""Targets: read, set, allocate."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

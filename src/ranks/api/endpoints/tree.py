@@ -1,0 +1,5 @@
+"""The tree and places: places, a unit's history."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
