@@ -6,13 +6,22 @@ from rest_framework.permissions import AllowAny
 
 from ranks.api import views
 from ranks.api.common import open_view
-from ranks.api.endpoints import figures, files, people, pipeline, records, targets, tree
+from ranks.api.endpoints import (
+    figures,
+    files,
+    members,
+    people,
+    pipeline,
+    records,
+    targets,
+    tree,
+)
 
 # The schema and its documentation are public: a client is written from them alone.
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 # Each area's endpoints, under /api/v1/.
-AREAS = (tree, people, pipeline, records, targets, figures, files)
+AREAS = (tree, people, members, pipeline, records, targets, figures, files)
 
 
 urlpatterns = [

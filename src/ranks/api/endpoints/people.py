@@ -1,4 +1,4 @@
-"""People and members: a person, memberships with their postings, transfers and leavings."""
+"""A person: who they are (the sensitive fields with their grant), their memberships with their postings."""
 
 from django.urls import URLPattern
 
