@@ -200,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["ranks.api.throttling.TokenRateThrottle"],
+    # OPTIONS is not answered with a description of the view (it would look for a queryset).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("RANKS_API_RATE", "600/minute")},
     "EXCEPTION_HANDLER": "ranks.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -217,5 +219,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ranks.api.links.add_links",
+        "ranks.api.idempotency.document_reused_key",
     ],
 }

@@ -4,6 +4,7 @@ the page where a user handles their own tokens."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -130,6 +131,14 @@ class PeopleSearch(GenericAPIView):
                 row["sensitive"] = person_sensitive_read(actor=api_actor(request), person=person)
             results.append(row)
         return Response({"results": results})
+
+
+def api_not_found(request, rest=""):
+    """Any address under /api/ that no endpoint has: the API's 404, as JSON, not the pages'."""
+    return JsonResponse(
+        {"code": "not_found", "message": _("No such address in the API."), "details": {}},
+        status=404,
+    )
 
 
 # --- the page of one's own tokens -------------------------------------------------------------
