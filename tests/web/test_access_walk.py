@@ -77,9 +77,13 @@ POST_PAGES = {
     "unit_edit",
     "place_edit",
     "unit_grants",
+    "api_unit_target",
+    "api_unit_target_allocate",
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
+# API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).
+WRITE_ONLY = {"api_unit_target_allocate"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": [
@@ -243,7 +247,8 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             own = fill(
                 route, {**shared, key: mine, "event_id": candidates[OWN_CANDIDATE[username]]}
             )
-            assert client.get(own).status_code == (403 if name in MANAGER_PAGES else 200), own
+            expected = 405 if name in WRITE_ONLY else 403 if name in MANAGER_PAGES else 200
+            assert client.get(own).status_code == expected, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
             for query in PLAIN_QUERIES[name] or []:
