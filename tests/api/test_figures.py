@@ -68,7 +68,9 @@ def figures(world, tokens):
     admit("P-MAI", "Lò Thị Mai", "C2-A", dt.date(2024, 6, 1), gender="female", ethnicity="Thái")
     for unit, value in (("C1", 4), ("C1-A", 1), ("C2", 2)):
         target_set(actor=SYSTEM, unit_code=unit, year=2024, metric="admissions", value=value)
-    person_save(actor=SYSTEM, person_id="P-NAM", full_name="Hà Văn Nam", birth_date=dt.date(2001, 1, 1))
+    person_save(
+        actor=SYSTEM, person_id="P-NAM", full_name="Hà Văn Nam", birth_date=dt.date(2001, 1, 1)
+    )
     candidate_save(actor=SYSTEM, person_id="P-NAM", cell_code="C1-A", added_on=dt.date(2024, 2, 1))
     return tokens
 
@@ -145,7 +147,9 @@ def test_progress_today_by_default(client, figures):
     ],
 )
 def test_composition_is_the_report(client, figures, unit, query, args):
-    plain = figures_of(client, figures["alice"], f"/api/v1/units/{unit}/figures/composition/{query}")
+    plain = figures_of(
+        client, figures["alice"], f"/api/v1/units/{unit}/figures/composition/{query}"
+    )
     # Without ?show=sensitive: the report of a user without the sensitive grant (vera, at P).
     assert plain == report("composition", unit, "vera", *args)
     assert "ethnicity" not in plain["by"]
@@ -178,7 +182,9 @@ def test_sensitive_composition_needs_the_grant(client, figures):
     assert not AuditEntry.objects.filter(action=SENSITIVE_READ).exists()
 
 
-@pytest.mark.parametrize(("unit", "year"), [("C1", 2024), ("C1-A", 2024), ("N1", 2026), ("C1-B", 2025)])
+@pytest.mark.parametrize(
+    ("unit", "year"), [("C1", 2024), ("C1-A", 2024), ("N1", 2026), ("C1-B", 2025)]
+)
 def test_ratio_is_the_report(client, figures, unit, year):
     body = figures_of(client, figures["alice"], f"/api/v1/units/{unit}/figures/ratio/?year={year}")
     assert body == report("ratio", unit, "alice", "--year", str(year))
@@ -191,7 +197,9 @@ def test_ratio_siblings_are_only_ones_own(client, figures):
     assert {row["code"] for row in body["children"]} == {"C1-A", "C1-B"}
 
 
-@pytest.mark.parametrize(("unit", "on"), [("C1", "2024-06-01"), ("N1", "2026-01-01"), ("C2", "2024-06-01")])
+@pytest.mark.parametrize(
+    ("unit", "on"), [("C1", "2024-06-01"), ("N1", "2026-01-01"), ("C2", "2024-06-01")]
+)
 def test_coverage_is_the_report(client, figures, unit, on):
     user = "bob" if unit == "C2" else "alice"
     expected = report("coverage", unit, user, "--on", on)
@@ -218,7 +226,9 @@ def test_coverage_lists_which_places(client, figures):
         assert body["blank"] == [b for b in expected if test(b)], which
 
 
-@pytest.mark.parametrize(("unit", "on"), [("C1", "2024-12-31"), ("N1", "2026-01-01"), ("C1-A", "2024-06-01")])
+@pytest.mark.parametrize(
+    ("unit", "on"), [("C1", "2024-12-31"), ("N1", "2026-01-01"), ("C1-A", "2024-06-01")]
+)
 def test_cells_are_the_report(client, figures, unit, on):
     expected = report("cells", unit, "alice", "--on", on)
     url = f"/api/v1/units/{unit}/figures/cells/?on={on}"
@@ -231,14 +241,18 @@ def test_cells_are_the_report(client, figures, unit, on):
 def test_cells_by_finding(client, figures):
     expected = report("cells", "C1", "alice", "--on", "2024-12-31")["cells"]
     for flag in ("below_minimum", "no_successor", "committee_due"):
-        body = figures_of(client, figures["alice"], f"/api/v1/units/C1/figures/cells/?on=2024-12-31&flag={flag}")
+        body = figures_of(
+            client, figures["alice"], f"/api/v1/units/C1/figures/cells/?on=2024-12-31&flag={flag}"
+        )
         assert body["cells"] == [c for c in expected if flag in c["flags"]], flag
     cells = {c["code"]: c for c in expected}
     assert "no_successor" not in cells["C1-A"]["flags"] and "no_successor" in cells["C1-B"]["flags"]
 
 
 def test_pages_link_both_ways(client, figures):
-    first = figures_of(client, figures["alice"], "/api/v1/units/C1/figures/cells/?on=2024-12-31&page_size=1")
+    first = figures_of(
+        client, figures["alice"], "/api/v1/units/C1/figures/cells/?on=2024-12-31&page_size=1"
+    )
     assert first["previous"] is None and first["next"]
     second = figures_of(client, figures["alice"], first["next"])
     assert second["next"] is None and second["previous"]
@@ -347,7 +361,11 @@ def test_refusals_in_the_language_asked(client, figures, url, field, english, vi
     for lang, message in (("en", english), ("vi", vietnamese), (None, vietnamese)):
         response = get(client, figures["alice"], url, lang)
         assert response.status_code == 400
-        assert response.json() == {"code": "invalid", "message": message, "details": {field: [message]}}
+        assert response.json() == {
+            "code": "invalid",
+            "message": message,
+            "details": {field: [message]},
+        }
 
 
 @pytest.mark.parametrize("kind", KINDS)

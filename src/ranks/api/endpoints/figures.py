@@ -197,7 +197,7 @@ class CoverageFigures(GenericAPIView):
         day = query.get("on") or today()
         # The figures from the counters, as the coverage page reads them.
         coverage = counted_coverage(unit, [day])[0]
-        links: dict[str, str | None] = {"next": None, "previous": None}
+        links = {"next": None, "previous": None}
         listed = coverage.totals.total <= LIST_LIMIT
         if listed:
             places = BlankPlaces(unit, day, query.get("which") or "any")

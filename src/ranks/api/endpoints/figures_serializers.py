@@ -64,7 +64,9 @@ class CompositionQuery(serializers.Serializer):
 
     def get_fields(self):
         return {
-            "from": day_field("The first day of the period; 1 January of `to`'s year if not given."),
+            "from": day_field(
+                "The first day of the period; 1 January of `to`'s year if not given."
+            ),
             "to": day_field("The last day of the period; today if not given."),
             "show": serializers.ChoiceField(
                 choices=["sensitive"],
@@ -106,7 +108,9 @@ class CellsQuery(PageQuery):
 
 class PageLinks(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
-    previous = serializers.URLField(allow_null=True, help_text="The page before; null on the first.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="The page before; null on the first."
+    )
 
 
 class ProgressRowSerializer(serializers.Serializer):
