@@ -407,3 +407,28 @@ def test_answers_conform_to_the_schema(figures, alice_token, kind, query):  # no
     case = operation.Case(path_parameters={"code": "C1"}, query=query)
     response = case.call_and_validate(headers={"Authorization": f"Bearer {alice_token}"})
     assert response.status_code == 200
+
+
+def test_above_the_list_limit_coverage_lists_no_places(client, figures, monkeypatch):
+    """As the coverage page: above `LIST_LIMIT` places, the figures without the list."""
+    from ranks.api.endpoints import figures as endpoint
+
+    expected = report("coverage", "C1", "alice", "--on", "2024-06-01")
+    monkeypatch.setattr(endpoint, "LIST_LIMIT", 0)
+    body = figures_of(client, figures["alice"], "/api/v1/units/C1/figures/coverage/?on=2024-06-01")
+    assert body["blank"] is None and body["next"] is None
+    assert {k: v for k, v in body.items() if k not in (*LINKS, "blank")} == {
+        k: v for k, v in expected.items() if k != "blank"
+    }
+
+
+def test_above_the_records_limit_cells_are_read_from_the_counters(client, figures, monkeypatch):
+    """As the cells page: above `RECORDS_LIMIT` members the cells come from their counters,
+    the records read for the page's cells alone; the figures are the report's."""
+    from ranks.coverage import selectors
+
+    expected = report("cells", "C1", "alice", "--on", "2024-12-31")["cells"]
+    monkeypatch.setattr(selectors, "RECORDS_LIMIT", 0)
+    url = "/api/v1/units/C1/figures/cells/?on=2024-12-31&page_size=1"
+    found = every_page(client, figures["alice"], url, "cells")
+    assert sorted(found, key=lambda c: c["code"]) == sorted(expected, key=lambda c: c["code"])
