@@ -283,6 +283,18 @@ def test_bob_sees_his_own(client, figures):
         assert get(client, figures["bob"], f"/api/v1/units/C2-A/figures/{kind}/").status_code == 200
 
 
+def test_a_read_only_token_reads_the_figures(client, figures):
+    from ranks.api.services import token_create
+
+    secret = token_create(actor=SYSTEM, username="alice", name="read", read_only=True)[1]
+    body = figures_of(client, secret, "/api/v1/units/C1/figures/ratio/?year=2024")
+    assert body == report("ratio", "C1", "alice", "--year", "2024")
+    response = client.post("/api/v1/units/C1/figures/ratio/", **bearer(secret))
+    assert response.status_code == 403 and response.json()["code"] == "read_only_token"
+    response = client.post("/api/v1/units/C1/figures/ratio/", **bearer(figures["alice"]))
+    assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
+
+
 def test_no_credentials(client, figures):
     response = client.get("/api/v1/units/C1/figures/progress/")
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
