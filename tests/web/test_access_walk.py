@@ -65,6 +65,11 @@ PAGE_QUERIES = {
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
+    "api_figures_progress": ["?depth=0&metric=admissions_women", "?on=2024-12-31&depth=1"],
+    "api_figures_composition": ["?from=2024-01-01&to=2024-12-31&show=sensitive"],
+    "api_figures_ratio": ["?year=2024"],
+    "api_figures_coverage": ["?which=both&page_size=1", "?on=2024-06-01&cursor=bz0x"],
+    "api_figures_cells": ["?flag=below_minimum&page_size=1", "?on=2024-06-01&cursor=bz0x"],
 }
 # Pages that record with POST: the other's answer 404 there as well.
 POST_PAGES = {
