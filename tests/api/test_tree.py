@@ -250,3 +250,31 @@ def test_a_page_of_places_costs_the_same_however_many(
     with django_assert_max_num_queries(5):
         body = client.get("/api/v1/places/?on=2026-01-01&page_size=20", **headers).json()
     assert len(body["results"]) == 20 and body["next"]
+
+
+@pytest.mark.parametrize("kinds", ["cell", "cell,grassroots_committee", "commune_committee"])
+@pytest.mark.parametrize("day", DAYS)
+def test_units_and_a_subtree_by_kind(client, world, tokens, kinds, day):
+    headers = bearer(tokens["alice"])
+    wanted = kinds.split(",")
+    for path in ("/api/v1/units/", "/api/v1/units/C1-A/subtree/", "/api/v1/units/N1/subtree/"):
+        if "N1" in path and day < REFORM.isoformat():
+            continue  # N1 begins with the reform
+        every = every_page(client, f"{path}?on={day}", headers)
+        some = every_page(client, f"{path}?on={day}&kind={kinds}&page_size=1", headers)
+        assert some == [row for row in every if row["kind"] in wanted], path
+    cells = client.get(f"/api/v1/units/?on={day}&kind=cell", **headers).json()["results"]
+    assert [row["code"] for row in cells] == ["C1-A", "C1-B"]
+
+
+def test_a_kind_no_unit_has_matches_nothing(client, world, tokens):
+    body = client.get("/api/v1/units/?kind=no_such_kind", **bearer(tokens["alice"])).json()
+    assert body["results"] == []
+
+
+@pytest.mark.parametrize("kind", ["", "Cell", "cell,", "cell;drop", "a" * 41])
+def test_a_kind_that_is_no_key_is_refused(client, world, tokens, kind):
+    for path in ("/api/v1/units/", "/api/v1/units/C1/subtree/"):
+        response = client.get(f"{path}?kind={kind}", **bearer(tokens["alice"]))
+        assert response.status_code == 400
+        assert list(response.json()["details"]) == ["kind"]

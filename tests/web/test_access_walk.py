@@ -116,6 +116,9 @@ PLAIN_QUERIES = {
             for code in ("P", "D1", "D2", "C1", "C2", "N1")
             for on in ("2024-01-01", "2026-01-01")
         ),
+        "?kind=cell",
+        "?kind=cell,grassroots_committee&on=2024-01-01",
+        "?kind=commune_committee,grassroots_committee&on=2026-01-01",
     ],
     "api_people": [
         "?q=nguyen",

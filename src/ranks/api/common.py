@@ -63,7 +63,28 @@ class PageQuery(OnDay):
     )
 
 
-class UnitsQuery(PageQuery):
+class UnitKinds(serializers.RegexField):
+    """Keys of unit kinds, comma-separated (`cell,grassroots_cell`), as a list. Kinds are data: a
+    key no kind has matches nothing, like a parent no unit has."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[a-z0-9_]{1,40}(,[a-z0-9_]{1,40}){0,19}$",
+            max_length=830,
+            help_text="Only units of these kinds: their keys, comma-separated "
+            "(e.g. `cell,grassroots_cell`).",
+            **kwargs,
+        )
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation(data).split(",")
+
+
+class SubtreeQuery(PageQuery):
+    kind = UnitKinds(required=False)
+
+
+class UnitsQuery(SubtreeQuery):
     parent = text_field(
         60, required=False, help_text="Only the units directly below this one (its code)."
     )

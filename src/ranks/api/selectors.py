@@ -65,22 +65,29 @@ def _with_code(versions: QuerySet[UnitVersion]) -> QuerySet[UnitVersion]:
     )
 
 
+def _of_kinds(versions: QuerySet[UnitVersion], kinds: list[str] | None) -> QuerySet[UnitVersion]:
+    return versions if kinds is None else versions.filter(kind__key__in=kinds)
+
+
 def api_units_on(
-    *, scope: Scope, day: dt.date, parent_code: str | None = None
+    *, scope: Scope, day: dt.date, parent_code: str | None = None, kinds: list[str] | None = None
 ) -> QuerySet[UnitVersion]:
     """Versions valid on `day` of the units `scope` covers on that day (below `parent_code`,
-    directly, if given), ordered by code for the cursor."""
+    directly, if given; of one of `kinds`, if given), ordered by code for the cursor."""
     versions: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
     if parent_code is not None:
         versions = versions.filter(parent__code=parent_code)
+    versions = _of_kinds(versions, kinds)
     return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
 
 
-def api_subtree_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
-    """Versions valid on `day` of `unit` and the units below it that `scope` covers then."""
-    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by(
-        "unit__code"
-    )
+def api_subtree_on(
+    *, scope: Scope, unit: Unit, day: dt.date, kinds: list[str] | None = None
+) -> QuerySet[UnitVersion]:
+    """Versions valid on `day` of `unit` and the units below it that `scope` covers then (of
+    one of `kinds`, if given)."""
+    versions = _of_kinds(unit_subtree(unit, day), kinds)
+    return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
 
 
 def api_places_on(

@@ -18,7 +18,7 @@ from ranks.api.common import (
     ERRORS,
     ON,
     ByCode,
-    PageQuery,
+    SubtreeQuery,
     UnitsQuery,
     api_actor,
     day_of,
@@ -46,12 +46,14 @@ class UnitList(GenericAPIView):
         responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        """The units the user sees on a date, by code."""
+        """The units the user sees on a date, by code (only those of the kinds asked for, with
+        `kind`)."""
         query = query_of(request, UnitsQuery)
         units = api_units_on(
             scope=scope_of(request),
             day=query.get("on") or today(),
             parent_code=query.get("parent") or None,
+            kinds=query.get("kind"),
         )
         page = self.paginate_queryset(units)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -85,14 +87,20 @@ class UnitSubtree(GenericAPIView):
 
     @extend_schema(
         operation_id="units_subtree",
-        parameters=[PageQuery],
+        parameters=[SubtreeQuery],
         responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
     )
     def get(self, request, code):
-        """The unit and every unit below it on the date, by code."""
+        """The unit and every unit below it on the date, by code (only those of the kinds
+        asked for, with `kind`)."""
         unit = unit_of(request, code)
-        query = query_of(request, PageQuery)
-        units = api_subtree_on(scope=scope_of(request), unit=unit, day=query.get("on") or today())
+        query = query_of(request, SubtreeQuery)
+        units = api_subtree_on(
+            scope=scope_of(request),
+            unit=unit,
+            day=query.get("on") or today(),
+            kinds=query.get("kind"),
+        )
         page = self.paginate_queryset(units)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
