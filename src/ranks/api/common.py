@@ -12,10 +12,12 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 
-from ranks.access.requests import unit_or_404
+from ranks.access.requests import sensitive_covers_person, unit_or_404
 from ranks.api import serializers as s
 from ranks.core.actor import Actor
 from ranks.core.clock import today
+from ranks.people.models import Person
+from ranks.people.services import person_sensitive_read
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 429)}
 ON = OpenApiParameter(
@@ -110,6 +112,15 @@ def unit_of(request, code):
 
 def api_actor(request) -> Actor:
     return Actor.for_user(request.user, channel="api")
+
+
+def sensitive_of(request, person: Person) -> dict[str, str] | None:
+    """The person's ethnicity, religion and national ID if the user's sensitive grant covers
+    them, the read written to the audit log (channel `api`) as the person page writes it; else
+    None, and nothing logged."""
+    if not sensitive_covers_person(request, person):
+        return None
+    return person_sensitive_read(actor=api_actor(request), person=person)
 
 
 def open_view(view):

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from ranks.access.requests import scope_of, sensitive_covers_person
+from ranks.access.requests import scope_of
 from ranks.api import serializers as s
 from ranks.api.common import (
     ERRORS,
@@ -20,9 +20,9 @@ from ranks.api.common import (
     ByCode,
     SubtreeQuery,
     UnitsQuery,
-    api_actor,
     day_of,
     query_of,
+    sensitive_of,
     text_field,
     unit_of,
 )
@@ -33,7 +33,6 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.selectors import unit_version_on, unit_versions
 from ranks.people.selectors import people_matching
-from ranks.people.services import person_sensitive_read
 
 
 class UnitList(GenericAPIView):
@@ -134,8 +133,9 @@ class PeopleSearch(GenericAPIView):
         wants = query.get("show") == "sensitive"
         for person in found:
             row = s.PersonSerializer(person).data
-            if wants and sensitive_covers_person(request, person):
-                row["sensitive"] = person_sensitive_read(actor=api_actor(request), person=person)
+            sensitive = sensitive_of(request, person) if wants else None
+            if sensitive is not None:
+                row["sensitive"] = sensitive
             results.append(row)
         return Response({"results": results})
 

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from ranks.access.requests import person_or_404, scope_of, sensitive_covers_person
-from ranks.api.common import ERRORS, ON, api_actor, day_of, open_view, query_of
+from ranks.access.requests import person_or_404, scope_of
+from ranks.api.common import ERRORS, ON, day_of, open_view, query_of, sensitive_of
 from ranks.api.endpoints import people_serializers as ps
 from ranks.core.clock import today
 from ranks.people.selectors import (
@@ -20,7 +20,6 @@ from ranks.people.selectors import (
     person_memberships_on,
     person_place_periods,
 )
-from ranks.people.services import person_sensitive_read
 from ranks.people.status import age_on
 from ranks.pipeline.selectors.candidate import candidacy_visible
 
@@ -69,8 +68,9 @@ class PersonDetail(GenericAPIView):
             }
         ).data
         # As the people search reads them: asked for, under a grant covering the person, logged.
-        if query.get("show") == "sensitive" and sensitive_covers_person(request, person):
-            row["sensitive"] = person_sensitive_read(actor=api_actor(request), person=person)
+        sensitive = sensitive_of(request, person) if query.get("show") == "sensitive" else None
+        if sensitive is not None:
+            row["sensitive"] = sensitive
         return Response(row)
 
 
