@@ -60,6 +60,10 @@ class PlaceOnDaySerializer(PlaceVersionSerializer):
     code = serializers.CharField()
     unit = serializers.CharField(source="unit_code", help_text="The unit it belongs to (code).")
 
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"code": fields.pop("code"), **fields}
+
 
 class PlaceDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
