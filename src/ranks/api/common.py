@@ -4,6 +4,8 @@ actor a write is audited under (channel `api`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,8 +18,10 @@ from ranks.access.requests import sensitive_covers_person, unit_or_404
 from ranks.api import serializers as s
 from ranks.core.actor import Actor
 from ranks.core.clock import today
-from ranks.people.models import Person
 from ranks.people.services import person_sensitive_read
+
+if TYPE_CHECKING:
+    from ranks.people.models import Person
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 429)}
 ON = OpenApiParameter(
