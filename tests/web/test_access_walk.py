@@ -125,6 +125,9 @@ PLAIN_QUERIES = {
             for code in ("P", "D1", "D2", "C1", "C2", "N1")
             for on in ("2024-01-01", "2026-01-01")
         ),
+        "?kind=cell",
+        "?kind=cell,grassroots_committee&on=2024-01-01",
+        "?kind=commune_committee,grassroots_committee&on=2026-01-01",
     ],
     "api_people": [
         "?q=nguyen",
@@ -133,6 +136,17 @@ PLAIN_QUERIES = {
         "?q=P-LAN",
         "?q=P-AN&show=sensitive",
         "?q=P-LAN&show=sensitive",
+    ],
+    "api_places": [
+        "",
+        "?on=2024-01-01",
+        "?on=2026-01-01",
+        "?kind=village&on=2024-01-01",
+        *(
+            f"?unit={code}&on={on}"
+            for code in ("P", "D1", "D2", "C1", "C2", "N1", "C1-A", "C2-A")
+            for on in ("2024-01-01", "2026-01-01")
+        ),
     ],
     "api_schema": [""],
     "api_docs": [""],

@@ -205,6 +205,28 @@ def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnD
     ]
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """A member's move from one cell to another: the day they belong to the new cell, and the
+    stints before and after it."""
+
+    day: dt.date
+    left: Stint
+    joined: Stint
+
+
+def membership_transfers(stints: list[Stint]) -> list[Transfer]:
+    """The transfers of a membership, read from its stints in order: each stint that begins the
+    day after the one before it ends, in another cell (`membership_transfer` writes them so)."""
+    return [
+        Transfer(after.posting.valid_from, before, after)
+        for before, after in zip(stints, stints[1:], strict=False)
+        if before.posting.valid_to is not None
+        and after.posting.valid_from == before.posting.valid_to + dt.timedelta(days=1)
+        and after.posting.cell_id != before.posting.cell_id
+    ]
+
+
 def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
     """The people `scope` sees whose identifier is `query` (as typed, or in capitals: read
     through the identifier's unique index), then those whose name matches it, as
