@@ -65,6 +65,9 @@ def api_exception_handler(exc, context):
             message = str(exc.detail)
         elif code == "not_found" and said:
             message = said
+        elif code == "permission_denied" and exc.detail != exceptions.PermissionDenied.default_detail:
+            # A view's own refusal, as its page words it (the role a step needs).
+            message = str(exc.detail)
         elif code == "throttled":
             message = messages["throttled"]
             wait = getattr(exc, "wait", None)
