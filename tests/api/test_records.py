@@ -292,6 +292,18 @@ def test_a_refusal_by_rules_in_vietnamese_by_default(world, tokens):
     assert body["details"]["rules"][0]["message"] != english["details"]["rules"][0]["message"]
 
 
+def test_the_schemas_example_of_a_refusal_is_what_the_api_answers(world, tokens):
+    from ranks.api.endpoints.records import REFUSED_EXAMPLE
+
+    person_id = _failed_vote(world)
+    answer = api(
+        tokens["alice"],
+        f"/api/v1/candidates/{person_id}/events/",
+        {"stage": "committee_resolution", "date": "2024-09-20"},
+    )
+    assert answer.status_code == 400 and answer.json() == REFUSED_EXAMPLE.value
+
+
 def test_the_same_refused_step_is_recorded_as_an_exception(mai, tokens):
     event("P-MAI", "cell_resolution", VOTE_DAY, votes_for=1, official_members=3)
     answer = api(

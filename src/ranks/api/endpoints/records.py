@@ -13,7 +13,8 @@ from typing import Any
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,24 +34,29 @@ from ranks.pipeline.stages import Stage
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
 # The page's free-text fields of more people: the API takes one list, named after the list.
 API_FIELD = {"introducer_other": "introducer_person_ids", "mentor_other": "mentor_person_ids"}
+# What the API answers to a committee resolution after a failed vote, in English
+# (tests/api/test_records.py checks it against the answer).
+REFUSED_MESSAGE = (
+    "Refused: R7 – vote of the cell (two thirds) (Party Charter Art. 4.3): Only 1 of 3 official "
+    "members voted for (2 needed). To record it anyway, give who approved the exception and the "
+    "document."
+)
 REFUSED_EXAMPLE = OpenApiExample(
     "A refusal by rules",
     status_codes=["400"],
     response_only=True,
     value={
         "code": "rule_refused",
-        "message": "Refused: R7 – vote of the cell (two thirds) (24-QĐ/TW §3.2): Only 1 of 3 "
-        "official members voted for (2 needed). To record it anyway, give who approved the "
-        "exception and the document.",
+        "message": REFUSED_MESSAGE,
         "details": {
-            "stage": ["Refused: R7 – vote of the cell (two thirds) (24-QĐ/TW §3.2): …"],
+            "stage": [REFUSED_MESSAGE],
             "rules": [
                 {
                     "rule": "R7",
                     "name": "vote of the cell (two thirds)",
-                    "document": "24-QĐ/TW",
-                    "clause": "§3.2",
-                    "citation": "24-QĐ/TW §3.2",
+                    "document": "Charter",
+                    "clause": "Art. 4.3",
+                    "citation": "Party Charter Art. 4.3",
                     "message": "Only 1 of 3 official members voted for (2 needed).",
                 }
             ],
@@ -63,9 +69,10 @@ WRITE_ERRORS = {**ERRORS, 400: rs.RefusalSerializer, 422: s.ErrorSerializer}
 class CandidateAdd(APIView):
     @extend_schema(
         operation_id="candidates_create",
+        tags=["candidates"],
         parameters=[IDEMPOTENCY_KEY],
-        request=rs.CandidateIn,
-        responses={201: rs.CandidateOut, **WRITE_ERRORS},
+        request=rs.NewCandidate,
+        responses={201: rs.RecordedCandidate, **WRITE_ERRORS},
     )
     @idempotent
     def post(self, request, code):
@@ -77,7 +84,7 @@ class CandidateAdd(APIView):
             raise exceptions.PermissionDenied(
                 _("Adding to a source list needs the officer role for the unit.")
             )
-        body = _checked(request, rs.CandidateIn)
+        body = _checked(request, rs.NewCandidate)
         offered = candidate_choices(
             officer=scope_of(request, role="officer"), unit=unit, day=today()
         )
@@ -98,15 +105,15 @@ class CandidateAdd(APIView):
             note=cleaned["note"],
             new=True,
         )
-        return Response(rs.CandidateOut(candidate).data, status=status.HTTP_201_CREATED)
+        return Response(rs.RecordedCandidate(candidate).data, status=status.HTTP_201_CREATED)
 
 
 class EventRecord(APIView):
     @extend_schema(
         operation_id="candidates_events_create",
         parameters=[IDEMPOTENCY_KEY],
-        request=rs.EventIn,
-        responses={201: rs.EventOut, 200: rs.EventOut, **WRITE_ERRORS},
+        request=rs.NewStageEvent,
+        responses={201: rs.RecordedStageEvent, 200: rs.RecordedStageEvent, **WRITE_ERRORS},
         examples=[REFUSED_EXAMPLE],
     )
     @idempotent
@@ -116,10 +123,10 @@ class EventRecord(APIView):
         breaks a rule is refused (`rule_refused`, each rule in `details.rules`) unless
         `exception_approved_by` and `exception_document` say who allowed it. 201: recorded;
         200: the same event with the same values was recorded already, nothing changed."""
-        seen = candidate_or_404(request, person_id)
+        seen = _candidate(request, person_id)
         if not (seen.may_record or seen.may_answer_handover):
             raise _record_refused()
-        body = _checked(request, rs.EventIn)
+        body = _checked(request, rs.NewStageEvent)
         stage = body.pop("stage")
         if not (seen.may_answer_handover if stage in HANDOVER_ANSWERS else seen.may_record):
             raise _record_refused()
@@ -140,15 +147,18 @@ class EventRecord(APIView):
             **arguments,
         )
         answer = status.HTTP_200_OK if event.pk in known else status.HTTP_201_CREATED
-        return Response(rs.EventOut(event).data, status=answer)
+        return Response(rs.RecordedStageEvent(event).data, status=answer)
 
 
 class EventCorrect(APIView):
     @extend_schema(
         operation_id="candidates_events_correct",
-        parameters=[IDEMPOTENCY_KEY],
-        request=rs.CorrectionIn,
-        responses={201: rs.CorrectedEventOut, **WRITE_ERRORS},
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("event_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        request=rs.StageEventCorrection,
+        responses={201: rs.CorrectedStageEvent, **WRITE_ERRORS},
         examples=[REFUSED_EXAMPLE],
     )
     @idempotent
@@ -157,8 +167,9 @@ class EventCorrect(APIView):
         cell): the fields given replace what was recorded, the others stay. The rules are
         checked as for a new event; the audit log keeps the event before and after, and the
         reason."""
-        seen = candidate_or_404(request, person_id)
-        event = next((e for e in seen.candidate.events.all() if e.pk == event_id), None)
+        seen = _candidate(request, person_id)
+        # Any text in the path, so that one that is no number answers 404 like a missing event.
+        event = next((e for e in seen.candidate.events.all() if str(e.pk) == event_id), None)
         if event is None:
             raise Http404(_("No such event of this candidacy."))
         if not seen.may_record:
@@ -168,7 +179,7 @@ class EventCorrect(APIView):
                     "candidate's cell."
                 )
             )
-        body = _checked(request, rs.CorrectionIn)
+        body = _checked(request, rs.StageEventCorrection)
         form = _correction_form(request, seen, event, body)
         arguments = _service_arguments(form, body)
         corrected = stage_event_correct(
@@ -177,11 +188,17 @@ class EventCorrect(APIView):
             event_id=event.pk,
             **arguments,
         )
-        answer = {**rs.EventOut(corrected).data, "reason": arguments["reason"].strip()}
+        answer = {**rs.RecordedStageEvent(corrected).data, "reason": arguments["reason"].strip()}
         return Response(answer, status=status.HTTP_201_CREATED)
 
 
 # --- from JSON to the page's form, and back ----------------------------------------------------
+
+
+def _candidate(request, person_id: str) -> CandidateAccess:
+    if "\x00" in person_id:  # nobody has it, and PostgreSQL takes no NUL in a string
+        raise Http404(_("No such candidate."))
+    return candidate_or_404(request, person_id)
 
 
 def _record_refused() -> exceptions.PermissionDenied:
@@ -268,7 +285,7 @@ urlpatterns = [
         name="api_event_record",
     ),
     path(
-        "candidates/<str:person_id>/events/<int:event_id>/correct/",
+        "candidates/<str:person_id>/events/<str:event_id>/correct/",
         open_view(EventCorrect.as_view()),
         name="api_event_correct",
     ),

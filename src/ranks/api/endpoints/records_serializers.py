@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ranks.api import serializers as s
 from ranks.api.common import text_field
+from ranks.pipeline.forms import STAGE_FIELDS
 from ranks.pipeline.stages import SourceGroup, Stage
 
 # The limits of the pages' forms (`pipeline.forms.EventForm`, `CandidateForm`): the forms check
@@ -43,10 +44,20 @@ def _count(help_text: str) -> serializers.IntegerField:
     )
 
 
-class EventFields(serializers.Serializer):
-    """The fields of a stage event besides its stage; each stage takes its own
-    (`pipeline.forms.STAGE_FIELDS`), the others must be left out or empty."""
+def _stage_fields() -> str:
+    """Which stage takes which fields, from the pages' forms."""
+    lines = [
+        f"- `{stage}`: " + ", ".join(f"`{f}`" for f in fields if f not in ("introducer_other",))
+        for stage, fields in STAGE_FIELDS.items()
+    ]
+    return (
+        "Every stage takes `date`, `detail`, `exception_approved_by` and `exception_document`; "
+        "besides, each stage takes its own fields, the others must be left out or empty:\n\n"
+        + "\n".join(lines)
+    )
 
+
+class EventFields(serializers.Serializer):
     detail = _text(NOTE, "A note (any stage).")
     class_name = _text(NAME, "class_passed: the awareness class.")
     certificate_no = _text(NUMBER, "class_passed: the certificate number.")
@@ -84,19 +95,24 @@ class EventFields(serializers.Serializer):
     exception_document = _text(NAME, "The document approving the exception.")
 
 
-class EventIn(EventFields):
+class NewStageEvent(EventFields):
+    __doc__ = _stage_fields()
+
     stage = serializers.ChoiceField(choices=Stage.choices, help_text="The stage recorded.")
     date = serializers.DateField(help_text="The day of the event (not in the future).")
 
 
-class CorrectionIn(EventFields):
-    """A correction: the fields given replace what was recorded, the others stay."""
+class StageEventCorrection(EventFields):
+    __doc__ = (
+        "A correction, with its reason: the fields given replace what was recorded, the others "
+        "stay. " + _stage_fields()
+    )
 
     reason = text_field(NOTE, help_text="Why the event is corrected.")
     date = serializers.DateField(required=False, help_text="The corrected day.")
 
 
-class CandidateIn(serializers.Serializer):
+class NewCandidate(serializers.Serializer):
     person_id = text_field(PERSON_ID, help_text="The person's identifier (a person you see).")
     cell_code = text_field(
         NUMBER,
@@ -112,7 +128,7 @@ class CandidateIn(serializers.Serializer):
     note = _text(NOTE)
 
 
-class CandidateOut(serializers.Serializer):
+class RecordedCandidate(serializers.Serializer):
     person_id = serializers.CharField(source="person.person_id")
     full_name = serializers.CharField(source="person.full_name")
     cell_code = serializers.CharField(source="cell.code")
@@ -125,7 +141,7 @@ class CandidateOut(serializers.Serializer):
         return sorted(p.person_id for p in candidate.mentors.all())
 
 
-class EventOut(serializers.Serializer):
+class RecordedStageEvent(serializers.Serializer):
     id = serializers.IntegerField()
     person_id = serializers.CharField(source="candidate.person.person_id")
     stage = serializers.ChoiceField(choices=Stage.choices)
@@ -153,7 +169,7 @@ class EventOut(serializers.Serializer):
         return sorted(p.person_id for p in event.introducers.all())
 
 
-class CorrectedEventOut(EventOut):
+class CorrectedStageEvent(RecordedStageEvent):
     reason = serializers.CharField()
 
 
@@ -173,4 +189,4 @@ class RefusalDetails(serializers.Serializer):
 
 
 class RefusalSerializer(s.ErrorSerializer):
-    details = RefusalDetails()  # type: ignore[assignment]
+    details = RefusalDetails()
