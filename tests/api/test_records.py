@@ -379,6 +379,43 @@ def test_introducers_and_a_vote_with_the_records_figure(mai, tokens, hoa):
     assert (vote.json()["votes_for"], vote.json()["official_members"]) == (3, 3)
 
 
+def test_a_handover_is_answered_by_the_receiving_communes_officer(mai, tokens):
+    handed = api(
+        tokens["alice"],
+        "/api/v1/candidates/P-MAI/events/",
+        {"stage": "handed_over", "date": "2024-06-01", "to_unit_code": "C2"},
+    )
+    assert handed.status_code == 201 and handed.json()["to_unit_code"] == "C2"
+    # Alice may not answer for bob's commune; bob may only answer, not record other steps.
+    accept = {"stage": "handover_accepted", "date": "2024-06-10", "to_unit_code": "C2-A"}
+    refused = api(tokens["alice"], "/api/v1/candidates/P-MAI/events/", accept)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    other_step = api(
+        tokens["bob"], "/api/v1/candidates/P-MAI/events/", {"stage": "paused", "date": "2024-06-05"}
+    )
+    assert other_step.status_code == 403
+    # The cell that takes the candidate is one of the receiving unit's, as the page offers.
+    wrong_cell = api(
+        tokens["bob"], "/api/v1/candidates/P-MAI/events/", {**accept, "to_unit_code": "C1-A"}
+    )
+    assert wrong_cell.status_code == 400
+    assert wrong_cell.json()["details"] == {
+        "to_unit_code": ["Select a valid choice. C1-A is not one of the available choices."]
+    }
+    accepted = api(tokens["bob"], "/api/v1/candidates/P-MAI/events/", accept)
+    assert accepted.status_code == 201, accepted.json()
+    assert Candidate.objects.get(person__person_id="P-MAI").cell.code == "C2-A"
+    moved = AuditEntry.objects.filter(action="ranks.pipeline.candidate.moved").latest("seq")
+    assert (moved.actor, moved.channel) == ("bob", "api")
+    # The candidacy is bob's commune's now: alice gets 404 like for a missing one.
+    gone = api(
+        tokens["alice"],
+        "/api/v1/candidates/P-MAI/events/",
+        {"stage": "paused", "date": "2024-06-20"},
+    )
+    assert gone.status_code == 404
+
+
 def test_the_same_event_again_records_nothing_and_answers_200(mai, tokens):
     body = {"stage": "paused", "date": "2024-06-01", "detail": "Ốm"}
     first = api(tokens["alice"], "/api/v1/candidates/P-MAI/events/", body)
