@@ -39,7 +39,13 @@ OWN = {
     "bob": {"code": "C2-A", "person_id": "P-LAN", "place": "V2"},
 }
 # Pages of a candidacy: the own page is that of one's own candidate.
-CANDIDATE_PAGES = {"candidate", "candidate_event", "candidate_event_correct"}
+CANDIDATE_PAGES = {
+    "candidate",
+    "candidate_event",
+    "candidate_event_correct",
+    "api_event_record",
+    "api_event_correct",
+}
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
 # An `event_id` is an event of the candidate the page names (of the other's candidate when the
 # person is no candidate): the `candidates` fixture records one for each.
@@ -85,6 +91,9 @@ POST_PAGES = {
     "api_unit_target",
     "api_unit_target_allocate",
 }
+# The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
+# answers 404 like a missing one; on one's own it reaches the body's check (400 for an empty one).
+API_WRITES = {"api_candidate_add", "api_event_record", "api_event_correct"}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).
@@ -247,6 +256,16 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 checked += 1
                 continue
             key = owned[0]
+            if name in API_WRITES:
+                mine = OWN_CANDIDATE[username] if name in CANDIDATE_PAGES else own_values[key]
+                for value in [*other[key], mine]:
+                    event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
+                    url = fill(route, {**shared, key: value, "event_id": event})
+                    response = client.post(url, {}, content_type="application/json")
+                    expected = 400 if value == mine else 404
+                    assert response.status_code == expected, f"{username} posted {url}"
+                    checked += 1
+                continue
             for value in other[key]:
                 event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
                 url = fill(route, {**shared, key: value, "event_id": event})
