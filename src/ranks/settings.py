@@ -216,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several serializers under one field name get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceKindEnum": "ranks.org.models.PlaceKind",
+        "MembershipStatusEnum": "ranks.api.endpoints.people_serializers.STATUSES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ranks.api.links.add_links",
