@@ -3,6 +3,7 @@ unit's exports — the import and export pages' own code, seen as a client sees 
 
 import csv
 import io
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -327,3 +328,41 @@ def test_an_unknown_export_answers_404(client, world, tokens):
         )
         assert response.status_code == 404
         assert response.json()["message"] == "No such export."
+
+
+def follow(client, url, headers, *, seconds=60):
+    """The job at `url` once it no longer runs (the page's polling, as a client does it)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        body = client.get(url, **headers).json()
+        if not body["running"] or time.monotonic() > deadline:
+            return body
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_background_a_client_polls_the_job_until_it_is_done(client, world, settings):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("an in-memory SQLite database is not shared with the import's thread")
+    settings.RANKS_IMPORT_IN_BACKGROUND = True
+    headers = bearer(token_create(actor=SYSTEM, username="alice", name="phone")[1])
+    response = client.post(
+        "/api/v1/imports/",
+        {"kind": "people", "file": SimpleUploadedFile("people.csv", GOOD.encode())},
+        HTTP_IDEMPOTENCY_KEY="background-1",
+        **headers,
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] in ("checking", "checked")
+    checked = follow(client, response["Location"], headers)
+    assert checked["status"] == "checked" and checked["counts"]["created"] == 2
+    assert not Person.objects.filter(person_id="P-NEW1").exists()
+    confirmed = client.post(checked["links"]["confirm"], **headers)
+    assert confirmed.status_code == 202
+    assert confirmed.json()["status"] in ("importing", "done")
+    done = follow(client, response["Location"], headers)
+    assert done["status"] == "done" and done["counts"]["created"] == 2
+    created = AuditEntry.objects.get(action="ranks.people.person.created", object_id="P-NEW1")
+    assert (created.actor, created.channel) == ("alice", "api")
