@@ -366,3 +366,51 @@ def test_in_the_background_a_client_polls_the_job_until_it_is_done(client, world
     assert done["status"] == "done" and done["counts"]["created"] == 2
     created = AuditEntry.objects.get(action="ranks.people.person.created", object_id="P-NEW1")
     assert (created.actor, created.channel) == ("alice", "api")
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("N1/exports/register.csv", ""),
+        ("N1/exports/register.xlsx", "?status=official"),
+        ("C1/exports/register.csv", "?on=2024-06-01&cell=C1-A&q=nguyen&year=2015"),
+    ],
+)
+def test_the_register_export_is_the_pages_file(client, world, tokens, path, query):
+    api = client.get(f"/api/v1/units/{path}{query}", **bearer(tokens["alice"]))
+    code, _, file = path.split("/")
+    page_url = f"/units/{code}/members.{file.split('.')[1]}{query}"
+    page = signed_in(client, "alice").get(page_url)
+    assert api.status_code == page.status_code == 200, api.content
+    for header in ("Content-Type", "Content-Disposition"):
+        assert api[header] == page[header]
+    if path.endswith(".csv"):
+        assert api.content == page.content
+        assert "P-AN" in api.content.decode("utf-8-sig")
+    else:
+        from openpyxl import load_workbook
+
+        def cells(response):
+            book = load_workbook(io.BytesIO(response.content), read_only=True)
+            return [[list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book]
+
+        assert cells(api) == cells(page)
+
+
+def test_the_register_export_refuses_what_the_page_refuses(client, world, tokens, monkeypatch):
+    from ranks.people import views as people_views
+
+    headers = {**bearer(tokens["alice"]), "HTTP_ACCEPT_LANGUAGE": "en"}
+    bad = client.get("/api/v1/units/N1/exports/register.csv?status=dead&year=1800", **headers)
+    assert bad.status_code == 400 and set(bad.json()["details"]) == {"status", "year"}
+    other = client.get("/api/v1/units/C2/exports/register.csv", **headers)
+    missing = client.get("/api/v1/units/NO-SUCH/exports/register.csv", **headers)
+    assert other.status_code == 404 and other.json() == missing.json()
+    monkeypatch.setattr(people_views, "REGISTER_EXPORT_LIMIT", 0)
+    refused = client.get("/api/v1/units/N1/exports/register.csv", **headers)
+    assert refused.status_code == 400 and refused.json()["code"] == "too_many_rows"
+    assert refused.json()["message"].startswith("The register has ")
+    # In Vietnamese, the page's own refusal.
+    refused = client.get("/api/v1/units/N1/exports/register.csv", **bearer(tokens["alice"]))
+    page = signed_in(client, "alice").get("/units/N1/members.csv")
+    assert page.status_code == 403 and refused.json()["message"] in page.content.decode()

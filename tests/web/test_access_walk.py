@@ -64,6 +64,7 @@ PAGE_QUERIES = {
     "unit_secondments": ["?show=all"],
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
+    "api_unit_register_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
 }
 # API writes that take only POST: a GET answers 405 for anybody; a POST of the other's object

@@ -2,8 +2,8 @@
 
 Through the same code as the import and export pages (`ranks.interchange`): an upload is stored
 and checked (a dry run) as a job, in a background thread as on the page; a checked job is
-imported, all or nothing, once confirmed; the bad-row report and a unit's exports are the
-pages' own bytes. A job is seen only by the user who started it: anybody else gets 404, like a
+imported, all or nothing, once confirmed; the bad-row report, a unit's exports of each kind and
+its members register are the pages' own bytes (`unit_export`, `unit_members_export`). A job is seen only by the user who started it: anybody else gets 404, like a
 missing one. The import is audited with channel `api` and reaches only the user's units, row by
 row, as the page's.
 """
@@ -30,9 +30,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ranks.access.requests import scope_of
-from ranks.api.common import ERRORS, api_actor, open_view, unit_of
+from ranks.api.common import ERRORS, OnDay, api_actor, open_view, query_of, text_field, unit_of
 from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ranks.api.serializers import ErrorSerializer
+from ranks.core.clock import today
+from ranks.core.errors import DomainError, Refused
 from ranks.interchange import jobs
 from ranks.interchange.exporters import EXPORTERS
 from ranks.interchange.forms import UploadForm
@@ -47,6 +49,8 @@ from ranks.interchange.views import (
     export_response,
     report_response,
 )
+from ranks.people.selectors import REGISTER_STATUSES, RegisterFilters
+from ranks.people.views import register_export_response
 
 CSV = "text/csv"
 
@@ -338,6 +342,10 @@ EXPORT_FILE = OpenApiResponse(
     OpenApiTypes.BINARY,
     description="The file, by `fmt`: CSV in UTF-8 with a BOM, or an Excel workbook (.xlsx).",
 )
+REGISTER_FILE = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description="The register, by `fmt`: CSV in UTF-8 with a BOM, or an Excel workbook.",
+)
 FORMAT = OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=EXPORT_FORMATS)
 
 
@@ -365,6 +373,48 @@ class UnitExport(APIView):
         )
 
 
+class RegisterQuery(OnDay):
+    q = text_field(100, required=False, help_text="An identifier, or words of a name.")
+    status = serializers.ChoiceField(choices=list(REGISTER_STATUSES), required=False)
+    cell = text_field(40, required=False, help_text="Only the members of this cell (its code).")
+    year = serializers.IntegerField(
+        min_value=1930, max_value=2100, required=False, help_text="Year of admission."
+    )
+
+
+class UnitRegisterExport(APIView):
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        operation_id="units_register_export",
+        parameters=[RegisterQuery, FORMAT],
+        responses={(200, CSV): REGISTER_FILE, (200, XLSX): REGISTER_FILE, **ERRORS},
+    )
+    def get(self, request, code, fmt):
+        """The members register of a unit on a date, filtered as on its page, every row: the
+        page's download. More rows than an export holds (20,000): 400 `too_many_rows`."""
+        unit = unit_of(request, code)
+        if fmt not in EXPORT_FORMATS:
+            raise Http404(_("No such export."))
+        query = query_of(request, RegisterQuery)
+        filters = RegisterFilters(
+            query=query.get("q", "").strip(),
+            status=query.get("status", ""),
+            cell_code=query.get("cell", "").strip(),
+            year=query.get("year"),
+        )
+        try:
+            return register_export_response(
+                scope=scope_of(request),
+                unit=unit,
+                day=query.get("on") or today(),
+                filters=filters,
+                fmt=fmt,
+            )
+        except Refused as refused:
+            raise DomainError(refused.message, code="too_many_rows") from None
+
+
 urlpatterns = [
     path("imports/", open_view(ImportUpload.as_view()), name="api_imports"),
     path("imports/<str:job_id>/", open_view(ImportDetail.as_view()), name="api_import"),
@@ -377,6 +427,12 @@ urlpatterns = [
         "imports/<str:job_id>/report.csv",
         open_view(ImportReport.as_view()),
         name="api_import_report",
+    ),
+    # Before the kinds' route, which would take `register` for a kind.
+    path(
+        "units/<str:code>/exports/register.<str:fmt>",
+        open_view(UnitRegisterExport.as_view()),
+        name="api_unit_register_export",
     ),
     path(
         "units/<str:code>/exports/<str:kind>.<str:fmt>",
