@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -282,9 +282,6 @@ class ImportDetail(APIView):
 
 
 class ImportConfirm(APIView):
-    # No body is read; one sent as a form (an empty one, as many clients send) is no error.
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
     @extend_schema(
         operation_id="imports_confirm",
         parameters=[JOB_ID, IDEMPOTENCY_KEY],
