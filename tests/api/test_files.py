@@ -415,3 +415,17 @@ def test_the_register_export_refuses_what_the_page_refuses(client, world, tokens
     refused = client.get("/api/v1/units/N1/exports/register.csv", **bearer(tokens["alice"]))
     page = signed_in(client, "alice").get("/units/N1/members.csv")
     assert page.status_code == 403 and refused.json()["message"] in page.content.decode()
+
+
+def test_the_job_reads_hold_a_query_ceiling_however_many_jobs(
+    client, world, tokens, django_assert_max_num_queries
+):
+    # The token (and its last use), the user's grants, and the job.
+    job_id = upload(client, tokens["alice"], BAD).json()["id"]
+    for _n in range(5):
+        upload(client, tokens["alice"], GOOD)
+    for suffix in ("", "report.csv"):
+        client.get(f"/api/v1/imports/{job_id}/{suffix}", **bearer(tokens["alice"]))
+        with django_assert_max_num_queries(4):
+            response = client.get(f"/api/v1/imports/{job_id}/{suffix}", **bearer(tokens["alice"]))
+            assert response.status_code == 200, suffix
