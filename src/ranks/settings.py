@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlaceKindEnum": "ranks.org.models.PlaceKind",
         "MembershipStatusEnum": "ranks.api.endpoints.people_serializers.STATUSES",
+        "FileKindEnum": "ranks.interchange.schema.KIND_ORDER",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -70,6 +70,7 @@ PAGE_QUERIES = {
     "unit_secondments": ["?show=all"],
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
+    "api_unit_register_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
     "api_figures_progress": ["?depth=0&metric=admissions_women", "?on=2024-12-31&depth=1"],
     "api_figures_composition": ["?from=2024-01-01&to=2024-12-31&show=sensitive"],
@@ -77,6 +78,9 @@ PAGE_QUERIES = {
     "api_figures_coverage": ["?which=both&page_size=1", "?on=2024-06-01&cursor=bz0x"],
     "api_figures_cells": ["?flag=below_minimum&page_size=1", "?on=2024-06-01&cursor=bz0x"],
 }
+# API writes that take only POST: a GET answers 405 for anybody; a POST of the other's object
+# answers 404, and of one's own anything but 404 (the walk's own import is done: 409).
+POST_ONLY = {"api_import_confirm"}
 # Pages that record with POST: the other's answer 404 there as well.
 POST_PAGES = {
     "unit_secondments",
@@ -90,6 +94,7 @@ POST_PAGES = {
     "unit_grants",
     "api_unit_target",
     "api_unit_target_allocate",
+    *POST_ONLY,
 }
 # The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
 # answers 404 like a missing one; on one's own it reaches the body's check (400 for an empty one).
@@ -157,6 +162,7 @@ PLAIN_QUERIES = {
             for on in ("2024-01-01", "2026-01-01")
         ),
     ],
+    "api_imports": None,  # POST only: an upload (tests/api/test_files.py checks its scope)
     "api_schema": [""],
     "api_docs": [""],
     "api_redoc": [""],
@@ -272,7 +278,7 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 queries = ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive")
                 for query in (*queries, *PAGE_QUERIES.get(name, ())):
                     response = client.get(url + query)
-                    assert response.status_code == 404, (
+                    assert response.status_code == (405 if name in POST_ONLY else 404), (
                         f"{username} reached {url}{query}: {response.status_code}"
                     )
                     checked += 1
@@ -285,6 +291,9 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             own = fill(
                 route, {**shared, key: mine, "event_id": candidates[OWN_CANDIDATE[username]]}
             )
+            if name in POST_ONLY:
+                assert client.post(own, {}).status_code != 404, own
+                continue
             expected = 405 if name in WRITE_ONLY else 403 if name in MANAGER_PAGES else 200
             assert client.get(own).status_code == expected, own
         else:
