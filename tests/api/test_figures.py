@@ -347,34 +347,39 @@ def test_the_date_range_in_the_languages(client, figures):
 
 
 @pytest.mark.parametrize(
-    ("url", "field", "english", "vietnamese"),
+    ("url", "field", "english", "vietnamese", "code"),
     [
         (
             "/api/v1/units/C1/figures/progress/?on=2026-01-01",
             "on",
             "C1 does not exist on 01/01/2026.",
             "C1 không tồn tại vào ngày 01/01/2026.",
+            "not_in_force",
         ),
         (
             "/api/v1/units/N1/figures/ratio/?year=2024",
             "year",
             "N1 does not exist in 2024.",
             "N1 không tồn tại trong năm 2024.",
+            "not_in_force",
         ),
         (
             "/api/v1/units/C1/figures/composition/?from=2024-06-01&to=2024-01-01",
             "to",
             "The end of the period is before its start.",
             "Ngày kết thúc kỳ báo cáo trước ngày bắt đầu.",
+            "invalid",
         ),
     ],
 )
-def test_refusals_in_the_language_asked(client, figures, url, field, english, vietnamese):
+def test_refusals_in_the_language_asked(client, figures, url, field, english, vietnamese, code):
+    """A unit asked for on a date it did not exist is not there then (404, like a missing one,
+    but saying why); a period backwards is a bad request (400)."""
     for lang, message in (("en", english), ("vi", vietnamese), (None, vietnamese)):
         response = get(client, figures["alice"], url, lang)
-        assert response.status_code == 400
+        assert response.status_code == (404 if code == "not_in_force" else 400)
         assert response.json() == {
-            "code": "invalid",
+            "code": code,
             "message": message,
             "details": {field: [message]},
         }

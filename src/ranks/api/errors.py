@@ -44,7 +44,12 @@ def api_exception_handler(exc, context):
             details["rules"] = exc.rules
         return Response(
             {"code": exc.code, "message": str(exc.message), "details": details},
-            status=status.HTTP_400_BAD_REQUEST,
+            # A unit asked for on a date it did not exist: not there, as a missing one.
+            status=(
+                status.HTTP_404_NOT_FOUND
+                if exc.code == "not_in_force"
+                else status.HTTP_400_BAD_REQUEST
+            ),
         )
     said = None
     if isinstance(exc, Http404):

@@ -8,17 +8,66 @@ from __future__ import annotations
 from typing import Any
 
 # operation id → status → link name → (target operation id, {parameter: runtime expression}).
-LINKS: dict[str, dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
-    "units_list": {
-        "200": {
-            "unit": ("units_retrieve", {"code": "$response.body#/results/0/code"}),
-            "subtree": ("units_subtree", {"code": "$response.body#/results/0/code"}),
-        }
-    },
-    "units_subtree": {
-        "200": {"unit": ("units_retrieve", {"code": "$response.body#/results/0/code"})}
-    },
+LINKS: dict[str, dict[str, dict[str, tuple[str, dict[str, str]]]]] = {}
+
+_FIRST_UNIT = {"code": "$response.body#/results/0/code"}
+# What a unit's code opens.
+_UNIT = {
+    "unit": ("units_retrieve", _FIRST_UNIT),
+    "subtree": ("units_subtree", _FIRST_UNIT),
+    "history": ("units_history", _FIRST_UNIT),
+    "places": ("places_list", {"unit": "$response.body#/results/0/code"}),
+    "candidates": ("candidates_list", _FIRST_UNIT),
+    "due": ("candidates_due", _FIRST_UNIT),
+    "members": ("members_list", _FIRST_UNIT),
+    "targets": ("targets_list", _FIRST_UNIT),
+    "progress": ("figures_progress", _FIRST_UNIT),
+    "ratio": ("figures_ratio", _FIRST_UNIT),
+    "coverage": ("figures_coverage", _FIRST_UNIT),
+    "cells": ("figures_cells", _FIRST_UNIT),
 }
+_PERSON = {"person_id": "$response.body#/person_id"}
+_EVENT = {"person_id": "$response.body#/person_id", "event_id": "$response.body#/id"}
+_JOB = {"job_id": "$response.body#/id"}
+LINKS.update(
+    {
+        "units_list": {"200": _UNIT},
+        "units_subtree": {"200": _UNIT},
+        "places_list": {
+            "200": {"place": ("places_retrieve", {"place": "$response.body#/results/0/code"})}
+        },
+        "people_search": {
+            "200": {
+                "person": ("people_retrieve", {"person_id": "$response.body#/results/0/person_id"}),
+                "memberships": (
+                    "people_memberships",
+                    {"person_id": "$response.body#/results/0/person_id"},
+                ),
+            }
+        },
+        "candidates_create": {
+            "201": {
+                "candidate": ("candidates_retrieve", _PERSON),
+                "eligibility": ("candidates_eligibility", _PERSON),
+                "record": ("candidates_events_create", _PERSON),
+            }
+        },
+        "candidates_events_create": {
+            status: {
+                "candidate": ("candidates_retrieve", _PERSON),
+                "correct": ("candidates_events_correct", _EVENT),
+            }
+            for status in ("200", "201")
+        },
+        "imports_create": {
+            "201": {
+                "job": ("imports_retrieve", _JOB),
+                "confirm": ("imports_confirm", _JOB),
+                "report": ("imports_report", _JOB),
+            }
+        },
+    }
+)
 
 
 def _operations(result: dict[str, Any]):

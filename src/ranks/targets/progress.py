@@ -280,6 +280,7 @@ def progress(
             _("%(code)s does not exist on %(date)s.")
             % {"code": unit.code, "date": on.strftime("%d/%m/%Y")},
             field="on",
+            code="not_in_force",
         )
     shown_ids = {v.unit_id for v, _depth in shown}
     if metric in PLACE_METRICS:
@@ -518,6 +519,7 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         raise DomainError(
             _("%(code)s does not exist in %(year)s.") % {"code": unit.code, "year": year},
             field="year",
+            code="not_in_force",
         )
     version = own.version(unit.pk, first_day)
     parent_id = version.parent_id if version else None

@@ -116,7 +116,7 @@ class ProgressFigures(GenericAPIView):
         (down to `depth` levels): the target, the actual to the date, what the pace of past
         years expects by then, the gap, the year-end projection and a status, as the dashboard
         shows them. The same as `ranks report progress --format json`. A unit that did not
-        exist on the date: 400."""
+        exist on the date: 404 (`not_in_force`)."""
         unit = unit_of(request, code)
         query = query_of(request, fs.ProgressQuery)
         result = progress(
@@ -170,7 +170,7 @@ class RatioFigures(GenericAPIView):
         """The admission ratio of a year (admissions over the members on 1 January, R16's
         3–4 %) of the unit, ranked among the units under the same parent, and of the units
         directly below it. The same as `ranks report ratio --format json`. A unit that did not
-        exist in the year: 400."""
+        exist in the year: 404 (`not_in_force`)."""
         unit = unit_of(request, code)
         query = query_of(request, fs.RatioQuery)
         year = query.get("year") or today().year

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ranks.api.common import PageQuery
@@ -24,8 +25,18 @@ LAST_DAY = dt.date(2100, 12, 31)
 DAYS = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
+# The same bound as the schema says it: a client generating dates from the schema alone
+# (schemathesis does) is told which ones are taken.
+DAY_PATTERN = r"^(19[3-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
+class BoundedDateField(serializers.DateField):
+    """A date from FIRST_DAY to LAST_DAY."""
+
+
 def day_field(help_text: str) -> serializers.DateField:
-    return serializers.DateField(
+    return BoundedDateField(
         required=False,
         help_text=f"{help_text} (YYYY-MM-DD, {DAYS})",
         validators=[_within],
