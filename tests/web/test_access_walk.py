@@ -39,7 +39,13 @@ OWN = {
     "bob": {"code": "C2-A", "person_id": "P-LAN", "place": "V2"},
 }
 # Pages of a candidacy: the own page is that of one's own candidate.
-CANDIDATE_PAGES = {"candidate", "candidate_event", "candidate_event_correct"}
+CANDIDATE_PAGES = {
+    "candidate",
+    "candidate_event",
+    "candidate_event_correct",
+    "api_candidate",
+    "api_candidate_eligibility",
+}
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
 # An `event_id` is an event of the candidate the page names (of the other's candidate when the
 # person is no candidate): the `candidates` fixture records one for each.
@@ -65,6 +71,12 @@ PAGE_QUERIES = {
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
+    "api_unit_candidates": [
+        "?stage=source_list",
+        "?status=active&source_group=other&page_size=1",
+        "?on=2024-01-01&status=active",
+    ],
+    "api_unit_due": ["?within=30", "?on=2024-01-01&page_size=1"],
 }
 # Pages that record with POST: the other's answer 404 there as well.
 POST_PAGES = {
