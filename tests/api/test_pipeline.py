@@ -499,3 +499,20 @@ def test_the_due_messages_are_the_pages(client, headers, pipeline):
         assert sorted(
             (r["person_id"], r["rule"], r["message"], r["citation"]) for r in vietnamese
         ) == sorted((i.person_id, i.rule, i.message, i.citation) for i in expected)
+
+
+def test_a_handover_shows_the_candidate_to_the_receiving_side(client, headers, pipeline):
+    """Handed over to C2 and waiting for an answer, P-BE is seen by bob as on the candidate page
+    (with the answer his to give), yet stays off his unit's lists: it is not in his cells."""
+    event("P-BE", "handed_over", D(2024, 11, 4), to_unit_code="C2", detail="Chuyển nơi ở")
+    body = client.get(f"/api/v1/candidates/P-BE/?on={ON}", **headers["bob"]).json()
+    assert body["may_answer_handover"] is True and body["may_record"] is False
+    assert body["handover"]["date"] == "2024-11-04"
+    assert body["handover"]["to_unit"]["code"] == "C2"
+    assert body["standing"]["side_state"] == "handed_over"
+    assert body["standing"]["status"] == "handed_over"
+    assert client.get("/api/v1/candidates/P-BE/eligibility/", **headers["bob"]).status_code == 200
+    listed, _pages = every_page(client, f"/api/v1/units/C2/candidates/?on={ON}", headers["bob"])
+    assert {r["person_id"] for r in listed} == {"P-HAI"}
+    mine = client.get(f"/api/v1/candidates/P-BE/?on={ON}", **headers["alice"]).json()
+    assert mine["may_record"] is True and mine["handover"]["to_unit"]["code"] == "C2"
