@@ -27,10 +27,15 @@ from ranks.pipeline.stages import MAIN_STAGES, STATE_FILTERS, SourceGroup, Stage
 
 
 class ByPersonId(ByCode):
-    """Pages of 50 (`page_size` up to 200) by the person's identifier, unique for a candidacy
-    (one a person): the query annotates it as `pid`."""
+    """Candidacies in pages of 50 (`page_size` up to 200) by the person's identifier, unique
+    for a candidacy (one a person), annotated as `pid` for the cursor's position."""
 
     ordering = "pid"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(
+            queryset.annotate(pid=F("person__person_id")), request, view
+        )
 
 
 class CandidatesQuery(PageQuery):
@@ -90,7 +95,7 @@ class UnitCandidates(GenericAPIView):
             group=query.get("source_group", ""),
             state_key=query.get("status", ""),
             stage=query.get("stage", ""),
-        ).annotate(pid=F("person__person_id"))
+        )
         page = self.paginate_queryset(candidates)
         rows = [s.row_data(row, day) for row in rows_with_deadlines(page or [], day)]
         return self.get_paginated_response(s.CandidateRowSerializer(rows, many=True).data)
@@ -156,10 +161,7 @@ class UnitDue(GenericAPIView):
         unit = unit_of(request, code)
         query = query_of(request, DueQuery)
         day = query.get("on") or today()
-        candidates = due_candidates(scope=scope_of(request), unit=unit, on=day).annotate(
-            pid=F("person__person_id")
-        )
-        page = self.paginate_queryset(candidates)
+        page = self.paginate_queryset(due_candidates(scope=scope_of(request), unit=unit, on=day))
         items = due_items(page or [], day)
         if query.get("within") is not None:
             items = due_within(items, day, query["within"])
