@@ -50,10 +50,6 @@ class Row:
     def stage_on(self) -> str:
         return self.state.stage
 
-    @property
-    def state_key(self) -> str:
-        return state_key_of(self.state)
-
 
 @dataclass(frozen=True)
 class BoardColumn:
