@@ -45,6 +45,8 @@ CANDIDATE_PAGES = {
     "candidate_event_correct",
     "api_event_record",
     "api_event_correct",
+    "api_candidate",
+    "api_candidate_eligibility",
 }
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
 # An `event_id` is an event of the candidate the page names (of the other's candidate when the
@@ -77,6 +79,12 @@ PAGE_QUERIES = {
     "api_figures_ratio": ["?year=2024"],
     "api_figures_coverage": ["?which=both&page_size=1", "?on=2024-06-01&cursor=bz0x"],
     "api_figures_cells": ["?flag=below_minimum&page_size=1", "?on=2024-06-01&cursor=bz0x"],
+    "api_unit_candidates": [
+        "?stage=source_list",
+        "?status=active&source_group=other&page_size=1",
+        "?on=2024-01-01&status=active",
+    ],
+    "api_unit_due": ["?within=30", "?on=2024-01-01&page_size=1"],
 }
 # API writes that take only POST: a GET answers 405 for anybody; a POST of the other's object
 # answers 404, and of one's own anything but 404 (the walk's own import is done: 409).
@@ -94,11 +102,12 @@ POST_PAGES = {
     "unit_grants",
     "api_unit_target",
     "api_unit_target_allocate",
+    "api_unit_candidates",
     *POST_ONLY,
 }
 # The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
 # answers 404 like a missing one; on one's own it reaches the body's check (400 for an empty one).
-API_WRITES = {"api_candidate_add", "api_event_record", "api_event_correct"}
+API_WRITES = {"api_event_record", "api_event_correct"}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).

@@ -11,8 +11,10 @@ withdrawn, ineligible and handed-over candidates have nothing due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.access.scope import Scope
@@ -20,7 +22,7 @@ from ranks.org import sql
 from ranks.org.models import Unit
 from ranks.org.selectors import unit_names_on
 from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts
-from ranks.pipeline.findings_text import finding_message
+from ranks.pipeline.findings_text import finding_citation, finding_message
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.rules import BLOCKED, WARNING, Finding, due, evaluate, state_on
 
@@ -44,6 +46,10 @@ class DueItem:
     message: str
     # Past its deadline: blocked, or within an extension that needs reasons (R8, R11).
     overdue: bool
+    # The rule's document and clause as the engine keeps them, and in words (`finding_citation`).
+    document: str = ""
+    clause: str = ""
+    citation: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -96,16 +102,19 @@ def _findings(candidate: Candidate, on: dt.date) -> list[tuple[str, Finding]]:
     return found
 
 
-def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
-    """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
-    in `scope`: six queries (candidates, names, events and the introducers' postings), however
-    many candidates."""
+def due_candidates(*, scope: Scope, unit: Unit, on: dt.date) -> QuerySet[Candidate]:
+    """The candidacies whose cell is in `unit`'s subtree on `on` and in `scope`, with what
+    `due_items` reads (unordered: the caller orders, and may take a slice of them)."""
     in_scope = scope.units(
         Candidate.objects.filter(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], on))), "cell"
     )
-    candidates = list(
-        in_scope.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH).order_by("id")
-    )
+    return in_scope.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH)
+
+
+def due_items(candidates: Iterable[Candidate], on: dt.date) -> list[DueItem]:
+    """What is due on `on` for these candidacies (read by `due_candidates`), overdue first, then
+    by date: one query more, for the cells' names."""
+    candidates = list(candidates)
     if not candidates:
         return []
     names = unit_names_on(unit_ids={c.cell_id for c in candidates}, day=on)
@@ -125,9 +134,25 @@ def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
                     date=finding.date,
                     message=finding_message(finding),
                     overdue=_overdue(status, finding, on),
+                    document=finding.document,
+                    clause=finding.clause,
+                    citation=finding_citation(finding),
                 )
             )
     items.sort(
         key=lambda i: (not i.overdue, i.date or dt.date.max, i.full_name, i.person_id, i.rule)
     )
     return items
+
+
+def due_within(items: Iterable[DueItem], on: dt.date, days: int) -> list[DueItem]:
+    """The items overdue, undated, or dated no later than `days` days after `on`."""
+    last = on + dt.timedelta(days=days)
+    return [i for i in items if i.overdue or i.date is None or i.date <= last]
+
+
+def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
+    """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
+    in `scope`: six queries (candidates, names, events and the introducers' postings), however
+    many candidates."""
+    return due_items(due_candidates(scope=scope, unit=unit, on=on).order_by("id"), on)

@@ -48,3 +48,18 @@ class Stage(models.TextChoices):
 
 MAIN_STAGES: tuple[str, ...] = tuple(Stage.values[: Stage.values.index(Stage.REMOVED) + 1])
 SIDE_STATES: tuple[str, ...] = tuple(s for s in Stage.values if s not in MAIN_STAGES)
+
+
+# Where a candidacy stands, one key each, as the source list filters them: a main stage of its
+# own (admitted, removed), else its side state, else active. The counters' columns of candidates
+# by stage carry the same keys (`STANDING_OF_COLUMN`).
+STATE_FILTERS = {
+    "active": _("active"),
+    "working_away": _("working away"),
+    "paused": _("paused"),
+    "handed_over": _("handed over"),
+    "withdrawn": _("withdrawn"),
+    "ineligible": _("found ineligible"),
+    "member": _("admitted (probationary or official member)"),
+    "removed": _("removed"),
+}

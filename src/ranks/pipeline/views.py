@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ranks.access.requests import actor_of, day_of, officer_covers, scope_of, unit_or_404
@@ -36,20 +35,8 @@ from ranks.pipeline.selectors import (
     handovers_waiting,
 )
 from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
-from ranks.pipeline.stages import MAIN_STAGES, SourceGroup, Stage
+from ranks.pipeline.stages import MAIN_STAGES, STATE_FILTERS, SourceGroup, Stage
 
-# What the source list can be filtered by: one key per candidate (the counters' columns of
-# candidates by stage carry the same keys, `STANDING_OF_COLUMN`).
-STATE_FILTERS = {
-    "active": gettext_lazy("active"),
-    "working_away": gettext_lazy("working away"),
-    "paused": gettext_lazy("paused"),
-    "handed_over": gettext_lazy("handed over"),
-    "withdrawn": gettext_lazy("withdrawn"),
-    "ineligible": gettext_lazy("found ineligible"),
-    "member": gettext_lazy("admitted (probationary or official member)"),
-    "removed": gettext_lazy("removed"),
-}
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
 
 

@@ -23,6 +23,7 @@ from ranks.access.requests import officer_covers, scope_of
 from ranks.api import serializers as s
 from ranks.api.common import ERRORS, api_actor, open_view, unit_of
 from ranks.api.endpoints import records_serializers as rs
+from ranks.api.endpoints.pipeline import UnitCandidates
 from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ranks.core.clock import today
 from ranks.pipeline.access import CandidateAccess, candidate_or_404
@@ -273,11 +274,15 @@ def _correction_form(request, seen: CandidateAccess, event, body: dict[str, Any]
     )
 
 
+class UnitCandidatesAndAdd(UnitCandidates, CandidateAdd):
+    """`units/<code>/candidates/`: GET lists the unit's candidates (`pipeline`), POST adds one."""
+
+
 urlpatterns = [
     path(
         "units/<str:code>/candidates/",
-        open_view(CandidateAdd.as_view()),
-        name="api_candidate_add",
+        open_view(UnitCandidatesAndAdd.as_view()),
+        name="api_unit_candidates",
     ),
     path(
         "candidates/<str:person_id>/events/",

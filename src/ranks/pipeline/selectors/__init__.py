@@ -11,6 +11,7 @@ from ranks.pipeline.selectors.candidate import (
     FormChoices,
     candidacy_visible,
     candidate_choices,
+    candidate_eligibility,
     candidate_overview,
     event_choices,
 )
@@ -23,6 +24,9 @@ from ranks.pipeline.selectors.source_list import (
     SourceList,
     candidates_on_board,
     candidates_paged,
+    rows_with_deadlines,
+    source_list_asked,
+    state_key_of,
 )
 from ranks.pipeline.selectors.standing import (
     candidate_current_stage,
@@ -44,11 +48,15 @@ __all__ = [
     "SourceList",
     "candidacy_visible",
     "candidate_choices",
+    "candidate_eligibility",
     "candidate_current_stage",
     "candidate_overview",
     "candidate_state",
     "candidates_on_board",
     "candidates_paged",
+    "rows_with_deadlines",
+    "source_list_asked",
+    "state_key_of",
     "event_choices",
     "handover_pending",
     "handovers_waiting",

@@ -45,6 +45,9 @@ class FindingRow:
     message: str
     date: dt.date | None
     code: str
+    # The rule's document and clause as the engine keeps them; `citation` says them in words.
+    document: str = ""
+    clause: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,17 @@ def _finding_rows(findings: Iterable[rules.Finding]) -> list[FindingRow]:
             message=finding_message(f),
             date=f.date,
             code=f.code,
+            document=f.document,
+            clause=f.clause,
         )
         for f in findings
     ]
+
+
+def candidate_eligibility(*, candidate: Candidate, day: dt.date) -> list[FindingRow]:
+    """What the rules find for the candidacy on `day`, as its page lists them under Eligibility
+    (`rules.evaluate`), from a candidacy read with what `pipeline_facts` reads."""
+    return _finding_rows(rules.evaluate(pipeline_facts(candidate, day), day))
 
 
 def candidate_overview(
@@ -154,7 +165,7 @@ def candidate_overview(
         mentors=list(candidate.mentors.all()),
         timeline=timeline_entries,
         periods=[StageTime(p.stage, p.start, p.end, p.days(day)) for p in state.periods],
-        eligibility=_finding_rows(rules.evaluate(facts, day)),
+        eligibility=_finding_rows(rules.evaluate(facts, day)),  # `candidate_eligibility`
         deadlines=_finding_rows(rules.due(facts, day)),
         next_stages=next_stages,
         side_actions=side_actions,

@@ -20,7 +20,7 @@ from ranks.org import sql
 from ranks.org.models import Unit
 from ranks.org.selectors import unit_names_on
 from ranks.pipeline import rules
-from ranks.pipeline.facts_from_records import vote_outcome
+from ranks.pipeline.facts_from_records import EVENT_PREFETCH, pipeline_facts, vote_outcome
 from ranks.pipeline.models import MAIN_STAGES, Candidate, Stage, StageEvent
 from ranks.pipeline.selectors.standing import candidate_state, standing
 
@@ -42,6 +42,9 @@ class Row:
     cell_name: str = ""
     # The latest vote, when it failed and the candidacy stands at the cell resolution.
     failed_vote: rules.VoteOutcome | None = None
+    # The earliest deadline running on the day, as the candidate's page lists its deadlines
+    # (`rules.due`); read by `rows_with_deadlines` only.
+    next_due: rules.Finding | None = None
 
     @property
     def stage_on(self) -> str:
@@ -64,6 +67,16 @@ class SourceList:
     total: int
     page: Page[Candidate] | None = None
     columns: list[BoardColumn] = field(default_factory=list)
+
+
+def state_key_of(state: rules.State) -> str:
+    """The source list's state key of a candidacy (`stages.STATE_FILTERS`), as
+    `_standing_filter` selects it: removed, admitted (member), else its side state or active."""
+    if state.stage == Stage.REMOVED:
+        return "removed"
+    if state.stage in MEMBER_STAGES:
+        return "member"
+    return state.side or "active"
 
 
 def _standing_filter(state_key: str) -> Q:
@@ -159,6 +172,46 @@ def _rows(candidates: Iterable[Candidate], day: dt.date) -> list[Row]:
     names = unit_names_on(unit_ids={row.candidate.cell_id for row in rows}, day=day)
     for row in rows:
         row.cell_name = names.get(row.candidate.cell_id, row.candidate.cell.code)
+    return rows
+
+
+def source_list_asked(
+    *,
+    scope: Scope,
+    unit: Unit,
+    day: dt.date,
+    group: str = "",
+    state_key: str = "",
+    stage: str = "",
+) -> QuerySet[Candidate]:
+    """The candidacies of the source list of the cells below `unit` on `day` in `scope`, filtered
+    as `candidates_paged` filters them, with what `rows_with_deadlines` reads: the caller orders
+    and slices (the API's cursor)."""
+    return (
+        _candidates_asked(
+            scope=scope,
+            unit=unit,
+            day=day,
+            group=group,
+            state_key=state_key,
+            stage=stage,
+            with_standing=bool(state_key or stage),
+        )
+        .select_related("person", "cell")
+        .prefetch_related(*EVENT_PREFETCH, "mentors")
+    )
+
+
+def rows_with_deadlines(candidates: Iterable[Candidate], day: dt.date) -> list[Row]:
+    """The rows of the candidacies shown (`_rows`) with each one's earliest deadline on `day`
+    (`next_due`), from the deadlines the candidate's page lists (`rules.due`). The candidacies
+    come with `EVENT_PREFETCH` (`source_list_asked`): no query more than `_rows`."""
+    rows = _rows(candidates, day)
+    for row in rows:
+        # The deadlines read no area flags (as `due.due_list`): no ancestry query.
+        facts = pipeline_facts(row.candidate, day, area_flags=frozenset())
+        dated = [f for f in rules.due(facts, day) if f.date is not None]
+        row.next_due = min(dated, key=lambda f: (f.date or dt.date.max, f.rule)) if dated else None
     return rows
 
 
