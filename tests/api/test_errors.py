@@ -83,3 +83,14 @@ def test_options_is_not_a_method_of_the_api(client, world, tokens):
     response = client.options("/api/v1/units/", **bearer(tokens["alice"]))
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_the_frameworks_own_checks_speak_vietnamese(client, world, tokens):
+    """DRF's messages (a number, a range, a choice) come in the language asked, like ours."""
+    asked = "/api/v1/units/?page_size=x"
+    vietnamese = client.get(asked, **bearer(tokens["alice"])).json()["details"]
+    assert vietnamese == {"page_size": ["Cần một số nguyên hợp lệ."]}
+    english = client.get(asked, HTTP_ACCEPT_LANGUAGE="en", **bearer(tokens["alice"])).json()
+    assert english["details"] == {"page_size": ["A valid integer is required."]}
+    too_many = client.get("/api/v1/units/?page_size=500", **bearer(tokens["alice"])).json()
+    assert too_many["details"] == {"page_size": ["Giá trị phải nhỏ hơn hoặc bằng 200."]}
