@@ -78,3 +78,17 @@ def test_a_refusal_cites_the_article_in_vietnamese(world):
     with translation.override("en"):
         message = refusal("committee_resolution", VOTE_ON + dt.timedelta(days=7))
     assert "R7 – vote of the cell (two thirds) (Party Charter Art. 4.3)" in message
+
+
+def test_a_refusal_for_an_education_not_recorded_says_so(world):
+    from django.utils import translation
+
+    from ranks.pipeline.findings_text import finding_message
+    from ranks.pipeline.rules.findings import Finding
+
+    finding = Finding("R3", "294-QĐ/TW", "§1.2", "blocked", "education_insufficient",
+                      {"education": "", "required": "lower_secondary"})  # fmt: skip
+    with translation.override("en"):
+        assert finding_message(finding).startswith("Education not recorded is below")
+    with translation.override("vi"):
+        assert "chưa ghi" in finding_message(finding)

@@ -81,6 +81,8 @@ def _param(key: str, value: Any) -> Any:
         return format_day(value)
     if isinstance(value, str) and value in _LABELS.get(key, {}):
         return str(_LABELS[key][value])
+    if key == "education" and not value:  # none recorded: say so, not a blank
+        return gettext("not recorded")
     return value
 
 
