@@ -65,6 +65,9 @@ PAGE_QUERIES = {
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
+    "api_unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A", "?q=P-LAN"],
+    "api_unit_transfers": ["?from=2000-01-01&to=2030-12-31", "?direction=in", "?direction=out"],
+    "api_unit_leavings": ["?from=2000-01-01&to=2030-12-31&reason=death"],
 }
 # Pages that record with POST: the other's answer 404 there as well.
 POST_PAGES = {
@@ -78,6 +81,9 @@ POST_PAGES = {
     "place_edit",
     "unit_grants",
 }
+# The API's writes: POST only (GET answers 405 to everybody); a JSON body posted to the other's
+# answers 404, an empty one to one's own is refused as invalid (400).
+API_WRITES = {"api_member_transfer", "api_member_leave"}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
@@ -228,7 +234,7 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
                 url = fill(route, {**shared, key: value, "event_id": event})
                 queries = ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive")
-                for query in (*queries, *PAGE_QUERIES.get(name, ())):
+                for query in () if name in API_WRITES else (*queries, *PAGE_QUERIES.get(name, ())):
                     response = client.get(url + query)
                     assert response.status_code == 404, (
                         f"{username} reached {url}{query}: {response.status_code}"
@@ -236,6 +242,10 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                     checked += 1
                 if name in POST_PAGES:
                     assert client.post(url, {}).status_code == 404, f"{username} posted {url}"
+                if name in API_WRITES:
+                    posted = client.post(url, {}, content_type="application/json")
+                    assert posted.status_code == 404, f"{username} posted {url}"
+                    checked += 1
             # The same page of one's own object works, so the 404 above is about access.
             mine = own_values[key]
             if name in CANDIDATE_PAGES:
@@ -243,6 +253,9 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             own = fill(
                 route, {**shared, key: mine, "event_id": candidates[OWN_CANDIDATE[username]]}
             )
+            if name in API_WRITES:
+                assert client.post(own, {}, content_type="application/json").status_code == 400
+                continue
             assert client.get(own).status_code == (403 if name in MANAGER_PAGES else 200), own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
