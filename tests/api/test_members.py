@@ -428,6 +428,7 @@ TRANSFER_REFUSALS = [
     ({"date": "2026-10-01", "cell_code": "NO-SUCH"}, "cell_code"),
     ({"date": "2026-10-01"}, "cell_code"),
     ({"date": "2026-10-01", "cell_code": ""}, "cell_code"),
+    ({"date": "2026-10-01", "cell_code": " "}, "cell_code"),
 ]
 LEAVE_REFUSALS = [
     ({"date": (today() + dt.timedelta(days=2)).isoformat(), "reason": "death"}, "date"),

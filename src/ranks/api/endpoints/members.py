@@ -19,7 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ranks.access.requests import officer_covers, person_or_404, scope_of
+from ranks.access.requests import officer_covers, person_or_404, scope_of, units_covered
 from ranks.api.common import ERRORS, api_actor, open_view, query_of, unit_of
 from ranks.api.endpoints import members_serializers as s
 from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -199,8 +199,6 @@ def _side(move) -> set[int]:
 
 
 def _covered(request, moves) -> set[int]:
-    from ranks.access.requests import units_covered
-
     return units_covered(request, {cell for m in moves for cell in _side(m)})
 
 
@@ -217,8 +215,6 @@ class UnitLeavings(GenericAPIView):
         """Memberships that ended in a period (death, removal, transfer out of the system) whose
         member's cell on their last day present was below the unit, by the day left: the
         leavings the counters count (the figures of the reports)."""
-        from ranks.access.requests import units_covered
-
         unit = unit_of(request, code)
         query = query_of(request, s.LeavingsQuery)
         start, end = _period(query)
@@ -313,6 +309,8 @@ class MemberTransfer(GenericAPIView):
         current = _current_or_refused(request, person, on)
         body = _body(request, s.TransferRequest)
         code = body["cell_code"].strip()
+        if not code:
+            raise exceptions.ValidationError({"cell_code": [s.CHOOSE_CELL]})
         if not cell_code_covered(scope=scope_of(request, role="officer"), code=code):
             raise DomainError(_("Unknown cell code: %(code)s.") % {"code": code}, field="cell_code")
         try:
