@@ -428,13 +428,24 @@ TRANSFER_REFUSALS = [
     ({"date": "2026-10-01", "cell_code": "NO-SUCH"}, "cell_code"),
     ({"date": "2026-10-01"}, "cell_code"),
     ({"date": "2026-10-01", "cell_code": ""}, "cell_code"),
-    ({"date": "2026-10-01", "cell_code": " "}, "cell_code"),
 ]
 LEAVE_REFUSALS = [
     ({"date": (today() + dt.timedelta(days=2)).isoformat(), "reason": "death"}, "date"),
     ({"date": "2024-01-01", "reason": "death"}, "date"),
     ({"date": "2026-01-01", "reason": "holiday"}, "reason"),
 ]
+
+
+def test_a_blank_cell_code_is_asked_for(client, world, tokens):
+    """Spaces are no code: the API asks for the cell (the page, given spaces in its list's
+    field, answers "Unknown cell code:  ." with the spaces)."""
+    answer = post(
+        client,
+        "/api/v1/people/P-AN/transfer/",
+        {"date": "2026-10-01", "cell_code": "  "},
+        bearer(tokens["alice"]),
+    ).json()
+    assert answer["details"] == {"cell_code": ["Hãy chọn chi bộ mà đảng viên chuyển đến."]}
 
 
 def refusal_message(body):
