@@ -23,6 +23,7 @@ from ranks.access.requests import officer_covers, person_or_404, scope_of, units
 from ranks.api.common import ERRORS, api_actor, open_view, query_of, unit_of
 from ranks.api.endpoints import members_serializers as s
 from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from ranks.api.serializers import ErrorSerializer
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.people.forms import LeaveForm, TransferForm
@@ -281,7 +282,7 @@ def _body(request, serializer):
 
 def _date_in(request) -> dt.date | None:
     """The body's date if it is one (the page looks for the member's cell on it)."""
-    field = s.TransferRequest().fields["date"]
+    field = s.TransferSerializer().fields["date"]
     data = request.data if isinstance(request.data, dict) else {}
     try:
         return field.run_validation(data.get("date"))
@@ -290,14 +291,14 @@ def _date_in(request) -> dt.date | None:
 
 
 class MemberTransfer(GenericAPIView):
-    serializer_class = s.TransferRequest
+    serializer_class = s.TransferSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="people_transfer",
         parameters=[PERSON_ID, IDEMPOTENCY_KEY],
-        request=s.TransferRequest,
-        responses={201: s.PostingSerializer, **ERRORS},
+        request=s.TransferSerializer,
+        responses={201: s.NewPostingSerializer, **ERRORS, 422: ErrorSerializer},
     )
     @idempotent
     def post(self, request, person_id):
@@ -307,7 +308,7 @@ class MemberTransfer(GenericAPIView):
         person = _person(request, person_id)
         on = _date_in(request) or today()
         current = _current_or_refused(request, person, on)
-        body = _body(request, s.TransferRequest)
+        body = _body(request, s.TransferSerializer)
         code = body["cell_code"].strip()
         if not code:
             raise exceptions.ValidationError({"cell_code": [s.CHOOSE_CELL]})
@@ -322,18 +323,18 @@ class MemberTransfer(GenericAPIView):
             )
         except DomainError as error:
             raise _renamed(error, TransferForm.FIELD_ALIASES) from error
-        return Response(s.PostingSerializer(posting).data, status=status.HTTP_201_CREATED)
+        return Response(s.NewPostingSerializer(posting).data, status=status.HTTP_201_CREATED)
 
 
 class MemberLeave(GenericAPIView):
-    serializer_class = s.LeaveRequest
+    serializer_class = s.LeaveSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="people_leave",
         parameters=[PERSON_ID, IDEMPOTENCY_KEY],
-        request=s.LeaveRequest,
-        responses={201: s.EndedMembershipSerializer, **ERRORS},
+        request=s.LeaveSerializer,
+        responses={201: s.EndedMembershipSerializer, **ERRORS, 422: ErrorSerializer},
     )
     @idempotent
     def post(self, request, person_id):
@@ -342,7 +343,7 @@ class MemberLeave(GenericAPIView):
         channel `api`. Answers the membership as it ended."""
         person = _person(request, person_id)
         current = _current_or_refused(request, person, today())
-        body = _body(request, s.LeaveRequest)
+        body = _body(request, s.LeaveSerializer)
         try:
             membership = membership_leave(
                 actor=api_actor(request),

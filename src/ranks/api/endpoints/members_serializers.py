@@ -70,7 +70,7 @@ class LeavingsQuery(PeriodQuery):
 CHOOSE_CELL = _("Choose the cell the member moves to.")
 
 
-class TransferRequest(serializers.Serializer):
+class TransferSerializer(serializers.Serializer):
     """The transfer page's form: the first day in the new cell, and the cell's code."""
 
     date = serializers.DateField(help_text="The first day in the new cell (YYYY-MM-DD).")
@@ -92,7 +92,7 @@ class ReasonField(serializers.ChoiceField):
         return data
 
 
-class LeaveRequest(serializers.Serializer):
+class LeaveSerializer(serializers.Serializer):
     """The leaving page's form: the day left and why."""
 
     date = serializers.DateField(help_text="The day the member left (YYYY-MM-DD).")
@@ -146,7 +146,7 @@ class MemberLeavingSerializer(serializers.Serializer):
     cell = MemberCellSerializer()
 
 
-class PostingSerializer(serializers.Serializer):
+class NewPostingSerializer(serializers.Serializer):
     """A member's time in one cell (the new one, after a transfer)."""
 
     person_id = serializers.CharField(source="person.person_id")
