@@ -200,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["ranks.api.throttling.TokenRateThrottle"],
+    # OPTIONS is not answered with a description of the view (it would look for a queryset).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("RANKS_API_RATE", "600/minute")},
     "EXCEPTION_HANDLER": "ranks.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -214,4 +216,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several serializers under one field name get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceKindEnum": "ranks.org.models.PlaceKind",
+        "MembershipStatusEnum": "ranks.api.endpoints.people_serializers.STATUSES",
+        "FileKindEnum": "ranks.interchange.schema.KIND_ORDER",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ranks.api.links.add_links",
+        "ranks.api.idempotency.document_reused_key",
+    ],
 }

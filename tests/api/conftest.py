@@ -23,3 +23,11 @@ def tokens(world):
         name: token_create(actor=SYSTEM, username=name, name=f"{name}'s script")[1]
         for name in ("alice", "bob")
     }
+
+
+@pytest.fixture(autouse=True)
+def _imports_inline(settings, tmp_path):
+    """Imports run in the request rather than in a thread (the test's transaction is never
+    committed, so a thread would never start), and keep their files in the test's folder."""
+    settings.RANKS_IMPORT_IN_BACKGROUND = False
+    settings.VAR_DIR = tmp_path

@@ -64,3 +64,22 @@ def test_pages_still_ignore_accept_language(client, world):
     client.force_login(world.users["alice"])
     page = client.get("/tree/", HTTP_ACCEPT_LANGUAGE="en")
     assert 'lang="vi"' in page.content.decode()
+
+
+def test_an_address_no_endpoint_has_answers_the_apis_404(client, world, tokens):
+    for path in ("/api/v1/nothing/", "/api/v2/units/", "/api/"):
+        response = client.get(path, **bearer(tokens["alice"]))
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "code": "not_found",
+            "message": "Không có địa chỉ này trong API.",
+            "details": {},
+        }
+    english = client.get("/api/v1/nothing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"] == "No such address in the API."
+
+
+def test_options_is_not_a_method_of_the_api(client, world, tokens):
+    response = client.options("/api/v1/units/", **bearer(tokens["alice"]))
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"

@@ -47,4 +47,39 @@ def alice_token(world):
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation(case, alice_token):
+    from ranks.api.models import IdempotentRequest
+
+    # Each example is another request: an Idempotency-Key an earlier example used for another
+    # body is rightly refused (422), which is not what a positive example tests.
+    IdempotentRequest.objects.all().delete()
     case.call_and_validate(headers={"Authorization": f"Bearer {alice_token}"})
+
+
+def test_stateful_links(alice_token):
+    """The schema's links walked as a state machine: values from one answer (a unit's code, a
+    candidate's id, a job's id) fed into the operations they lead to, every answer checked."""
+
+    from ranks.api.models import IdempotentRequest
+
+    class WithToken(schema.as_state_machine()):
+        def before_call(self, case):
+            # As in `test_every_operation`: each step is another request.
+            IdempotentRequest.objects.all().delete()
+
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {alice_token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # As `call_and_validate` does: the checks know which headers carried the token.
+            case.validate_response(response, headers=kwargs.get("headers"), transport_kwargs=kwargs)
+
+    WithToken.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -131,6 +131,9 @@ def test_the_command_creates_lists_and_revokes(world, capsys):
 
 def test_the_tokens_page(client, world):
     client.force_login(world.users["alice"])
+    # Every page's header leads there: the user's name opens their tokens.
+    header = client.get("/tree/").content.decode()
+    assert 'href="/account/tokens/" data-test="nav-account" title="Token API">alice</a>' in header
     page = client.get("/account/tokens/")
     assert page.status_code == 200 and "Chưa có token nào." in page.content.decode()
     created = client.post("/account/tokens/", {"name": "báo cáo", "days": "30", "read_only": "1"})

@@ -225,3 +225,18 @@ def _events(versions, code):
 )
 def test_history_reads_what_happened(versions, expected):
     assert _events(versions, "X") == expected
+
+
+def test_history_tells_admission_authority_only_when_asked():
+    versions = [
+        Version("X", "P", D(2000, 1, 1), D(2009, 12, 31), "X", "commune_committee"),
+        Version("X", "P", D(2010, 1, 1), D(2019, 12, 31), "X", "commune_committee", can_admit=True),
+        Version("X", "P", D(2020, 1, 1), None, "Y", "commune_committee", can_admit=False),
+    ]
+    assert [(e.what, e.day, e.before, e.after) for e in history(versions, can_admit=True)] == [
+        ("opened", D(2000, 1, 1), None, "P"),
+        ("can_admit_changed", D(2010, 1, 1), "false", "true"),
+        ("renamed", D(2020, 1, 1), "X", "Y"),
+        ("can_admit_changed", D(2020, 1, 1), "true", "false"),
+    ]
+    assert [e.what for e in history(versions)] == ["opened", "renamed"]

@@ -39,7 +39,13 @@ OWN = {
     "bob": {"code": "C2-A", "person_id": "P-LAN", "place": "V2"},
 }
 # Pages of a candidacy: the own page is that of one's own candidate.
-CANDIDATE_PAGES = {"candidate", "candidate_event", "candidate_event_correct"}
+CANDIDATE_PAGES = {
+    "candidate",
+    "candidate_event",
+    "candidate_event_correct",
+    "api_event_record",
+    "api_event_correct",
+}
 OWN_CANDIDATE = {"alice": "P-WALK-A", "bob": "P-WALK-B"}
 # An `event_id` is an event of the candidate the page names (of the other's candidate when the
 # person is no candidate): the `candidates` fixture records one for each.
@@ -64,11 +70,20 @@ PAGE_QUERIES = {
     "unit_secondments": ["?show=all"],
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
+    "api_unit_register_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
     "api_unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A", "?q=P-LAN"],
     "api_unit_transfers": ["?from=2000-01-01&to=2030-12-31", "?direction=in", "?direction=out"],
     "api_unit_leavings": ["?from=2000-01-01&to=2030-12-31&reason=death"],
+    "api_figures_progress": ["?depth=0&metric=admissions_women", "?on=2024-12-31&depth=1"],
+    "api_figures_composition": ["?from=2024-01-01&to=2024-12-31&show=sensitive"],
+    "api_figures_ratio": ["?year=2024"],
+    "api_figures_coverage": ["?which=both&page_size=1", "?on=2024-06-01&cursor=bz0x"],
+    "api_figures_cells": ["?flag=below_minimum&page_size=1", "?on=2024-06-01&cursor=bz0x"],
 }
+# API writes that take only POST: a GET answers 405 for anybody; a POST of the other's object
+# answers 404, and of one's own anything but 404 (the walk's own import is done: 409).
+POST_ONLY = {"api_import_confirm"}
 # Pages that record with POST: the other's answer 404 there as well.
 POST_PAGES = {
     "unit_secondments",
@@ -80,12 +95,23 @@ POST_PAGES = {
     "unit_edit",
     "place_edit",
     "unit_grants",
+    "api_unit_target",
+    "api_unit_target_allocate",
+    *POST_ONLY,
 }
-# The API's writes: POST only (GET answers 405 to everybody); a JSON body posted to the other's
-# answers 404, an empty one to one's own is refused as invalid (400).
-API_WRITES = {"api_member_transfer", "api_member_leave"}
+# The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
+# answers 404 like a missing one; on one's own it reaches the body's check (400 for an empty one).
+API_WRITES = {
+    "api_candidate_add",
+    "api_event_record",
+    "api_event_correct",
+    "api_member_transfer",
+    "api_member_leave",
+}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
+# API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).
+WRITE_ONLY = {"api_unit_target_allocate"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
 PLAIN_QUERIES = {
     "tree": [
@@ -122,6 +148,9 @@ PLAIN_QUERIES = {
             for code in ("P", "D1", "D2", "C1", "C2", "N1")
             for on in ("2024-01-01", "2026-01-01")
         ),
+        "?kind=cell",
+        "?kind=cell,grassroots_committee&on=2024-01-01",
+        "?kind=commune_committee,grassroots_committee&on=2026-01-01",
     ],
     "api_people": [
         "?q=nguyen",
@@ -131,6 +160,18 @@ PLAIN_QUERIES = {
         "?q=P-AN&show=sensitive",
         "?q=P-LAN&show=sensitive",
     ],
+    "api_places": [
+        "",
+        "?on=2024-01-01",
+        "?on=2026-01-01",
+        "?kind=village&on=2024-01-01",
+        *(
+            f"?unit={code}&on={on}"
+            for code in ("P", "D1", "D2", "C1", "C2", "N1", "C1-A", "C2-A")
+            for on in ("2024-01-01", "2026-01-01")
+        ),
+    ],
+    "api_imports": None,  # POST only: an upload (tests/api/test_files.py checks its scope)
     "api_schema": [""],
     "api_docs": [""],
     "api_redoc": [""],
@@ -230,22 +271,28 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
                 checked += 1
                 continue
             key = owned[0]
+            if name in API_WRITES:
+                mine = OWN_CANDIDATE[username] if name in CANDIDATE_PAGES else own_values[key]
+                for value in [*other[key], mine]:
+                    event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
+                    url = fill(route, {**shared, key: value, "event_id": event})
+                    response = client.post(url, {}, content_type="application/json")
+                    expected = 400 if value == mine else 404
+                    assert response.status_code == expected, f"{username} posted {url}"
+                    checked += 1
+                continue
             for value in other[key]:
                 event = candidates.get(value, candidates[OWN_CANDIDATE[OTHER_USER[username]]])
                 url = fill(route, {**shared, key: value, "event_id": event})
                 queries = ("", "?on=2024-01-01", "?on=2026-01-01", "?show=sensitive")
-                for query in () if name in API_WRITES else (*queries, *PAGE_QUERIES.get(name, ())):
+                for query in (*queries, *PAGE_QUERIES.get(name, ())):
                     response = client.get(url + query)
-                    assert response.status_code == 404, (
+                    assert response.status_code == (405 if name in POST_ONLY else 404), (
                         f"{username} reached {url}{query}: {response.status_code}"
                     )
                     checked += 1
                 if name in POST_PAGES:
                     assert client.post(url, {}).status_code == 404, f"{username} posted {url}"
-                if name in API_WRITES:
-                    posted = client.post(url, {}, content_type="application/json")
-                    assert posted.status_code == 404, f"{username} posted {url}"
-                    checked += 1
             # The same page of one's own object works, so the 404 above is about access.
             mine = own_values[key]
             if name in CANDIDATE_PAGES:
@@ -253,10 +300,11 @@ def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidate
             own = fill(
                 route, {**shared, key: mine, "event_id": candidates[OWN_CANDIDATE[username]]}
             )
-            if name in API_WRITES:
-                assert client.post(own, {}, content_type="application/json").status_code == 400
+            if name in POST_ONLY:
+                assert client.post(own, {}).status_code != 404, own
                 continue
-            assert client.get(own).status_code == (403 if name in MANAGER_PAGES else 200), own
+            expected = 405 if name in WRITE_ONLY else 403 if name in MANAGER_PAGES else 200
+            assert client.get(own).status_code == expected, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
             for query in PLAIN_QUERIES[name] or []:

@@ -4,6 +4,8 @@ actor a write is audited under (channel `api`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,10 +14,14 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 
-from ranks.access.requests import unit_or_404
+from ranks.access.requests import sensitive_covers_person, unit_or_404
 from ranks.api import serializers as s
 from ranks.core.actor import Actor
 from ranks.core.clock import today
+from ranks.people.services import person_sensitive_read
+
+if TYPE_CHECKING:
+    from ranks.people.models import Person
 
 ERRORS = {code: s.ErrorSerializer for code in (400, 401, 403, 404, 429)}
 ON = OpenApiParameter(
@@ -63,7 +69,28 @@ class PageQuery(OnDay):
     )
 
 
-class UnitsQuery(PageQuery):
+class UnitKinds(serializers.RegexField):
+    """Keys of unit kinds, comma-separated (`cell,grassroots_cell`), as a list. Kinds are data: a
+    key no kind has matches nothing, like a parent no unit has."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[a-z0-9_]{1,40}(,[a-z0-9_]{1,40}){0,19}$",
+            max_length=830,
+            help_text="Only units of these kinds: their keys, comma-separated "
+            "(e.g. `cell,grassroots_cell`).",
+            **kwargs,
+        )
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation(data).split(",")
+
+
+class SubtreeQuery(PageQuery):
+    kind = UnitKinds(required=False)
+
+
+class UnitsQuery(SubtreeQuery):
     parent = text_field(
         60, required=False, help_text="Only the units directly below this one (its code)."
     )
@@ -89,6 +116,15 @@ def unit_of(request, code):
 
 def api_actor(request) -> Actor:
     return Actor.for_user(request.user, channel="api")
+
+
+def sensitive_of(request, person: Person) -> dict[str, str] | None:
+    """The person's ethnicity, religion and national ID if the user's sensitive grant covers
+    them, the read written to the audit log (channel `api`) as the person page writes it; else
+    None, and nothing logged."""
+    if not sensitive_covers_person(request, person):
+        return None
+    return person_sensitive_read(actor=api_actor(request), person=person)
 
 
 def open_view(view):

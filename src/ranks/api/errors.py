@@ -27,6 +27,9 @@ def _messages() -> dict[str, str]:
     }
 
 
+DEFAULT_REFUSAL = exceptions.PermissionDenied.default_detail
+
+
 def _code_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     return codes if isinstance(codes, str) else "invalid"
@@ -65,6 +68,9 @@ def api_exception_handler(exc, context):
             message = str(exc.detail)
         elif code == "not_found" and said:
             message = said
+        elif code == "permission_denied" and exc.detail != DEFAULT_REFUSAL:
+            # A view's own refusal, as its page words it (the role a step needs).
+            message = str(exc.detail)
         elif code == "throttled":
             message = messages["throttled"]
             wait = getattr(exc, "wait", None)

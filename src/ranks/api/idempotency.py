@@ -128,3 +128,19 @@ def idempotent(method):
         return response
 
     return wrapper
+
+
+def document_reused_key(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """A schema post-processing hook: every operation that takes `Idempotency-Key` documents its
+    422 (`idempotency_key_reused`) with the error shape."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            if any(p.get("name") == HEADER for p in operation.get("parameters", [])):
+                operation.setdefault("responses", {}).setdefault(
+                    "422",
+                    {"content": error, "description": "The key was used for another request."},
+                )
+    return result

@@ -1,4 +1,4 @@
-"""Reads of the API: tokens, and the units and people a scope sees on a date."""
+"""Reads of the API: tokens, and the units, places and people a scope sees on a date."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import hmac
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ranks.access.scope import Scope
 from ranks.api.models import ApiToken
-from ranks.org.models import Unit, UnitVersion
+from ranks.org import sql
+from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.selectors import unit_subtree
 
 TOKEN_START = "rk_"
@@ -63,19 +65,46 @@ def _with_code(versions: QuerySet[UnitVersion]) -> QuerySet[UnitVersion]:
     )
 
 
+def _of_kinds(versions: QuerySet[UnitVersion], kinds: list[str] | None) -> QuerySet[UnitVersion]:
+    return versions if kinds is None else versions.filter(kind__key__in=kinds)
+
+
 def api_units_on(
-    *, scope: Scope, day: dt.date, parent_code: str | None = None
+    *, scope: Scope, day: dt.date, parent_code: str | None = None, kinds: list[str] | None = None
 ) -> QuerySet[UnitVersion]:
     """Versions valid on `day` of the units `scope` covers on that day (below `parent_code`,
-    directly, if given), ordered by code for the cursor."""
+    directly, if given; of one of `kinds`, if given), ordered by code for the cursor."""
     versions: QuerySet[UnitVersion] = UnitVersion.objects.valid_on(day)
     if parent_code is not None:
         versions = versions.filter(parent__code=parent_code)
+    versions = _of_kinds(versions, kinds)
     return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
 
 
-def api_subtree_on(*, scope: Scope, unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
-    """Versions valid on `day` of `unit` and the units below it that `scope` covers then."""
-    return _with_code(scope.units_on(unit_subtree(unit, day), day, path="unit_id")).order_by(
-        "unit__code"
+def api_subtree_on(
+    *, scope: Scope, unit: Unit, day: dt.date, kinds: list[str] | None = None
+) -> QuerySet[UnitVersion]:
+    """Versions valid on `day` of `unit` and the units below it that `scope` covers then (of
+    one of `kinds`, if given)."""
+    versions = _of_kinds(unit_subtree(unit, day), kinds)
+    return _with_code(scope.units_on(versions, day, path="unit_id")).order_by("unit__code")
+
+
+def api_places_on(
+    *, scope: Scope, day: dt.date, unit: Unit | None = None, kind: str | None = None
+) -> QuerySet[PlaceVersion]:
+    """Versions valid on `day` of the places belonging then to a unit `scope` covers that day
+    (to `unit` or a unit below it, if given; of `kind`, if given), each with its place's code
+    and its unit's (`code`, `unit_code`), ordered by code for the cursor. The scope and the
+    subtree are sub-selects: a page reads the rows it shows."""
+    versions: QuerySet[PlaceVersion] = PlaceVersion.objects.valid_on(day)
+    if unit is not None:
+        versions = versions.filter(unit_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], day)))
+    if kind is not None:
+        versions = versions.filter(kind=kind)
+    covered: QuerySet[PlaceVersion] = scope.units_on(versions, day, path="unit_id")
+    return (
+        covered.annotate(code=F("place__code"), unit_code=F("unit__code"))
+        .prefetch_related("cells")
+        .order_by("place__code")
     )

@@ -1,6 +1,6 @@
 """Routes of the API (/api/v1/, its schema and documentation) and of the tokens page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
@@ -46,4 +46,6 @@ urlpatterns = [
     ),
     *(path("api/v1/", include(area.urlpatterns)) for area in AREAS),
     path("account/tokens/", views.account_tokens, name="account_tokens"),
+    # Last: an address under /api/ that no endpoint has answers the API's 404 (JSON).
+    re_path(r"^api/(?P<rest>.*)$", open_view(views.api_not_found)),
 ]

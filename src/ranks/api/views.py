@@ -4,6 +4,7 @@ the page where a user handles their own tokens."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,17 +13,17 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from ranks.access.requests import scope_of, sensitive_covers_person
+from ranks.access.requests import scope_of
 from ranks.api import serializers as s
 from ranks.api.common import (
     ERRORS,
     ON,
     ByCode,
-    PageQuery,
+    SubtreeQuery,
     UnitsQuery,
-    api_actor,
     day_of,
     query_of,
+    sensitive_of,
     text_field,
     unit_of,
 )
@@ -33,7 +34,6 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.selectors import unit_version_on, unit_versions
 from ranks.people.selectors import people_matching
-from ranks.people.services import person_sensitive_read
 
 
 class UnitList(GenericAPIView):
@@ -46,12 +46,14 @@ class UnitList(GenericAPIView):
         responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        """The units the user sees on a date, by code."""
+        """The units the user sees on a date, by code (only those of the kinds asked for, with
+        `kind`)."""
         query = query_of(request, UnitsQuery)
         units = api_units_on(
             scope=scope_of(request),
             day=query.get("on") or today(),
             parent_code=query.get("parent") or None,
+            kinds=query.get("kind"),
         )
         page = self.paginate_queryset(units)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -85,14 +87,20 @@ class UnitSubtree(GenericAPIView):
 
     @extend_schema(
         operation_id="units_subtree",
-        parameters=[PageQuery],
+        parameters=[SubtreeQuery],
         responses={200: s.UnitOnDaySerializer(many=True), **ERRORS},
     )
     def get(self, request, code):
-        """The unit and every unit below it on the date, by code."""
+        """The unit and every unit below it on the date, by code (only those of the kinds
+        asked for, with `kind`)."""
         unit = unit_of(request, code)
-        query = query_of(request, PageQuery)
-        units = api_subtree_on(scope=scope_of(request), unit=unit, day=query.get("on") or today())
+        query = query_of(request, SubtreeQuery)
+        units = api_subtree_on(
+            scope=scope_of(request),
+            unit=unit,
+            day=query.get("on") or today(),
+            kinds=query.get("kind"),
+        )
         page = self.paginate_queryset(units)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -126,10 +134,19 @@ class PeopleSearch(GenericAPIView):
         wants = query.get("show") == "sensitive"
         for person in found:
             row = s.PersonSerializer(person).data
-            if wants and sensitive_covers_person(request, person):
-                row["sensitive"] = person_sensitive_read(actor=api_actor(request), person=person)
+            sensitive = sensitive_of(request, person) if wants else None
+            if sensitive is not None:
+                row["sensitive"] = sensitive
             results.append(row)
         return Response({"results": results})
+
+
+def api_not_found(request, rest=""):
+    """Any address under /api/ that no endpoint has: the API's 404, as JSON, not the pages'."""
+    return JsonResponse(
+        {"code": "not_found", "message": _("No such address in the API."), "details": {}},
+        status=404,
+    )
 
 
 # --- the page of one's own tokens -------------------------------------------------------------

@@ -54,9 +54,18 @@ def _in_background() -> bool:
     return getattr(settings, "RANKS_IMPORT_IN_BACKGROUND", True)
 
 
-def job_create(*, user, kind: str, upload: UploadedFile, language: str) -> ImportJob:
-    """Store the uploaded file (readable by this process's user only) and start checking it."""
-    job = ImportJob(user=user, kind=kind, filename=(upload.name or "")[-255:], language=language)
+def job_create(
+    *, user, kind: str, upload: UploadedFile, language: str, channel: str = "web"
+) -> ImportJob:
+    """Store the uploaded file (readable by this process's user only) and start checking it;
+    `channel` (web, api) is where the upload came from, the import's audit channel."""
+    job = ImportJob(
+        user=user,
+        kind=kind,
+        filename=(upload.name or "")[-255:],
+        language=language,
+        channel=channel,
+    )
     folder = uploads_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{job.id}.upload"
@@ -70,11 +79,12 @@ def job_create(*, user, kind: str, upload: UploadedFile, language: str) -> Impor
     return job
 
 
-def job_confirm(*, job: ImportJob) -> bool:
-    """Import a checked file for real. False if it was not waiting for confirmation (a second
-    click, an expired check): the import runs once."""
+def job_confirm(*, job: ImportJob, channel: str = "web") -> bool:
+    """Import a checked file for real, audited under the channel of the confirmation (web,
+    api). False if it was not waiting for confirmation (a second click, an expired check): the
+    import runs once."""
     started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.IMPORTING, rows_done=0, updated_at=timezone.now()
+        status=ImportStatus.IMPORTING, rows_done=0, channel=channel, updated_at=timezone.now()
     )
     if not started:
         return False
@@ -128,7 +138,7 @@ def _run(job_id, *, dry_run: bool) -> None:
     try:
         with translation.override(job.language), path.open("rb") as stream:
             result = run_import(
-                actor=Actor.for_user(job.user),
+                actor=Actor.for_user(job.user, channel=job.channel),
                 kind=job.kind,
                 stream=stream,
                 filename=job.filename,

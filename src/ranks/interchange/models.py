@@ -41,6 +41,8 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     path = models.CharField(max_length=255, blank=True)
     language = models.CharField(max_length=10, default="vi")
+    # Where the upload or the confirmation came from (web, api): the import's audit channel.
+    channel = models.CharField(max_length=10, default="web")
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
     )

@@ -31,7 +31,10 @@ from ranks.interchange.selectors import job_of_user, jobs_recent
 from ranks.interchange.xlsx_templates import write_template
 
 if TYPE_CHECKING:
+    from ranks.access.scope import Scope
+    from ranks.core.actor import Actor
     from ranks.interchange.models import ImportJob
+    from ranks.org.models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -145,7 +148,11 @@ def import_status(request, job_id):
 @require_GET
 def import_report(request, job_id):
     """Every bad row, as CSV in UTF-8 with a BOM so that Excel shows the Vietnamese right."""
-    job = _job_or_404(request, job_id)
+    return report_response(_job_or_404(request, job_id))
+
+
+def report_response(job: ImportJob) -> HttpResponse:
+    """The bad-row report of `job` (the page's and the API's)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("row"), _("column"), _("value"), _("reason")])
@@ -165,8 +172,14 @@ def unit_export(request, code: str, kind: str, fmt: str):
     unit = unit_or_404(request, code)
     if kind not in EXPORTERS or fmt not in EXPORT_FORMATS:
         raise Http404(_("No such page."))
-    actor = actor_of(request)
-    scope = scope_of(request)
+    return export_response(
+        actor=actor_of(request), scope=scope_of(request), unit=unit, kind=kind, fmt=fmt
+    )
+
+
+def export_response(*, actor: Actor, scope: Scope, unit: Unit, kind: str, fmt: str) -> HttpResponse:
+    """The export of `kind` under `unit` as a download (the page's and the API's): sensitive
+    columns only when a sensitive grant covers the whole subtree."""
     export = export_kind(
         actor=actor,
         kind=kind,

@@ -111,12 +111,16 @@ def unit_inherited_flags(ancestry: list[UnitVersion]) -> frozenset[str]:
     return frozenset(flags)
 
 
-def unit_history(unit: Unit) -> list[tree.HistoryEvent]:
-    """Opened, moved, renamed, closed; parents named as they were called at the time."""
+def unit_history(unit: Unit, *, can_admit: bool = False) -> list[tree.HistoryEvent]:
+    """Opened, moved, renamed, closed (and, with `can_admit`, each change of whether it decides
+    admissions); parents named as they were called at the time, their codes kept beside."""
     versions = unit_versions(unit)
     events = tree.history(
-        v.as_tree_version(code=unit.code, parent_code=v.parent.code if v.parent else None)
-        for v in versions
+        (
+            v.as_tree_version(code=unit.code, parent_code=v.parent.code if v.parent else None)
+            for v in versions
+        ),
+        can_admit=can_admit,
     )
     parent_ids = {v.parent_id for v in versions if v.parent_id}
     parents = list(UnitVersion.objects.filter(unit_id__in=parent_ids).select_related("unit"))
@@ -133,11 +137,16 @@ def unit_history(unit: Unit) -> list[tree.HistoryEvent]:
     named = []
     for e in events:
         if e.what in {"opened", "reopened"}:
-            e = tree.HistoryEvent(e.day, e.what, None, name_at(e.after, e.day))
+            e = tree.HistoryEvent(e.day, e.what, None, name_at(e.after, e.day), after_code=e.after)
         elif e.what == "moved":
             day_before = e.day - dt.timedelta(days=1) if e.day else None
             e = tree.HistoryEvent(
-                e.day, e.what, name_at(e.before, day_before), name_at(e.after, e.day)
+                e.day,
+                e.what,
+                name_at(e.before, day_before),
+                name_at(e.after, e.day),
+                before_code=e.before,
+                after_code=e.after,
             )
         named.append(e)
     return named

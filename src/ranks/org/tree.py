@@ -149,13 +149,17 @@ def find_cycle(versions: Sequence[Version]) -> tuple[dt.date, list[str]] | None:
 @dataclass(frozen=True)
 class HistoryEvent:
     day: dt.date | None
-    what: str  # opened, closed, moved, renamed, kind_changed, reopened
+    what: str  # opened, closed, moved, renamed, kind_changed, reopened, can_admit_changed
     before: str | None = None
     after: str | None = None
+    # The parents' codes where `before` and `after` name them (opened, reopened, moved).
+    before_code: str | None = None
+    after_code: str | None = None
 
 
-def history(versions: Iterable[Version]) -> list[HistoryEvent]:
-    """What happened to one unit over time, read from its versions in order."""
+def history(versions: Iterable[Version], *, can_admit: bool = False) -> list[HistoryEvent]:
+    """What happened to one unit over time, read from its versions in order. With `can_admit`,
+    also each day it began or stopped deciding admissions (before and after "true"/"false")."""
     items = sorted(versions, key=lambda v: v.start)
     events: list[HistoryEvent] = []
     previous: Version | None = None
@@ -180,6 +184,15 @@ def history(versions: Iterable[Version]) -> list[HistoryEvent]:
             if version.kind != previous.kind:
                 events.append(
                     HistoryEvent(version.valid_from, "kind_changed", previous.kind, version.kind)
+                )
+            if can_admit and version.can_admit != previous.can_admit:
+                events.append(
+                    HistoryEvent(
+                        version.valid_from,
+                        "can_admit_changed",
+                        str(previous.can_admit).lower(),
+                        str(version.can_admit).lower(),
+                    )
                 )
         previous = version
     if previous is not None and previous.valid_to is not None:

@@ -205,6 +205,28 @@ def person_memberships_on(*, person: Person, day: dt.date) -> list[MembershipOnD
     ]
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """A member's move from one cell to another: the day they belong to the new cell, and the
+    stints before and after it."""
+
+    day: dt.date
+    left: Stint
+    joined: Stint
+
+
+def membership_transfers(stints: list[Stint]) -> list[Transfer]:
+    """The transfers of a membership, read from its stints in order: each stint that begins the
+    day after the one before it ends, in another cell (`membership_transfer` writes them so)."""
+    return [
+        Transfer(after.posting.valid_from, before, after)
+        for before, after in zip(stints, stints[1:], strict=False)
+        if before.posting.valid_to is not None
+        and after.posting.valid_from == before.posting.valid_to + dt.timedelta(days=1)
+        and after.posting.cell_id != before.posting.cell_id
+    ]
+
+
 def people_matching(*, scope: Scope, query: str, limit: int = 50) -> list[Person]:
     """The people `scope` sees whose identifier is `query` (as typed, or in capitals: read
     through the identifier's unique index), then those whose name matches it, as
@@ -790,7 +812,7 @@ def _below_on(cell: str, day: str) -> str:
 
 
 @dataclass(frozen=True)
-class Transfer:
+class UnitTransfer:
     """A member's move from one cell to another, on the first day in the new cell; `direction`
     says how it crosses the unit asked about: into it, out of it, or within it."""
 
@@ -808,7 +830,7 @@ def unit_transfers(
     direction: str = "",
     after: tuple[dt.date, int] | None = None,
     size: int = 50,
-) -> list[Transfer]:
+) -> list[UnitTransfer]:
     """The transfers from `start` to `end` (each on its first day in the new cell) into, out
     of or within the cells below `unit` on their dates, as the counters count them
     (`counters.sql.movement_rollup`: a posting starting the day after another of the membership
@@ -860,7 +882,7 @@ def unit_transfers(
     for posting_id, from_id, into, out_of in found:
         posting = postings[posting_id]
         moves.append(
-            Transfer(
+            UnitTransfer(
                 posting=posting,
                 from_cell=names[(from_id, posting.valid_from)],
                 to_cell=names[(posting.cell_id, posting.valid_from)],
@@ -889,7 +911,7 @@ def _cell_names(wanted: list[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], 
 
 
 @dataclass(frozen=True)
-class Leaving:
+class UnitLeaving:
     """A membership that ended, with the cell the member was in on their last day present."""
 
     membership: Membership  # with its person
@@ -904,7 +926,7 @@ def unit_leavings(
     reason: str = "",
     after: tuple[dt.date, int] | None = None,
     size: int = 50,
-) -> list[Leaving]:
+) -> list[UnitLeaving]:
     """The memberships that ended from `start` to `end` (of `reason`, if given) whose member's
     cell on their last day present (the day before leaving, or the decision day for one who
     left on it; the lowest cell id if two) was below `unit` that day, as the counters count
@@ -941,6 +963,6 @@ def unit_leavings(
     memberships = Membership.objects.select_related("person").in_bulk(list(days))
     names = _cell_names([(r[1], days[r[0]]) for r in found])
     return [
-        Leaving(membership=memberships[mid], cell=names[(cell_id, days[mid])])
+        UnitLeaving(membership=memberships[mid], cell=names[(cell_id, days[mid])])
         for mid, cell_id, _day in found
     ]

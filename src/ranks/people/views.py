@@ -8,6 +8,8 @@ user who may see but not write gets the page without its actions, and 403 from t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -56,6 +58,14 @@ from ranks.people.services import (
     person_sensitive_read,
 )
 from ranks.people.status import age_on
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.http import HttpResponse
+
+    from ranks.access.scope import Scope
+    from ranks.org.models import Unit
 
 EXPORT_FORMATS = ("csv", "xlsx")
 CELLS_LISTED = 300  # cells the register's filter lists; beyond them a cell's code is typed
@@ -158,15 +168,23 @@ def unit_members(request, code: str):
 @require_GET
 def unit_members_export(request, code: str, fmt: str):
     """The register as its page filters it, every row, as CSV or Excel (a report)."""
-    from ranks.reports.builders.members import members_report
-    from ranks.reports.http import report_response
-
     unit = unit_or_404(request, code)
     if fmt not in EXPORT_FORMATS:
         raise Http404(_("No such page."))
     day, _error = day_of(request)
-    filters = _register_filters(request)
-    scope = scope_of(request)
+    return register_export_response(
+        scope=scope_of(request), unit=unit, day=day, filters=_register_filters(request), fmt=fmt
+    )
+
+
+def register_export_response(
+    *, scope: Scope, unit: Unit, day: dt.date, filters: RegisterFilters, fmt: str
+) -> HttpResponse:
+    """The register's rows on `day` as a download (the page's and the API's); `Refused` when
+    there are more than an export holds."""
+    from ranks.reports.builders.members import members_report
+    from ranks.reports.http import report_response
+
     counted = members_register(scope=scope, unit=unit, day=day, filters=filters, page_size=1)
     if counted.total > REGISTER_EXPORT_LIMIT:
         raise Refused(

@@ -8,8 +8,10 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
 from ranks.core.forms import DayField
+from ranks.people.selectors import person_ids_visible
 from ranks.pipeline.stages import SourceGroup, Stage
 
 # The fields each stage's form asks for, besides the date, the detail and the exception.
@@ -237,6 +239,25 @@ class CandidateForm(forms.Form):
                 [*data.get("mentor_person_ids", []), *split_ids(data.get("mentor_other", ""))]
             )
         )
+
+    def people_known(self, scope: Scope) -> bool:
+        """Whether the person and the mentors of a valid form are people `scope` sees; if not,
+        the form has the error. The page and the API check it here, before the service."""
+        data = self.cleaned_data
+        person_id = data["person_id"].strip()
+        mentor_ids = self.mentor_ids()
+        visible = person_ids_visible(scope=scope, person_ids=[person_id, *mentor_ids])
+        unknown_mentors = [m for m in mentor_ids if m not in visible]
+        if person_id not in visible:
+            self.add_error(
+                "person_id", _("Unknown person: %(person_id)s.") % {"person_id": person_id}
+            )
+        elif unknown_mentors:
+            self.add_error(
+                "mentor_other",
+                _("Unknown person: %(person_id)s.") % {"person_id": ", ".join(unknown_mentors)},
+            )
+        return self.is_valid()
 
     def add_domain_error(self, error: DomainError) -> None:
         field = {"mentor_person_ids": "mentor_other"}.get(error.field or "", error.field)

@@ -23,7 +23,6 @@ from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.selectors import person_ids_visible
 from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
@@ -341,41 +340,28 @@ def candidate_new(request, code: str):
         cells=cells,
         members=offered.members,
     )
-    if posted is not None and form.is_valid():
+    if posted is not None and form.is_valid() and form.people_known(scope_of(request)):
         data = form.cleaned_data
         person_id = data["person_id"].strip()
-        mentor_ids = form.mentor_ids()
-        visible = person_ids_visible(scope=scope_of(request), person_ids=[person_id, *mentor_ids])
-        unknown_mentors = [m for m in mentor_ids if m not in visible]
-        if person_id not in visible:
-            form.add_error(
-                "person_id", _("Unknown person: %(person_id)s.") % {"person_id": person_id}
+        try:
+            candidate_save(
+                actor=actor_of(request),
+                person_id=person_id,
+                cell_code=data["cell_code"],
+                added_on=data["added_on"],
+                source_group=data["source_group"],
+                mentor_person_ids=form.mentor_ids(),
+                note=data["note"],
+                new=True,
             )
-        elif unknown_mentors:
-            form.add_error(
-                "mentor_other",
-                _("Unknown person: %(person_id)s.") % {"person_id": ", ".join(unknown_mentors)},
-            )
+        except DomainError as error:
+            form.add_domain_error(error)
         else:
-            try:
-                candidate_save(
-                    actor=actor_of(request),
-                    person_id=person_id,
-                    cell_code=data["cell_code"],
-                    added_on=data["added_on"],
-                    source_group=data["source_group"],
-                    mentor_person_ids=mentor_ids,
-                    note=data["note"],
-                    new=True,
-                )
-            except DomainError as error:
-                form.add_domain_error(error)
-            else:
-                messages.success(
-                    request,
-                    _("Added to the source list: %(person_id)s.") % {"person_id": person_id},
-                )
-                return redirect("candidate", person_id=person_id)
+            messages.success(
+                request,
+                _("Added to the source list: %(person_id)s.") % {"person_id": person_id},
+            )
+            return redirect("candidate", person_id=person_id)
     return render(
         request,
         "pipeline/candidate_new.html",

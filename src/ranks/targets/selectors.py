@@ -44,24 +44,38 @@ class Allocation:
     children: list[tuple[str, str, int | None]]  # (code, name, target or None) of each unit below
     unit_value: int | None  # the unit's own target
     unit_ids: list[int]  # the unit's and its children's
+    unit_target: Target | None = None  # the unit's own target: who set it last, and when
+
+
+def allocations_on(
+    *, unit: Unit, day: dt.date, year: int, metrics: list[str]
+) -> dict[str, Allocation]:
+    """The figures of `year` for each of `metrics`, for the unit and the units directly below it
+    on `day`: three queries whatever the number of metrics."""
+    version = unit_version_on(unit, day)
+    children = list(unit_children_on(unit, day)) if version else []
+    unit_ids = [unit.pk, *(v.unit_id for v in children)]
+    stored: dict[str, dict[int, int]] = {metric: {} for metric in metrics}
+    own: dict[str, Target] = {}
+    for target in Target.objects.filter(unit_id__in=unit_ids, year=year, metric__in=metrics):
+        stored[target.metric][target.unit_id] = target.value
+        if target.unit_id == unit.pk:
+            own[target.metric] = target
+    return {
+        metric: Allocation(
+            version=version,
+            children=[(v.unit.code, v.name, stored[metric].get(v.unit_id)) for v in children],
+            unit_value=stored[metric].get(unit.pk),
+            unit_ids=unit_ids,
+            unit_target=own.get(metric),
+        )
+        for metric in metrics
+    }
 
 
 def allocation_on(*, unit: Unit, day: dt.date, year: int, metric: str) -> Allocation:
     """The figures of `year`'s `metric` for the unit and the units directly below it on `day`."""
-    version = unit_version_on(unit, day)
-    children = list(unit_children_on(unit, day)) if version else []
-    unit_ids = [unit.pk, *(v.unit_id for v in children)]
-    stored = dict(
-        Target.objects.filter(unit_id__in=unit_ids, year=year, metric=metric).values_list(
-            "unit_id", "value"
-        )
-    )
-    return Allocation(
-        version=version,
-        children=[(v.unit.code, v.name, stored.get(v.unit_id)) for v in children],
-        unit_value=stored.get(unit.pk),
-        unit_ids=unit_ids,
-    )
+    return allocations_on(unit=unit, day=day, year=year, metrics=[metric])[metric]
 
 
 def allocation_revisions(*, allocation: Allocation, year: int, metric: str) -> list[TargetRevision]:

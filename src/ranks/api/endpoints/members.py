@@ -23,7 +23,6 @@ from ranks.access.requests import officer_covers, person_or_404, scope_of, units
 from ranks.api.common import ERRORS, api_actor, open_view, query_of, unit_of
 from ranks.api.endpoints import members_serializers as s
 from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from ranks.api.serializers import ErrorSerializer
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.people.forms import LeaveForm, TransferForm
@@ -298,7 +297,7 @@ class MemberTransfer(GenericAPIView):
         operation_id="people_transfer",
         parameters=[PERSON_ID, IDEMPOTENCY_KEY],
         request=s.TransferSerializer,
-        responses={201: s.NewPostingSerializer, **ERRORS, 422: ErrorSerializer},
+        responses={201: s.NewPostingSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request, person_id):
@@ -334,7 +333,7 @@ class MemberLeave(GenericAPIView):
         operation_id="people_leave",
         parameters=[PERSON_ID, IDEMPOTENCY_KEY],
         request=s.LeaveSerializer,
-        responses={201: s.EndedMembershipSerializer, **ERRORS, 422: ErrorSerializer},
+        responses={201: s.EndedMembershipSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request, person_id):

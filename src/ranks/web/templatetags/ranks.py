@@ -20,6 +20,7 @@ HISTORY_LABELS = {
     "moved": _("moved"),
     "renamed": _("renamed"),
     "kind_changed": _("kind changed"),
+    "can_admit_changed": _("admission authority changed"),
 }
 
 

@@ -1,0 +1,262 @@
+"""The shapes of the figures: what `ranks report KIND --format json` writes for each report (the
+`*_data` builders of `ranks.reports.builders`), field by field. The views answer the builders'
+dictionaries as they are; these serializers describe them in the schema and check the queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from ranks.api.common import PageQuery
+from ranks.coverage.health import FLAGS
+from ranks.coverage.selectors import BLANK_FILTERS
+from ranks.org.models import PlaceKind
+from ranks.org.tree import AREA_FLAGS
+from ranks.targets.progress import SUPPORTED_METRICS
+from ranks.targets.results import AGE_BANDS, DIMENSIONS, SENSITIVE_DIMENSIONS, STATUSES
+
+# The figures stand on dates from the party's founding to a bound ahead: coverage's trend has a
+# point for every year up to the date, so a date in year 9000 would ask for thousands of them.
+FIRST_DAY = dt.date(1930, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+DAYS = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
+def day_field(help_text: str) -> serializers.DateField:
+    return serializers.DateField(
+        required=False,
+        help_text=f"{help_text} (YYYY-MM-DD, {DAYS})",
+        validators=[_within],
+    )
+
+
+def _within(value: dt.date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise serializers.ValidationError(
+            _("A date from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        )
+
+
+# --- the queries ------------------------------------------------------------------------------
+
+
+class ProgressQuery(serializers.Serializer):
+    on = day_field("The date the figures stand on; today if not given.")
+    metric = serializers.ChoiceField(
+        choices=list(SUPPORTED_METRICS),
+        required=False,
+        help_text="What is counted (admissions if not given).",
+    )
+    depth = serializers.IntegerField(
+        min_value=0,
+        max_value=20,
+        required=False,
+        help_text="How many levels below the unit to list (all of them if not given; the "
+        "dashboard shows 1).",
+    )
+
+
+class CompositionQuery(serializers.Serializer):
+    """`from` and `to` are Python words: the fields are named here."""
+
+    def get_fields(self):
+        return {
+            "from": day_field(
+                "The first day of the period; 1 January of `to`'s year if not given."
+            ),
+            "to": day_field("The last day of the period; today if not given."),
+            "show": serializers.ChoiceField(
+                choices=["sensitive"],
+                required=False,
+                help_text="With the sensitive grant over the unit: ethnicity and religion too, "
+                "the read written to the audit log.",
+            ),
+        }
+
+
+class RatioQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=FIRST_DAY.year,
+        max_value=LAST_DAY.year,
+        required=False,
+        help_text="The year (this year if not given).",
+    )
+
+
+class CoverageQuery(PageQuery):
+    on = day_field("The date the figures stand on; today if not given.")
+    which = serializers.ChoiceField(
+        choices=list(BLANK_FILTERS),
+        required=False,
+        help_text="Which places `blank` lists: without members or without a cell (any, the "
+        "default), without members, without a cell, without both.",
+    )
+
+
+class CellsQuery(PageQuery):
+    on = day_field("The date the figures stand on; today if not given.")
+    flag = serializers.ChoiceField(
+        choices=list(FLAGS), required=False, help_text="Only the cells with this finding."
+    )
+
+
+# --- the answers ------------------------------------------------------------------------------
+
+
+class PageLinks(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="The page before; null on the first."
+    )
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    metric = serializers.ChoiceField(choices=list(SUPPORTED_METRICS))
+    target = serializers.IntegerField(allow_null=True, help_text="The year's target; null: none.")
+    actual = serializers.IntegerField(help_text="Counted from 1 January to the date.")
+    percent = serializers.FloatField(allow_null=True, help_text="Of the target, one decimal.")
+    expected = serializers.IntegerField(
+        allow_null=True, help_text="What the pace of past years expects by the date."
+    )
+    gap = serializers.IntegerField(allow_null=True, help_text="`actual` less `expected`.")
+    projection = serializers.IntegerField(help_text="The year-end figure at the unit's pace.")
+    status = serializers.ChoiceField(choices=list(STATUSES))
+    depth = serializers.IntegerField(help_text="Levels below the unit asked for (0: itself).")
+    parent_code = serializers.CharField(allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    metric = serializers.ChoiceField(choices=list(SUPPORTED_METRICS))
+    year = serializers.IntegerField()
+    on = serializers.DateField()
+    rows = ProgressRowSerializer(many=True, help_text="The unit first, then the units below.")
+
+
+def _counts() -> serializers.DictField:
+    return serializers.DictField(child=serializers.IntegerField(min_value=0))
+
+
+class CompositionBySerializer(serializers.Serializer):
+    """Admissions counted by each value of each dimension."""
+
+    def get_fields(self):
+        return {
+            dimension: _counts()
+            for dimension in DIMENSIONS
+            if dimension not in SENSITIVE_DIMENSIONS
+        } | {
+            dimension: serializers.DictField(
+                child=serializers.IntegerField(min_value=0),
+                required=False,
+                help_text="Only with ?show=sensitive and the sensitive grant.",
+            )
+            for dimension in SENSITIVE_DIMENSIONS
+        }
+
+
+class CompositionSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "unit": serializers.CharField(),
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            "total": serializers.IntegerField(min_value=0),
+            "by": CompositionBySerializer(),
+        }
+
+
+class RatioRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    admissions = serializers.IntegerField(help_text="Decided in the year.")
+    members_at_start = serializers.IntegerField(help_text="Party members on 1 January.")
+    ratio = serializers.FloatField(
+        allow_null=True, help_text="`admissions` over `members_at_start`, in %, two decimals."
+    )
+    rank = serializers.IntegerField(allow_null=True, help_text="1: the highest ratio.")
+    within_norm = serializers.BooleanField(allow_null=True, help_text="Within 3–4 % (R16).")
+
+
+class RatioSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    year = serializers.IntegerField()
+    ratio = RatioRowSerializer(help_text="The unit's own.")
+    siblings = RatioRowSerializer(
+        many=True, help_text="The units under the same parent that the user sees, by rank."
+    )
+    children = RatioRowSerializer(many=True, help_text="The units directly below, by rank.")
+
+
+class CountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(min_value=0, help_text="Places.")
+    without_members = serializers.IntegerField(min_value=0)
+    without_cell = serializers.IntegerField(min_value=0)
+
+
+class BlankPlaceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PlaceKind.values)
+    unit_code = serializers.CharField(help_text="The unit the place belongs to (its commune).")
+    unit_name = serializers.CharField()
+    area_flags = serializers.ListField(child=serializers.ChoiceField(choices=list(AREA_FLAGS)))
+    has_members = serializers.BooleanField()
+    has_cell = serializers.BooleanField()
+
+
+class TrendPointSerializer(CountsSerializer):
+    on = serializers.DateField(help_text="A year's end, or the date asked for in its year.")
+
+
+class CoverageSerializer(PageLinks):
+    unit = serializers.CharField()
+    on = serializers.DateField()
+    total = serializers.IntegerField(min_value=0, help_text="Places below the unit.")
+    without_members = serializers.IntegerField(min_value=0)
+    without_cell = serializers.IntegerField(min_value=0)
+    by_kind = serializers.DictField(child=CountsSerializer(), help_text="By place kind.")
+    by_area_flag = serializers.DictField(child=CountsSerializer(), help_text="By area flag.")
+    blank = BlankPlaceSerializer(
+        many=True,
+        allow_null=True,
+        help_text="A page of the places without members or without a cell (`which`), by "
+        "commune and name; null when the unit has more places than a list shows (20,000, as "
+        "the coverage page): ask a unit below.",
+    )
+    trend = TrendPointSerializer(many=True, help_text="At each year's end.")
+
+
+class CellHealthSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    parent_code = serializers.CharField(allow_null=True)
+    parent_name = serializers.CharField(allow_blank=True)
+    official_members = serializers.IntegerField(min_value=0)
+    probationary_members = serializers.IntegerField(min_value=0)
+    ages = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        help_text=f"Members by age band ({', '.join(AGE_BANDS)}).",
+    )
+    share_over_60 = serializers.FloatField(allow_null=True, help_text="In % of the members.")
+    years_since_last_admission = serializers.IntegerField(allow_null=True)
+    last_admission = serializers.DateField(allow_null=True)
+    candidates = serializers.IntegerField(min_value=0, help_text="In the pipeline.")
+    working_away = serializers.IntegerField(
+        min_value=0, help_text="Members working outside the cell's commune."
+    )
+    seconded_secretary = serializers.BooleanField()
+    official_without_secondments = serializers.IntegerField()
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=list(FLAGS)))
+
+
+class CellsSerializer(PageLinks):
+    unit = serializers.CharField()
+    name = serializers.CharField()
+    on = serializers.DateField()
+    cells = CellHealthSerializer(many=True, help_text="A page of the cells below the unit.")
