@@ -74,6 +74,9 @@ PAGE_QUERIES = {
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "api_unit_register_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "person_edit": ["?show=sensitive"],
+    "api_unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A", "?q=P-LAN"],
+    "api_unit_transfers": ["?from=2000-01-01&to=2030-12-31", "?direction=in", "?direction=out"],
+    "api_unit_leavings": ["?from=2000-01-01&to=2030-12-31&reason=death"],
     "api_figures_progress": ["?depth=0&metric=admissions_women", "?on=2024-12-31&depth=1"],
     "api_figures_composition": ["?from=2024-01-01&to=2024-12-31&show=sensitive"],
     "api_figures_ratio": ["?year=2024"],
@@ -107,7 +110,12 @@ POST_PAGES = {
 }
 # The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
 # answers 404 like a missing one; on one's own it reaches the body's check (400 for an empty one).
-API_WRITES = {"api_event_record", "api_event_correct"}
+API_WRITES = {
+    "api_event_record",
+    "api_event_correct",
+    "api_member_transfer",
+    "api_member_leave",
+}
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
 # API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).

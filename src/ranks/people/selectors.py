@@ -13,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
-from ranks.core.collation import person_order, vietnamese
+from ranks.core.collation import given_name, person_order, vietnamese
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
@@ -705,3 +705,264 @@ def member_current_of(memberships: list[MembershipOnDay], day: dt.date) -> Curre
         since=stint.posting.valid_from,
         status=chosen.status,
     )
+
+
+# --- the register a page at a time after a position (the API's cursor) ------------------------
+
+
+@dataclass(frozen=True)
+class RegisterKey:
+    """A row's place in the register's order: its cell's code, then the person's given name,
+    full name and identifier (`person_order`); the given name is that of `full_name`."""
+
+    cell_code: str
+    full_name: str
+    person_id: str
+
+
+def register_key(row: RegisterRow) -> RegisterKey:
+    return RegisterKey(row.cell.code, row.person.full_name, row.person.person_id)
+
+
+def _after_key(postings: QuerySet[Posting], after: RegisterKey | None) -> QuerySet[Posting]:
+    """The postings that come after `after` in the register's order: the comparisons of the
+    order itself (the cell's code, then the collated given and full names, then the id)."""
+    if after is None:
+        return postings
+    given, full, _person_id = person_order("person__")
+    ranked = postings.alias(after_given=given, after_full=full)
+    g = given_name(after.full_name)
+    f = after.full_name
+    later_person = Q(after_given__gt=g) | (
+        Q(after_given=g)
+        & (Q(after_full__gt=f) | Q(after_full=f, person__person_id__gt=after.person_id))
+    )
+    return ranked.filter(
+        Q(cell__code__gt=after.cell_code) | Q(cell__code=after.cell_code) & later_person
+    )
+
+
+def members_register_after(
+    *,
+    scope: Scope,
+    unit: Unit,
+    day: dt.date,
+    filters: RegisterFilters,
+    after: RegisterKey | None,
+    size: int,
+) -> list[RegisterRow]:
+    """Up to `size` rows of the register (`members_register`: the same cells, filters and
+    order) that come after `after`, for a cursor: a page costs what the page's first page does,
+    however far it is. A unit the register walks through the counters (`_walk_counts`) reads
+    only the cells the rows fall in, from the cursor's cell on; otherwise one query with the
+    order's comparisons and LIMIT."""
+    cells = register_cells(scope=scope, unit=unit, day=day)
+    shown = [c for c in cells if c.code == filters.cell_code] if filters.cell_code else cells
+    counts = None
+    if not filters.narrowing:
+        counts = _walk_counts(scope=scope, unit=unit, day=day, cells=cells, status=filters.status)
+    postings: list[Posting]
+    if counts is not None:
+        codes = [c.code for c in shown]
+        start = codes.index(after.cell_code) if after and after.cell_code in codes else 0
+        postings = []
+        i = start
+        while len(postings) < size and i < len(shown):
+            wanted, n = [], 0
+            while i < len(shown) and n < size - len(postings):
+                cell = shown[i]
+                i += 1
+                if counts.get(cell.unit_id, 0):
+                    wanted.append(cell.unit_id)
+                    n += counts[cell.unit_id]
+            if not wanted:
+                break
+            batch = _register_postings(
+                Q(cell_id__in=wanted), day, RegisterFilters(status=filters.status)
+            )
+            postings += list(_after_key(batch, after)[: size - len(postings)])
+    else:
+        if len(shown) <= CELLS_SENT:
+            below = Q(cell_id__in=[c.unit_id for c in shown])
+        else:
+            below = Q(cell_id__in=RawSQL(*sql.subtree_on_ids([unit.pk], day)))
+            if not scope.full:
+                below &= Q(cell_id__in=RawSQL(*scope.unit_ids_sql()))
+        postings = list(_after_key(_register_postings(below, day, filters), after)[:size])
+    return register_rows(postings, cells, day)
+
+
+# --- transfers and leavings of a unit in a period ---------------------------------------------
+
+MOVE_DIRECTIONS = ("in", "out", "within")
+
+
+def _day_before(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} - 1)"
+    return f"date({column}, '-1 day')"
+
+
+def _below_on(cell: str, day: str) -> str:
+    """SQL: the cell was below the root of `ever_sub` (or was it) on the day."""
+    return (
+        f"EXISTS (SELECT 1 FROM ever_sub e WHERE e.unit_id = {cell}"
+        f" AND e.vf <= {day} AND e.vt >= {day})"
+    )
+
+
+@dataclass(frozen=True)
+class UnitTransfer:
+    """A member's move from one cell to another, on the first day in the new cell; `direction`
+    says how it crosses the unit asked about: into it, out of it, or within it."""
+
+    posting: Posting  # the posting in the new cell (with its person and cell)
+    from_cell: RegisterCell
+    to_cell: RegisterCell
+    direction: str
+
+
+def unit_transfers(
+    *,
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    direction: str = "",
+    after: tuple[dt.date, int] | None = None,
+    size: int = 50,
+) -> list[UnitTransfer]:
+    """The transfers from `start` to `end` (each on its first day in the new cell) into, out
+    of or within the cells below `unit` on their dates, as the counters count them
+    (`counters.sql.movement_rollup`: a posting starting the day after another of the membership
+    ended, in another cell, the member present on both days; into the unit when the new cell is
+    below it that day and the old one was not the day before, out of it the other way round),
+    by date then posting, after `after` (a date and a posting id). Every direction, unless one is
+    asked.
+
+    One query from the postings that start in the period in the unit's cells (into, within) or
+    that end the day before in them (out), through the postings' indexes; then the rows'
+    cells' names."""
+    cte, params = sql.subtree_ever_cte([unit.pk])
+    below = sql.first("SELECT unit_id FROM ever_sub")
+    before = _day_before("q.valid_from")
+    new_in = _below_on("q.cell_id", "q.valid_from")
+    old_in = _below_on("p.cell_id", before)
+    touching = {
+        "in": f"q.cell_id IN ({below}) AND {new_in} AND NOT {old_in}",
+        "out": f"p.cell_id IN ({below}) AND {old_in} AND NOT {new_in}",
+        "within": f"q.cell_id IN ({below}) AND {new_in} AND {old_in}",
+        "": f"(q.cell_id IN ({below}) OR p.cell_id IN ({below})) AND ({new_in} OR {old_in})",
+    }[direction]
+    text = (
+        f"{cte} SELECT q.id, p.cell_id, CASE WHEN {new_in} THEN 1 ELSE 0 END,"
+        f" CASE WHEN {old_in} THEN 1 ELSE 0 END"
+        " FROM people_posting q"
+        " JOIN people_membership m ON m.id = q.membership_id"
+        f" JOIN people_posting p ON p.membership_id = q.membership_id AND p.valid_to = {before}"
+        " WHERE q.valid_from >= %s AND q.valid_from <= %s AND p.cell_id <> q.cell_id"
+        f" AND {before} >= m.admission_decision_date"
+        " AND (m.left_date IS NULL OR q.valid_from < m.left_date)"
+        f" AND {touching}"
+    )
+    params += [sql.date_param(start), sql.date_param(end)]
+    if after is not None:
+        text += " AND (q.valid_from > %s OR (q.valid_from = %s AND q.id > %s))"
+        params += [sql.date_param(after[0]), sql.date_param(after[0]), after[1]]
+    text += " ORDER BY q.valid_from, q.id LIMIT %s"
+    params.append(size)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        found = cursor.fetchall()
+    postings = Posting.objects.select_related("person", "cell").in_bulk([r[0] for r in found])
+    names = _cell_names(
+        [(r[1], postings[r[0]].valid_from) for r in found]
+        + [(postings[r[0]].cell_id, postings[r[0]].valid_from) for r in found]
+    )
+    moves = []
+    for posting_id, from_id, into, out_of in found:
+        posting = postings[posting_id]
+        moves.append(
+            UnitTransfer(
+                posting=posting,
+                from_cell=names[(from_id, posting.valid_from)],
+                to_cell=names[(posting.cell_id, posting.valid_from)],
+                direction="within" if into and out_of else "in" if into else "out",
+            )
+        )
+    return moves
+
+
+def _cell_names(wanted: list[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], RegisterCell]:
+    """Each (cell, day): its code and its name that day (else its latest before, else its
+    first). Two queries."""
+    ids = {unit_id for unit_id, _day in wanted}
+    codes = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "code"))
+    versions = sorted(
+        UnitVersion.objects.filter(unit_id__in=ids), key=lambda v: v.valid_from or dt.date.min
+    )
+    found = {}
+    for unit_id, day in wanted:
+        mine = [v for v in versions if v.unit_id == unit_id]
+        began = [v for v in mine if (v.valid_from or dt.date.min) <= day]
+        chosen = began[-1] if began else mine[0] if mine else None
+        code = codes.get(unit_id, "")
+        found[(unit_id, day)] = RegisterCell(unit_id, code, chosen.name if chosen else code)
+    return found
+
+
+@dataclass(frozen=True)
+class UnitLeaving:
+    """A membership that ended, with the cell the member was in on their last day present."""
+
+    membership: Membership  # with its person
+    cell: RegisterCell
+
+
+def unit_leavings(
+    *,
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    reason: str = "",
+    after: tuple[dt.date, int] | None = None,
+    size: int = 50,
+) -> list[UnitLeaving]:
+    """The memberships that ended from `start` to `end` (of `reason`, if given) whose member's
+    cell on their last day present (the day before leaving, or the decision day for one who
+    left on it; the lowest cell id if two) was below `unit` that day, as the counters count
+    leavings (`counters.sql.movement_rollup`); by the day left then membership, after `after`
+    (a date and a membership id). One query from the memberships that ended in the period
+    (their index on the day left), then the cells' names."""
+    cte, params = sql.subtree_ever_cte([unit.pk])
+    last_day = (
+        "CASE WHEN m.left_date > m.admission_decision_date"
+        f" THEN {_day_before('m.left_date')} ELSE m.left_date END"
+    )
+    chosen = "m.left_date >= %s AND m.left_date <= %s"
+    params += [sql.date_param(start), sql.date_param(end)]
+    if reason:
+        chosen += " AND m.left_reason = %s"
+        params.append(reason)
+    text = (
+        f"{cte}, gone(id, lft, day) AS (SELECT m.id, m.left_date, {last_day}"
+        f" FROM people_membership m WHERE {chosen}),"
+        " last(id, lft, day, cell_id) AS (SELECT g.id, g.lft, g.day, MIN(p.cell_id) FROM gone g"
+        " JOIN people_posting p ON p.membership_id = g.id AND p.valid_from <= g.day"
+        " AND (p.valid_to IS NULL OR p.valid_to >= g.day) GROUP BY g.id, g.lft, g.day)"
+        f" SELECT l.id, l.cell_id, l.day FROM last l WHERE {_below_on('l.cell_id', 'l.day')}"
+    )
+    if after is not None:
+        text += " AND (l.lft > %s OR (l.lft = %s AND l.id > %s))"
+        params += [sql.date_param(after[0]), sql.date_param(after[0]), after[1]]
+    text += " ORDER BY l.lft, l.id LIMIT %s"
+    params.append(size)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        found = cursor.fetchall()
+    days = {r[0]: r[2] if isinstance(r[2], dt.date) else dt.date.fromisoformat(r[2]) for r in found}
+    memberships = Membership.objects.select_related("person").in_bulk(list(days))
+    names = _cell_names([(r[1], days[r[0]]) for r in found])
+    return [
+        UnitLeaving(membership=memberships[mid], cell=names[(cell_id, days[mid])])
+        for mid, cell_id, _day in found
+    ]
