@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "PlaceKindEnum": "ranks.org.models.PlaceKind",
         "MembershipStatusEnum": "ranks.api.endpoints.people_serializers.STATUSES",
         "FileKindEnum": "ranks.interchange.schema.KIND_ORDER",
+        "RegisterStatusEnum": "ranks.people.selectors.REGISTER_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
