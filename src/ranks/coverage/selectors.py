@@ -343,15 +343,22 @@ def coverage_on(unit: Unit, day: dt.date, which: str = "any") -> Coverage:
     return result
 
 
+# A trend shows at most this many years, the last ones to its date: a date asked far ahead (the
+# year 9998) would otherwise ask for thousands of points, and no chart reads them.
+TREND_YEARS = 100
+
+
 def coverage_trend(
     unit: Unit, until: dt.date, years: Sequence[int] | None = None
 ) -> list[Coverage]:
     """Coverage at the end of each year (and on `until` for its own year), from the first year
-    the unit had places, or `years`: from the counters, two queries and one."""
+    the unit had places (at most `TREND_YEARS` years), or `years`: from the counters, two
+    queries and one."""
     chosen = years is not None
     if years is None:
         first = CoverageCount.objects.filter(unit_id=unit.pk).aggregate(d=Min("day"))["d"]
-        years = range(min(first.year, until.year) if first else until.year, until.year + 1)
+        start = min(first.year, until.year) if first else until.year
+        years = range(max(start, until.year - TREND_YEARS + 1), until.year + 1)
     days: Iterable[dt.date] = [min(dt.date(y, 12, 31), until) for y in years]
     found = counted_coverage(unit, list(days))
     if not chosen:
