@@ -234,7 +234,7 @@ def test_a_viewer_may_not_upload(client, world):
     assert refused.status_code == 403
     assert refused.json() == {
         "code": "permission_denied",
-        "message": "You may not do this.",
+        "message": "Importing needs the officer role for a unit.",
         "details": {},
     }
     assert not ImportJob.objects.exists()

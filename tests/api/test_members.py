@@ -10,6 +10,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from django.utils.html import escape
 
 from ranks.access.scope import scope_for
 from ranks.api.services import token_create
@@ -522,9 +523,11 @@ def test_writing_needs_the_officer_role_over_the_members_cell(client, world, tok
         response = post(client, f"/api/v1/people/P-LAN/{path}/", body, bearer(vera))
         assert response.status_code == 403, path
         assert response.json()["code"] == "permission_denied"
-        # The page refuses her too.
+        # The page refuses her too, with the same words.
         client.force_login(user("vera"))
-        assert client.post(f"/people/P-LAN/{path}/", body).status_code == 403
+        page = client.post(f"/people/P-LAN/{path}/", body)
+        assert page.status_code == 403
+        assert escape(response.json()["message"]) in page.content.decode()
     assert not AuditEntry.objects.filter(channel="api").exists()
     # Bob may move his own member within his commune's reach, not into alice's cell.
     response = post(

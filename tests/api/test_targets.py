@@ -204,6 +204,10 @@ def test_an_officer_may_read_but_not_set_or_allocate(client, world, tokens):
     for response in (put, post):
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"
+        # The allocation page's words.
+        assert response.json()["message"] == (
+            "Setting and splitting targets needs the manager role for this unit."
+        )
     assert (AuditEntry.objects.count(), TargetRevision.objects.count()) == before
     assert value_of("C1-A") == 4
 

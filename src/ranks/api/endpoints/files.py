@@ -250,7 +250,7 @@ class ImportUpload(APIView):
         Poll `links.status`; once `checked`, POST `links.confirm`. Needs the officer role
         somewhere; each row may only touch the units the role covers."""
         if scope_of(request, role="officer").empty:
-            raise exceptions.PermissionDenied()
+            raise exceptions.PermissionDenied(_("Importing needs the officer role for a unit."))
         form = UploadForm(request.data, request.FILES)
         if not form.is_valid():
             raise exceptions.ValidationError(

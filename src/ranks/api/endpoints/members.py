@@ -269,7 +269,9 @@ def _current_or_refused(request, person, day):
     if current is None:
         raise DomainError(_("This person is no party member now."), code="not_a_member")
     if not officer_covers(request, current.cell):
-        raise exceptions.PermissionDenied()
+        raise exceptions.PermissionDenied(
+            _("Recording a transfer or a leaving needs the officer role for the member's cell.")
+        )
     return current
 
 

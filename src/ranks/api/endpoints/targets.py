@@ -42,6 +42,13 @@ METRIC = OpenApiParameter(
 )
 
 
+def _refused() -> exceptions.PermissionDenied:
+    """The allocation page's refusal, in its words."""
+    return exceptions.PermissionDenied(
+        _("Setting and splitting targets needs the manager role for this unit.")
+    )
+
+
 class UnitScoped(GenericAPIView):
     """A unit's address: outside the user's scope it answers 404 whatever the method, so that a
     method it does not take tells nothing about a unit one may not see."""
@@ -213,7 +220,7 @@ class UnitTarget(UnitScoped):
         day = allocation_day(year)
         allocation = allocations_on(unit=unit, day=day, year=year, metrics=[metric])[metric]
         if not _may(request, unit, allocation)[1]:
-            raise exceptions.PermissionDenied()
+            raise _refused()
         body = ts.TargetSetBody(data=request.data)
         body.is_valid(raise_exception=True)
         changed = target_allocate(
@@ -248,7 +255,7 @@ class UnitTargetAllocate(UnitScoped):
         unit = unit_of(request, code)
         year, metric = _path_of(year, metric)
         if not manager_covers(request, unit):
-            raise exceptions.PermissionDenied()
+            raise _refused()
         body = ts.AllocateBody(data=request.data)
         body.is_valid(raise_exception=True)
         unit_value = body.validated_data.get("unit_value")
@@ -256,7 +263,7 @@ class UnitTargetAllocate(UnitScoped):
             day = allocation_day(year)
             allocation = allocations_on(unit=unit, day=day, year=year, metrics=[metric])[metric]
             if not _may_set(request, allocation):
-                raise exceptions.PermissionDenied()
+                raise _refused()
         changed = target_allocate(
             actor=api_actor(request),
             unit_code=unit.code,
