@@ -33,8 +33,12 @@ class IdempotentRequest(models.Model):
     """A write sent with an `Idempotency-Key`: the answer it got, replayed to a retry with the
     same key and the same request (only writes that succeeded are kept)."""
 
+    # Found by (user, key): the unique constraint's index serves the user too.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotent_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotent_requests",
+        db_index=False,
     )
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)

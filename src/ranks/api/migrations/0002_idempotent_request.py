@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 (
                     "user",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="idempotent_requests",
                         to=settings.AUTH_USER_MODEL,
