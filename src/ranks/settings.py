@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ranks.interchange",
     "ranks.bench",
     "ranks.reports",
+    "ranks.restructure",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

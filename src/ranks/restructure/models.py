@@ -1,0 +1,50 @@
+"""A restructure: one recorded act on the tree, with what it changed so that undo reverses it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RestructureKind(models.TextChoices):
+    MERGE = "merge", _("merge")
+    SPLIT = "split", _("split")
+    MOVE = "move", _("move")
+    RENAME = "rename", _("rename")
+    DISSOLVE = "dissolve", _("dissolve")
+    CHANGE_KIND = "change_kind", _("change of kind")
+
+
+class RestructureStatus(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    UNDONE = "undone", _("undone")
+
+
+class Restructure(models.Model):
+    kind = models.CharField(max_length=20, choices=RestructureKind.choices)
+    effective_on = models.DateField()
+    reason = models.TextField(blank=True)
+    document = models.CharField(max_length=200, blank=True)
+    source_codes = models.JSONField(default=list)
+    target_codes = models.JSONField(default=list)
+    # The parameters as given: new name, new kind key, and for a split the target of each
+    # child unit or place ({"C1-A": "N1", "V1": "N2"}).
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RestructureStatus.choices, default=RestructureStatus.APPLIED
+    )
+    applied_by = models.CharField(max_length=150)
+    applied_at = models.DateTimeField()
+    undone_by = models.CharField(max_length=150, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    # What apply changed, so that undo reverses exactly that: {"unit_closed": [[version id,
+    # old valid_to]], "unit_created": [version id], "place_closed": [...], "place_created": [...]}.
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        verbose_name = _("restructure")
+        verbose_name_plural = _("restructures")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.effective_on} {','.join(self.source_codes)}"
