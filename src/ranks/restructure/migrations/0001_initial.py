@@ -4,35 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Restructure',
+            name="Restructure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merge', 'merge'), ('split', 'split'), ('move', 'move'), ('rename', 'rename'), ('dissolve', 'dissolve'), ('change_kind', 'change of kind')], max_length=20)),
-                ('effective_on', models.DateField()),
-                ('reason', models.TextField(blank=True)),
-                ('document', models.CharField(blank=True, max_length=200)),
-                ('source_codes', models.JSONField(default=list)),
-                ('target_codes', models.JSONField(default=list)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('applied', 'applied'), ('undone', 'undone')], default='applied', max_length=10)),
-                ('applied_by', models.CharField(max_length=150)),
-                ('applied_at', models.DateTimeField()),
-                ('undone_by', models.CharField(blank=True, max_length=150)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('changes', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merge", "merge"),
+                            ("split", "split"),
+                            ("move", "move"),
+                            ("rename", "rename"),
+                            ("dissolve", "dissolve"),
+                            ("change_kind", "change of kind"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("effective_on", models.DateField()),
+                ("reason", models.TextField(blank=True)),
+                ("document", models.CharField(blank=True, max_length=200)),
+                ("source_codes", models.JSONField(default=list)),
+                ("target_codes", models.JSONField(default=list)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("applied", "applied"), ("undone", "undone")],
+                        default="applied",
+                        max_length=10,
+                    ),
+                ),
+                ("applied_by", models.CharField(max_length=150)),
+                ("applied_at", models.DateTimeField()),
+                ("undone_by", models.CharField(blank=True, max_length=150)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                ("changes", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': 'restructure',
-                'verbose_name_plural': 'restructures',
-                'ordering': ['-applied_at', '-id'],
+                "verbose_name": "restructure",
+                "verbose_name_plural": "restructures",
+                "ordering": ["-applied_at", "-id"],
             },
         ),
     ]

@@ -1,0 +1,344 @@
+"""The plan of a restructure from the tree of its date: pure, no Django import.
+
+Facts in (the versions of the units and places it touches), steps and blockers out. A blocker is
+a key and its parameters; the selectors word it in the user's language. The past is never
+rewritten: a unit or place changes by a new version from the effective date, and a source closes
+the day before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ranks.org.tree import Version
+
+KINDS = ("merge", "split", "move", "rename", "dissolve", "change_kind")
+
+
+@dataclass(frozen=True)
+class PlaceVersionFact:
+    code: str
+    unit: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: str
+    on: dt.date
+    sources: tuple[str, ...]
+    targets: tuple[str, ...] = ()
+    name: str = ""
+    kind_key: str = ""
+    # A split: the target of each child unit and place of the source.
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the tree says around the request, read by the selector.
+
+    `versions`: every version of each source, target and child of a source on the date.
+    `children`: the units below each source on the date. `places`: every version of each place
+    that belongs to a source on the date, by place code. `ancestors`: the units above each target
+    on the date. `kinds`: the known unit kinds and whether each keeps members."""
+
+    versions: Mapping[str, Sequence[Version]]
+    children: Mapping[str, Sequence[str]]
+    places: Mapping[str, Sequence[PlaceVersionFact]]
+    ancestors: Mapping[str, Sequence[str]]
+    kinds: Mapping[str, bool]
+
+
+@dataclass(frozen=True)
+class Blocker:
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitStep:
+    """From the date, the unit has a new version with this parent, name and kind."""
+
+    code: str
+    parent: str | None
+    name: str
+    kind: str
+    was_parent: str | None
+    was_name: str
+    was_kind: str
+
+
+@dataclass(frozen=True)
+class PlaceStep:
+    """From the date, the place belongs to `unit`."""
+
+    code: str
+    unit: str
+    was_unit: str
+
+
+@dataclass
+class Plan:
+    request: Request
+    units: list[UnitStep] = field(default_factory=list)
+    places: list[PlaceStep] = field(default_factory=list)
+    closes: list[str] = field(default_factory=list)
+    blockers: list[Blocker] = field(default_factory=list)
+
+    def block(self, key: str, **params: object) -> None:
+        blocker = Blocker(key, {k: str(v) for k, v in params.items()})
+        if blocker not in self.blockers:
+            self.blockers.append(blocker)
+
+
+def version_on(versions: Sequence[Version], day: dt.date) -> Version | None:
+    return next((v for v in versions if v.valid_on(day)), None)
+
+
+def _changeable(plan: Plan, facts: Facts, code: str) -> Version | None:
+    """The version of `code` in force on the date, if a new version can start then: it must be
+    in force, not start on the date itself, and have no later version (those would keep the old
+    parent, or be rewritten)."""
+    on = plan.request.on
+    versions = facts.versions.get(code, ())
+    current = version_on(versions, on)
+    if current is None:
+        plan.block("not_in_force", code=code, day=on)
+        return None
+    if current.valid_from == on:
+        plan.block("starts_on_date", code=code, day=on)
+        return None
+    later = [v for v in versions if v.valid_from is not None and v.valid_from > on]
+    if later:
+        plan.block("later_versions", code=code, day=later[0].valid_from)
+        return None
+    return current
+
+
+def _target(plan: Plan, facts: Facts, code: str) -> Version | None:
+    """A target must be in force on the date and stay open: the units moved under it would
+    otherwise hang below a closed unit."""
+    on = plan.request.on
+    versions = facts.versions.get(code, ())
+    current = version_on(versions, on)
+    if current is None:
+        plan.block("target_not_in_force", code=code, day=on)
+        return None
+    last = max(versions, key=lambda v: v.start)
+    if last.valid_to is not None:
+        plan.block("target_closes", code=code, day=last.valid_to)
+    return current
+
+
+def _keeps_members(facts: Facts, version: Version) -> bool:
+    return facts.kinds.get(version.kind, False)
+
+
+def _reparent(plan: Plan, facts: Facts, code: str, parent: str) -> None:
+    current = _changeable(plan, facts, code)
+    if current is None:
+        return
+    if code == parent or code in facts.ancestors.get(parent, ()):
+        plan.block("cycle", code=code, parent=parent)
+        return
+    plan.units.append(
+        UnitStep(
+            code=code,
+            parent=parent,
+            name=current.name,
+            kind=current.kind,
+            was_parent=current.parent,
+            was_name=current.name,
+            was_kind=current.kind,
+        )
+    )
+
+
+def _move_place(plan: Plan, facts: Facts, code: str, unit: str) -> None:
+    on = plan.request.on
+    versions = facts.places.get(code, ())
+    current = next((v for v in versions if v.valid_on(on)), None)
+    if current is None:  # read from the tree of the date, so always there
+        return
+    if current.valid_from == on:
+        plan.block("place_starts_on_date", code=code, day=on)
+        return
+    later = [v for v in versions if v.valid_from is not None and v.valid_from > on]
+    if later:
+        plan.block("place_later_versions", code=code, day=later[0].valid_from)
+        return
+    plan.places.append(PlaceStep(code=code, unit=unit, was_unit=current.unit))
+
+
+def _close(plan: Plan, facts: Facts, code: str) -> Version | None:
+    current = _changeable(plan, facts, code)
+    if current is None:
+        return None
+    if _keeps_members(facts, current):
+        plan.block("members_not_carried", code=code)
+        return None
+    plan.closes.append(code)
+    return current
+
+
+def _places_of(facts: Facts, source: str, on: dt.date) -> list[str]:
+    return sorted(
+        code
+        for code, versions in facts.places.items()
+        if any(v.valid_on(on) and v.unit == source for v in versions)
+    )
+
+
+def _count(plan: Plan, what: str, found: int, least: int, most: int | None) -> bool:
+    if found < least or (most is not None and found > most):
+        plan.block(f"{what}_count", found=found, least=least, most=most if most else "…")
+        return False
+    return True
+
+
+def _merge_into(plan: Plan, facts: Facts, target: str) -> None:
+    req = plan.request
+    if target in req.sources:
+        plan.block("target_is_source", code=target)
+        return
+    if _target(plan, facts, target) is None:
+        return
+    for source in req.sources:
+        if source in facts.ancestors.get(target, ()):
+            plan.block("cycle", code=source, parent=target)
+            continue
+        if _close(plan, facts, source) is None:
+            continue
+        for child in facts.children.get(source, ()):
+            _reparent(plan, facts, child, target)
+        for place in _places_of(facts, source, req.on):
+            _move_place(plan, facts, place, target)
+
+
+def _split(plan: Plan, facts: Facts) -> None:
+    req = plan.request
+    source = req.sources[0]
+    for target in req.targets:
+        if target == source:
+            plan.block("target_is_source", code=target)
+            return
+        if source in facts.ancestors.get(target, ()):
+            plan.block("cycle", code=source, parent=target)
+            return
+        _target(plan, facts, target)
+    if _close(plan, facts, source) is None:
+        return
+    children = list(facts.children.get(source, ()))
+    places = _places_of(facts, source, req.on)
+    for code in sorted(set(req.mapping) - set(children) - set(places)):
+        plan.block("mapping_unknown", code=code, source=source)
+    for code, target in sorted(req.mapping.items()):
+        if target not in req.targets:
+            plan.block("mapping_not_target", code=code, target=target)
+    for child in children:
+        if child not in req.mapping:
+            plan.block("unassigned", code=child)
+        elif req.mapping[child] in req.targets:
+            _reparent(plan, facts, child, req.mapping[child])
+    for place in places:
+        if place not in req.mapping:
+            plan.block("unassigned", code=place)
+        elif req.mapping[place] in req.targets:
+            _move_place(plan, facts, place, req.mapping[place])
+
+
+def _renew(plan: Plan, facts: Facts, code: str, *, name: str = "", kind: str = "") -> None:
+    current = _changeable(plan, facts, code)
+    if current is None:
+        return
+    if kind:
+        if kind not in facts.kinds:
+            plan.block("unknown_kind", kind=kind)
+            return
+        if kind == current.kind:
+            plan.block("nothing_changes", code=code)
+            return
+        if facts.kinds[kind] != _keeps_members(facts, current):
+            plan.block("kind_members_not_carried", code=code, kind=kind)
+            return
+    if name and name == current.name and not kind:
+        plan.block("nothing_changes", code=code)
+        return
+    plan.units.append(
+        UnitStep(
+            code=code,
+            parent=current.parent,
+            name=name or current.name,
+            kind=kind or current.kind,
+            was_parent=current.parent,
+            was_name=current.name,
+            was_kind=current.kind,
+        )
+    )
+
+
+def make_plan(request: Request, facts: Facts) -> Plan:
+    """The steps of `request` on the tree of its date, and everything that blocks it."""
+    plan = Plan(request)
+    kind, sources, targets = request.kind, request.sources, request.targets
+    if kind not in KINDS:
+        plan.block("unknown_restructure_kind", kind=kind)
+        return plan
+    if len(set(sources)) != len(sources):
+        plan.block("repeated_source")
+        return plan
+    if kind == "merge":
+        if _count(plan, "source", len(sources), 1, None) & _count(
+            plan, "target", len(targets), 1, 1
+        ):
+            _merge_into(plan, facts, targets[0])
+    elif kind == "dissolve":
+        if _count(plan, "source", len(sources), 1, None) & _count(
+            plan, "target", len(targets), 0, 1
+        ):
+            if targets:
+                _merge_into(plan, facts, targets[0])
+            else:
+                for source in sources:
+                    below = list(facts.children.get(source, ())) + _places_of(
+                        facts, source, request.on
+                    )
+                    if below:
+                        plan.block("no_successor", code=source, below=", ".join(below))
+                    else:
+                        _close(plan, facts, source)
+    elif kind == "split":
+        if _count(plan, "source", len(sources), 1, 1) & _count(
+            plan, "target", len(targets), 2, None
+        ):
+            _split(plan, facts)
+    elif kind == "move":
+        if _count(plan, "source", len(sources), 1, None) & _count(
+            plan, "target", len(targets), 1, 1
+        ) and _target(plan, facts, targets[0]):
+            for source in sources:
+                _reparent(plan, facts, source, targets[0])
+    elif kind == "rename":
+        if not request.name.strip():
+            plan.block("name_missing")
+        elif _count(plan, "source", len(sources), 1, 1) & _count(
+            plan, "target", len(targets), 0, 0
+        ):
+            _renew(plan, facts, sources[0], name=request.name.strip())
+    elif kind == "change_kind":
+        if not request.kind_key:
+            plan.block("kind_missing")
+        elif _count(plan, "source", len(sources), 1, 1) & _count(
+            plan, "target", len(targets), 0, 0
+        ):
+            _renew(plan, facts, sources[0], kind=request.kind_key, name=request.name.strip())
+    return plan
