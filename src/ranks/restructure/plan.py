@@ -180,11 +180,12 @@ def _move_place(plan: Plan, facts: Facts, code: str, unit: str) -> None:
 
 
 def _close(plan: Plan, facts: Facts, code: str) -> Version | None:
+    on_date = version_on(facts.versions.get(code, ()), plan.request.on)
+    if on_date is not None and _keeps_members(facts, on_date):
+        plan.block("members_not_carried", code=code)
+        return None
     current = _changeable(plan, facts, code)
     if current is None:
-        return None
-    if _keeps_members(facts, current):
-        plan.block("members_not_carried", code=code)
         return None
     plan.closes.append(code)
     return current
