@@ -14,6 +14,7 @@ from ranks.access.scope import Scope
 from ranks.coverage.models import Secondment
 from ranks.org.models import PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.org.selectors import unit_ancestry, unit_subtree_ids
+from ranks.org.tree import Version
 from ranks.people.models import Posting
 from ranks.pipeline.models import Candidate
 from ranks.restructure.models import Restructure
@@ -39,7 +40,7 @@ def restructure_facts(request: Request) -> Facts:
     for child, parent in below:
         children[parent].append(child)
     codes = named | {c for cs in children.values() for c in cs}
-    versions: dict[str, list] = defaultdict(list)
+    versions: dict[str, list[Version]] = defaultdict(list)
     rows = (
         UnitVersion.objects.filter(unit__code__in=codes)
         .select_related("unit", "kind", "parent")
@@ -62,8 +63,8 @@ def restructure_facts(request: Request) -> Facts:
     ):
         places[code].append(PlaceVersionFact(code, unit, start, end))
     ancestors = {}
-    for unit in Unit.objects.filter(code__in=request.targets):
-        ancestors[unit.code] = [v.unit.code for v in unit_ancestry(unit, on)]
+    for target in Unit.objects.filter(code__in=request.targets):
+        ancestors[target.code] = [v.unit.code for v in unit_ancestry(target, on)]
     kinds = dict(UnitKind.objects.values_list("key", "holds_members"))
     return Facts(
         versions=versions, children=children, places=places, ancestors=ancestors, kinds=kinds
