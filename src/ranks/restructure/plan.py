@@ -220,7 +220,8 @@ def _merge_into(plan: Plan, facts: Facts, target: str) -> None:
         if _close(plan, facts, source) is None:
             continue
         for child in facts.children.get(source, ()):
-            _reparent(plan, facts, child, target)
+            if child not in req.sources:  # a source below another closes with the rest
+                _reparent(plan, facts, child, target)
         for place in _places_of(facts, source, req.on):
             _move_place(plan, facts, place, target)
 

@@ -1,0 +1,101 @@
+"""The plan of a restructure from facts alone: steps and blockers, no database."""
+
+import datetime as dt
+
+from ranks.org.tree import Version
+from ranks.restructure.plan import Facts, PlaceVersionFact, Request, make_plan
+
+D = dt.date
+ON = D(2025, 7, 1)
+START = D(2000, 1, 1)
+
+
+def v(code, parent, kind="commune_committee", start=START, end=None, name=""):
+    return Version(
+        code=code, parent=parent, valid_from=start, valid_to=end, name=name or code, kind=kind
+    )
+
+
+def facts(**overrides):
+    base = {
+        "versions": {
+            "A": [v("A", None)],
+            "A-1": [v("A-1", "A", "cell")],
+            "A-2": [v("A-2", "A", "cell")],
+            "B": [v("B", None)],
+            "B-1": [v("B-1", "B", "cell")],
+            "N": [v("N", None, start=ON)],
+        },
+        "children": {"A": ["A-1", "A-2"], "B": ["B-1"]},
+        "places": {
+            "PA": [PlaceVersionFact("PA", "A", START, None)],
+            "PB": [PlaceVersionFact("PB", "B", START, None)],
+        },
+        "ancestors": {"N": [], "A-1": ["A"], "B": []},
+        "kinds": {"commune_committee": False, "cell": True},
+    }
+    base.update(overrides)
+    return Facts(**base)
+
+
+def keys(plan):
+    return [b.key for b in plan.blockers]
+
+
+def test_a_merge_moves_the_children_and_places_and_closes_the_sources():
+    plan = make_plan(Request("merge", ON, ("A", "B"), ("N",)), facts())
+    assert not plan.blockers
+    assert [(s.code, s.parent) for s in plan.units] == [("A-1", "N"), ("A-2", "N"), ("B-1", "N")]
+    assert [(p.code, p.unit) for p in plan.places] == [("PA", "N"), ("PB", "N")]
+    assert plan.closes == ["A", "B"]
+
+
+def test_a_source_below_another_closes_and_is_not_moved():
+    f = facts(versions={**facts().versions, "A-1": [v("A-1", "A")]})
+    plan = make_plan(Request("merge", ON, ("A", "A-1"), ("N",)), f)
+    assert "A-1" in plan.closes and "A-1" not in [s.code for s in plan.units]
+
+
+def test_merging_cells_is_not_yet_carried():
+    plan = make_plan(Request("merge", ON, ("A-1",), ("B",)), facts())
+    assert keys(plan) == ["members_not_carried"]
+    assert not plan.units and not plan.closes
+
+
+def test_a_target_into_the_source_is_a_cycle():
+    plan = make_plan(Request("move", ON, ("A",), ("A-1",)), facts())
+    assert keys(plan) == ["cycle"]
+
+
+def test_a_split_needs_every_child_and_place_assigned():
+    plan = make_plan(
+        Request("split", ON, ("A",), ("N", "B"), mapping={"A-1": "N", "PA": "B"}), facts()
+    )
+    assert keys(plan) == ["unassigned"]
+    assert plan.blockers[0].params == {"code": "A-2"}
+
+
+def test_the_date_cannot_fall_before_a_later_version():
+    f = facts(
+        versions={
+            **facts().versions,
+            "A-2": [
+                v("A-2", "A", "cell", end=D(2025, 12, 31)),
+                v("A-2", "B", "cell", start=D(2026, 1, 1)),
+            ],
+        }
+    )
+    plan = make_plan(Request("merge", ON, ("A",), ("N",)), f)
+    assert keys(plan) == ["later_versions"]
+
+
+def test_a_dissolve_without_successor_needs_an_empty_unit():
+    assert keys(make_plan(Request("dissolve", ON, ("A",)), facts())) == ["no_successor"]
+    empty = facts(children={}, places={})
+    assert make_plan(Request("dissolve", ON, ("A",)), empty).closes == ["A"]
+
+
+def test_a_rename_keeps_parent_and_kind():
+    plan = make_plan(Request("rename", ON, ("A-1",), name="New"), facts())
+    step = plan.units[0]
+    assert (step.parent, step.name, step.kind, step.was_name) == ("A", "New", "cell", "A-1")
