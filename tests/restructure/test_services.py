@@ -397,3 +397,28 @@ def test_the_command_applies_lists_and_undoes(world):
             stdout=StringIO(),
         )
     assert "chưa" in str(error.value) or "not yet" in str(error.value)
+
+
+def test_a_manager_elsewhere_cannot_undo_and_learns_nothing(world):
+    done = restructure_apply(actor=SYSTEM, **MERGE)
+    grant_role(actor=SYSTEM, username="alice", role="manager", unit_code="C1")
+    alice = actor(world.users["alice"])
+    assert refused(restructure_undo, actor=alice, restructure_id=done.pk) == "No such restructure."
+    assert (
+        refused(restructure_undo, actor=alice, restructure_id=done.pk + 1) == "No such restructure."
+    )
+
+
+def test_the_command_speaks_vietnamese_by_default(world):
+    with translation.override("vi"), pytest.raises(CommandError) as error:
+        call_command(
+            "restructure", "apply", "--kind", "merge", "--on", "2025-07-01",
+            "--source", "C1-A", "--target", "N1", stdout=StringIO(),
+        )  # fmt: skip
+    assert "chưa được chuyển theo sắp xếp" in str(error.value)
+
+
+def test_the_preview_reads_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        preview = restructure_preview(actor=SYSTEM, **MERGE)
+    assert preview.ok

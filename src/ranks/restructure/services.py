@@ -284,12 +284,15 @@ def restructure_undo(*, actor: Actor, restructure_id: int) -> Restructure:
         restructure = Restructure.objects.select_for_update().filter(pk=restructure_id).first()
         if restructure is None:
             raise DomainError(_("No such restructure."))
-        _check_access(
-            actor,
-            set(restructure.source_codes)
-            | set(restructure.target_codes)
-            | set((restructure.params.get("mapping") or {}).values()),
-        )
+        try:
+            _check_access(
+                actor,
+                set(restructure.source_codes)
+                | set(restructure.target_codes)
+                | set((restructure.params.get("mapping") or {}).values()),
+            )
+        except DomainError:
+            raise DomainError(_("No such restructure.")) from None
         if restructure.status != RestructureStatus.APPLIED:
             raise DomainError(_("This restructure has already been undone."))
         since = _since(restructure)
