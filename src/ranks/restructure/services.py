@@ -225,14 +225,8 @@ def _since(restructure: Restructure) -> list[str]:
         version = by_pk.get(pk)
         kept = rows.get("units", {}).get(str(pk))
         if version is None or _version_row(version) != kept:
-            code = (
-                version.unit.code
-                if version
-                else Unit.objects.filter(pk=(kept or {}).get("unit_id"))
-                .values_list("code", flat=True)
-                .first()
-                or "?"
-            )
+            unit_id = version.unit_id if version else int((kept or {}).get("unit_id") or 0)
+            code = Unit.objects.filter(pk=unit_id).values_list("code", flat=True).first() or "?"
             found.append(
                 _("the version of %(code)s from %(day)s has changed") % {"code": code, "day": on}
             )
