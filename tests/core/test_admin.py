@@ -20,6 +20,7 @@ RANKS_MODELS = {
     "people.Posting",
     "pipeline.Candidate",
     "pipeline.StageEvent",
+    "restructure.Restructure",
     "targets.Target",
     "targets.TargetRevision",
 }
