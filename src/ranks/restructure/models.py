@@ -48,3 +48,23 @@ class Restructure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.effective_on} {','.join(self.source_codes)}"
+
+
+class RestructureUnit(models.Model):
+    """A unit a restructure touched (as a source, a target, or a child a split mapped), so that a
+    unit's page finds its restructures through an index, not by reading them all (the 2025
+    reform alone is thousands of them)."""
+
+    restructure = models.ForeignKey(Restructure, on_delete=models.CASCADE, related_name="units")
+    # Found by unit: the unique (unit, restructure) index serves it.
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "restructure"], name="restructure_unit_once")
+        ]
+        verbose_name = _("unit of a restructure")
+        verbose_name_plural = _("units of restructures")
+
+    def __str__(self) -> str:
+        return f"{self.restructure_id} {self.unit_id}"

@@ -234,18 +234,19 @@ def restructure_preview_of(*, request: Request, scope: Scope) -> Preview:
     )
 
 
+def restructures_touching(unit: Unit, limit: int | None = None) -> list[Restructure]:
+    """The restructures that touched `unit` (as a source, a target, a child a split mapped or a
+    unit moved), newest first, at most `limit`: one query through the index of
+    `RestructureUnit`, whatever the number of restructures in the country. The caller has
+    checked that the user sees the unit."""
+    found = Restructure.objects.filter(units__unit=unit).order_by("-effective_on", "-id")
+    return list(found[:limit] if limit else found)
+
+
 def restructures_of_unit(*, scope: Scope, code: str) -> list[Restructure] | None:
-    """The restructures whose sources, targets or split touched the unit of `code`, newest first;
-    None when the unit is unknown or outside `scope`. Read in Python: JSON containment is not
-    portable to SQLite, and restructures are few."""
+    """`restructures_touching` the unit of `code`; None when the unit is unknown or outside
+    `scope`."""
     unit = Unit.objects.filter(code=code).first()
     if unit is None or not scope.covers(unit.pk):
         return None
-    return [
-        r
-        for r in Restructure.objects.all()
-        if code in r.source_codes
-        or code in r.target_codes
-        or code in (r.params.get("mapping") or {})
-        or code in (r.changes.get("codes") or [])
-    ]
+    return restructures_touching(unit)

@@ -18,7 +18,7 @@ from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.services import place_change, unit_close, unit_move, unit_version_save
-from ranks.restructure.models import Restructure, RestructureStatus
+from ranks.restructure.models import Restructure, RestructureStatus, RestructureUnit
 from ranks.restructure.plan import Request
 from ranks.restructure.selectors import Preview, restructure_preview_of
 
@@ -142,6 +142,7 @@ def restructure_apply(
                 [current.pk, current.valid_to.isoformat() if current.valid_to else None]
             )
             unit_close(actor=actor, code=code, last_day=on - dt.timedelta(days=1))
+        moved_codes = sorted({s.code for s in plan.units} | set(plan.closes) | set(request.targets))
         changes = {
             "unit_closed": closed_units,
             "unit_created": created_units,
@@ -158,7 +159,7 @@ def restructure_apply(
                     for v in PlaceVersion.objects.filter(pk__in=created_places)
                 },
             },
-            "codes": sorted({s.code for s in plan.units} | set(plan.closes) | set(request.targets)),
+            "codes": moved_codes,
         }
         restructure = Restructure.objects.create(
             kind=request.kind,
@@ -175,6 +176,11 @@ def restructure_apply(
             applied_by=actor.name,
             applied_at=timezone.now(),
             changes=changes,
+        )
+        touched = {*request.sources, *request.targets, *request.mapping, *moved_codes}
+        RestructureUnit.objects.bulk_create(
+            RestructureUnit(restructure=restructure, unit_id=pk)
+            for pk in Unit.objects.filter(code__in=touched).values_list("pk", flat=True)
         )
         audit_record(
             actor,
