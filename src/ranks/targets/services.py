@@ -168,3 +168,32 @@ def target_allocate(
             for code, value in wanted.items()
             if stored.get(code) != value
         ]
+
+
+def target_delete(
+    *, actor: Actor, unit_code: str, year: int, metric: str, reason: str = ""
+) -> None:
+    """Remove a target with its revisions, audited with its last value and the reason: only to
+    undo what made it (a restructure's undo removes the targets it created)."""
+    with transaction.atomic():
+        target = (
+            Target.objects.select_for_update()
+            .filter(unit__code=unit_code, year=year, metric=metric)
+            .first()
+        )
+        if target is None:
+            return
+        value = target.value
+        target.delete()
+        audit_record_many(
+            actor,
+            [
+                Change(
+                    "ranks.targets.target.deleted",
+                    "target",
+                    f"{unit_code}/{year}/{metric}",
+                    {"value": value},
+                    {"reason": reason.strip()},
+                )
+            ],
+        )
