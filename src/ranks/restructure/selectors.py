@@ -19,7 +19,7 @@ from ranks.people.models import Posting
 from ranks.pipeline.models import Candidate
 from ranks.restructure.models import Restructure
 from ranks.restructure.plan import Facts, PlaceVersionFact, Plan, Request, make_plan
-from ranks.targets.models import Target
+from ranks.restructure.targets import TargetCarry, TargetValues, targets_carry
 
 LISTED = 10  # rows shown of each thing carried later; the count says how many in all
 CLOSED_STAGES = ("official", "removed")
@@ -103,10 +103,6 @@ def blocker_text(key: str, params: dict[str, str]) -> str:
             "Changing %(code)s to %(kind)s changes whether it keeps members; that is not yet "
             "carried by a restructure."
         ),
-        "targets_not_carried": _(
-            "%(code)s has targets of %(year)s or later; targets are not yet carried by a "
-            "restructure; set them on the successor and remove them first."
-        ),
         "place_starts_on_date": _(
             "The place %(code)s already starts a period on %(day)s; a restructure on that date "
             "would rewrite it."
@@ -136,6 +132,8 @@ class Carried:
     label: str
     count: int
     rows: list[str] = field(default_factory=list)
+    # Carried by this restructure (its targets), not left for a later slice.
+    carries: bool = False
 
 
 @dataclass
@@ -143,6 +141,7 @@ class Preview:
     plan: Plan
     blockers: list[str]
     carried: list[Carried]
+    targets: TargetCarry | None = None  # what apply does to targets (`restructure.targets`)
 
     @property
     def ok(self) -> bool:
@@ -160,7 +159,7 @@ def restructure_carried(
     *, request: Request, scope: Scope, closes: list[str]
 ) -> tuple[list[Carried], list[str]]:
     """What the sources hold that a later slice will carry (read only), and the blockers among
-    them: the targets of a source that closes would be left behind."""
+    them (none yet: the targets are carried, `restructure.targets`)."""
     on = request.on
     below = _cells_below(request.sources, on)
     postings = scope.people(
@@ -172,9 +171,6 @@ def restructure_carried(
         .exclude(side_now__in=CLOSED_SIDES),
         path="person_id",
     ).select_related("person", "cell")
-    targets = Target.objects.filter(
-        unit__code__in=request.sources, year__gte=on.year
-    ).select_related("unit")
     grants = Grant.objects.filter(unit__code__in=request.sources).select_related("unit", "user")
     secondments = scope.people(
         Secondment.objects.filter(cell_id__in=below)
@@ -194,11 +190,6 @@ def restructure_carried(
             [f"{c.person.full_name} @ {c.cell.code} ({c.stage_now})" for c in candidates[:LISTED]],
         ),
         Carried(
-            _("targets of the year and later on the sources"),
-            targets.count(),
-            [f"{t.unit.code} {t.year} {t.metric} = {t.value}" for t in targets[:LISTED]],
-        ),
-        Carried(
             _("grants on the sources"),
             grants.count(),
             [f"{g.user.get_username()} {g.role} @ {g.unit.code}" for g in grants[:LISTED]],
@@ -209,28 +200,39 @@ def restructure_carried(
             [f"{s.person.full_name} @ {s.cell.code} ({s.role})" for s in secondments[:LISTED]],
         ),
     ]
-    blockers = []
-    closing = set(closes)
-    for code, year in sorted(
-        set(
-            Target.objects.filter(unit__code__in=closing, year__gte=on.year).values_list(
-                "unit__code", "year"
-            )
-        )
-    ):
-        text = blocker_text("targets_not_carried", {"code": code, "year": str(year)})
-        if text not in blockers:
-            blockers.append(text)
+    blockers: list[str] = []
     return carried, blockers
 
 
-def restructure_preview_of(*, request: Request, scope: Scope) -> Preview:
-    """The plan, its blockers worded, and what a later slice will carry."""
+def restructure_preview_of(
+    *,
+    request: Request,
+    scope: Scope,
+    split_weight: str = "members",
+    target_values: TargetValues | None = None,
+) -> Preview:
+    """The plan, its blockers worded, the targets it carries and what a later slice will carry."""
     plan = make_plan(request, restructure_facts(request))
     blockers = [blocker_text(b.key, dict(b.params)) for b in plan.blockers]
     carried, more = restructure_carried(request=request, scope=scope, closes=plan.closes)
+    targets = targets_carry(plan=plan, split_weight=split_weight, target_values=target_values)
+    more += targets.blockers
+    carried.append(targets_carried(targets, request.on))
     return Preview(
-        plan=plan, blockers=blockers + [b for b in more if b not in blockers], carried=carried
+        plan=plan,
+        blockers=blockers + [b for b in more if b not in blockers],
+        carried=carried,
+        targets=targets,
+    )
+
+
+def targets_carried(carry: TargetCarry, on: dt.date) -> Carried:
+    """The preview's rows of the targets a restructure carries."""
+    return Carried(
+        _("targets of the year and later on the sources, carried (merged by sum, or split)"),
+        len(carry.handed),
+        carry.rows(on),
+        carries=True,
     )
 
 

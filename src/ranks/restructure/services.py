@@ -21,6 +21,7 @@ from ranks.org.services import place_change, unit_close, unit_move, unit_version
 from ranks.restructure.models import Restructure, RestructureStatus, RestructureUnit
 from ranks.restructure.plan import Request
 from ranks.restructure.selectors import Preview, restructure_preview_of
+from ranks.restructure.targets import TargetValues, targets_apply, targets_since, targets_undo
 
 
 def _request(
@@ -59,11 +60,23 @@ def _named(request: Request) -> set[str]:
     return set(request.sources) | set(request.targets) | set(request.mapping.values())
 
 
-def restructure_preview(*, actor: Actor, **params: Any) -> Preview:
-    """What apply would do, and what blocks it; changes nothing."""
+def restructure_preview(
+    *,
+    actor: Actor,
+    split_weight: str = "members",
+    target_values: TargetValues | None = None,
+    **params: Any,
+) -> Preview:
+    """What apply would do, and what blocks it; changes nothing. `split_weight` and
+    `target_values`: the targets of a split (`restructure.targets`)."""
     request = _request(**params)
     _check_access(actor, _named(request))
-    return restructure_preview_of(request=request, scope=scope_for(actor, role="manager"))
+    return restructure_preview_of(
+        request=request,
+        scope=scope_for(actor, role="manager"),
+        split_weight=split_weight,
+        target_values=target_values,
+    )
 
 
 def _version_row(version: UnitVersion | PlaceVersion) -> dict[str, Any]:
@@ -74,14 +87,25 @@ def _version_row(version: UnitVersion | PlaceVersion) -> dict[str, Any]:
 
 
 def restructure_apply(
-    *, actor: Actor, reason: str = "", document: str = "", **params: Any
+    *,
+    actor: Actor,
+    reason: str = "",
+    document: str = "",
+    split_weight: str = "members",
+    target_values: TargetValues | None = None,
+    **params: Any,
 ) -> Restructure:
     """Apply the plan in one transaction, or refuse with every blocker and change nothing."""
     request = _request(**params)
     _check_access(actor, _named(request))
     on = request.on
     with transaction.atomic():
-        preview = restructure_preview_of(request=request, scope=scope_for(actor, role="manager"))
+        preview = restructure_preview_of(
+            request=request,
+            scope=scope_for(actor, role="manager"),
+            split_weight=split_weight,
+            target_values=target_values,
+        )
         if preview.blockers:
             raise DomainError(
                 _("The restructure is refused: %(reasons)s")
@@ -172,11 +196,21 @@ def restructure_apply(
                 "name": request.name,
                 "kind_key": request.kind_key,
                 "mapping": dict(request.mapping),
+                "split_weight": split_weight,
+                "target_values": {
+                    ":".join(map(str, k)): v for k, v in (target_values or {}).items()
+                },
             },
             applied_by=actor.name,
             applied_at=timezone.now(),
             changes=changes,
         )
+        if preview.targets is not None:  # through the targets services, before the audit entry
+            changes["targets"] = targets_apply(
+                actor=actor, restructure_id=restructure.pk, document=restructure.document,
+                carry=preview.targets,
+            )  # fmt: skip
+            restructure.save(update_fields=["changes"])
         touched = {*request.sources, *request.targets, *request.mapping, *moved_codes}
         RestructureUnit.objects.bulk_create(
             RestructureUnit(restructure=restructure, unit_id=pk)
@@ -274,6 +308,7 @@ def _since(restructure: Restructure) -> list[str]:
             _("the place %(code)s has a version from %(day)s")
             % {"code": pv.place.code, "day": pv.valid_from}
         )
+    found += targets_since(changes)
     return list(dict.fromkeys(found))
 
 
@@ -329,6 +364,7 @@ def restructure_undo(*, actor: Actor, restructure_id: int) -> Restructure:
                 UnitVersion.objects.filter(pk=pk).update(
                     valid_to=dt.date.fromisoformat(end) if end else None
                 )
+        targets = targets_undo(actor=actor, restructure_id=restructure.pk, changes=changes)
         restructure.status = RestructureStatus.UNDONE
         restructure.undone_by = actor.name
         restructure.undone_at = timezone.now()
@@ -356,6 +392,7 @@ def restructure_undo(*, actor: Actor, restructure_id: int) -> Restructure:
                     "unit_versions": changes["unit_created"],
                     "place_versions": changes["place_created"],
                 },
+                "targets": targets,
             },
         )
     return restructure

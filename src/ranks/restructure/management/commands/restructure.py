@@ -12,6 +12,7 @@ from ranks.core.errors import DomainError
 from ranks.restructure.models import RestructureKind
 from ranks.restructure.selectors import Preview, restructures_of_unit
 from ranks.restructure.services import restructure_apply, restructure_preview, restructure_undo
+from ranks.restructure.targets import SPLIT_WEIGHTS, parse_target_value
 
 
 class Command(RanksCommand):
@@ -40,6 +41,19 @@ class Command(RanksCommand):
             metavar="CODE=TARGET",
             help=_("For a split: a child unit or place of the source and its target."),
         )
+        parser.add_argument(
+            "--split-weight",
+            choices=SPLIT_WEIGHTS,
+            default="members",
+            help=_("For a split: what the suggested split of each target goes by."),
+        )
+        parser.add_argument(
+            "--target-value",
+            action="append",
+            default=[],
+            metavar="YEAR:METRIC:TARGETCODE=N",
+            help=_("For a split: the part of the source's target a target receives."),
+        )
         parser.add_argument("--reason", default="", help=_("Why the structure changes."))
         parser.add_argument(
             "--document", default="", help=_("The document that decides it (Quyết định số …).")
@@ -58,7 +72,18 @@ class Command(RanksCommand):
             if not sep or not code.strip() or not target.strip():
                 raise DomainError(_("Write --map as CODE=TARGET: %(value)s") % {"value": item})
             mapping[code.strip()] = target.strip()
+        values = {}
+        for item in options["target_value"]:
+            parsed = parse_target_value(item)
+            if parsed is None:
+                raise DomainError(
+                    _("Write --target-value as YEAR:METRIC:TARGETCODE=N: %(value)s")
+                    % {"value": item}
+                )
+            values[parsed[0]] = parsed[1]
         return {
+            "split_weight": options["split_weight"],
+            "target_values": values,
             "kind": options["kind"],
             "on": on,
             "sources": options["source"],
@@ -94,10 +119,12 @@ class Command(RanksCommand):
         for code in plan.closes:
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
-            self.out(
-                _("not yet carried, %(what)s: %(count)s")
-                % {"what": carried.label, "count": carried.count}
+            said = (
+                _("%(what)s: %(count)s")
+                if carried.carries
+                else _("not yet carried, %(what)s: %(count)s")
             )
+            self.out(said % {"what": carried.label, "count": carried.count})
             for row in carried.rows:
                 self.out(f"  {row}")
         for blocker in preview.blockers:
