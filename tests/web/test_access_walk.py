@@ -103,6 +103,8 @@ POST_PAGES = {
     "unit_edit",
     "place_edit",
     "unit_grants",
+    "restructure_new",
+    "restructure",
     "api_unit_target",
     "api_unit_target_allocate",
     "api_unit_candidates",
@@ -117,7 +119,7 @@ API_WRITES = {
     "api_member_leave",
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
-MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants"}
+MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants", "restructure_new"}
 # API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).
 WRITE_ONLY = {"api_unit_target_allocate"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
@@ -225,6 +227,27 @@ def import_jobs(world):
 
 
 @pytest.fixture
+def restructures(world):
+    """A restructure in each commune (a rename of one of its cells): the other's must answer
+    404."""
+    from ranks.core.actor import SYSTEM
+    from ranks.restructure.services import restructure_apply
+
+    return {
+        name: str(
+            restructure_apply(
+                actor=SYSTEM,
+                kind="rename",
+                on=dt.date(2026, 1, 1),
+                sources=[cell],
+                name=f"Chi bộ đổi tên {name}",
+            ).pk
+        )
+        for name, cell in (("alice", "C1-B"), ("bob", "C2-A"))
+    }
+
+
+@pytest.fixture
 def candidates(world):
     """A candidate in each commune, living in its village."""
     import datetime as dt
@@ -258,10 +281,20 @@ def candidates(world):
 
 
 @pytest.mark.parametrize("username", ["alice", "bob"])
-def test_no_page_reaches_the_other_commune(client, world, import_jobs, candidates, username):
+def test_no_page_reaches_the_other_commune(
+    client, world, import_jobs, candidates, restructures, username
+):
     client.force_login(get_user_model().objects.get(username=username))
-    other = {**OTHER[username], "job_id": [import_jobs[OTHER_USER[username]]]}
-    own_values = {**OWN[username], "job_id": import_jobs[username]}
+    other = {
+        **OTHER[username],
+        "job_id": [import_jobs[OTHER_USER[username]]],
+        "restructure_id": [restructures[OTHER_USER[username]]],
+    }
+    own_values = {
+        **OWN[username],
+        "job_id": import_jobs[username],
+        "restructure_id": restructures[username],
+    }
     checked = 0
     for name, route in ranks_urls():
         params = re.findall(r"<(?:\w+:)?(\w+)>", route)

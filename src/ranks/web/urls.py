@@ -10,6 +10,7 @@ urlpatterns = [
     path("tree/", views.tree, name="tree"),
     path("", include("ranks.org.urls")),
     path("", include("ranks.targets.urls")),
+    path("", include("ranks.restructure.urls")),
     path("", include("ranks.coverage.urls")),
     path("", include("ranks.pipeline.urls")),
     path("", include("ranks.people.urls")),

@@ -1,0 +1,205 @@
+"""The restructure pages: a manager prepares a restructure from a unit's page, previews it (the
+steps, what the sources hold, the blockers), applies it and undoes it; refusals change nothing;
+outside the manager's scope every page answers like a missing one."""
+
+import re
+from html import unescape
+
+import pytest
+
+from ranks.access.services import grant_role
+from ranks.core.actor import SYSTEM
+from ranks.core.models import AuditEntry
+from ranks.org.models import PlaceVersion, Unit, UnitVersion
+from ranks.org.selectors import unit_subtree
+from ranks.restructure.models import Restructure
+from ranks.restructure.services import restructure_apply, restructure_preview
+from tests.factories import LAST_OLD_DAY, REFORM
+
+NEW = "/units/{}/restructures/new/"
+MERGE = {
+    "kind": "merge",
+    "on": "01/07/2025",
+    "sources": "C2",
+    "targets": "N1",
+    "reason": "Sáp nhập đơn vị hành chính",
+    "document": "Quyết định số 123-QĐ/TU",
+}
+
+
+def below(code, day):
+    unit = Unit.objects.get(code=code)
+    return {v.unit.code: v.parent.code if v.parent else None for v in unit_subtree(unit, day)}
+
+
+def state():
+    return [
+        sorted(UnitVersion.objects.values_list("unit__code", "valid_from", "valid_to", "parent_id")),
+        sorted(PlaceVersion.objects.values_list("place__code", "valid_from", "valid_to", "unit_id")),
+        AuditEntry.objects.count(),
+        Restructure.objects.count(),
+    ]
+
+
+def text(response) -> str:
+    return unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+@pytest.fixture
+def manager(client, world):
+    """Alice, manager of C2 and N1 (and officer of C1): she covers the merge of C2 into N1."""
+    for code in ("C2", "N1"):
+        grant_role(actor=SYSTEM, username="alice", role="manager", unit_code=code)
+    client.force_login(world.users["alice"])
+    return client
+
+
+def test_the_unit_page_offers_the_form_to_its_managers_only(manager, client, world):
+    assert 'data-test="restructure-link"' in manager.get("/units/C2/").content.decode()
+    assert "Sắp xếp tổ chức" in manager.get("/units/C2/").content.decode()
+    # An officer (not a manager) of C1 sees no link, and the form refuses them.
+    assert 'data-test="restructure-link"' not in manager.get("/units/C1/").content.decode()
+    assert manager.get(NEW.format("C1")).status_code == 403
+
+
+def test_a_manager_previews_applies_and_undoes_a_merge(manager):
+    page = manager.get(NEW.format("C2"))
+    assert page.status_code == 200
+    shown = text(page)
+    assert "Chuẩn bị sắp xếp tổ chức" in shown and 'list="restructure-units"' in shown
+    # The units offered: C2 and the cell below it, not the whole country.
+    assert '<option value="C2-A">Chi bộ bản Nà</option>' in shown
+    assert '<option value="C1-A"' not in shown
+
+    before = state()
+    preview = manager.post(NEW.format("C2"), {**MERGE, "action": "preview"})
+    assert preview.status_code == 200
+    shown = text(preview)
+    expected = restructure_preview(
+        actor=SYSTEM, kind="merge", on=REFORM, sources=["C2"], targets=["N1"]
+    )
+    assert expected.ok and 'data-test="no-blockers"' in shown
+    for step in expected.plan.units:
+        assert f'data-test="step-{step.code}"' in shown
+    assert 'data-test="place-V2"' in shown and 'data-test="closes-C2"' in shown
+    # Every entry of what the sources hold, with its count and rows.
+    for carried in expected.carried:
+        assert carried.label[:1].upper() + carried.label[1:] in shown
+        for row in carried.rows:
+            assert row in shown
+    assert shown.count('data-test="carried-entry"') == len(expected.carried)
+    # The form stays filled, and apply is offered.
+    assert 'value="Quyết định số 123-QĐ/TU"' in shown
+    assert 'data-test="apply"' in shown
+    assert state() == before
+
+    # Apply without the confirmation: refused, nothing written.
+    unconfirmed = manager.post(NEW.format("C2"), {**MERGE, "action": "apply"})
+    assert "Hãy đánh dấu xác nhận" in text(unconfirmed)
+    assert state() == before
+
+    applied = manager.post(NEW.format("C2"), {**MERGE, "action": "apply", "confirm": "yes"})
+    done = Restructure.objects.get()
+    assert applied.status_code == 302 and applied.url == f"/restructures/{done.pk}/"
+    assert below("N1", REFORM)["C2-A"] == "N1"
+    assert below("C2", LAST_OLD_DAY) == {"C2": "D2", "C2-A": "C2"}
+    entry = AuditEntry.objects.get(action="ranks.restructure.applied")
+    assert entry.actor == "alice" and entry.channel == "web"
+
+    page = text(manager.get(applied.url))
+    assert "Đã áp dụng việc sắp xếp." in page
+    assert "Quyết định số 123-QĐ/TU" in page and "Sáp nhập đơn vị hành chính" in page
+    assert 'data-test="step-C2-A"' in page and 'data-test="closes-C2"' in page
+    assert 'data-test="undo"' in page
+    # Listed, with a link, on the pages of both units.
+    for code in ("C2", "N1"):
+        unit_page = manager.get(f"/units/{code}/").content.decode()
+        assert f'href="/restructures/{done.pk}/"' in unit_page, code
+
+    undone = manager.post(applied.url)
+    assert undone.status_code == 302
+    assert below("C2", REFORM) == {"C2": "D2", "C2-A": "C2"}
+    page = text(manager.get(applied.url))
+    assert "Đã hoàn tác việc sắp xếp." in page and "Đã hoàn tác" in page
+    assert 'data-test="undo"' not in page
+    assert AuditEntry.objects.filter(action="ranks.restructure.undone", actor="alice").exists()
+
+
+def test_a_blocked_preview_offers_no_apply(manager):
+    blocked = {**MERGE, "on": "01/01/2024"}  # N1 does not exist yet
+    shown = text(manager.post(NEW.format("C2"), {**blocked, "action": "preview"}))
+    expected = restructure_preview(
+        actor=SYSTEM, kind="merge", on=REFORM.replace(year=2024, month=1), sources=["C2"],
+        targets=["N1"],
+    )
+    assert expected.blockers
+    assert 'data-test="blockers"' in shown
+    for blocker in expected.blockers:
+        assert blocker in shown
+    assert 'data-test="apply"' not in shown
+
+
+def test_a_refused_apply_changes_nothing(manager):
+    before = state()
+    blocked = {**MERGE, "on": "01/01/2024", "action": "apply", "confirm": "yes"}
+    response = manager.post(NEW.format("C2"), blocked)
+    assert response.status_code == 200
+    shown = text(response)
+    assert 'data-test="refusal"' in shown and "N1" in shown
+    assert state() == before
+
+
+def test_undo_refused_shows_why_and_changes_nothing(manager):
+    from ranks.org.services import unit_change
+
+    done = restructure_apply(actor=SYSTEM, kind="merge", on=REFORM, sources=["C2"], targets=["N1"])
+    unit_change(
+        actor=SYSTEM,
+        code="C2-A",
+        on=REFORM.replace(year=2026, month=1),
+        name="Chi bộ bản Nà mới",
+        can_admit=False,
+        area_flags=[],
+    )
+    before = state()
+    shown = text(manager.post(f"/restructures/{done.pk}/"))
+    assert 'data-test="refusal"' in shown and "C2-A" in shown
+    assert state() == before
+
+
+def test_outside_the_scope_is_like_missing(client, world):
+    """Bob manages C2 only: C1's form, a restructure naming C1 and a code outside his scope are
+    all answered like missing ones."""
+    grant_role(actor=SYSTEM, username="bob", role="manager", unit_code="C2")
+    client.force_login(world.users["bob"])
+    missing = client.get(NEW.format("NO-SUCH-UNIT"))
+    assert missing.status_code == 404
+    assert client.get(NEW.format("C1")).status_code == 404
+    assert client.post(NEW.format("C1"), {**MERGE, "action": "preview"}).status_code == 404
+
+    done = restructure_apply(
+        actor=SYSTEM, kind="rename", on=REFORM.replace(year=2026), sources=["C1-B"], name="X"
+    )
+    assert client.get(f"/restructures/{done.pk}/").status_code == 404
+    assert client.get("/restructures/999999/").status_code == 404
+    assert client.post(f"/restructures/{done.pk}/").status_code == 404
+    assert Restructure.objects.get().status == "applied"
+
+    # Naming a unit outside his scope: the same words as an unknown code, and no preview.
+    outside = text(client.post(NEW.format("C2"), {**MERGE, "targets": "N1", "action": "preview"}))
+    unknown = text(client.post(NEW.format("C2"), {**MERGE, "targets": "NOPE", "action": "preview"}))
+    assert "Không tìm thấy mã tổ chức đảng: N1." in outside
+    message = re.search(r'class="field-error" role="alert"> ?<p>([^<]*)</p>', outside)
+    assert message is not None
+    assert message.group(1).replace("N1", "X") == re.search(
+        r'class="field-error" role="alert"> ?<p>([^<]*)</p>', unknown
+    ).group(1).replace("NOPE", "X")
+    assert 'data-test="preview-result"' not in outside
+
+
+def test_english_on_request(manager):
+    manager.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    shown = text(manager.get(NEW.format("C2")))
+    assert "Prepare a restructure" in shown and "Source units" in shown
+    preview = text(manager.post(NEW.format("C2"), {**MERGE, "action": "preview"}))
+    assert "Nothing blocks this restructure." in preview and ">Apply<" in preview
