@@ -34,8 +34,12 @@ def below(code, day):
 
 def state():
     return [
-        sorted(UnitVersion.objects.values_list("unit__code", "valid_from", "valid_to", "parent_id")),
-        sorted(PlaceVersion.objects.values_list("place__code", "valid_from", "valid_to", "unit_id")),
+        sorted(
+            UnitVersion.objects.values_list("unit__code", "valid_from", "valid_to", "parent_id")
+        ),
+        sorted(
+            PlaceVersion.objects.values_list("place__code", "valid_from", "valid_to", "unit_id")
+        ),
         AuditEntry.objects.count(),
         Restructure.objects.count(),
     ]
@@ -129,7 +133,10 @@ def test_a_blocked_preview_offers_no_apply(manager):
     blocked = {**MERGE, "on": "01/01/2024"}  # N1 does not exist yet
     shown = text(manager.post(NEW.format("C2"), {**blocked, "action": "preview"}))
     expected = restructure_preview(
-        actor=SYSTEM, kind="merge", on=REFORM.replace(year=2024, month=1), sources=["C2"],
+        actor=SYSTEM,
+        kind="merge",
+        on=REFORM.replace(year=2024, month=1),
+        sources=["C2"],
         targets=["N1"],
     )
     assert expected.blockers

@@ -72,6 +72,7 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/people/{person}/leave/", COMMUNE),
     ("/units/{unit}/edit/", PROVINCE),  # managers
     ("/units/{unit}/grants/", PROVINCE),
+    ("/units/{unit}/restructures/new/", PROVINCE),  # managers
     ("/account/tokens/", EVERYONE),
 ]
 # The closed district's officer starts on a page of their own.

@@ -157,9 +157,7 @@ def restructure_steps(restructure: Restructure) -> Steps:
     after = (entry.after if entry else None) or {}
     return Steps(
         units=_unit_rows(after.get("units", [])),
-        places=[
-            PlaceRow(p["code"], p["unit"], p["was_unit"]) for p in after.get("places", [])
-        ],
+        places=[PlaceRow(p["code"], p["unit"], p["was_unit"]) for p in after.get("places", [])],
         closes=_closes(list(after.get("closed", [])), restructure.effective_on),
     )
 

@@ -4,6 +4,7 @@ services check the rest."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -87,12 +88,14 @@ class RestructureForm(forms.Form):
         help_text=_("For example: Quyết định số 123-QĐ/TU."),
     )
 
-    def __init__(self, *args, kinds: list[tuple[str, str]] = (), datalist: str = "", **kwargs):
+    def __init__(self, *args, kinds: Sequence[tuple[str, str]] = (), datalist: str = "", **kwargs):
         """`kinds`: (key, label) of the unit kinds; `datalist`: the id of the list of units the
         code fields suggest."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["kind_key"].choices = [("", "—"), *kinds]
+        kind_key = self.fields["kind_key"]
+        assert isinstance(kind_key, forms.ChoiceField)
+        kind_key.choices = [("", "—"), *kinds]
         if datalist:
             for name in ("sources", "targets"):
                 self.fields[name].widget.attrs.update(list=datalist, autocomplete="off")

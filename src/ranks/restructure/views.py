@@ -56,9 +56,7 @@ def restructure_new(request, code: str):
             back_label=_("Back to %(name)s") % {"name": name},
         )
     posted = request.POST if request.method == "POST" else None
-    form = RestructureForm(
-        posted, initial={"on": day}, kinds=kind_choices(), datalist=DATALIST
-    )
+    form = RestructureForm(posted, initial={"on": day}, kinds=kind_choices(), datalist=DATALIST)
     preview = None
     refusal = ""
     if posted is not None and form.is_valid():
