@@ -4,6 +4,7 @@ outside the manager's scope every page answers like a missing one."""
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 
@@ -15,6 +16,7 @@ from ranks.org.selectors import unit_subtree
 from ranks.restructure.models import Restructure
 from ranks.restructure.services import restructure_apply, restructure_preview
 from tests.factories import LAST_OLD_DAY, REFORM
+from tests.restructure.test_services import SPLIT, commune_to_split  # noqa: F401 (a fixture)
 
 NEW = "/units/{}/restructures/new/"
 MERGE = {
@@ -187,8 +189,14 @@ def test_outside_the_scope_is_like_missing(client, world):
     done = restructure_apply(
         actor=SYSTEM, kind="rename", on=REFORM.replace(year=2026), sources=["C1-B"], name="X"
     )
-    assert client.get(f"/restructures/{done.pk}/").status_code == 404
-    assert client.get("/restructures/999999/").status_code == 404
+    forbidden = client.get(f"/restructures/{done.pk}/")
+    missing = client.get("/restructures/999999/")
+    assert forbidden.status_code == missing.status_code == 404
+    # The pages differ only in the address they echo back (the language switch returns there).
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", forbidden.content).replace(
+        f"/restructures/{done.pk}/".encode(), b"/X/"
+    ) == token.sub(b"", missing.content).replace(b"/restructures/999999/", b"/X/")
     assert client.post(f"/restructures/{done.pk}/").status_code == 404
     assert Restructure.objects.get().status == "applied"
 
@@ -210,3 +218,66 @@ def test_english_on_request(manager):
     assert "Prepare a restructure" in shown and "Source units" in shown
     preview = text(manager.post(NEW.format("C2"), {**MERGE, "action": "preview"}))
     assert "Nothing blocks this restructure." in preview and ">Apply<" in preview
+    applied = manager.post(NEW.format("C2"), {**MERGE, "action": "apply", "confirm": "yes"})
+    page = text(manager.get(applied.url))
+    assert "The restructure is applied." in page and ">Undo<" in page and "What it did" in page
+
+
+class _ApplyForm(HTMLParser):
+    """The fields the apply form posts: its hidden inputs and hidden textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = False
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("data-test") == "apply-form"
+        elif self.inside and tag == "input" and a.get("type") == "hidden":
+            self.fields[a["name"]] = a.get("value") or ""
+        elif self.inside and tag == "textarea":
+            self._textarea = a["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+@pytest.mark.usefixtures("commune_to_split")
+def test_a_split_applied_from_the_form_the_preview_posts(client, world):
+    """The mapping typed one line each comes back from the apply form as typed."""
+    client.force_login(world.users["root"])
+    typed = {
+        **SPLIT,
+        "on": SPLIT["on"].strftime("%d/%m/%Y"),
+        "sources": "X",
+        "targets": "Y, Z",
+        "mapping": "X-A=Y\r\nVX1=Y\r\nX-B = Z\r\nVX2=Z",
+        "reason": "Chia tách\r\ntheo đề án",
+        "action": "preview",
+    }
+    preview = client.post(NEW.format("X"), typed)
+    shown = text(preview)
+    assert 'data-test="no-blockers"' in shown
+    assert 'data-test="step-X-A"' in shown and 'data-test="place-VX2"' in shown
+    form = _ApplyForm()
+    form.feed(preview.content.decode())
+    fields = {k: v for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
+    assert fields["mapping"].splitlines() == typed["mapping"].splitlines()
+    applied = client.post(NEW.format("X"), {**fields, "action": "apply", "confirm": "yes"})
+    assert applied.status_code == 302
+    assert below("Y", SPLIT["on"]) == {"Y": None, "X-A": "Y"}
+    assert below("Z", SPLIT["on"]) == {"Z": None, "X-B": "Z"}
+    done = Restructure.objects.get()
+    assert done.params["mapping"] == SPLIT["mapping"]
+    assert done.reason.splitlines() == ["Chia tách", "theo đề án"]
