@@ -15,8 +15,9 @@ from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.selectors import unit_subtree
 from ranks.restructure.models import Restructure
 from ranks.restructure.services import restructure_apply, restructure_preview
-from tests.factories import LAST_OLD_DAY, REFORM
+from tests.factories import LAST_OLD_DAY, REFORM, make_user
 from tests.restructure.test_services import SPLIT, commune_to_split  # noqa: F401 (a fixture)
+from tests.restructure.test_targets_carry import district  # noqa: F401 (a fixture)
 
 NEW = "/units/{}/restructures/new/"
 MERGE = {
@@ -281,3 +282,51 @@ def test_a_split_applied_from_the_form_the_preview_posts(client, world):
     done = Restructure.objects.get()
     assert done.params["mapping"] == SPLIT["mapping"]
     assert done.reason.splitlines() == ["Chia tách", "theo đề án"]
+
+
+@pytest.mark.usefixtures("district")
+def test_a_split_with_a_changed_part_of_the_targets(client):
+    """The manager changes a part of the suggested split of a target on the form; the other
+    parts keep their suggestion, and a malformed line is said on its field."""
+    from ranks.targets.models import Target
+    from tests.restructure.test_targets_carry import NEXT
+    from tests.restructure.test_targets_carry import SPLIT as TARGET_SPLIT
+
+    client.force_login(make_user("root", superuser=True))
+    value = Target.objects.get(unit__code="X", year=NEXT, metric="admissions").value
+    women = Target.objects.get(unit__code="X", year=NEXT, metric="admissions_women").value
+    kept = {
+        (t.unit.code, t.metric): t.value
+        for t in Target.objects.filter(year=NEXT).select_related("unit")
+    }
+    typed = {
+        "kind": "split",
+        "on": TARGET_SPLIT["on"].isoformat(),
+        "sources": "X",
+        "targets": "Y Z",
+        "mapping": "\n".join(f"{k}={v}" for k, v in TARGET_SPLIT["mapping"].items()),
+        "split_weight": "members",
+        "action": "preview",
+    }
+    bad = text(client.post(NEW.format("X"), {**typed, "target_values": "Y=3"}))
+    assert "Dòng 1: hãy viết NĂM:CHỈ_TIÊU:ĐÍCH=N" in bad
+    assert 'data-test="preview-result"' not in bad
+    changed = f"{NEXT}:admissions:Y={value - 1}\n{NEXT}:admissions:Z=1"
+    preview = client.post(NEW.format("X"), {**typed, "target_values": changed})
+    shown = text(preview)
+    assert 'data-test="no-blockers"' in shown and 'data-test="carries"' in shown
+    form = _ApplyForm()
+    form.feed(preview.content.decode())
+    fields = {k: v for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
+    applied = client.post(NEW.format("X"), {**fields, "action": "apply", "confirm": "yes"})
+    assert applied.status_code == 302
+    after = {
+        (t.unit.code, t.metric): t.value
+        for t in Target.objects.filter(year=NEXT).select_related("unit")
+    }
+    assert after[("Y", "admissions")] == kept.get(("Y", "admissions"), 0) + value - 1
+    assert after[("Z", "admissions")] == kept.get(("Z", "admissions"), 0) + 1
+    # The other metric kept its suggested split: its parts still sum to the source's value.
+    assert (after[("Y", "admissions_women")] - kept.get(("Y", "admissions_women"), 0)) + (
+        after[("Z", "admissions_women")] - kept.get(("Z", "admissions_women"), 0)
+    ) == women

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ranks.core.errors import DomainError
 from ranks.core.forms import DayField
 from ranks.restructure.models import RestructureKind
+from ranks.restructure.targets import parse_target_value
 
 SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -21,6 +22,8 @@ SEPARATORS = re.compile(r"[\s,;]+")
 FIELD_KINDS = {
     "targets": ("merge", "split", "move", "dissolve"),
     "mapping": ("split",),
+    "split_weight": ("split",),
+    "target_values": ("split",),
     "name": ("rename", "change_kind"),
     "kind_key": ("change_kind",),
 }
@@ -78,6 +81,28 @@ class RestructureForm(forms.Form):
             "C1-A=N1)."
         ),
     )
+    split_weight = forms.ChoiceField(
+        label=_("Suggested split of the targets by"),
+        choices=[
+            ("members", _("members on 1 January of the effective year")),
+            ("last_admissions", _("admissions of the year before")),
+        ],
+        initial="members",
+        required=False,
+        help_text=_(
+            "Split only: each target of the source is divided among the targets in proportion "
+            "to what the mapping gives each of them."
+        ),
+    )
+    target_values = forms.CharField(
+        label=_("Parts of the targets you change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Split only, optional: one line per part, as YEAR:METRIC:TARGET=N (for example "
+            "2026:admissions:N1=5); the other parts keep their suggestion."
+        ),
+    )
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -121,6 +146,25 @@ class RestructureForm(forms.Form):
                 mapping[code] = target
         return mapping
 
+    def clean_split_weight(self) -> str:
+        return self.cleaned_data["split_weight"] or "members"
+
+    def clean_target_values(self) -> dict[tuple[int, str, str], int]:
+        values: dict[tuple[int, str, str], int] = {}
+        for number, line in enumerate((self.cleaned_data["target_values"] or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            parsed = parse_target_value(line.strip())
+            if parsed is None:
+                raise forms.ValidationError(
+                    _(
+                        "Line %(number)s: write YEAR:METRIC:TARGET=N, for example 2026:admissions:N1=5."
+                    )
+                    % {"number": number}
+                )
+            values[parsed[0]] = parsed[1]
+        return values
+
     def params(self) -> dict[str, Any]:
         """What the services take, from the cleaned form."""
         data = self.cleaned_data
@@ -132,6 +176,8 @@ class RestructureForm(forms.Form):
             "name": data["name"],
             "kind_key": data["kind_key"],
             "mapping": data["mapping"],
+            "split_weight": data["split_weight"],
+            "target_values": data["target_values"],
         }
 
     def named(self) -> list[tuple[str, str]]:
