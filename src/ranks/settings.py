@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "ranks.api.endpoints.people_serializers.STATUSES",
         "FileKindEnum": "ranks.interchange.schema.KIND_ORDER",
         "RegisterStatusEnum": "ranks.people.selectors.REGISTER_STATUSES",
+        "RestructureKindEnum": "ranks.restructure.models.RestructureKind",
+        "RestructureStatusEnum": "ranks.restructure.models.RestructureStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

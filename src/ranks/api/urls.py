@@ -13,6 +13,7 @@ from ranks.api.endpoints import (
     people,
     pipeline,
     records,
+    restructures,
     targets,
     tree,
 )
@@ -21,7 +22,7 @@ from ranks.api.endpoints import (
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 # Each area's endpoints, under /api/v1/.
-AREAS = (tree, people, members, pipeline, records, targets, figures, files)
+AREAS = (tree, people, members, pipeline, records, targets, figures, files, restructures)
 
 
 urlpatterns = [
