@@ -118,15 +118,18 @@ def reform_rows(
     old_found = _by_admin_code([c.code for _d, c in communes] + [d.code for d in districts], last)
     notes: list[str] = []
     matched: dict[str, UnitVersion] = {}
+    missing: dict[str, list[str]] = defaultdict(list)
     for d, c in communes:
         version = _one(old_found, c.code, last)
         if version is None:
-            notes.append(
-                _("%(commune)s (%(admin)s, %(district)s) has no unit on %(day)s; left out.")
-                % {"commune": c.title, "admin": c.code, "district": d.title, "day": last}
-            )
+            missing[d.title].append(f"{c.title} ({c.code})")
         else:
             matched[c.key] = version
+    for title, names in missing.items():
+        notes.append(
+            _("%(district)s: %(count)d communes have no unit on %(day)s; left out: %(names)s.")
+            % {"district": title, "count": len(names), "day": last, "names": ", ".join(names)}
+        )
     for d in districts:
         if any(c.whole_district for c in d.communes):
             notes.append(_("%(district)s has no communes; left out.") % {"district": d.title})
