@@ -313,3 +313,23 @@ def test_an_unknown_province_or_district_is_said(db):
         call_command("restructure", "plan", "--province", "Hải Dương", "--district", "Nowhere",
                      stdout=StringIO())  # fmt: skip
     assert "Thanh Miện" in str(error.value)
+
+
+def test_the_plan_of_a_whole_province_dissolves_its_committee_into_the_new_one(
+    thanh_mien, tmp_path
+):
+    district, _new = thanh_mien
+    err = StringIO()
+    call_command("restructure", "plan", "--province", "HAI DUONG", "--on", "01/07/2025",
+                 "--out", str(tmp_path / "plan.csv"), stdout=StringIO(), stderr=err)  # fmt: skip
+    # The tree holds one district: the communes of the others are left out, and said so.
+    assert "thành phố Hải Dương:" in err.getvalue() and "left out" in err.getvalue()
+    assert "Thanh Miện:" not in err.getvalue()
+    with (tmp_path / "plan.csv").open(encoding="utf-8-sig") as stream:
+        rows = list(csv.DictReader(stream))
+    assert (rows[-1]["kind"], rows[-1]["source"], rows[-1]["target"]) == ("dissolve", "HD", "HP")
+    apply(tmp_path / "plan.csv")
+    hd = Unit.objects.get(code="HD")
+    assert hd.versions.get().valid_to == LAST_OLD_DAY
+    assert UnitVersion.objects.valid_on(REFORM).get(unit__code="HP").parent is None
+    assert Restructure.objects.filter(kind="dissolve").count() == 2
