@@ -5,8 +5,9 @@ merged and split into the new communes of 1 July 2025."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,17 @@ from django.utils import translation
 from ranks.access.services import grant_role
 from ranks.core.actor import SYSTEM
 from ranks.core.models import AuditEntry
+from ranks.counters.services import rebuild_coverage
+from ranks.demo import writer
+from ranks.demo.generator import Sizes, build_plan
 from ranks.org.adminunits import load_province
 from ranks.org.kinds import ensure_unit_kinds
 from ranks.org.models import PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.org.services import place_version_save, unit_version_save
 from ranks.people.services import membership_admit, person_save
 from ranks.restructure.models import Restructure
+from ranks.restructure.plans import HEADER, run_plan
+from ranks.restructure.reform import reform_rows
 from ranks.restructure.services import restructure_undo
 from ranks.targets.recount import verify
 from tests.factories import make_user
@@ -333,3 +339,83 @@ def test_the_plan_of_a_whole_province_dissolves_its_committee_into_the_new_one(
     assert hd.versions.get().valid_to == LAST_OLD_DAY
     assert UnitVersion.objects.valid_on(REFORM).get(unit__code="HP").parent is None
     assert Restructure.objects.filter(kind="dissolve").count() == 2
+
+
+def _before_reform(versions):
+    """The versions of a unit or place as the 2024 tree knows them: those from before the
+    reform, the last one open."""
+    before = [v for v in versions if v.valid_from is None or v.valid_from < REFORM]
+    if before and before[-1].valid_to == LAST_OLD_DAY:
+        before[-1] = dataclasses.replace(before[-1], valid_to=None)
+    return before or list(versions)
+
+
+def test_the_plan_of_a_whole_province_gives_the_demo_s_reformed_tree(db):
+    """The demo of Hải Dương makes its 2026 tree by hand. Its 2024 tree and its new communes,
+    with the plan of the reform applied (the maps of the splits edited as the demo divided the
+    villages), give the same tree: every commune, cell and place of 2026, but the bloc's and the
+    police's committee, which the demo also renames "(cũ)"."""
+    ensure_unit_kinds(UnitKind)
+    plan = build_plan(
+        "Hải Dương", seed=7, sizes=Sizes(members=200, villages_per_commune=1), today=LATER
+    )
+    planned = {u.code: list(u.versions) for u in plan.units}
+    planned_places = {p.code: list(p.versions) for p in plan.places}
+    for u in plan.units:
+        u.versions = _before_reform(u.versions)
+    for p in plan.places:
+        p.versions = _before_reform(p.versions)
+    writer._write_units(plan)
+    writer._write_places(plan)
+    rebuild_coverage()  # the demo's writer writes in bulk, then counts
+
+    rows, notes = reform_rows(province="Hải Dương")
+    assert notes == []
+    goes_to = {
+        code: getattr(v, "parent", None) or getattr(v, "unit", None)
+        for code, versions in [*planned.items(), *planned_places.items()]
+        for v in versions
+        if v.valid_from == REFORM
+    }
+    by_source: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if row["kind"] == "split":
+            by_source.setdefault(row["source"], []).append(row)
+    for split_rows in by_source.values():
+        codes = [c for r in split_rows for c in r.get("map", "").split(";") if c]
+        for row in split_rows:
+            row["map"] = ";".join(c for c in codes if goes_to[c] == row["target"])
+    stream = StringIO()
+    csv_writer = csv.DictWriter(stream, fieldnames=HEADER)
+    csv_writer.writeheader()
+    csv_writer.writerows(rows)
+    result = run_plan(
+        actor=SYSTEM,
+        stream=BytesIO(stream.getvalue().encode()),
+        filename="plan.csv",
+        write=True,
+    )
+    assert result.errors == []
+
+    def unit_rows(code):
+        return list(
+            UnitVersion.objects.filter(unit__code=code)
+            .order_by("valid_from")
+            .values_list("name", "kind__key", "parent__code", "valid_from", "valid_to")
+        )
+
+    differ = [
+        code
+        for code, versions in planned.items()
+        if unit_rows(code)
+        != [(v.name, v.kind, v.parent, v.valid_from, v.valid_to) for v in versions]
+    ]
+    assert differ == ["HD-KCQ", "HD-CA"]
+    for code, versions in planned_places.items():
+        found = list(
+            PlaceVersion.objects.filter(place__code=code)
+            .order_by("valid_from")
+            .values_list("name", "unit__code", "valid_from", "valid_to")
+        )
+        assert found == [(v.name, v.unit, v.valid_from, v.valid_to) for v in versions], code
+    assert verify() == []
