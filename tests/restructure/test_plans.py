@@ -419,3 +419,19 @@ def test_the_plan_of_a_whole_province_gives_the_demo_s_reformed_tree(db):
         )
         assert found == [(v.name, v.unit, v.valid_from, v.valid_to) for v in versions], code
     assert verify() == []
+
+
+def test_an_old_commune_bearing_a_new_commune_s_code_is_not_its_target(thanh_mien, tmp_path):
+    """Trường Tân took over the code of Gia Lộc's Nhật Quang (11065): with Gia Lộc in the tree,
+    the plan of Thanh Miện still creates Trường Tân rather than splitting into Nhật Quang."""
+    unit_version_save(actor=SYSTEM, code="HD-X11065", name="Đảng bộ xã Nhật Quang",
+                      kind="grassroots_committee", parent_code="HD", valid_from=START,
+                      admin_code="11065")  # fmt: skip
+    rows = write_plan(tmp_path / "plan.csv", province="Hải Dương", district="Thanh Miện")
+    targets = {r["target"] for r in rows}
+    assert "HP-N11065" in targets and "HD-X11065" not in targets
+    assert any(r["kind"] == "create" and r["target"] == "HP-N11065" for r in rows)
+    # Once created (and the plan applied), the new commune is found and not created again.
+    apply(tmp_path / "plan.csv")
+    again = write_plan(tmp_path / "again.csv", province="Hải Dương", district="Thanh Miện")
+    assert [r for r in again if r["kind"] == "create"] == []

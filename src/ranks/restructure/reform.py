@@ -3,8 +3,9 @@ matched to the tree's units by their administrative codes (docs/restructure.md, 
 
 Read only: it writes the rows of a plan file, which `ranks restructure apply PLAN.csv` applies.
 An old commune is the unit in force the day before the date whose `admin_code` is the commune's
-official code; a new commune is the unit in force on the date with the new commune's code, or,
-when the tree has none, a `create` row makes it below the new province's unit.
+official code; a new commune is the unit in force on the date, and not the day before, with the
+new commune's code, or, when the tree has none, a `create` row makes it below the new province's
+unit.
 """
 
 from __future__ import annotations
@@ -133,7 +134,6 @@ def reform_rows(
     for d in districts:
         if any(c.whole_district for c in d.communes):
             notes.append(_("%(district)s has no communes; left out.") % {"district": d.title})
-    old_units = {v.unit_id for v in matched.values()}
 
     new_of = {nc.key: nc for nc in new.communes}
     wanted: list[NewCommune] = []
@@ -146,12 +146,18 @@ def reform_rows(
     target_of: dict[str, str] = {}
     rows: list[dict[str, str]] = []
     to_create: list[NewCommune] = []
+    # A new commune is not in force the day before: a unit that is (an old commune of another
+    # district or province may bear the code the new commune took over) is not a target.
+    existed = set(
+        UnitVersion.objects.valid_on(last)
+        .filter(unit_id__in=[v.unit_id for vs in new_found.values() for v in vs])
+        .values_list("unit_id", flat=True)
+    )
     for nc in wanted:
-        found = [v for v in new_found.get(nc.code, []) if v.unit_id not in old_units]
-        if len(found) > 1:
-            _one({nc.code: found}, nc.code, on)
+        fresh = {nc.code: [v for v in new_found.get(nc.code, []) if v.unit_id not in existed]}
+        found = _one(fresh, nc.code, on)
         if found:
-            target_of[nc.key] = found[0].unit.code
+            target_of[nc.key] = found.unit.code
         else:
             target_of[nc.key] = f"{new.unit_code}-N{nc.code}"
             to_create.append(nc)
