@@ -22,11 +22,11 @@ from ranks.demo.generator import (
     find_province,
     old_province_names,
 )
-from ranks.demo.generator.adminunits import load_province, province_codes
 from ranks.demo.generator.names import FAMILY_BY_ETHNICITY
 from ranks.demo.generator.plan import CandidatePlan, EventPlan
 from ranks.demo.generator.regions import area_flags
 from ranks.demo.generator.replay import Tenure, replay
+from ranks.org.adminunits import load_province, province_codes
 from ranks.people.status import age_on
 from ranks.pipeline.rules.calendar import working_days_between
 
@@ -162,7 +162,6 @@ def test_the_generator_imports_no_django():
     modules = ", ".join(
         f"ranks.demo.generator.{m}"
         for m in (
-            "adminunits",
             "agencies",
             "building",
             "candidates",
@@ -177,7 +176,7 @@ def test_the_generator_imports_no_django():
         )
     )
     code = (
-        f"import sys; import ranks.demo.generator, {modules}; "
+        f"import sys; import ranks.org.adminunits, ranks.demo.generator, {modules}; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     result = subprocess.run(

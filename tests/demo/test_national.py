@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ranks.demo.generator import Sizes
-from ranks.demo.generator.adminunits import load_province
 from ranks.demo.generator.structure import plan_structure
 from ranks.demo.national import (
     CENTRAL_CODE,
@@ -28,6 +27,7 @@ from ranks.demo.national import (
     villages_per_commune,
 )
 from ranks.interchange.schema import KIND_ORDER, KINDS
+from ranks.org.adminunits import load_province
 from ranks.org.models import Unit, UnitVersion
 from ranks.people.models import Membership, Person
 from ranks.pipeline.models import Candidate

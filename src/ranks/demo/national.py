@@ -45,10 +45,10 @@ from ranks.demo.generator import (
     find_province,
     old_province_names,
 )
-from ranks.demo.generator.adminunits import _literal, load_province
 from ranks.demo.generator.plan import MembershipPlan, UnitPlan, UnitVersionPlan
 from ranks.demo.targets import SEGMENTS, YEARS_BACK
 from ranks.interchange.schema import KIND_ORDER, KINDS
+from ranks.org.adminunits import _literal, load_province
 from ranks.org.tree import in_force
 
 MEMBERS_AT_SCALE_ONE = 5_600_000

@@ -13,18 +13,18 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from ranks.demo.generator.adminunits import (
+from ranks.demo.generator.candidates import plan_candidates
+from ranks.demo.generator.people import PeoplePlanner
+from ranks.demo.generator.plan import LAST_OLD_DAY, REFORM, TREE_START, Plan, Sizes
+from ranks.demo.generator.regions import area_flags
+from ranks.demo.generator.structure import plan_structure
+from ranks.org.adminunits import (
     UnknownProvince,
     find_province,
     load_province,
     official_province_codes,
     old_province_names,
 )
-from ranks.demo.generator.candidates import plan_candidates
-from ranks.demo.generator.people import PeoplePlanner
-from ranks.demo.generator.plan import LAST_OLD_DAY, REFORM, TREE_START, Plan, Sizes
-from ranks.demo.generator.regions import area_flags
-from ranks.demo.generator.structure import plan_structure
 
 __all__ = [
     "LAST_OLD_DAY",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ranks.demo.generator.adminunits import NewProvince, OldProvince
 from ranks.demo.generator.plan import GrantPlan, LoginPlan
+from ranks.org.adminunits import NewProvince, OldProvince
 
 # The demo's own focus where the province has it: the district and commune of the seeds.
 FOCUS = {"Hải Dương": ("Thanh Miện", "Phạm Kha")}

@@ -11,12 +11,12 @@ from __future__ import annotations
 import random
 
 from ranks.demo.generator import regions
-from ranks.demo.generator.adminunits import Commune, NewProvince, OldProvince, province_shorts
 from ranks.demo.generator.agencies import plan_bloc, plan_police
 from ranks.demo.generator.building import CellSeat, Structure, moved, place, unit
 from ranks.demo.generator.logins import plan_logins
 from ranks.demo.generator.names import cell_name, village_names
 from ranks.demo.generator.plan import LAST_OLD_DAY, REFORM, TREE_START, Sizes, UnitVersionPlan
+from ranks.org.adminunits import Commune, NewProvince, OldProvince, province_shorts
 
 # Suffix of admission decision numbers by the admitting committee ("125-QĐ/HU": huyện ủy).
 DECISION_SUFFIX = {"Huyện": "HU", "Quận": "QU", "Thị xã": "TxU", "Thành phố": "ThU"}

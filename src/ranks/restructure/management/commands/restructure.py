@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from ranks.access.scope import scope_for
@@ -9,10 +13,15 @@ from ranks.core.actor import Actor
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
+from ranks.interchange.engine import RowError
 from ranks.restructure.models import RestructureKind
+from ranks.restructure.plans import HEADER, KIND_LABELS, PlanResult, run_plan
+from ranks.restructure.reform import REFORM_DAY, reform_rows
 from ranks.restructure.selectors import Preview, restructures_of_unit
 from ranks.restructure.services import restructure_apply, restructure_preview, restructure_undo
 from ranks.restructure.targets import SPLIT_WEIGHTS, parse_target_value
+
+REJECTED = 1  # exit status when a plan file has bad rows, as an import's (2: bad arguments)
 
 
 class Command(RanksCommand):
@@ -20,11 +29,12 @@ class Command(RanksCommand):
     def help(self) -> str:
         return _(
             "Restructures of the tree: preview or apply a merge, split, move, rename, dissolve or "
-            "change of kind on a date; undo ID; list --unit CODE."
+            "change of kind on a date; undo ID; list --unit CODE; preview or apply PLAN.csv, a "
+            "whole plan, all or nothing; plan --province NAME writes the plan of the 2025 reform."
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["preview", "apply", "undo", "list"])
+        parser.add_argument("action", choices=["preview", "apply", "undo", "list", "plan"])
         parser.add_argument("args", nargs="*", metavar="ARG")
         parser.add_argument(
             "--kind", choices=RestructureKind.values, help=_("Kind of restructure.")
@@ -59,6 +69,21 @@ class Command(RanksCommand):
             "--document", default="", help=_("The document that decides it (Quyết định số …).")
         )
         parser.add_argument("--unit", default="", help=_("The unit whose restructures to list."))
+        parser.add_argument(
+            "--report", metavar="FILE", help=_("Also write the list of bad rows to this CSV file.")
+        )
+        parser.add_argument(
+            "--province", default="", help=_("The province before the reform (plan).")
+        )
+        parser.add_argument(
+            "--district", default="", help=_("Only this district of the province (plan).")
+        )
+        parser.add_argument(
+            "--parent", default="", help=_("The unit the new communes are created below (plan).")
+        )
+        parser.add_argument(
+            "--out", metavar="FILE", help=_("Write the plan here instead of standard output.")
+        )
 
     def _params(self, options) -> dict:
         if not options["kind"]:
@@ -130,9 +155,90 @@ class Command(RanksCommand):
         for blocker in preview.blockers:
             self.out(_("BLOCKED: %(reason)s") % {"reason": blocker})
 
+    def _plan_file(self, actor: Actor, path_text: str, options, *, write: bool) -> None:
+        path = Path(path_text)
+        if not path.is_file():
+            raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=2)
+        with path.open("rb") as stream:
+            result = run_plan(actor=actor, stream=stream, filename=path.name, write=write)
+        if options.get("report"):
+            write_report(result.errors, Path(options["report"]))
+        self._summary(result, write=write)
+        if not result.ok:
+            for error in result.errors:
+                self.err("\t".join([str(error.row), error.column, error.value, error.reason]))
+            raise CommandError(
+                _("The plan was rejected: %(count)d problems; nothing was written.")
+                % {"count": len(result.errors)},
+                returncode=REJECTED,
+            )
+
+    def _summary(self, result: PlanResult, *, write: bool) -> None:
+        kinds = result.by_kind()
+        for kind, count in sorted(kinds.items()):
+            self.out(f"{KIND_LABELS[kind]}: {count}")
+        done = result.done
+        counts = {
+            "rows": result.rows,
+            "steps": len(done),
+            "units": sum(d.units for d in done),
+            "places": sum(d.places for d in done),
+            "closes": sum(d.closes for d in done),
+        }
+        if result.written:
+            self.out(
+                _(
+                    "Applied. %(rows)d rows, %(steps)d steps: %(units)d units with a new "
+                    "version, %(places)d places moved, %(closes)d units closed."
+                )
+                % counts
+            )
+            ids = [str(d.restructure_id) for d in done if d.restructure_id]
+            self.out(_("Restructures: %(ids)s") % {"ids": ", ".join(ids) or "—"})
+        elif result.ok:
+            self.out(
+                _(
+                    "Preview, nothing written. %(rows)d rows, %(steps)d steps: %(units)d units "
+                    "with a new version, %(places)d places moved, %(closes)d units closed."
+                )
+                % counts
+            )
+
+    def _write_reform_plan(self, options) -> None:
+        on = parse_date(options["on"] or "") if options["on"] else REFORM_DAY
+        if on is None:
+            raise DomainError(_("Give the effective date with --on (YYYY-MM-DD or DD/MM/YYYY)."))
+        if not options["province"]:
+            raise DomainError(_("Give the province with --province."))
+        rows, notes = reform_rows(
+            province=options["province"],
+            district=options["district"],
+            on=on,
+            parent=options["parent"],
+            reason=options["reason"],
+            document=options["document"],
+        )
+        output = options.get("out")
+        if output:
+            with Path(output).open("w", encoding="utf-8-sig", newline="") as stream:
+                _write_rows(rows, stream)
+            self.out(
+                _("%(count)d rows written to %(path)s.") % {"count": len(rows), "path": output}
+            )
+        else:
+            _write_rows(rows, self.stdout)
+        for note in notes:
+            self.err(note)
+
     def run(self, actor: Actor, *args, **options):
         action = options["action"]
-        if action == "preview":
+        if action == "plan":
+            self._write_reform_plan(options)
+        elif action in ("preview", "apply") and args and not options["kind"]:
+            if len(args) != 1:
+                raise DomainError(_("Give one plan file."))
+            self._plan_file(actor, args[0], options, write=action == "apply")
+        elif action == "preview":
             preview = restructure_preview(actor=actor, **self._params(options))
             self._show(preview)
             if preview.blockers:
@@ -172,3 +278,18 @@ class Command(RanksCommand):
                         ]
                     )
                 )
+
+
+def _write_rows(rows: list[dict[str, str]], stream) -> None:
+    writer = csv.DictWriter(stream, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_report(errors: list[RowError], path: Path) -> None:
+    """The bad rows, in the shape of an import's report."""
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([_("row"), _("column"), _("value"), _("reason")])
+        for error in errors:
+            writer.writerow([error.row, error.column, error.value, error.reason])
