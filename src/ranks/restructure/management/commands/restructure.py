@@ -38,7 +38,10 @@ class Command(RanksCommand):
             action="append",
             default=[],
             metavar="CODE=TARGET",
-            help=_("For a split: a child unit or place of the source and its target."),
+            help=_(
+                "For a split: a child unit or place of the source, person:ID or grant:ID, and "
+                "its target."
+            ),
         )
         parser.add_argument("--reason", default="", help=_("Why the structure changes."))
         parser.add_argument(
@@ -95,7 +98,7 @@ class Command(RanksCommand):
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
             self.out(
-                _("not yet carried, %(what)s: %(count)s")
+                _("carried, %(what)s: %(count)s")
                 % {"what": carried.label, "count": carried.count}
             )
             for row in carried.rows:
