@@ -35,8 +35,8 @@ from ranks.pipeline.selectors import (
     handovers_waiting,
 )
 from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
-from ranks.restructure.selectors import candidate_handovers
 from ranks.pipeline.stages import MAIN_STAGES, STATE_FILTERS, SourceGroup, Stage
+from ranks.restructure.selectors import candidate_handovers
 
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
 

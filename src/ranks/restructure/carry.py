@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ranks.access.models import Grant
@@ -52,7 +52,7 @@ class Moves:
         )
 
 
-def in_progress(candidates):
+def in_progress(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
     return candidates.exclude(stage_now__in=CLOSED_STAGES).exclude(side_now__in=CLOSED_SIDES)
 
 
@@ -87,13 +87,13 @@ def _after_chains(
     chains = unit_ancestries([Unit(pk=pk) for pk in starts], on)
     info: dict[int, UnitVersion] = {}
     for chain in chains.values():
-        for version in chain:
-            info[version.unit_id] = version
+        for link in chain:
+            info[link.unit_id] = link
     closing = set(plan.closes)
     found = {}
     for cell in cells:
         above: list[tuple[str, bool]] = []
-        version = info.get(cell)
+        version: UnitVersion | None = info.get(cell)
         seen = {cell}
         while version is not None:
             code = version.unit.code
@@ -266,8 +266,8 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         by_code = {u.code: u for u in Unit.objects.filter(code__in=codes)}
         for candidate in everyone:
             was = before.get(candidate.cell_id)
-            code = tree.competent(after.get(new_cell[candidate.pk], []))
-            now = by_code.get(code) if code else None
+            found = tree.competent(after.get(new_cell[candidate.pk], []))
+            now = by_code.get(found) if found else None
             if (was.unit_id if was else None) != (now.pk if now else None):
                 moves.handovers.append((candidate, was.unit if was else None, now))
     moves.staying = list(

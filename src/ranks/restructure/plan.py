@@ -223,8 +223,7 @@ def _close(
         return None
     plan.closes.append(code)
     if _keeps_members(facts, current):
-        target = successors[0] if successors and not split else None
-        plan.carries.append(Carry(code, target))
+        plan.carries.append(Carry(code, successors[0] if successors and not split else None))
     return current
 
 

@@ -377,7 +377,7 @@ def candidate_handovers(candidate_id: int) -> list[HandoverLine]:
     if not found:
         return []
     ids = {h.from_unit_id for h in found} | {h.to_unit_id for h in found}
-    versions = list(UnitVersion.objects.filter(unit_id__in=ids - {None}))
+    versions = list(UnitVersion.objects.filter(unit_id__in=[i for i in ids if i is not None]))
 
     def name(unit: Unit | None, day: dt.date) -> str:
         if unit is None:

@@ -102,7 +102,7 @@ def restructure_apply(
             return _apply(actor, request, preview, moves, reason=reason, document=document)
 
 
-def _moving_scope(preview: Preview, moves: Moves, units: dict[str, Unit]) -> dict[str, list[int]]:
+def _moving_scope(preview: Preview, moves: Moves, units: dict[str, Unit]) -> dict[str, Any]:
     """What the counters must count around the restructure, named before anything is written."""
     plan = preview.plan
     codes = {s.code for s in plan.units} | set(plan.closes) | set(plan.request.targets)
@@ -126,7 +126,9 @@ def _max_id(model: Any) -> int:
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _carry(actor: Actor, restructure: Restructure, moves: Moves) -> tuple[dict, dict]:
+def _carry(
+    actor: Actor, restructure: Restructure, moves: Moves
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Write what the restructure carries beyond the tree: the changes (for undo) and what the
     audit entry says of them."""
     on = restructure.effective_on

@@ -98,8 +98,7 @@ class Command(RanksCommand):
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
             self.out(
-                _("carried, %(what)s: %(count)s")
-                % {"what": carried.label, "count": carried.count}
+                _("carried, %(what)s: %(count)s") % {"what": carried.label, "count": carried.count}
             )
             for row in carried.rows:
                 self.out(f"  {row}")
