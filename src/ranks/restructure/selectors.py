@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import Scope
 from ranks.coverage.models import Secondment
 from ranks.org.models import PlaceVersion, Unit, UnitKind, UnitVersion
-from ranks.org.selectors import unit_ancestry, unit_subtree_ids
+from ranks.org.selectors import unit_ancestry
 from ranks.org.tree import Version
 from ranks.people.models import Posting
 from ranks.pipeline.models import Candidate
@@ -163,13 +163,6 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.blockers
-
-
-def _cells_below(codes: tuple[str, ...], day: dt.date) -> list[int]:
-    roots = list(Unit.objects.filter(code__in=codes).values_list("pk", flat=True))
-    if not roots:
-        return []
-    return unit_subtree_ids(roots, day)
 
 
 def plan_units(request: Request, plan: Plan) -> dict[str, Unit]:
