@@ -322,3 +322,42 @@ def test_a_commune_merge_records_the_handover_where_the_competent_committee_chan
     restructure_undo(actor=SYSTEM, restructure_id=done.pk)
     assert not Handover.objects.exists()
     assert "Hồ sơ chuyển" not in client.get("/candidates/P-NA/").content.decode()
+
+
+def test_grants_on_a_split_source_stay_for_a_decision_unless_mapped(cell_to_split):
+    grant_role(actor=SYSTEM, username="bob", role="officer", unit_code="C1-A")
+    grant_role(actor=SYSTEM, username="vera", role="viewer", unit_code="C1-A")
+    bob = Grant.objects.get(user__username="bob", unit__code="C1-A")
+    vera = Grant.objects.get(user__username="vera", unit__code="C1-A")
+    mapping = {**SPLIT["mapping"], "person:P-HUNG": "C1-B", f"grant:{bob.pk}": "C1-B"}
+    preview = restructure_preview(actor=SYSTEM, **{**SPLIT, "mapping": mapping})
+    grants = next(c for c in preview.carried if c.label.startswith("grants"))
+    assert grants.rows == [
+        f"#{bob.pk} bob officer @ C1-A → C1-B",
+        f"#{vera.pk} vera viewer @ C1-A: stays, for a decision",
+    ]
+    wrong = {**mapping, "grant:999999": "C1-B"}
+    assert (
+        "grant:999999 is not a grant on C1-A."
+        in restructure_preview(actor=SYSTEM, **{**SPLIT, "mapping": wrong}).blockers
+    )
+    done = restructure_apply(actor=SYSTEM, **{**SPLIT, "mapping": mapping})
+    assert Grant.objects.get(pk=bob.pk).unit.code == "C1-B"
+    assert Grant.objects.get(pk=vera.pk).unit.code == "C1-A"
+    restructure_undo(actor=SYSTEM, restructure_id=done.pk)
+    assert Grant.objects.get(pk=bob.pk).unit.code == "C1-A"
+
+
+def test_a_change_of_kind_that_changes_keeping_members_needs_an_empty_unit(world):
+    unit_version_save(
+        actor=SYSTEM, code="C1-E", name="Chi bộ trống", kind="cell", parent_code="N1",
+        valid_from=D(2025, 8, 1),
+    )  # fmt: skip
+    params = {"kind": "change_kind", "on": LATER, "kind_key": "commune_committee"}
+    held = restructure_preview(actor=SYSTEM, sources=["C1-B"], **params)
+    assert any("it still has 1 member postings" in b for b in held.blockers), held.blockers
+    done = restructure_apply(actor=SYSTEM, sources=["C1-E"], **params)
+    assert Unit.objects.get(code="C1-E").versions.get(valid_from=LATER).kind.key == (
+        "commune_committee"
+    )
+    restructure_undo(actor=SYSTEM, restructure_id=done.pk)
