@@ -49,7 +49,10 @@ class Command(RanksCommand):
             action="append",
             default=[],
             metavar="CODE=TARGET",
-            help=_("For a split: a child unit or place of the source and its target."),
+            help=_(
+                "For a split: a child unit or place of the source, person:ID or grant:ID, and "
+                "its target."
+            ),
         )
         parser.add_argument(
             "--split-weight",
@@ -144,12 +147,9 @@ class Command(RanksCommand):
         for code in plan.closes:
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
-            said = (
-                _("%(what)s: %(count)s")
-                if carried.carries
-                else _("not yet carried, %(what)s: %(count)s")
+            self.out(
+                _("carried, %(what)s: %(count)s") % {"what": carried.label, "count": carried.count}
             )
-            self.out(said % {"what": carried.label, "count": carried.count})
             for row in carried.rows:
                 self.out(f"  {row}")
         for blocker in preview.blockers:
