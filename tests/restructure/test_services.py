@@ -156,7 +156,7 @@ def test_a_refused_plan_changes_nothing(world):
         ),
         (
             {"kind": "merge", "on": D(2024, 1, 1), "sources": ["C2"], "targets": ["D1"]},
-            "closes on 2025-06-30",
+            "closes on 30/06/2025",
         ),
         (
             {"kind": "move", "on": D(2024, 1, 1), "sources": ["C2"], "targets": ["C2-A"]},
@@ -164,7 +164,7 @@ def test_a_refused_plan_changes_nothing(world):
         ),
         (
             {"kind": "move", "on": D(2024, 1, 1), "sources": ["C1-B"], "targets": ["C2"]},
-            "later version from 2025-07-01",
+            "later version from 01/07/2025",
         ),
         (
             {"kind": "move", "on": REFORM, "sources": ["C1-B"], "targets": ["C2"]},
@@ -371,7 +371,7 @@ def test_the_command_applies_lists_and_undoes(world):
         "en",
         stdout=out,
     )
-    assert "unit C2-A: from 2025-07-01 below N1" in out.getvalue()
+    assert "unit C2-A: from 01/07/2025 below N1" in out.getvalue()
     call_command(
         "restructure", "apply", "--kind", "merge", "--on", "2025-07-01", "--source", "C2", "--target", "N1",
         "--reason", "Sáp nhập", "--document", "Quyết định số 123-QĐ/TU", stdout=StringIO(),

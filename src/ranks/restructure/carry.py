@@ -20,7 +20,7 @@ from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import competent_committees, unit_ancestries, unit_subtree_ids
 from ranks.people.models import Person, PersonPlace, Posting
 from ranks.pipeline.models import Candidate
-from ranks.restructure.plan import GRANT_KEY, PERSON_KEY, Plan, assign_people
+from ranks.restructure.plan import GRANT_KEY, PERSON_KEY, Plan, assign_people, written
 
 CLOSED_STAGES = ("official", "removed")
 CLOSED_SIDES = ("withdrawn", "ineligible")
@@ -159,7 +159,7 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         moves.blockers.append(
             _("%(code)s has %(what)s that start on %(day)s or later; a cell that closes cannot "
               "carry them.")
-            % {"code": code, "what": what, "day": on}
+            % {"code": code, "what": what, "day": written(on)}
         )  # fmt: skip
     people = {p.person_id for p in postings} | {c.person_id for c in candidates}
     people |= {s.person_id for s in secondments}

@@ -123,6 +123,11 @@ class Plan:
             self.blockers.append(blocker)
 
 
+def written(day: dt.date | None) -> str:
+    """A date in a message, as dates are written in Vietnam (in both languages): DD/MM/YYYY."""
+    return day.strftime("%d/%m/%Y") if day else "…"
+
+
 def version_on(versions: Sequence[Version], day: dt.date) -> Version | None:
     return next((v for v in versions if v.valid_on(day)), None)
 

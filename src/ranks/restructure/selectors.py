@@ -137,7 +137,15 @@ def blocker_text(key: str, params: dict[str, str]) -> str:
         "name_missing": _("A rename needs the new name."),
         "kind_missing": _("A change of kind needs the new kind."),
     }
-    return texts[key] % params
+    return texts[key] % {k: _day_written(v) if k == "day" else v for k, v in params.items()}
+
+
+def _day_written(value: str) -> str:
+    """A date of a blocker (kept as YYYY-MM-DD in the plan) as dates are written: DD/MM/YYYY."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
 
 
 @dataclass

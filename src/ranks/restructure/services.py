@@ -25,7 +25,7 @@ from ranks.people.models import Membership, Posting
 from ranks.pipeline.models import Candidate, StageEvent
 from ranks.restructure.carry import Moves
 from ranks.restructure.models import Handover, Restructure, RestructureStatus, RestructureUnit
-from ranks.restructure.plan import Request
+from ranks.restructure.plan import Request, written
 from ranks.restructure.selectors import (
     Preview,
     restructure_plan_and_moves,
@@ -445,7 +445,8 @@ def _since(restructure: Restructure) -> list[str]:
             unit_id = version.unit_id if version else int((kept or {}).get("unit_id") or 0)
             code = Unit.objects.filter(pk=unit_id).values_list("code", flat=True).first() or "?"
             found.append(
-                _("the version of %(code)s from %(day)s has changed") % {"code": code, "day": on}
+                _("the version of %(code)s from %(day)s has changed")
+                % {"code": code, "day": written(on)}
             )
     closed_ids = [pk for pk, _end in changes["unit_closed"]]
     closed = UnitVersion.objects.filter(pk__in=closed_ids).select_related("unit")
@@ -461,7 +462,7 @@ def _since(restructure: Restructure) -> list[str]:
     for version in later.select_related("unit"):
         found.append(
             _("%(code)s has a version from %(day)s")
-            % {"code": version.unit.code, "day": version.valid_from}
+            % {"code": version.unit.code, "day": written(version.valid_from)}
         )
     created_places = PlaceVersion.objects.filter(pk__in=changes["place_created"]).select_related(
         "place"
@@ -483,7 +484,7 @@ def _since(restructure: Restructure) -> list[str]:
     for pv in later_places.select_related("place"):
         found.append(
             _("the place %(code)s has a version from %(day)s")
-            % {"code": pv.place.code, "day": pv.valid_from}
+            % {"code": pv.place.code, "day": written(pv.valid_from)}
         )
     return list(dict.fromkeys(found))
 
@@ -533,7 +534,7 @@ def _carried_since(restructure: Restructure) -> list[str]:
     for posting in later:
         found.append(
             _("a member posting in %(code)s was recorded from %(day)s")
-            % {"code": posting.cell.code, "day": posting.valid_from}
+            % {"code": posting.cell.code, "day": written(posting.valid_from)}
         )
     moved = {c.pk: c for c in Candidate.objects.filter(
         pk__in=[pk for pk, _f, _t in changes["candidates"]]
@@ -546,7 +547,7 @@ def _carried_since(restructure: Restructure) -> list[str]:
     for event in events.select_related("candidate__person"):
         found.append(
             _("a step of %(person)s was recorded on %(day)s")
-            % {"person": event.candidate.person.person_id, "day": event.date}
+            % {"person": event.candidate.person.person_id, "day": written(event.date)}
         )
     seconded = {x.pk: x for x in Secondment.objects.filter(pk__in=changes["secondment_created"])}
     for pk in changes["secondment_created"]:

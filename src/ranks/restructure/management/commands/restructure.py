@@ -15,6 +15,7 @@ from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
 from ranks.interchange.engine import RowError
 from ranks.restructure.models import RestructureKind
+from ranks.restructure.plan import written
 from ranks.restructure.plans import HEADER, KIND_LABELS, PlanResult, run_plan
 from ranks.restructure.reform import REFORM_DAY, reform_rows
 from ranks.restructure.selectors import Preview, restructures_of_unit
@@ -128,7 +129,7 @@ class Command(RanksCommand):
                 _("unit %(code)s: from %(day)s below %(parent)s, %(name)s (%(kind)s)")
                 % {
                     "code": step.code,
-                    "day": plan.request.on,
+                    "day": written(plan.request.on),
                     "parent": step.parent or "—",
                     "name": step.name,
                     "kind": step.kind,
@@ -139,7 +140,7 @@ class Command(RanksCommand):
                 _("place %(code)s: from %(day)s in %(unit)s (was %(was)s)")
                 % {
                     "code": place.code,
-                    "day": plan.request.on,
+                    "day": written(plan.request.on),
                     "unit": place.unit,
                     "was": place.was_unit,
                 }
@@ -252,7 +253,7 @@ class Command(RanksCommand):
             )
             self.out(
                 _("Restructure %(id)s applied from %(day)s.")
-                % {"id": done.pk, "day": done.effective_on}
+                % {"id": done.pk, "day": written(done.effective_on)}
             )
         elif action == "undo":
             if len(args) != 1 or not args[0].isdigit():
