@@ -47,7 +47,7 @@ from ranks.counters.selectors import (
     regrouped,
 )
 from ranks.counters.sql import fold_value
-from ranks.coverage.selectors import Counts, group_counts
+from ranks.coverage.selectors import Counts, group_counts, restated_coverage
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.org.rollup import VersionTree
@@ -392,19 +392,37 @@ def _curve(
     return tuple(found)
 
 
-def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, shown) -> Progress:
+def _place_progress(
+    unit: Unit,
+    on: dt.date,
+    metric: str,
+    tree: VersionTree,
+    shown,
+    restated: Restated | None = None,
+) -> Progress:
     """Places with members (or a cell) on `on` against the year's target: the way from the
     figure of 1 January to the target is expected to be covered linearly over the year. From
-    the coverage counters: one query for the units shown on both days, one for the curve."""
+    the coverage counters: one query for the units shown on both days, one for the curve.
+    Restated in a structure, from the places of each day (`restated_coverage`)."""
     count = PLACE_METRICS[metric]
     year = on.year
     first = dt.date(year, 1, 1) - dt.timedelta(days=1)
     ids = {v.unit_id for v, _d in shown}
-    sums = coverage_sums(ids, [first, on])
+    tree_day = restated.day if restated is not None else on
+    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
+    if restated is not None:
+        asked = sorted({first, on} | {p for p in points if p <= on})
+        restated_by = {
+            c.on: c.by_unit for c in restated_coverage(unit, asked, restated.day)
+        }
 
     def figure(unit_id: int, day: dt.date) -> int:
+        if restated is not None:
+            return count(restated_by[day].get(unit_id, Counts()))
         vector = sums.get((unit_id, day))
         return count(group_counts(vector, "all") if vector is not None else Counts())
+
+    sums = coverage_sums(ids, [first, on]) if restated is None else {}
 
     targets = dict(
         Target.objects.filter(unit_id__in=ids, year=year, metric=metric).values_list(
@@ -436,18 +454,22 @@ def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, sho
     curve = []
     target = targets.get(unit.pk)
     base = figure(unit.pk, first)
-    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
-    more = coverage_sums([unit.pk], sorted(p for p in points if p <= on))
+    more = coverage_sums([unit.pk], sorted(p for p in points if p <= on)) if restated is None else {}
     for point in sorted(points):
         reached = None
-        if point <= on:
+        if point <= on and restated is not None:
+            reached = figure(unit.pk, point)
+        elif point <= on:
             vector = more.get((unit.pk, point))
             reached = count(group_counts(vector, "all") if vector is not None else Counts())
         expected = None
         if target is not None:
             expected = round(base + (target - base) * pace.linear_share(point), 1)
         curve.append(CurvePoint(point, reached, expected))
-    return Progress(unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve))
+    return Progress(
+        unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve),
+        structure_on=restated.day if restated is not None else None,
+    )  # fmt: skip
 
 
 # --- composition ------------------------------------------------------------------------------
