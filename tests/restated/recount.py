@@ -60,4 +60,6 @@ def admissions() -> list[tuple[int, dt.date, str]]:
 
 def admitted(unit: str, start: dt.date, end: dt.date, structure_on: dt.date | None) -> int:
     units = standing(structure_on)
-    return sum(1 for cell, day, _g in admissions() if start <= day <= end and unit in units(cell, day))
+    return sum(
+        1 for cell, day, _g in admissions() if start <= day <= end and unit in units(cell, day)
+    )

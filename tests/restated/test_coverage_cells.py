@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from ranks.core.actor import SYSTEM
 from ranks.access.scope import scope_for
+from ranks.core.actor import SYSTEM
 from ranks.coverage.health import cell_health
 from ranks.coverage.recount import Records
 from ranks.coverage.selectors import Counts, cells_shown, coverage_shown, restated_cell_health
@@ -33,10 +33,17 @@ def expected_coverage(code: str, day: dt.date, structure_on: dt.date) -> Counts:
     codes = {pk: c for c, pk in Unit.objects.values_list("code", "pk")}
     total = Counts()
     for version in records.places:
-        if not in_force(version.valid_from, version.valid_to, day) or not records.tree.chain(version.unit_id, day):
+        if not in_force(version.valid_from, version.valid_to, day) or not records.tree.chain(
+            version.unit_id, day
+        ):
             continue
         then = next(
-            (v for v in records.places if v.place_id == version.place_id and in_force(v.valid_from, v.valid_to, structure_on)),
+            (
+                v
+                for v in records.places
+                if v.place_id == version.place_id
+                and in_force(v.valid_from, v.valid_to, structure_on)
+            ),
             None,
         )
         if then is not None:
@@ -92,8 +99,8 @@ def test_cells_equal_the_recount(restructured, code, day, structure_on):
         if code not in units(cell, day):
             continue
         at = position_on(cell, structure_on, versions, successors)
-        group = at if at != cell else next(
-            s.parent for s in versions[cell] if s.valid_on(structure_on)
+        group = (
+            at if at != cell else next(s.parent for s in versions[cell] if s.valid_on(structure_on))
         )
         expected[cell_code] = (codes[group], health.official_members, health.probationary_members)
     assert expected
@@ -101,7 +108,9 @@ def test_cells_equal_the_recount(restructured, code, day, structure_on):
     got = {h.code: (h.parent_code, h.official_members, h.probationary_members) for h in shown.rows}
     assert got == expected
     full = restated_cell_health(unit, day, structure_on, None)
-    assert {h.code: (h.parent_code, h.official_members, h.probationary_members) for h in full} == expected
+    assert {
+        h.code: (h.parent_code, h.official_members, h.probationary_members) for h in full
+    } == expected
     assert len(full) == len(expected)  # each cell once
 
 

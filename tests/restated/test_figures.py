@@ -37,9 +37,7 @@ def test_progress_equals_the_recount(restructured, full_scope, on, structure_on)
     assert result.structure_on == structure_on
     start = D(on.year, 1, 1)
     shown = {row.code: row.actual for row in result.rows}
-    assert shown == {
-        code: recount.admitted(code, start, on, structure_on) for code in shown
-    }
+    assert shown == {code: recount.admitted(code, start, on, structure_on) for code in shown}
     assert sum(shown.values()) > 0
 
 
@@ -48,7 +46,9 @@ def test_2024_read_by_the_new_commune_and_2026_by_the_old_district(restructured,
     new_commune = progress(scope=full_scope, unit=units["N"], on=D(2024, 12, 31), structure_on=NEW)
     # The cells merged into N, and the cell of C1 closed before the merge (through C1's
     # successor): five admissions of 2024.
-    assert new_commune.unit.actual == 5 == recount.admitted("N", D(2024, 1, 1), D(2024, 12, 31), NEW)
+    assert (
+        new_commune.unit.actual == 5 == recount.admitted("N", D(2024, 1, 1), D(2024, 12, 31), NEW)
+    )
     codes = {r.code for r in new_commune.rows}
     assert codes == {"N", "C1-A", "C1-B", "C2-A", "N-B"}
     with pytest.raises(DomainError) as refused:
@@ -90,7 +90,9 @@ def test_composition_equals_the_recount(restructured, full_scope, structure_on, 
         return
     units = recount.standing(structure_on)
     counted = [
-        g for cell, day, g in recount.admissions() if start <= day <= end and code in units(cell, day)
+        g
+        for cell, day, g in recount.admissions()
+        if start <= day <= end and code in units(cell, day)
     ]
     assert result.total == len(counted)
     assert result.by["gender"] == {g: counted.count(g) for g in set(counted)}
@@ -112,9 +114,11 @@ def test_ratio_equals_the_recount(restructured, full_scope, year, structure_on):
         for m in Membership.objects.filter(admission_decision_date__lte=start):
             if m.left_date is not None and m.left_date < start:
                 continue
-            posting = Posting.objects.filter(membership=m, valid_from__lte=start).exclude(
-                valid_to__lt=start
-            ).first()
+            posting = (
+                Posting.objects.filter(membership=m, valid_from__lte=start)
+                .exclude(valid_to__lt=start)
+                .first()
+            )
             if posting is not None and row.code in units(posting.cell_id, start):
                 present += 1
         assert (row.admissions, row.members_at_start) == (admitted, present), row.code

@@ -88,11 +88,13 @@ def test_every_format_says_it_is_restated(restructured, tmp_path, fmt):
 
 
 def test_the_report_line_says_it_is_restated(restructured):
+    import datetime as dt
+
+    from django.utils import translation
+
     from ranks.access.scope import scope_for
     from ranks.reports.builders import progress_report, restated
     from ranks.targets.progress import progress
-    import datetime as dt
-    from django.utils import translation
 
     result = progress(
         scope=scope_for(SYSTEM), unit=restructured.units["N"], on=dt.date(2024, 12, 31),
@@ -100,11 +102,15 @@ def test_the_report_line_says_it_is_restated(restructured):
     )  # fmt: skip
     with translation.override("vi"):
         built = restated(progress_report(result), result.structure_on)
-    assert built.notes[0].startswith("Số liệu được tính lại theo cơ cấu tổ chức tại ngày 30/06/2026")
+    assert built.notes[0].startswith(
+        "Số liệu được tính lại theo cơ cấu tổ chức tại ngày 30/06/2026"
+    )
 
 
 def test_a_bad_date_is_refused_in_vietnamese(client, tokens):
-    response = get(client, tokens["prov"], "/api/v1/units/P/figures/progress/?structure_on=30-02-2024")
+    response = get(
+        client, tokens["prov"], "/api/v1/units/P/figures/progress/?structure_on=30-02-2024"
+    )
     assert response.status_code == 400
     message = response.json()["details"]["structure_on"][0]
     assert "ngày" in message.lower() or "định dạng" in message.lower(), message
@@ -120,9 +126,13 @@ def test_a_bad_date_is_refused_in_vietnamese(client, tokens):
 @pytest.mark.parametrize("kind", ["progress", "composition", "ratio", "coverage", "cells"])
 def test_an_outsider_is_told_nothing(client, tokens, kind):
     # `third` is an officer of C3: the province is not theirs, restated or not.
-    response = get(client, tokens["third"], f"/api/v1/units/P/figures/{kind}/?structure_on=2026-06-30")
+    response = get(
+        client, tokens["third"], f"/api/v1/units/P/figures/{kind}/?structure_on=2026-06-30"
+    )
     assert response.status_code == 404
-    missing = get(client, tokens["third"], f"/api/v1/units/NOPE/figures/{kind}/?structure_on=2026-06-30")
+    missing = get(
+        client, tokens["third"], f"/api/v1/units/NOPE/figures/{kind}/?structure_on=2026-06-30"
+    )
     assert response.json() == missing.json()
     with pytest.raises(CommandError) as refused:
         report(kind, "P", "third", "--structure-on", "2026-06-30")

@@ -42,7 +42,9 @@ def test_the_dashboard_restated(client, restructured):
     html = text_of(response)
     assert RESTATED in html
     assert "Cơ cấu tổ chức tại ngày" in html
-    expected = recount.admitted("N", dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2026, 6, 30))
+    expected = recount.admitted(
+        "N", dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2026, 6, 30)
+    )
     assert figure(html, "actual") == str(expected) == "5"
     assert 'name="structure_on" value="2026-06-30"' in html
     # The downloads carry the structure.
@@ -55,20 +57,26 @@ def test_the_dashboard_as_it_was(client, restructured):
     login(client, "prov")
     html = text_of(client.get("/units/P/dashboard/?on=2024-12-31", HTTP_ACCEPT_LANGUAGE="vi"))
     assert RESTATED[:30] not in html
-    plain = progress(scope=scope_for(SYSTEM), unit=restructured.units["P"], on=dt.date(2024, 12, 31))
+    plain = progress(
+        scope=scope_for(SYSTEM), unit=restructured.units["P"], on=dt.date(2024, 12, 31)
+    )
     assert figure(html, "actual") == str(plain.unit.actual)
 
 
 def test_a_bad_structure_date(client, restructured):
     login(client, "prov")
     html = text_of(
-        client.get("/units/P/dashboard/?on=2024-12-31&structure_on=31-31-2024", HTTP_ACCEPT_LANGUAGE="vi")
+        client.get(
+            "/units/P/dashboard/?on=2024-12-31&structure_on=31-31-2024", HTTP_ACCEPT_LANGUAGE="vi"
+        )
     )
     assert "không phải là ngày" in html
     assert RESTATED[:30] not in html
     # A unit not in that structure: said, as for a date it did not exist.
     html = text_of(
-        client.get("/units/D1/dashboard/?on=2026-12-31&structure_on=2026-01-01", HTTP_ACCEPT_LANGUAGE="vi")
+        client.get(
+            "/units/D1/dashboard/?on=2026-12-31&structure_on=2026-01-01", HTTP_ACCEPT_LANGUAGE="vi"
+        )
     )
     assert 'data-test="missing"' in html
 

@@ -93,8 +93,7 @@ def structure_of(request: HttpRequest) -> tuple[dt.date | None, str | None]:
     day = parse_date(raw)
     if day is None:
         return None, _(
-            "“%(value)s” is not a date; the figures are shown as they were. Write it as "
-            "DD/MM/YYYY."
+            "“%(value)s” is not a date; the figures are shown as they were. Write it as DD/MM/YYYY."
         ) % {"value": raw}
     return day, None
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
 from ranks.core.collation import COLLATION, sort_key, vietnamese
+from ranks.core.errors import DomainError
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.rollup import id_lists
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on, once
@@ -48,7 +49,6 @@ from ranks.coverage.map import (
     map_layout,
     place_units,
 )
-from ranks.core.errors import DomainError
 from ranks.coverage.models import Secondment
 from ranks.org import sql
 from ranks.org.models import PlaceKind, Unit, UnitVersion
@@ -160,7 +160,9 @@ def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
 def restated_of(unit: Unit, structure_on: dt.date) -> Restated:
     """The units and cells that stand below the unit in the tree of `structure_on`
     (`restructure.successors.restated_cells`); refused when the unit is not in force then."""
-    restated = once(("restated", unit.pk, structure_on), lambda: restated_cells(unit.pk, structure_on))
+    restated = once(
+        ("restated", unit.pk, structure_on), lambda: restated_cells(unit.pk, structure_on)
+    )
     if unit.pk not in restated.units:
         raise DomainError(
             _("%(code)s does not exist on %(date)s.")
@@ -211,7 +213,9 @@ def restated_coverage(unit: Unit, days: Sequence[dt.date], structure_on: dt.date
     return found
 
 
-def _restated_places(restated: Restated, day: dt.date) -> list[tuple[str, int, int | None, int, int]]:
+def _restated_places(
+    restated: Restated, day: dt.date
+) -> list[tuple[str, int, int | None, int, int]]:
     """(kind, owner on `day`, owner in the restated tree or None, has members, has a cell) of
     each place in force on `day`, under an owner in force then, that belongs to a unit of the
     restated tree on its date, or had no version then and is owned on `day` by a unit that
@@ -237,7 +241,9 @@ def _restated_places(restated: Restated, day: dt.date) -> list[tuple[str, int, i
         f" WHERE pc.placeversion_id = pv.id AND {on('cv')}) THEN 1 ELSE 0 END"
     )
     facts_params = [d, d, d, d, d, d]
-    owner_in_force = f"EXISTS (SELECT 1 FROM org_unitversion ov WHERE ov.unit_id = pv.unit_id AND {on('ov')})"
+    owner_in_force = (
+        f"EXISTS (SELECT 1 FROM org_unitversion ov WHERE ov.unit_id = pv.unit_id AND {on('ov')})"
+    )
     text = (
         f"SELECT {facts.replace('pv.unit_id,', 'pv.unit_id, sv.unit_id,', 1)}"
         " FROM org_placeversion sv JOIN org_placeversion pv ON pv.place_id = sv.place_id"

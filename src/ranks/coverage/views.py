@@ -200,20 +200,24 @@ def unit_cells(request, code: str):
     structure_on, structure_error = structure_of(request)
     restated_query = {"structure_on": structure_on.isoformat()} if structure_on else {}
     try:
-        cells = cells_shown(
-            unit=unit, day=day, structure_on=structure_on, scope=scope_of(request)
-        )
+        cells = cells_shown(unit=unit, day=day, structure_on=structure_on, scope=scope_of(request))
     except DomainError as error:  # the unit is not in the structure asked for
         return render(
             request,
             "coverage/cells.html",
             {
-                "unit": unit, "version": unit_version_nearest(unit, structure_on), "day": day,
-                "structure_on": structure_on, "missing": error.message, "flags": [],
-                "total": 0, "date_error": date_error, "report": "cells",
-                "report_formats": REPORT_FORMATS, "query": urlencode({"on": day.isoformat(), **restated_query}),
+                "unit": unit,
+                "version": unit_version_nearest(unit, structure_on or day),
+                "day": day,
+                "structure_on": structure_on,
+                "missing": error.message,
+                "flags": [],
+                "total": 0,
+                "date_error": date_error,
+                "report": "cells",
+                "report_formats": REPORT_FORMATS,
             },
-        )  # fmt: skip
+        )
     sortable = [k for k in SORTS if cells.detailed or k not in DETAIL_SORTS]
     sort = request.GET.get("sort") if request.GET.get("sort") in sortable else "flags"
     descending = request.GET.get("dir", "desc" if sort == "flags" else "asc") == "desc"

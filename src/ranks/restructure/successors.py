@@ -18,7 +18,12 @@ from django.db.models.expressions import RawSQL
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.restated import Span, chain_on, position_on
-from ranks.restructure.models import Restructure, RestructureKind, RestructureStatus, RestructureUnit
+from ranks.restructure.models import (
+    Restructure,
+    RestructureKind,
+    RestructureStatus,
+    RestructureUnit,
+)
 
 # The kinds of restructure that close their sources into one named successor.
 SUCCEEDING = (RestructureKind.MERGE, RestructureKind.DISSOLVE)

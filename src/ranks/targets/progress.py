@@ -412,9 +412,7 @@ def _place_progress(
     points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
     if restated is not None:
         asked = sorted({first, on} | {p for p in points if p <= on})
-        restated_by = {
-            c.on: c.by_unit for c in restated_coverage(unit, asked, restated.day)
-        }
+        restated_by = {c.on: c.by_unit for c in restated_coverage(unit, asked, restated.day)}
 
     def figure(unit_id: int, day: dt.date) -> int:
         if restated is not None:
@@ -454,7 +452,9 @@ def _place_progress(
     curve = []
     target = targets.get(unit.pk)
     base = figure(unit.pk, first)
-    more = coverage_sums([unit.pk], sorted(p for p in points if p <= on)) if restated is None else {}
+    more = (
+        coverage_sums([unit.pk], sorted(p for p in points if p <= on)) if restated is None else {}
+    )
     for point in sorted(points):
         reached = None
         if point <= on and restated is not None:
@@ -592,7 +592,9 @@ def _restated_composition(
     cells = sorted(restated.cells_of(unit.pk))
     found = admissions_between(None, start, end, cell_ids=cells) if cells else []
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
-    by = {d: dict(Counter(composition_value(a, d) for a in found).most_common()) for d in dimensions}
+    by = {
+        d: dict(Counter(composition_value(a, d) for a in found).most_common()) for d in dimensions
+    }
     return Composition(
         unit.code, version.name, start, end, len(found), by, sensitive, structure_on=structure_on
     )

@@ -244,9 +244,7 @@ class CellFigures(GenericAPIView):
         query = query_of(request, fs.CellsQuery)
         day = query.get("on") or today()
         structure_on = query.get("structure_on")
-        shown = cells_shown(
-            unit=unit, day=day, structure_on=structure_on, scope=scope_of(request)
-        )
+        shown = cells_shown(unit=unit, day=day, structure_on=structure_on, scope=scope_of(request))
         flag = query.get("flag")
         rows = [h for h in shown.rows if not flag or flag in h.flags]
         page, links = _page(request, query, rows)

@@ -71,7 +71,6 @@ def restated_field() -> serializers.DateField:
     )
 
 
-
 class ProgressQuery(serializers.Serializer):
     on = day_field("The date the figures stand on; today if not given.")
     metric = serializers.ChoiceField(
