@@ -32,6 +32,7 @@ from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
 from ranks.counters import sql as sql_rules
 from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS, PIPELINE_COLUMNS
+from ranks.counters.rollup import id_lists
 from ranks.counters.selectors import (
     admissions_by_month,
     admissions_by_month_of_cells,
@@ -133,8 +134,8 @@ def admissions_between(
     postings = Posting.objects.all()
     if root_ids is not None:
         postings = postings.filter(cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)))
-    if cell_ids is not None:
-        postings = postings.filter(cell_id__in=cell_ids)
+    if cell_ids is not None:  # one array parameter, however many cells
+        postings = postings.filter(cell_id__in=RawSQL(*(id_lists(cell_ids) or [("NULL", [])])[0]))
     rows = sorted(
         postings.filter(
             membership__admission_decision_date__gte=start,
@@ -318,7 +319,7 @@ def progress(
             code="not_in_force",
         )
     shown_ids = {v.unit_id for v, _depth in shown}
-    restated = restated_cells(unit.pk, structure_on) if structure_on else None
+    restated = _restated_cells(unit.pk, structure_on) if structure_on else None
     if metric in PLACE_METRICS:
         return _place_progress(unit, on, metric, tree, shown, restated)
     first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
@@ -567,6 +568,12 @@ def composition(
     return Composition(unit.code, name, start, end, total, by, sensitive)
 
 
+def _restated_cells(unit_id: int, structure_on: dt.date) -> Restated:
+    """`restated_cells`, read once a page (`counters.selectors.reading`): the dashboard asks it
+    for the progress, each segment, the composition and the ratio."""
+    return once(("restated", unit_id, structure_on), lambda: restated_cells(unit_id, structure_on))
+
+
 def _restated(unit: Unit, structure_on: dt.date) -> tuple[Restated, UnitVersion]:
     """The cells standing below the unit in the tree of `structure_on`, and its version then;
     refused when the unit is not in force that day."""
@@ -578,7 +585,7 @@ def _restated(unit: Unit, structure_on: dt.date) -> tuple[Restated, UnitVersion]
             field="structure_on",
             code="not_in_force",
         )
-    return restated_cells(unit.pk, structure_on), version
+    return _restated_cells(unit.pk, structure_on), version
 
 
 def _restated_composition(
@@ -714,7 +721,7 @@ def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) 
     _restated_root, version = _restated(unit, structure_on)
     parent_id = version.parent_id
     root_id = parent_id or unit.pk
-    restated = restated_cells(root_id, structure_on) if parent_id else _restated_root
+    restated = _restated_cells(root_id, structure_on) if parent_id else _restated_root
     below = _shown_tree(unit, structure_on, 1)
     shown = [v for vs in below.by_unit.values() for v in vs]
     if parent_id:
