@@ -144,7 +144,16 @@ class _Membership:
 
 
 class _Posting:
-    __slots__ = ("pk", "membership", "cell_pk", "valid_from", "valid_to", "new", "dirty")
+    __slots__ = (
+        "pk",
+        "membership",
+        "cell_pk",
+        "valid_from",
+        "valid_to",
+        "new",
+        "dirty",
+        "restructure_pk",
+    )
 
     def __init__(
         self,
@@ -154,6 +163,7 @@ class _Posting:
         valid_from: dt.date,
         valid_to: dt.date | None,
         new: bool,
+        restructure_pk: int | None = None,
     ) -> None:
         self.pk = pk
         self.membership = membership
@@ -162,12 +172,15 @@ class _Posting:
         self.valid_to = valid_to
         self.new = new
         self.dirty = False
+        # The restructure that opened the posting (a carry, not a transfer); never one here.
+        self.restructure_pk = restructure_pk
 
     def snapshot(self) -> dict[str, Any]:
         """`audit.snapshot(posting)` without the ids of a new posting and membership."""
         return {
             "person_id": self.membership.person_pk,
             "cell_id": self.cell_pk,
+            "restructure_id": self.restructure_pk,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": _day(self.valid_to),
         }
@@ -227,14 +240,14 @@ class MembersHandler(Handler):
             )
             memberships[person_pk].append(m)
             by_pk[pk] = m
-        for pk, membership_pk, cell_pk, valid_from, valid_to in _select(
-            "SELECT id, membership_id, cell_id, valid_from, valid_to FROM people_posting"
-            " WHERE person_id",
+        for pk, membership_pk, cell_pk, valid_from, valid_to, restructure_pk in _select(
+            "SELECT id, membership_id, cell_id, valid_from, valid_to, restructure_id"
+            " FROM people_posting WHERE person_id",
             person_pks,
             " ORDER BY valid_from",
         ):
             m = by_pk[membership_pk]
-            m.postings.append(_Posting(pk, m, cell_pk, valid_from, valid_to, False))
+            m.postings.append(_Posting(pk, m, cell_pk, valid_from, valid_to, False, restructure_pk))
 
         # Each row in file order against that state; what it changes is audited in that order.
         changes: list[tuple] = []
