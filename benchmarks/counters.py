@@ -6,6 +6,10 @@ kept (`--files`). Prints, for each row of the table of issue 11, both times, the
 query count; then admissions recorded per second by 1 and by 8 concurrent writers, each in its
 own commune, and whether the counters still agree with the records. Coverage of the whole
 country (its page on today's date, and its trend over ten years) has an absolute goal.
+Last, the figures restated in the structure of a date (issue 15) in both directions (the year
+before the reform by today's units, today by the units of 31 December 2024), each beside the same
+figure as it was, and the restated admissions beside one hand-written SQL and DuckDB;
+`--restated-only` runs those alone (after folding the counters).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranks_bench_national \\
       .venv/bin/python benchmarks/counters.py --files /tmp/nat01
@@ -188,6 +192,7 @@ if args.get("restated"):
     for direction, on, structure_on in args["restated"]:
         on, structure_on = dt.date.fromisoformat(on), dt.date.fromisoformat(structure_on)
         for level in ("central", "province", "commune"):
+            print(direction, level, time.strftime("%H:%M:%S"), file=sys.stderr, flush=True)
             code = standing(args[level], structure_on)
             if code is None or not in_force(code, on):
                 found[f"{direction} {level}"] = {"code": args[level], "missing": True}
@@ -262,10 +267,10 @@ def child(url: str, **args) -> dict:
     env = {**env_for(url, Path(tempfile.gettempdir())), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(args)],
-        env=env, cwd=ROOT, capture_output=True, text=True,
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    if done.returncode:
-        sys.exit(done.stderr[-5000:])
+    if done.returncode:  # the child's errors (and its progress) went to stderr
+        sys.exit(done.returncode)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -6,6 +6,11 @@ selects them); `adm`, each admission of the period in the cell it joined, then a
 unit above that cell on the decision date (a walk up the effective-dated tree); `on_sub`, the
 root and the units below it on the day asked for. Grouping `adm` by unit and keeping the units
 of `on_sub` gives each unit's count.
+
+`restated_by_unit` is the same count restated in the structure of a date S (issue 15), for the
+cells in force on S: the subtree of S, each cell paired with every unit above it then, and the
+admissions of the period in those cells (read first, by their decision date: planned from the
+walk, PostgreSQL read every posting of every cell).
 """
 
 from __future__ import annotations
@@ -85,23 +90,22 @@ on_sub(unit_id) AS (
     WHERE {_during("c", "%(structure_on)s")}
 ),
 up(cell_id, unit_id) AS (
-    SELECT v.unit_id, v.unit_id FROM org_unitversion v
+    SELECT v.unit_id, v.unit_id FROM on_sub s JOIN org_unitversion v ON v.unit_id = s.unit_id
     JOIN org_unitkind k ON k.id = v.kind_id AND k.holds_members
-    WHERE v.unit_id IN (SELECT unit_id FROM on_sub) AND {_during("v", "%(structure_on)s")}
-    UNION
+    WHERE {_during("v", "%(structure_on)s")}
+    UNION ALL
     SELECT up.cell_id, v.parent_id FROM up JOIN org_unitversion v ON v.unit_id = up.unit_id
-    WHERE v.parent_id IN (SELECT unit_id FROM on_sub) AND {_during("v", "%(structure_on)s")}
+    WHERE v.parent_id IS NOT NULL AND {_during("v", "%(structure_on)s")}
 ),
-adm(membership_id, cell_id) AS (
+adm(membership_id, cell_id) AS MATERIALIZED (
     SELECT m.id, p.cell_id
     FROM people_membership m JOIN people_posting p ON p.membership_id = m.id
     WHERE m.admission_decision_date >= %(start)s AND m.admission_decision_date <= %(end)s
       AND p.valid_from <= m.admission_decision_date
       AND (p.valid_to IS NULL OR p.valid_to >= m.admission_decision_date)
-      AND p.cell_id IN (SELECT cell_id FROM up)
 )
 SELECT up.unit_id, COUNT(DISTINCT a.membership_id)
-FROM adm a JOIN up ON up.cell_id = a.cell_id
+FROM adm a JOIN up ON up.cell_id = a.cell_id JOIN on_sub s ON s.unit_id = up.unit_id
 GROUP BY up.unit_id
 """
 
