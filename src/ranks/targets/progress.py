@@ -594,8 +594,9 @@ def _restated_composition(
 ) -> Composition:
     """The composition of the admissions decided in the cells that stand below the unit in
     the tree of `structure_on`. The composition counters keep the units above the cells, not
-    the cells, so these are read from the admissions of the period in those cells (through the
-    postings' cell index): the cost is the cells and their admissions, not their members."""
+    the cells: the units holding exactly some of those cells over the period are read from their
+    counters (`Restated.whole_units`), the other cells from their admissions of the period
+    (through the postings' cell index), never their members."""
     restated, version = _restated(unit, structure_on)
     cells = restated.cells_of(unit.pk)
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
