@@ -191,38 +191,40 @@ if args.get("restated"):
     found = {}
     for direction, on, structure_on in args["restated"]:
         on, structure_on = dt.date.fromisoformat(on), dt.date.fromisoformat(structure_on)
-        for level in ("central", "province", "commune"):
+        for level in args["levels"]:
             print(direction, level, time.strftime("%H:%M:%S"), file=sys.stderr, flush=True)
-            code = standing(args[level], structure_on)
-            if code is None or not in_force(code, on):
+            # Restated: the unit (or one merged into it) in force on the structure date; as it
+            # was: the unit (or one merged into it) in force on the day.
+            code, code_on = standing(args[level], structure_on), standing(args[level], on)
+            if code is None or code_on is None:
                 found[f"{direction} {level}"] = {"code": args[level], "missing": True}
                 continue
-            unit = Unit.objects.get(code=code)
+            unit, unit_on = Unit.objects.get(code=code), Unit.objects.get(code=code_on)
             first = dt.date(on.year, 1, 1)
-            got = {"code": code}
+            got = {"code": code if code == code_on else f"{code} (as it was: {code_on})"}
             got["walk"] = both(lambda: len(restated_cells(unit.pk, structure_on).counts_for),
                                lambda: 0)[:2]
             p = both(lambda: progress(scope=everything, unit=unit, on=on, depth=1,
                                       structure_on=structure_on),
-                     lambda: progress(scope=everything, unit=unit, on=on, depth=1))
+                     lambda: progress(scope=everything, unit=unit_on, on=on, depth=1))
             got["progress"] = p[:4]
             got["progress_total"] = (p[4].rows[0].actual, p[5].rows[0].actual)
             got["composition"] = both(
                 lambda: composition(scope=everything, unit=unit, start=first, end=on,
                                     sensitive=False, structure_on=structure_on).total,
-                lambda: composition(scope=everything, unit=unit, start=first, end=on,
+                lambda: composition(scope=everything, unit=unit_on, start=first, end=on,
                                     sensitive=False).total)[:4]
             got["ratio"] = both(
                 lambda: admission_ratio(scope=everything, unit=unit, year=on.year,
                                         structure_on=structure_on),
-                lambda: admission_ratio(scope=everything, unit=unit, year=on.year))[:4]
+                lambda: admission_ratio(scope=everything, unit=unit_on, year=on.year))[:4]
             sql = timed(lambda: restated_by_unit(unit.pk, first, on, structure_on), runs=runs)
             got["sql"] = [sql.median_ms / 1000, sql.result.get(unit.pk, 0)]
             asked = f"?on={on.isoformat()}"
             again = f"{asked}&structure_on={structure_on.isoformat()}"
             for what in ("dashboard/", "coverage/", "cells/"):
                 r = page(code, what + again)
-                a = page(code, what + asked)
+                a = page(code_on, what + asked)
                 got[what.rstrip("/")] = [r[0], r[1], a[0], a[1]]
             found[f"{direction} {level}"] = got
     out["restated"] = found
@@ -307,6 +309,8 @@ def main() -> None:
         help="Only the figures restated in the structure of a date (after the fold).",
     )
     parser.add_argument("--restated-runs", type=int, default=5)
+    parser.add_argument("--restated-levels", default="central,province,commune")
+    parser.add_argument("--no-fold", action="store_true", help="The counters are folded already.")
     parser.add_argument("--old-structure", default="2024-12-31", help="A day before the reform.")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -385,7 +389,8 @@ def restated(url: str, options, central: str, province: str, commune: str) -> No
     directions = [("old in new", old, today), ("new in old", today, old)]
     found = child(
         url, central=central, province=province, commune=commune, runs=options.restated_runs,
-        restated=directions, restated_runs=options.restated_runs, fold=options.restated_only,
+        restated=directions, restated_runs=options.restated_runs, fold=options.restated_only and not options.no_fold,
+        levels=options.restated_levels.split(","),
     )  # fmt: skip
     if "fold" in found:
         print(f"# ranks counters fold: {found['fold']:.1f} s")
@@ -397,10 +402,10 @@ def restated(url: str, options, central: str, province: str, commune: str) -> No
     for direction, on, structure_on in directions:
         print(f"\n# the figures of {on} in the structure of {structure_on}")
         print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'queries':>8}")
-        for level in ("central", "province", "commune"):
+        for level in options.restated_levels.split(","):
             got = found["restated"][f"{direction} {level}"]
             if got.get("missing"):
-                print(f"{level} {got['code']}: not in force on {structure_on} and {on}")
+                print(f"{level} {got['code']}: nothing in force on {structure_on} or {on}")
                 continue
             name = f"{level} {got['code']}"
 

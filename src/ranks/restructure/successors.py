@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from ranks.counters.rollup import id_lists
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
-from ranks.org.restated import MAX_STEPS, Span, chain_on, position_on
+from ranks.org.restated import MAX_STEPS, Span, position_on
 from ranks.restructure.models import (
     Restructure,
     RestructureKind,
@@ -210,11 +210,15 @@ def restated_cells(root_id: int, day: dt.date) -> Restated:
     found = set(on_day)
     successors: dict[int, int] = {}
     new = set(on_day)
+    first = True
     while new:
         links = successor_links(new)
         successors.update(links)
         merged = {s for s, t in links if t in found}
-        ever = _ever_below(new)
+        # Every unit of the subtree is ever below the root, so the units ever below them are
+        # those ever below the root: one seed instead of the whole subtree.
+        ever = _ever_below({root_id} if first and on_day else new)
+        first = False
         new = (ever | merged) - found
         found |= new
     # The successors named for the units found, wherever they stand.
@@ -232,15 +236,32 @@ def restated_cells(root_id: int, day: dt.date) -> Restated:
     restated = Restated(
         root_id=root_id, day=day, units=on_day, versions=dict(versions), cells=cells
     )
-    chains: dict[int, list[int]] = {}
+    # Each unit of the subtree and every unit above it up to the root, built from the top: the
+    # subtree's units hang below the root through units of the subtree (`chain_on`, shared).
+    parent_on = {
+        u: next((s.parent for s in versions.get(u, ()) if s.valid_on(day)), None) for u in on_day
+    }
+    chains: dict[int, list[int]] = {root_id: [root_id]} if root_id in on_day else {}
+
+    def chain_of(unit_id: int) -> list[int]:
+        path = []
+        current: int | None = unit_id
+        while current is not None and current not in chains and current in on_day:
+            path.append(current)
+            current = parent_on[current]
+            if len(path) > MAX_STEPS:
+                current = None
+        above = chains.get(current, []) if current is not None else []
+        for u in reversed(path):
+            above = [u, *above] if above else []
+            chains[u] = above
+        return chains.get(unit_id, [])
+
     for unit_id in sorted(found):
         at = position_on(unit_id, day, versions, successors)
         if at is None or at not in on_day:
             continue
-        if at not in chains:
-            chain = chain_on(at, day, versions)
-            chains[at] = chain[: chain.index(root_id) + 1] if root_id in chain else []
-        if chains[at]:
+        if chain_of(at):
             restated.stands_for[unit_id] = chains[at]
             if unit_id in cells:
                 restated.counts_for[unit_id] = chains[at]
