@@ -181,7 +181,14 @@ if args.get("restated"):
             for source in sorted(sources or ()):
                 if in_force(source, on):
                     return source
-        return None
+        # No restructure recorded (the national files close and open units): the unit that
+        # held, on `on`, the first of the units below this one at any time.
+        below = UnitVersion.objects.filter(parent__code=code).order_by("unit_id")
+        return (
+            UnitVersion.objects.valid_on(on)
+            .filter(unit_id__in=below.values("unit_id"), parent__isnull=False)
+            .order_by("unit_id").values_list("parent__code", flat=True).first()
+        )
 
     def both(restated, as_was):
         r = timed(restated, runs=runs, count_queries=True)
