@@ -6,6 +6,10 @@ kept (`--files`). Prints, for each row of the table of issue 11, both times, the
 query count; then admissions recorded per second by 1 and by 8 concurrent writers, each in its
 own commune, and whether the counters still agree with the records. Coverage of the whole
 country (its page on today's date, and its trend over ten years) has an absolute goal.
+Last, the figures restated in the structure of a date (issue 15) in both directions (the year
+before the reform by today's units, today by the units of 31 December 2024), each beside the same
+figure as it was, and the restated admissions beside one hand-written SQL and DuckDB;
+`--restated-only` runs those alone (after folding the counters).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranks_bench_national \\
       .venv/bin/python benchmarks/counters.py --files /tmp/nat01
@@ -154,6 +158,83 @@ if args.get("province"):
     unit = Unit.objects.get(code=args["province"])
     out["province_sql"] = median_s(
         lambda: actual_by_unit(unit.pk, dt.date(day.year, 1, 1), day), args["runs"])
+if args.get("restated"):
+    # Figures restated in the structure of a date (issue 15), each beside the same figure as it
+    # was for the same unit and period, and the restated admissions beside one hand-written SQL.
+    from ranks.access.scope import Scope
+    from ranks.coverage.selectors import cells_shown, coverage_shown
+    from ranks.restructure.models import Restructure
+    from ranks.restructure.successors import restated_cells
+    from ranks.targets.progress import admission_ratio, composition, progress
+    from benchmarks.sql import actual_by_unit, restated_by_unit
+    everything = Scope(full=True)
+    runs = args["restated_runs"]
+
+    def in_force(code, on):
+        return UnitVersion.objects.valid_on(on).filter(unit__code=code).exists()
+
+    def standing(code, on):
+        # The unit itself when in force on `on`, else a unit merged into it in force then.
+        if in_force(code, on):
+            return code
+        for sources, in Restructure.objects.filter(target_codes__contains=[code]).values_list("source_codes"):
+            for source in sorted(sources or ()):
+                if in_force(source, on):
+                    return source
+        # No restructure recorded (the national files close and open units): the unit that
+        # held, on `on`, the first of the units below this one at any time.
+        below = UnitVersion.objects.filter(parent__code=code).order_by("unit_id")
+        return (
+            UnitVersion.objects.valid_on(on)
+            .filter(unit_id__in=below.values("unit_id"), parent__isnull=False)
+            .order_by("unit_id").values_list("parent__code", flat=True).first()
+        )
+
+    def both(restated, as_was):
+        r = timed(restated, runs=runs, count_queries=True)
+        a = timed(as_was, runs=runs, count_queries=True)
+        return [r.median_ms / 1000, r.queries, a.median_ms / 1000, a.queries, r.result, a.result]
+
+    found = {}
+    for direction, on, structure_on in args["restated"]:
+        on, structure_on = dt.date.fromisoformat(on), dt.date.fromisoformat(structure_on)
+        for level in args["levels"]:
+            print(direction, level, time.strftime("%H:%M:%S"), file=sys.stderr, flush=True)
+            # Restated: the unit (or one merged into it) in force on the structure date; as it
+            # was: the unit (or one merged into it) in force on the day.
+            code, code_on = standing(args[level], structure_on), standing(args[level], on)
+            if code is None or code_on is None:
+                found[f"{direction} {level}"] = {"code": args[level], "missing": True}
+                continue
+            unit, unit_on = Unit.objects.get(code=code), Unit.objects.get(code=code_on)
+            first = dt.date(on.year, 1, 1)
+            got = {"code": code if code == code_on else f"{code} (as it was: {code_on})"}
+            got["walk"] = both(lambda: len(restated_cells(unit.pk, structure_on).counts_for),
+                               lambda: 0)[:2]
+            p = both(lambda: progress(scope=everything, unit=unit, on=on, depth=1,
+                                      structure_on=structure_on),
+                     lambda: progress(scope=everything, unit=unit_on, on=on, depth=1))
+            got["progress"] = p[:4]
+            got["progress_total"] = (p[4].rows[0].actual, p[5].rows[0].actual)
+            got["composition"] = both(
+                lambda: composition(scope=everything, unit=unit, start=first, end=on,
+                                    sensitive=False, structure_on=structure_on).total,
+                lambda: composition(scope=everything, unit=unit_on, start=first, end=on,
+                                    sensitive=False).total)[:4]
+            got["ratio"] = both(
+                lambda: admission_ratio(scope=everything, unit=unit, year=on.year,
+                                        structure_on=structure_on),
+                lambda: admission_ratio(scope=everything, unit=unit_on, year=on.year))[:4]
+            sql = timed(lambda: restated_by_unit(unit.pk, first, on, structure_on), runs=runs)
+            got["sql"] = [sql.median_ms / 1000, sql.result.get(unit.pk, 0)]
+            asked = f"?on={on.isoformat()}"
+            again = f"{asked}&structure_on={structure_on.isoformat()}"
+            for what in ("dashboard/", "coverage/", "cells/"):
+                r = page(code, what + again)
+                a = page(code_on, what + asked)
+                got[what.rstrip("/")] = [r[0], r[1], a[0], a[1]]
+            found[f"{direction} {level}"] = got
+    out["restated"] = found
 if args.get("writers"):
     from ranks.people.services import membership_admit, person_save
     from ranks.targets.recount import verify
@@ -195,10 +276,10 @@ def child(url: str, **args) -> dict:
     env = {**env_for(url, Path(tempfile.gettempdir())), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(args)],
-        env=env, cwd=ROOT, capture_output=True, text=True,
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    if done.returncode:
-        sys.exit(done.stderr[-5000:])
+    if done.returncode:  # the child's errors (and its progress) went to stderr
+        sys.exit(done.returncode)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -229,11 +310,23 @@ def main() -> None:
     parser.add_argument("--province", default="Hải Phòng", help="A province of today, by name.")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--admissions", type=int, default=40, help="Admissions per writer.")
+    parser.add_argument(
+        "--restated-only",
+        action="store_true",
+        help="Only the figures restated in the structure of a date (after the fold).",
+    )
+    parser.add_argument("--restated-runs", type=int, default=5)
+    parser.add_argument("--restated-levels", default="central,province,commune")
+    parser.add_argument("--no-fold", action="store_true", help="The counters are folded already.")
+    parser.add_argument("--old-structure", default="2024-12-31", help="A day before the reform.")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     province_url = with_database(url, database_name(url) + "_province")
     central, province, commune = codes(url, options.province)
     year = time.localtime().tm_year
+    if options.restated_only:
+        restated(url, options, central, province, commune)
+        return
     duck = duckdb_seconds(Path(options.files), year, options.runs)
     national = child(
         url, central=central, province=province, commune=commune, coverage=central,
@@ -290,6 +383,62 @@ def main() -> None:
     for n, (rate, errors) in writers["rates"].items():
         print(f"admissions recorded per second, {n} writer(s): {rate:.1f}; errors: {len(errors)}")
     print(f"counters agree with the records in the communes written: {writers['agree']}")
+    restated(url, options, central, province, commune)
+
+
+def restated(url: str, options, central: str, province: str, commune: str) -> None:
+    """Figures restated in the structure of a date (issue 15), in both directions: the last
+    year before the reform read by the units of today, and today read by those of the old
+    structure; each beside the same figure as it was, and the restated admissions beside one
+    hand-written SQL (`benchmarks/sql.py`, `restated_by_unit`) and DuckDB's scan."""
+    today = time.strftime("%Y-%m-%d")
+    old = options.old_structure
+    directions = [("old in new", old, today), ("new in old", today, old)]
+    found = child(
+        url, central=central, province=province, commune=commune, runs=options.restated_runs,
+        restated=directions, restated_runs=options.restated_runs, fold=options.restated_only and not options.no_fold,
+        levels=options.restated_levels.split(","),
+    )  # fmt: skip
+    if "fold" in found:
+        print(f"# ranks counters fold: {found['fold']:.1f} s")
+    ducks = {
+        on: duckdb_seconds(Path(options.files), int(on[:4]), options.restated_runs)
+        for _d, on, _s in directions
+    }
+    print(f"# restated figures; medians of {options.restated_runs}; {machine_facts()}")
+    for direction, on, structure_on in directions:
+        print(f"\n# the figures of {on} in the structure of {structure_on}")
+        print(f"{'figure':<58} {'seconds':>8} {'limit s':>8} {'ratio':>6} {'queries':>8}")
+        for level in options.restated_levels.split(","):
+            got = found["restated"][f"{direction} {level}"]
+            if got.get("missing"):
+                print(f"{level} {got['code']}: nothing in force on {structure_on} or {on}")
+                continue
+            name = f"{level} {got['code']}"
+
+            def line(label, seconds, limit, queries, limit_queries=None):
+                ratio = f"{seconds / limit:>6.2f}" if limit else f"{'':>6}"
+                more = f" (as it was: {limit_queries})" if limit_queries is not None else ""
+                limit_text = f"{limit:>8.3f}" if limit else f"{'':>8}"
+                print(f"{label:<58} {seconds:>8.3f} {limit_text} {ratio} {queries:>8}{more}")
+
+            line(f"{name}: the units standing below (restated_cells)", *got["walk"][:1], None,
+                 got["walk"][1])  # fmt: skip
+            for what in ("progress", "composition", "ratio", "dashboard", "coverage", "cells"):
+                seconds, queries, limit, limit_queries = got[what]
+                line(f"{name}: {what} ÷ as it was", seconds, limit, queries, limit_queries)
+            sql_seconds, sql_total = got["sql"]
+            line(f"{name}: progress ÷ hand-written SQL", got["progress"][0], sql_seconds,
+                 got["progress"][1])  # fmt: skip
+            duck = ducks[on]
+            if level == "central" and duck is not None:
+                line(f"{name}: dashboard ÷ DuckDB per-unit admissions", got["dashboard"][0],
+                     duck[0], got["dashboard"][1])  # fmt: skip
+            restated_total, as_was = got["progress_total"]
+            print(
+                f"{'':<4}admissions of {on[:4]} to {on}: restated {restated_total:,},"
+                f" as it was {as_was:,}, the SQL's cells in force on {structure_on} {sql_total:,}"
+            )
 
 
 if __name__ == "__main__":

@@ -123,3 +123,24 @@ def test_ratio_equals_the_recount(restructured, full_scope, year, structure_on):
                 present += 1
         assert (row.admissions, row.members_at_start) == (admitted, present), row.code
     assert result.structure_on == structure_on
+
+
+def test_restated_composition_reads_whole_units_from_their_counters(restructured):
+    """The province holds every cell below it in the tree of 2026 over the whole period, so its
+    restated composition is its own counters; in 2024 the old district held exactly the cells
+    merged into the new commune."""
+    from ranks.restructure.successors import restated_cells
+
+    units = restructured.units
+    province = restated_cells(units["P"].pk, NEW)
+    cells = province.cells_of(units["P"].pk)
+    assert province.whole_units(cells, D(2024, 2, 11), D(2026, 3, 6)) == {units["P"].pk: cells}
+    commune = restated_cells(units["N"].pk, NEW)
+    cells = commune.cells_of(units["N"].pk)
+    whole = commune.whole_units(cells, D(2024, 1, 1), D(2024, 12, 31))
+    assert whole == {
+        units["C1"].pk: {units[c].pk for c in ("C1-A", "C1-B", "C1-X")},
+        units["C2"].pk: {units["C2-A"].pk},
+    }
+    # Across the merge no unit held those cells all along: their records are read.
+    assert commune.whole_units(cells, D(2024, 2, 11), D(2026, 3, 6)) == {}

@@ -457,6 +457,16 @@ def coverage_on(unit: Unit, day: dt.date, which: str = "any") -> Coverage:
     return result
 
 
+def _the_one_root(unit: Unit, structure_on: dt.date) -> bool:
+    """Whether the unit is in force on `structure_on` and is the root of the only tree: no
+    version of it has a parent and no other unit ever lacked one. Two queries."""
+    if not UnitVersion.objects.valid_on(structure_on).filter(unit=unit).exists():
+        return False
+    return not UnitVersion.objects.filter(
+        Q(parent__isnull=True) & ~Q(unit=unit) | Q(unit=unit, parent__isnull=False)
+    ).exists()
+
+
 # A trend shows at most this many years, the last ones to its date: a date asked far ahead (the
 # year 9998) would otherwise ask for thousands of points, and no chart reads them.
 TREND_YEARS = 100
@@ -472,15 +482,24 @@ def coverage_trend(
     the unit had places (at most `TREND_YEARS` years), or `years`: from the counters, two
     queries and one. With `structure_on`, restated in that tree (`restated_coverage`)."""
     chosen = years is not None
+    whole = structure_on is not None and _the_one_root(unit, structure_on)
     if years is None:
         counted = [unit.pk]
-        if structure_on is not None:
+        if structure_on is not None and not whole:
             counted = sorted(restated_of(unit, structure_on).stands_for)
         first = CoverageCount.objects.filter(unit_id__in=counted).aggregate(d=Min("day"))["d"]
         start = min(first.year, until.year) if first else until.year
         years = range(max(start, until.year - TREND_YEARS + 1), until.year + 1)
     days: Iterable[dt.date] = [min(dt.date(y, 12, 31), until) for y in years]
-    if structure_on is not None:
+    if whole:
+        # The one root holds every place of every day in any tree: restated, its totals and
+        # kinds are its own counters (a trend shows the totals), not a pass over the places of
+        # each year.
+        found = [
+            Coverage(c.code, c.name, c.on, totals=c.totals, by_kind=c.by_kind)
+            for c in counted_coverage(unit, list(days))
+        ]
+    elif structure_on is not None:
         found = restated_coverage(unit, list(days), structure_on)
     else:
         found = counted_coverage(unit, list(days))

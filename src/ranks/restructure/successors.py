@@ -13,11 +13,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from ranks.counters.rollup import id_lists
 from ranks.org import sql
 from ranks.org.models import Unit, UnitVersion
-from ranks.org.restated import Span, chain_on, position_on
+from ranks.org.restated import MAX_STEPS, Span, position_on
 from ranks.restructure.models import (
     Restructure,
     RestructureKind,
@@ -35,8 +37,11 @@ def successor_links(unit_ids: set[int]) -> list[tuple[int, int]]:
     queries. A source named by two such restructures keeps the later one's target."""
     if not unit_ids:
         return []
+    (given, params), *_rest = id_lists(sorted(unit_ids))
     restructures = Restructure.objects.filter(
-        pk__in=RestructureUnit.objects.filter(unit_id__in=unit_ids).values("restructure_id"),
+        pk__in=RestructureUnit.objects.filter(unit_id__in=RawSQL(given, params)).values(
+            "restructure_id"
+        ),
         kind__in=SUCCEEDING,
         status=RestructureStatus.APPLIED,
     ).order_by("effective_on", "pk")
@@ -70,6 +75,7 @@ class Restated:
     counts_for: dict[int, list[int]] = field(default_factory=dict)
     stands_for: dict[int, list[int]] = field(default_factory=dict)
     versions: dict[int, list[Span]] = field(default_factory=dict)
+    cells: set[int] = field(default_factory=set)
 
     def in_force(self, day: dt.date) -> set[int]:
         """The units standing below the root that are in force on `day` (another date)."""
@@ -98,9 +104,99 @@ class Restated:
     def cells_of(self, unit_id: int) -> set[int]:
         return {cell for cell, units in self.counts_for.items() if unit_id in units}
 
+    def whole_units(self, cells: set[int], start: dt.date, end: dt.date) -> dict[int, set[int]]:
+        """Units of their own tree whose counters hold exactly some of `cells` from `start` to
+        `end`: every cell below such a unit on a day of the period is one of `cells`, and stays
+        below it on every day of the period it is in force. No cell is below two of them. By
+        unit, the cells it holds; the largest first. A figure of `cells` over the period is
+        then these units' counters, and the records of the cells none of them holds."""
+        touched: dict[int, set[int]] = defaultdict(set)
+        broken: set[int] = set()
+        memo: dict[tuple[int, dt.date, dt.date], list] = {}
+        for cell in self.cells:
+            pieces = chains_during(cell, start, end, self.versions, memo)
+            if not pieces:
+                continue
+            ever = {u for _lo, _hi, chain in pieces for u in chain[1:]}
+            always = set.intersection(*(set(chain[1:]) for _lo, _hi, chain in pieces))
+            for unit in ever:
+                touched[unit].add(cell)
+            if cell not in cells:
+                broken |= ever
+            else:
+                broken |= ever - always
+        chosen: dict[int, set[int]] = {}
+        taken: set[int] = set()
+        for unit in sorted(set(touched) - broken, key=lambda u: (-len(touched[u]), u)):
+            if unit in self.cells or touched[unit] & taken:
+                continue
+            chosen[unit] = touched[unit]
+            taken |= touched[unit]
+        return chosen
+
+
+def chains_during(
+    unit: int,
+    start: dt.date,
+    end: dt.date,
+    versions: dict[int, list[Span]],
+    memo: dict[tuple[int, dt.date, dt.date], list] | None = None,
+) -> list[tuple[dt.date, dt.date, tuple[int, ...]]]:
+    """The days from `start` to `end` the unit is in force, in pieces over which the units
+    above it stay the same: (first day, last day, the unit and every unit above it). A parent
+    not in force on some of those days ends the chain there. `memo`, shared by the calls for
+    the cells of one tree, keeps each unit's pieces over each period asked."""
+    memo = {} if memo is None else memo
+
+    def walk(u: int, lo: dt.date, hi: dt.date, depth: int) -> list:
+        key = (u, lo, hi)
+        if key in memo:
+            return memo[key]
+        found = []
+        for span in versions.get(u, ()):
+            a, b = max(lo, span.start), min(hi, span.end)
+            if a > b:
+                continue
+            if span.parent is None or depth >= MAX_STEPS:
+                found.append((a, b, (u,)))
+                continue
+            day = a
+            for pa, pb, chain in sorted(walk(span.parent, a, b, depth + 1)):
+                if pa > day:
+                    found.append((day, pa - dt.timedelta(days=1), (u,)))
+                found.append((pa, pb, (u, *chain)))
+                day = pb + dt.timedelta(days=1)
+            if day <= b:
+                found.append((day, b, (u,)))
+        memo[key] = found
+        return found
+
+    return walk(unit, start, end, 0)
+
 
 def _ids(select: tuple[str, list]) -> set[int]:
     return set(Unit.objects.filter(pk__in=RawSQL(*select)).values_list("pk", flat=True))
+
+
+def _ever_below(unit_ids: set[int]) -> set[int]:
+    """The units and every unit one of their versions was ever below, at any date: one
+    recursive query over unit ids alone, the ids given as one parameter. (The periods of
+    `sql.subtree_ever_ids` are not needed here: a unit ever below one of these is ever below
+    it whatever the period, and walking the periods from tens of thousands of units at once
+    took minutes for the central committee.)"""
+    if not unit_ids:
+        return set()
+    (given, params), *_rest = id_lists(sorted(unit_ids))
+    table = UnitVersion._meta.db_table
+    text = (
+        f"WITH RECURSIVE ever(unit_id) AS (SELECT v.unit_id FROM {table} v"
+        f" WHERE v.unit_id IN ({given})"
+        f" UNION SELECT c.unit_id FROM {table} c JOIN ever e ON c.parent_id = e.unit_id)"
+        " SELECT unit_id FROM ever"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def restated_cells(root_id: int, day: dt.date) -> Restated:
@@ -114,16 +210,21 @@ def restated_cells(root_id: int, day: dt.date) -> Restated:
     found = set(on_day)
     successors: dict[int, int] = {}
     new = set(on_day)
+    first = True
     while new:
         links = successor_links(new)
         successors.update(links)
         merged = {s for s, t in links if t in found}
-        ever = _ids(sql.subtree_ever_ids(sorted(new))) if new else set()
+        # Every unit of the subtree is ever below the root, so the units ever below them are
+        # those ever below the root: one seed instead of the whole subtree.
+        ever = _ever_below({root_id} if first and on_day else new)
+        first = False
         new = (ever | merged) - found
         found |= new
     # The successors named for the units found, wherever they stand.
     successors.update(successor_links(found - on_day))
-    rows = UnitVersion.objects.filter(unit_id__in=found).values_list(
+    (found_sql, found_params), *_rest = id_lists(sorted(found)) or [("NULL", [])]
+    rows = UnitVersion.objects.filter(unit_id__in=RawSQL(found_sql, found_params)).values_list(
         "unit_id", "parent_id", "valid_from", "valid_to", "kind__holds_members"
     )
     versions: dict[int, list[Span]] = defaultdict(list)
@@ -132,16 +233,35 @@ def restated_cells(root_id: int, day: dt.date) -> Restated:
         versions[unit_id].append(Span(parent_id, vf, vt))
         if holds:
             cells.add(unit_id)
-    restated = Restated(root_id=root_id, day=day, units=on_day, versions=dict(versions))
-    chains: dict[int, list[int]] = {}
+    restated = Restated(
+        root_id=root_id, day=day, units=on_day, versions=dict(versions), cells=cells
+    )
+    # Each unit of the subtree and every unit above it up to the root, built from the top: the
+    # subtree's units hang below the root through units of the subtree (`chain_on`, shared).
+    parent_on = {
+        u: next((s.parent for s in versions.get(u, ()) if s.valid_on(day)), None) for u in on_day
+    }
+    chains: dict[int, list[int]] = {root_id: [root_id]} if root_id in on_day else {}
+
+    def chain_of(unit_id: int) -> list[int]:
+        path = []
+        current: int | None = unit_id
+        while current is not None and current not in chains and current in on_day:
+            path.append(current)
+            current = parent_on[current]
+            if len(path) > MAX_STEPS:
+                current = None
+        above = chains.get(current, []) if current is not None else []
+        for u in reversed(path):
+            above = [u, *above] if above else []
+            chains[u] = above
+        return chains.get(unit_id, [])
+
     for unit_id in sorted(found):
         at = position_on(unit_id, day, versions, successors)
         if at is None or at not in on_day:
             continue
-        if at not in chains:
-            chain = chain_on(at, day, versions)
-            chains[at] = chain[: chain.index(root_id) + 1] if root_id in chain else []
-        if chains[at]:
+        if chain_of(at):
             restated.stands_for[unit_id] = chains[at]
             if unit_id in cells:
                 restated.counts_for[unit_id] = chains[at]

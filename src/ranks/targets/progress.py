@@ -38,6 +38,7 @@ from ranks.counters.selectors import (
     admissions_by_month_of_cells,
     cell_counts,
     composition_between,
+    composition_of_units,
     coverage_sums,
     decided_after_in_month,
     members_on,
@@ -593,17 +594,30 @@ def _restated_composition(
 ) -> Composition:
     """The composition of the admissions decided in the cells that stand below the unit in
     the tree of `structure_on`. The composition counters keep the units above the cells, not
-    the cells, so these are read from the admissions of the period in those cells (through the
-    postings' cell index): the cost is the cells and their admissions, not their members."""
+    the cells: the units holding exactly some of those cells over the period are read from their
+    counters (`Restated.whole_units`), the other cells from their admissions of the period
+    (through the postings' cell index), never their members."""
     restated, version = _restated(unit, structure_on)
-    cells = sorted(restated.cells_of(unit.pk))
-    found = admissions_between(None, start, end, cell_ids=cells) if cells else []
+    cells = restated.cells_of(unit.pk)
     dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
-    by = {
-        d: dict(Counter(composition_value(a, d) for a in found).most_common()) for d in dimensions
-    }
+    # Units whose counters hold exactly some of those cells over the period (the central
+    # committee in any tree, a new commune for the old communes merged into it) are read from
+    # their composition counters; ethnicity and religion have none, so a sensitive composition
+    # reads every cell's admissions.
+    whole = {} if sensitive else restated.whole_units(cells, start, end)
+    held = set().union(*whole.values()) if whole else set()
+    rest = sorted(cells - held)
+    found = admissions_between(None, start, end, cell_ids=rest) if rest else []
+    counted = {d: Counter(composition_value(a, d) for a in found) for d in dimensions}
+    total = len(found)
+    if whole:
+        from_counters, by_counters = composition_of_units(whole, start, end)
+        total += from_counters
+        for d in dimensions:
+            counted[d].update(by_counters.get(d, {}))
+    by = {d: dict(counted[d].most_common()) for d in dimensions}
     return Composition(
-        unit.code, version.name, start, end, len(found), by, sensitive, structure_on=structure_on
+        unit.code, version.name, start, end, total, by, sensitive, structure_on=structure_on
     )
 
 
