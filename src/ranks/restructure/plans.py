@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
+from ranks.core.audit import audit_batch, audit_savepoint
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange import values as V
 from ranks.interchange.engine import (
     MAX_BYTES,
@@ -304,10 +306,13 @@ def run_plan(*, actor: Actor, stream: IO[bytes], filename: str, write: bool) -> 
             )
         )
     try:
-        with transaction.atomic():
+        # One frame for the counters (recounted once for the plan, when it ends) and one batch
+        # for the audit chain (written in bulk): each step still audits its own entries, and a
+        # refused step's savepoint forgets them.
+        with transaction.atomic(), audit_batch(), moving():
             for step in steps:
                 try:
-                    with transaction.atomic():
+                    with audit_savepoint():
                         if step.kind == CREATE:
                             outcome: StepDone | list[RowError] = _create(actor, step)
                         else:
