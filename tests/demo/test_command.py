@@ -19,6 +19,7 @@ from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
 from ranks.org.selectors import places_of_units_on, unit_children_on, unit_subtree
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.selectors import member_counts_on
+from ranks.restructure.models import Restructure
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,12 @@ def test_names_are_vietnamese_and_the_audit_chain_is_intact():
         entries.filter(action="ranks.demo.membership.admitted").count()
         == Membership.objects.count()
     )
-    assert entries.filter(action="ranks.demo.unit.moved").exists()
+    # The reform is the restructures of its plan, each audited as one act with its versions.
+    applied = entries.filter(action="ranks.restructure.applied")
+    assert applied.count() == Restructure.objects.count() > 0
+    assert entries.filter(action="ranks.org.unit.version_closed").exists()
+    assert entries.filter(action="ranks.org.place.version_updated").exists()
+    assert not entries.filter(action="ranks.demo.unit.moved").exists()
     assert entries.filter(action="ranks.access.grant.saved").count() == Grant.objects.count()
 
 
