@@ -678,3 +678,44 @@ def units_move(
             )
         audit_record_many(actor, entries)
     return {code: (current, end, new) for code, current, end, new in changes}
+
+
+def units_close(
+    *, actor: Actor, last_day: dt.date, codes: Iterable[str]
+) -> dict[str, tuple[UnitVersion, dt.date | None]]:
+    """Each unit's version in force on `last_day` ends that day: what `unit_close` does for
+    each, read and written in bulk, each audited as it audits it. By unit code: the version
+    closed and where it ended before."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    for code in codes:
+        if code not in units:
+            raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
+    found = {
+        v.unit_id: v
+        for v in UnitVersion.objects.valid_on(last_day).filter(
+            unit_id__in=[u.pk for u in units.values()]
+        )
+    }
+    closing: list[tuple[str, UnitVersion, dt.date | None, dict[str, Any]]] = []
+    for code in codes:
+        current = found.get(units[code].pk)
+        if current is None:
+            raise DomainError(
+                _("The unit does not exist on %(day)s.") % {"day": last_day}, field="on"
+            )
+        closing.append((code, current, current.valid_to, snapshot(current)))
+    with transaction.atomic(), moving(units=[u.pk for u in units.values()]):
+        for _code, current, _end, _before in closing:
+            current.valid_to = last_day
+        UnitVersion.objects.bulk_update([c for _k, c, _e, _b in closing], ["valid_to"])
+        audit_record_many(
+            actor,
+            [
+                Change("ranks.org.unit.closed", "unit", code, before, snapshot(current))
+                for code, current, _end, before in closing
+            ],
+        )
+    return {code: (current, end) for code, current, end, _before in closing}

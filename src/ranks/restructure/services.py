@@ -19,9 +19,9 @@ from ranks.counters.services import moving
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.services import (
     places_move,
-    unit_close,
     unit_move,
     unit_version_save,
+    units_close,
     units_move,
 )
 from ranks.restructure.models import Restructure, RestructureStatus, RestructureUnit
@@ -164,12 +164,10 @@ def restructure_apply(
             was_place, ended, new_place = moved_places[place_step.code]
             closed_places.append([was_place.pk, ended.isoformat() if ended else None])
             created_places.append(new_place.pk)
+        closed = units_close(actor=actor, last_day=on - dt.timedelta(days=1), codes=plan.closes)
         for code in plan.closes:
-            current = UnitVersion.objects.valid_on(on).get(unit__code=code)
-            closed_units.append(
-                [current.pk, current.valid_to.isoformat() if current.valid_to else None]
-            )
-            unit_close(actor=actor, code=code, last_day=on - dt.timedelta(days=1))
+            was_unit, ended = closed[code]
+            closed_units.append([was_unit.pk, ended.isoformat() if ended else None])
         moved_codes = sorted({s.code for s in plan.units} | set(plan.closes) | set(request.targets))
         changes = {
             "unit_closed": closed_units,
