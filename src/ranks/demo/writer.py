@@ -590,6 +590,7 @@ def _reform_plan_rows(plan: Plan) -> list[dict[str, str]]:
         codes = [c for r in split_rows for c in r.get("map", "").split(";") if c]
         for row in split_rows:
             row["map"] = ";".join(c for c in codes if goes_to.get(c) == row["target"])
+    rows += _rows_left_out(plan, rows, goes_to)
     for u in plan.units:
         was, now = (u.versions[-2], u.versions[-1]) if len(u.versions) > 1 else (None, None)
         if was is None or now is None or now.valid_from != REFORM or was.name == now.name:
@@ -601,6 +602,52 @@ def _reform_plan_rows(plan: Plan) -> list[dict[str, str]]:
         else:
             rows.append({"kind": "rename", **common})
     return rows
+
+
+def _rows_left_out(
+    plan: Plan, rows: list[dict[str, str]], goes_to: dict[str, str | None]
+) -> list[dict[str, str]]:
+    """Rows for the units that close with the reform and that the conversion table leaves out
+    (an island district standing in for its own commune): each is merged into the new unit its
+    cells and places go to, or split among them, or with none dissolved."""
+    named = {c for r in rows for c in r.get("source", "").split(";") if c}
+    closing = {u.code for u in plan.units if u.versions[-1].valid_to == LAST_OLD_DAY}
+    below: dict[str, list[str]] = {}
+    for u in plan.units:
+        owner = next((v.parent for v in u.versions if v.valid_from and v.valid_from < REFORM), None)
+        if owner:
+            below.setdefault(owner, []).append(u.code)
+    for p in plan.places:
+        place_owner = next(
+            (v.unit for v in p.versions if v.valid_from and v.valid_from < REFORM), None
+        )
+        if place_owner:
+            below.setdefault(place_owner, []).append(p.code)
+
+    def targets(code: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for child in below.get(code, []):
+            if child in closing:
+                for target in targets(child):
+                    found.setdefault(target, [])
+            elif goes_to.get(child):
+                found.setdefault(str(goes_to[child]), []).append(child)
+        return found
+
+    common = {"effective_on": REFORM.isoformat(), "reason": REFORM_REASON,
+              "document": REFORM_DOCUMENT}  # fmt: skip
+    more: list[dict[str, str]] = []
+    for code in sorted(closing - named):
+        found = targets(code)
+        if len(found) == 1:
+            more.append({"kind": "merge", "source": code, "target": next(iter(found)), **common})
+        elif found:
+            for target, codes in found.items():
+                more.append({"kind": "split", "source": code, "target": target,
+                             "map": ";".join(codes), **common})  # fmt: skip
+        else:
+            more.append({"kind": "dissolve", "source": code, **common})
+    return more
 
 
 def _tree_as_planned(plan: Plan) -> list[str]:
