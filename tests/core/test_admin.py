@@ -21,6 +21,7 @@ RANKS_MODELS = {
     "pipeline.Candidate",
     "pipeline.StageEvent",
     "restructure.Restructure",
+    "restructure.Handover",
     "targets.Target",
     "targets.TargetRevision",
 }

@@ -2,8 +2,15 @@
 
 import datetime as dt
 
-from ranks.org.tree import Version
-from ranks.restructure.plan import Facts, PlaceVersionFact, Request, make_plan
+from ranks.org.tree import Version, competent
+from ranks.restructure.plan import (
+    Carry,
+    Facts,
+    PlaceVersionFact,
+    Request,
+    assign_people,
+    make_plan,
+)
 
 D = dt.date
 ON = D(2025, 7, 1)
@@ -56,10 +63,53 @@ def test_a_source_below_another_closes_and_is_not_moved():
     assert "A-1" in plan.closes and "A-1" not in [s.code for s in plan.units]
 
 
-def test_merging_cells_is_not_yet_carried():
+def test_a_cell_merged_into_a_unit_that_keeps_no_members_is_blocked():
     plan = make_plan(Request("merge", ON, ("A-1",), ("B",)), facts())
-    assert keys(plan) == ["members_not_carried"]
-    assert not plan.units and not plan.closes
+    assert keys(plan) == ["target_keeps_no_members"]
+    assert not plan.units and not plan.closes and not plan.carries
+
+
+def test_merging_cells_carries_their_people_to_the_target():
+    plan = make_plan(Request("merge", ON, ("A-1", "A-2"), ("B-1",)), facts())
+    assert not plan.blockers
+    assert plan.closes == ["A-1", "A-2"]
+    assert plan.carries == [Carry("A-1", "B-1"), Carry("A-2", "B-1")]
+
+
+def test_a_cell_split_carries_by_assignment_and_may_map_its_linked_places_and_people():
+    f = facts(linked={"A-1": ["PA"]})
+    mapping = {"PA": "A-2", "person:P-1": "B-1", "grant:3": "B-1"}
+    plan = make_plan(Request("split", ON, ("A-1",), ("A-2", "B-1"), mapping=mapping), f)
+    assert not plan.blockers
+    assert plan.carries == [Carry("A-1", None)]
+    assert not plan.places  # a place linked to a cell belongs to its commune: it stays
+    wrong = make_plan(
+        Request("split", ON, ("A-1",), ("A-2", "B-1"), mapping={"person:P-1": "N"}), f
+    )
+    assert keys(wrong) == ["mapping_not_target"]
+
+
+def test_a_change_of_kind_that_changes_keeping_members_is_left_to_the_records():
+    plan = make_plan(Request("change_kind", ON, ("A-1",), kind_key="commune_committee"), facts())
+    assert not plan.blockers and plan.flips == ["A-1"]
+
+
+def test_people_are_assigned_by_person_entry_then_by_their_first_mapped_place():
+    places = {"P-1": ["V1", "S1"], "P-2": ["V9", "S1"], "P-3": ["V9"], "P-4": []}
+    mapping = {"V1": "X", "S1": "Y", "person:P-4": "Z", "person:P-1": "Z"}
+    assigned, unassigned = assign_people(places, mapping)
+    assert assigned == {"P-1": "Z", "P-2": "Y", "P-4": "Z"}
+    assert unassigned == ["P-3"]
+
+
+def test_the_competent_committee_is_the_first_above_that_may_admit():
+    assert competent([("G", True), ("D", True)]) == "G"
+    assert competent([("G", False), ("D", True)]) == "D"
+    assert competent([("G", False), ("D", False), ("P", True)]) == "P"
+    # None authorised: the committee directly above the grassroots one decides.
+    assert competent([("G", False), ("D", False)]) == "D"
+    assert competent([("G", False)]) == "G"
+    assert competent([]) is None
 
 
 def test_a_target_into_the_source_is_a_cycle():

@@ -151,7 +151,8 @@ def test_the_composition_csv_lists_every_dimension_in_one_table():
 
 def test_the_progress_json_has_the_figures_of_each_unit():
     data = json.loads(render(progress(), "json"))
-    assert set(data) == {"unit", "metric", "year", "on", "rows"}
+    assert set(data) == {"unit", "metric", "year", "on", "structure_on", "rows"}
+    assert data["structure_on"] is None  # as it was
     assert (data["unit"], data["metric"], data["year"], data["on"]) == (
         "HD", "admissions", 2026, "2026-11-22"
     )  # fmt: skip
@@ -174,7 +175,7 @@ def test_the_progress_json_has_the_figures_of_each_unit():
 
 def test_the_composition_and_ratio_json():
     data = json.loads(render(composition_report(samples.composition()), "json"))
-    assert set(data) == {"unit", "from", "to", "total", "by"}
+    assert set(data) == {"unit", "from", "to", "structure_on", "total", "by"}
     assert (data["unit"], data["from"], data["to"], data["total"]) == (
         "HD-TM", "2026-01-01", "2026-10-31", 80
     )  # fmt: skip
@@ -182,7 +183,7 @@ def test_the_composition_and_ratio_json():
     assert list(data["by"])[:4] == ["occupation", "gender", "ethnicity", "religion"]
 
     data = json.loads(render(ratio_report(samples.ratio()), "json"))
-    assert set(data) == {"unit", "year", "ratio", "siblings", "children"}
+    assert set(data) == {"unit", "year", "structure_on", "ratio", "siblings", "children"}
     assert data["ratio"] == {
         "code": "HD",
         "name": "Đảng bộ tỉnh Hải Dương",

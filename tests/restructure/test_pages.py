@@ -314,7 +314,7 @@ def test_a_split_with_a_changed_part_of_the_targets(client):
     changed = f"{NEXT}:admissions:Y={value - 1}\n{NEXT}:admissions:Z=1"
     preview = client.post(NEW.format("X"), {**typed, "target_values": changed})
     shown = text(preview)
-    assert 'data-test="no-blockers"' in shown and 'data-test="carries"' in shown
+    assert 'data-test="no-blockers"' in shown and 'data-test="carried-entry"' in shown
     form = _ApplyForm()
     form.feed(preview.content.decode())
     fields = {k: v for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}

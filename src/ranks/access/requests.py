@@ -84,6 +84,20 @@ def day_of(request: HttpRequest) -> tuple[dt.date, str | None]:
     return day or today(), None
 
 
+def structure_of(request: HttpRequest) -> tuple[dt.date | None, str | None]:
+    """The date of the structure the figures are restated in (?structure_on=), None when blank
+    (as it was); and a message when it was not a date (then shown as it was)."""
+    raw = (request.GET.get("structure_on") or "").strip()
+    if not raw:
+        return None, None
+    day = parse_date(raw)
+    if day is None:
+        return None, _(
+            "“%(value)s” is not a date; the figures are shown as they were. Write it as DD/MM/YYYY."
+        ) % {"value": raw}
+    return day, None
+
+
 def officer_covers(request: HttpRequest, unit: Unit) -> bool:
     """Whether the user may record for `unit` and the units below it."""
     return scope_of(request, role="officer").covers(unit.pk)

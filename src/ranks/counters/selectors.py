@@ -611,3 +611,96 @@ def _since_fold(
             for unit_id, candidates in cursor.fetchall():
                 found[unit_id]["candidates"] += int(candidates or 0)
     return doubt
+
+
+# --- restated in the structure of a date (docs/progress.md) ------------------------------------
+
+
+def _pairs_source(pairs: list[tuple[int, int]]) -> tuple[str, list[Any]]:
+    """The (cell, unit) pairs as a relation `m(cell_id, unit_id)`: one array parameter."""
+    if connection.vendor == "postgresql":
+        return (
+            "unnest(%s::bigint[], %s::bigint[]) AS m(cell_id, unit_id)",
+            [[c for c, _u in pairs], [u for _c, u in pairs]],
+        )
+    import json
+
+    return (
+        "(SELECT json_extract(value, '$[0]') AS cell_id, json_extract(value, '$[1]') AS unit_id"
+        " FROM json_each(%s)) AS m",
+        [json.dumps(pairs)],
+    )
+
+
+def admissions_by_month_of_cells(
+    pairs: list[tuple[int, int]], first: dt.date, last: dt.date
+) -> dict[int, dict[dt.date, Vector]]:
+    """`admissions_by_month` for units made of the cells `pairs` gives them ((cell, unit), a
+    cell counted for each unit it is paired with): the cells' own rows, added up by unit and
+    month in one grouped query. Its cost is the cells times the months, not the members."""
+    found: dict[int, dict[dt.date, Vector]] = defaultdict(dict)
+    if not pairs:
+        return found
+    source, params = _pairs_source(pairs)
+    sums = ", ".join(f"SUM(c.{c})" for c in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.unit_id, c.month, {sums} FROM {source}"
+            f" JOIN {AdmissionCount._meta.db_table} c ON c.unit_id = m.cell_id"
+            " WHERE c.month >= %s AND c.month <= %s GROUP BY m.unit_id, c.month",
+            [*params, _day_param(month_of(first)), _day_param(month_of(last))],
+        )
+        rows = cursor.fetchall()
+    for unit_id, month, *values in rows:
+        vector = tuple(int(v or 0) for v in values)
+        if any(vector):
+            found[int(unit_id)][_as_date(month)] = vector
+    return found
+
+
+def pipeline_by_month_of_cells(
+    pairs: list[tuple[int, int]], first: dt.date, last: dt.date, on: dt.date
+) -> tuple[dict[int, dict[dt.date, Vector]], dict[int, Vector]]:
+    """`pipeline_by_month` for units made of the cells `pairs` gives them: one grouped query over
+    the cells' rows."""
+    by_month: dict[int, dict[dt.date, Vector]] = defaultdict(dict)
+    late: dict[int, Vector] = {}
+    if not pairs:
+        return by_month, late
+    source, params = _pairs_source(pairs)
+    parts = counters_sql.vendor_parts(connection.vendor)
+    month = parts["month"].format(x="c.day")
+    sums = ", ".join(f"SUM(c.{c})" for c in PIPELINE_COLUMNS)
+    after = ", ".join(f"SUM(CASE WHEN c.day > %s THEN c.{c} ELSE 0 END)" for c in PIPELINE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.unit_id, {month}, {sums}, {after} FROM {source}"
+            f" JOIN {PipelineCount._meta.db_table} c ON c.unit_id = m.cell_id"
+            f" WHERE c.day >= %s AND c.day <= %s GROUP BY m.unit_id, {month}",
+            [*([_day_param(on)] * len(PIPELINE_COLUMNS)), *params]
+            + [_day_param(month_of(first)), _day_param(last)],
+        )
+        rows = cursor.fetchall()
+    width = len(PIPELINE_COLUMNS)
+    for unit_id, when, *values in rows:
+        vector = tuple(int(v or 0) for v in values[:width])
+        if any(vector):
+            by_month[int(unit_id)][_as_date(when)] = vector
+        taken = tuple(int(v or 0) for v in values[width:])
+        if any(taken) and _as_date(when) == month_of(on):
+            late[int(unit_id)] = taken
+    return by_month, late
+
+
+def regrouped(per_cell: dict[int, Any], pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """Vectors (or numbers) of cells added up into the units `pairs` pairs them with."""
+    found: dict[int, list[int]] = {}
+    for cell, unit in pairs:
+        value = per_cell.get(cell)
+        if value is None:
+            continue
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        into = found.setdefault(unit, [0] * len(values))
+        for i, v in enumerate(values):
+            into[i] += v
+    return found

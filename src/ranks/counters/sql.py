@@ -351,7 +351,7 @@ def movement_rollup(ids_sql: str, vendor: str) -> str:
     selects: their transfers and their leaving.
 
     A transfer is a posting that starts the day after another posting of the membership ended,
-    in another cell, while the member is present (from the decision to the day before leaving)
+    in another cell, not opened by a restructure carrying the member from a closing cell, while the member is present (from the decision to the day before leaving)
     on both days. It counts on its first day: out of each unit above the old cell on the day
     before that is not above the new cell that day, and into each unit above the new cell that
     day that was not above the old one the day before. A leaving counts on the day left, in the
@@ -369,7 +369,8 @@ def movement_rollup(ids_sql: str, vendor: str) -> str:
         " JOIN people_posting q ON q.membership_id = m.id"
         " JOIN people_posting p ON p.membership_id = m.id"
         f" AND p.valid_to = {before.format(x='q.valid_from')}"
-        f" WHERE p.cell_id <> q.cell_id AND {before.format(x='q.valid_from')} >= m.adm"
+        f" WHERE p.cell_id <> q.cell_id AND q.restructure_id IS NULL"
+        f" AND {before.format(x='q.valid_from')} >= m.adm"
         " AND (m.lft IS NULL OR q.valid_from < m.lft)),"
         " lastday(id, lft, day) AS (SELECT id, lft,"
         f" CASE WHEN lft > adm THEN {before.format(x='lft')} ELSE lft END"

@@ -302,23 +302,36 @@ def _month_end(month: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def cell_figures(unit: Unit, day: dt.date) -> list[CellHealth]:
+def cell_figures(
+    unit: Unit, day: dt.date, among: Collection[int] | None = None
+) -> list[CellHealth]:
     """Every cell under `unit` on `day` with the figures the flags need, read from the cells'
     counters (`counters.selectors.cell_counts`) and the secondments in force: members, official
     members, candidates in the pipeline, years since the last admission, the seconded and the
     flags. The age bands and the members working away need each member's record: they are left
     empty here, for `cell_health(..., only=)` to fill for the cells a page shows. The cost is
-    the cells and their months, never the members below them."""
+    the cells and their months, never the members below them. `among`: those cells only (and
+    their parents' names), wherever they stand (a figure restated in another tree)."""
     from ranks.counters.selectors import cell_counts
 
     below, params = sql.subtree_on_ids([unit.pk], day)
+    chosen: RawSQL | list[int] = RawSQL(below, params)
+    on_day = UnitVersion.objects.valid_on(day)
+    if among is not None:
+        chosen = sorted(among)
+        parents = on_day.filter(unit_id__in=chosen).values_list("parent_id", flat=True)
+        on_day = on_day.filter(Q(unit_id__in=chosen) | Q(unit_id__in=list(parents)))
+    else:
+        on_day = on_day.filter(unit_id__in=chosen)
     versions = list(
-        UnitVersion.objects.valid_on(day)
-        .filter(unit_id__in=RawSQL(below, params))
-        .values_list("unit_id", "unit__code", "name", "parent_id", "kind__holds_members")
+        on_day.values_list("unit_id", "unit__code", "name", "parent_id", "kind__holds_members")
     )
     names = {unit_id: (code, name) for unit_id, code, name, _p, _h in versions}
-    cells = [(u, code, name, parent) for u, code, name, parent, holds in versions if holds]
+    cells = [
+        (u, code, name, parent)
+        for u, code, name, parent, holds in versions
+        if holds and (among is None or u in among)
+    ]
     if not cells:
         return []
     counts = cell_counts([unit_id for unit_id, *_rest in cells], day)
@@ -332,7 +345,7 @@ def cell_figures(unit: Unit, day: dt.date) -> list[CellHealth]:
             official_members=official, probationary_members=members - official,
             candidates=figures.get("candidates", 0), official_without_secondments=official,
         )  # fmt: skip
-    _add_secondments(by_cell, RawSQL(below, params), day)
+    _add_secondments(by_cell, chosen, day)
     _last_admissions(by_cell, counts, day)
     for health in by_cell.values():
         health.flags = _flags(health)

@@ -22,17 +22,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.db.models import Min, Q
+from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
 from ranks.core.collation import COLLATION, sort_key, vietnamese
+from ranks.core.errors import DomainError
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
-from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on
+from ranks.counters.rollup import id_lists
+from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on, once
 from ranks.coverage.health import MIN_OFFICIAL, CellHealth, cell_figures, cell_health
 from ranks.coverage.map import (
     BANDS,
@@ -54,6 +57,7 @@ from ranks.org.selectors import unit_ancestries
 from ranks.org.tree import AREA_FLAGS, in_force
 from ranks.people.selectors import CellMember, cell_members_with_status
 from ranks.reports.charts import TrendChart, YearPoint, trend_chart
+from ranks.restructure.successors import Restated, restated_cells
 
 TOTALS = ("total", "without_members", "without_cell")
 
@@ -151,6 +155,116 @@ def counted_coverage(unit: Unit, days: Sequence[dt.date]) -> list[Coverage]:
                 result.by_child[child.unit.code] = group_counts(below, "all")
                 result.by_unit[child.unit_id] = result.by_child[child.unit.code]
     return found
+
+
+def restated_of(unit: Unit, structure_on: dt.date) -> Restated:
+    """The units and cells that stand below the unit in the tree of `structure_on`
+    (`restructure.successors.restated_cells`); refused when the unit is not in force then."""
+    restated = once(
+        ("restated", unit.pk, structure_on), lambda: restated_cells(unit.pk, structure_on)
+    )
+    if unit.pk not in restated.units:
+        raise DomainError(
+            _("%(code)s does not exist on %(date)s.")
+            % {"code": unit.code, "date": structure_on.strftime("%d/%m/%Y")},
+            field="structure_on",
+            code="not_in_force",
+        )
+    return restated
+
+
+def restated_coverage(unit: Unit, days: Sequence[dt.date], structure_on: dt.date) -> list[Coverage]:
+    """Coverage on each day restated in the tree of `structure_on`: each place of the day counts
+    for the unit it belongs to in that tree (its version of that date), or, when it had none
+    then, for the unit its owner of the day stands for in that tree (`ranks.org.restated`).
+    In all, by kind and by unit directly below. Area flags are the units' own (a flag of the
+    province of the day), so they are not restated: `by_flag` stays empty.
+
+    A place's owner in another tree is not a counter: this is one pass over the places of the
+    day that belong below the unit in that tree (`_restated_places`), each looked up through the
+    indexes of people's places and of cells (as the list of blank places), never the members."""
+    restated = restated_of(unit, structure_on)
+    shown = dict(
+        (uid, (code, name))
+        for uid, code, name in UnitVersion.objects.valid_on(structure_on)
+        .filter(unit_id__in=restated.units)
+        .values_list("unit_id", "unit__code", "name")
+    )
+    children_on_s = {
+        uid for uid in restated.units
+        if (c := restated.stands_for.get(uid)) and len(c) > 1 and c[0] == uid and c[1] == unit.pk
+    }  # fmt: skip
+    found = []
+    for day in days:
+        code, name = shown.get(unit.pk, (unit.code, unit.code))
+        result = Coverage(code, name, day)
+        found.append(result)
+        for kind, owner_day, owner_then, members, cell in _restated_places(restated, day):
+            chain = restated.stands_for.get(owner_then if owner_then is not None else owner_day)
+            if not chain:
+                continue
+            has_members, has_cell = bool(members), bool(cell)
+            result.totals.add(has_members, has_cell)
+            result.by_kind.setdefault(kind, Counts()).add(has_members, has_cell)
+            for uid in chain:
+                result.by_unit.setdefault(uid, Counts()).add(has_members, has_cell)
+                if uid in children_on_s:
+                    result.by_child.setdefault(shown[uid][0], Counts()).add(has_members, has_cell)
+    return found
+
+
+def _restated_places(
+    restated: Restated, day: dt.date
+) -> list[tuple[str, int, int | None, int, int]]:
+    """(kind, owner on `day`, owner in the restated tree or None, has members, has a cell) of
+    each place in force on `day`, under an owner in force then, that belongs to a unit of the
+    restated tree on its date, or had no version then and is owned on `day` by a unit that
+    stands below the restated root. One query of two parts, each through an index."""
+    then = restated.day
+    d, t = sql.date_param(day), sql.date_param(then)
+    start, end = "COALESCE({a}.valid_from, '0001-01-01')", "COALESCE({a}.valid_to, '9999-12-31')"
+
+    def on(a: str) -> str:
+        return f"{start.format(a=a)} <= %s AND {end.format(a=a)} >= %s"
+
+    (units_sql, units_params), *_rest = id_lists(sorted(restated.units))
+    (owners_sql, owners_params), *_rest = id_lists(sorted(restated.stands_for))
+    facts = (
+        "pv.kind, pv.unit_id,"
+        " CASE WHEN EXISTS (SELECT 1 FROM people_personplace pp"
+        " JOIN people_membership m ON m.person_id = pp.person_id"
+        f" WHERE pp.place_id = pv.place_id AND {on('pp')}"
+        " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s))"
+        " THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM org_placeversion_cells pc"
+        " JOIN org_unitversion cv ON cv.unit_id = pc.unit_id"
+        f" WHERE pc.placeversion_id = pv.id AND {on('cv')}) THEN 1 ELSE 0 END"
+    )
+    facts_params = [d, d, d, d, d, d]
+    owner_in_force = (
+        f"EXISTS (SELECT 1 FROM org_unitversion ov WHERE ov.unit_id = pv.unit_id AND {on('ov')})"
+    )
+    text = (
+        f"SELECT {facts.replace('pv.unit_id,', 'pv.unit_id, sv.unit_id,', 1)}"
+        " FROM org_placeversion sv JOIN org_placeversion pv ON pv.place_id = sv.place_id"
+        f" WHERE sv.unit_id IN ({sql.first(units_sql)}) AND {on('sv')} AND {on('pv')}"
+        f" AND {owner_in_force}"
+        f" UNION ALL SELECT {facts.replace('pv.unit_id,', 'pv.unit_id, NULL,', 1)}"
+        " FROM org_placeversion pv"
+        f" WHERE pv.unit_id IN ({sql.first(owners_sql)}) AND {on('pv')} AND {owner_in_force}"
+        " AND NOT EXISTS (SELECT 1 FROM org_placeversion sv"
+        f" WHERE sv.place_id = pv.place_id AND {on('sv')})"
+    )
+    params = [
+        *facts_params, *units_params, t, t, d, d, d, d,
+        *facts_params, *owners_params, d, d, d, d, t, t,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        return [
+            (kind, int(owner_day), int(owner_then) if owner_then is not None else None, m, c)
+            for kind, owner_day, owner_then, m, c in cursor.fetchall()
+        ]
 
 
 def _places_on(unit: Unit, day: dt.date) -> tuple[str, list[Any]]:
@@ -349,18 +463,27 @@ TREND_YEARS = 100
 
 
 def coverage_trend(
-    unit: Unit, until: dt.date, years: Sequence[int] | None = None
+    unit: Unit,
+    until: dt.date,
+    years: Sequence[int] | None = None,
+    structure_on: dt.date | None = None,
 ) -> list[Coverage]:
     """Coverage at the end of each year (and on `until` for its own year), from the first year
     the unit had places (at most `TREND_YEARS` years), or `years`: from the counters, two
-    queries and one."""
+    queries and one. With `structure_on`, restated in that tree (`restated_coverage`)."""
     chosen = years is not None
     if years is None:
-        first = CoverageCount.objects.filter(unit_id=unit.pk).aggregate(d=Min("day"))["d"]
+        counted = [unit.pk]
+        if structure_on is not None:
+            counted = sorted(restated_of(unit, structure_on).stands_for)
+        first = CoverageCount.objects.filter(unit_id__in=counted).aggregate(d=Min("day"))["d"]
         start = min(first.year, until.year) if first else until.year
         years = range(max(start, until.year - TREND_YEARS + 1), until.year + 1)
     days: Iterable[dt.date] = [min(dt.date(y, 12, 31), until) for y in years]
-    found = counted_coverage(unit, list(days))
+    if structure_on is not None:
+        found = restated_coverage(unit, list(days), structure_on)
+    else:
+        found = counted_coverage(unit, list(days))
     if not chosen:
         # From the first year the unit had places: members admitted long before (1945) would
         # otherwise open the trend with decades of nothing.
@@ -489,11 +612,13 @@ def communes_on_map(*, coverage: Coverage, order: str = BY_STATUS) -> CoverageMa
     )
 
 
-def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, Counts]]:
+def children_covered(
+    *, unit: Unit, coverage: Coverage, structure_on: dt.date | None = None
+) -> list[tuple[str, str, Counts]]:
     """The counts of each unit directly below (`counted_coverage`'s `by_child`) with its name
-    on the day, by name: (code, name, counts)."""
+    on the day (or in the tree of `structure_on`), by name: (code, name, counts)."""
     names = dict(
-        UnitVersion.objects.valid_on(coverage.on)
+        UnitVersion.objects.valid_on(structure_on or coverage.on)
         .filter(parent_id=unit.pk)
         .values_list("unit__code", "name")
     )
@@ -503,9 +628,9 @@ def children_covered(*, unit: Unit, coverage: Coverage) -> list[tuple[str, str, 
     )
 
 
-def trend_charted(*, unit: Unit, day: dt.date) -> Trend:
+def trend_charted(*, unit: Unit, day: dt.date, structure_on: dt.date | None = None) -> Trend:
     """The coverage at the end of each year up to `day` (`coverage_trend`), and its chart."""
-    rows = coverage_trend(unit, day)
+    rows = coverage_trend(unit, day, structure_on=structure_on)
     points = [
         YearPoint(c.on.year, c.totals.total, c.totals.without_members, c.totals.without_cell)
         for c in rows
@@ -514,10 +639,26 @@ def trend_charted(*, unit: Unit, day: dt.date) -> Trend:
 
 
 def coverage_shown(
-    *, unit: Unit, day: dt.date, which: str, map_order: str = BY_STATUS
+    *,
+    unit: Unit,
+    day: dt.date,
+    which: str,
+    map_order: str = BY_STATUS,
+    structure_on: dt.date | None = None,
 ) -> CoverageShown:
     """The coverage page of a unit on `day`, its blank places `which` of them (`BLANK_FILTERS`),
-    the communes beside its map in `map_order`."""
+    the communes beside its map in `map_order`. Restated in the tree of `structure_on`: the
+    figures and the units directly below in that tree, without the map and the list of places
+    (those are the places of the day's tree)."""
+    if structure_on is not None:
+        restated = restated_coverage(unit, [day], structure_on)[0]
+        return CoverageShown(
+            coverage=restated,
+            listed=False,
+            below=children_covered(unit=unit, coverage=restated, structure_on=structure_on),
+            trend=trend_charted(unit=unit, day=day, structure_on=structure_on),
+            map=None,
+        )
     coverage = counted_coverage(unit, [day])[0]
     listed = coverage.totals.total <= LIST_LIMIT
     below: list[tuple[str, str, Counts]] = []
@@ -547,11 +688,62 @@ class CellsShown:
         return Counter(f for r in self.rows for f in r.flags)
 
 
-def cells_shown(*, unit: Unit, day: dt.date) -> CellsShown:
-    """Every cell below the unit on `day` with its figures and flags (`CellsShown`)."""
+def cells_shown(
+    *, unit: Unit, day: dt.date, structure_on: dt.date | None = None, scope: Scope | None = None
+) -> CellsShown:
+    """Every cell below the unit on `day` with its figures and flags (`CellsShown`). With
+    `structure_on`, the cells of `day` that stand below the unit in that tree, under the units
+    they belong to in it (`restated_cells_of`), read from their counters, as many as there are
+    (`with_details` reads the records of the page shown)."""
+    if structure_on is not None:
+        rows = restated_rows(
+            unit, day, structure_on, scope, lambda cells: cell_figures(unit, day, among=cells)
+        )
+        return CellsShown(rows=rows, detailed=False)
     detailed = members_on([unit.pk], day.replace(day=1)).get(unit.pk, 0) < RECORDS_LIMIT
     return CellsShown(
         rows=cell_health(unit, day) if detailed else cell_figures(unit, day), detailed=detailed
+    )
+
+
+def restated_rows(
+    unit: Unit,
+    day: dt.date,
+    structure_on: dt.date,
+    scope: Scope | None,
+    read: Callable[[list[int]], list[CellHealth]],
+) -> list[CellHealth]:
+    """The cells in force on `day` that stand below the unit in the tree of `structure_on`
+    (those `scope` covers: a cell outside the user's units is never shown, though the figures
+    above count it), read by `read` (`cell_figures(among=)` or `cell_health(only=)`), each shown
+    under the unit it belongs to in that tree, by that unit's name and the cell's."""
+    restated = restated_of(unit, structure_on)
+    cells = sorted(c for c in restated.in_force(day) if c in restated.counts_for)
+    if scope is not None and cells:
+        cells = sorted(scope.units(Unit.objects.filter(pk__in=cells)).values_list("pk", flat=True))
+    if not cells:
+        return []
+    groups = {cell: restated.group_of(cell) for cell in cells}
+    names = dict(
+        (uid, (code, name))
+        for uid, code, name in UnitVersion.objects.valid_on(structure_on)
+        .filter(unit_id__in={g for g in groups.values() if g is not None})
+        .values_list("unit_id", "unit__code", "name")
+    )
+    rows = read(cells)
+    for row in rows:
+        group = groups.get(row.unit_id) if row.unit_id is not None else None
+        row.parent_code, row.parent_name = names.get(group, (None, "")) if group else (None, "")
+    return sorted(rows, key=lambda h: (sort_key(h.parent_name), sort_key(h.name), h.code))
+
+
+def restated_cell_health(
+    unit: Unit, day: dt.date, structure_on: dt.date, scope: Scope | None
+) -> list[CellHealth]:
+    """`cell_health` of every cell `restated_rows` finds, from the records of those cells (the
+    cells report, as the report as it was)."""
+    return restated_rows(
+        unit, day, structure_on, scope, lambda cells: cell_health(unit, day, only=cells)
     )
 
 

@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ranks.access.requests import actor_of, day_of, person_or_404, scope_of, unit_or_404
+from ranks.access.requests import (
+    actor_of,
+    day_of,
+    person_or_404,
+    scope_of,
+    structure_of,
+    unit_or_404,
+)
 from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
@@ -37,12 +44,14 @@ from ranks.coverage.selectors import (
     coverage_on,
     coverage_shown,
     coverage_trend,
+    restated_cell_health,
+    restated_coverage,
     secondment_endable,
     secondments_shown,
 )
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.selectors import unit_version_nearest
-from ranks.reports.builders import cells_report, coverage_report
+from ranks.reports.builders import cells_report, coverage_report, restated
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
 from ranks.reports.render import FORMATS
@@ -68,9 +77,27 @@ BLANK_FILTERS = {
 def unit_coverage(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
+    structure_on, structure_error = structure_of(request)
     which = request.GET.get("blank") if request.GET.get("blank") in BLANK_FILTERS else "any"
     map_order = request.GET.get("map") if request.GET.get("map") in LIST_ORDERS else BY_STATUS
-    shown = coverage_shown(unit=unit, day=day, which=which, map_order=map_order)
+    restated = {"structure_on": structure_on.isoformat()} if structure_on else {}
+    context = {
+        "unit": unit,
+        "version": unit_version_nearest(unit, structure_on or day),
+        "day": day,
+        "date_error": date_error,
+        "structure_on": structure_on,
+        "structure_error": structure_error,
+        "report": "coverage",
+        "report_formats": REPORT_FORMATS,
+        "query": urlencode({"on": day.isoformat(), "blank": which, "map": map_order, **restated}),
+    }
+    try:
+        shown = coverage_shown(
+            unit=unit, day=day, which=which, map_order=map_order, structure_on=structure_on
+        )
+    except DomainError as error:  # the unit is not in the structure asked for
+        return render(request, "coverage/coverage.html", {**context, "missing": error.message})
     cov = shown.coverage
     page = None
     if shown.listed:
@@ -80,10 +107,7 @@ def unit_coverage(request, code: str):
         request,
         "coverage/coverage.html",
         {
-            "unit": unit,
-            "version": unit_version_nearest(unit, day),
-            "day": day,
-            "date_error": date_error,
+            **context,
             "cov": cov,
             "by_kind": [(place_kind_label(k), c) for k, c in sorted(cov.by_kind.items())],
             "by_flag": sorted(cov.by_flag.items()),
@@ -97,9 +121,6 @@ def unit_coverage(request, code: str):
             "trend": shown.trend,
             "map": shown.map,
             "map_order": map_order,
-            "query": urlencode({"on": day.isoformat(), "blank": which, "map": map_order}),
-            "report": "coverage",
-            "report_formats": REPORT_FORMATS,
         },
     )
 
@@ -113,13 +134,27 @@ def unit_coverage_report(request, code: str, report: str, fmt: str):
     if report not in REPORTS or fmt not in FORMATS:
         raise Http404(_("No such page."))
     day, _date_error = day_of(request)
-    if report == "coverage":
-        built = coverage_report(coverage_on(unit, day), coverage_trend(unit, day))
-    else:
-        version = unit_version_nearest(unit, day)
-        name = version.name if version else unit.code
-        built = cells_report(cell_health(unit, day), unit.code, name, day)
-    return report_response(built, fmt)
+    structure_on, _structure_error = structure_of(request)
+    try:
+        if report == "coverage" and structure_on is not None:
+            built = coverage_report(
+                restated_coverage(unit, [day], structure_on)[0],
+                coverage_trend(unit, day, structure_on=structure_on),
+                listed=False,
+            )
+        elif report == "coverage":
+            built = coverage_report(coverage_on(unit, day), coverage_trend(unit, day))
+        else:
+            version = unit_version_nearest(unit, structure_on or day)
+            name = version.name if version else unit.code
+            if structure_on is not None:
+                cells = restated_cell_health(unit, day, structure_on, scope_of(request))
+            else:
+                cells = cell_health(unit, day)
+            built = cells_report(cells, unit.code, name, day)
+    except DomainError as error:  # the unit is not in the structure asked for
+        raise Http404(_("No such page.")) from error
+    return report_response(restated(built, structure_on), fmt)
 
 
 # --- cell health ------------------------------------------------------------------------------
@@ -162,7 +197,27 @@ def unit_cells(request, code: str):
     the page shown alone, and those two columns not sortable."""
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
-    cells = cells_shown(unit=unit, day=day)
+    structure_on, structure_error = structure_of(request)
+    restated_query = {"structure_on": structure_on.isoformat()} if structure_on else {}
+    try:
+        cells = cells_shown(unit=unit, day=day, structure_on=structure_on, scope=scope_of(request))
+    except DomainError as error:  # the unit is not in the structure asked for
+        return render(
+            request,
+            "coverage/cells.html",
+            {
+                "unit": unit,
+                "version": unit_version_nearest(unit, structure_on or day),
+                "day": day,
+                "structure_on": structure_on,
+                "missing": error.message,
+                "flags": [],
+                "total": 0,
+                "date_error": date_error,
+                "report": "cells",
+                "report_formats": REPORT_FORMATS,
+            },
+        )
     sortable = [k for k in SORTS if cells.detailed or k not in DETAIL_SORTS]
     sort = request.GET.get("sort") if request.GET.get("sort") in sortable else "flags"
     descending = request.GET.get("dir", "desc" if sort == "flags" else "asc") == "desc"
@@ -172,7 +227,7 @@ def unit_cells(request, code: str):
     page = page_of(sort_cells(flagged, sort, descending), request.GET.get("page"), CELLS_PAGE)
     if not cells.detailed:
         with_details(list(page.object_list), unit, day)
-    base = {"on": day.isoformat(), **({"flag": flag} if flag else {})}
+    base = {"on": day.isoformat(), **restated_query, **({"flag": flag} if flag else {})}
     columns = [
         ("code", _("Code"), False),
         ("name", _("Cell"), False),
@@ -208,9 +263,12 @@ def unit_cells(request, code: str):
         "coverage/cells.html",
         {
             "unit": unit,
-            "version": unit_version_nearest(unit, day),
+            "version": unit_version_nearest(unit, structure_on or day),
             "day": day,
             "date_error": date_error,
+            "structure_on": structure_on,
+            "structure_error": structure_error,
+            "query": urlencode(base),
             "rows": list(page.object_list),
             "page": page,
             "total": len(cells.rows),

@@ -104,6 +104,26 @@ def unit_ancestries(units: Iterable[Unit], day: dt.date) -> dict[int, list[UnitV
     }
 
 
+def competent_committees(cells: Iterable[Unit], day: dt.date) -> dict[int, UnitVersion | None]:
+    """For each cell: the version on `day` of the committee competent to decide its candidates'
+    admission (`tree.competent`: walking up from the cell, the first that may admit). Two
+    queries, whatever the number of cells."""
+    chains = unit_ancestries(cells, day)
+    found: dict[int, UnitVersion | None] = {}
+    for cell in cells:
+        above = [v for v in chains.get(cell.pk, []) if v.unit_id != cell.pk]
+        code = tree.competent([(v.unit.code, v.can_admit) for v in above])
+        found[cell.pk] = next((v for v in above if v.unit.code == code), None)
+    return found
+
+
+def competent_committee(cell: Unit, day: dt.date) -> UnitVersion | None:
+    """The version on `day` of the committee competent to decide the admission of the
+    candidates of `cell` (232-QĐ/TW: the grassroots committee when it is authorised to admit,
+    otherwise the committee directly above it), or None when no unit above it is in force."""
+    return competent_committees([cell], day)[cell.pk]
+
+
 def unit_inherited_flags(ancestry: list[UnitVersion]) -> frozenset[str]:
     flags: set[str] = set()
     for version in ancestry:

@@ -237,3 +237,16 @@ def parent_first(
     for code in list(parents):
         visit(code, [])
     return ordered, loops, {c for c, s in state.items() if s == "broken"}
+
+
+def competent(above: Sequence[tuple[str, bool]]) -> str | None:
+    """The committee competent to decide a candidate's admission (Quy định 232-QĐ/TW), from the
+    units above the candidate's cell, nearest first, each with whether it may admit: the first
+    that may admit (a grassroots committee authorised to admit, else a committee above it);
+    when none may, the committee directly above the grassroots one, else the grassroots one."""
+    for code, can_admit in above:
+        if can_admit:
+            return code
+    if len(above) >= 2:
+        return above[1][0]
+    return above[0][0] if above else None

@@ -149,6 +149,17 @@ class Posting(models.Model):
     )
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
+    # Set on the posting a restructure opened when it carried the member from a closing cell:
+    # a carry, not a transfer (the transfers and their counters leave it out). Undo reads the
+    # postings it made from the restructure's record of its changes, not through this column.
+    restructure = models.ForeignKey(
+        "restructure.Restructure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     objects = ValidityQuerySet.as_manager()
 

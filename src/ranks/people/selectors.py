@@ -217,13 +217,15 @@ class Transfer:
 
 def membership_transfers(stints: list[Stint]) -> list[Transfer]:
     """The transfers of a membership, read from its stints in order: each stint that begins the
-    day after the one before it ends, in another cell (`membership_transfer` writes them so)."""
+    day after the one before it ends, in another cell (`membership_transfer` writes them so),
+    unless a restructure opened it carrying the member from a cell that closed."""
     return [
         Transfer(after.posting.valid_from, before, after)
         for before, after in zip(stints, stints[1:], strict=False)
         if before.posting.valid_to is not None
         and after.posting.valid_from == before.posting.valid_to + dt.timedelta(days=1)
         and after.posting.cell_id != before.posting.cell_id
+        and after.posting.restructure_id is None  # a restructure's carry is no transfer
     ]
 
 
@@ -834,7 +836,7 @@ def unit_transfers(
     """The transfers from `start` to `end` (each on its first day in the new cell) into, out
     of or within the cells below `unit` on their dates, as the counters count them
     (`counters.sql.movement_rollup`: a posting starting the day after another of the membership
-    ended, in another cell, the member present on both days; into the unit when the new cell is
+    ended, in another cell, not opened by a restructure's carry, the member present on both days; into the unit when the new cell is
     below it that day and the old one was not the day before, out of it the other way round),
     by date then posting, after `after` (a date and a posting id). Every direction, unless one is
     asked.
@@ -860,6 +862,7 @@ def unit_transfers(
         " JOIN people_membership m ON m.id = q.membership_id"
         f" JOIN people_posting p ON p.membership_id = q.membership_id AND p.valid_to = {before}"
         " WHERE q.valid_from >= %s AND q.valid_from <= %s AND p.cell_id <> q.cell_id"
+        " AND q.restructure_id IS NULL"
         f" AND {before} >= m.admission_decision_date"
         " AND (m.left_date IS NULL OR q.valid_from < m.left_date)"
         f" AND {touching}"

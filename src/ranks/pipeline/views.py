@@ -36,6 +36,7 @@ from ranks.pipeline.selectors import (
 )
 from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
 from ranks.pipeline.stages import MAIN_STAGES, STATE_FILTERS, SourceGroup, Stage
+from ranks.restructure.selectors import candidate_handovers
 
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
 
@@ -160,6 +161,8 @@ def candidate_detail(request, person_id: str):
             "vote": overview.vote,
             "vote_failed": overview.vote_failed,
             "member_status": overview.member_status,
+            # The handovers restructures recorded: one query, whatever their number.
+            "restructure_handovers": candidate_handovers(seen.candidate.pk),
         },
     )
 

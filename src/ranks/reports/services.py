@@ -17,12 +17,22 @@ def report_shows_sensitive(*, actor: Actor, unit: Unit) -> bool:
     return scope_for(actor, sensitive=True).units(Unit.objects.filter(pk=unit.pk)).exists()
 
 
-def report_composition(*, actor: Actor, unit: Unit, start: dt.date, end: dt.date) -> Composition:
+def report_composition(
+    *,
+    actor: Actor,
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    structure_on: dt.date | None = None,
+) -> Composition:
     """The composition of the admissions under `unit` that `actor` may see, with ethnicity and
     religion when a sensitive grant covers the unit; reading those is audited."""
     sensitive = report_shows_sensitive(actor=actor, unit=unit)
     scope = scope_for(actor, sensitive=True) if sensitive else scope_for(actor)
-    result = composition(scope=scope, unit=unit, start=start, end=end, sensitive=sensitive)
+    result = composition(
+        scope=scope, unit=unit, start=start, end=end, sensitive=sensitive,
+        structure_on=structure_on,
+    )  # fmt: skip
     if result.sensitive:
         audit_record(
             actor,
@@ -32,6 +42,7 @@ def report_composition(*, actor: Actor, unit: Unit, start: dt.date, end: dt.date
             after={
                 "from": start.isoformat(),
                 "to": end.isoformat(),
+                **({"structure_on": structure_on.isoformat()} if structure_on else {}),
                 "dimensions": [d for d in SENSITIVE_DIMENSIONS if d in result.by],
             },
         )

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ranks.core.admin import ReadOnlyAdmin
-from ranks.restructure.models import Restructure
+from ranks.restructure.models import Handover, Restructure
 
 
 @admin.register(Restructure)
@@ -11,3 +11,8 @@ class RestructureAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "effective_on", "document", "status", "applied_by", "applied_at")
     list_filter = ("kind", "status")
     search_fields = ("document", "reason")
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    list_display = ("id", "restructure", "candidate", "from_unit", "to_unit", "on")

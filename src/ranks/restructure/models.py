@@ -68,3 +68,37 @@ class RestructureUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.restructure_id} {self.unit_id}"
+
+
+class Handover(models.Model):
+    """A candidate's dossier handed from one competent committee to another because a
+    restructure moved their cell or the committees above it: written on apply, removed by undo."""
+
+    # Found by restructure (undo) through the unique constraint, which begins with it.
+    restructure = models.ForeignKey(
+        Restructure, on_delete=models.CASCADE, related_name="handovers", db_index=False
+    )
+    candidate = models.ForeignKey(
+        "pipeline.Candidate", on_delete=models.CASCADE, related_name="restructure_handovers"
+    )
+    # The committee competent the day before the date (none when no unit above could admit).
+    from_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on = models.DateField()
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restructure", "candidate"], name="restructure_handover_once"
+            )
+        ]
+        verbose_name = _("handover by a restructure")
+        verbose_name_plural = _("handovers by restructures")
+
+    def __str__(self) -> str:
+        return f"{self.restructure_id} {self.candidate_id} {self.from_unit_id}→{self.to_unit_id}"

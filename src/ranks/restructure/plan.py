@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from ranks.org.tree import Version
 
 KINDS = ("merge", "split", "move", "rename", "dissolve", "change_kind")
+# Mapping keys of a split that name a record rather than a unit or place: `person:P-12=Y`
+# assigns a person of the source cell, `grant:7=Y` moves a grant on the source.
+PERSON_KEY = "person:"
+GRANT_KEY = "grant:"
+RECORD_KEYS = (PERSON_KEY, GRANT_KEY)
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,16 @@ class Facts:
     `versions`: every version of each source, target and child of a source on the date.
     `children`: the units below each source on the date. `places`: every version of each place
     that belongs to a source on the date, by place code. `ancestors`: the units above each target
-    on the date. `kinds`: the known unit kinds and whether each keeps members."""
+    on the date. `kinds`: the known unit kinds and whether each keeps members. `linked`: the
+    places linked to each source that keeps members (a cell) on the date, which a split of the
+    cell may map to assign the people who live or work there."""
 
     versions: Mapping[str, Sequence[Version]]
     children: Mapping[str, Sequence[str]]
     places: Mapping[str, Sequence[PlaceVersionFact]]
     ancestors: Mapping[str, Sequence[str]]
     kinds: Mapping[str, bool]
+    linked: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,17 @@ class PlaceStep:
     was_unit: str
 
 
+@dataclass(frozen=True)
+class Carry:
+    """A source that closes while it keeps members: its postings, candidates in progress and
+    secondments go to `target` from the date; to the targets of the split by assignment when
+    `target` is None in a split; nowhere in a dissolution without successor (then it must hold
+    none)."""
+
+    source: str
+    target: str | None
+
+
 @dataclass
 class Plan:
     request: Request
@@ -93,11 +112,20 @@ class Plan:
     places: list[PlaceStep] = field(default_factory=list)
     closes: list[str] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
+    carries: list[Carry] = field(default_factory=list)
+    # Units whose change of kind changes whether they keep members: allowed only when they
+    # hold no posting, candidate or secondment on the date (the selector checks).
+    flips: list[str] = field(default_factory=list)
 
     def block(self, key: str, **params: object) -> None:
         blocker = Blocker(key, {k: str(v) for k, v in params.items()})
         if blocker not in self.blockers:
             self.blockers.append(blocker)
+
+
+def written(day: dt.date | None) -> str:
+    """A date in a message, as dates are written in Vietnam (in both languages): DD/MM/YYYY."""
+    return day.strftime("%d/%m/%Y") if day else "…"
 
 
 def version_on(versions: Sequence[Version], day: dt.date) -> Version | None:
@@ -180,15 +208,28 @@ def _move_place(plan: Plan, facts: Facts, code: str, unit: str) -> None:
     plan.places.append(PlaceStep(code=code, unit=unit, was_unit=current.unit))
 
 
-def _close(plan: Plan, facts: Facts, code: str) -> Version | None:
-    on_date = version_on(facts.versions.get(code, ()), plan.request.on)
-    if on_date is not None and _keeps_members(facts, on_date):
-        plan.block("members_not_carried", code=code)
-        return None
+def _keeps_members_on(facts: Facts, code: str, day: dt.date) -> bool:
+    version = version_on(facts.versions.get(code, ()), day)
+    return version is not None and _keeps_members(facts, version)
+
+
+def _close(
+    plan: Plan, facts: Facts, code: str, successors: Sequence[str] = (), split: bool = False
+) -> Version | None:
+    """Close `code` the day before the date; a source that keeps members carries its people to
+    its successor (or, in a split, to the targets by assignment), which must keep members too."""
+    on = plan.request.on
+    if _keeps_members_on(facts, code, on):
+        for target in successors:
+            if not _keeps_members_on(facts, target, on):
+                plan.block("target_keeps_no_members", code=code, target=target)
+                return None
     current = _changeable(plan, facts, code)
     if current is None:
         return None
     plan.closes.append(code)
+    if _keeps_members(facts, current):
+        plan.carries.append(Carry(code, successors[0] if successors and not split else None))
     return current
 
 
@@ -218,7 +259,7 @@ def _merge_into(plan: Plan, facts: Facts, target: str) -> None:
         if source in facts.ancestors.get(target, ()):
             plan.block("cycle", code=source, parent=target)
             continue
-        if _close(plan, facts, source) is None:
+        if _close(plan, facts, source, (target,)) is None:
             continue
         for child in facts.children.get(source, ()):
             if child not in req.sources:  # a source below another closes with the rest
@@ -238,12 +279,14 @@ def _split(plan: Plan, facts: Facts) -> None:
             plan.block("cycle", code=source, parent=target)
             return
         _target(plan, facts, target)
-    if _close(plan, facts, source) is None:
+    if _close(plan, facts, source, req.targets, split=True) is None:
         return
     children = list(facts.children.get(source, ()))
     places = _places_of(facts, source, req.on)
-    for code in sorted(set(req.mapping) - set(children) - set(places)):
-        plan.block("mapping_unknown", code=code, source=source)
+    known = set(children) | set(places) | set(facts.linked.get(source, ()))
+    for code in sorted(set(req.mapping) - known):
+        if not code.startswith(RECORD_KEYS):  # the selector checks the records named
+            plan.block("mapping_unknown", code=code, source=source)
     for code, target in sorted(req.mapping.items()):
         if target not in req.targets:
             plan.block("mapping_not_target", code=code, target=target)
@@ -271,8 +314,7 @@ def _renew(plan: Plan, facts: Facts, code: str, *, name: str = "", kind: str = "
             plan.block("nothing_changes", code=code)
             return
         if facts.kinds[kind] != _keeps_members(facts, current):
-            plan.block("kind_members_not_carried", code=code, kind=kind)
-            return
+            plan.flips.append(code)
     if name and name == current.name and not kind:
         plan.block("nothing_changes", code=code)
         return
@@ -347,3 +389,24 @@ def make_plan(request: Request, facts: Facts) -> Plan:
         ):
             _renew(plan, facts, sources[0], kind=request.kind_key, name=request.name.strip())
     return plan
+
+
+def assign_people(
+    places: Mapping[str, Sequence[str]], mapping: Mapping[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """The target of each person of a cell that a split closes, and those left unassigned.
+
+    `places`: each person's places on the date (where they live, then where they work);
+    `mapping`: the split's mapping. An entry `person:ID` names the person's target; otherwise
+    the first of their places that the mapping names decides."""
+    assigned: dict[str, str] = {}
+    unassigned: list[str] = []
+    for person, theirs in sorted(places.items()):
+        target = mapping.get(PERSON_KEY + person) or next(
+            (mapping[p] for p in theirs if p in mapping), None
+        )
+        if target is None:
+            unassigned.append(person)
+        else:
+            assigned[person] = target
+    return assigned, unassigned

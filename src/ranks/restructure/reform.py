@@ -27,6 +27,7 @@ from ranks.org.adminunits import (
 )
 from ranks.org.models import PlaceVersion, UnitVersion
 from ranks.people.names import fold
+from ranks.restructure.plan import written
 
 REFORM_DAY = dt.date(2025, 7, 1)
 NEW_COMMUNE_KIND = "commune_committee"
@@ -129,7 +130,12 @@ def reform_rows(
     for title, names in missing.items():
         notes.append(
             _("%(district)s: %(count)d communes have no unit on %(day)s; left out: %(names)s.")
-            % {"district": title, "count": len(names), "day": last, "names": ", ".join(names)}
+            % {
+                "district": title,
+                "count": len(names),
+                "day": written(last),
+                "names": ", ".join(names),
+            }
         )
     for d in districts:
         if any(c.whole_district for c in d.communes):

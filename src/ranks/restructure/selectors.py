@@ -1,5 +1,5 @@
-"""Reads for restructures: the facts a plan is made from, what a later slice will carry, the
-wording of blockers, and the restructures that touched a unit."""
+"""Reads for restructures: the facts a plan is made from, what it carries, the wording of
+blockers, the handovers on a candidate's page, and the restructures that touched a unit."""
 
 from __future__ import annotations
 
@@ -7,23 +7,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ranks.access.models import Grant
 from ranks.access.scope import Scope
 from ranks.coverage.models import Secondment
 from ranks.org.models import PlaceVersion, Unit, UnitKind, UnitVersion
-from ranks.org.selectors import unit_ancestry, unit_subtree_ids
+from ranks.org.selectors import unit_ancestry
 from ranks.org.tree import Version
 from ranks.people.models import Posting
 from ranks.pipeline.models import Candidate
-from ranks.restructure.models import Restructure
+from ranks.restructure.carry import CLOSED_SIDES as CLOSED_SIDES
+from ranks.restructure.carry import CLOSED_STAGES as CLOSED_STAGES
+from ranks.restructure.carry import Moves, in_progress, restructure_moves, visible_people
+from ranks.restructure.models import Handover, Restructure
 from ranks.restructure.plan import Facts, PlaceVersionFact, Plan, Request, make_plan
 from ranks.restructure.targets import TargetCarry, TargetValues, targets_carry
 
-LISTED = 10  # rows shown of each thing carried later; the count says how many in all
-CLOSED_STAGES = ("official", "removed")
-CLOSED_SIDES = ("withdrawn", "ineligible")
+LISTED = 10  # rows shown of each thing carried; the count says how many in all
 
 
 def restructure_facts(request: Request) -> Facts:
@@ -66,8 +67,22 @@ def restructure_facts(request: Request) -> Facts:
     for target in Unit.objects.filter(code__in=request.targets):
         ancestors[target.code] = [v.unit.code for v in unit_ancestry(target, on)]
     kinds = dict(UnitKind.objects.values_list("key", "holds_members"))
+    linked: dict[str, list[str]] = defaultdict(list)
+    for place, cell in (
+        PlaceVersion.cells.through.objects.filter(
+            placeversion__in=PlaceVersion.objects.valid_on(on), unit__code__in=request.sources
+        )
+        .order_by("placeversion__place__code")
+        .values_list("placeversion__place__code", "unit__code")
+    ):
+        linked[cell].append(place)
     return Facts(
-        versions=versions, children=children, places=places, ancestors=ancestors, kinds=kinds
+        versions=versions,
+        children=children,
+        places=places,
+        ancestors=ancestors,
+        kinds=kinds,
+        linked=linked,
     )
 
 
@@ -95,13 +110,13 @@ def blocker_text(key: str, params: dict[str, str]) -> str:
         "target_closes": _("The target %(code)s closes on %(day)s; it cannot receive units."),
         "target_is_source": _("%(code)s is both a source and a target."),
         "cycle": _("%(code)s would be put below itself under %(parent)s."),
-        "members_not_carried": _(
-            "%(code)s keeps members: their postings, candidates and secondments are not yet "
-            "carried by a restructure; transfer them first."
+        "target_keeps_no_members": _(
+            "%(code)s keeps members and %(target)s does not: the members, candidates and "
+            "secondments of %(code)s can only go to a unit that keeps members."
         ),
         "kind_members_not_carried": _(
-            "Changing %(code)s to %(kind)s changes whether it keeps members; that is not yet "
-            "carried by a restructure."
+            "Changing %(code)s to %(kind)s changes whether it keeps members; it still has "
+            "%(found)s on that date: transfer or end them first."
         ),
         "place_starts_on_date": _(
             "The place %(code)s already starts a period on %(day)s; a restructure on that date "
@@ -122,18 +137,25 @@ def blocker_text(key: str, params: dict[str, str]) -> str:
         "name_missing": _("A rename needs the new name."),
         "kind_missing": _("A change of kind needs the new kind."),
     }
-    return texts[key] % params
+    return texts[key] % {k: _day_written(v) if k == "day" else v for k, v in params.items()}
+
+
+def _day_written(value: str) -> str:
+    """A date of a blocker (kept as YYYY-MM-DD in the plan) as dates are written: DD/MM/YYYY."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
 
 
 @dataclass
 class Carried:
-    """Records that a later slice will carry: how many, and the first few."""
+    """Records the restructure carries (or leaves for a decision): how many, and the first few
+    rows, each saying where the record goes."""
 
     label: str
     count: int
     rows: list[str] = field(default_factory=list)
-    # Carried by this restructure (its targets), not left for a later slice.
-    carries: bool = False
 
 
 @dataclass
@@ -148,60 +170,172 @@ class Preview:
         return not self.blockers
 
 
-def _cells_below(codes: tuple[str, ...], day: dt.date) -> list[int]:
-    roots = list(Unit.objects.filter(code__in=codes).values_list("pk", flat=True))
-    if not roots:
-        return []
-    return unit_subtree_ids(roots, day)
+def plan_units(request: Request, plan: Plan) -> dict[str, Unit]:
+    """The units the request and its plan name, by code: one query."""
+    codes = set(request.sources) | set(request.targets) | set(request.mapping.values())
+    codes |= {s.parent for s in plan.units if s.parent} | set(plan.closes)
+    return {u.code: u for u in Unit.objects.filter(code__in=codes)}
+
+
+def _flip_blockers(plan: Plan, units: dict[str, Unit]) -> list[str]:
+    """A change of kind that changes whether the unit keeps members: refused while it holds a
+    posting, a candidate in progress or a secondment on the date."""
+    on, found = plan.request.on, []
+    for code in plan.flips:
+        unit = units.get(code)
+        if unit is None:
+            continue
+        held = [
+            (Posting.objects.valid_on(on).filter(cell=unit).count(), _("member postings")),
+            (in_progress(Candidate.objects.filter(cell=unit)).count(), _("candidates")),
+            (
+                Secondment.objects.filter(cell=unit, from_date__lte=on)
+                .filter(Q(to_date__isnull=True) | Q(to_date__gte=on))
+                .count(),
+                _("secondments"),
+            ),
+        ]
+        if any(n for n, _w in held):
+            what = ", ".join(f"{n} {w}" for n, w in held if n)
+            found.append(
+                blocker_text(
+                    "kind_members_not_carried",
+                    {"code": code, "kind": plan.request.kind_key, "found": what},
+                )
+            )
+    return found
+
+
+def _code(unit: Unit | None) -> str:
+    return unit.code if unit is not None else "—"
 
 
 def restructure_carried(
-    *, request: Request, scope: Scope, closes: list[str]
+    *, request: Request, scope: Scope, plan: Plan, moves: Moves
 ) -> tuple[list[Carried], list[str]]:
-    """What the sources hold that a later slice will carry (read only), and the blockers among
-    them (none yet: the targets are carried, `restructure.targets`)."""
-    on = request.on
-    below = _cells_below(request.sources, on)
-    postings = scope.people(
-        Posting.objects.valid_on(on).filter(cell_id__in=below), path="person_id"
-    ).select_related("person", "cell")
-    candidates = scope.people(
-        Candidate.objects.filter(cell_id__in=below)
-        .exclude(stage_now__in=CLOSED_STAGES)
-        .exclude(side_now__in=CLOSED_SIDES),
-        path="person_id",
-    ).select_related("person", "cell")
-    grants = Grant.objects.filter(unit__code__in=request.sources).select_related("unit", "user")
-    secondments = scope.people(
-        Secondment.objects.filter(cell_id__in=below)
-        .filter(from_date__lte=on)
-        .exclude(to_date__lt=on),
-        path="person_id",
-    ).select_related("person", "cell")
+    """What the restructure carries, as the actor may see it (the counts are of every record;
+    the rows name only the people `scope` sees), and the blockers among it: people a split
+    leaves unassigned."""
+    everyone = {p.person_id for p in moves.staying} | moves.person_ids()
+    everyone |= {c.person_id for c in moves.candidates_staying}
+    everyone |= {c.person_id for c, _f, _t in moves.handovers}
+    everyone |= {p.pk for p in moves.unassigned}
+    seen = visible_people(scope, everyone)
+
+    def rows(items: list[tuple[int, str]]) -> list[str]:
+        return [text for person_id, text in items if person_id in seen][:LISTED]
+
+    postings = [(p.person_id, f"{p.person.full_name} @ {p.cell.code}") for p in moves.staying]
+    postings += [
+        (p.person_id, f"{p.person.full_name} @ {p.cell.code} → {t.code}") for p, t in moves.postings
+    ]
+    candidates = [
+        (c.person_id, f"{c.person.full_name} @ {c.cell.code} ({c.stage_now})")
+        for c in moves.candidates_staying
+    ]
+    candidates += [
+        (c.person_id, f"{c.person.full_name} @ {c.cell.code} → {t.code} ({c.stage_now})")
+        for c, t in moves.candidates
+    ]
+    grants = [
+        f"#{g.pk} {g.user.get_username()} {g.role} @ {g.unit.code} → {t.code}"
+        if t is not None
+        else _("#%(id)s %(user)s %(role)s @ %(unit)s: stays, for a decision")
+        % {"id": g.pk, "user": g.user.get_username(), "role": g.role, "unit": g.unit.code}
+        for g, t in moves.grants
+    ]
+    secondments = [
+        (s.person_id, f"{s.person.full_name} @ {s.cell.code} → {t.code} ({s.role})")
+        for s, t in moves.secondments
+    ]
+    handovers = [
+        (c.person_id, f"{c.person.full_name} @ {c.cell.code}: {_code(f)} → {_code(t)}")
+        for c, f, t in moves.handovers
+    ]
     carried = [
         Carried(
-            _("member postings in the cells below the sources"),
-            postings.count(),
-            [f"{p.person.full_name} @ {p.cell.code}" for p in postings[:LISTED]],
+            _(
+                "member postings in the cells below the sources: each stays in its cell, which "
+                "moves with the tree, or goes to the cell shown from the date"
+            ),
+            len(postings),
+            rows(postings),
         ),
         Carried(
-            _("candidates in progress"),
-            candidates.count(),
-            [f"{c.person.full_name} @ {c.cell.code} ({c.stage_now})" for c in candidates[:LISTED]],
+            _(
+                "candidates in progress: each keeps its stage, history and deadlines, in its cell "
+                "or in the cell shown"
+            ),
+            len(candidates),
+            rows(candidates),
         ),
         Carried(
-            _("grants on the sources"),
-            grants.count(),
-            [f"{g.user.get_username()} {g.role} @ {g.unit.code}" for g in grants[:LISTED]],
+            _(
+                "grants on the units that close: each goes to the unit shown, or stays (it still "
+                "covers the closed unit's past subtree) for a decision (--map grant:ID=TARGET)"
+            ),
+            len(grants),
+            grants[:LISTED],
         ),
         Carried(
-            _("secondments in the cells below the sources"),
-            secondments.count(),
-            [f"{s.person.full_name} @ {s.cell.code} ({s.role})" for s in secondments[:LISTED]],
+            _("secondments in the cells that close: each continues in the cell shown"),
+            len(secondments),
+            rows(secondments),
+        ),
+        Carried(
+            _(
+                "handovers: candidates whose competent committee changes (from the committee the "
+                "day before to the one from the date)"
+            ),
+            len(handovers),
+            rows(handovers),
         ),
     ]
-    blockers: list[str] = []
+    blockers = list(moves.blockers)
+    hidden = 0
+    for person in moves.unassigned:
+        if person.pk in seen:
+            blockers.append(
+                _(
+                    "%(name)s (%(person_id)s) is not assigned to any target of the split: map a "
+                    "place where they live or work, or person:%(person_id)s=TARGET."
+                )
+                % {"name": person.full_name, "person_id": person.person_id}
+            )
+        else:
+            hidden += 1
+    if hidden:
+        blockers.append(
+            _("%(count)s other people are not assigned to any target of the split.")
+            % {"count": hidden}
+        )
     return carried, blockers
+
+
+def restructure_plan_and_moves(
+    *,
+    request: Request,
+    scope: Scope,
+    split_weight: str = "members",
+    target_values: TargetValues | None = None,
+) -> tuple[Preview, Moves, dict[str, Unit]]:
+    """The preview, and every record it moves (whatever `scope` sees), for apply."""
+    plan = make_plan(request, restructure_facts(request))
+    blockers = [blocker_text(b.key, dict(b.params)) for b in plan.blockers]
+    units = plan_units(request, plan)
+    moves = restructure_moves(plan=plan, units=units)
+    carried, more = restructure_carried(request=request, scope=scope, plan=plan, moves=moves)
+    more += _flip_blockers(plan, units)
+    targets = targets_carry(plan=plan, split_weight=split_weight, target_values=target_values)
+    more += targets.blockers
+    carried.append(targets_carried(targets, request.on))
+    preview = Preview(
+        plan=plan,
+        blockers=blockers + [b for b in more if b not in blockers],
+        carried=carried,
+        targets=targets,
+    )
+    return preview, moves, units
 
 
 def restructure_preview_of(
@@ -211,19 +345,11 @@ def restructure_preview_of(
     split_weight: str = "members",
     target_values: TargetValues | None = None,
 ) -> Preview:
-    """The plan, its blockers worded, the targets it carries and what a later slice will carry."""
-    plan = make_plan(request, restructure_facts(request))
-    blockers = [blocker_text(b.key, dict(b.params)) for b in plan.blockers]
-    carried, more = restructure_carried(request=request, scope=scope, closes=plan.closes)
-    targets = targets_carry(plan=plan, split_weight=split_weight, target_values=target_values)
-    more += targets.blockers
-    carried.append(targets_carried(targets, request.on))
-    return Preview(
-        plan=plan,
-        blockers=blockers + [b for b in more if b not in blockers],
-        carried=carried,
-        targets=targets,
-    )
+    """The plan, its blockers worded, and what it carries (`split_weight` and `target_values`:
+    the targets of a split, `restructure.targets`)."""
+    return restructure_plan_and_moves(
+        request=request, scope=scope, split_weight=split_weight, target_values=target_values
+    )[0]
 
 
 def targets_carried(carry: TargetCarry, on: dt.date) -> Carried:
@@ -232,8 +358,54 @@ def targets_carried(carry: TargetCarry, on: dt.date) -> Carried:
         _("targets of the year and later on the sources, carried (merged by sum, or split)"),
         len(carry.handed),
         carry.rows(on),
-        carries=True,
     )
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    """A handover of a candidate's dossier by a restructure, as the candidate's page says it."""
+
+    on: dt.date
+    from_name: str
+    to_name: str
+    document: str
+    kind: str
+
+
+def candidate_handovers(candidate_id: int) -> list[HandoverLine]:
+    """The handovers restructures recorded for a candidate that stand (not undone), with the
+    committees' names on the date: two queries, whatever their number."""
+    found = list(
+        Handover.objects.filter(candidate_id=candidate_id)
+        .select_related("restructure", "from_unit", "to_unit")
+        .order_by("on", "pk")
+    )
+    if not found:
+        return []
+    ids = {h.from_unit_id for h in found} | {h.to_unit_id for h in found}
+    versions = list(UnitVersion.objects.filter(unit_id__in=[i for i in ids if i is not None]))
+
+    def name(unit: Unit | None, day: dt.date) -> str:
+        if unit is None:
+            return "—"
+        mine = sorted(
+            (v for v in versions if v.unit_id == unit.pk),
+            key=lambda v: v.valid_from or dt.date.min,
+        )
+        began = [v for v in mine if (v.valid_from or dt.date.min) <= day]
+        chosen = began[-1] if began else mine[0] if mine else None
+        return chosen.name if chosen else unit.code
+
+    return [
+        HandoverLine(
+            on=h.on,
+            from_name=name(h.from_unit, h.on - dt.timedelta(days=1)),
+            to_name=name(h.to_unit, h.on),
+            document=h.restructure.document,
+            kind=h.restructure.get_kind_display(),
+        )
+        for h in found
+    ]
 
 
 def restructures_touching(unit: Unit, limit: int | None = None) -> list[Restructure]:

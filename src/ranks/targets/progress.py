@@ -21,6 +21,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import F
@@ -31,18 +32,23 @@ from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
 from ranks.counters import sql as sql_rules
 from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS, PIPELINE_COLUMNS
+from ranks.counters.rollup import id_lists
 from ranks.counters.selectors import (
     admissions_by_month,
+    admissions_by_month_of_cells,
+    cell_counts,
     composition_between,
     coverage_sums,
     decided_after_in_month,
     members_on,
     once,
     pipeline_by_month,
+    pipeline_by_month_of_cells,
     present_on,
+    regrouped,
 )
 from ranks.counters.sql import fold_value
-from ranks.coverage.selectors import Counts, group_counts
+from ranks.coverage.selectors import Counts, group_counts, restated_coverage
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.org.rollup import VersionTree
@@ -50,6 +56,7 @@ from ranks.org.tree import in_force
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
+from ranks.restructure.successors import Restated, restated_cells
 from ranks.targets import pace
 from ranks.targets.models import Metric, Target
 from ranks.targets.results import (
@@ -113,14 +120,22 @@ class Admission:
     place_kinds: frozenset[str]
 
 
-def admissions_between(root_ids: list[int] | None, start: dt.date, end: dt.date) -> list[Admission]:
+def admissions_between(
+    root_ids: list[int] | None,
+    start: dt.date,
+    end: dt.date,
+    *,
+    cell_ids: list[int] | None = None,
+) -> list[Admission]:
     """Admissions decided from `start` to `end` in cells ever below the roots (anywhere when
-    `root_ids` is None): two queries. A membership with two postings on its decision date
-    counts once, in the cell of lower id (as the counters do)."""
+    `root_ids` is None), or in the cells `cell_ids`: two queries. A membership with two postings
+    on its decision date counts once, in the cell of lower id (as the counters do)."""
     day = F("membership__admission_decision_date")
     postings = Posting.objects.all()
     if root_ids is not None:
         postings = postings.filter(cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)))
+    if cell_ids is not None:  # one array parameter, however many cells
+        postings = postings.filter(cell_id__in=RawSQL(*(id_lists(cell_ids) or [("NULL", [])])[0]))
     rows = sorted(
         postings.filter(
             membership__admission_decision_date__gte=start,
@@ -225,19 +240,34 @@ def _shown_tree(unit: Unit, on: dt.date, depth: int | None) -> VersionTree:
 
 
 def _counted(
-    shown_ids: set[int], metric: str, on: dt.date, first: dt.date
+    shown_ids: set[int],
+    metric: str,
+    on: dt.date,
+    first: dt.date,
+    restated: Restated | None = None,
 ) -> tuple[dict[int, dict[int, list[int]]], Callable[[int, dt.date], int]]:
     """From the counters: each unit's monthly history before `on`'s year, and a function giving
-    its cumulative count in that year up to a date (a month end, or `on`)."""
+    its cumulative count in that year up to a date (a month end, or `on`). Restated in a
+    structure, from the counters of the cells that stand below each unit in it."""
     year = on.year
     last = dt.date(year, 12, 31)
+    late: dict[int, Any]
+    pairs = restated.pairs(shown_ids) if restated is not None else []
     if metric in COUNTER_COLUMNS:
         column = COLUMNS.index(COUNTER_COLUMNS[metric])
-        by_month = admissions_by_month(shown_ids, first, last)
-        late = decided_after_in_month(shown_ids, on)
+        if restated is None:
+            by_month = admissions_by_month(shown_ids, first, last)
+            late = decided_after_in_month(shown_ids, on)
+        else:
+            by_month = admissions_by_month_of_cells(pairs, first, last)
+            cells = {cell for cell, _unit in pairs}
+            late = regrouped(decided_after_in_month(cells, on), pairs)
     else:  # the pipeline's
         column = PIPELINE_COLUMNS.index(PIPELINE_COLUMN_OF[metric])
-        by_month, late = pipeline_by_month(shown_ids, first, last, on)
+        if restated is None:
+            by_month, late = pipeline_by_month(shown_ids, first, last, on)
+        else:
+            by_month, late = pipeline_by_month_of_cells(pairs, first, last, on)
     monthly: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
     this_year: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
     for unit_id, months in by_month.items():
@@ -263,6 +293,7 @@ def progress(
     on: dt.date,
     metric: str = Metric.ADMISSIONS,
     depth: int | None = None,
+    structure_on: dt.date | None = None,
 ) -> Progress:
     """The unit and every unit below it on `on` (or those within `depth` levels): the year's
     target, the actual by `on`, the pace expected by then, the gap, the projection to year end
@@ -270,23 +301,29 @@ def progress(
 
     Every metric is read from the counters (`ranks.counters`): the cost is the units shown
     times the months of the year and the `HISTORY_YEARS` before it.
-    `scope` is the caller's: the unit must be in it (a grant covers everything below)."""
+    `scope` is the caller's: the unit must be in it (a grant covers everything below).
+
+    With `structure_on`, the figures are restated in the tree of that date: the units shown are
+    those of that tree, and each counts the events of the cells that stand below it then
+    (`ranks.org.restated`), from the cells' own counters."""
     _check_metric(metric)
     year = on.year
-    tree = _shown_tree(unit, on, depth)
-    shown = [(v, d) for v, d in tree.subtree(unit.pk, on) if depth is None or d <= depth]
+    tree_day = structure_on or on
+    tree = _shown_tree(unit, tree_day, depth)
+    shown = [(v, d) for v, d in tree.subtree(unit.pk, tree_day) if depth is None or d <= depth]
     if not shown:
         raise DomainError(
             _("%(code)s does not exist on %(date)s.")
-            % {"code": unit.code, "date": on.strftime("%d/%m/%Y")},
-            field="on",
+            % {"code": unit.code, "date": tree_day.strftime("%d/%m/%Y")},
+            field="structure_on" if structure_on else "on",
             code="not_in_force",
         )
     shown_ids = {v.unit_id for v, _depth in shown}
+    restated = _restated_cells(unit.pk, structure_on) if structure_on else None
     if metric in PLACE_METRICS:
-        return _place_progress(unit, on, metric, tree, shown)
+        return _place_progress(unit, on, metric, tree, shown, restated)
     first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
-    monthly, done_by = _counted(shown_ids, metric, on, first)
+    monthly, done_by = _counted(shown_ids, metric, on, first, restated)
     targets = dict(
         Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
             "unit_id", "value"
@@ -304,7 +341,7 @@ def progress(
         done = done_by(uid, on)
         expected = round(target * share, 1) if target is not None else None
         projected = round(pace.projection(done, share, year_over=year_over), 1)
-        parent = tree.version(version.parent_id, on) if version.parent_id else None
+        parent = tree.version(version.parent_id, tree_day) if version.parent_id else None
         rows.append(
             ProgressRow(
                 code=version.unit.code,
@@ -334,6 +371,7 @@ def progress(
         on=on,
         rows=tuple(rows),
         curve=curve,
+        structure_on=structure_on,
     )
 
 
@@ -355,19 +393,35 @@ def _curve(
     return tuple(found)
 
 
-def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, shown) -> Progress:
+def _place_progress(
+    unit: Unit,
+    on: dt.date,
+    metric: str,
+    tree: VersionTree,
+    shown,
+    restated: Restated | None = None,
+) -> Progress:
     """Places with members (or a cell) on `on` against the year's target: the way from the
     figure of 1 January to the target is expected to be covered linearly over the year. From
-    the coverage counters: one query for the units shown on both days, one for the curve."""
+    the coverage counters: one query for the units shown on both days, one for the curve.
+    Restated in a structure, from the places of each day (`restated_coverage`)."""
     count = PLACE_METRICS[metric]
     year = on.year
     first = dt.date(year, 1, 1) - dt.timedelta(days=1)
     ids = {v.unit_id for v, _d in shown}
-    sums = coverage_sums(ids, [first, on])
+    tree_day = restated.day if restated is not None else on
+    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
+    if restated is not None:
+        asked = sorted({first, on} | {p for p in points if p <= on})
+        restated_by = {c.on: c.by_unit for c in restated_coverage(unit, asked, restated.day)}
 
     def figure(unit_id: int, day: dt.date) -> int:
+        if restated is not None:
+            return count(restated_by[day].get(unit_id, Counts()))
         vector = sums.get((unit_id, day))
         return count(group_counts(vector, "all") if vector is not None else Counts())
+
+    sums = coverage_sums(ids, [first, on]) if restated is None else {}
 
     targets = dict(
         Target.objects.filter(unit_id__in=ids, year=year, metric=metric).values_list(
@@ -384,7 +438,7 @@ def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, sho
         expected = round(base + (target - base) * share, 1) if target is not None else None
         gained = done - base
         projected = float(done) if year_over else round(base + gained / share, 1)
-        parent = tree.version(version.parent_id, on) if version.parent_id else None
+        parent = tree.version(version.parent_id, tree_day) if version.parent_id else None
         rows.append(
             ProgressRow(
                 code=version.unit.code, name=version.name, kind=version.kind.key, depth=depth,
@@ -399,18 +453,24 @@ def _place_progress(unit: Unit, on: dt.date, metric: str, tree: VersionTree, sho
     curve = []
     target = targets.get(unit.pk)
     base = figure(unit.pk, first)
-    points = {dt.date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)} | {on}
-    more = coverage_sums([unit.pk], sorted(p for p in points if p <= on))
+    more = (
+        coverage_sums([unit.pk], sorted(p for p in points if p <= on)) if restated is None else {}
+    )
     for point in sorted(points):
         reached = None
-        if point <= on:
+        if point <= on and restated is not None:
+            reached = figure(unit.pk, point)
+        elif point <= on:
             vector = more.get((unit.pk, point))
             reached = count(group_counts(vector, "all") if vector is not None else Counts())
         expected = None
         if target is not None:
             expected = round(base + (target - base) * pace.linear_share(point), 1)
         curve.append(CurvePoint(point, reached, expected))
-    return Progress(unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve))
+    return Progress(
+        unit.code, rows[0].name, metric, year, on, tuple(rows), tuple(curve),
+        structure_on=restated.day if restated is not None else None,
+    )  # fmt: skip
 
 
 # --- composition ------------------------------------------------------------------------------
@@ -465,7 +525,13 @@ def _day(value) -> dt.date:
 
 
 def composition(
-    *, scope: Scope, unit: Unit, start: dt.date, end: dt.date, sensitive: bool
+    *,
+    scope: Scope,
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    sensitive: bool,
+    structure_on: dt.date | None = None,
 ) -> Composition:
     """Admissions decided from `start` to `end` for the unit (below it on their decision date),
     counted by each dimension. Ethnicity and religion only when `sensitive` (the caller checks
@@ -477,6 +543,8 @@ def composition(
     is counted from its own records (the counters keep the units above the cells)."""
     if end < start:
         raise DomainError(_("The end of the period is before its start."), field="to")
+    if structure_on is not None:
+        return _restated_composition(unit, start, end, sensitive, structure_on)
     own = VersionTree(UnitVersion.objects.filter(unit=unit).select_related("kind"))
     version = own.version(unit.pk, end) or own.version(unit.pk, start)
     name = version.name if version else unit.code
@@ -500,14 +568,60 @@ def composition(
     return Composition(unit.code, name, start, end, total, by, sensitive)
 
 
+def _restated_cells(unit_id: int, structure_on: dt.date) -> Restated:
+    """`restated_cells`, read once a page (`counters.selectors.reading`): the dashboard asks it
+    for the progress, each segment, the composition and the ratio."""
+    return once(("restated", unit_id, structure_on), lambda: restated_cells(unit_id, structure_on))
+
+
+def _restated(unit: Unit, structure_on: dt.date) -> tuple[Restated, UnitVersion]:
+    """The cells standing below the unit in the tree of `structure_on`, and its version then;
+    refused when the unit is not in force that day."""
+    version = UnitVersion.objects.valid_on(structure_on).filter(unit=unit).first()
+    if version is None:
+        raise DomainError(
+            _("%(code)s does not exist on %(date)s.")
+            % {"code": unit.code, "date": structure_on.strftime("%d/%m/%Y")},
+            field="structure_on",
+            code="not_in_force",
+        )
+    return _restated_cells(unit.pk, structure_on), version
+
+
+def _restated_composition(
+    unit: Unit, start: dt.date, end: dt.date, sensitive: bool, structure_on: dt.date
+) -> Composition:
+    """The composition of the admissions decided in the cells that stand below the unit in
+    the tree of `structure_on`. The composition counters keep the units above the cells, not
+    the cells, so these are read from the admissions of the period in those cells (through the
+    postings' cell index): the cost is the cells and their admissions, not their members."""
+    restated, version = _restated(unit, structure_on)
+    cells = sorted(restated.cells_of(unit.pk))
+    found = admissions_between(None, start, end, cell_ids=cells) if cells else []
+    dimensions = [d for d in DIMENSIONS if sensitive or d not in SENSITIVE_DIMENSIONS]
+    by = {
+        d: dict(Counter(composition_value(a, d) for a in found).most_common()) for d in dimensions
+    }
+    return Composition(
+        unit.code, version.name, start, end, len(found), by, sensitive, structure_on=structure_on
+    )
+
+
 # --- admission ratio ---------------------------------------------------------------------------
 
 
-def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
+def admission_ratio(
+    *, scope: Scope, unit: Unit, year: int, structure_on: dt.date | None = None
+) -> Ratio:
     """Admissions in `year` over members on 1 January (R16's 3–4 %), for the unit, its siblings
     (ranked) and its children (ranked), in the tree of 1 January (or of the unit's first day that
-    year, for a unit created during it). Siblings outside the scope are ranked but not shown."""
+    year, for a unit created during it). Siblings outside the scope are ranked but not shown.
+
+    With `structure_on`, in the tree of that date: each unit counts the admissions of the year
+    and the members on 1 January of the cells that stand below it then."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if structure_on is not None:
+        return _restated_ratio(scope, unit, year, structure_on)
     own_versions = UnitVersion.objects.filter(unit=unit).select_related("unit", "kind")
     own = VersionTree(own_versions)
     first_day = min(
@@ -595,4 +709,80 @@ def admission_ratio(*, scope: Scope, unit: Unit, year: int) -> Ratio:
         siblings=tuple(r for r in siblings if r.code in visible),
         children=tuple(ranked(children_ids)),
         ranked_among=sum(1 for r in siblings if r.rank is not None),
+    )
+
+
+def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) -> Ratio:
+    """`admission_ratio` in the tree of `structure_on`: the unit, its siblings under its parent
+    that day and its children that day, each counting the cells that stand below it then
+    (`ranks.org.restated`). The admissions are the cells' counters of the year, added up by unit
+    in one grouped query; the members on 1 January are the cells' own (`cell_counts`)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    _restated_root, version = _restated(unit, structure_on)
+    parent_id = version.parent_id
+    root_id = parent_id or unit.pk
+    restated = _restated_cells(root_id, structure_on) if parent_id else _restated_root
+    below = _shown_tree(unit, structure_on, 1)
+    shown = [v for vs in below.by_unit.values() for v in vs]
+    if parent_id:
+        around = _shown_tree(Unit(pk=parent_id), structure_on, 1)
+        shown += [v for uid, vs in around.by_unit.items() if uid not in below.by_unit for v in vs]
+    tree = VersionTree(shown)
+    versions = {v.unit_id: v for v, _depth in tree.subtree(root_id, structure_on)}
+    sibling_ids = (
+        [uid for uid, v in versions.items() if v.parent_id == parent_id] if parent_id
+        else [unit.pk]
+    )  # fmt: skip
+    children_ids = [uid for uid, v in versions.items() if v.parent_id == unit.pk]
+    ranked_ids = {*sibling_ids, *children_ids}
+    pairs = restated.pairs(ranked_ids)
+    admitted: Counter[int] = Counter()
+    for uid, months in admissions_by_month_of_cells(pairs, start, end).items():
+        admitted[uid] = sum(values[0] for values in months.values())
+    cells = sorted({cell for cell, _uid in pairs})
+    on_cells = cell_counts(cells, start)
+    members: Counter[int] = Counter()
+    for cell, uid in pairs:
+        members[uid] += on_cells[cell]["members"]
+
+    def row(uid: int) -> RatioRow:
+        v = versions[uid]
+        base = members[uid]
+        ratio = round(admitted[uid] * 100 / base, 2) if base else None
+        return RatioRow(
+            code=v.unit.code,
+            name=v.name,
+            admissions=admitted[uid],
+            members_at_start=base,
+            ratio=ratio,
+            rank=None,
+            within_norm=(3.0 <= ratio <= 4.0) if ratio is not None else None,
+        )
+
+    siblings = _ranked([row(uid) for uid in sibling_ids])
+    me = next(r for r in siblings if r.code == unit.code)
+    visible = set(
+        scope.units(Unit.objects.filter(pk__in=sibling_ids)).values_list("code", flat=True)
+    )
+    return Ratio(
+        code=unit.code,
+        name=me.name,
+        year=year,
+        unit=me,
+        siblings=tuple(r for r in siblings if r.code in visible),
+        children=tuple(_ranked([row(uid) for uid in children_ids])),
+        ranked_among=sum(1 for r in siblings if r.rank is not None),
+        structure_on=structure_on,
+    )
+
+
+def _ranked(rows: list[RatioRow]) -> list[RatioRow]:
+    """The rows with a ratio ranked, highest first (then by code); those without come last."""
+    order = sorted(
+        (r for r in rows if r.ratio is not None), key=lambda r: (-(r.ratio or 0.0), r.code)
+    )
+    ranks = {r.code: i + 1 for i, r in enumerate(order)}
+    return sorted(
+        (RatioRow(**{**r.__dict__, "rank": ranks.get(r.code)}) for r in rows),
+        key=lambda r: (r.rank is None, r.rank or 0, r.code),
     )

@@ -191,19 +191,20 @@ def movement_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tupl
     facts = {}
     rows = postings.values_list(
         "membership_id", "cell_id", "valid_from", "valid_to",
-        "membership__admission_decision_date", "membership__left_date",
+        "membership__admission_decision_date", "membership__left_date", "restructure_id",
     )  # fmt: skip
-    for membership_id, cell_id, start, end, decided, left in rows:
-        by_membership[membership_id].append((cell_id, start, end or dt.date.max))
+    for membership_id, cell_id, start, end, decided, left, carried in rows:
+        by_membership[membership_id].append((cell_id, start, end or dt.date.max, carried))
         facts[membership_id] = (decided, left)
     found: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0] * len(MOVEMENT_COLUMNS))
     into, out, gone = (MOVEMENT_COLUMNS.index(c) for c in MOVEMENT_COLUMNS)
     day_before = dt.timedelta(days=1)
     for membership_id, held in by_membership.items():
         decided, left = facts[membership_id]
-        for new_cell, start, _end in held:
-            for old_cell, _start, end in held:
-                moved = end == start - day_before and old_cell != new_cell
+        for new_cell, start, _end, carried in held:
+            for old_cell, _start, end, _carried in held:
+                # A restructure's carry from a closing cell is no transfer.
+                moved = end == start - day_before and old_cell != new_cell and carried is None
                 if not moved or start - day_before < decided or (left and start >= left):
                     continue
                 old = set(tree.chain(old_cell, start - day_before))
@@ -214,7 +215,7 @@ def movement_recount(unit: Unit | None = None) -> dict[tuple[int, dt.date], tupl
                     found[(unit_id, start)][out] += 1
         if left is not None:
             last = left - day_before if left > decided else left
-            cells = [cell for cell, start, end in held if start <= last <= end]
+            cells = [cell for cell, start, end, _c in held if start <= last <= end]
             for unit_id in tree.chain(min(cells), last) if cells else ():
                 found[(unit_id, left)][gone] += 1
     return {

@@ -87,6 +87,8 @@ class Progress:
     on: dt.date
     rows: tuple[ProgressRow, ...]  # rows[0] is the unit asked for, then the units below it
     curve: tuple[CurvePoint, ...] = ()  # for rows[0]: month ends of the year, and the date
+    # The figures are restated in the tree of this date (None: as it was, docs/progress.md).
+    structure_on: dt.date | None = None
 
     @property
     def unit(self) -> ProgressRow:
@@ -110,6 +112,7 @@ class Composition:
     total: int
     by: dict[str, dict[str, int]] = field(default_factory=dict)
     sensitive: bool = False  # ethnicity and religion included
+    structure_on: dt.date | None = None  # restated in the tree of this date
 
 
 @dataclass(frozen=True)
@@ -149,3 +152,4 @@ class Ratio:
     # How many siblings (the unit included) have a ratio: the unit is `unit.rank` of these, even
     # when some are outside the user's units and not in `siblings`.
     ranked_among: int = 0
+    structure_on: dt.date | None = None  # restated in the tree of this date

@@ -95,9 +95,17 @@ class Segment:
     row: ProgressRow  # the unit's progress against the segment's target
 
 
-def segments_progress(*, scope: Scope, unit: Unit, day: dt.date, sensitive: bool) -> list[Segment]:
-    """Each segment metric with a target for the unit's year: the actual against it. Ethnic
-    minorities and religious followers only when `sensitive`."""
+def segments_progress(
+    *,
+    scope: Scope,
+    unit: Unit,
+    day: dt.date,
+    sensitive: bool,
+    structure_on: dt.date | None = None,
+) -> list[Segment]:
+    """Each segment metric with a target for the unit's year: the actual against it (restated in
+    the structure of `structure_on`, if given). Ethnic minorities and religious followers only
+    when `sensitive`."""
     wanted = [m for m in SEGMENTS if sensitive or m not in SENSITIVE_SEGMENTS]
     targets = dict(
         Target.objects.filter(unit=unit, year=day.year, metric__in=wanted).values_list(
@@ -108,6 +116,8 @@ def segments_progress(*, scope: Scope, unit: Unit, day: dt.date, sensitive: bool
     for metric in wanted:
         if metric not in targets:
             continue
-        row = progress(scope=scope, unit=unit, on=day, metric=metric, depth=0).unit
+        row = progress(
+            scope=scope, unit=unit, on=day, metric=metric, depth=0, structure_on=structure_on
+        ).unit
         found.append(Segment(metric=metric, row=row))
     return found

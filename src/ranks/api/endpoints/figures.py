@@ -38,6 +38,7 @@ from ranks.coverage.selectors import (
     cells_shown,
     counted_coverage,
     coverage_trend,
+    restated_coverage,
 )
 from ranks.org.selectors import unit_version_nearest
 from ranks.reports.builders import (
@@ -125,6 +126,7 @@ class ProgressFigures(GenericAPIView):
             on=query.get("on") or today(),
             metric=query.get("metric") or Metric.ADMISSIONS,
             depth=query.get("depth"),
+            structure_on=query.get("structure_on"),
         )
         return Response(progress_data(result))
 
@@ -148,12 +150,17 @@ class CompositionFigures(GenericAPIView):
         query = query_of(request, fs.CompositionQuery)
         end = query.get("to") or today()
         start = query.get("from") or dt.date(end.year, 1, 1)
+        structure_on = query.get("structure_on")
         if query.get("show") == "sensitive" and sensitive_covers(request, unit):
-            result = report_composition(actor=api_actor(request), unit=unit, start=start, end=end)
+            result = report_composition(
+                actor=api_actor(request), unit=unit, start=start, end=end,
+                structure_on=structure_on,
+            )  # fmt: skip
         else:
             result = composition(
-                scope=scope_of(request), unit=unit, start=start, end=end, sensitive=False
-            )
+                scope=scope_of(request), unit=unit, start=start, end=end, sensitive=False,
+                structure_on=structure_on,
+            )  # fmt: skip
         return Response(composition_data(result))
 
 
@@ -174,7 +181,10 @@ class RatioFigures(GenericAPIView):
         unit = unit_of(request, code)
         query = query_of(request, fs.RatioQuery)
         year = query.get("year") or today().year
-        return Response(ratio_data(admission_ratio(scope=scope_of(request), unit=unit, year=year)))
+        ratio = admission_ratio(
+            scope=scope_of(request), unit=unit, year=year, structure_on=query.get("structure_on")
+        )
+        return Response(ratio_data(ratio))
 
 
 class CoverageFigures(GenericAPIView):
@@ -195,6 +205,13 @@ class CoverageFigures(GenericAPIView):
         unit = unit_of(request, code)
         query = query_of(request, fs.CoverageQuery)
         day = query.get("on") or today()
+        structure_on = query.get("structure_on")
+        if structure_on is not None:
+            # Restated: the figures and the trend, without the list of places (of the day's tree).
+            restated = restated_coverage(unit, [day], structure_on)[0]
+            trend = coverage_trend(unit, until=day, structure_on=structure_on)
+            data = coverage_data(restated, trend, structure_on=structure_on)
+            return Response({**data, "blank": None, "next": None, "previous": None})
         # The figures from the counters, as the coverage page reads them.
         coverage = counted_coverage(unit, [day])[0]
         links = {"next": None, "previous": None}
@@ -226,16 +243,17 @@ class CellFigures(GenericAPIView):
         unit = unit_of(request, code)
         query = query_of(request, fs.CellsQuery)
         day = query.get("on") or today()
-        shown = cells_shown(unit=unit, day=day)
+        structure_on = query.get("structure_on")
+        shown = cells_shown(unit=unit, day=day, structure_on=structure_on, scope=scope_of(request))
         flag = query.get("flag")
         rows = [h for h in shown.rows if not flag or flag in h.flags]
         page, links = _page(request, query, rows)
         if not shown.detailed:
             # Read from the cells' counters: the records of the page's cells alone.
             with_details(page, unit, day)
-        version = unit_version_nearest(unit, day)
+        version = unit_version_nearest(unit, structure_on or day)
         name = version.name if version else unit.code
-        return Response({**cells_data(page, unit.code, name, day), **links})
+        return Response({**cells_data(page, unit.code, name, day, structure_on), **links})
 
 
 urlpatterns = [

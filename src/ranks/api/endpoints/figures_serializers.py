@@ -53,6 +53,23 @@ def _within(value: dt.date) -> None:
 
 # --- the queries ------------------------------------------------------------------------------
 
+STRUCTURE_HELP = (
+    "Restate the figures in the organisational structure of this date: each event is counted "
+    "for the unit its cell belongs to on it (a cell closed before it: its successor's unit, or "
+    "its parent's); blank: as it was. The unit must exist on it"
+)
+
+
+def structure_field() -> serializers.DateField:
+    return day_field(STRUCTURE_HELP)
+
+
+def restated_field() -> serializers.DateField:
+    return serializers.DateField(
+        allow_null=True,
+        help_text="The date of the structure the figures are restated in; null: as it was.",
+    )
+
 
 class ProgressQuery(serializers.Serializer):
     on = day_field("The date the figures stand on; today if not given.")
@@ -68,6 +85,7 @@ class ProgressQuery(serializers.Serializer):
         help_text="How many levels below the unit to list (all of them if not given; the "
         "dashboard shows 1).",
     )
+    structure_on = structure_field()
 
 
 class CompositionQuery(serializers.Serializer):
@@ -85,6 +103,7 @@ class CompositionQuery(serializers.Serializer):
                 help_text="With the sensitive grant over the unit: ethnicity and religion too, "
                 "the read written to the audit log.",
             ),
+            "structure_on": structure_field(),
         }
 
 
@@ -95,6 +114,7 @@ class RatioQuery(serializers.Serializer):
         required=False,
         help_text="The year (this year if not given).",
     )
+    structure_on = structure_field()
 
 
 class CoverageQuery(PageQuery):
@@ -105,6 +125,7 @@ class CoverageQuery(PageQuery):
         help_text="Which places `blank` lists: without members or without a cell (any, the "
         "default), without members, without a cell, without both.",
     )
+    structure_on = structure_field()
 
 
 class CellsQuery(PageQuery):
@@ -112,6 +133,7 @@ class CellsQuery(PageQuery):
     flag = serializers.ChoiceField(
         choices=list(FLAGS), required=False, help_text="Only the cells with this finding."
     )
+    structure_on = structure_field()
 
 
 # --- the answers ------------------------------------------------------------------------------
@@ -146,6 +168,7 @@ class ProgressSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(choices=list(SUPPORTED_METRICS))
     year = serializers.IntegerField()
     on = serializers.DateField()
+    structure_on = restated_field()
     rows = ProgressRowSerializer(many=True, help_text="The unit first, then the units below.")
 
 
@@ -177,6 +200,7 @@ class CompositionSerializer(serializers.Serializer):
             "unit": serializers.CharField(),
             "from": serializers.DateField(),
             "to": serializers.DateField(),
+            "structure_on": restated_field(),
             "total": serializers.IntegerField(min_value=0),
             "by": CompositionBySerializer(),
         }
@@ -197,6 +221,7 @@ class RatioRowSerializer(serializers.Serializer):
 class RatioSerializer(serializers.Serializer):
     unit = serializers.CharField()
     year = serializers.IntegerField()
+    structure_on = restated_field()
     ratio = RatioRowSerializer(help_text="The unit's own.")
     siblings = RatioRowSerializer(
         many=True, help_text="The units under the same parent that the user sees, by rank."
@@ -228,6 +253,7 @@ class TrendPointSerializer(CountsSerializer):
 class CoverageSerializer(PageLinks):
     unit = serializers.CharField()
     on = serializers.DateField()
+    structure_on = restated_field()
     total = serializers.IntegerField(min_value=0, help_text="Places below the unit.")
     without_members = serializers.IntegerField(min_value=0)
     without_cell = serializers.IntegerField(min_value=0)
@@ -270,4 +296,5 @@ class CellsSerializer(PageLinks):
     unit = serializers.CharField()
     name = serializers.CharField()
     on = serializers.DateField()
+    structure_on = restated_field()
     cells = CellHealthSerializer(many=True, help_text="A page of the cells below the unit.")

@@ -1,15 +1,13 @@
-"""The cells' starts (what their counters add up to before recent days, written by `fold`),
-and every counter counted from the records they already hold (the counters' own `rebuild`).
-Only the last migration of the counters may rebuild: the rebuild reads every table of them."""
+"""The cells' starts (what their counters add up to before recent days, written by `fold`).
+They are counted from the records by 0013, which rebuilds every counter once the postings say
+which of them a restructure carried (the rebuild reads that column)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
-    from ranks.counters.services import rebuild
-
-    rebuild()
+    """Nothing: 0013 counts every counter (the rebuild reads a column made after this one)."""
 
 
 class Migration(migrations.Migration):

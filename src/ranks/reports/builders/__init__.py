@@ -7,7 +7,7 @@ from ranks.reports.builders.coverage import (
     coverage_data,
     coverage_report,
 )
-from ranks.reports.builders.frame import frame, rounded, share, whole
+from ranks.reports.builders.frame import frame, iso, restated, restated_line, rounded, share, whole
 from ranks.reports.builders.targets import (
     RATIO_DECIMALS,
     composition_data,
@@ -29,12 +29,15 @@ __all__ = [
     "coverage_data",
     "coverage_report",
     "frame",
+    "iso",
     "progress_data",
     "progress_report",
     "progress_row_data",
     "ratio_data",
     "ratio_report",
     "ratio_row_data",
+    "restated",
+    "restated_line",
     "rounded",
     "share",
     "whole",

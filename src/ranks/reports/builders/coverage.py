@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ranks.org.models import PlaceKind
 from ranks.reports import labels
-from ranks.reports.builders.frame import frame, share
+from ranks.reports.builders.frame import frame, iso, share
 from ranks.reports.model import BAR, INTEGER, LINE, NUMBER, Chart, Column, Report, Series, Table
 
 if TYPE_CHECKING:
@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 # Coverage
 
 
-def coverage_data(c: Coverage, trend: Sequence[Coverage] = ()) -> dict[str, Any]:
+def coverage_data(
+    c: Coverage, trend: Sequence[Coverage] = (), structure_on: dt.date | None = None
+) -> dict[str, Any]:
     """`Coverage.as_dict()` (unit, on, the totals, by kind, by area flag), the blank places and
-    the trend."""
+    the trend; `structure_on`, the date of the tree the figures are restated in (or null)."""
     return {
         **c.as_dict(),
+        "structure_on": iso(structure_on),
         "blank": [
             {
                 "code": b.code,
@@ -85,9 +88,12 @@ def coverage_report(
     issuer: str = "",
     number: str = "",
     recipients: Sequence[str] | None = None,
+    listed: bool = True,
 ) -> Report:
     """Counts by place kind and by area, the places without party members or without a cell
-    with their commune, and the trend at each year's end as a line chart."""
+    with their commune, and the trend at each year's end as a line chart. Not `listed` (the
+    figures restated in another structure): the units directly below instead of the places,
+    and `blank` null in the data."""
     rows = [_counts_row(labels.place_kind_label(k), c.by_kind[k]) for k in _kind_order(c.by_kind)]
     rows.append(_counts_row(_("Total"), c.totals))
     tables = [
@@ -107,6 +113,14 @@ def coverage_report(
                 rows=tuple(
                     _counts_row(labels.area_flag_label(f), c.by_flag[f]) for f in sorted(c.by_flag)
                 ),
+            )
+        )
+    if not listed and c.by_child:
+        tables.append(
+            Table(
+                caption=_("By unit directly below"),
+                columns=_counts_columns(_("Unit")),
+                rows=tuple(_counts_row(code, c.by_child[code]) for code in sorted(c.by_child)),
             )
         )
     if c.blank:
@@ -154,7 +168,7 @@ def coverage_report(
             "cell is based there."
         ),
     ]
-    if t.total and not c.blank:
+    if t.total and not c.blank and listed:
         notes.append(_("Every place has party members and a cell."))
     chart = None
     if trend:
@@ -191,7 +205,7 @@ def coverage_report(
         tables=tuple(tables),
         chart=chart,
         notes=tuple(notes),
-        data=coverage_data(c, trend),
+        data={**coverage_data(c, trend), **({} if listed else {"blank": None})},
         csv_table=tables[0],
     )
 
@@ -200,14 +214,19 @@ def coverage_report(
 
 
 def cells_data(
-    cells: Sequence[CellHealth], unit_code: str, unit_name: str, on: dt.date
+    cells: Sequence[CellHealth],
+    unit_code: str,
+    unit_name: str,
+    on: dt.date,
+    structure_on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Per cell `CellHealth.as_dict()` with the name of the unit above it and the date of the
-    last admission."""
+    """Per cell `CellHealth.as_dict()` with the name of the unit above it (in the tree of
+    `structure_on`, when restated) and the date of the last admission."""
     return {
         "unit": unit_code,
         "name": unit_name,
         "on": on.isoformat(),
+        "structure_on": iso(structure_on),
         "cells": [
             {
                 **h.as_dict(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.utils import translation
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ranks.core.clock import today
 from ranks.reports import labels
-from ranks.reports.model import Signature
+from ranks.reports.model import Report, Signature
 
 
 def rounded(value: float | None, places: int = 1) -> float | None:
@@ -23,6 +24,27 @@ def whole(value: float | None) -> int | None:
     """A count of people as a whole number (an expected figure or a projection is computed as a
     fraction: 127.5 people are 128, rounded as the pages round it)."""
     return None if value is None else round(float(value))
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def restated_line(structure_on: dt.date) -> str:
+    """The line that says the figures are restated in the structure of a date."""
+    return _(
+        "Figures restated in the organisational structure of %(date)s: each event is counted for "
+        "the unit its cell belongs to on that date."
+    ) % {"date": labels.day_text(structure_on)}
+
+
+def restated(report: Report, structure_on: dt.date | None) -> Report:
+    """The report with the line saying it is restated in the structure of `structure_on` first
+    among its notes, and the date in its data (null: as it was)."""
+    data = {**report.data, "structure_on": iso(structure_on)}
+    if structure_on is None:
+        return replace(report, data=data)
+    return replace(report, notes=(restated_line(structure_on), *report.notes), data=data)
 
 
 def share(count: int, total: int) -> float | None:

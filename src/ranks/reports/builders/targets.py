@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ranks.reports import labels
-from ranks.reports.builders.frame import frame, rounded, share, whole
+from ranks.reports.builders.frame import frame, iso, rounded, share, whole
 from ranks.reports.model import (
     BAR,
     INTEGER,
@@ -71,6 +71,7 @@ def progress_data(p: Progress) -> dict[str, Any]:
         "metric": p.metric,
         "year": p.year,
         "on": p.on.isoformat(),
+        "structure_on": iso(p.structure_on),
         "rows": [progress_row_data(r) for r in p.rows],
     }
 
@@ -181,6 +182,7 @@ def composition_data(c: Composition) -> dict[str, Any]:
         "unit": c.code,
         "from": c.start.isoformat(),
         "to": c.end.isoformat(),
+        "structure_on": iso(c.structure_on),
         "total": c.total,
         "by": {d: dict(c.by[d]) for d in labels.dimension_order(c.by)},
     }
@@ -285,6 +287,7 @@ def ratio_data(r: Ratio) -> dict[str, Any]:
     return {
         "unit": r.code,
         "year": r.year,
+        "structure_on": iso(r.structure_on),
         "ratio": ratio_row_data(r.unit),
         "siblings": [ratio_row_data(s) for s in r.siblings],
         "children": [ratio_row_data(s) for s in r.children],

@@ -27,6 +27,7 @@ from ranks.access.requests import (
     manager_covers,
     scope_of,
     sensitive_covers,
+    structure_of,
     unit_or_404,
     units_covered,
 )
@@ -35,7 +36,7 @@ from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
-from ranks.reports.builders import composition_report, progress_report, ratio_report
+from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
@@ -80,8 +81,9 @@ def _metric_of(request) -> str:
     return metric if metric in SUPPORTED_METRICS else Metric.ADMISSIONS
 
 
-def _query(day: dt.date, metric: str, **more: str) -> str:
-    return "?" + urlencode({"on": day.isoformat(), "metric": metric, **more})
+def _query(day: dt.date, metric: str, structure_on: dt.date | None = None, **more: str) -> str:
+    restated = {"structure_on": structure_on.isoformat()} if structure_on else {}
+    return "?" + urlencode({"on": day.isoformat(), "metric": metric, **restated, **more})
 
 
 @never_cache
@@ -94,11 +96,13 @@ def unit_dashboard(request, code: str):
 def _unit_dashboard(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
+    # Blank: as it was; a date: every figure restated in the structure of that date.
+    structure_on, structure_error = structure_of(request)
     metric = _metric_of(request)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "gap"
     show = request.GET.get("status") if request.GET.get("status") in SHOWS else ""
     scope = scope_of(request)
-    version = unit_version_nearest(unit, day)
+    version = unit_version_nearest(unit, structure_on or day)
     may_see_sensitive = sensitive_covers(request, unit)
     sensitive = may_see_sensitive and request.GET.get("show") == "sensitive"
     context = {
@@ -106,6 +110,8 @@ def _unit_dashboard(request, code: str):
         "version": version,
         "day": day,
         "date_error": date_error,
+        "structure_on": structure_on,
+        "structure_error": structure_error,
         "metric": metric,
         "metric_label": Metric(metric).label,
         "counts_admissions": metric.startswith("admissions"),
@@ -116,10 +122,11 @@ def _unit_dashboard(request, code: str):
         "sensitive": sensitive,
         "may_see_sensitive": may_see_sensitive,
         "may_allocate": manager_covers(request, unit),
-        "query": _query(day, metric),
+        "query": _query(day, metric, structure_on),
         "sort_query": _query(
             day,
             metric,
+            structure_on,
             **({"show": "sensitive"} if sensitive else {}),
             **({"status": show} if show else {}),
         ),
@@ -128,11 +135,13 @@ def _unit_dashboard(request, code: str):
     }
     try:
         # The page shows the unit and the units directly under it.
-        result = progress(scope=scope, unit=unit, on=day, metric=metric, depth=1)
+        result = progress(
+            scope=scope, unit=unit, on=day, metric=metric, depth=1, structure_on=structure_on
+        )
     except DomainError as error:
         context["missing"] = str(error.message)
         # A unit that has closed says when, and who carries on its work.
-        closure = unit_closure(unit=unit, day=day)
+        closure = unit_closure(unit=unit, day=structure_on or day)
         if closure is not None:
             covered = units_covered(request, [s.unit_id for s in closure.successors])
             context["closure"] = closure
@@ -155,11 +164,16 @@ def _unit_dashboard(request, code: str):
     children_page = page_of(sort_rows(shown_rows, sort), request.GET.get("page"), CHILDREN_PAGE)
     start = dt.date(day.year, 1, 1)
     if sensitive:
-        mix = report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
+        mix = report_composition(
+            actor=actor_of(request), unit=unit, start=start, end=day, structure_on=structure_on
+        )
     else:
-        mix = composition(scope=scope, unit=unit, start=start, end=day, sensitive=False)
+        mix = composition(
+            scope=scope, unit=unit, start=start, end=day, sensitive=False,
+            structure_on=structure_on,
+        )  # fmt: skip
     try:
-        ratio = admission_ratio(scope=scope, unit=unit, year=day.year)
+        ratio = admission_ratio(scope=scope, unit=unit, year=day.year, structure_on=structure_on)
     except DomainError:
         # The unit did not exist in the year: the page goes on without the ratio.
         ratio = None
@@ -182,7 +196,9 @@ def _unit_dashboard(request, code: str):
                 }
                 for key, counts in mix.by.items()
             ],
-            "segments": segments_progress(scope=scope, unit=unit, day=day, sensitive=sensitive),
+            "segments": segments_progress(
+                scope=scope, unit=unit, day=day, sensitive=sensitive, structure_on=structure_on
+            ),
             "ratio": ratio,
             "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
             "start": start,
@@ -200,6 +216,7 @@ def unit_report(request, code: str, report: str, fmt: str):
     if report not in REPORTS or fmt not in FORMATS:
         raise Http404(_("No such page."))
     day, _date_error = day_of(request)
+    structure_on, _structure_error = structure_of(request)
     scope = scope_of(request)
     try:
         if report == "progress":
@@ -207,16 +224,25 @@ def unit_report(request, code: str, report: str, fmt: str):
             # whole subtree of a province is dozens of pages (the spreadsheet has it all).
             depth = 1 if fmt == "pdf" else None
             built = progress_report(
-                progress(scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth),
+                progress(
+                    scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
+                    structure_on=structure_on,
+                ),
                 depth=depth,
-            )
+            )  # fmt: skip
         elif report == "composition":
             start = dt.date(day.year, 1, 1)
             built = composition_report(
-                report_composition(actor=actor_of(request), unit=unit, start=start, end=day)
-            )
+                report_composition(
+                    actor=actor_of(request), unit=unit, start=start, end=day,
+                    structure_on=structure_on,
+                )
+            )  # fmt: skip
         else:
-            built = ratio_report(admission_ratio(scope=scope, unit=unit, year=day.year))
+            built = ratio_report(
+                admission_ratio(scope=scope, unit=unit, year=day.year, structure_on=structure_on)
+            )
+        built = restated(built, structure_on)
     except DomainError as error:
         # The unit did not exist on the date (or in the year): like a missing report.
         raise Http404(_("No such page.")) from error

@@ -19,7 +19,12 @@ from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.coverage.health import cell_health
-from ranks.coverage.selectors import coverage_on, coverage_trend
+from ranks.coverage.selectors import (
+    coverage_on,
+    coverage_trend,
+    restated_cell_health,
+    restated_coverage,
+)
 from ranks.org.models import Unit
 from ranks.reports.builders import (
     cells_report,
@@ -27,6 +32,7 @@ from ranks.reports.builders import (
     coverage_report,
     progress_report,
     ratio_report,
+    restated,
 )
 from ranks.reports.render import BINARY_FORMATS, FORMATS, render
 from ranks.reports.services import report_composition
@@ -122,6 +128,15 @@ class Command(RanksCommand):
             "--year", metavar="YEAR", help=_("ratio: the year (default: this year).")
         )
         parser.add_argument(
+            "--structure-on",
+            dest="structure_on",
+            metavar="DATE",
+            help=_(
+                "Restate the figures in the organisational structure of this date: each event "
+                "is counted for the unit its cell belongs to on it (default: as it was)."
+            ),
+        )
+        parser.add_argument(
             "--format",
             choices=FORMATS,
             default=None,
@@ -185,6 +200,11 @@ class Command(RanksCommand):
             "number": options.get("number") or "",
             "recipients": options.get("recipients"),
         }
+        structure_on = (
+            parse_day(options["structure_on"], field="structure_on")
+            if options.get("structure_on")
+            else None
+        )
         if kind == "progress":
             on = parse_day(options["on"]) if options.get("on") else today()
             depth = options.get("depth")
@@ -198,6 +218,7 @@ class Command(RanksCommand):
                 on=on,
                 metric=options.get("metric") or Metric.ADMISSIONS,
                 depth=depth,
+                structure_on=structure_on,
             )
             report = progress_report(result, depth=depth, **frame)
         elif kind == "composition":
@@ -207,23 +228,38 @@ class Command(RanksCommand):
                 if options.get("start")
                 else dt.date(end.year, 1, 1)
             )
-            composition = report_composition(actor=actor, unit=unit, start=start, end=end)
+            composition = report_composition(
+                actor=actor, unit=unit, start=start, end=end, structure_on=structure_on
+            )
             report = composition_report(composition, **frame)
         elif kind == "ratio":
             year = _year(options.get("year"))
-            report = ratio_report(admission_ratio(scope=scope, unit=unit, year=year), **frame)
+            ratio = admission_ratio(scope=scope, unit=unit, year=year, structure_on=structure_on)
+            report = ratio_report(ratio, **frame)
         elif kind == "coverage":
             # The unit is in the actor's scope, and a grant covers the unit's whole subtree.
             on = parse_day(options["on"]) if options.get("on") else today()
             # Every year since the unit's places were first recorded, as the page draws it.
-            trend = coverage_trend(unit, until=on)
-            report = coverage_report(coverage_on(unit, on), trend, **frame)
+            trend = coverage_trend(unit, until=on, structure_on=structure_on)
+            if structure_on is not None:
+                # Restated: the figures, without the list of places (those of the day's tree).
+                figures = restated_coverage(unit, [on], structure_on)[0]
+            else:
+                figures = coverage_on(unit, on)
+            report = coverage_report(figures, trend, listed=structure_on is None, **frame)
         else:
             on = parse_day(options["on"]) if options.get("on") else today()
             versions = unit.versions.order_by("-valid_from")
             version = versions.valid_on(on).first() or versions.first()
             name = version.name if version else unit.code
-            report = cells_report(cell_health(unit, on), unit.code, name, on, **frame)
+            if structure_on is not None:
+                restated_version = versions.valid_on(structure_on).first()
+                name = restated_version.name if restated_version else name
+                cells = restated_cell_health(unit, on, structure_on, scope)
+            else:
+                cells = cell_health(unit, on)
+            report = cells_report(cells, unit.code, name, on, **frame)
+        report = restated(report, structure_on)
         payload = render(report, fmt)
         if output:
             try:

@@ -15,6 +15,7 @@ from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError
 from ranks.interchange.engine import RowError
 from ranks.restructure.models import RestructureKind
+from ranks.restructure.plan import written
 from ranks.restructure.plans import HEADER, KIND_LABELS, PlanResult, run_plan
 from ranks.restructure.reform import REFORM_DAY, reform_rows
 from ranks.restructure.selectors import Preview, restructures_of_unit
@@ -49,7 +50,10 @@ class Command(RanksCommand):
             action="append",
             default=[],
             metavar="CODE=TARGET",
-            help=_("For a split: a child unit or place of the source and its target."),
+            help=_(
+                "For a split: a child unit or place of the source, person:ID or grant:ID, and "
+                "its target."
+            ),
         )
         parser.add_argument(
             "--split-weight",
@@ -125,7 +129,7 @@ class Command(RanksCommand):
                 _("unit %(code)s: from %(day)s below %(parent)s, %(name)s (%(kind)s)")
                 % {
                     "code": step.code,
-                    "day": plan.request.on,
+                    "day": written(plan.request.on),
                     "parent": step.parent or "—",
                     "name": step.name,
                     "kind": step.kind,
@@ -136,7 +140,7 @@ class Command(RanksCommand):
                 _("place %(code)s: from %(day)s in %(unit)s (was %(was)s)")
                 % {
                     "code": place.code,
-                    "day": plan.request.on,
+                    "day": written(plan.request.on),
                     "unit": place.unit,
                     "was": place.was_unit,
                 }
@@ -144,12 +148,9 @@ class Command(RanksCommand):
         for code in plan.closes:
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
-            said = (
-                _("%(what)s: %(count)s")
-                if carried.carries
-                else _("not yet carried, %(what)s: %(count)s")
+            self.out(
+                _("carried, %(what)s: %(count)s") % {"what": carried.label, "count": carried.count}
             )
-            self.out(said % {"what": carried.label, "count": carried.count})
             for row in carried.rows:
                 self.out(f"  {row}")
         for blocker in preview.blockers:
@@ -252,7 +253,7 @@ class Command(RanksCommand):
             )
             self.out(
                 _("Restructure %(id)s applied from %(day)s.")
-                % {"id": done.pk, "day": done.effective_on}
+                % {"id": done.pk, "day": written(done.effective_on)}
             )
         elif action == "undo":
             if len(args) != 1 or not args[0].isdigit():
