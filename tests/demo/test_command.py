@@ -19,6 +19,7 @@ from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
 from ranks.org.selectors import places_of_units_on, unit_children_on, unit_subtree
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.selectors import member_counts_on
+from ranks.restructure.models import Restructure
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,12 @@ def test_names_are_vietnamese_and_the_audit_chain_is_intact():
         entries.filter(action="ranks.demo.membership.admitted").count()
         == Membership.objects.count()
     )
-    assert entries.filter(action="ranks.demo.unit.moved").exists()
+    # The reform is the restructures of its plan, each audited as one act with its versions.
+    applied = entries.filter(action="ranks.restructure.applied")
+    assert applied.count() == Restructure.objects.count() > 0
+    assert entries.filter(action="ranks.org.unit.version_closed").exists()
+    assert entries.filter(action="ranks.org.place.version_updated").exists()
+    assert not entries.filter(action="ranks.demo.unit.moved").exists()
     assert entries.filter(action="ranks.access.grant.saved").count() == Grant.objects.count()
 
 
@@ -216,3 +222,23 @@ def test_bad_input_is_refused_with_a_clear_message():
     with pytest.raises(CommandError, match="full access"):
         demo(as_user="bob")
     assert not Unit.objects.exists()
+
+
+def test_an_island_district_without_communes_is_carried_by_the_plan_too():
+    """Bạch Long Vĩ has no communes: the conversion table leaves it out, and the demo's plan
+    merges it (and the commune it stands in for) into the new commune its cells go to."""
+    out = demo(province="Hải Phòng", members=120)
+    assert "Hải Phòng" in out
+    committees = UnitVersion.objects.valid_on(BEFORE).filter(kind__holds_members=False)
+    island = {v.unit for v in committees.filter(name__contains="Bạch Long Vĩ")}
+    assert island
+    assert not UnitVersion.objects.valid_on(AFTER).filter(unit__in=island).exists()
+    sources = {c for r in Restructure.objects.all() for c in r.source_codes}
+    assert {u.code for u in island} <= sources
+    cells = UnitVersion.objects.valid_on(BEFORE).filter(parent__in=island, kind__holds_members=True)
+    assert cells
+    for cell in cells:
+        now = UnitVersion.objects.valid_on(AFTER).select_related("parent").get(unit=cell.unit)
+        assert now.name == cell.name
+        assert now.parent.versions.valid_on(AFTER).get().kind.key == "commune_committee"
+    assert audit_verify() is None

@@ -70,3 +70,21 @@ def test_rows_that_cannot_be_grouped_are_named_by_row_and_column():
         (8, "map", "mapped_twice"),
     ]
     assert [s.kind for s in steps] == ["create"]
+
+
+def test_a_move_with_a_new_name_is_a_step_of_its_own_with_one_source():
+    steps, problems = group_rows(
+        [
+            row(2, "move", source="K", target="P", name="K (cũ)"),
+            row(3, "move", source="Q", target="P", name="Q (cũ)"),
+            row(4, "move", source="R", target="P"),
+            row(5, "move", source="S", target="P"),
+            row(6, "move", source="T;U", target="P", name="Both"),
+        ]
+    )
+    assert [(s.sources, s.name) for s in steps] == [
+        (["K"], "K (cũ)"),
+        (["Q"], "Q (cũ)"),
+        (["R", "S"], ""),
+    ]
+    assert [(p.row, p.column, p.key) for p in problems] == [(6, "source", "one_source")]

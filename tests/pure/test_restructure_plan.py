@@ -149,3 +149,18 @@ def test_a_rename_keeps_parent_and_kind():
     plan = make_plan(Request("rename", ON, ("A-1",), name="New"), facts())
     step = plan.units[0]
     assert (step.parent, step.name, step.kind, step.was_name) == ("A", "New", "cell", "A-1")
+
+
+def test_a_move_may_carry_a_new_name_on_the_same_date():
+    plan = make_plan(Request("move", ON, ("A-1",), ("B",), name="A-1 (cũ)"), facts())
+    assert not plan.blockers
+    step = plan.units[0]
+    assert (step.code, step.parent, step.name, step.kind) == ("A-1", "B", "A-1 (cũ)", "cell")
+    assert (step.was_parent, step.was_name) == ("A", "A-1")
+    # Without a name, the unit keeps its own.
+    assert make_plan(Request("move", ON, ("A-1",), ("B",)), facts()).units[0].name == "A-1"
+
+
+def test_a_move_with_a_new_name_moves_one_unit():
+    plan = make_plan(Request("move", ON, ("A-1", "A-2"), ("B",), name="Same"), facts())
+    assert keys(plan) == ["source_count"] and plan.units == []

@@ -8,8 +8,11 @@ person, membership, candidate and stage event goes into the chain with `audit_re
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from io import BytesIO, StringIO
 from typing import TypeVar
 
 from django.apps import apps
@@ -20,21 +23,31 @@ from django.utils.translation import gettext as _
 
 from ranks.access.models import Grant
 from ranks.core.actor import Actor
-from ranks.core.audit import Change, audit_record_many
+from ranks.core.audit import Change, audit_record_many, audit_seq
 from ranks.core.chain import GENESIS
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry, AuditHead
 from ranks.counters import services as counters
-from ranks.demo.generator.plan import EventPlan, Plan
+from ranks.demo.generator.plan import (
+    LAST_OLD_DAY,
+    REFORM,
+    EventPlan,
+    PlaceVersionPlan,
+    Plan,
+    UnitVersionPlan,
+)
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
 from ranks.people.models import Membership, Person, PersonPlace, Posting
 from ranks.people.names import fold
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import EVENT_DETAILS
+from ranks.restructure.plans import HEADER, run_plan
+from ranks.restructure.reform import reform_rows
 
 BATCH = 1000
 _M = TypeVar("_M", bound=models.Model)
+_V = TypeVar("_V", UnitVersionPlan, PlaceVersionPlan)
 
 # What `--reset` empties, children first. Unit kinds are configuration and stay.
 FLUSHED: tuple[type[models.Model], ...] = (
@@ -61,6 +74,7 @@ class Counts:
     audit_entries: int
     candidates: int = 0
     events: int = 0
+    restructures: int = 0
 
 
 def demo_units() -> int:
@@ -531,14 +545,182 @@ def _write_introducers(plan: Plan, ids: dict[int, int], people: dict[str, int]) 
     )
 
 
+# The decision of the 2025 reform, as the demo's restructures record it.
+REFORM_REASON = "Sắp xếp đơn vị hành chính cấp tỉnh, cấp xã năm 2025"
+REFORM_DOCUMENT = (
+    "Nghị quyết của Quốc hội và các nghị quyết của Ủy ban Thường vụ Quốc hội về việc sắp xếp "
+    "đơn vị hành chính năm 2025"
+)
+
+
+def _until_reform(versions: list[_V]) -> list[_V]:
+    """The versions of a unit or place as the tree of 2024 knows them: those from before the
+    reform, the last one open. A unit that begins with the reform keeps its versions."""
+    before = [v for v in versions if v.valid_from is None or v.valid_from < REFORM]
+    if before and before[-1].valid_to == LAST_OLD_DAY:
+        before[-1] = dataclasses.replace(before[-1], valid_to=None)
+    return before or list(versions)
+
+
+def _tree_of_2024(plan: Plan) -> Plan:
+    """The plan with the tree of 2024 and the units that the reform founds (the new province
+    and communes, with their coordinates and flags, which a plan file does not carry)."""
+    return dataclasses.replace(
+        plan,
+        units=[dataclasses.replace(u, versions=_until_reform(u.versions)) for u in plan.units],
+        places=[dataclasses.replace(p, versions=_until_reform(p.versions)) for p in plan.places],
+    )
+
+
+def _reform_plan_rows(plan: Plan) -> list[dict[str, str]]:
+    """The rows of the reform's plan file for the province (`restructure.reform`), with what a
+    real decision says and the conversion table does not: which cells and villages of a divided
+    commune go to which new commune, and the agencies' committees that move to the new province
+    under a new name."""
+    rows, _notes = reform_rows(
+        province=plan.province, reason=REFORM_REASON, document=REFORM_DOCUMENT
+    )
+    goes_to = {u.code: v.parent for u in plan.units for v in u.versions if v.valid_from == REFORM}
+    goes_to |= {p.code: v.unit for p in plan.places for v in p.versions if v.valid_from == REFORM}
+    by_source: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if row["kind"] == "split":
+            by_source.setdefault(row["source"], []).append(row)
+    for split_rows in by_source.values():
+        codes = [c for r in split_rows for c in r.get("map", "").split(";") if c]
+        for row in split_rows:
+            row["map"] = ";".join(c for c in codes if goes_to.get(c) == row["target"])
+    rows += _rows_left_out(plan, rows, goes_to)
+    for u in plan.units:
+        was, now = (u.versions[-2], u.versions[-1]) if len(u.versions) > 1 else (None, None)
+        if was is None or now is None or now.valid_from != REFORM or was.name == now.name:
+            continue
+        common = {"effective_on": REFORM.isoformat(), "source": u.code, "name": now.name}
+        common |= {"reason": REFORM_REASON, "document": REFORM_DOCUMENT}
+        if was.parent != now.parent and now.parent:
+            rows.append({"kind": "move", "target": now.parent, **common})
+        else:
+            rows.append({"kind": "rename", **common})
+    return rows
+
+
+def _rows_left_out(
+    plan: Plan, rows: list[dict[str, str]], goes_to: dict[str, str | None]
+) -> list[dict[str, str]]:
+    """Rows for the units that close with the reform and that the conversion table leaves out
+    (an island district standing in for its own commune): each is merged into the new unit its
+    cells and places go to, or split among them, or with none dissolved."""
+    named = {c for r in rows for c in r.get("source", "").split(";") if c}
+    closing = {u.code for u in plan.units if u.versions[-1].valid_to == LAST_OLD_DAY}
+    below: dict[str, list[str]] = {}
+    for u in plan.units:
+        owner = next((v.parent for v in u.versions if v.valid_from and v.valid_from < REFORM), None)
+        if owner:
+            below.setdefault(owner, []).append(u.code)
+    for p in plan.places:
+        place_owner = next(
+            (v.unit for v in p.versions if v.valid_from and v.valid_from < REFORM), None
+        )
+        if place_owner:
+            below.setdefault(place_owner, []).append(p.code)
+
+    def targets(code: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for child in below.get(code, []):
+            if child in closing:
+                for target in targets(child):
+                    found.setdefault(target, [])
+            elif goes_to.get(child):
+                found.setdefault(str(goes_to[child]), []).append(child)
+        return found
+
+    common = {"effective_on": REFORM.isoformat(), "reason": REFORM_REASON,
+              "document": REFORM_DOCUMENT}  # fmt: skip
+    more: list[dict[str, str]] = []
+    for code in sorted(closing - named):
+        found = targets(code)
+        if len(found) == 1:
+            more.append({"kind": "merge", "source": code, "target": next(iter(found)), **common})
+        elif found:
+            for target, codes in found.items():
+                more.append({"kind": "split", "source": code, "target": target,
+                             "map": ";".join(codes), **common})  # fmt: skip
+        else:
+            more.append({"kind": "dissolve", "source": code, **common})
+    return more
+
+
+def _tree_as_planned(plan: Plan) -> list[str]:
+    """The units and places whose versions differ from the plan's: none once the reform's plan
+    has been applied to the tree of 2024."""
+    units = {u.code: [(v.name, v.kind, v.parent, v.valid_from, v.valid_to) for v in u.versions]
+             for u in plan.units}  # fmt: skip
+    found: dict[str, list[tuple]] = {}
+    for code, *values in (
+        UnitVersion.objects.filter(unit__code__in=list(units))
+        .order_by("unit__code", "valid_from")
+        .values_list("unit__code", "name", "kind__key", "parent__code", "valid_from", "valid_to")
+    ):
+        found.setdefault(code, []).append(tuple(values))
+    places = {p.code: [(v.unit, v.valid_from, v.valid_to) for v in p.versions]
+              for p in plan.places}  # fmt: skip
+    found_places: dict[str, list[tuple]] = {}
+    for code, *values in (
+        PlaceVersion.objects.filter(place__code__in=list(places))
+        .order_by("place__code", "valid_from")
+        .values_list("place__code", "unit__code", "valid_from", "valid_to")
+    ):
+        found_places.setdefault(code, []).append(tuple(values))
+    return [c for c in units if found.get(c) != units[c]] + [
+        c for c in places if found_places.get(c) != places[c]
+    ]
+
+
+def _apply_reform(plan: Plan, actor: Actor) -> int:
+    """Apply the reform's plan to the tree of 2024, as `ranks restructure apply` would; return
+    how many restructures it recorded."""
+    stream = StringIO()
+    csv_writer = csv.DictWriter(stream, fieldnames=HEADER)
+    csv_writer.writeheader()
+    csv_writer.writerows(_reform_plan_rows(plan))
+    result = run_plan(
+        actor=actor,
+        stream=BytesIO(stream.getvalue().encode()),
+        filename="reform.csv",
+        write=True,
+    )
+    if result.errors:
+        raise DomainError(
+            _("The plan of the reform is refused: %(reasons)s")
+            % {"reasons": "; ".join(f"{e.row}: {e.reason}" for e in result.errors[:5])}
+        )
+    differ = _tree_as_planned(plan)
+    if differ:
+        raise DomainError(
+            _("The plan of the reform does not give the demo's tree: %(codes)s")
+            % {"codes": ", ".join(differ[:10])}
+        )
+    return sum(1 for d in result.done if d.restructure_id is not None)
+
+
 def write_plan(plan: Plan, actor: Actor) -> Counts:
-    """Store the plan in the current transaction and audit every object it creates."""
+    """Store the plan in the current transaction and audit every object it creates.
+
+    The tree is written as it stood in 2024, with the units the reform founds; the reform's
+    plan (`ranks restructure plan`) is then applied to it as one act per restructure, audited
+    as such, and the tree checked against the plan's."""
     with transaction.atomic():
         last = Membership.objects.aggregate(last=Max("pk"))["last"] or 0
         last_candidate = Candidate.objects.aggregate(last=Max("pk"))["last"] or 0
-        _write_units(plan)
-        changes = _unit_changes(plan)
-        changes += _write_places(plan)
+        first_seq = audit_seq()
+        tree = _tree_of_2024(plan)
+        _write_units(tree)
+        changes = _unit_changes(tree)
+        changes += _write_places(tree)
+        counters.rebuild_coverage()
+        audit_record_many(actor, changes)
+        restructures = _apply_reform(plan, actor)
+        changes = []
         changes += _write_people(plan)
         changes += _write_memberships(plan)
         changes += _write_candidates(plan, actor)
@@ -547,7 +729,8 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
             "SELECT id FROM pipeline_candidate WHERE id > %s", [last_candidate]
         )
         counters.rebuild_coverage()  # the province's places, people and members together
-        written = audit_record_many(actor, changes)
+        audit_record_many(actor, changes)
+        written = audit_seq() - first_seq  # the restructures' entries too
     day = today()
     active = [
         m
@@ -565,4 +748,5 @@ def write_plan(plan: Plan, actor: Actor) -> Counts:
         audit_entries=written,
         candidates=len(plan.candidates),
         events=sum(len(c.events) for c in plan.candidates),
+        restructures=restructures,
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from ranks.core.actor import Actor
-from ranks.core.audit import audit_record, snapshot
+from ranks.core.audit import Change, audit_record, audit_record_many, snapshot
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org import sql, tree
@@ -500,3 +500,222 @@ def place_change(
             valid_from=on,
             valid_to=current.valid_to,
         )
+
+
+def places_move(
+    *, actor: Actor, on: dt.date, moves: Mapping[str, str]
+) -> dict[str, tuple[PlaceVersion, dt.date | None, PlaceVersion]]:
+    """From `on`, each place (code → unit code) belongs to another unit, its name, kind, cells
+    and flags kept: what `place_change` does for each, read and written in bulk for a restructure
+    that moves thousands. The version in force on `on` closes the day before and a new one opens
+    on `on`, ending where that one ended; each audited as `place_version_save` audits it."""
+    if not moves:
+        return {}
+    units = {u.code: u for u in Unit.objects.filter(code__in=set(moves.values()))}
+    for unit_code in sorted(set(moves.values()) - set(units)):
+        raise DomainError(
+            _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"
+        )
+    places = {p.code: p for p in Place.objects.filter(code__in=list(moves))}
+    for code in sorted(set(moves) - set(places)):
+        raise DomainError(_("Unknown place code: %(code)s.") % {"code": code}, field="code")
+    versions: dict[int, list[PlaceVersion]] = {}
+    for version in (
+        PlaceVersion.objects.filter(place_id__in=[p.pk for p in places.values()])
+        .select_related("unit")
+        .prefetch_related("cells")
+    ):
+        versions.setdefault(version.place_id, []).append(version)
+    changes: list[tuple[str, PlaceVersion, PlaceVersion, list[Unit]]] = []
+    ends: dict[str, dt.date | None] = {}
+    for code, unit_code in moves.items():
+        place = places[code]
+        current = next(
+            (
+                v
+                for v in versions.get(place.pk, [])
+                if (v.valid_from is None or v.valid_from <= on)
+                and (v.valid_to is None or on <= v.valid_to)
+            ),
+            None,
+        )
+        if current is None:
+            raise DomainError(_("The place does not exist on %(day)s.") % {"day": on}, field="on")
+        if current.valid_from == on:
+            raise DomainError(_("The place already starts a period on that date."), field="on")
+        check_no_overlap(versions[place.pk], on, current.valid_to, exclude_pk=current.pk)
+        cells = list(current.cells.all())
+        new = PlaceVersion(
+            place=place,
+            name=current.name,
+            kind=current.kind,
+            unit=units[unit_code],
+            area_flags=clean_flags(current.area_flags or ()),
+            valid_from=on,
+            valid_to=current.valid_to,
+        )
+        changes.append((code, current, new, cells))
+        ends[code] = current.valid_to
+    befores = {
+        code: {**snapshot(current), "cells": sorted(c.code for c in cells)}
+        for code, current, _new, cells in changes
+    }
+    relinked = [c.pk for _code, _current, _new, cells in changes for c in cells]
+    with transaction.atomic(), moving(cells=relinked, places=[p.pk for p in places.values()]):
+        for _code, current, _new, _cells in changes:
+            current.valid_to = on - dt.timedelta(days=1)
+        PlaceVersion.objects.bulk_update([c for _k, c, _n, _c in changes], ["valid_to"])
+        PlaceVersion.objects.bulk_create([n for _k, _c, n, _cells in changes])
+        through = PlaceVersion.cells.through
+        through.objects.bulk_create(
+            through(placeversion_id=new.pk, unit_id=cell.pk)
+            for _code, _current, new, cells in changes
+            for cell in cells
+        )
+        entries: list[Change] = []
+        for code, current, new, cells in changes:
+            codes = sorted(c.code for c in cells)
+            entries.append(
+                Change(
+                    "ranks.org.place.version_updated",
+                    "place",
+                    code,
+                    befores[code],
+                    {**snapshot(current), "cells": codes},
+                )
+            )
+            entries.append(
+                Change(
+                    "ranks.org.place.version_created",
+                    "place",
+                    code,
+                    None,
+                    {**snapshot(new), "cells": codes},
+                )
+            )
+        audit_record_many(actor, entries)
+    return {code: (current, ends[code], new) for code, current, new, _cells in changes}
+
+
+def units_move(
+    *, actor: Actor, on: dt.date, moves: Mapping[str, tuple[str | None, str]]
+) -> dict[str, tuple[UnitVersion, dt.date | None, UnitVersion]]:
+    """From `on`, each unit (code → new parent code, new name) hangs below its new parent and
+    bears the name, its kind and the rest kept: what `unit_move` does for each, read and written
+    in bulk for a restructure that moves hundreds. The version in force on `on` closes the day
+    before and a new one opens on `on`, ending where that one ended; each audited as `unit_move`
+    audits it, and the whole checked for cycles in one query. By unit code: the version closed,
+    where it ended before, and the new version."""
+    if not moves:
+        return {}
+    codes = set(moves) | {parent for parent, _name in moves.values() if parent}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    for code in sorted(codes - set(units)):
+        raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
+    versions: dict[int, list[UnitVersion]] = {}
+    for version in UnitVersion.objects.filter(
+        unit_id__in=[units[c].pk for c in moves]
+    ).select_related("kind"):
+        versions.setdefault(version.unit_id, []).append(version)
+    changes: list[tuple[str, UnitVersion, dt.date | None, UnitVersion]] = []
+    for code, (parent_code, name) in moves.items():
+        unit = units[code]
+        mine = versions.get(unit.pk, [])
+        current = next(
+            (
+                v
+                for v in mine
+                if (v.valid_from is None or v.valid_from <= on)
+                and (v.valid_to is None or on <= v.valid_to)
+            ),
+            None,
+        )
+        if current is None:
+            raise DomainError(_("The unit does not exist on %(day)s.") % {"day": on}, field="on")
+        if current.valid_from == on:
+            raise DomainError(_("The unit already starts a period on that date."), field="on")
+        parent = units[parent_code] if parent_code else None
+        if parent is not None and parent.pk == unit.pk:
+            raise self_parent_error()
+        name = name or current.name
+        check_unit_text(code, name)
+        check_no_overlap(mine, on, current.valid_to, exclude_pk=current.pk)
+        new = UnitVersion(
+            unit=unit,
+            name=name.strip(),
+            kind=current.kind,
+            parent=parent,
+            valid_from=on,
+            valid_to=current.valid_to,
+            can_admit=current.can_admit,
+            area_flags=clean_flags(current.area_flags or ()),
+            admin_code=current.admin_code,
+            latitude=current.latitude,
+            longitude=current.longitude,
+        )
+        changes.append((code, current, current.valid_to, new))
+    befores = {code: snapshot(current) for code, current, _end, _new in changes}
+    with transaction.atomic(), moving(units=[units[c].pk for c in moves]):
+        for _code, current, _end, _new in changes:
+            current.valid_to = on - dt.timedelta(days=1)
+        UnitVersion.objects.bulk_update([c for _k, c, _e, _n in changes], ["valid_to"])
+        UnitVersion.objects.bulk_create([n for _k, _c, _e, n in changes])
+        if versions_below_themselves([n.pk for _k, _c, _e, n in changes]):
+            raise cycle_error(on)
+        entries: list[Change] = []
+        for code, current, _end, new in changes:
+            entries.append(
+                Change(
+                    "ranks.org.unit.version_closed",
+                    "unit",
+                    code,
+                    befores[code],
+                    snapshot(current),
+                )
+            )
+            entries.append(
+                Change("ranks.org.unit.version_created", "unit", code, None, snapshot(new))
+            )
+        audit_record_many(actor, entries)
+    return {code: (current, end, new) for code, current, end, new in changes}
+
+
+def units_close(
+    *, actor: Actor, last_day: dt.date, codes: Iterable[str]
+) -> dict[str, tuple[UnitVersion, dt.date | None]]:
+    """Each unit's version in force on `last_day` ends that day: what `unit_close` does for
+    each, read and written in bulk, each audited as it audits it. By unit code: the version
+    closed and where it ended before."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    for code in codes:
+        if code not in units:
+            raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="code")
+    found = {
+        v.unit_id: v
+        for v in UnitVersion.objects.valid_on(last_day).filter(
+            unit_id__in=[u.pk for u in units.values()]
+        )
+    }
+    closing: list[tuple[str, UnitVersion, dt.date | None, dict[str, Any]]] = []
+    for code in codes:
+        current = found.get(units[code].pk)
+        if current is None:
+            raise DomainError(
+                _("The unit does not exist on %(day)s.") % {"day": last_day}, field="on"
+            )
+        closing.append((code, current, current.valid_to, snapshot(current)))
+    with transaction.atomic(), moving(units=[u.pk for u in units.values()]):
+        for _code, current, _end, _before in closing:
+            current.valid_to = last_day
+        UnitVersion.objects.bulk_update([c for _k, c, _e, _b in closing], ["valid_to"])
+        audit_record_many(
+            actor,
+            [
+                Change("ranks.org.unit.closed", "unit", code, before, snapshot(current))
+                for code, current, _end, before in closing
+            ],
+        )
+    return {code: (current, end) for code, current, end, _before in closing}

@@ -171,7 +171,8 @@ def _keeps_members(facts: Facts, version: Version) -> bool:
     return facts.kinds.get(version.kind, False)
 
 
-def _reparent(plan: Plan, facts: Facts, code: str, parent: str) -> None:
+def _reparent(plan: Plan, facts: Facts, code: str, parent: str, name: str = "") -> None:
+    """From the date, `code` hangs below `parent` (and bears `name`, if given)."""
     current = _changeable(plan, facts, code)
     if current is None:
         return
@@ -182,7 +183,7 @@ def _reparent(plan: Plan, facts: Facts, code: str, parent: str) -> None:
         UnitStep(
             code=code,
             parent=parent,
-            name=current.name,
+            name=name or current.name,
             kind=current.kind,
             was_parent=current.parent,
             was_name=current.name,
@@ -366,11 +367,13 @@ def make_plan(request: Request, facts: Facts) -> Plan:
         ):
             _split(plan, facts)
     elif kind == "move":
-        if _count(plan, "source", len(sources), 1, None) & _count(
+        # A move may carry a new name on the same date: then it moves one unit.
+        name = request.name.strip()
+        if _count(plan, "source", len(sources), 1, 1 if name else None) & _count(
             plan, "target", len(targets), 1, 1
         ) and _target(plan, facts, targets[0]):
             for source in sources:
-                _reparent(plan, facts, source, targets[0])
+                _reparent(plan, facts, source, targets[0], name)
     elif kind == "rename":
         if not request.name.strip():
             plan.block("name_missing")

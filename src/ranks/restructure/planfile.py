@@ -3,9 +3,10 @@
 A plan file has one row per source, target, kind and date (docs/restructure.md, "Plans"). The
 rows of one restructure are grouped into one step: the rows of a merge, a move or a dissolution
 into a successor that share the target and the date; the rows of a split that share the source
-and the date. A `create` row is a step of its own: a new unit from the date. Steps apply by date,
-then creations, merges, splits, moves, dissolutions, renames and changes of kind, then in the
-order of their first row.
+and the date. A `create` row is a step of its own: a new unit from the date; so is a move that
+carries a new name (its one source bears it from the date). Steps apply by date, then creations,
+merges, splits, moves, dissolutions, renames and changes of kind, then in the order of their first
+row.
 
 Problems are keys with the row and the column to blame; the caller words them. Nothing here
 imports Django.
@@ -130,7 +131,8 @@ def _check(row: PlanRow) -> list[Problem]:
     for column in NEEDS[row.kind]:
         if not getattr(row, column):
             problems.append(Problem(row.number, column, "needed", {"kind": row.kind}))
-    if row.kind in ("split", CREATE, "rename", "change_kind") and len(row.source) > 1:
+    one = ("split", CREATE, "rename", "change_kind")
+    if (row.kind in one or (row.kind == "move" and row.name)) and len(row.source) > 1:
         problems.append(Problem(row.number, "source", "one_source", {"kind": row.kind}))
     if row.map and row.kind != "split":
         problems.append(Problem(row.number, "map", "map_not_split", {"kind": row.kind}))
@@ -142,6 +144,8 @@ def _check(row: PlanRow) -> list[Problem]:
 def _group_key(row: PlanRow) -> tuple:
     if row.kind == "split":
         return (row.kind, row.on, row.source[0])
+    if row.kind == "move" and row.name:
+        return (row.kind, row.on, row.number)  # a move with a new name: a unit of its own
     if row.kind in ("merge", "move") or (row.kind == "dissolve" and row.target):
         return (row.kind, row.on, row.target)
     return (row.kind, row.on, row.number)  # a row of its own

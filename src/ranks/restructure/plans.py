@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
+from ranks.core.audit import audit_batch, audit_savepoint
 from ranks.core.errors import DomainError
+from ranks.counters.services import moving
 from ranks.interchange import values as V
 from ranks.interchange.engine import (
     MAX_BYTES,
@@ -265,24 +267,29 @@ def _params(step: Step) -> dict[str, Any]:
 
 
 def _restructure(actor: Actor, step: Step, header_of: dict[str, str]) -> StepDone | list[RowError]:
-    preview = restructure_preview(actor=actor, **_params(step))
-    if preview.blockers:
+    """Apply the step (which previews it); when it is refused, preview it to name each blocker
+    by its row and column."""
+    try:
+        done = restructure_apply(
+            actor=actor, reason=step.reason, document=step.document, **_params(step)
+        )
+    except DomainError:
+        preview = restructure_preview(actor=actor, **_params(step))
+        if not preview.blockers:
+            raise
         keyed = preview.plan.blockers
         errors = []
         for i, text in enumerate(preview.blockers):
             params = dict(keyed[i].params) if i < len(keyed) else {}
             errors.append(_error(step, params.get("code"), text, header_of))
         return errors
-    done = restructure_apply(
-        actor=actor, reason=step.reason, document=step.document, **_params(step)
-    )
-    plan = preview.plan
+    created = len(done.changes["unit_created"])
     return StepDone(
         step,
         restructure_id=done.pk,
-        units=len(plan.units),
-        places=len(plan.places),
-        closes=len(plan.closes),
+        units=created,
+        places=len(done.changes["place_created"]),
+        closes=len(done.changes["unit_closed"]) - created,
     )
 
 
@@ -304,10 +311,13 @@ def run_plan(*, actor: Actor, stream: IO[bytes], filename: str, write: bool) -> 
             )
         )
     try:
-        with transaction.atomic():
+        # One frame for the counters (recounted once for the plan, when it ends) and one batch
+        # for the audit chain (written in bulk): each step still audits its own entries, and a
+        # refused step's savepoint forgets them.
+        with transaction.atomic(), audit_batch(), moving():
             for step in steps:
                 try:
-                    with transaction.atomic():
+                    with audit_savepoint():
                         if step.kind == CREATE:
                             outcome: StepDone | list[RowError] = _create(actor, step)
                         else:

@@ -20,7 +20,13 @@ from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.coverage.models import Secondment
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
-from ranks.org.services import place_change, unit_close, unit_move, unit_version_save
+from ranks.org.services import (
+    places_move,
+    unit_move,
+    unit_version_save,
+    units_close,
+    units_move,
+)
 from ranks.people.models import Membership, Posting
 from ranks.pipeline.models import Candidate, StageEvent
 from ranks.restructure.carry import Moves
@@ -306,7 +312,19 @@ def _apply(
     created_units: list[int] = []
     closed_places: list[list[Any]] = []
     created_places: list[int] = []
+    # The units that keep their kind are moved in bulk (a reform moves hundreds); a change
+    # of kind goes through `unit_version_save` after the move.
+    moved_units = units_move(
+        actor=actor,
+        on=on,
+        moves={s.code: (s.parent, s.name) for s in plan.units if s.kind == s.was_kind},
+    )
     for step in plan.units:
+        if step.code in moved_units:
+            was, end, new = moved_units[step.code]
+            closed_units.append([was.pk, end.isoformat() if end else None])
+            created_units.append(new.pk)
+            continue
         current = UnitVersion.objects.valid_on(on).get(unit__code=step.code)
         closed_units.append(
             [current.pk, current.valid_to.isoformat() if current.valid_to else None]
@@ -314,49 +332,33 @@ def _apply(
         new = unit_move(
             actor=actor, code=step.code, new_parent_code=step.parent, on=on, name=step.name
         )
-        if step.kind != step.was_kind:
-            new = unit_version_save(
-                actor=actor,
-                code=step.code,
-                name=new.name,
-                kind=step.kind,
-                parent_code=step.parent,
-                valid_from=on,
-                valid_to=new.valid_to,
-                can_admit=new.can_admit,
-                area_flags=new.area_flags,
-                admin_code=new.admin_code,
-                latitude=new.latitude,
-                longitude=new.longitude,
-            )
-        created_units.append(new.pk)
-    for place_step in plan.places:
-        pv = (
-            PlaceVersion.objects.valid_on(on)
-            .select_related("unit")
-            .prefetch_related("cells")
-            .get(place__code=place_step.code)
-        )
-        closed_places.append([pv.pk, pv.valid_to.isoformat() if pv.valid_to else None])
-        new_place = place_change(
+        new = unit_version_save(
             actor=actor,
-            code=place_step.code,
-            on=on,
-            name=pv.name,
-            kind=pv.kind,
-            unit_code=place_step.unit,
-            cell_codes=[c.code for c in pv.cells.all()],
-            area_flags=pv.area_flags or (),
+            code=step.code,
+            name=new.name,
+            kind=step.kind,
+            parent_code=step.parent,
+            valid_from=on,
+            valid_to=new.valid_to,
+            can_admit=new.can_admit,
+            area_flags=new.area_flags,
+            admin_code=new.admin_code,
+            latitude=new.latitude,
+            longitude=new.longitude,
         )
-        assert new_place is not None  # the unit differs, so something changes
+        created_units.append(new.pk)
+    moved_places = places_move(
+        actor=actor, on=on, moves={s.code: s.unit for s in plan.places}
+    )  # read and written in bulk: a reform moves thousands
+    for place_step in plan.places:
+        was_place, ended, new_place = moved_places[place_step.code]
+        closed_places.append([was_place.pk, ended.isoformat() if ended else None])
         created_places.append(new_place.pk)
     carried, said = _carry(actor, restructure, moves)
+    closed = units_close(actor=actor, last_day=on - dt.timedelta(days=1), codes=plan.closes)
     for code in plan.closes:
-        current = UnitVersion.objects.valid_on(on).get(unit__code=code)
-        closed_units.append(
-            [current.pk, current.valid_to.isoformat() if current.valid_to else None]
-        )
-        unit_close(actor=actor, code=code, last_day=on - dt.timedelta(days=1))
+        was_unit, was_end = closed[code]
+        closed_units.append([was_unit.pk, was_end.isoformat() if was_end else None])
     moved_codes = sorted({s.code for s in plan.units} | set(plan.closes) | set(request.targets))
     changes = {
         "unit_closed": closed_units,
