@@ -1,6 +1,7 @@
 """In headless Chromium: sign in, switch language, open a unit page, on a phone-sized screen."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -29,4 +30,5 @@ def test_sign_in_switch_language_and_open_a_unit(page, live_server, world):
     assert width <= 390
     # English is kept on the next page.
     page.click("text=Chi bộ thôn Đông")
-    assert page.locator("text=Members").first.is_visible()
+    page.wait_for_url("**/units/C1-A/**")
+    expect(page.locator("#members-heading")).to_contain_text("Members")
