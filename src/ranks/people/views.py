@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.access.requests import (
     actor_of,
     day_of,
+    keep_offline,
     officer_covers,
     person_or_404,
     scope_of,
@@ -142,12 +143,13 @@ def unit_members(request, code: str):
         filters=filters,
         page_number=request.GET.get("page"),
     )
-    return render(
+    version = unit_version_nearest(unit, day)
+    response = render(
         request,
         "people/members.html",
         {
             "unit": unit,
-            "version": unit_version_nearest(unit, day),
+            "version": version,
             "day": day,
             "date_error": date_error,
             "filters": filters,
@@ -162,6 +164,9 @@ def unit_members(request, code: str):
             "export_limit": REGISTER_EXPORT_LIMIT,
             "export_formats": EXPORT_FORMATS,
         },
+    )
+    return keep_offline(
+        request, response, unit if version and version.kind.holds_members else None
     )
 
 

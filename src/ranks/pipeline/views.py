@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ranks.access.requests import actor_of, day_of, officer_covers, scope_of, unit_or_404
+from ranks.access.requests import (
+    KEEP_HEADER,
+    actor_of,
+    day_of,
+    keep_offline,
+    officer_covers,
+    scope_of,
+    unit_or_404,
+)
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
@@ -25,6 +33,7 @@ from ranks.org.selectors import unit_version_nearest
 from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
+from ranks.pipeline.selectors.basis import candidate_bases, candidate_basis
 from ranks.pipeline.selectors import (
     BOARD_COLUMN_LIMIT,
     candidate_choices,
@@ -74,7 +83,18 @@ def unit_candidates(request, code: str):
             stage=stage,
             page_number=request.GET.get("page"),
         )
-    return render(
+    is_cell = bool(version and version.kind.holds_members)
+    kept = is_cell and officer_covers(request, unit) and day == today()
+    if kept:
+        # Each candidate's basis goes with the link, so the device fetches again for offline
+        # use only the candidates' pages that changed (three queries for the page's rows).
+        shown = [row.candidate for row in listed.rows] + [
+            row.candidate for column in (listed.columns or []) for row in column.rows
+        ]
+        bases = candidate_bases([c.pk for c in shown])
+        for candidate in shown:
+            candidate.offline_basis = bases.get(candidate.pk, "")
+    response = render(
         request,
         "pipeline/candidates.html",
         {
@@ -94,10 +114,13 @@ def unit_candidates(request, code: str):
             "groups": SourceGroup.choices,
             "states": list(STATE_FILTERS.items()),
             "stages": [(s, Stage(s).label) for s in MAIN_STAGES],
-            "is_cell": bool(version and version.kind.holds_members),
+            "is_cell": is_cell,
             "may_add": officer_covers(request, unit),
+            # A cell's own officer gets the links the installed app keeps for offline use.
+            "offline": kept,
         },
     )
+    return keep_offline(request, response, unit if is_cell else None)
 
 
 DUE_PAGE = 25
@@ -137,7 +160,7 @@ def candidate_detail(request, person_id: str):
     overview = candidate_overview(
         candidate=seen.candidate, day=day, may_record=seen.may_record, handover=seen.handover
     )
-    return render(
+    response = render(
         request,
         "pipeline/candidate.html",
         {
@@ -165,6 +188,11 @@ def candidate_detail(request, person_id: str):
             "restructure_handovers": candidate_handovers(seen.candidate.pk),
         },
     )
+    keep_offline(request, response, seen.candidate.cell)
+    if response.has_header(KEEP_HEADER):
+        # What the device compares before fetching the page again for offline use.
+        response["Ranks-Basis"] = candidate_basis(seen.candidate)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
