@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "RegisterStatusEnum": "ranks.people.selectors.REGISTER_STATUSES",
         "RestructureKindEnum": "ranks.restructure.models.RestructureKind",
         "RestructureStatusEnum": "ranks.restructure.models.RestructureStatus",
+        "WhereKindEnum": "ranks.people.models.AbsenceWhere",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

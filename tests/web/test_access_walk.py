@@ -100,6 +100,9 @@ POST_PAGES = {
     "person_edit",
     "member_transfer",
     "member_leave",
+    "member_away",
+    "member_return",
+    "api_member_absences",
     "unit_edit",
     "place_edit",
     "unit_grants",
@@ -117,6 +120,7 @@ API_WRITES = {
     "api_event_correct",
     "api_member_transfer",
     "api_member_leave",
+    "api_member_absence_return",
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants", "restructure_new"}

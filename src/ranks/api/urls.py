@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from ranks.api import views
 from ranks.api.common import open_view
 from ranks.api.endpoints import (
+    absences,
     figures,
     files,
     members,
@@ -22,7 +23,7 @@ from ranks.api.endpoints import (
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 # Each area's endpoints, under /api/v1/.
-AREAS = (tree, people, members, pipeline, records, targets, figures, files, restructures)
+AREAS = (tree, people, members, absences, pipeline, records, targets, figures, files, restructures)
 
 
 urlpatterns = [

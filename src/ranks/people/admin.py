@@ -1,9 +1,9 @@
-"""Persons, memberships and postings in the admin, read-only: changes go through services."""
+"""Persons, memberships, postings and absences in the admin, read-only: changes go through services."""
 
 from django.contrib import admin
 
 from ranks.core.admin import ReadOnlyAdmin
-from ranks.people.models import Membership, Person, Posting
+from ranks.people.models import Absence, Membership, Person, Posting
 
 
 @admin.register(Person)
@@ -12,5 +12,5 @@ class PersonAdmin(ReadOnlyAdmin):
     search_fields = ("person_id", "search_name")
 
 
-for model in (Membership, Posting):
+for model in (Membership, Posting, Absence):
     admin.site.register(model, ReadOnlyAdmin)

@@ -12,6 +12,7 @@ from ranks.core.errors import DomainError
 from ranks.core.forms import DayField
 from ranks.people.models import (
     SENSITIVE_FIELDS,
+    AbsenceWhere,
     EducationGeneral,
     EducationProfessional,
     Gender,
@@ -160,3 +161,62 @@ class LeaveForm(DomainErrorsMixin, forms.Form):
 
     date = DayField(label=_("Left on"))
     reason = OfferedChoiceField(label=_("Reason"), choices=_choices(LeftReason))
+
+
+def _note() -> forms.CharField:
+    return forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AbsenceForm(DomainErrorsMixin, forms.Form):
+    """A member starts working away: from when, where, how contact is kept."""
+
+    started_on = DayField(label=_("Working away from"))
+    where_kind = OfferedChoiceField(label=_("Working away in"), choices=_choices(AbsenceWhere))
+    where = _text(
+        _("Where"),
+        required=True,
+        autocomplete="off",
+        placeholder=_("e.g. Bình Dương, Hàn Quốc, the company's name"),
+    )
+    contact = _text(
+        _("How contact is kept"),
+        autocomplete="off",
+        placeholder=_("e.g. phone, Zalo"),
+    )
+    note = _note()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `absence_start` besides the actor and the person."""
+        data = self.cleaned_data
+        return {
+            "started_on": data["started_on"],
+            "where_kind": data["where_kind"],
+            "where": data["where"].strip(),
+            "contact": data["contact"].strip(),
+            "note": data["note"].strip(),
+        }
+
+
+class ReturnForm(DomainErrorsMixin, forms.Form):
+    """A member working away is back."""
+
+    ended_on = DayField(label=_("Back on"))
+    note = _note()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `absence_return` besides the actor and the person."""
+        data = self.cleaned_data
+        return {"ended_on": data["ended_on"], "note": data["note"].strip()}

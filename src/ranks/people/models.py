@@ -215,3 +215,36 @@ class PersonPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.role} {self.place_id} {self.valid_from} – {self.valid_to or '…'}"
+
+
+class AbsenceWhere(models.TextChoices):
+    PROVINCE = "province", _("another province")
+    COUNTRY = "country", _("abroad")
+    ENTERPRISE = "enterprise", _("an enterprise or company")
+
+
+class Absence(models.Model):
+    """A member working away from their cell ("đi làm ăn xa"): where, from when, how contact is
+    kept, and the day they came back (empty while away). The cell is the one the member's posting
+    was in force in on the first day away: the record stays with it whatever moves later."""
+
+    # Looked up by person through the index below, which begins with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="absences", db_index=False
+    )
+    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="absences")
+    where_kind = models.CharField(max_length=20, choices=AbsenceWhere.choices)
+    where = models.CharField(max_length=200)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["person", "started_on"])]
+        verbose_name = _("working away")
+        verbose_name_plural = _("working away")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} away {self.started_on} – {self.ended_on or '…'}"

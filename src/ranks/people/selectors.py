@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +19,7 @@ from ranks.core.collation import given_name, person_order, vietnamese
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
-from ranks.people.models import Membership, Person, PersonPlace, Posting
+from ranks.people.models import Absence, Membership, Person, PersonPlace, Posting
 from ranks.people.names import fold
 
 if TYPE_CHECKING:
@@ -969,3 +971,53 @@ def unit_leavings(
         UnitLeaving(membership=memberships[mid], cell=names[(cell_id, days[mid])])
         for mid, cell_id, _day in found
     ]
+
+
+# --- members working away ---------------------------------------------------------------------
+
+
+def absences_of(person: Person) -> list[Absence]:
+    """The person's times working away, the newest first, with their cells: one query."""
+    return list(person.absences.select_related("cell").order_by("-started_on", "-pk"))
+
+
+def absence_basis(person_id: str) -> str:
+    """A short digest of everything recorded about the person's working away (each absence's
+    id, cell, dates, where, contact and note): it changes with every start, return or change, so
+    a device that wrote against one basis can tell whether the record moved since. A person with
+    none (or no such person) has the digest of an empty list. One query."""
+    rows = (
+        Absence.objects.filter(person__person_id=person_id)
+        .order_by("pk")
+        .values_list(
+            "pk", "cell_id", "where_kind", "where", "started_on", "ended_on", "contact", "note"
+        )
+    )
+    text = json.dumps(
+        [
+            [value.isoformat() if isinstance(value, dt.date) else value for value in row]
+            for row in rows
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def absence_open_for(person_ids: Iterable[str], *, on: dt.date | None = None) -> dict[str, Absence]:
+    """Of the people of `person_ids` (identifiers), those working away, with their absence: not
+    yet back (`on` None), or away on `on` (started by then, not back by then). One query."""
+    wanted = list(dict.fromkeys(person_ids))
+    if not wanted:
+        return {}
+    absences = Absence.objects.filter(person__person_id__in=wanted)
+    if on is None:
+        absences = absences.filter(ended_on__isnull=True)
+    else:
+        absences = absences.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on
+        )
+    found: dict[str, Absence] = {}
+    for absence in absences.annotate(key=F("person__person_id")).order_by("started_on", "pk"):
+        found[absence.key] = absence  # the latest one wins
+    return found

@@ -9,6 +9,8 @@ urlpatterns = [
     path("people/<str:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<str:person_id>/transfer/", views.member_transfer, name="member_transfer"),
     path("people/<str:person_id>/leave/", views.member_leave, name="member_leave"),
+    path("people/<str:person_id>/away/", views.member_away, name="member_away"),
+    path("people/<str:person_id>/return/", views.member_return, name="member_return"),
     path("units/<str:code>/members/", views.unit_members, name="unit_members"),
     path(
         "units/<str:code>/members.<slug:fmt>",

@@ -1,9 +1,10 @@
 """Pages of people: a person's page, adding and editing a person with their places, a member's
-transfer and leaving, and a unit's member register with its downloads.
+transfer, leaving, working away and return, and a unit's member register with its downloads.
 
 Seeing follows the viewer's scope (404 outside it, like a missing record). Writing needs the
 officer role (a manager's covers it): over a unit the person belongs to, lives or works in to
-edit them; over the member's cell, and the cell they move to, for a transfer or a leaving. A
+edit them; over the member's cell, and the cell they move to, for a transfer or a leaving; over
+the member's cell for working away and the return. A
 user who may see but not write gets the page without its actions, and 403 from the forms."""
 
 from __future__ import annotations
@@ -33,11 +34,14 @@ from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.forms import LeaveForm, PersonForm, TransferForm
+from ranks.people.absences import absence_return, absence_start
+from ranks.people.forms import AbsenceForm, LeaveForm, PersonForm, ReturnForm, TransferForm
 from ranks.people.selectors import (
     REGISTER_EXPORT_LIMIT,
     REGISTER_STATUSES,
     RegisterFilters,
+    absence_open_for,
+    absences_of,
     cell_code_covered,
     member_current,
     member_current_of,
@@ -92,6 +96,7 @@ def person_detail(request, person_id: str):
             sensitive = False
     memberships = person_memberships_on(person=person, day=day)
     current = member_current_of(memberships, day)
+    absences = absences_of(person)
     return render(
         request,
         "people/person.html",
@@ -106,6 +111,8 @@ def person_detail(request, person_id: str):
             "may_edit": _may_edit(request, person),
             "current": current,
             "may_move": current is not None and officer_covers(request, current.cell),
+            "absences": absences,
+            "away": next((a for a in absences if a.ended_on is None), None),
         },
     )
 
@@ -143,6 +150,8 @@ def unit_members(request, code: str):
         filters=filters,
         page_number=request.GET.get("page"),
     )
+    # Who of the page's members was working away on the day: one query.
+    away = absence_open_for([row.person.person_id for row in register.rows], on=day)
     version = unit_version_nearest(unit, day)
     response = render(
         request,
@@ -154,6 +163,7 @@ def unit_members(request, code: str):
             "date_error": date_error,
             "filters": filters,
             "rows": register.rows,
+            "away": away,
             "page": register.page,
             "total": register.total,
             # A list of the cells to choose from when it is short; else the code is typed.
@@ -475,3 +485,77 @@ def member_leave(request, person_id: str):
             "action": "leave",
         },
     )
+
+
+# --- working away and the return --------------------------------------------------------------
+
+
+def _away_or_refused(request, person, day):
+    """The member's running membership, if the user may record working away for their cell on
+    `day` (403 if not)."""
+    back = reverse("person", args=[person.person_id])
+    label = _("Back to %(name)s") % {"name": person.full_name}
+    current = member_current(person=person, day=day)
+    if current is None:
+        raise Refused(_("This person is no party member now."), back_url=back, back_label=label)
+    if not officer_covers(request, current.cell):
+        raise Refused(
+            _("Recording working away or a return needs the officer role for the member's cell."),
+            back_url=back,
+            back_label=label,
+        )
+    return current
+
+
+def _absence_page(request, person_id: str, action: str):
+    person = person_or_404(request, person_id)
+    day, date_error = day_of(request)
+    posted = request.POST if request.method == "POST" else None
+    field = "started_on" if action == "away" else "ended_on"
+    on = (parse_date(posted.get(field)) if posted else None) or day
+    current = _away_or_refused(request, person, on)
+    running = next((a for a in absences_of(person) if a.ended_on is None), None)
+    form_class = AbsenceForm if action == "away" else ReturnForm
+    form = form_class(posted, initial={field: day})
+    if posted is not None and form.is_valid():
+        record = absence_start if action == "away" else absence_return
+        try:
+            record(actor=actor_of(request), person_id=person.person_id, **form.service_arguments())
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            when = form.cleaned_data[field].strftime("%d/%m/%Y")
+            message = (
+                _("Recorded: working away from %(date)s.")
+                if action == "away"
+                else _("Recorded: back on %(date)s.")
+            )
+            messages.success(request, message % {"date": when})
+            return redirect("person", person_id=person.person_id)
+    return render(
+        request,
+        "people/absence_form.html",
+        {
+            "person": person,
+            "current": current,
+            "running": running,
+            "day": day,
+            "date_error": date_error,
+            "form": form,
+            "action": action,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def member_away(request, person_id: str):
+    """A member starts working away: from a date, where, how contact is kept."""
+    return _absence_page(request, person_id, "away")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def member_return(request, person_id: str):
+    """A member working away is back, on a date."""
+    return _absence_page(request, person_id, "return")
