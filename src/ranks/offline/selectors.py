@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from ranks.access.scope import Scope
 from ranks.core.collation import person_order
 from ranks.org.models import Unit
-from ranks.people.selectors import cell_members_on, places_offered
+from ranks.people.selectors import (
+    absence_bases,
+    absence_open_for,
+    cell_members_on,
+    places_offered,
+)
 from ranks.pipeline.models import Candidate
 from ranks.pipeline.selectors.basis import candidate_bases
 from ranks.pipeline.stages import Stage
@@ -43,15 +48,25 @@ class KitCandidate:
 
 
 @dataclass(frozen=True)
+class KitMember:
+    person_id: str
+    name: str
+    away: bool
+    basis: str
+
+
+@dataclass(frozen=True)
 class RecordKit:
     candidates: list[KitCandidate]
     members: list[tuple[str, str]]
     places: list[tuple[str, str]]
+    members_away: list[KitMember]
 
 
 def record_kit(*, officer: Scope, cell: Unit, day: dt.date) -> RecordKit:
     """The candidates in progress in `cell` (by name, in Vietnamese order), the members present
-    on `day` and the places offered to a new person. Five queries."""
+    on `day` (with whether each is working away, and the basis of their absences) and the places
+    offered to a new person. Seven queries."""
     rows = list(
         Candidate.objects.filter(cell=cell)
         .exclude(stage_now__in=_CLOSED_STAGES)
@@ -71,5 +86,16 @@ def record_kit(*, officer: Scope, cell: Unit, day: dt.date) -> RecordKit:
         for c in rows
     ]
     members = [(p.person.person_id, p.person.full_name) for p in cell_members_on(cell.pk, day)]
+    ids = [pid for pid, _name in members]
+    away = absence_open_for(ids)
+    absence = absence_bases(ids)
     places = places_offered(scope=officer, unit=cell, day=day)
-    return RecordKit(candidates=candidates, members=members, places=places)
+    return RecordKit(
+        candidates=candidates,
+        members=members,
+        places=places,
+        members_away=[
+            KitMember(person_id=pid, name=name, away=pid in away, basis=absence[pid])
+            for pid, name in members
+        ],
+    )

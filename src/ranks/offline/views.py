@@ -36,7 +36,7 @@ from ranks.core.errors import Refused
 from ranks.offline.selectors import OFFLINE_STAGES, record_kit
 from ranks.offline.texts import outbox_texts
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.forms import PersonForm
+from ranks.people.forms import AbsenceForm, PersonForm, ReturnForm
 from ranks.pipeline.forms import CandidateForm, EventForm
 from ranks.pipeline.stages import Stage
 
@@ -97,7 +97,8 @@ def service_worker(request):
 @require_GET
 def cell_record(request, code: str):
     """Record at a cell with or without a connection: a step of a candidate, a person added to
-    the source list. Officers of the cell only; a unit that holds no members has no such page."""
+    the source list, a member working away or back. Officers of the cell only; a unit that holds
+    no members has no such page."""
     unit = unit_or_404(request, code)
     day = today()
     version = unit_version_nearest(unit, day)
@@ -133,6 +134,8 @@ def cell_record(request, code: str):
             "stage_forms": stage_forms,
             "candidate_form": candidate_form,
             "person_fields": [person_form[name] for name in PERSON_FIELDS],
+            "away_form": AbsenceForm(prefix="away", initial={"started_on": day}),
+            "return_form": ReturnForm(prefix="return", initial={"ended_on": day}),
         },
     )
     return keep_offline(request, response, unit)

@@ -239,6 +239,58 @@
     });
   }
 
+  /* --- a member working away or back ---------------------------------------------------- */
+
+  var absenceForm = document.querySelector("form[data-offline-form=absence]");
+  var kindSelect = absenceForm && absenceForm.querySelector("select[name=absence_kind]");
+  var memberSelect = absenceForm && absenceForm.querySelector("select[name=member]");
+
+  function showAbsence() {
+    absenceForm.querySelectorAll("fieldset[data-absence]").forEach(function (fieldset) {
+      var on = fieldset.getAttribute("data-absence") === kindSelect.value;
+      fieldset.hidden = !on;
+      fieldset.disabled = !on;
+    });
+  }
+
+  if (absenceForm) {
+    kindSelect.addEventListener("change", showAbsence);
+    memberSelect.addEventListener("change", function () {
+      var option = memberSelect.selectedOptions[0];
+      if (option && option.value) kindSelect.value = option.getAttribute("data-away") ? "return" : "away";
+      showAbsence();
+    });
+    showAbsence();
+    absenceForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var kind = kindSelect.value;
+      var dateField = kind === "away" ? "away-started_on" : "return-ended_on";
+      var needed = ["member", dateField].concat(kind === "away" ? ["away-where"] : []);
+      if (missing(absenceForm, needed)) return;
+      var option = memberSelect.selectedOptions[0];
+      var fieldset = absenceForm.querySelector("fieldset[data-absence='" + kind + "']");
+      var values = valuesOf(fieldset, kind);
+      var name = option.getAttribute("data-name") || option.value;
+      var path = "/api/v1/people/" + encodeURIComponent(option.value) + "/absences/";
+      keep({
+        kind: kind,
+        cell: absenceForm.getAttribute("data-cell"),
+        subject: "member:" + option.value,
+        subject_name: name,
+        label: name + " · " + kindSelect.selectedOptions[0].textContent.trim() + " · " +
+          ddmmyyyy(kind === "away" ? values.started_on : values.ended_on),
+        url: kind === "away" ? path : path + "return/",
+        body: apiBody(values),
+        basis: option.getAttribute("data-basis") || "",
+        page_rendered_at: renderedAt,
+        form: { kind: kind, member: option.value, values: values },
+        page: location.pathname,
+      }, absenceForm).then(function () {
+        fieldset.querySelectorAll("input[type=text], textarea").forEach(function (i) { i.value = ""; });
+      });
+    });
+  }
+
   /* --- correcting a record the server refused (#edit=ID from the outbox) ----------------- */
 
   var match = /^#edit=(.+)$/.exec(location.hash);
@@ -253,6 +305,12 @@
         showStage();
         fill(eventForm.querySelector("fieldset[data-stage='" + row.form.stage + "']"), row.form.stage, row.form.values);
         eventForm.scrollIntoView();
+      } else if ((row.kind === "away" || row.kind === "return") && absenceForm) {
+        memberSelect.value = row.form.member;
+        kindSelect.value = row.form.kind;
+        showAbsence();
+        fill(absenceForm.querySelector("fieldset[data-absence='" + row.form.kind + "']"), row.form.kind, row.form.values);
+        absenceForm.scrollIntoView();
       } else if (row.kind === "candidate" && candidateForm) {
         fill(candidateForm, "new", row.form.values);
         fill(candidateForm, "person", row.form.person);
