@@ -4,6 +4,7 @@ phone-sized browser whose connection the test cuts and restores (service worker 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -91,15 +92,13 @@ def kept_urls(page) -> list[str]:
     )
 
 
-def wait_kept(page, paths: list[str], timeout: float = 20000) -> None:
+def wait_kept(page, paths: list[str], timeout: float = 20.0) -> None:
     """Wait until the device keeps each of `paths` (the worker fetches them after the page)."""
-    page.wait_for_function(
-        """async (paths) => {
-            if (!(await caches.has('ranks-pages'))) return false;
-            const cache = await caches.open('ranks-pages');
-            const kept = (await cache.keys()).map(k => new URL(k.url).pathname);
-            return paths.every(p => kept.includes(p));
-        }""",
-        arg=paths,
-        timeout=timeout,
-    )
+    deadline = time.monotonic() + timeout
+    while True:
+        kept = {url.split("?")[0] for url in kept_urls(page)}
+        if all(path in kept for path in paths):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not kept on the device: {sorted(set(paths) - kept)}")
+        page.wait_for_timeout(200)

@@ -32,36 +32,41 @@ def go_offline_at_record_page(page, base):
 def test_a_refused_record_stays_with_its_reason_until_corrected(page, live_server, cell):
     base = live_server.url
     connection = go_offline_at_record_page(page, base)
-    # A vote with too few votes for: the server refuses it under R7 (two thirds).
-    record_step(page, "P-Q2", "cell_resolution", {"votes_for": "1"})
+    # One introducer where two are needed: the server refuses it under R6.
+    record_step(page, "P-Q2", "introducers_assigned", {}, checks=cell["introducers"][:1])
     page.goto(f"{base}/outbox/")
     connection.restore()
     item = page.locator("[data-test=outbox-item]")
     expect(item).to_have_attribute("data-state", "refused")
     expect(item.locator("[data-test=outbox-message]")).to_be_visible()
     rules = item.locator("[data-test=outbox-rules]")
-    expect(rules).to_contain_text("R7")
-    expect(rules).to_contain_text("Điều lệ Đảng")  # the citation, in Vietnamese
-    assert not StageEvent.objects.filter(stage="cell_resolution").exists()
+    expect(rules).to_contain_text("R6")
+    expect(rules).to_contain_text("§3.1 294-QĐ/TW")  # the citation
+    expect(rules).to_contain_text("cần 2 người")  # the rule's message, in Vietnamese
+    assert not StageEvent.objects.filter(stage="introducers_assigned").exists()
     # It stays across a reload and is still counted in the header.
     page.reload()
     expect(page.locator("[data-test=outbox-item][data-state=refused]")).to_have_count(1)
     expect(page.locator("[data-test=outbox-count] b")).to_have_text("1")
-    # Corrected on the recording page (3 votes of 3), it is sent and recorded.
+    # Corrected on the recording page (both introducers), it is sent and recorded once.
     page.click("[data-test=outbox-edit]")
-    field = page.locator("[name='cell_resolution-votes_for']")
-    expect(field).to_have_value("1")
-    field.fill("3")
+    first, second = cell["introducers"]
+    boxes = "input[name='introducers_assigned-introducer_person_ids']"
+    expect(page.locator(f"{boxes}[value='{first}']")).to_be_checked()
+    expect(page.locator(f"{boxes}[value='{second}']")).not_to_be_checked()
+    page.locator(f"{boxes}[value='{second}']").check()
     page.click("[data-test=offline-save-event]")
     page.goto(f"{base}/outbox/")
     expect(page.locator("[data-test=outbox-item][data-state=synced]")).to_have_count(1)
-    assert StageEvent.objects.filter(stage="cell_resolution", votes_for=3).count() == 1
+    expect(page.locator("[data-test=outbox-item]")).to_have_count(1)
+    event = StageEvent.objects.get(stage="introducers_assigned")
+    assert sorted(p.person_id for p in event.introducers.all()) == sorted([first, second])
 
 
 def test_a_refused_record_can_be_discarded(page, live_server, cell):
     base = live_server.url
     connection = go_offline_at_record_page(page, base)
-    record_step(page, "P-Q2", "cell_resolution", {"votes_for": "1"})
+    record_step(page, "P-Q2", "introducers_assigned", {}, checks=cell["introducers"][:1])
     page.goto(f"{base}/outbox/")
     connection.restore()
     expect(page.locator("[data-test=outbox-item]")).to_have_attribute("data-state", "refused")
@@ -116,7 +121,7 @@ def test_a_record_waiting_more_than_7_days_is_flagged(page, live_server, cell):
     page.clock.install(time=dt.datetime.now() - dt.timedelta(days=8))
     connection = go_offline_at_record_page(page, base)
     record_step(page, "P-Q3", "class_passed", {"class_name": "Lớp 1", "certificate_no": "C-3"})
-    page.clock.fast_forward("192:00:00")
+    page.clock.fast_forward(8 * 24 * 3600 * 1000)
     page.goto(f"{base}/outbox/")
     expect(page.locator("[data-test=outbox-old]")).to_be_visible()
     expect(page.locator("[data-test=outbox-count]")).to_have_class("outbox-count flagged")
@@ -127,9 +132,10 @@ def test_signing_out_warns_of_unsent_records_and_leaves_nothing(page, live_serve
     base = live_server.url
     connection = go_offline_at_record_page(page, base)
     record_step(page, "P-Q3", "class_passed", {"class_name": "Lớp 1", "certificate_no": "C-3"})
+    # Online again, but the record does not get through before the secretary signs out.
+    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     connection.restore()
     # Refused first: the warning is answered "no", and everything stays.
-    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     messages = []
 
     def refuse(dialog):
@@ -138,8 +144,8 @@ def test_signing_out_warns_of_unsent_records_and_leaves_nothing(page, live_serve
 
     page.once("dialog", refuse)
     page.click("form.logout button")
-    page.wait_for_timeout(300)
-    assert messages and "1" in messages[0]
+    page.wait_for_timeout(1000)
+    assert len(messages) == 1 and "1 " in messages[0]
     assert kept_urls(page)
     # Then accepted: signed out, and the device keeps neither pages nor outbox nor worker.
     page.once("dialog", lambda dialog: dialog.accept())

@@ -161,14 +161,28 @@
   }
 
   var sending = null;
+  var retryDelay = 3000;
+  var retryTimer = null;
 
+  /* Send what waits. When sending stopped on a lost connection or the server's trouble, try
+     again a little later (3 s, then longer, up to a minute) while the device is online. */
   function sync() {
     if (!navigator.onLine) return Promise.resolve();
     if (sending) return sending;
     var run = function () { return sendAll(); };
     sending = (navigator.locks ? navigator.locks.request("ranks-outbox", run) : run())
-      .catch(function () {})
-      .then(function () { sending = null; changed(); });
+      .catch(function () { return false; })
+      .then(function (finished) {
+        sending = null;
+        changed();
+        clearTimeout(retryTimer);
+        if (finished === false && navigator.onLine && !signInNeeded) {
+          retryTimer = setTimeout(sync, retryDelay);
+          retryDelay = Math.min(retryDelay * 2, 60000);
+        } else {
+          retryDelay = 3000;
+        }
+      });
     return sending;
   }
 
@@ -298,12 +312,11 @@
     if (document.body.getAttribute("data-served") !== "network") return;
     var items = [];
     var seen = {};
-    // The first visit was not served through the worker: keep this page too (the worker keeps
-    // it only if the server marked it as one of the user's own cells' pages).
-    if (!navigator.serviceWorker.controller) {
-      items.push({ url: location.pathname + location.search });
-      seen[location.pathname + location.search] = true;
-    }
+    // This page too: on the first visit it did not come through the worker. The worker keeps it
+    // only if the server marked it as one of the user's own cells' pages, and does not fetch it
+    // again if it kept it a moment ago.
+    items.push({ url: location.pathname + location.search });
+    seen[location.pathname + location.search] = true;
     document.querySelectorAll("a[data-offline-prefetch]").forEach(function (a) {
       var url = a.getAttribute("href");
       if (seen[url]) return;

@@ -69,6 +69,18 @@
     if (row.message && row.state !== "synced") {
       li.appendChild(element("p", { class: "message", role: "alert", "data-test": "outbox-message" }, row.message));
     }
+    var problems = [];
+    Object.keys(row.errors || {}).forEach(function (field) {
+      var said = row.errors[field];
+      if (field !== "rules" && Array.isArray(said)) {
+        said.forEach(function (m) { if (typeof m === "string" && m !== row.message) problems.push(m); });
+      }
+    });
+    if (problems.length && row.state !== "synced") {
+      var errors = element("ul", { class: "errors", "data-test": "outbox-errors" });
+      problems.forEach(function (m) { errors.appendChild(element("li", {}, m)); });
+      li.appendChild(errors);
+    }
     if (row.rules && row.rules.length) {
       var rules = element("ul", { class: "rules", "data-test": "outbox-rules" });
       row.rules.forEach(function (rule) {
