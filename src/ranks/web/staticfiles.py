@@ -36,12 +36,13 @@ def _hashed(name: str, path: str) -> str:
 def hashed_name(name: str) -> str:
     """`name` with the hash of the content the finders find for it (`name` itself under DEBUG or
     when no file is found)."""
-    if settings.DEBUG:
-        return name
+    return name if settings.DEBUG else _found_hashed(name)
+
+
+@functools.cache
+def _found_hashed(name: str) -> str:
     path = finders.find(name)
-    if not isinstance(path, str):
-        return name
-    return _hashed(name, path)
+    return _hashed(name, path) if isinstance(path, str) else name
 
 
 class HashedStaticFilesStorage(StaticFilesStorage):
