@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := ranks.settings
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ranks_test_$(shell echo $$$$)
 DEMO_ARGS ?=
 
-.PHONY: demo test install install-test messages serve lint bench clean
+.PHONY: demo test install install-test messages serve lint bench clean icons
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -30,6 +30,11 @@ install-test: $(VENV)/.installed-test messages
 messages: | $(BIN)/python
 	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
 	cd src/ranks && ../../$(RANKS) compilemessages -v 0
+
+# The home-screen icons under src/ranks/web/static/ranks/icons/, drawn by ranks.web.icons (Pillow,
+# which WeasyPrint brings). They are committed; run this after changing the drawing.
+icons: install
+	$(BIN)/python -m ranks.web.icons
 
 demo: install
 	mkdir -p var

@@ -81,6 +81,18 @@ def counters_agree(request):
     assert not standings, f"candidacies stand elsewhere than their events: {standings[:5]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_as_served():
+    """The live server serves static files as a deployed Ranks does, through its middleware
+    (WhiteNoise: hashed names, compressed, cached), not through Django's development handler,
+    which knows no hashed name and compresses nothing (docs/install.md)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):

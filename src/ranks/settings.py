@@ -60,8 +60,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it compresses the pages and the static files alike (docs/install.md).
+    "ranks.web.staticfiles.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, also serving each static file under the name with its hash (cached for good).
+    "ranks.web.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ranks.web.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +177,11 @@ STATIC_URL = "static/"
 # apps' static files straight from the package.
 STATIC_ROOT = os.environ.get("RANKS_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
+# `{% static %}` names a file with a hash of its content, which WhiteNoise caches for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "ranks.web.staticfiles.HashedStaticFilesStorage"},
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

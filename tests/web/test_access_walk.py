@@ -192,6 +192,7 @@ PLAIN_QUERIES = {
     "account_tokens": [""],
     "home": [""],
     "healthz": [""],
+    "manifest": ["", "?lang=en"],
     "login": [""],
     "logout": None,  # POST only; signs out
     # The installed app: its worker, the outbox and the "no connection" page hold no data (the

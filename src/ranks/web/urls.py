@@ -26,4 +26,5 @@ urlpatterns = [
     ),
     path("accounts/logout/", views.SignOut.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

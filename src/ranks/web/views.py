@@ -1,11 +1,17 @@
-"""The shell's pages: home, the tree of a date, search, and the health check for the servers."""
+"""The shell's pages: home, the tree of a date, search, the web app manifest, and the health check
+for the servers."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from ranks.access.requests import day_of, home_unit, scope_of, unit_or_404, units_covered
@@ -124,3 +130,48 @@ class SignOut(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
+
+
+# The header's red (site.css --accent) for the bar above an installed app; the star's yellow
+# behind its icon while it opens.
+THEME_COLOUR = "#a4161a"
+BACKGROUND_COLOUR = "#FFD700"
+MANIFEST_MAX_AGE = 24 * 60 * 60
+MANIFEST_ICONS = (
+    ("ranks/icons/icon-192.png", "192x192", "any"),
+    ("ranks/icons/icon-512.png", "512x512", "any"),
+    ("ranks/icons/icon-maskable-512.png", "512x512", "maskable"),
+)
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=MANIFEST_MAX_AGE)
+def manifest(request):
+    """The web app manifest that lets a phone install Ranks (docs/install.md). A browser fetches
+    it without cookies, so its language is the one ?lang= names (base.html passes the page's),
+    Vietnamese otherwise; the same for everyone, it is cached for a day."""
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        data = {
+            "id": "/",
+            "name": _("Ranks — Developing party members"),
+            "short_name": "Ranks",
+            "description": _(
+                "Source lists, admission and probation of new party members, from the cell up."
+            ),
+            "lang": language,
+            "dir": "ltr",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "theme_color": THEME_COLOUR,
+            "background_color": BACKGROUND_COLOUR,
+            "icons": [
+                {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+                for path, sizes, purpose in MANIFEST_ICONS
+            ],
+        }
+    return JsonResponse(data, content_type="application/manifest+json")
