@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ranks.core.actor import SYSTEM
+from ranks.core.models import AuditEntry
 from ranks.pipeline.models import StageEvent
 from ranks.pipeline.services import stage_event_save
 from tests.offline.conftest import Connection, kept_urls, sign_in, wait_kept
@@ -165,3 +166,33 @@ def test_signing_out_warns_of_unsent_records_and_leaves_nothing(page, live_serve
     connection.cut()
     with pytest.raises(Exception):
         page.goto(f"{base}/units/C1-A/candidates/")
+
+
+def test_a_member_working_away_and_back_recorded_offline(page, live_server, cell):
+    from ranks.people.models import Absence
+
+    base = live_server.url
+    connection = go_offline_at_record_page(page, base)
+    form = page.locator("[data-test=offline-absence-form]")
+    form.locator("select[name=member]").select_option("P-AN")
+    form.locator("[name=away-where_kind]").select_option("province")
+    form.locator("[name=away-where]").fill("Bình Dương")
+    form.locator("[name=away-contact]").fill("Zalo 0912 345 678")
+    page.click("[data-test=offline-save-absence]")
+    expect(page.locator("[data-test=record-saved]")).to_be_visible()
+    # Back the same day, recorded on the same device: it follows the first record.
+    form.locator("select[name=absence_kind]").select_option("return")
+    page.click("[data-test=offline-save-absence]")
+    expect(page.locator("[data-test=outbox-count] b")).to_have_text("2")
+    assert not Absence.objects.exists()
+    page.goto(f"{base}/outbox/")
+    connection.restore()
+    expect(page.locator("[data-test=outbox-item][data-state=synced]")).to_have_count(2)
+    absence = Absence.objects.get()
+    assert (absence.person.person_id, absence.where, absence.contact) == (
+        "P-AN",
+        "Bình Dương",
+        "Zalo 0912 345 678",
+    )
+    assert absence.ended_on == absence.started_on
+    assert AuditEntry.objects.filter(channel="offline", action="sync").count() == 2

@@ -51,6 +51,9 @@
       var who = e.recorded_by ? " · " + R.format(T.recorded_by, { user: e.recorded_by }) : "";
       ul.appendChild(element("li", {}, (e.stage_label || e.stage) + " · " + (e.date || "") + who));
     });
+    ((row.server && row.server.absences) || []).forEach(function (a) {
+      ul.appendChild(element("li", {}, a.where + " · " + a.started_on + " – " + (a.ended_on || "…")));
+    });
     server.appendChild(ul);
     box.appendChild(yours);
     box.appendChild(server);
