@@ -136,7 +136,7 @@ def unit_due(request, code: str):
     items = due_list(scope=scope_of(request), unit=unit, on=day)
     # Overdue first, then by date: a page at a time, with the totals of the whole list.
     page = page_of(items, request.GET.get("page"), DUE_PAGE)
-    return render(
+    response = render(
         request,
         "pipeline/unit_due.html",
         {
@@ -150,6 +150,7 @@ def unit_due(request, code: str):
             "overdue_count": sum(1 for i in items if i.overdue),
         },
     )
+    return keep_offline(request, response, unit if version and version.kind.holds_members else None)
 
 
 @require_GET
