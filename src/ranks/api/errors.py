@@ -83,5 +83,9 @@ def api_exception_handler(exc, context):
                 details = {"wait_seconds": int(wait)}
         else:
             message = messages.get(code, str(exc.detail))
+        # An error that says more (`conflict`: the server's version).
+        said_more = getattr(exc, "details", None)
+        if isinstance(said_more, dict):
+            details = said_more
     response.data = {"code": code, "message": message, "details": details}
     return response
