@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, QuerySet
@@ -110,7 +111,7 @@ def api_places_on(
     )
 
 
-def kept_answer(*, user_id: int, key: str) -> dict | None:
+def kept_answer(*, user_id: int, key: str) -> dict[str, Any] | None:
     """The body of the successful answer kept for the user's `Idempotency-Key`, or None (never
     sent, or refused: a refused write keeps nothing)."""
     kept = IdempotentRequest.objects.filter(user_id=user_id, key=key).only("body").first()

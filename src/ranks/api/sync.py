@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -313,8 +313,21 @@ class ConflictDetails(serializers.Serializer):
 class ConflictSerializer(s.ErrorSerializer):
     """`conflict`: the subject changed after the device's copy was made."""
 
-    details = ConflictDetails()  # type: ignore[assignment]
+    details = ConflictDetails()
 
 
-SYNC_ERRORS = {409: s.ErrorSerializer}
-BASIS_ERRORS = {412: ConflictSerializer}
+SYNC_ERRORS = {
+    409: OpenApiResponse(
+        s.ErrorSerializer,
+        description="`held`: the record named by `Ranks-Follows` is not kept yet; send it "
+        "first. Nothing was recorded.",
+    )
+}
+BASIS_ERRORS = {
+    412: OpenApiResponse(
+        ConflictSerializer,
+        description="`conflict`: the subject changed after the copy the record was made on "
+        "(`If-Match`, or the basis of the record followed); `details` has the server's version. "
+        "Nothing was recorded.",
+    )
+}

@@ -2,9 +2,11 @@
 event corrected with its reason.
 
 Each goes through the page's form (`pipeline.forms`: the same fields, the same checks, the same
-messages) and the page's service (`pipeline.services`: the same rules, audited with channel
-`api`, or `offline` for a record synced from a device: `ranks.api.sync`), after the page's access check: outside the user's units 404 as for a missing record, a
-role that may see but not record 403."""
+messages; `records_forms`) and the page's service (`pipeline.services`: the same rules,
+audited with channel `api`, or `offline` for a record synced from a device: `ranks.api.sync`),
+after the page's access check: outside the user's units 404 as for a missing record, a role that
+may see but not record 403. A step based on an old copy of the candidacy is refused (412
+`conflict`) with the server's version."""
 
 from __future__ import annotations
 
@@ -25,6 +27,14 @@ from ranks.api import serializers as s
 from ranks.api.common import ERRORS, api_actor, open_view, unit_of
 from ranks.api.endpoints import records_serializers as rs
 from ranks.api.endpoints.pipeline import UnitCandidates
+from ranks.api.endpoints.records_forms import (
+    candidate_add,
+    checked_body,
+    correction_form,
+    form_data,
+    person_add,
+    service_arguments,
+)
 from ranks.api.idempotency import IDEMPOTENCY_KEY
 from ranks.api.sync import (
     BASIS_ERRORS,
@@ -34,25 +44,13 @@ from ranks.api.sync import (
     basis_check,
     synced,
 )
-from ranks.core.clock import today
-from ranks.core.errors import DomainError
-from ranks.people.forms import PersonForm
-from ranks.people.selectors import person_exists, place_code_covered, places_offered
-from ranks.people.services import person_save
 from ranks.pipeline.access import CandidateAccess, candidate_or_404
-from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
-from ranks.pipeline.selectors import (
-    candidate_basis,
-    candidate_choices,
-    candidate_recent_events,
-    event_choices,
-)
-from ranks.pipeline.services import candidate_save, stage_event_correct, stage_event_save
+from ranks.pipeline.forms import EventForm
+from ranks.pipeline.selectors import candidate_basis, candidate_recent_events, event_choices
+from ranks.pipeline.services import stage_event_correct, stage_event_save
 from ranks.pipeline.stages import Stage
 
 HANDOVER_ANSWERS = (Stage.HANDOVER_ACCEPTED, Stage.HANDOVER_REFUSED)
-# The page's free-text fields of more people: the API takes one list, named after the list.
-API_FIELD = {"introducer_other": "introducer_person_ids", "mentor_other": "mentor_person_ids"}
 # What the API answers to a committee resolution after a failed vote, in English
 # (tests/api/test_records.py checks it against the answer).
 REFUSED_MESSAGE = (
@@ -83,7 +81,7 @@ REFUSED_EXAMPLE = OpenApiExample(
     },
 )
 CONFLICT_EXAMPLE = OpenApiExample(
-    "A conflict: the candidacy changed after the copy was made",
+    "A conflict",
     status_codes=["412"],
     response_only=True,
     value={
@@ -133,83 +131,13 @@ class CandidateAdd(APIView):
             raise exceptions.PermissionDenied(
                 _("Adding to a source list needs the officer role for the unit.")
             )
-        body = _checked(request, rs.NewCandidate)
+        body = checked_body(request, rs.NewCandidate)
         new_person = body.pop("person", None)
         with transaction.atomic():  # the person and the candidacy, or neither
             if new_person is not None:
-                _person_add(request, unit, body["person_id"], new_person)
-            candidate = _candidate_add(request, unit, body)
+                person_add(request, unit, body["person_id"], new_person)
+            candidate = candidate_add(request, unit, body)
         return Response(rs.RecordedCandidate(candidate).data, status=status.HTTP_201_CREATED)
-
-
-def _candidate_add(request, unit, body: dict[str, Any]):
-    offered = candidate_choices(officer=scope_of(request, role="officer"), unit=unit, day=today())
-    data = _form_data(body)
-    if "cell_code" not in data and len(offered.cells) == 1:
-        data["cell_code"] = offered.cells[0][0]  # what the page fills in
-    form = CandidateForm(data, cells=offered.cells, members=offered.members)
-    if not (form.is_valid() and form.people_known(scope_of(request))):
-        raise _invalid(form)
-    cleaned = form.cleaned_data
-    return candidate_save(
-        actor=api_actor(request),
-        person_id=cleaned["person_id"].strip(),
-        cell_code=cleaned["cell_code"],
-        added_on=cleaned["added_on"],
-        source_group=cleaned["source_group"],
-        mentor_person_ids=form.mentor_ids(),
-        note=cleaned["note"],
-        new=True,
-    )
-
-
-def _person_add(request, unit, person_id: str, values: dict[str, Any]) -> None:
-    """A person not yet known added as the page "Add a person" adds one (its form without the
-    sensitive fields, the places it offers, its checks and messages); errors under
-    `person.<field>`."""
-    person_id = person_id.strip()
-    if person_exists(person_id=person_id):
-        raise exceptions.ValidationError(
-            {
-                "person_id": [
-                    _("There is already a person with the identifier %(person_id)s.")
-                    % {"person_id": person_id}
-                ]
-            }
-        )
-    officer = scope_of(request, role="officer")
-    places = places_offered(scope=officer, unit=unit, day=today())
-    form = PersonForm(
-        {**_form_data(values), "person_id": person_id}, new=True, sensitive=False, places=places
-    )
-    if not form.is_valid():
-        raise _invalid(form, prefix="person.")
-    data = form.cleaned_data
-    errors: dict[str, list[str]] = {}
-    for name in ("residence_place_code", "workplace_place_code"):
-        code = data.get(name) or ""
-        if code and not place_code_covered(scope=officer, code=code):
-            errors[f"person.{name}"] = [_("Unknown place code: %(code)s.") % {"code": code}]
-    if not errors and not officer.full:
-        if not (data.get("residence_place_code") or data.get("workplace_place_code")):
-            errors["person.residence_place_code"] = [
-                _("Choose where the person lives or works, in your units.")
-            ]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    try:
-        person_save(
-            actor=api_actor(request),
-            person_id=person_id,
-            residence_place_code=data["residence_place_code"] or None,
-            workplace_place_code=data["workplace_place_code"] or None,
-            places_from=data["places_from"],
-            **form.person_fields(),
-        )
-    except DomainError as error:
-        field = PersonForm.FIELD_ALIASES.get(error.field or "", error.field)
-        key = f"person.{field}" if field in form.fields else "person"
-        raise exceptions.ValidationError({key: [str(error.message)]}) from error
 
 
 class EventRecord(APIView):
@@ -238,7 +166,7 @@ class EventRecord(APIView):
         seen = _candidate(request, person_id)
         if not (seen.may_record or seen.may_answer_handover):
             raise _record_refused()
-        body = _checked(request, rs.NewStageEvent)
+        body = checked_body(request, rs.NewStageEvent)
         stage = body.pop("stage")
         if not (seen.may_answer_handover if stage in HANDOVER_ANSWERS else seen.may_record):
             raise _record_refused()
@@ -250,8 +178,8 @@ class EventRecord(APIView):
             officer=scope_of(request, role="officer"),
             handover=seen.handover,
         )
-        form = EventForm(stage, _form_data(body), members=offered.members, cells=offered.cells)
-        arguments = _service_arguments(form, body)
+        form = EventForm(stage, form_data(body), members=offered.members, cells=offered.cells)
+        arguments = service_arguments(form, body)
         known = {e.pk for e in seen.candidate.events.all()}
         event = stage_event_save(
             actor=api_actor(request),
@@ -294,10 +222,10 @@ class EventCorrect(APIView):
                     "candidate's cell."
                 )
             )
-        body = _checked(request, rs.StageEventCorrection)
+        body = checked_body(request, rs.StageEventCorrection)
         _basis_check(request, seen)
-        form = _correction_form(request, seen, event, body)
-        arguments = _service_arguments(form, body)
+        form = correction_form(request, seen, event, body)
+        arguments = service_arguments(form, body)
         corrected = stage_event_correct(
             actor=api_actor(request),
             person_id=seen.candidate.person.person_id,
@@ -308,7 +236,7 @@ class EventCorrect(APIView):
         return Response(answer, status=status.HTTP_201_CREATED)
 
 
-# --- from JSON to the page's form, and back ----------------------------------------------------
+# --- the candidacy seen, its basis checked --------------------------------------------------
 
 
 def _candidate(request, person_id: str) -> CandidateAccess:
@@ -357,83 +285,6 @@ def _record_refused() -> exceptions.PermissionDenied:
             "Recording a step of this candidacy needs the officer role for the candidate's "
             "cell (for a handover, for the receiving unit)."
         )
-    )
-
-
-def _checked(request, serializer) -> dict[str, Any]:
-    """The body checked for its types (the schema's); the form checks the rest."""
-    checked = serializer(data=request.data)
-    if not checked.is_valid():
-        raise exceptions.ValidationError(_dotted(checked.errors))
-    return dict(checked.validated_data)
-
-
-def _dotted(errors: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Errors of a nested object named `object.field`, as the others are named by field."""
-    flat: dict[str, Any] = {}
-    for name, value in errors.items():
-        if isinstance(value, dict):
-            flat.update(_dotted(value, f"{prefix}{name}."))
-        else:
-            flat[f"{prefix}{name}"] = value
-    return flat
-
-
-def _form_data(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as the page's form takes them from a POST: null is an empty field."""
-    return {name: "" if value is None else value for name, value in values.items()}
-
-
-def _invalid(form, prefix: str = "") -> exceptions.ValidationError:
-    """The form's messages, per field as the API names them (after `prefix`)."""
-    details: dict[str, list[str]] = {}
-    for name, messages in form.errors.items():
-        key = "non_field_errors" if name == "__all__" else API_FIELD.get(name, name)
-        if prefix:
-            key = prefix.rstrip(".") if name == "__all__" else prefix + key
-        details.setdefault(key, []).extend(str(m) for m in messages)
-    return exceptions.ValidationError(details)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value is False or value == "" or value == []
-
-
-def _service_arguments(form, body: dict[str, Any]) -> dict[str, Any]:
-    """The service's arguments from the valid form. A field the stage does not take is refused:
-    its page has no such field, and the value would be lost."""
-    foreign = [
-        name for name, value in body.items() if name not in form.fields and not _empty(value)
-    ]
-    if foreign:
-        label = Stage(form.stage).label
-        message = _("Not asked for this stage (%(stage)s).") % {"stage": label}
-        raise exceptions.ValidationError({name: [message] for name in foreign})
-    if not form.is_valid():
-        raise _invalid(form)
-    return form.service_arguments()
-
-
-def _correction_form(request, seen: CandidateAccess, event, body: dict[str, Any]) -> CorrectionForm:
-    """The page's correction form, filled with the recorded event and the fields given."""
-    day = body.get("date") or event.date
-    offered = event_choices(
-        candidate=seen.candidate,
-        stage=event.stage,
-        day=day,
-        officer=scope_of(request, role="officer"),
-        handover=None,
-    )
-    cells = offered.cells
-    if event.to_unit is not None and event.stage == Stage.HANDOVER_ACCEPTED:
-        cells = [(event.to_unit.code, event.to_unit.code)]
-    introducers = [p.person_id for p in event.introducers.all()]
-    recorded = CorrectionForm.initial_of(event, introducers, set(introducers))
-    return CorrectionForm(
-        event.stage,
-        {**_form_data(recorded), **_form_data(body)},
-        members=offered.members,
-        cells=cells,
     )
 
 

@@ -42,9 +42,11 @@ def _digest(
     return hashlib.sha1(text.encode()).hexdigest()[:BASIS_LENGTH]
 
 
-def _events_of(candidate_ids: list[int]) -> tuple[dict[int, list[tuple]], dict[int, list[int]]]:
+def _events_of(
+    candidate_ids: list[int],
+) -> tuple[dict[int, list[tuple[Any, ...]]], dict[int, list[int]]]:
     """Two queries: the events of the candidacies, and their introducers."""
-    events: dict[int, list[tuple]] = defaultdict(list)
+    events: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in StageEvent.objects.filter(candidate_id__in=candidate_ids).values_list(
         "candidate_id", *EVENT_FIELDS
     ):
