@@ -127,6 +127,10 @@ def test_bases_of_many_candidacies_take_three_queries(mai, world, django_assert_
     with django_assert_num_queries(3):
         bases = candidate_bases(ids)
     assert bases == {c.pk: candidate_basis(c) for c in Candidate.objects.all()}
+    # Read from the events prefetched with a candidacy, the basis is the same, without a query.
+    prefetched = list(Candidate.objects.prefetch_related("events__introducers"))
+    with django_assert_num_queries(0):
+        assert {c.pk: candidate_basis(c) for c in prefetched} == bases
     assert len(set(bases.values())) == len(ids)
 
 

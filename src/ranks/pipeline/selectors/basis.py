@@ -60,10 +60,28 @@ def _events_of(
     return events, introducers
 
 
+def _prefetched(candidate: Candidate) -> tuple[list[tuple[Any, ...]], dict[int, list[int]]] | None:
+    """The events and introducers prefetched with the candidacy (`EVENT_PREFETCH`), if both are."""
+    events = getattr(candidate, "_prefetched_objects_cache", {}).get("events")
+    if events is None:
+        return None
+    rows, introducers = [], {}
+    for event in events:
+        if "introducers" not in getattr(event, "_prefetched_objects_cache", {}):
+            return None
+        rows.append(tuple(getattr(event, name) for name in EVENT_FIELDS))
+        introducers[event.pk] = [p.pk for p in event.introducers.all()]
+    return rows, introducers
+
+
 def candidate_basis(candidate: Candidate) -> str:
-    """The basis of one candidacy as stored now (two queries)."""
-    events, introducers = _events_of([candidate.pk])
+    """The basis of one candidacy as read: from its events and introducers if they were
+    prefetched with it (no query), else as stored now (two queries)."""
     head = (candidate.cell_id, candidate.stage_now, candidate.side_now)
+    prefetched = _prefetched(candidate)
+    if prefetched is not None:
+        return _digest(head, *prefetched)
+    events, introducers = _events_of([candidate.pk])
     return _digest(head, events.get(candidate.pk, []), introducers)
 
 
