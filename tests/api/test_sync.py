@@ -374,6 +374,12 @@ NOW = object()
             "(e.g. 2026-03-01T08:30:00+07:00).",
         ),
         (
+            {"recorded_at": "0001-01-01T00:00:00+14:00"},
+            "Ranks-Recorded-At",
+            "Write the time the record was made as ISO 8601 with its offset "
+            "(e.g. 2026-03-01T08:30:00+07:00).",
+        ),
+        (
             {"recorded_at": NOW, "ahead": 6},
             "Ranks-Recorded-At",
             "The time the record was made is in the future: the device's clock is ahead. Set it "
@@ -391,7 +397,15 @@ NOW = object()
             "Leave this header out, or send it as: offline.",
         ),
     ],
-    ids=["missing", "not a time", "no offset", "in the future", "no key", "unknown channel"],
+    ids=[
+        "missing",
+        "not a time",
+        "no offset",
+        "out of range",
+        "in the future",
+        "no key",
+        "unknown channel",
+    ],
 )
 def test_bad_sync_headers_are_refused(mai, tokens, headers, field, message):
     headers = dict(headers)

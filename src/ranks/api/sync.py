@@ -94,9 +94,11 @@ def _recorded_at(text: str | None, arrived_at: dt.datetime) -> dt.datetime:
         )
     try:
         value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
+        if value.tzinfo is not None:
+            value.astimezone(dt.UTC)  # a time near year 1 or 9999 may not be in UTC's range
+    except (ValueError, OverflowError):
         value = None
-    if value is None or value.tzinfo is None:
+    if value is None or value.tzinfo is None or value.utcoffset() is None:
         raise _invalid(
             RECORDED_AT,
             _("Write the time the record was made as ISO 8601 with its offset (e.g. %(example)s).")
