@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from rest_framework.response import Response
 
 from ranks.api import serializers as s
 from ranks.api.idempotency import HEADER as KEY_HEADER
-from ranks.api.idempotency import answer_once, idempotency_key
+from ranks.api.idempotency import KEY_PATTERN, answer_once, idempotency_key
 from ranks.api.selectors import kept_answer
 from ranks.api.services import offline_record_synced
 from ranks.core.actor import Actor
@@ -123,8 +124,7 @@ def sync_of(request) -> Sync:
         raise _invalid(CHANNEL, _("Leave this header out, or send it as: offline."))
     follows = request.headers.get(FOLLOWS)
     if follows is not None:
-        follows = follows.strip()
-        if not follows or len(follows) > 255 or not follows.isprintable() or " " in follows:
+        if not re.match(KEY_PATTERN, follows):
             raise _invalid(
                 FOLLOWS, _("Give the Idempotency-Key of the earlier record this one follows.")
             )
@@ -271,6 +271,7 @@ SYNC_PARAMETERS = [
         OpenApiTypes.STR,
         location=OpenApiParameter.HEADER,
         required=False,
+        pattern=KEY_PATTERN,
         description=(
             "The `Idempotency-Key` of an earlier record of yours that must be kept first; "
             "until it is, 409 `held`. If its answer has the `basis` of the same subject, that "
