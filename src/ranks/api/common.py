@@ -16,6 +16,7 @@ from rest_framework.pagination import CursorPagination
 
 from ranks.access.requests import sensitive_covers_person, unit_or_404
 from ranks.api import serializers as s
+from ranks.api.sync import channel_of
 from ranks.core.actor import Actor
 from ranks.core.clock import today
 from ranks.people.services import person_sensitive_read
@@ -115,7 +116,9 @@ def unit_of(request, code):
 
 
 def api_actor(request) -> Actor:
-    return Actor.for_user(request.user, channel="api")
+    """The actor a write is audited under: channel `api`, or `offline` for a record made on a
+    device and synced (`ranks.api.sync`)."""
+    return Actor.for_user(request.user, channel=channel_of(request))
 
 
 def sensitive_of(request, person: Person) -> dict[str, str] | None:

@@ -1,5 +1,6 @@
 """One shape for every error of the API: {"code", "message", "details"}, the message in the
-language asked for (Accept-Language, Vietnamese by default)."""
+language asked for (Accept-Language, Vietnamese by default). An error that says more carries its
+own `details` (`conflict`, 412: the subject's basis and the server's version; `ranks.api.sync`)."""
 
 from __future__ import annotations
 
@@ -83,5 +84,9 @@ def api_exception_handler(exc, context):
                 details = {"wait_seconds": int(wait)}
         else:
             message = messages.get(code, str(exc.detail))
+        # An error that says more (`conflict`: the server's version).
+        said_more = getattr(exc, "details", None)
+        if isinstance(said_more, dict):
+            details = said_more
     response.data = {"code": code, "message": message, "details": details}
     return response

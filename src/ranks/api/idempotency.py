@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -87,45 +88,69 @@ def _replay(kept: IdempotentRequest, asked_hash: str) -> Response:
     return response
 
 
+def idempotency_key(request) -> str | None:
+    """The request's `Idempotency-Key`, checked; None when not sent."""
+    key = request.headers.get(HEADER)
+    if key is not None and not re.match(KEY_PATTERN, key):
+        raise exceptions.ValidationError(
+            {HEADER: [_("Write the key as 1 to 255 printable characters without spaces.")]}
+        )
+    return key
+
+
+def answer_once(
+    request,
+    key: str,
+    write: Callable[[], Response],
+    *,
+    before: Callable[[], None] | None = None,
+    after: Callable[[Response], None] | None = None,
+) -> Response:
+    """The kept answer to `key` replayed, else `write()` run with its answer kept. `before` runs
+    only when the write is tried (not on a replay); `after` runs with a successful answer inside
+    the write's transaction."""
+    asked_hash = request_hash(request)
+    kept = IdempotentRequest.objects.filter(user_id=request.user.pk, key=key).first()
+    if kept is not None:
+        return _replay(kept, asked_hash)
+    if before is not None:
+        before()
+    try:
+        with transaction.atomic():
+            response = write()
+            if 200 <= response.status_code < 300:
+                body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                IdempotentRequest.objects.create(
+                    user_id=request.user.pk,
+                    key=key,
+                    method=request.method,
+                    path=request.get_full_path()[:2000],
+                    request_hash=asked_hash,
+                    status=response.status_code,
+                    body=body,
+                )
+                if after is not None:
+                    after(response)
+    except IntegrityError:
+        # The same key committed meanwhile by a request sent at the same moment: this one
+        # is rolled back whole and answered as a retry.
+        kept = IdempotentRequest.objects.filter(user_id=request.user.pk, key=key).first()
+        if kept is None:
+            raise
+        return _replay(kept, asked_hash)
+    return response
+
+
 def idempotent(method):
     """Wrap a view's write method (post, put, patch, delete) so that it honours
     `Idempotency-Key`; the write and the kept answer commit together."""
 
     @functools.wraps(method)
     def wrapper(view, request, *args, **kwargs):
-        key = request.headers.get(HEADER)
+        key = idempotency_key(request)
         if key is None:
             return method(view, request, *args, **kwargs)
-        if not re.match(KEY_PATTERN, key):
-            raise exceptions.ValidationError(
-                {HEADER: [_("Write the key as 1 to 255 printable characters without spaces.")]}
-            )
-        asked_hash = request_hash(request)
-        kept = IdempotentRequest.objects.filter(user_id=request.user.pk, key=key).first()
-        if kept is not None:
-            return _replay(kept, asked_hash)
-        try:
-            with transaction.atomic():
-                response = method(view, request, *args, **kwargs)
-                if 200 <= response.status_code < 300:
-                    body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-                    IdempotentRequest.objects.create(
-                        user_id=request.user.pk,
-                        key=key,
-                        method=request.method,
-                        path=request.get_full_path()[:2000],
-                        request_hash=asked_hash,
-                        status=response.status_code,
-                        body=body,
-                    )
-        except IntegrityError:
-            # The same key committed meanwhile by a request sent at the same moment: this one
-            # is rolled back whole and answered as a retry.
-            kept = IdempotentRequest.objects.filter(user_id=request.user.pk, key=key).first()
-            if kept is None:
-                raise
-            return _replay(kept, asked_hash)
-        return response
+        return answer_once(request, key, lambda: method(view, request, *args, **kwargs))
 
     return wrapper
 

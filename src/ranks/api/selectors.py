@@ -1,10 +1,11 @@
-"""Reads of the API: tokens, and the units, places and people a scope sees on a date."""
+"""Reads of the API: tokens, answers kept for an Idempotency-Key, and the units, places and people a scope sees on a date."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, QuerySet
@@ -12,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ranks.access.scope import Scope
-from ranks.api.models import ApiToken
+from ranks.api.models import ApiToken, IdempotentRequest
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.selectors import unit_subtree
@@ -108,3 +109,12 @@ def api_places_on(
         .prefetch_related("cells")
         .order_by("place__code")
     )
+
+
+def kept_answer(*, user_id: int, key: str) -> dict[str, Any] | None:
+    """The body of the successful answer kept for the user's `Idempotency-Key`, or None (never
+    sent, or refused: a refused write keeps nothing)."""
+    kept = IdempotentRequest.objects.filter(user_id=user_id, key=key).only("body").first()
+    if kept is None:
+        return None
+    return kept.body if isinstance(kept.body, dict) else {}

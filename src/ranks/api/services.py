@@ -1,4 +1,5 @@
-"""Writes of the API: personal tokens, created (the secret shown once) and revoked, audited."""
+"""Writes of the API: personal tokens, created (the secret shown once) and revoked, audited; the
+audit entry of a record made offline and synced."""
 
 from __future__ import annotations
 
@@ -107,3 +108,34 @@ def token_used(token: ApiToken) -> None:
     if token.last_used is None or now - token.last_used > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
+
+
+# The audit action of a record made offline and synced (one entry per record, with the write's).
+SYNC_ACTION = "sync"
+
+
+def offline_record_synced(
+    *,
+    actor: Actor,
+    key: str,
+    method: str,
+    path: str,
+    recorded_at: dt.datetime,
+    arrived_at: dt.datetime,
+    status: int,
+) -> None:
+    """Note in the audit log that the record of `key`, made on a device at `recorded_at`, arrived
+    at `arrived_at` and was answered `status`; inside the write's transaction."""
+    audit_record(
+        actor,
+        SYNC_ACTION,
+        object_type="offline_record",
+        object_id=key,
+        after={
+            "method": method,
+            "path": path,
+            "recorded_at": recorded_at.isoformat(),
+            "arrived_at": arrived_at.isoformat(),
+            "status": status,
+        },
+    )

@@ -27,6 +27,7 @@ from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
 from ranks.pipeline.selectors import (
     BOARD_COLUMN_LIMIT,
+    candidate_basis,
     candidate_choices,
     candidate_overview,
     candidates_on_board,
@@ -163,6 +164,8 @@ def candidate_detail(request, person_id: str):
             "member_status": overview.member_status,
             # The handovers restructures recorded: one query, whatever their number.
             "restructure_handovers": candidate_handovers(seen.candidate.pk),
+            # The version a device copies this candidacy at (offline records send it back).
+            "basis": candidate_basis(seen.candidate),
         },
     )
 

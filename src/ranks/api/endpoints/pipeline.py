@@ -114,10 +114,12 @@ class CandidateDetail(GenericAPIView):
         """One candidacy on a date as its page shows it: where it stands, its stage events in
         the order they count (every field, exceptions with who approved and the document), time
         in each stage, what the rules find, the deadlines and, for who may record, the next
-        stages with what blocks each."""
+        stages with what blocks each. `basis` (also the `ETag`) is the version of the
+        candidacy a record made on this copy sends as `If-Match`."""
         seen = candidate_seen(request, person_id)
         day = query_of(request).get("on") or today()
-        return Response(s.CandidateSerializer(s.candidate_data(seen, day)).data)
+        data = s.CandidateSerializer(s.candidate_data(seen, day)).data
+        return Response(data, headers={"ETag": f'"{data["basis"]}"'})
 
 
 class CandidateEligibility(GenericAPIView):

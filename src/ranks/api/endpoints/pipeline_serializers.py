@@ -19,7 +19,13 @@ from ranks.pipeline.due import DueItem
 from ranks.pipeline.findings_text import finding_citation, finding_message, rule_name
 from ranks.pipeline.models import StageEvent
 from ranks.pipeline.rules.timeline import BEGINS
-from ranks.pipeline.selectors import FindingRow, Row, candidate_overview, state_key_of
+from ranks.pipeline.selectors import (
+    FindingRow,
+    Row,
+    candidate_basis,
+    candidate_overview,
+    state_key_of,
+)
 from ranks.pipeline.selectors.candidate import TimelineEntry
 from ranks.pipeline.stages import STATE_FILTERS, SourceGroup, Stage
 
@@ -205,6 +211,10 @@ class CandidateSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Side events that fit now (stages); only for who may record.",
     )
+    basis = serializers.CharField(
+        help_text="The version of the candidacy (also the `ETag`): send it as `If-Match` with a "
+        "step recorded on this copy."
+    )
 
 
 class EligibilitySerializer(serializers.Serializer):
@@ -381,6 +391,7 @@ def candidate_data(seen: CandidateAccess, day: dt.date) -> dict[str, Any]:
             for n in overview.next_stages
         ],
         "side_actions": [str(s) for s in overview.side_actions],
+        "basis": candidate_basis(candidate),
     }
 
 

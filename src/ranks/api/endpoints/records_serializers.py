@@ -7,7 +7,9 @@ from rest_framework import serializers
 
 from ranks.api import serializers as s
 from ranks.api.common import text_field
+from ranks.people.models import Gender, Occupation
 from ranks.pipeline.forms import STAGE_FIELDS
+from ranks.pipeline.selectors import candidate_bases
 from ranks.pipeline.stages import SourceGroup, Stage
 
 # The limits of the pages' forms (`pipeline.forms.EventForm`, `CandidateForm`): the forms check
@@ -17,6 +19,10 @@ NAME = 200
 NUMBER = 60
 NOTE = 2000
 VOTES = 100000
+BASIS_HELP = (
+    "The candidacy's basis after this write: send it as `If-Match` with a record made on this "
+    "copy (a record that follows this one with `Ranks-Follows` expects it)."
+)
 
 
 def _text(max_length: int, help_text: str = "", **kwargs) -> serializers.RegexField:
@@ -112,6 +118,25 @@ class StageEventCorrection(EventFields):
     date = serializers.DateField(required=False, help_text="The corrected day.")
 
 
+class NewPerson(serializers.Serializer):
+    """A person not yet known, added with the candidacy as on the page "Add a person" (no
+    sensitive fields): they must live or work in a place of your units."""
+
+    full_name = text_field(NAME, help_text="The full name.")
+    birth_date = serializers.DateField(help_text="The birth date.")
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
+    phone = _text(20, "The phone number.")
+    occupation = serializers.ChoiceField(
+        choices=Occupation.choices, required=False, allow_blank=True
+    )
+    residence_place_code = _text(
+        NUMBER, "Where the person lives: a place of your units (its code).", allow_null=True
+    )
+    workplace_place_code = _text(
+        NUMBER, "Where the person works: a place of your units (its code).", allow_null=True
+    )
+
+
 class NewCandidate(serializers.Serializer):
     person_id = text_field(PERSON_ID, help_text="The person's identifier (a person you see).")
     cell_code = text_field(
@@ -126,6 +151,12 @@ class NewCandidate(serializers.Serializer):
     )
     mentor_person_ids = _ids("The members in charge (mentors): person identifiers.")
     note = _text(NOTE)
+    person = NewPerson(
+        required=False,
+        allow_null=True,
+        help_text="Only for a person not yet known: added first, in the same write (a refusal "
+        "of either adds nothing). Errors in its fields come as `person.<field>`.",
+    )
 
 
 class RecordedCandidate(serializers.Serializer):
@@ -136,9 +167,13 @@ class RecordedCandidate(serializers.Serializer):
     source_group = serializers.CharField()
     mentor_person_ids = serializers.SerializerMethodField()
     note = serializers.CharField()
+    basis = serializers.SerializerMethodField(help_text=BASIS_HELP)
 
     def get_mentor_person_ids(self, candidate) -> list[str]:
         return sorted(p.person_id for p in candidate.mentors.all())
+
+    def get_basis(self, candidate) -> str:
+        return candidate_bases([candidate.pk]).get(candidate.pk, "")
 
 
 class RecordedStageEvent(serializers.Serializer):
@@ -164,9 +199,13 @@ class RecordedStageEvent(serializers.Serializer):
     exception_document = serializers.CharField()
     recorded_by = serializers.CharField()
     recorded_at = serializers.DateTimeField()
+    basis = serializers.SerializerMethodField(help_text=BASIS_HELP)
 
     def get_introducer_person_ids(self, event) -> list[str]:
         return sorted(p.person_id for p in event.introducers.all())
+
+    def get_basis(self, event) -> str:
+        return candidate_bases([event.candidate_id]).get(event.candidate_id, "")
 
 
 class CorrectedStageEvent(RecordedStageEvent):

@@ -2,9 +2,14 @@
 
 Where candidacies stand (`standing`); what the pages show: a unit's source list or board
 (`source_list`), a candidate and the forms' choices (`candidate`), the handovers waiting for an
-answer (`handovers`).
+answer (`handovers`), the basis a device's record was made on (`basis`).
 """
 
+from ranks.pipeline.selectors.basis import (
+    candidate_bases,
+    candidate_basis,
+    candidate_recent_events,
+)
 from ranks.pipeline.selectors.candidate import (
     CandidateOverview,
     FindingRow,
@@ -47,6 +52,9 @@ __all__ = [
     "Row",
     "SourceList",
     "candidacy_visible",
+    "candidate_bases",
+    "candidate_basis",
+    "candidate_recent_events",
     "candidate_choices",
     "candidate_eligibility",
     "candidate_current_stage",
