@@ -429,3 +429,14 @@ def test_the_job_reads_hold_a_query_ceiling_however_many_jobs(
         with django_assert_max_num_queries(4):
             response = client.get(f"/api/v1/imports/{job_id}/{suffix}", **bearer(tokens["alice"]))
             assert response.status_code == 200, suffix
+
+
+def test_a_file_holding_a_nul_is_rejected_not_a_server_error(client, world, tokens):
+    # PostgreSQL's JSON takes no NUL: the job keeps what the rows quote with it replaced.
+    answer = client.post(
+        "/api/v1/imports/",
+        {"kind": "people", "file": SimpleUploadedFile("file", b"\x00")},
+        **bearer(tokens["alice"]),
+    )
+    assert answer.status_code == 201, answer.content[:500]
+    assert answer.json()["status"] == "rejected"

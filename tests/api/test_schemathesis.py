@@ -65,7 +65,24 @@ def test_every_operation(case, alice_token):
     # Each example is another request: an Idempotency-Key an earlier example used for another
     # body is rightly refused (422), which is not what a positive example tests.
     IdempotentRequest.objects.all().delete()
+    offline_consistent(case)
     case.call_and_validate(headers={"Authorization": f"Bearer {alice_token}"})
+
+
+def offline_consistent(case):
+    """What the schema cannot say of a record made offline (docs/api/offline.md): with
+    `Ranks-Channel: offline`, `Ranks-Recorded-At` is required and not in the future, and the
+    `Idempotency-Key` is required and at most 120 characters (tests/api/test_sync.py checks the
+    refusals). A generated record made offline is made so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    headers = case.headers or {}
+    if headers.get("Ranks-Channel") != "offline":
+        return
+    headers["Ranks-Recorded-At"] = (timezone.now() - dt.timedelta(minutes=1)).isoformat()
+    headers["Idempotency-Key"] = (headers.get("Idempotency-Key") or "device-record")[:120]
 
 
 def test_stateful_links(alice_token):
@@ -78,6 +95,7 @@ def test_stateful_links(alice_token):
         def before_call(self, case):
             # As in `test_every_operation`: each step is another request.
             IdempotentRequest.objects.all().delete()
+            offline_consistent(case)
 
         def get_call_kwargs(self, case):
             return {"headers": {"Authorization": f"Bearer {alice_token}"}}

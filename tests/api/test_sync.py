@@ -374,6 +374,12 @@ NOW = object()
             "(e.g. 2026-03-01T08:30:00+07:00).",
         ),
         (
+            {"recorded_at": "0001-01-01T00:00:00+14:00"},
+            "Ranks-Recorded-At",
+            "Write the time the record was made as ISO 8601 with its offset "
+            "(e.g. 2026-03-01T08:30:00+07:00).",
+        ),
+        (
             {"recorded_at": NOW, "ahead": 6},
             "Ranks-Recorded-At",
             "The time the record was made is in the future: the device's clock is ahead. Set it "
@@ -391,7 +397,15 @@ NOW = object()
             "Leave this header out, or send it as: offline.",
         ),
     ],
-    ids=["missing", "not a time", "no offset", "in the future", "no key", "unknown channel"],
+    ids=[
+        "missing",
+        "not a time",
+        "no offset",
+        "out of range",
+        "in the future",
+        "no key",
+        "unknown channel",
+    ],
 )
 def test_bad_sync_headers_are_refused(mai, tokens, headers, field, message):
     headers = dict(headers)
@@ -481,3 +495,28 @@ def test_outside_ones_units_a_synced_record_is_404_and_keeps_nothing(mai, tokens
     assert send(tokens["alice"], events_url(mai), VOTE, key="bob-1").status_code == 201
     held = send(tokens["bob"], events_url(mai), VOTE, key="bob-3", follows="bob-1")
     assert held.status_code == 409
+
+
+def test_the_browser_sends_with_its_session_and_csrf_token(mai, world):
+    """The app's outbox posts with the session and `X-CSRFToken`, as the browser does."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["alice"])
+    page = browser.get(f"/candidates/{mai}/")
+    basis = re.search(r'data-basis="([0-9a-f]{16})"', page.content.decode()).group(1)
+    headers = {
+        "HTTP_RANKS_CHANNEL": "offline",
+        "HTTP_RANKS_RECORDED_AT": made(),
+        "HTTP_IDEMPOTENCY_KEY": "outbox-1",
+        "HTTP_IF_MATCH": f'"{basis}"',
+        "HTTP_ACCEPT_LANGUAGE": "en",
+    }
+    body = json.dumps(VOTE, default=str)
+    refused = browser.post(events_url(mai), body, content_type="application/json", **headers)
+    assert refused.status_code == 403  # no CSRF token
+    token = browser.cookies["csrftoken"].value
+    answer = browser.post(
+        events_url(mai), body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **headers
+    )
+    assert answer.status_code == 201, answer.json()
+    entry = AuditEntry.objects.get(action="sync", object_id="outbox-1")
+    assert (entry.actor, entry.channel) == ("alice", "offline")

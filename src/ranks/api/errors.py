@@ -1,5 +1,6 @@
 """One shape for every error of the API: {"code", "message", "details"}, the message in the
-language asked for (Accept-Language, Vietnamese by default)."""
+language asked for (Accept-Language, Vietnamese by default). An error that says more carries its
+own `details` (`conflict`, 412: the subject's basis and the server's version; `ranks.api.sync`)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from rest_framework.response import Response
 
 from ranks.api import serializers as s
 from ranks.api.idempotency import HEADER as KEY_HEADER
-from ranks.api.idempotency import answer_once, idempotency_key
+from ranks.api.idempotency import KEY_PATTERN, answer_once, idempotency_key
 from ranks.api.selectors import kept_answer
 from ranks.api.services import offline_record_synced
 from ranks.core.actor import Actor
@@ -94,9 +95,11 @@ def _recorded_at(text: str | None, arrived_at: dt.datetime) -> dt.datetime:
         )
     try:
         value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
+        if value.tzinfo is not None:
+            value.astimezone(dt.UTC)  # a time near year 1 or 9999 may not be in UTC's range
+    except (ValueError, OverflowError):
         value = None
-    if value is None or value.tzinfo is None:
+    if value is None or value.tzinfo is None or value.utcoffset() is None:
         raise _invalid(
             RECORDED_AT,
             _("Write the time the record was made as ISO 8601 with its offset (e.g. %(example)s).")
@@ -121,8 +124,7 @@ def sync_of(request) -> Sync:
         raise _invalid(CHANNEL, _("Leave this header out, or send it as: offline."))
     follows = request.headers.get(FOLLOWS)
     if follows is not None:
-        follows = follows.strip()
-        if not follows or len(follows) > 255 or not follows.isprintable() or " " in follows:
+        if not re.match(KEY_PATTERN, follows):
             raise _invalid(
                 FOLLOWS, _("Give the Idempotency-Key of the earlier record this one follows.")
             )
@@ -269,6 +271,7 @@ SYNC_PARAMETERS = [
         OpenApiTypes.STR,
         location=OpenApiParameter.HEADER,
         required=False,
+        pattern=KEY_PATTERN,
         description=(
             "The `Idempotency-Key` of an earlier record of yours that must be kept first; "
             "until it is, 409 `held`. If its answer has the `basis` of the same subject, that "

@@ -17,7 +17,7 @@ class Actor:
 
     name: str
     user: AbstractBaseUser | AnonymousUser | None = None
-    channel: str = "web"  # web, cli, system
+    channel: str = "web"  # web, cli, system, api, offline (a record synced from a device)
 
     @property
     def has_full_access(self) -> bool:

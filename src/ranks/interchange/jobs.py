@@ -168,9 +168,21 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     }
 
 
+def _without_nul(value: Any) -> Any:
+    """`value` with each NUL in its texts replaced (PostgreSQL's JSON takes no NUL, and a bad row
+    quotes what the file had)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def _finish(job: ImportJob, status: str, data: dict, *, keep_file: bool) -> None:
     job.status = status
-    job.result = data
+    job.result = _without_nul(data)
     job.rows_done = data.get("rows", job.rows_done)
     if status == ImportStatus.CHECKED:
         job.rows_total = job.rows_done

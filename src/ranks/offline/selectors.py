@@ -17,7 +17,7 @@ from ranks.people.selectors import (
     places_offered,
 )
 from ranks.pipeline.models import Candidate
-from ranks.pipeline.selectors.basis import candidate_bases
+from ranks.pipeline.selectors import candidate_bases
 from ranks.pipeline.stages import Stage
 
 # The steps a cell's secretary records at the cell, in the order of the pipeline (DESIGN.md §5):

@@ -33,9 +33,9 @@ from ranks.org.selectors import unit_version_nearest
 from ranks.pipeline.access import candidate_or_404
 from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
-from ranks.pipeline.selectors.basis import candidate_bases, candidate_basis
 from ranks.pipeline.selectors import (
     BOARD_COLUMN_LIMIT,
+    candidate_bases,
     candidate_basis,
     candidate_choices,
     candidate_overview,
@@ -162,6 +162,7 @@ def candidate_detail(request, person_id: str):
     overview = candidate_overview(
         candidate=seen.candidate, day=day, may_record=seen.may_record, handover=seen.handover
     )
+    basis = candidate_basis(seen.candidate)
     response = render(
         request,
         "pipeline/candidate.html",
@@ -189,13 +190,13 @@ def candidate_detail(request, person_id: str):
             # The handovers restructures recorded: one query, whatever their number.
             "restructure_handovers": candidate_handovers(seen.candidate.pk),
             # The version a device copies this candidacy at (offline records send it back).
-            "basis": candidate_basis(seen.candidate),
+            "basis": basis,
         },
     )
     keep_offline(request, response, seen.candidate.cell)
     if response.has_header(KEEP_HEADER):
         # What the device compares before fetching the page again for offline use.
-        response["Ranks-Basis"] = candidate_basis(seen.candidate)
+        response["Ranks-Basis"] = basis
     return response
 
 
