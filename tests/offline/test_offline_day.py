@@ -43,7 +43,16 @@ def test_a_day_offline_then_synced_once(page, live_server, cell):
     sign_in(page, base)
     # Online, the secretary opens the cell's source list: the device keeps it and its pages.
     page.goto(f"{base}/units/C1-A/candidates/")
-    wait_kept(page, ["/units/C1-A/candidates/", "/units/C1-A/record/", "/candidates/P-Q0/", "/units/C1-A/members/", "/outbox/"])
+    wait_kept(
+        page,
+        [
+            "/units/C1-A/candidates/",
+            "/units/C1-A/record/",
+            "/candidates/P-Q0/",
+            "/units/C1-A/members/",
+            "/outbox/",
+        ],
+    )
     connection = Connection(page.context)
     connection.cut()
 
@@ -60,8 +69,18 @@ def test_a_day_offline_then_synced_once(page, live_server, cell):
 
     # Three steps and a new candidate, recorded offline.
     page.goto(f"{base}/units/C1-A/record/")
-    record_step(page, "P-Q0", "class_passed", {"class_name": "Lớp cảm tình Đảng 2026", "certificate_no": "CN-01"})
-    record_step(page, "P-Q1", "class_passed", {"class_name": "Lớp cảm tình Đảng 2026", "certificate_no": "CN-02"})
+    record_step(
+        page,
+        "P-Q0",
+        "class_passed",
+        {"class_name": "Lớp cảm tình Đảng 2026", "certificate_no": "CN-01"},
+    )
+    record_step(
+        page,
+        "P-Q1",
+        "class_passed",
+        {"class_name": "Lớp cảm tình Đảng 2026", "certificate_no": "CN-02"},
+    )
     record_step(page, "P-Q0", "introducers_assigned", {}, checks=cell["introducers"])
     form = page.locator("[data-test=offline-candidate-form]")
     form.locator("[name=new-person_id]").fill("P-NEW1")
@@ -92,9 +111,10 @@ def test_a_day_offline_then_synced_once(page, live_server, cell):
     q0 = StageEvent.objects.filter(candidate__person__person_id="P-Q0")
     assert q0.filter(stage="class_passed").count() == 1
     assert q0.filter(stage="introducers_assigned").count() == 1
-    assert StageEvent.objects.filter(
-        candidate__person__person_id="P-Q1", stage="class_passed"
-    ).count() == 1
+    assert (
+        StageEvent.objects.filter(candidate__person__person_id="P-Q1", stage="class_passed").count()
+        == 1
+    )
     new = Candidate.objects.get(person__person_id="P-NEW1")
     assert new.cell.code == "C1-A" and new.person.full_name == "Hờ Thị Sua"
     # Audited as offline, with the time recorded on the device and the time it arrived.
@@ -104,7 +124,10 @@ def test_a_day_offline_then_synced_once(page, live_server, cell):
     recorded = dt.datetime.fromisoformat(first["recorded_at"].replace("Z", "+00:00"))
     arrived = dt.datetime.fromisoformat(first["arrived_at"].replace("Z", "+00:00"))
     assert dt.timedelta(minutes=55) < arrived - recorded < dt.timedelta(minutes=70)
-    assert AuditEntry.objects.filter(channel="offline", action="ranks.pipeline.event.created").count() == 3
+    assert (
+        AuditEntry.objects.filter(channel="offline", action="ranks.pipeline.event.created").count()
+        == 3
+    )
 
     # The same records sent again (as if the answers had been lost): still recorded once.
     page.evaluate(

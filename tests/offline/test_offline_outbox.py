@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from ranks.core.actor import SYSTEM
@@ -80,7 +81,9 @@ def test_a_refused_record_can_be_discarded(page, live_server, cell):
 def test_a_conflict_is_shown_with_both_versions_and_not_written_over(page, live_server, cell):
     base = live_server.url
     connection = go_offline_at_record_page(page, base)
-    record_step(page, "P-Q1", "class_passed", {"class_name": "Lớp của bí thư", "certificate_no": "B-1"})
+    record_step(
+        page, "P-Q1", "class_passed", {"class_name": "Lớp của bí thư", "certificate_no": "B-1"}
+    )
     record_step(page, "P-Q1", "introducers_assigned", {}, checks=cell["introducers"])
     # Meanwhile another officer records the same candidate's class on the server.
     stage_event_save(
@@ -112,9 +115,12 @@ def test_a_conflict_is_shown_with_both_versions_and_not_written_over(page, live_
     page.click("[data-test=keep-mine]")
     expect(page.locator("[data-test=outbox-item][data-state=synced]")).to_have_count(1)
     assert list(classes.values_list("class_name", flat=True)) == ["Lớp của huyện"]
-    assert StageEvent.objects.filter(
-        candidate__person__person_id="P-Q1", stage="introducers_assigned"
-    ).count() == 1
+    assert (
+        StageEvent.objects.filter(
+            candidate__person__person_id="P-Q1", stage="introducers_assigned"
+        ).count()
+        == 1
+    )
 
 
 def test_a_record_waiting_more_than_7_days_is_flagged(page, live_server, cell):
@@ -164,7 +170,7 @@ def test_signing_out_warns_of_unsent_records_and_leaves_nothing(page, live_serve
     assert not StageEvent.objects.filter(stage="class_passed").exists()
     # Offline now, the cell's pages no longer open from the device.
     connection.cut()
-    with pytest.raises(Exception):
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.goto(f"{base}/units/C1-A/candidates/")
 
 

@@ -112,8 +112,11 @@ def cell_record(request, code: str):
         )
     kit = record_kit(officer=scope_of(request, role="officer"), cell=unit, day=day)
     stage_forms = [
-        (stage, Stage(stage).label, EventForm(stage, prefix=stage, members=kit.members,
-                                              initial={"date": day}))
+        (
+            stage,
+            Stage(stage).label,
+            EventForm(stage, prefix=stage, members=kit.members, initial={"date": day}),
+        )
         for stage in OFFLINE_STAGES
     ]
     candidate_form = CandidateForm(
@@ -157,4 +160,3 @@ def outbox(request):
 def unavailable(request):
     """Shown by the installed app, with no connection, for a page it does not hold."""
     return _kept(render(request, "offline/unavailable.html", {}))
-

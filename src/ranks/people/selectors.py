@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -984,7 +984,7 @@ def absences_of(person: Person) -> list[Absence]:
 _ABSENCE_FIELDS = ("cell_id", "where_kind", "where", "started_on", "ended_on", "contact", "note")
 
 
-def _absence_digest(rows: list[tuple]) -> str:
+def _absence_digest(rows: list[tuple[Any, ...]]) -> str:
     text = json.dumps(
         [
             [value.isoformat() if isinstance(value, dt.date) else value for value in row]
@@ -1008,7 +1008,7 @@ def absence_bases(person_ids: Iterable[str]) -> dict[str, str]:
     """`absence_basis` of each of `person_ids` (identifiers), in one query whatever their number:
     the recording page of a cell carries each member's."""
     wanted = list(dict.fromkeys(person_ids))
-    rows: dict[str, list[tuple]] = {pid: [] for pid in wanted}
+    rows: dict[str, list[tuple[Any, ...]]] = {pid: [] for pid in wanted}
     if wanted:
         for person_id, *row in Absence.objects.filter(person__person_id__in=wanted).values_list(
             "person__person_id", "pk", *_ABSENCE_FIELDS

@@ -175,9 +175,7 @@ def unit_members(request, code: str):
             "export_formats": EXPORT_FORMATS,
         },
     )
-    return keep_offline(
-        request, response, unit if version and version.kind.holds_members else None
-    )
+    return keep_offline(request, response, unit if version and version.kind.holds_members else None)
 
 
 @require_GET

@@ -86,15 +86,14 @@ def unit_candidates(request, code: str):
         )
     is_cell = bool(version and version.kind.holds_members)
     kept = is_cell and officer_covers(request, unit) and day == today()
+    bases: dict[int, str] = {}
     if kept:
         # Each candidate's basis goes with the link, so the device fetches again for offline
         # use only the candidates' pages that changed (three queries for the page's rows).
-        shown = [row.candidate for row in listed.rows] + [
-            row.candidate for column in (listed.columns or []) for row in column.rows
+        shown = [row.candidate.pk for row in listed.rows] + [
+            row.candidate.pk for column in (listed.columns or []) for row in column.rows
         ]
-        bases = candidate_bases([c.pk for c in shown])
-        for candidate in shown:
-            candidate.offline_basis = bases.get(candidate.pk, "")
+        bases = candidate_bases(shown)
     response = render(
         request,
         "pipeline/candidates.html",
@@ -119,6 +118,7 @@ def unit_candidates(request, code: str):
             "may_add": officer_covers(request, unit),
             # A cell's own officer gets the links the installed app keeps for offline use.
             "offline": kept,
+            "bases": bases,
         },
     )
     return keep_offline(request, response, unit if is_cell else None)
