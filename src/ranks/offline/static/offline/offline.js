@@ -114,7 +114,8 @@
       if (last && last.state !== "synced") {
         record.follows = last.id;
       } else if (last && last.synced_at && last.basis_after &&
-                 (!record.page_rendered_at || last.synced_at > record.page_rendered_at)) {
+                 (!record.page_rendered_at ||
+                  new Date(last.synced_at) > new Date(record.page_rendered_at))) {
         record.basis = last.basis_after;
       }
       return put(record).then(function () {
@@ -186,10 +187,24 @@
     return sending;
   }
 
+  var KEEP_SENT_MS = 7 * 24 * 3600 * 1000;
+
+  /* Records sent more than 7 days ago leave the device (none that a waiting record follows). */
+  function prune(rows) {
+    var followed = {};
+    rows.forEach(function (row) { if (row.follows) followed[row.follows] = true; });
+    var old = rows.filter(function (row) {
+      return row.state === "synced" && !followed[row.id] &&
+        Date.now() - new Date(row.synced_at).getTime() > KEEP_SENT_MS;
+    });
+    return Promise.all(old.map(function (row) { return remove(row.id); }));
+  }
+
   function sendAll() {
     return all().then(function (rows) {
       var byId = {};
       rows.forEach(function (row) { byId[row.id] = row; });
+      var sentPages = {};
       var chain = Promise.resolve(true);
       rows.forEach(function (row) {
         chain = chain.then(function (goOn) {
@@ -200,10 +215,18 @@
             row.state = "held";
             return put(row).then(function () { return true; });
           }
-          return send(row, before);
+          return send(row, before).then(function (goOn) {
+            if (row.state === "synced" && row.page) sentPages[row.page] = true;
+            return goOn;
+          });
         });
       });
-      return chain;
+      return chain.then(function (finished) {
+        // The recording pages kept on the device carry the bases: fetch them again.
+        var pages = Object.keys(sentPages);
+        if (pages.length) refreshKept(pages);
+        return prune(rows).then(function () { return finished; }, function () { return finished; });
+      });
     });
   }
 

@@ -125,9 +125,7 @@
       show(R.format(navigator.onLine ? R.texts.saved_online : R.texts.saved, { label: kept.label }));
       form.dispatchEvent(new CustomEvent("ranks:kept", { bubbles: true, detail: kept }));
       addPendingCandidates();
-      if (navigator.onLine) {
-        R.sync().then(function () { R.refreshKept([location.pathname]); });
-      }
+      if (navigator.onLine) R.sync();
       return kept;
     });
   }
