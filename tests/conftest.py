@@ -15,6 +15,10 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run there
 # unless told it is safe, which it is: the loop only waits for the browser.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A service worker's own requests are reported to the browser context (and can be routed) only
+# with this switch: the page-weight tests count what the installed app fetches ahead, and the
+# offline tests cut the worker's connection too (tests/offline/conftest.py).
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("RANKS_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ranks.bench",
     "ranks.reports",
     "ranks.restructure",
+    "ranks.offline",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

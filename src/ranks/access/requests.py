@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ranks.access.models import Grant
@@ -158,3 +158,24 @@ def units_covered(request: HttpRequest, unit_ids: Iterable[int]) -> set[int]:
     """Which of the units the user may see: one query."""
     found = scope_of(request).units(Unit.objects.filter(pk__in=list(unit_ids)))
     return set(found.values_list("pk", flat=True))
+
+
+KEEP_HEADER = "Ranks-Offline"
+
+
+def keep_offline(request: HttpRequest, response: HttpResponse, cell: Unit | None) -> HttpResponse:
+    """Mark a page of `cell` as one the installed app keeps for use without a connection: the
+    service worker (`ranks.offline`) stores only pages so marked. A page is kept when it shows
+    today (no other date asked), the unit holds members (a cell) and the user is an officer
+    there by a grant of their own (full access keeps nothing: the device holds the user's own
+    cells only)."""
+    if cell is None or request.method != "GET" or response.status_code != 200:
+        return response
+    if request.GET.get("on") and parse_date(request.GET["on"]) != today():
+        return response
+    scope = scope_of(request, role="officer")
+    if scope.full or not scope.covers(cell.pk):
+        return response
+    response[KEEP_HEADER] = "keep"
+    response["Cache-Control"] = "private, no-cache"
+    return response

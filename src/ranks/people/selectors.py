@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -981,27 +981,40 @@ def absences_of(person: Person) -> list[Absence]:
     return list(person.absences.select_related("cell").order_by("-started_on", "-pk"))
 
 
-def absence_basis(person_id: str) -> str:
-    """A short digest of everything recorded about the person's working away (each absence's
-    id, cell, dates, where, contact and note): it changes with every start, return or change, so
-    a device that wrote against one basis can tell whether the record moved since. A person with
-    none (or no such person) has the digest of an empty list. One query."""
-    rows = (
-        Absence.objects.filter(person__person_id=person_id)
-        .order_by("pk")
-        .values_list(
-            "pk", "cell_id", "where_kind", "where", "started_on", "ended_on", "contact", "note"
-        )
-    )
+_ABSENCE_FIELDS = ("cell_id", "where_kind", "where", "started_on", "ended_on", "contact", "note")
+
+
+def _absence_digest(rows: list[tuple[Any, ...]]) -> str:
     text = json.dumps(
         [
             [value.isoformat() if isinstance(value, dt.date) else value for value in row]
-            for row in rows
+            for row in sorted(rows)
         ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def absence_basis(person_id: str) -> str:
+    """A short digest of everything recorded about the person's working away (each absence's
+    id, cell, dates, where, contact and note): it changes with every start, return or change, so
+    a device that wrote against one basis can tell whether the record moved since. A person with
+    none (or no such person) has the digest of an empty list. One query."""
+    return absence_bases([person_id])[person_id]
+
+
+def absence_bases(person_ids: Iterable[str]) -> dict[str, str]:
+    """`absence_basis` of each of `person_ids` (identifiers), in one query whatever their number:
+    the recording page of a cell carries each member's."""
+    wanted = list(dict.fromkeys(person_ids))
+    rows: dict[str, list[tuple[Any, ...]]] = {pid: [] for pid in wanted}
+    if wanted:
+        for person_id, *row in Absence.objects.filter(person__person_id__in=wanted).values_list(
+            "person__person_id", "pk", *_ABSENCE_FIELDS
+        ):
+            rows[person_id].append(tuple(row))
+    return {pid: _absence_digest(found) for pid, found in rows.items()}
 
 
 def absence_open_for(person_ids: Iterable[str], *, on: dt.date | None = None) -> dict[str, Absence]:

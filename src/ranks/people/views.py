@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ranks.access.requests import (
     actor_of,
     day_of,
+    keep_offline,
     officer_covers,
     person_or_404,
     scope_of,
@@ -151,12 +152,13 @@ def unit_members(request, code: str):
     )
     # Who of the page's members was working away on the day: one query.
     away = absence_open_for([row.person.person_id for row in register.rows], on=day)
-    return render(
+    version = unit_version_nearest(unit, day)
+    response = render(
         request,
         "people/members.html",
         {
             "unit": unit,
-            "version": unit_version_nearest(unit, day),
+            "version": version,
             "day": day,
             "date_error": date_error,
             "filters": filters,
@@ -173,6 +175,7 @@ def unit_members(request, code: str):
             "export_formats": EXPORT_FORMATS,
         },
     )
+    return keep_offline(request, response, unit if version and version.kind.holds_members else None)
 
 
 @require_GET

@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ranks.access.requests import actor_of, day_of, officer_covers, scope_of, unit_or_404
+from ranks.access.requests import (
+    KEEP_HEADER,
+    actor_of,
+    day_of,
+    keep_offline,
+    officer_covers,
+    scope_of,
+    unit_or_404,
+)
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
@@ -27,6 +35,7 @@ from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
 from ranks.pipeline.selectors import (
     BOARD_COLUMN_LIMIT,
+    candidate_bases,
     candidate_basis,
     candidate_choices,
     candidate_overview,
@@ -75,7 +84,17 @@ def unit_candidates(request, code: str):
             stage=stage,
             page_number=request.GET.get("page"),
         )
-    return render(
+    is_cell = bool(version and version.kind.holds_members)
+    kept = is_cell and officer_covers(request, unit) and day == today()
+    bases: dict[int, str] = {}
+    if kept:
+        # Each candidate's basis goes with the link, so the device fetches again for offline
+        # use only the candidates' pages that changed (three queries for the page's rows).
+        shown = [row.candidate.pk for row in listed.rows] + [
+            row.candidate.pk for column in (listed.columns or []) for row in column.rows
+        ]
+        bases = candidate_bases(shown)
+    response = render(
         request,
         "pipeline/candidates.html",
         {
@@ -95,10 +114,14 @@ def unit_candidates(request, code: str):
             "groups": SourceGroup.choices,
             "states": list(STATE_FILTERS.items()),
             "stages": [(s, Stage(s).label) for s in MAIN_STAGES],
-            "is_cell": bool(version and version.kind.holds_members),
+            "is_cell": is_cell,
             "may_add": officer_covers(request, unit),
+            # A cell's own officer gets the links the installed app keeps for offline use.
+            "offline": kept,
+            "bases": bases,
         },
     )
+    return keep_offline(request, response, unit if is_cell else None)
 
 
 DUE_PAGE = 25
@@ -113,7 +136,7 @@ def unit_due(request, code: str):
     items = due_list(scope=scope_of(request), unit=unit, on=day)
     # Overdue first, then by date: a page at a time, with the totals of the whole list.
     page = page_of(items, request.GET.get("page"), DUE_PAGE)
-    return render(
+    response = render(
         request,
         "pipeline/unit_due.html",
         {
@@ -127,6 +150,7 @@ def unit_due(request, code: str):
             "overdue_count": sum(1 for i in items if i.overdue),
         },
     )
+    return keep_offline(request, response, unit if version and version.kind.holds_members else None)
 
 
 @require_GET
@@ -138,7 +162,8 @@ def candidate_detail(request, person_id: str):
     overview = candidate_overview(
         candidate=seen.candidate, day=day, may_record=seen.may_record, handover=seen.handover
     )
-    return render(
+    basis = candidate_basis(seen.candidate)
+    response = render(
         request,
         "pipeline/candidate.html",
         {
@@ -165,9 +190,14 @@ def candidate_detail(request, person_id: str):
             # The handovers restructures recorded: one query, whatever their number.
             "restructure_handovers": candidate_handovers(seen.candidate.pk),
             # The version a device copies this candidacy at (offline records send it back).
-            "basis": candidate_basis(seen.candidate),
+            "basis": basis,
         },
     )
+    keep_offline(request, response, seen.candidate.cell)
+    if response.has_header(KEEP_HEADER):
+        # What the device compares before fetching the page again for offline use.
+        response["Ranks-Basis"] = basis
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ranks.coverage.urls")),
     path("", include("ranks.pipeline.urls")),
     path("", include("ranks.people.urls")),
+    path("", include("ranks.offline.urls")),
     path("", include("ranks.access.urls")),
     path("search/", views.search, name="search"),
     path("", include("ranks.interchange.urls")),
@@ -23,7 +24,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.SignOut.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

@@ -4,6 +4,7 @@ for the servers."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -118,6 +119,17 @@ def search(request):
 @login_not_required
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+class SignOut(auth_views.LogoutView):
+    """Signing out also tells the browser to clear what the installed app kept for this site: the
+    kept pages, the outbox and the service worker (`Clear-Site-Data`). The page's script has
+    warned first of records not yet sent (`offline/offline.js`)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 # The header's red (site.css --accent) for the bar above an installed app; the star's yellow

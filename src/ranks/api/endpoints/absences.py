@@ -18,7 +18,8 @@ from ranks.access.requests import officer_covers
 from ranks.api.common import ERRORS, api_actor, open_view
 from ranks.api.endpoints import absences_serializers as s
 from ranks.api.endpoints.people import person_of
-from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from ranks.api.idempotency import IDEMPOTENCY_KEY
+from ranks.api.sync import IF_MATCH_PARAMETER, SYNC_ERRORS, SYNC_PARAMETERS, basis_check, synced
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.people.absences import absence_return, absence_start
@@ -63,6 +64,23 @@ def _arguments(request, serializer, form_class) -> dict:
     return form.service_arguments()
 
 
+def _basis_check(request, person) -> None:
+    """A record made offline on an older copy of the member's working away: 412 `conflict`, with
+    the absences the server holds now (the latest five)."""
+    basis_check(
+        request,
+        subject=person.person_id,
+        current=absence_basis(person.person_id),
+        server=lambda: {
+            "absences": s.AbsenceSerializer(absences_of(person)[:5], many=True).data,
+        },
+        message=_(
+            "Someone recorded this member's working away after your copy was made; choose "
+            "which to keep."
+        ),
+    )
+
+
 def _recorded(absence, person_id: str) -> Response:
     body = {**s.AbsenceSerializer(absence).data, "basis": absence_basis(person_id)}
     return Response(body, status=status.HTTP_201_CREATED)
@@ -89,18 +107,25 @@ class MemberAbsences(GenericAPIView):
 
     @extend_schema(
         operation_id="people_absences_create",
-        parameters=[PERSON_ID, IDEMPOTENCY_KEY],
+        parameters=[PERSON_ID, IDEMPOTENCY_KEY, *SYNC_PARAMETERS, IF_MATCH_PARAMETER],
         request=s.NewAbsenceSerializer,
-        responses={201: s.RecordedAbsenceSerializer, **ERRORS},
+        responses={
+            201: s.RecordedAbsenceSerializer,
+            **ERRORS,
+            **SYNC_ERRORS,
+            412: s.ABSENCE_CONFLICT,
+        },
     )
-    @idempotent
+    @synced
     def post(self, request, person_id):
         """A member starts working away, as the working-away page records it: the officer role
         over the member's cell on the first day away; audited with channel `api`. Refused when
         the person is no member in a cell that day, is already away, or the time overlaps one
-        recorded. Answers the absence and the person's `basis` after the write."""
+        recorded. Answers the absence and the person's `basis` after the write. A record made
+        offline (docs/api/offline.md) on an older copy answers 412 `conflict`."""
         person = person_of(request, person_id)
         _may_record(request, person, _date_in(request, "started_on") or today())
+        _basis_check(request, person)
         arguments = _arguments(request, s.NewAbsenceSerializer, AbsenceForm)
         absence = absence_start(actor=api_actor(request), person_id=person.person_id, **arguments)
         return _recorded(absence, person.person_id)
@@ -112,11 +137,16 @@ class MemberAbsenceReturn(GenericAPIView):
 
     @extend_schema(
         operation_id="people_absences_return",
-        parameters=[PERSON_ID, IDEMPOTENCY_KEY],
+        parameters=[PERSON_ID, IDEMPOTENCY_KEY, *SYNC_PARAMETERS, IF_MATCH_PARAMETER],
         request=s.AbsenceReturnSerializer,
-        responses={201: s.RecordedAbsenceSerializer, **ERRORS},
+        responses={
+            201: s.RecordedAbsenceSerializer,
+            **ERRORS,
+            **SYNC_ERRORS,
+            412: s.ABSENCE_CONFLICT,
+        },
     )
-    @idempotent
+    @synced
     def post(self, request, person_id):
         """A member working away is back, as the return page records it: the officer role over
         the member's cell on that day; audited with channel `api`. Refused when the member is
@@ -124,6 +154,7 @@ class MemberAbsenceReturn(GenericAPIView):
         ended and the person's `basis` after the write."""
         person = person_of(request, person_id)
         _may_record(request, person, _date_in(request, "ended_on") or today())
+        _basis_check(request, person)
         arguments = _arguments(request, s.AbsenceReturnSerializer, ReturnForm)
         absence = absence_return(actor=api_actor(request), person_id=person.person_id, **arguments)
         return _recorded(absence, person.person_id)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from ranks.api import serializers as s
 from ranks.people.models import AbsenceWhere
 
 # --- bodies -----------------------------------------------------------------------------------
@@ -90,3 +91,26 @@ class AbsenceListSerializer(serializers.Serializer):
 
     basis = serializers.CharField(help_text=BASIS_HELP)
     results = AbsenceSerializer(many=True)
+
+
+class AbsenceServerVersion(serializers.Serializer):
+    absences = AbsenceSerializer(many=True, help_text="The latest five, the newest first.")
+
+
+class AbsenceConflictDetails(serializers.Serializer):
+    basis = serializers.CharField(help_text="The person's basis now.")
+    server = AbsenceServerVersion()
+
+
+class AbsenceConflictSerializer(s.ErrorSerializer):
+    """`conflict`: the member's working away changed after the device's copy was made."""
+
+    details = AbsenceConflictDetails()
+
+
+ABSENCE_CONFLICT = OpenApiResponse(
+    AbsenceConflictSerializer,
+    description="`conflict`: the member's working away changed after the copy the record was "
+    "made on (`If-Match`, or the basis of the record followed); `details` has the server's "
+    "version. Nothing was recorded.",
+)

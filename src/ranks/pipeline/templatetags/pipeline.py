@@ -64,3 +64,10 @@ def visible_candidacy(context, person) -> bool:
 def may_record_at(context, unit) -> bool:
     request = context.get("request")
     return request is not None and officer_covers(request, unit)
+
+
+@register.filter
+def basis_in(candidate, bases: dict) -> str:
+    """The candidacy's basis among `bases` (by candidacy id), for the links the installed app
+    fetches ahead: `{{ c|basis_in:bases }}`."""
+    return bases.get(candidate.pk, "") if bases else ""
