@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # A service worker's own requests are reported to the browser context (and can be routed) only
 # with this switch: the page-weight tests count what the installed app fetches ahead, and the
-# offline tests cut the worker's connection too (tests/offline/conftest.py).
+# offline tests cut the worker's connection too (tests/offline/device.py).
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("RANKS_CHROMIUM", "/usr/bin/chromium")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from ranks.core.models import AuditEntry
 from ranks.pipeline.models import Candidate, StageEvent
-from tests.offline.conftest import Connection, kept_urls, sign_in, wait_kept
+from tests.offline.device import Connection, kept_urls, sign_in, wait_kept
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

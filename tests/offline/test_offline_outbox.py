@@ -15,7 +15,7 @@ from ranks.core.actor import SYSTEM
 from ranks.core.models import AuditEntry
 from ranks.pipeline.models import StageEvent
 from ranks.pipeline.services import stage_event_save
-from tests.offline.conftest import Connection, kept_urls, sign_in, wait_kept
+from tests.offline.device import Connection, kept_urls, sign_in, wait_kept
 from tests.offline.test_offline_day import record_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,8 +17,8 @@ from ranks.access.services import grant_role
 from ranks.core.actor import SYSTEM
 from ranks.people.services import person_save
 from ranks.pipeline.services import candidate_save
-from tests.factories import PASSWORD, add_official_members, make_user, record_dossier
-from tests.offline.conftest import wait_kept
+from tests.factories import add_official_members, make_user, record_dossier
+from tests.offline.device import sign_in, wait_kept
 from tests.web.network import record_network, slow_3g
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,14 +64,6 @@ def cell(world):
     make_user("thu")
     grant_role(actor=SYSTEM, username="thu", role="officer", unit_code=CELL)
     return CELL
-
-
-def sign_in(page, base: str, username: str = "thu") -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def cell_pages(cell: str) -> list[tuple[str, str]]:
@@ -124,7 +116,7 @@ def test_a_cells_pages_weigh_at_most_250_kb_first_and_50_kb_later(browser, live_
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
     log = record_network(context)
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "thu")
     signed_in = log.transfers()
     weights = visit(page, log, live_server.url, cell, kept_ahead=True)
     # A later visit: the same pages again, as the secretary comes back to them.
@@ -179,7 +171,7 @@ def test_the_source_list_is_usable_within_5_s_on_slow_3g(browser, live_server, c
     # Signed in on a good line, the source list opens from a cold cache on a bad one: the page
     # and then its stylesheet, each behind the line's 2 s.
     signing = browser.new_context()
-    sign_in(signing.new_page(), live_server.url)
+    sign_in(signing.new_page(), live_server.url, "thu")
     state = signing.storage_state()
     signing.close()
     cold = browser.new_context(
@@ -189,7 +181,7 @@ def test_the_source_list_is_usable_within_5_s_on_slow_3g(browser, live_server, c
     cold.close()
     # As a secretary meets it: signed in on the same phone, the stylesheet already cached.
     warm = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
-    sign_in(warm.new_page(), live_server.url)
+    sign_in(warm.new_page(), live_server.url, "thu")
     warm_seconds, warm_transfers = open_on_slow_3g(warm, url)
     warm.close()
     print()
