@@ -54,7 +54,9 @@ def fill() -> None:
         candidate_save(
             actor=SYSTEM, person_id=person_id, cell_code=cell, added_on=dt.date(2024, 1, 1)
         )
-    stage_event_save(actor=SYSTEM, person_id="P-BK-B", stage="source_list", date=dt.date(2024, 1, 2))
+    stage_event_save(
+        actor=SYSTEM, person_id="P-BK-B", stage="source_list", date=dt.date(2024, 1, 2)
+    )
     record_dossier("P-BK-C", "C1-B", dt.date(2025, 8, 4))
     target_set(actor=SYSTEM, unit_code="N1", year=2026, metric="admissions", value=12)
     secondment_save(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ranks.core.actor import Actor
 from ranks.core.backup import backup_restore, taken_at_text
 from ranks.core.commands import RanksCommand, translated_help
+from ranks.core.management.commands.audit import _reason as reason_text
 
 FAILED = 1  # the restore ran but its audit log does not match the kept head (2 is for bad input)
 
@@ -46,7 +47,7 @@ class Command(RanksCommand):
         if restored.broken is not None:
             raise CommandError(
                 _("The restored audit log is broken at entry %(seq)d (%(reason)s).")
-                % {"seq": restored.broken.seq, "reason": restored.broken.reason},
+                % {"seq": restored.broken.seq, "reason": reason_text(restored.broken.reason)},
                 returncode=FAILED,
             )
         if not restored.same_head:
@@ -67,6 +68,9 @@ class Command(RanksCommand):
         )
         if restored.missing_migrations:
             self.out(
-                _("The backup predates migrations of this version: run `ranks migrate` (%(names)s).")
+                _(
+                    "The backup predates migrations of this version: run `ranks migrate` "
+                    "(%(names)s)."
+                )
                 % {"names": ", ".join(restored.missing_migrations)}
             )
