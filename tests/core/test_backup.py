@@ -169,6 +169,7 @@ def test_a_restore_gives_identical_exports_and_the_same_audit_head(
     source, path, source_verify = backed_up
     kept = json.loads(path.with_name(path.name + ".head.json").read_text(encoding="utf-8"))
     assert kept["engine"] == VENDOR
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: its owner only
     head = f"entry {kept['audit_head']['seq']}, hash {kept['audit_head']['hash']}"
     # What the backup printed is what `ranks audit verify` printed right after it.
     assert f"Newest entry {kept['audit_head']['seq']}, hash {kept['audit_head']['hash']}" in (
@@ -256,3 +257,48 @@ def test_a_backup_as_a_user_without_full_access_is_refused(backed_up, tmp_path):
     assert done.returncode == 2
     assert "backing up and restoring need full access" in done.stderr
     assert not (tmp_path / "alice.backup").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_head_is_the_head_inside_the_copy_while_others_write(
+    monkeypatch, new_database, tmp_path
+):
+    """An officer's change committed while the backup runs: on PostgreSQL after the snapshot is
+    taken (not in the dump, nor in the kept head), on SQLite between the backup's own entry and
+    the copy (in both). Either way the restore ends at the kept head."""
+    from django.core.management import call_command
+
+    from ranks.core import backup
+    from ranks.core.actor import SYSTEM
+    from ranks.core.audit import audit_record, audit_seq
+
+    def officer_writes() -> None:
+        audit_record(SYSTEM, "ranks.test.meanwhile", object_type="test", object_id="1")
+
+    if VENDOR == "postgresql":
+        dump = backup._run
+
+        def run_after_a_write(command, env):
+            officer_writes()
+            dump(command, env)
+
+        monkeypatch.setattr(backup, "_run", run_after_a_write)
+    else:
+        copy = backup._copy_sqlite
+
+        def copy_after_a_write(partial):
+            officer_writes()
+            return copy(partial)
+
+        monkeypatch.setattr(backup, "_copy_sqlite", copy_after_a_write)
+    path = tmp_path / "meanwhile.backup"
+
+    call_command("backup", str(path), lang="en")
+
+    kept = json.loads(path.with_name(path.name + ".head.json").read_text(encoding="utf-8"))
+    newest = audit_seq()
+    assert kept["audit_head"]["seq"] == (newest - 1 if VENDOR == "postgresql" else newest)
+    target = new_database()
+    done = target.ranks("restore", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "is intact and ends at the same head" in done.stdout

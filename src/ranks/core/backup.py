@@ -212,6 +212,8 @@ def backup_take(*, actor: Actor, path: Path) -> dict[str, Any]:
             head, migrations = _copy_sqlite(partial)
         else:
             head, migrations = _dump_postgresql(partial)
+        # The copy holds personal data (sensitive fields too): readable by its owner only.
+        partial.chmod(0o600)
         record = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -290,6 +292,8 @@ def _is_empty() -> bool:
 def _restore_sqlite(path: Path) -> None:
     connection.close()
     name = Path(str(connection.settings_dict["NAME"]))
+    if not name.parent.is_dir():
+        raise DomainError(_("The folder %(folder)s does not exist.") % {"folder": name.parent})
     source = sqlite3.connect(path)
     target = sqlite3.connect(name)
     try:
