@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,8 +285,14 @@ def _is_empty() -> bool:
         finally:
             probe.close()
         return int(count) == 0
-    with connection.cursor() as cursor:
-        return not connection.introspection.table_names(cursor)
+    try:
+        with connection.cursor() as cursor:
+            return not connection.introspection.table_names(cursor)
+    except OperationalError as error:
+        raise DomainError(
+            _("The database %(name)s cannot be reached: %(error)s")
+            % {"name": connection.settings_dict["NAME"], "error": str(error).strip()}
+        ) from error
 
 
 def _restore_sqlite(path: Path) -> None:
