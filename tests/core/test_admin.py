@@ -15,6 +15,7 @@ RANKS_MODELS = {
     "org.Unit",
     "org.UnitKind",
     "org.UnitVersion",
+    "people.Absence",
     "people.Membership",
     "people.Person",
     "people.Posting",
