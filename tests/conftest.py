@@ -22,6 +22,8 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("RANKS_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Chromium's console message when the Content-Security-Policy blocks something.
+CSP_REPORT = "Content Security Policy"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -127,10 +129,16 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    # What the Content-Security-Policy blocked (an inline style or script, a file from elsewhere;
+    # docs/deploy.md), as Chromium tells its console: any of it fails the test that met it.
+    blocked: list[str] = []
+    context.on("console", lambda m: blocked.append(m.text) if CSP_REPORT in m.text else None)
     page = context.new_page()
     page.set_default_timeout(15000)
+    page.csp_blocked = blocked
     yield page
     context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture
