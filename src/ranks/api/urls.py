@@ -29,9 +29,11 @@ from ranks.api.endpoints import (
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 # Redoc styles what it draws by writing <style> elements at run time (styled-components), which
-# a policy without 'unsafe-inline' blocks, leaving the page blank. This page alone allows inline
-# styles: it shows no data (the public schema), and scripts stay limited to our own files.
-REDOC_CSP = {"style-src": [UNSAFE_INLINE]}
+# a policy without 'unsafe-inline' blocks, leaving the page blank; and its search runs in a worker
+# it makes from its own code (a blob: URL). This page alone allows both: it shows no data (the
+# public schema), and scripts stay limited to our own files. Its maker's logo, which it asks from
+# their site, stays blocked (tests/web/test_browser.py).
+REDOC_CSP = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
 
 # Each area's endpoints, under /api/v1/.
 AREAS = (tree, people, members, absences, pipeline, records, targets, figures, files, restructures)
