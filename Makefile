@@ -42,8 +42,12 @@ demo: install
 	$(RANKS) demo $(DEMO_ARGS)
 	$(RANKS) runserver 127.0.0.1:8000
 
+# The production server (gunicorn; RANKS_BIND, RANKS_WEB_WORKERS, RANKS_WEB_THREADS), on the
+# database of DATABASE_URL, migrated first (docs/deploy.md).
 serve: install
-	$(RANKS) runserver 127.0.0.1:8000
+	mkdir -p var
+	$(RANKS) migrate --no-input -v 0
+	$(RANKS) serve
 
 # Every test on SQLite and every database test again on PostgreSQL (a throwaway database that the
 # test run creates and drops), side by side on two cores; each run's output is printed whole when

@@ -22,6 +22,8 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = os.environ.get("RANKS_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Chromium's console message when the Content-Security-Policy blocks something.
+CSP_REPORT = "Content Security Policy"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -127,10 +129,19 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    # What the Content-Security-Policy blocked (an inline style or script, a file from elsewhere;
+    # docs/deploy.md), as Chromium tells its console: any of it fails the test that met it, except
+    # what a test lists in `page.csp_expected` (text the report contains), saying why.
+    blocked: list[str] = []
+    context.on("console", lambda m: blocked.append(m.text) if CSP_REPORT in m.text else None)
     page = context.new_page()
     page.set_default_timeout(15000)
+    page.csp_blocked = blocked
+    page.csp_expected = []
     yield page
     context.close()
+    unexpected = [b for b in blocked if not any(e in b for e in page.csp_expected)]
+    assert not unexpected, f"the Content-Security-Policy blocked: {unexpected}"
 
 
 @pytest.fixture

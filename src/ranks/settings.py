@@ -4,13 +4,20 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 # var/ holds the embedded database and other local state; it sits beside src/ in a checkout.
 VAR_DIR = Path(os.environ.get("RANKS_VAR_DIR", Path.cwd() / "var"))
 
-DEBUG = os.environ.get("RANKS_DEBUG", "").lower() in {"1", "true", "yes"}
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value.lower() in {"1", "true", "yes"}
+
+
+DEBUG = _flag("RANKS_DEBUG")
 SECRET_KEY = os.environ.get("RANKS_SECRET_KEY", "")
 if not SECRET_KEY:
     # A local secret, made once and kept under var/, so sessions survive restarts.
@@ -37,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "axes",
     "ranks.core",
     "ranks.org",
@@ -63,8 +71,12 @@ MIDDLEWARE = [
     # Outermost, so that it compresses the pages and the static files alike (docs/install.md).
     "ranks.web.staticfiles.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # WhiteNoise, also serving each static file under the name with its hash (cached for good).
     "ranks.web.staticfiles.StaticFilesMiddleware",
+    # /healthz and /readyz, before the session is read (ranks.web.middleware).
+    "ranks.web.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ranks.web.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,6 +164,11 @@ SILENCED_SYSTEM_CHECKS = [
     # a mobile carrier's NAT), and locking the address would lock all of them out at once.
     "axes.W006",
 ]
+if not _flag("RANKS_HSTS_PRELOAD"):
+    # HSTS preload is a commitment of the whole domain, its subdomains included, to the browsers'
+    # built-in list, hard to undo: the owner of the domain decides (RANKS_HSTS_PRELOAD=1), not
+    # Ranks' defaults. HSTS itself is on under TLS (docs/deploy.md).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -184,10 +201,63 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The production server (`ranks serve`, gunicorn; docs/deploy.md): where it listens, how many
+# processes and threads in each. Threads share a process's memory; processes use the cores.
+RANKS_BIND = os.environ.get("RANKS_BIND", "127.0.0.1:8000")
+RANKS_WEB_WORKERS = int(os.environ.get("RANKS_WEB_WORKERS", "2"))
+RANKS_WEB_THREADS = int(os.environ.get("RANKS_WEB_THREADS", "4"))
+# A request longer than this many seconds (a large PDF report) is ended and its worker restarted.
+RANKS_WEB_TIMEOUT = int(os.environ.get("RANKS_WEB_TIMEOUT", "120"))
+
+# Sessions end this many hours after signing in (a working day by default), and, if asked, when
+# the browser closes. An expired session in the installed app asks to sign in again before the
+# outbox is sent (docs/offline.md).
+SESSION_COOKIE_AGE = int(float(os.environ.get("RANKS_SESSION_HOURS", "8")) * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _flag("RANKS_SESSION_AT_BROWSER_CLOSE")
 SESSION_COOKIE_HTTPONLY = True
+# The pages' scripts read the CSRF token from the cookie to send records (offline/outbox.js).
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Behind a reverse proxy that ends TLS (docs/deploy.md): the proxy says the request came over
+# https in X-Forwarded-Proto, which it must set itself (never pass on the client's). Then cookies
+# go only over https, plain http is sent to https, and browsers are told to use https only.
+RANKS_TLS = _flag("RANKS_TLS")
+if RANKS_TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The health checks answer over plain http too: a load balancer or systemd probes the app
+    # server directly, not through the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("RANKS_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("RANKS_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _flag("RANKS_HSTS_PRELOAD")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("RANKS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# What a page may load: only its own site's scripts, styles, images (and the favicon, a data:
+# URL), its service worker and its own API; no inline script or style, no frames, no plugins.
+# Data handed to scripts sits in <script type="application/json">, which is never run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 """The map: units matched to communes by name as the demo names them, and the projection."""
 
 import math
+from pathlib import Path
 
 import pytest
 
+import ranks.coverage
 from ranks.coverage.map import (
     ALL_BLANK,
     BANDS,
@@ -153,6 +155,14 @@ def test_degenerate_spreads_stay_inside(points, height):
 )  # fmt: skip
 def test_colour_bands(share, colour):
     assert band_colour(share) == colour
+
+
+def test_every_band_colour_has_its_class_in_the_stylesheet():
+    """The pages colour a commune's number and the legend by a class named after the band's
+    colour (no style attribute: the Content-Security-Policy forbids them)."""
+    css = (Path(ranks.coverage.__file__).parent / "static/ranks/coverage-map.css").read_text()
+    for _bound, colour in BANDS:
+        assert f".fill-{colour[1:]} {{ background: {colour}; }}" in css
 
 
 def test_circles_grow_with_places_and_colour_with_blank_share():

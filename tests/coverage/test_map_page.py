@@ -63,7 +63,7 @@ def test_every_commune_is_numbered_on_the_map_and_listed_beside_it(client, named
     rows = section(text, "map-list", "</section>")
     for code, number in labels.items():
         row = section(rows, f"map-row-{code}", "</li>")
-        assert '<span class="number" style="background: ' in row
+        assert re.search(r'<span class="number fill-[0-9a-f]{6}">', row), code
         assert re.search(rf">{number}</span>", row), (code, number)
     c4 = section(rows, "map-row-C4", "</li>")
     assert "not on the map" in c4 and ">–</span>" in c4

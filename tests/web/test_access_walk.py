@@ -192,6 +192,7 @@ PLAIN_QUERIES = {
     "account_tokens": [""],
     "home": [""],
     "healthz": [""],
+    "readyz": [""],
     "manifest": ["", "?lang=en"],
     "login": [""],
     "logout": None,  # POST only; signs out

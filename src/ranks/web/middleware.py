@@ -1,11 +1,28 @@
-"""The shell's middleware: the interface language, and the one place where a refusal or a domain
-error that a view did not handle becomes a page."""
+"""The shell's middleware: the health checks answered before any session, the interface language,
+and the one place where a refusal or a domain error that a view did not handle becomes a page."""
 
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from ranks.core.errors import DomainError, Refused
+
+
+class HealthCheckMiddleware:
+    """/healthz and /readyz answered here, before the session, the user and the language are
+    looked at: a probe that carries a session cookie costs no session read, and the liveness
+    check touches no database at all. Placed after the security and CSP middleware, so the
+    answers carry the same headers as every page."""
+
+    def __init__(self, get_response):
+        from ranks.web import views
+
+        self.get_response = get_response
+        self.checks = {"/healthz": views.healthz, "/readyz": views.readyz}
+
+    def __call__(self, request):
+        check = self.checks.get(request.path_info)
+        return check(request) if check is not None else self.get_response(request)
 
 
 class IgnoreAcceptLanguageMiddleware:

@@ -26,5 +26,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", views.SignOut.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

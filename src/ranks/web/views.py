@@ -1,4 +1,4 @@
-"""The shell's pages: home, the tree of a date, search, the web app manifest, and the health check
+"""The shell's pages: home, the tree of a date, search, the web app manifest, and the health checks
 for the servers."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 
 from ranks.access.requests import day_of, home_unit, scope_of, unit_or_404, units_covered
+from ranks.core.health import database_unready_reason
 from ranks.core.pages import page_of
 from ranks.org.selectors import (
     TREE_CHILDREN_SHOWN,
@@ -117,8 +118,23 @@ def search(request):
 
 
 @login_not_required
+@never_cache
 def healthz(request):
+    """Liveness: the process answers. It reads nothing, not even the database, so a busy or
+    unreachable database does not get the servers restarted."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@never_cache
+@require_safe
+def readyz(request):
+    """Readiness: the database answers and every migration is applied (200); otherwise 503 with
+    the reason, so that a load balancer sends no one here yet."""
+    reason = database_unready_reason()
+    if reason is None:
+        return JsonResponse({"status": "ready"})
+    return JsonResponse({"status": "unready", "reason": reason}, status=503)
 
 
 class SignOut(auth_views.LogoutView):
