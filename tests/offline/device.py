@@ -41,11 +41,6 @@ def sign_in(page, base_url: str, username: str = "alice") -> None:
     page.wait_for_load_state()
 
 
-def worker_ready(page) -> None:
-    """Wait until the service worker controls the page and kept what the page asked it to."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-
-
 def kept_urls(page) -> list[str]:
     """The addresses the device keeps for offline use (paths with their query)."""
     return page.evaluate(

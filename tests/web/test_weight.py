@@ -158,7 +158,7 @@ def open_on_slow_3g(context, url: str) -> tuple[float, list]:
     table = page.locator("[data-test=candidates]")
     expect(table).to_be_visible(timeout=30000)
     expect(table.locator("a").first).to_be_visible(timeout=30000)
-    page.wait_for_function("getComputedStyle(document.body).marginTop === '0px'", timeout=30000)
+    expect(page.locator("body")).to_have_css("margin-top", "0px", timeout=30000)
     seconds = time.monotonic() - started
     page.wait_for_load_state("load", timeout=30000)
     transfers = log.transfers()

@@ -46,7 +46,11 @@ function withTimeout(promise, ms) {
 /* A kept copy, marked as served from the device (the page's script then says "as of"). */
 async function fromDevice(cached) {
   const text = await cached.text();
-  const headers = new Headers({ "Content-Type": cached.headers.get("Content-Type") || "text/html; charset=utf-8" });
+  // The kept answer's headers (its Content-Security-Policy among them), less those of its
+  // encoding: the body is read back decoded.
+  const headers = new Headers(cached.headers);
+  headers.delete("Content-Length");
+  headers.delete("Content-Encoding");
   return new Response(text.replace('data-served="network"', 'data-served="device"'), { status: 200, headers });
 }
 
