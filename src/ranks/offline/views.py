@@ -20,6 +20,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -40,7 +41,7 @@ from ranks.people.forms import AbsenceForm, PersonForm, ReturnForm
 from ranks.pipeline.forms import CandidateForm, EventForm
 from ranks.pipeline.stages import Stage
 
-# What the service worker keeps from the start: the look, the scripts, the icons.
+# What the service worker keeps from the start: the look and the scripts.
 SHELL_ASSETS = (
     "ranks/site.css",
     "offline/offline.js",
@@ -77,15 +78,12 @@ def _shell_version() -> str:
 @require_GET
 def service_worker(request):
     """The service worker, at the root so that it serves every page of the site."""
-    from django.templatetags.static import static
-
     body = render_to_string(
         "offline/sw.js",
         {
             "version": _shell_version(),
             "assets_json": json.dumps([static(a) for a in SHELL_ASSETS]),
             "unavailable_url": reverse("offline_unavailable"),
-            "outbox_url": reverse("outbox"),
         },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
