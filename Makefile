@@ -49,25 +49,38 @@ serve: install
 	$(RANKS) migrate --no-input -v 0
 	$(RANKS) serve
 
-# Every test on SQLite and every database test again on PostgreSQL (a throwaway database that the
-# test run creates and drops), side by side on two cores; each run's output is printed whole when
-# it ends. Under CI=true, a PostgreSQL that cannot be reached fails.
+# Every test on SQLite and every database test again on PostgreSQL (throwaway databases that the
+# test runs create and drop), side by side on two cores; each run's output is printed whole when
+# it ends. The PostgreSQL tests are two runs, the browser's and the others': the browser's start
+# when the SQLite run ends, so both cores stay busy to the end. Under CI=true, a PostgreSQL that
+# cannot be reached fails.
 test: install-test lint
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql-main test-postgresql-browser
 
-.PHONY: test-sqlite test-postgresql
+.PHONY: test-sqlite test-postgresql test-postgresql-main test-postgresql-browser
 test-sqlite: install-test
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest
 
-test-postgresql: install-test
+# $(1): the tests to run (a pytest -m expression).
+define pg_tests
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not pure"; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "$(1)"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at 127.0.0.1:5432 cannot be reached, and CI=true forbids skipping its tests"; exit 1; \
 	else \
 		echo "PostgreSQL at 127.0.0.1:5432 cannot be reached: its test run is skipped (CI=true would fail)"; \
 	fi
+endef
+
+test-postgresql: install-test
+	$(call pg_tests,not pure)
+
+test-postgresql-main: install-test
+	$(call pg_tests,not pure and not browser)
+
+test-postgresql-browser: install-test
+	$(call pg_tests,browser and not pure)
 
 # Name search over 100,000 generated people, on the database of DATABASE_URL (see docs/benchmarks.md).
 bench: install
