@@ -152,6 +152,42 @@ def test_the_same_record_sent_twice_is_kept_once(mai, tokens):
     assert AuditEntry.objects.filter(action="sync", object_id="phone-1-rec-1").count() == 1
 
 
+def test_a_record_sent_again_while_its_first_sending_commits_gets_the_first_answer(
+    mai, tokens, monkeypatch
+):
+    """The device sent a record, did not wait for the answer (the page was left), and sends it
+    again: the second request looked for the key before the first one committed, and finds the
+    candidacy moved by the first. It is answered with the first one's answer, not a conflict."""
+    from ranks.api import idempotency
+
+    basis = basis_read(tokens["alice"], mai).json()["basis"]
+    first = send(tokens["alice"], events_url(mai), VOTE, key="phone-1-rec-9", if_match=basis)
+    assert first.status_code == 201, first.json()
+    before = written()
+    real = idempotency.IdempotentRequest.objects
+
+    class LooksTooEarly:
+        """The first look for the key finds nothing: the first request had not committed."""
+
+        looked = False
+
+        def filter(self, **kwargs):
+            if not LooksTooEarly.looked:
+                LooksTooEarly.looked = True
+                return idempotency.IdempotentRequest.objects.none()
+            return real.filter(**kwargs)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(idempotency.IdempotentRequest, "objects", LooksTooEarly())
+    again = send(tokens["alice"], events_url(mai), VOTE, key="phone-1-rec-9", if_match=basis)
+    assert again.status_code == 201, again.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert written() == before
+
+
 def test_a_synced_record_is_audited_offline_with_device_and_arrival_times(mai, tokens):
     recorded_at = made(minutes_ago=90)
     seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -131,9 +131,11 @@ def answer_once(
                 )
                 if after is not None:
                     after(response)
-    except IntegrityError:
-        # The same key committed meanwhile by a request sent at the same moment: this one
-        # is rolled back whole and answered as a retry.
+    except Exception:
+        # The same key committed meanwhile by a request sent at the same moment (a device that
+        # sends a record again before the first answer came back): this one is rolled back
+        # whole and answered as a retry, whatever stopped it (the unique key, or the subject's
+        # basis the first one moved).
         kept = IdempotentRequest.objects.filter(user_id=request.user.pk, key=key).first()
         if kept is None:
             raise
