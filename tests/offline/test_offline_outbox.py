@@ -58,6 +58,8 @@ def test_a_refused_record_stays_with_its_reason_until_corrected(page, live_serve
     expect(page.locator(f"{boxes}[value='{second}']")).not_to_be_checked()
     page.locator(f"{boxes}[value='{second}']").check()
     page.click("[data-test=offline-save-event]")
+    # Online, it is sent at once: nothing is left waiting in the header.
+    expect(page.locator("[data-test=outbox-count]")).to_be_hidden()
     page.goto(f"{base}/outbox/")
     expect(page.locator("[data-test=outbox-item][data-state=synced]")).to_have_count(1)
     expect(page.locator("[data-test=outbox-item]")).to_have_count(1)
