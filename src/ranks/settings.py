@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this request wrote, so that its user's next reads skip the replica (core.replica).
+    "ranks.web.middleware.ReplicaMiddleware",
     # Every page needs a signed-in user, except those marked @login_not_required (login, health).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +132,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # statement against milliseconds to run them (docs/counters.md). Ranks' reads are indexed.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+
+# An optional PostgreSQL read replica for reports and dashboards (ranks.core.replica,
+# docs/deploy.md): reads that may lag a moment go there, except a user's own right after they
+# wrote. A test run mirrors it onto the test database, as Django does for replicas.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("RANKS_CONN_MAX_AGE", "0")),
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ranks.core.replica.ReplicaRouter"]
+RANKS_REPLICA_PIN_SECONDS = int(os.environ.get("RANKS_REPLICA_PIN_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,6 @@
 """The audit log: append-only rows chained by hash, and the head that seals the newest one."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +44,20 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class ReadPin(models.Model):
+    """Until when a user's reads stay on the primary database after they wrote, so that a read
+    replica's lag never hides their own record from them (`ranks.core.replica`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("read pin")
+        verbose_name_plural = _("read pins")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} until {self.until:%Y-%m-%d %H:%M:%S}"

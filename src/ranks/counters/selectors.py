@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.expressions import RawSQL
 
+from ranks.core.replica import read_connection
 from ranks.counters import sql as counters_sql
 from ranks.counters.models import (
     ALL_COLUMNS,
@@ -94,7 +95,7 @@ def admissions_by_month(
         return found
     sums = ", ".join(f"SUM({c})" for c in COLUMNS)
     marks = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT unit_id, month, {sums} FROM {AdmissionCount._meta.db_table}"
             f" WHERE unit_id IN ({marks}) AND month >= %s AND month <= %s"
@@ -183,7 +184,7 @@ def pipeline_by_month(
     sums = ", ".join(f"SUM({c})" for c in PIPELINE_COLUMNS)
     after = ", ".join(f"SUM(CASE WHEN day > %s THEN {c} ELSE 0 END)" for c in PIPELINE_COLUMNS)
     marks = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT unit_id, {month}, {sums}, {after} FROM {PipelineCount._meta.db_table}"
             f" WHERE unit_id IN ({marks}) AND day >= %s AND day <= %s GROUP BY unit_id, {month}",
@@ -386,7 +387,7 @@ def _changed_between(first: dt.date, day: dt.date) -> list[tuple[int, int, int]]
     if cache is not None and key in cache:
         return cast(list[tuple[int, int, int]], cache[key])  # the rows kept below
     rows: list[tuple[int, int, int]] = []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         # The ids first, then the window over them as a list: planned over the whole union,
         # PostgreSQL guessed a hundred times the memberships and scanned every posting.
         cursor.execute(ids, params)
@@ -415,7 +416,7 @@ def coverage_sums(
     sums = ", ".join(f"SUM(c.{c})" for c in COVERAGE_COLUMNS)
     marks = ", ".join(["%s"] * len(wanted))
     params: list[Any] = [x for i, d in enumerate(chosen) for x in (i, d)]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT d.i, c.unit_id, {sums} FROM ({picked}) d"
             f" JOIN {CoverageCount._meta.db_table} c ON c.day <= d.day"
@@ -551,7 +552,7 @@ def _months(
     pipeline = " + ".join(IN_PIPELINE_COLUMNS)
     f, b, last_month = (_day_param(x) for x in (first, base, max(first, base)))
     lower, lower_params = ("", []) if since is None else (" AND month >= %s", [_day_param(since)])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         for ids_sql, params in id_lists(ids):
             where = _where_units(ids_sql)
             cursor.execute(
@@ -594,7 +595,7 @@ def _since_fold(
     y = _day_param(start)
     doubt: set[int] = set()
     materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         for ids_sql, params in id_lists(ids):
             where = _where_units(ids_sql)
             # The rows since the fold first, through the primary key (as a subquery planned on
@@ -652,7 +653,7 @@ def admissions_by_month_of_cells(
         return found
     source, params = _pairs_source(pairs)
     sums = ", ".join(f"SUM(c.{c})" for c in COLUMNS)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT m.unit_id, c.month, {sums} FROM {source}"
             f" JOIN {AdmissionCount._meta.db_table} c ON c.unit_id = m.cell_id"
@@ -681,7 +682,7 @@ def pipeline_by_month_of_cells(
     month = parts["month"].format(x="c.day")
     sums = ", ".join(f"SUM(c.{c})" for c in PIPELINE_COLUMNS)
     after = ", ".join(f"SUM(CASE WHEN c.day > %s THEN c.{c} ELSE 0 END)" for c in PIPELINE_COLUMNS)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT m.unit_id, {month}, {sums}, {after} FROM {source}"
             f" JOIN {PipelineCount._meta.db_table} c ON c.unit_id = m.cell_id"

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from ranks.access.scope import Scope
 from ranks.core.collation import COLLATION, sort_key, vietnamese
 from ranks.core.errors import DomainError
+from ranks.core.replica import read_connection
 from ranks.counters.models import COVERAGE_COLUMNS, CoverageCount
 from ranks.counters.rollup import id_lists
 from ranks.counters.selectors import RECORDS_LIMIT, coverage_sums, members_on, once
@@ -259,7 +260,7 @@ def _restated_places(
         *facts_params, *units_params, t, t, d, d, d, d,
         *facts_params, *owners_params, d, d, d, d, t, t,
     ]  # fmt: skip
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         return [
             (kind, int(owner_day), int(owner_then) if owner_then is not None else None, m, c)
@@ -330,7 +331,7 @@ class BlankPlaces:
 
     def _query(self, select: str, tail: str = "") -> list[tuple[Any, ...]]:
         text, params = _places_on(self.unit, self.day)
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 f"{text} SELECT {select} FROM pl WHERE {BLANK_FILTERS[self.which]}{tail}", params
             )
@@ -388,7 +389,7 @@ def _inherited_flags(unit: Unit, day: dt.date, owners: set[int]) -> dict[int, fr
     d = sql.date_param(day)
     on = "COALESCE(v.valid_from, '0001-01-01') <= %s AND COALESCE(v.valid_to, '9999-12-31') >= %s"
     marks = ", ".join(["%s"] * len(owners))
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "WITH RECURSIVE up(start, unit_id, parent_id, flags, depth) AS ("
             " SELECT v.unit_id, v.unit_id, v.parent_id, v.area_flags, 0 FROM org_unitversion v"
@@ -427,7 +428,7 @@ def places_by_owner(unit: Unit, day: dt.date) -> Owners:
     """For each unit owning places below the unit on `day`: its places' counts, and how many of
     them are blank. One query, one pass over the subtree's places."""
     text, params = _places_on(unit, day)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"{text} SELECT pl.owner_code, COUNT(*), SUM(pl.has_members), SUM(pl.has_cell),"
             f" SUM(CASE WHEN {BLANK_FILTERS['any']} THEN 1 ELSE 0 END),"

@@ -33,6 +33,7 @@ from ranks.access.requests import (
 from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
+from ranks.core.replica import reads_replica
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
 from ranks.coverage.map import BY_STATUS, LIST_ORDERS
@@ -74,6 +75,7 @@ BLANK_FILTERS = {
 
 @never_cache
 @require_GET
+@reads_replica
 def unit_coverage(request, code: str):
     unit = unit_or_404(request, code)
     day, date_error = day_of(request)
@@ -127,6 +129,7 @@ def unit_coverage(request, code: str):
 
 @never_cache
 @require_GET
+@reads_replica
 def unit_coverage_report(request, code: str, report: str, fmt: str):
     """The coverage (with its trend, every year since its places were first recorded, as the
     page draws it) or the cells' health on ?on= as a file, through `ranks.reports`."""
@@ -190,6 +193,7 @@ DETAIL_SORTS = ("over_60", "away")
 
 @never_cache
 @require_GET
+@reads_replica
 def unit_cells(request, code: str):
     """The cells below a unit on a date, their figures and flags, a page at a time. Below
     `RECORDS_LIMIT` members they are read from the records; above it from the cells' counters

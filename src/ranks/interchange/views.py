@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ranks.access.requests import actor_of, scope_of, unit_or_404
 from ranks.core.clock import today
+from ranks.core.replica import reads_replica
 from ranks.interchange import jobs
 from ranks.interchange.access import export_shows_sensitive
 from ranks.interchange.engine import MAX_BYTES
@@ -167,6 +168,7 @@ def report_response(job: ImportJob) -> HttpResponse:
 
 
 @require_GET
+@reads_replica
 def unit_export(request, code: str, kind: str, fmt: str):
     """What `ranks export KIND --unit CODE` writes, for the signed-in user's access."""
     unit = unit_or_404(request, code)

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import RowNumber
 
 from ranks.core.collation import vietnamese
+from ranks.core.replica import read_connection
 from ranks.org import sql, tree
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
 from ranks.people.names import fold as fold_name
@@ -46,7 +46,7 @@ def unit_version_nearest(unit: Unit, day: dt.date) -> UnitVersion | None:
 
 def unit_subtree_ids(unit_ids: Iterable[int], day: dt.date) -> list[int]:
     text, params = sql.subtree_on_ids(list(unit_ids), day)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -70,7 +70,7 @@ def unit_children_on(unit: Unit, day: dt.date) -> QuerySet[UnitVersion]:
 def unit_ancestry(unit: Unit, day: dt.date) -> list[UnitVersion]:
     """Versions on `day` from the root down to the unit itself: one query and one fetch."""
     text, params = sql.ancestors_on(unit.pk, day)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         depth = {row[0]: row[1] for row in cursor.fetchall()}
     versions = (
@@ -86,7 +86,7 @@ def unit_ancestries(units: Iterable[Unit], day: dt.date) -> dict[int, list[UnitV
     if not ids:
         return {}
     text, params = sql.ancestries_on(ids, day)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         rows = cursor.fetchall()
     versions = {

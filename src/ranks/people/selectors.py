@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from ranks.core.collation import given_name, person_order, vietnamese
+from ranks.core.replica import read_connection
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
@@ -120,7 +121,7 @@ def member_counts_on(unit_id: int, day: dt.date) -> dict[str, int]:
         " AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)"
         " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, [d, *params, d, d, d, d])
         official, total = cursor.fetchone()
     official, total = official or 0, total or 0
@@ -150,7 +151,7 @@ def member_counts_below(unit_ids: list[int], day: dt.date) -> dict[int, dict[str
         " AND m.admission_decision_date <= %s AND (m.left_date IS NULL OR m.left_date > %s)"
         " GROUP BY s.top_id"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, [*unit_ids, d, d, d, d, d, d, d, d, d])
         rows = cursor.fetchall()
     found = {unit_id: dict(zero) for unit_id in unit_ids}
@@ -875,7 +876,7 @@ def unit_transfers(
         params += [sql.date_param(after[0]), sql.date_param(after[0]), after[1]]
     text += " ORDER BY q.valid_from, q.id LIMIT %s"
     params.append(size)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         found = cursor.fetchall()
     postings = Posting.objects.select_related("person", "cell").in_bulk([r[0] for r in found])
@@ -961,7 +962,7 @@ def unit_leavings(
         params += [sql.date_param(after[0]), sql.date_param(after[0]), after[1]]
     text += " ORDER BY l.lft, l.id LIMIT %s"
     params.append(size)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(text, params)
         found = cursor.fetchall()
     days = {r[0]: r[2] if isinstance(r[2], dt.date) else dt.date.fromisoformat(r[2]) for r in found}

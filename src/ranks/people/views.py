@@ -33,6 +33,7 @@ from ranks.access.requests import (
 from ranks.core.clock import today
 from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
+from ranks.core.replica import reads_replica
 from ranks.org.selectors import unit_version_nearest
 from ranks.people.absences import absence_return, absence_start
 from ranks.people.forms import AbsenceForm, LeaveForm, PersonForm, ReturnForm, TransferForm
@@ -179,6 +180,7 @@ def unit_members(request, code: str):
 
 
 @require_GET
+@reads_replica
 def unit_members_export(request, code: str, fmt: str):
     """The register as its page filters it, every row, as CSV or Excel (a report)."""
     unit = unit_or_404(request, code)

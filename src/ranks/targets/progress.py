@@ -23,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
 from ranks.core.errors import DomainError
+from ranks.core.replica import read_connection
 from ranks.counters import sql as sql_rules
 from ranks.counters.models import ADMISSION_COLUMNS, COLUMNS, PIPELINE_COLUMNS
 from ranks.counters.rollup import id_lists
@@ -512,7 +512,7 @@ def _periods_below(root_id: int) -> dict[int, list[tuple[dt.date, dt.date]]]:
     """For each unit ever below the root, the periods during which it was (one query of plain
     rows: a unit is below the root on a day inside one of them)."""
     cte, params = sql.subtree_ever_cte([root_id])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"{cte} SELECT unit_id, vf, vt FROM ever_sub", params)
         rows = cursor.fetchall()
     found: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from ranks.core import replica
 from ranks.core.errors import DomainError, Refused
 
 
@@ -40,6 +41,20 @@ class IgnoreAcceptLanguageMiddleware:
         if not request.path_info.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class ReplicaMiddleware:
+    """Tells the replica router whose request this is and whether it wrote; after a request
+    that wrote, its user's reads stay on the primary for a while (`ranks.core.replica`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with replica.serving(request) as state:
+            response = self.get_response(request)
+            replica.pin_after(state)
+        return response
 
 
 class RefusalMiddleware:

@@ -31,6 +31,7 @@ from ranks.access.requests import scope_of, sensitive_covers
 from ranks.api.common import ERRORS, api_actor, open_view, query_of, unit_of
 from ranks.api.endpoints import figures_serializers as fs
 from ranks.core.clock import today
+from ranks.core.replica import reads_replica
 from ranks.coverage.health import with_details
 from ranks.coverage.selectors import (
     LIST_LIMIT,
@@ -112,6 +113,7 @@ class ProgressFigures(GenericAPIView):
         parameters=[fs.ProgressQuery],
         responses={200: fs.ProgressSerializer, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code):
         """Progress against the year's target on a date, for the unit and the units below it
         (down to `depth` levels): the target, the actual to the date, what the pace of past
@@ -140,6 +142,7 @@ class CompositionFigures(GenericAPIView):
         parameters=[fs.CompositionQuery],
         responses={200: fs.CompositionSerializer, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code):
         """The members admitted in a period below the unit, counted by occupation, gender, age
         band, education, Youth Union, source group and place kind; with ?show=sensitive and a
@@ -173,6 +176,7 @@ class RatioFigures(GenericAPIView):
         parameters=[fs.RatioQuery],
         responses={200: fs.RatioSerializer, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code):
         """The admission ratio of a year (admissions over the members on 1 January, R16's
         3–4 %) of the unit, ranked among the units under the same parent, and of the units
@@ -196,6 +200,7 @@ class CoverageFigures(GenericAPIView):
         parameters=[fs.CoverageQuery],
         responses={200: fs.CoverageSerializer, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code):
         """The coverage of places by party members and cells on a date: in all, by place kind,
         by area flag, and its trend at each year's end; with a page of the places without
@@ -234,6 +239,7 @@ class CellFigures(GenericAPIView):
         parameters=[fs.CellsQuery],
         responses={200: fs.CellsSerializer, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code):
         """The health of every cell below the unit on a date, a page at a time, in the order of
         the report (by the unit above, then name): its members, age bands, years since the last

@@ -35,6 +35,7 @@ from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ranks.api.serializers import ErrorSerializer
 from ranks.core.clock import today
 from ranks.core.errors import DomainError, Refused
+from ranks.core.replica import reads_replica
 from ranks.interchange import jobs
 from ranks.interchange.exporters import EXPORTERS
 from ranks.interchange.forms import UploadForm
@@ -358,6 +359,7 @@ class UnitExport(APIView):
             **ERRORS,
         },
     )
+    @reads_replica
     def get(self, request, code, kind, fmt):
         """The records of a kind under a unit, as the unit page's export gives them (the same
         file): what the user sees, sensitive columns only when a sensitive grant covers the whole
@@ -387,6 +389,7 @@ class UnitRegisterExport(APIView):
         parameters=[RegisterQuery, FORMAT],
         responses={(200, CSV): REGISTER_FILE, (200, XLSX): REGISTER_FILE, **ERRORS},
     )
+    @reads_replica
     def get(self, request, code, fmt):
         """The members register of a unit on a date, filtered as on its page, every row: the
         page's download. More rows than an export holds (20,000): 400 `too_many_rows`."""

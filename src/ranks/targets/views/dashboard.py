@@ -34,6 +34,7 @@ from ranks.access.requests import (
 from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
+from ranks.core.replica import reads_replica
 from ranks.counters.selectors import reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
@@ -88,6 +89,7 @@ def _query(day: dt.date, metric: str, structure_on: dt.date | None = None, **mor
 
 @never_cache
 @require_GET
+@reads_replica
 def unit_dashboard(request, code: str):
     with reading():  # the unit's months, read once for its progress, segments and ratio
         return _unit_dashboard(request, code)
@@ -209,6 +211,7 @@ def _unit_dashboard(request, code: str):
 
 @never_cache
 @require_GET
+@reads_replica
 def unit_report(request, code: str, report: str, fmt: str):
     """A report of the dashboard as a file: progress on ?on= for ?metric=, the composition of
     the admissions from 1 January to ?on=, the admission ratio of ?on='s year."""

@@ -18,6 +18,7 @@ from ranks.core.clock import today
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
+from ranks.core.replica import reads_replica
 from ranks.coverage.health import cell_health
 from ranks.coverage.selectors import (
     coverage_on,
@@ -175,6 +176,7 @@ class Command(RanksCommand):
             ),
         )
 
+    @reads_replica
     def run(self, actor: Actor, *args, **options):
         kind = options["kind"]
         for key, owners in OWN_OPTIONS.items():
