@@ -86,6 +86,14 @@ test-postgresql-browser: install-test
 bench: install
 	$(BIN)/python benchmarks/search.py
 
+# 50 readers and 10 writers at once on the demo province served by `ranks serve` on PostgreSQL
+# (Locust, headless): p50, p95 and errors per page beside /healthz's p95 (docs/benchmarks.md,
+# "Load"). It drops and creates the scratch database ranks_bench_load. LOAD_ARGS=--reuse keeps it.
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
 # Progress, composition, the admission ratio, the dashboard and the reports over a province of
 # 100,000 members, on the database of DATABASE_URL (docs/benchmarks.md). It refuses a database
 # that holds data: BENCH_ARGS=--reset empties it first, BENCH_ARGS=--reuse times an earlier build.
