@@ -13,6 +13,9 @@ def main(argv: list[str] | None = None) -> None:
         argv = [argv[0], *argv[3:4], "--as", argv[2], *argv[4:]]
     elif len(argv) > 1 and argv[1].startswith("--as="):
         argv = [argv[0], *argv[2:3], argv[1], *argv[3:]]
+    # `ranks person-data` is the command `person_data` (a module's name cannot hold a hyphen).
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     from django.core.management import execute_from_command_line
 
     try:

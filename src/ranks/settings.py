@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ranks.bench",
     "ranks.reports",
     "ranks.restructure",
+    "ranks.privacy",
     "ranks.offline",
     "rest_framework",
     "drf_spectacular",

@@ -22,6 +22,7 @@ RANKS_MODELS = {
     "pipeline.Candidate",
     "pipeline.StageEvent",
     "restructure.Restructure",
+    "privacy.DataRequest",
     "restructure.Handover",
     "targets.Target",
     "targets.TargetRevision",

@@ -111,6 +111,8 @@ POST_PAGES = {
     "api_unit_target",
     "api_unit_target_allocate",
     "api_unit_candidates",
+    "person_data",
+    "data_request_answer",
     *POST_ONLY,
 }
 # The API's writes (POST only; GET answers 405 whatever the object): a POST on the other's object
@@ -124,6 +126,9 @@ API_WRITES = {
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants", "restructure_new"}
+# A person's whole record and their requests: for managers with the sensitive grant only. To
+# anyone else, their own people included, they answer 404 like a missing person.
+PRIVACY_PAGES = {"person_data", "person_data_file", "data_request_answer", "unit_data_requests"}
 # API addresses that take no GET: one's own answers 405 (the other's 404, like a missing one).
 WRITE_ONLY = {"api_unit_target_allocate"}
 # Parameterless pages, with query strings that would list people or units if access leaked.
@@ -259,6 +264,28 @@ def restructures(world):
 
 
 @pytest.fixture
+def data_requests(world):
+    """A request about their data by a person of each commune: the other's must answer 404."""
+    from ranks.core.actor import SYSTEM
+    from ranks.org.models import Unit
+    from ranks.people.models import Person
+    from ranks.privacy.services import data_request_record
+
+    return {
+        name: str(
+            data_request_record(
+                actor=SYSTEM,
+                person=Person.objects.get(person_id=person_id),
+                unit=Unit.objects.get(code=cell),
+                kind="access",
+                received_on=dt.date(2026, 1, 5),
+            ).pk
+        )
+        for name, person_id, cell in (("alice", "P-AN", "C1-A"), ("bob", "P-LAN", "C2-A"))
+    }
+
+
+@pytest.fixture
 def candidates(world):
     """A candidate in each commune, living in its village."""
     import datetime as dt
@@ -293,18 +320,20 @@ def candidates(world):
 
 @pytest.mark.parametrize("username", ["alice", "bob"])
 def test_no_page_reaches_the_other_commune(
-    client, world, import_jobs, candidates, restructures, username
+    client, world, import_jobs, candidates, restructures, data_requests, username
 ):
     client.force_login(get_user_model().objects.get(username=username))
     other = {
         **OTHER[username],
         "job_id": [import_jobs[OTHER_USER[username]]],
         "restructure_id": [restructures[OTHER_USER[username]]],
+        "pk": [data_requests[OTHER_USER[username]]],
     }
     own_values = {
         **OWN[username],
         "job_id": import_jobs[username],
         "restructure_id": restructures[username],
+        "pk": data_requests[username],
     }
     checked = 0
     for name, route in ranks_urls():
@@ -356,6 +385,8 @@ def test_no_page_reaches_the_other_commune(
                 assert client.post(own, {}).status_code != 404, own
                 continue
             expected = 405 if name in WRITE_ONLY else 403 if name in MANAGER_PAGES else 200
+            if name in PRIVACY_PAGES:
+                expected = 404  # an officer without the manager role and sensitive grant
             assert client.get(own).status_code == expected, own
         else:
             assert name in PLAIN_QUERIES, f"URL {name} ({route}) has no rule in the access walk"
@@ -386,6 +417,28 @@ def test_managers_reach_only_their_own_manager_pages(client, world, username):
             assert client.get(url).status_code == 404, url
             assert client.post(url, {}).status_code == 404, url
         own = fill(routes[name], {key: OWN[username][key]})
+        assert client.get(own).status_code == 200, own
+
+
+@pytest.mark.parametrize("username", ["alice", "bob"])
+def test_managers_with_the_sensitive_grant_reach_their_own_peoples_data_only(
+    client, world, data_requests, username
+):
+    from ranks.access.services import grant_role
+    from ranks.core.actor import SYSTEM
+
+    for code in {"alice": ["C1", "N1"], "bob": ["C2"]}[username]:
+        grant_role(actor=SYSTEM, username=username, role="manager", unit_code=code, sensitive=True)
+    client.force_login(get_user_model().objects.get(username=username))
+    routes = dict(ranks_urls())
+    values = {**OTHER[username], "pk": [data_requests[OTHER_USER[username]]]}
+    own_values = {**OWN[username], "pk": data_requests[username]}
+    for name in sorted(PRIVACY_PAGES):
+        key = re.findall(r"<(?:\w+:)?(\w+)>", routes[name])[0]
+        for value in values[key]:
+            url = fill(routes[name], {key: value})
+            assert client.get(url).status_code == 404, url
+        own = fill(routes[name], {key: own_values[key]})
         assert client.get(own).status_code == 200, own
 
 

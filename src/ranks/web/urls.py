@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ranks.coverage.urls")),
     path("", include("ranks.pipeline.urls")),
     path("", include("ranks.people.urls")),
+    path("", include("ranks.privacy.urls")),
     path("", include("ranks.offline.urls")),
     path("", include("ranks.access.urls")),
     path("search/", views.search, name="search"),
