@@ -28,6 +28,9 @@ class Reader(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        # One connection a request, as nginx talks to its upstream by default (HTTP/1.0): a
+        # kept-alive connection the server closes while a POST is sent would fail that POST.
+        self.client.headers["Connection"] = "close"
         me = next(_readers)
         self.commune = me["commune"]
         page = self.client.get("/accounts/login/", name="/accounts/login/")
@@ -70,6 +73,7 @@ class Writer(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        self.client.headers["Connection"] = "close"
         self.me = next(_writers)
         self.headers = {"Authorization": f"Bearer {self.me['token']}", "Accept-Language": "en"}
         self.count = 0
