@@ -54,8 +54,12 @@ def test_a_manager_grants_a_role_and_the_new_user_sees_the_unit(browser, live_se
         page.click("[data-test=places] > summary")  # the places fold on a phone
         page.click("[data-test=edit-place-V1]")
         assert page.locator("h1").inner_text() == "Sửa địa bàn" and fits(page)
-        page.context.clear_cookies()
-
+        # Carol signs in on a device of her own: minh's tabs and their late answers (which set
+        # a cookie of their own) stay on his.
+        context.close()
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(15000)
         sign_in(page, live_server.url, "carol")
         page.goto(f"{live_server.url}/units/C1-A/")
         assert page.locator("h1").inner_text() == "Chi bộ thôn Đông"
