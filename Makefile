@@ -51,21 +51,32 @@ serve: install
 
 # Every test on SQLite and every database test again on PostgreSQL (throwaway databases that the
 # test runs create and drop), side by side on two cores; each run's output is printed whole when
-# it ends. The PostgreSQL tests are two runs, the browser's and the others': the browser's start
-# when the SQLite run ends, so both cores stay busy to the end. Under CI=true, a PostgreSQL that
-# cannot be reached fails.
+# it ends. The PostgreSQL tests are several runs (groups of test folders, then the browser's), so
+# that make hands the next one to whichever core is free and both stay busy to the end: the
+# longest runs first. The last group is every folder the others do not name, so no test is left
+# out. Under CI=true, a PostgreSQL that cannot be reached fails.
+PG_GROUP_1 := tests/api tests/access
+PG_GROUP_2 := tests/interchange tests/counters
+PG_GROUP_3 := tests/pipeline tests/people tests/privacy
+PG_GROUP_4 := tests/restructure tests/restated tests/org tests/targets
+PG_GROUP_5 := tests/demo tests/cli
+PG_NAMED := $(PG_GROUP_1) $(PG_GROUP_2) $(PG_GROUP_3) $(PG_GROUP_4) $(PG_GROUP_5)
+PG_MAIN := not pure and not browser
+
 test: install-test lint
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql-main test-postgresql-browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql-browser \
+		test-pg-1 test-pg-2 test-pg-3 test-pg-4 test-pg-5 test-pg-rest
 
 .PHONY: test-sqlite test-postgresql test-postgresql-main test-postgresql-browser
+.PHONY: test-pg-1 test-pg-2 test-pg-3 test-pg-4 test-pg-5 test-pg-rest
 test-sqlite: install-test
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest
 
-# $(1): the tests to run (a pytest -m expression).
+# $(1): the tests to run (a pytest -m expression); $(2): the folders (all when empty).
 define pg_tests
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "$(1)"; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "$(1)" $(2); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at 127.0.0.1:5432 cannot be reached, and CI=true forbids skipping its tests"; exit 1; \
 	else \
@@ -77,7 +88,20 @@ test-postgresql: install-test
 	$(call pg_tests,not pure)
 
 test-postgresql-main: install-test
-	$(call pg_tests,not pure and not browser)
+	$(call pg_tests,$(PG_MAIN))
+
+test-pg-1: install-test
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_1))
+test-pg-2: install-test
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_2))
+test-pg-3: install-test
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_3))
+test-pg-4: install-test
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_4))
+test-pg-5: install-test
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_5))
+test-pg-rest: install-test
+	$(call pg_tests,$(PG_MAIN),tests $(addprefix --ignore=,$(PG_NAMED)))
 
 test-postgresql-browser: install-test
 	$(call pg_tests,browser and not pure)
