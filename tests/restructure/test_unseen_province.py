@@ -380,6 +380,16 @@ def test_a_province_no_one_has_seen(province, tmp_path):
                    "--out", str(plan))  # fmt: skip
     assert f"vào {plan}" in said
     rows = read_plan(plan)
+    # Gia Lai took Bình Định's code: the new communes go below a new unit of Gia Lai, which the
+    # plan creates, not below Bình Định's committee.
+    assert {(r["target"], r["parent"]) for r in rows if r["kind"] == "create"} == {
+        ("GL", ""),
+        *((f"GL-N{province.new.commune(key).code}", "GL") for key in set(province.moved.values())),
+        *(
+            (f"GL-N{province.new.commune(c.new_default).code}", "GL")
+            for c in province.district.communes
+        ),
+    }
     edit_maps(province, rows)
     _write(plan, rows)
 
