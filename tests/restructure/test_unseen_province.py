@@ -419,3 +419,31 @@ def test_a_province_no_one_has_seen(province, tmp_path):
     compared = sum(check_figures(province, on, structure_on) for on, structure_on in READINGS)
     assert compared > 200
     assert "differ" not in command("counters", "verify")
+
+
+def test_a_province_that_received_others_keeps_its_committee(db, tmp_path):
+    """Gia Lai received Bình Định and took its code (64 before, 52 after): the plan of one of
+    its own districts puts the new communes below Gia Lai's committee, not a second one."""
+    old, new = load_province("Gia Lai")
+    district = next(d for d in old.districts if d.short == "Ayun Pa")
+    top, dcode = old.unit_code, f"{old.unit_code}-H{district.code}"
+    units = [
+        {"mã": top, "tên": "Đảng bộ tỉnh Gia Lai", "loại": "provincial_committee",
+         "mã cấp trên": "", "mã hành chính": old.code},
+        {"mã": dcode, "tên": f"Đảng bộ {district.title}", "loại": "district_committee",
+         "mã cấp trên": top, "mã hành chính": district.code},
+        *({"mã": f"{top}-X{c.code}", "tên": f"Đảng bộ {c.title}", "loại": "grassroots_committee",
+           "mã cấp trên": dcode, "mã hành chính": c.code} for c in district.communes),
+    ]  # fmt: skip
+    command("import", "units", str(_write(tmp_path / "units.csv", units)))
+    plan = tmp_path / "plan.csv"
+    command("restructure", "plan", "--province", "Gia Lai", "--district", "Ayun Pa",
+            "--out", str(plan))  # fmt: skip
+    rows = read_plan(plan)
+    created = {(r["target"], r["parent"]) for r in rows if r["kind"] == "create"}
+    assert created == {
+        (f"{new.unit_code}-N{new.commune(c.new_default).code}", top) for c in district.communes
+    }
+    assert "Đã thực hiện." in command("restructure", "apply", str(plan))
+    below = UnitVersion.objects.valid_on(NEW_DAY).filter(parent__code=top)
+    assert set(below.values_list("unit__code", flat=True)) == {code for code, _p in created}

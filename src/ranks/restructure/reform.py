@@ -184,6 +184,14 @@ def reform_rows(
             for v in new_found.get(new.code, [])
             if v.kind.key == PROVINCE_KIND and v.unit_id not in old_own
         ]
+        if not provinces and old.key == new.key:
+            # The province that received others keeps its committee, though its code may have
+            # changed (Gia Lai: 64 before, 52 after).
+            provinces = [
+                v
+                for v in _by_admin_code([old.code], on).get(old.code, [])
+                if v.kind.key == PROVINCE_KIND
+            ]
         parent = provinces[0].unit.code if provinces else ""
         if not parent and (to_create or whole_province):
             parent = new.unit_code
