@@ -268,7 +268,8 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         moves.grants.append((grant, target))
 
     # Handovers: every candidate in progress below the sources whose competent committee
-    # changes, carried or not.
+    # changes, carried or not, who entered the source list before the date (a later one's
+    # dossier starts with the committee of the new tree: nothing is handed over).
     roots = [units[code].pk for code in request.sources if code in units]
     below = unit_subtree_ids(roots, on) if roots else []
     carried = {c.pk: t for c, t in moves.candidates}
@@ -277,7 +278,9 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         .select_related("person", "cell")
         .order_by("cell__code", "person__search_name", "pk")
     )
-    everyone = [c for c, _t in moves.candidates] + moves.candidates_staying
+    everyone = [
+        c for c in [c for c, _t in moves.candidates] + moves.candidates_staying if c.added_on < on
+    ]
     if everyone and (plan.units or carried):
         new_cell = {c.pk: carried[c.pk].pk if c.pk in carried else c.cell_id for c in everyone}
         before = competent_committees([c.cell for c in everyone], on - dt.timedelta(days=1))
