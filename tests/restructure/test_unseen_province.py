@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from django.core.management.base import CommandError
 from ranks.org.adminunits import District, NewProvince, OldProvince, load_province
 from ranks.org.models import PlaceVersion, UnitVersion
 from ranks.people.models import Posting
-from ranks.restructure.models import Restructure
+from ranks.restructure.models import Handover, Restructure
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,7 @@ class Province:
     new_chain: dict[str, list[str]]  # cell → the units above it from 1 July 2025
     village_of: dict[str, str]  # cell → the village it is based at
     moved: dict[str, str]  # cell or village of a divided commune → the other new commune key
+    candidates: list[dict[str, str]] = field(default_factory=list)
 
 
 def _province() -> Province:
@@ -131,6 +132,21 @@ ADMISSIONS = [
     (2, 2, D(2026, 5, 18), "male", "Kinh"),
 ]
 LEFT = {3: D(2025, 8, 1)}  # a veteran of Canh Vinh dies after the reform
+# (commune index or -1, cell number, the day the candidate enters the source list): those of
+# 2024 and early 2025 are in progress on the day of the reform.
+CANDIDATES = [
+    (1, 2, D(2024, 5, 2)),
+    (2, 1, D(2024, 10, 10)),
+    (0, 1, D(2025, 2, 1)),
+    (2, 2, D(2025, 8, 15)),
+    (-1, 1, D(2026, 3, 2)),
+]
+
+
+def _cell(province: Province, commune: int, n: int) -> str:
+    if commune < 0:
+        return f"{province.old.unit_code}-H{province.district.code}-C0{n}"
+    return f"{province.old.unit_code}-X{province.district.communes[commune].code}-C0{n}"
 
 
 def _people(province: Province) -> None:
@@ -158,6 +174,16 @@ def _people(province: Province) -> None:
             "ngày ra khỏi danh sách": left.isoformat() if left else "",
             "lý do": "death" if left else "",
         })  # fmt: skip
+    for i, (commune, n, day) in enumerate(CANDIDATES):
+        cell, person = _cell(province, commune, n), f"VC-Q{i}"
+        province.people.append({
+            "mã người": person, "họ và tên": f"Rơ Châm {chr(65 + i)}",
+            "ngày sinh": D(2001, 1 + i, 5).isoformat(), "giới tính": "female",
+            "dân tộc": "Ba Na", "tôn giáo": "Không", "mã nơi cư trú": province.village_of[cell],
+        })  # fmt: skip
+        province.candidates.append(
+            {"mã người": person, "mã chi bộ": cell, "ngày đưa vào nguồn": day.isoformat()}
+        )
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -180,7 +206,8 @@ def province(tmp_path) -> Province:
     province = _province()
     _people(province)
     for kind, rows in [("units", province.units), ("places", province.places),
-                       ("people", province.people), ("members", province.members)]:  # fmt: skip
+                       ("people", province.people), ("members", province.members),
+                       ("candidates", province.candidates)]:  # fmt: skip
         command("import", kind, str(_write(tmp_path / f"{kind}.csv", rows)))
     return province
 
@@ -321,6 +348,19 @@ def check_figures(province: Province, on: dt.date, structure_on: dt.date | None)
     }, (on, structure_on)
     assert actual[top_of(province, structure)] > 0
     compared += len(actual)
+    # The source list's new entries, a pipeline metric, likewise.
+    entries = [
+        (row["mã chi bộ"], D.fromisoformat(row["ngày đưa vào nguồn"]))
+        for row in province.candidates
+    ]
+    shown = report("progress", top_of(province, structure), "--on", on.isoformat(),
+                   "--metric", "source_entries", *restated)  # fmt: skip
+    assert {row["code"]: row["actual"] for row in shown["rows"]} == {
+        u: sum(1 for cell, day in entries
+               if start <= day <= on and u in above(province, cell, day, structure_on))
+        for u in committees + cells
+    }, (on, structure_on)  # fmt: skip
+    compared += len(shown["rows"])
     for unit in committees:
         # Composition of the admissions of the year to `on`.
         mine = counted(unit, admitted, lambda m: m.admitted)
@@ -416,6 +456,15 @@ def test_a_province_no_one_has_seen(province, tmp_path):
     assert not Restructure.objects.exists()
     applied = command("restructure", "apply", str(plan))
     assert "Đã thực hiện." in applied
+    # The candidates in progress on 1 July 2025 are handed from the district committee to the
+    # new commune their cell went into.
+    handed = {(h.candidate.person.person_id, h.from_unit.code, h.to_unit.code)
+              for h in Handover.objects.select_related("candidate__person", "from_unit", "to_unit")}  # fmt: skip
+    assert handed == {
+        (f"VC-Q{i}", f"{province.old.unit_code}-H{province.district.code}",
+         province.new_chain[_cell(province, commune, n)][0])
+        for i, (commune, n, day) in enumerate(CANDIDATES) if day < REFORM
+    }  # fmt: skip
     compared = sum(check_figures(province, on, structure_on) for on, structure_on in READINGS)
     assert compared > 200
     assert "differ" not in command("counters", "verify")
