@@ -457,3 +457,30 @@ def test_queries_do_not_grow_with_the_rows(empty_db):
     assert len(_reads(small)) == len(_reads(large))
     if connection.vendor == "postgresql":
         assert len(small) == len(large)
+
+
+def with_admin_codes(rows: list[list]) -> list[list]:
+    """The rows with the official code of the administrative unit each committee leads (the
+    code `ranks restructure plan` matches units by); cells have none."""
+    codes = {"R": "52", **{f"D{d}": f"{551 + d}" for d in range(10)}}
+    return [
+        [*row, codes.get(row[0]) or (f"{21994 + int(row[0][1:])}" if row[2].endswith("committee")
+                                     and row[0].startswith("C") else "")]
+        for row in rows
+    ]  # fmt: skip
+
+
+def test_admin_codes_bulk_as_row_by_row(empty_db, small_batches):
+    rows = with_admin_codes(shuffled(unit_rows(8)))
+    seen = both("units", csv_bytes([[*UNITS, "admin_code"], *rows]))
+    assert seen["errors"] == []
+    assert [v[7] for v in seen["state"]["units"]["C3"]] == ["21997", "21997"]
+    assert seen["state"]["units"]["R"][0][7] == "52"
+    assert {v[7] for v in seen["state"]["units"]["C3-0"]} == {""}
+    outcome("units", csv_bytes([[*UNITS, "admin_code"], *rows]), row_by_row=False, keep=True)
+    # A file without the column keeps the codes; a file with it changes them.
+    again = both("units", csv_bytes([UNITS, *unit_rows(8)]))
+    assert again["counts"][3] == len(rows) and again["state"]["units"]["R"][0][7] == "52"
+    changed = [[*row[:-1], "99" if row[0] == "R" else row[-1]] for row in rows]
+    seen = both("units", csv_bytes([[*UNITS, "admin_code"], *changed]))
+    assert seen["counts"][2] == 1 and seen["state"]["units"]["R"][0][7] == "99"

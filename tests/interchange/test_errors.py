@@ -27,7 +27,9 @@ UNIT_KINDS = (
     "Bloc committee, Police committee, Military committee, Grassroots committee, "
     "Grassroots cell, Cell"
 )
-UNIT_COLUMNS = "code, name, kind, parent_code, valid_from, valid_to, area_flags, can_admit"
+UNIT_COLUMNS = (
+    "code, name, kind, parent_code, valid_from, valid_to, area_flags, can_admit, admin_code"
+)
 NOT_A_DATE = "Not a date: write YYYY-MM-DD or DD/MM/YYYY."
 
 

@@ -191,3 +191,18 @@ def test_into_empty_tables_rows_go_first_and_indexes_after(empty_db):
     assert staged["staged"] and staged["state"] == ordinary["state"]
     assert definitions(*tables) == before
     assert audit_verify() is None
+
+
+def test_admin_codes_staged_as_ordinary(empty_db):
+    from tests.interchange.test_bulk_units_places import with_admin_codes
+
+    data = csv_bytes([[*UNITS, "admin_code"], *with_admin_codes(shuffled(unit_rows(12)))])
+    with ORDINARY:
+        ordinary = outcome(data)
+    with STAGED:
+        staged = outcome(data, keep=True)
+    assert staged["staged"] and staged["errors"] == ordinary["errors"] == []
+    assert staged["state"] == ordinary["state"]
+    assert [v[7] for v in staged["state"]["units"]["C3"]] == ["21997", "21997"]
+    audited = [row for e in AuditEntry.objects.all() for row in e.after["rows"]]
+    assert ["52"] == [row[11] for row in audited if row[0] == "R"]

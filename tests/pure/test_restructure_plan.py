@@ -6,6 +6,7 @@ from ranks.org.tree import Version, competent
 from ranks.restructure.plan import (
     Carry,
     Facts,
+    PlaceStep,
     PlaceVersionFact,
     Request,
     assign_people,
@@ -82,11 +83,33 @@ def test_a_cell_split_carries_by_assignment_and_may_map_its_linked_places_and_pe
     plan = make_plan(Request("split", ON, ("A-1",), ("A-2", "B-1"), mapping=mapping), f)
     assert not plan.blockers
     assert plan.carries == [Carry("A-1", None)]
-    assert not plan.places  # a place linked to a cell belongs to its commune: it stays
+    # A place linked to a cell belongs to its commune: it stays there, linked to the cell the
+    # map sends it to.
+    assert plan.places == [PlaceStep("PA", "A", "A", (("A-1", "A-2"),))]
     wrong = make_plan(
         Request("split", ON, ("A-1",), ("A-2", "B-1"), mapping={"person:P-1": "N"}), f
     )
     assert keys(wrong) == ["mapping_not_target"]
+
+
+def test_merging_cells_links_their_places_to_the_target():
+    # PA belongs to A and is served by, which merge into B-1: it stays in A.
+    f = facts(linked={"A-1": ["PA"], "A-2": ["PA"]})
+    plan = make_plan(Request("merge", ON, ("A-1", "A-2"), ("B-1",)), f)
+    assert plan.places == [PlaceStep("PA", "A", "A", (("A-1", "B-1"), ("A-2", "B-1")))]
+    # PC belongs to the cell A-1 itself and is served by it: moved and linked in one step.
+    f = facts(
+        linked={"A-1": ["PC"]},
+        places={**f.places, "PC": [PlaceVersionFact("PC", "A-1", START, None)]},
+    )
+    plan = make_plan(Request("merge", ON, ("A-1",), ("B-1",)), f)
+    assert plan.places == [PlaceStep("PC", "B-1", "A-1", (("A-1", "B-1"),))]
+    # A place that starts a version on the date blocks the link, as it blocks a move.
+    f = facts(linked={"A-1": ["PB"]}, places={"PB": [PlaceVersionFact("PB", "B", ON, None)]})
+    plan = make_plan(Request("merge", ON, ("A-1",), ("B-1",)), f)
+    assert keys(plan) == ["place_starts_on_date"] and not plan.places
+    dissolved = make_plan(Request("dissolve", ON, ("A-1",), ()), facts(linked={"A-1": ["PA"]}))
+    assert not dissolved.places  # no successor: nothing takes the link
 
 
 def test_a_change_of_kind_that_changes_keeping_members_is_left_to_the_records():

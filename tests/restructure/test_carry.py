@@ -5,8 +5,10 @@ competent committee changes; a carry is no transfer; undo reverses all of it, an
 once something was recorded on what it carried; the counters stay right throughout."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from ranks.access.models import Grant
@@ -17,9 +19,9 @@ from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry
 from ranks.coverage.models import Secondment
 from ranks.coverage.services import secondment_save
-from ranks.org.models import Unit
+from ranks.org.models import PlaceVersion, Unit
 from ranks.org.selectors import competent_committee
-from ranks.org.services import unit_version_save
+from ranks.org.services import place_change, place_version_save, unit_version_save
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.selectors import (
     member_counts_on,
@@ -361,3 +363,144 @@ def test_a_change_of_kind_that_changes_keeping_members_needs_an_empty_unit(world
         "commune_committee"
     )
     restructure_undo(actor=SYSTEM, restructure_id=done.pk)
+
+
+def links() -> list:
+    """Every place version with its unit, period and cells: what undo must restore."""
+    return sorted(
+        (v.place.code, v.unit.code, v.valid_from, v.valid_to, tuple(sorted(c.code for c in v.cells.all())))
+        for v in PlaceVersion.objects.select_related("place", "unit").prefetch_related("cells")
+    )  # fmt: skip
+
+
+def cells_of(place: str, day: dt.date) -> tuple[str, str, list[str]]:
+    version = PlaceVersion.objects.valid_on(day).select_related("unit").get(place__code=place)
+    return version.unit.code, str(version.valid_from), sorted(c.code for c in version.cells.all())
+
+
+def test_a_cell_merge_links_its_places_to_the_successor_and_undo_unlinks(
+    cells_to_merge, world, client
+):
+    # S1 (a school of the old commune C1) is served by C1-B, which merges into C1-A.
+    kept = links()
+    preview = restructure_preview(actor=SYSTEM, **MERGE_CELLS)
+    assert preview.ok, preview.blockers
+    (step,) = [p for p in preview.plan.places if p.code == "S1"]
+    assert (step.unit, step.was_unit, step.cells) == ("C1", "C1", (("C1-B", "C1-A"),))
+    out = io.StringIO()
+    call_command(
+        "restructure", "preview", "--kind", "merge", "--on", "2026-01-01", "--source", "C1-B",
+        "--target", "C1-A", "--lang", "vi", stdout=out,
+    )  # fmt: skip
+    assert "địa bàn S1: từ 01/01/2026 gắn với chi bộ C1-A (trước là C1-B)" in out.getvalue()
+
+    done = restructure_apply(actor=SYSTEM, **MERGE_CELLS)
+    assert cells_of("S1", LAST) == ("C1", "2000-01-01", ["C1-B"])
+    assert cells_of("S1", LATER) == ("C1", "2026-01-01", ["C1-A"])
+    # Audited as a place change is, and in the restructure's own entry.
+    created = AuditEntry.objects.filter(
+        action="ranks.org.place.version_created", object_id="S1"
+    ).latest("seq")
+    assert created.after["cells"] == ["C1-A"] and created.after["valid_from"] == "2026-01-01"
+    closed = AuditEntry.objects.filter(
+        action="ranks.org.place.version_updated", object_id="S1"
+    ).latest("seq")
+    assert closed.before["cells"] == closed.after["cells"] == ["C1-B"]
+    assert closed.after["valid_to"] == "2025-12-31"
+    entry = AuditEntry.objects.get(action="ranks.restructure.applied")
+    assert {"code": "S1", "unit": "C1", "was_unit": "C1", "cells": [["C1-B", "C1-A"]]} in (
+        entry.after["places"]
+    )
+    assert verify() == []
+    # The restructure's page says so.
+    client.force_login(world.users["root"])
+    page = client.get(f"/restructures/{done.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'data-test="relink-S1">gắn với chi bộ <code>C1-B</code> → <code>C1-A</code>' in page
+
+    restructure_undo(actor=SYSTEM, restructure_id=done.pk)
+    assert links() == kept
+    assert verify() == []
+
+
+def test_a_cell_split_links_each_place_to_the_cell_the_map_sends_it_to(cell_to_split):
+    # V1 (served by C1-A) goes to C1-C; V9, also served by C1-A, is not named and keeps its
+    # link (and its people are assigned by person).
+    place_version_save(
+        actor=SYSTEM, code="V9", name="Thôn Chín", kind="village", unit_code="N1",
+        cell_codes=["C1-A", "C1-B"], valid_from=REFORM,
+    )  # fmt: skip
+    kept = links()
+    mapping = {**SPLIT["mapping"], "person:P-HUNG": "C1-B"}
+    done = restructure_apply(actor=SYSTEM, **{**SPLIT, "mapping": mapping})
+    assert cells_of("V1", LAST) == ("N1", "2025-07-01", ["C1-A"])
+    assert cells_of("V1", LATER) == ("N1", "2026-01-01", ["C1-C"])
+    assert cells_of("V9", LATER) == ("N1", "2025-07-01", ["C1-A", "C1-B"])
+    assert verify() == []
+    restructure_undo(actor=SYSTEM, restructure_id=done.pk)
+    assert links() == kept
+
+    # Sent to C1-B, where the place already has a cell: one link to C1-B.
+    mapping = {**mapping, "V9": "C1-B"}
+    restructure_apply(actor=SYSTEM, **{**SPLIT, "mapping": mapping})
+    assert cells_of("V9", LATER) == ("N1", "2026-01-01", ["C1-B"])
+    assert verify() == []
+
+
+def test_a_place_that_already_changes_on_the_date_blocks_the_relink(cells_to_merge):
+    place_change(
+        actor=SYSTEM, code="S1", on=LATER, name="Trường Tiểu học Một", kind="school",
+        unit_code="C1", cell_codes=["C1-B"], area_flags=["border"],
+    )  # fmt: skip
+    preview = restructure_preview(actor=SYSTEM, **MERGE_CELLS)
+    assert (
+        "The place S1 already starts a period on 01/01/2026; a restructure on that date would "
+        "rewrite it." in preview.blockers
+    )
+
+
+def test_a_secondment_already_starting_in_the_target_blocks_the_merge(cells_to_merge):
+    # Lan is seconded to C1-B (which merges into C1-A) and, from the day of the merge, to C1-A.
+    secondment_save(
+        actor=SYSTEM, person_id="P-LAN", cell_code="C1-A", role="member", from_date=LATER,
+        home_unit_code="C2",
+    )  # fmt: skip
+    kept = records()
+    with translation.override("vi"):
+        preview = restructure_preview(actor=SYSTEM, **MERGE_CELLS)
+        assert not preview.ok
+        assert (
+            "Nguyễn Văn Lan (P-LAN) đã có đợt tăng cường, biệt phái tại C1-A từ ngày 01/01/2026: "
+            "đợt tăng cường, biệt phái chuyển từ C1-B không thể bắt đầu ở đó cùng ngày. Hãy kết "
+            "thúc hoặc sửa một trong hai đợt trước." in preview.blockers
+        )
+        with pytest.raises(DomainError) as refused:
+            restructure_apply(actor=SYSTEM, **MERGE_CELLS)
+        assert "P-LAN" in str(refused.value)
+    assert records() == kept
+
+
+def test_two_secondments_carried_into_one_cell_block_the_merge(cells_to_merge):
+    secondment_save(
+        actor=SYSTEM, person_id="P-LAN", cell_code="C1-A", role="member", from_date=D(2025, 10, 1),
+    )  # fmt: skip
+    make_user("mona")
+    grant_role(actor=SYSTEM, username="mona", role="manager", unit_code="N1")
+    from django.contrib.auth import get_user_model
+
+    merge = {"kind": "merge", "on": LATER, "sources": ["C1-A", "C1-B"], "targets": ["C1-C"]}
+    unit_version_save(
+        actor=SYSTEM, code="C1-C", name="Chi bộ thôn Đông mới", kind="cell", parent_code="N1",
+        valid_from=D(2025, 8, 1),
+    )  # fmt: skip
+    preview = restructure_preview(actor=SYSTEM, **merge)
+    assert [b for b in preview.blockers if "P-LAN" in b] == [
+        "Nguyễn Văn Lan (P-LAN) has secondments in two cells that close into C1-C on 01/01/2026 "
+        "(one in C1-A): only one can continue there. End one of them first."
+    ]
+    # A manager of N1 does not see Lan (of another commune): counted, not named.
+    mona = actor(get_user_model().objects.get(username="mona"))
+    hidden = restructure_preview(actor=mona, **merge)
+    assert "1 other people would have two secondments in one cell starting on 01/01/2026." in (
+        hidden.blockers
+    )
+    assert not any("Lan" in b for b in hidden.blockers)

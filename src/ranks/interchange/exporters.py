@@ -113,6 +113,7 @@ def _units(scopes) -> Iterator[Record]:
             "valid_to": v.valid_to,
             "area_flags": sorted(v.area_flags or []),
             "can_admit": v.can_admit,
+            "admin_code": v.admin_code,
         }
 
 

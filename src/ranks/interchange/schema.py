@@ -169,6 +169,16 @@ def build_kinds() -> dict[str, Kind]:
                     BOOL,
                     help=_("true if the unit decides admissions."),
                 ),
+                # Beyond §8 (docs/interchange.md): what `ranks restructure plan` matches by.
+                Column(
+                    "admin_code",
+                    "mã hành chính",
+                    max_length=20,
+                    help=_(
+                        "The official code of the administrative unit the committee leads "
+                        "(a commune's, a district's, a province's), in this period."
+                    ),
+                ),
             ],
             ["code", "valid_from"],
             _("One row per period of a unit: several rows with the same code record its history."),

@@ -503,16 +503,24 @@ def place_change(
 
 
 def places_move(
-    *, actor: Actor, on: dt.date, moves: Mapping[str, str]
+    *,
+    actor: Actor,
+    on: dt.date,
+    moves: Mapping[str, str],
+    relink: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, tuple[PlaceVersion, dt.date | None, PlaceVersion]]:
-    """From `on`, each place (code → unit code) belongs to another unit, its name, kind, cells
-    and flags kept: what `place_change` does for each, read and written in bulk for a restructure
-    that moves thousands. The version in force on `on` closes the day before and a new one opens
-    on `on`, ending where that one ended; each audited as `place_version_save` audits it."""
+    """From `on`, each place (code → unit code) belongs to another unit (or the same), its name,
+    kind, cells and flags kept, except that the cells `relink` names for it (place code → {cell
+    code: cell code}) are replaced: what `place_change` does for each, read and written in bulk
+    for a restructure that moves thousands. The version in force on `on` closes the day before
+    and a new one opens on `on`, ending where that one ended; each audited as
+    `place_version_save` audits it."""
     if not moves:
         return {}
-    units = {u.code: u for u in Unit.objects.filter(code__in=set(moves.values()))}
-    for unit_code in sorted(set(moves.values()) - set(units)):
+    relink = relink or {}
+    wanted = set(moves.values()) | {c for links in relink.values() for c in links.values()}
+    units = {u.code: u for u in Unit.objects.filter(code__in=wanted)}
+    for unit_code in sorted(wanted - set(units)):
         raise DomainError(
             _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"
         )
@@ -544,7 +552,15 @@ def places_move(
         if current.valid_from == on:
             raise DomainError(_("The place already starts a period on that date."), field="on")
         check_no_overlap(versions[place.pk], on, current.valid_to, exclude_pk=current.pk)
-        cells = list(current.cells.all())
+        links = relink.get(code, {})
+        cells = list(
+            {
+                c.pk: c
+                for c in (
+                    units[links[c.code]] if c.code in links else c for c in current.cells.all()
+                )
+            }.values()
+        )
         new = PlaceVersion(
             place=place,
             name=current.name,
@@ -557,10 +573,11 @@ def places_move(
         changes.append((code, current, new, cells))
         ends[code] = current.valid_to
     befores = {
-        code: {**snapshot(current), "cells": sorted(c.code for c in cells)}
-        for code, current, _new, cells in changes
+        code: {**snapshot(current), "cells": sorted(c.code for c in current.cells.all())}
+        for code, current, _new, _cells in changes
     }
     relinked = [c.pk for _code, _current, _new, cells in changes for c in cells]
+    relinked += [c.pk for _code, current, _new, _cells in changes for c in current.cells.all()]
     with transaction.atomic(), moving(cells=relinked, places=[p.pk for p in places.values()]):
         for _code, current, _new, _cells in changes:
             current.valid_to = on - dt.timedelta(days=1)
@@ -574,14 +591,13 @@ def places_move(
         )
         entries: list[Change] = []
         for code, current, new, cells in changes:
-            codes = sorted(c.code for c in cells)
             entries.append(
                 Change(
                     "ranks.org.place.version_updated",
                     "place",
                     code,
                     befores[code],
-                    {**snapshot(current), "cells": codes},
+                    {**snapshot(current), "cells": befores[code]["cells"]},
                 )
             )
             entries.append(
@@ -590,7 +606,7 @@ def places_move(
                     "place",
                     code,
                     None,
-                    {**snapshot(new), "cells": codes},
+                    {**snapshot(new), "cells": sorted(c.code for c in cells)},
                 )
             )
         audit_record_many(actor, entries)

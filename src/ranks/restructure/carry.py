@@ -6,7 +6,7 @@ this finds; the preview lists it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -43,6 +43,11 @@ class Moves:
     handovers: list[tuple[Candidate, Unit | None, Unit | None]] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
     unassigned: list[Person] = field(default_factory=list)
+    # Carried secondments whose new row would repeat the unique key (person, cell, first day):
+    # the person already has one starting in the target cell on the date, or two are carried
+    # into the same cell (from two sources of a merge).
+    # (the carried secondment, its target cell, whether the one in the way is already recorded)
+    clashes: list[tuple[Secondment, Unit, bool]] = field(default_factory=list)
 
     def person_ids(self) -> set[int]:
         return (
@@ -175,9 +180,9 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         moves.unassigned = sorted(
             (by_pid[pk_of[pid]] for pid in unassigned), key=lambda p: (p.search_name, p.pk)
         )
-    named = {k[len(PERSON_KEY) :] for k in request.mapping if k.startswith(PERSON_KEY)}
+    persons_named = {k[len(PERSON_KEY) :] for k in request.mapping if k.startswith(PERSON_KEY)}
     known = set(Person.objects.filter(pk__in=people).values_list("person_id", flat=True))
-    for person_id in sorted(named - known):
+    for person_id in sorted(persons_named - known):
         moves.blockers.append(
             _("%(code)s is not a person of %(source)s on that date.")
             % {"code": PERSON_KEY + person_id, "source": ", ".join(request.sources)}
@@ -208,6 +213,21 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
             moves.secondments.append((secondment, target))
         elif not split:
             without.add(secondment.cell.code)
+    if moves.secondments:
+        starting = set(
+            Secondment.objects.filter(
+                from_date=on,
+                cell_id__in={t.pk for _s, t in moves.secondments},
+                person_id__in={s.person_id for s, _t in moves.secondments},
+            ).values_list("person_id", "cell_id")
+        )
+        carried_to = Counter((s.person_id, t.pk) for s, t in moves.secondments)
+        named: set[tuple[int, int]] = set()
+        for secondment, target in moves.secondments:
+            pair = (secondment.person_id, target.pk)
+            if (pair in starting or carried_to[pair] > 1) and pair not in named:
+                named.add(pair)
+                moves.clashes.append((secondment, target, pair in starting))
     for code in sorted(without):
         moves.blockers.append(
             _(
@@ -248,7 +268,8 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         moves.grants.append((grant, target))
 
     # Handovers: every candidate in progress below the sources whose competent committee
-    # changes, carried or not.
+    # changes, carried or not, who entered the source list before the date (a later one's
+    # dossier starts with the committee of the new tree: nothing is handed over).
     roots = [units[code].pk for code in request.sources if code in units]
     below = unit_subtree_ids(roots, on) if roots else []
     carried = {c.pk: t for c, t in moves.candidates}
@@ -257,7 +278,9 @@ def restructure_moves(*, plan: Plan, units: dict[str, Unit]) -> Moves:
         .select_related("person", "cell")
         .order_by("cell__code", "person__search_name", "pk")
     )
-    everyone = [c for c, _t in moves.candidates] + moves.candidates_staying
+    everyone = [
+        c for c in [c for c, _t in moves.candidates] + moves.candidates_staying if c.added_on < on
+    ]
     if everyone and (plan.units or carried):
         new_cell = {c.pk: carried[c.pk].pk if c.pk in carried else c.cell_id for c in everyone}
         before = competent_committees([c.cell for c in everyone], on - dt.timedelta(days=1))

@@ -89,6 +89,11 @@ class PlaceRow:
     code: str
     unit: str
     was_unit: str
+    cells: tuple[tuple[str, str], ...] = ()  # (closed cell, the cell linked instead)
+
+    @property
+    def moved(self) -> bool:
+        return self.unit != self.was_unit
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ def plan_steps(plan: Plan) -> Steps:
             }
             for s in plan.units
         ),
-        places=[PlaceRow(p.code, p.unit, p.was_unit) for p in plan.places],
+        places=[PlaceRow(p.code, p.unit, p.was_unit, p.cells) for p in plan.places],
         closes=_closes(list(plan.closes), plan.request.on),
     )
 
@@ -157,7 +162,15 @@ def restructure_steps(restructure: Restructure) -> Steps:
     after = (entry.after if entry else None) or {}
     return Steps(
         units=_unit_rows(after.get("units", [])),
-        places=[PlaceRow(p["code"], p["unit"], p["was_unit"]) for p in after.get("places", [])],
+        places=[
+            PlaceRow(
+                p["code"],
+                p["unit"],
+                p["was_unit"],
+                tuple((a, b) for a, b in p.get("cells", [])),
+            )
+            for p in after.get("places", [])
+        ],
         closes=_closes(list(after.get("closed", [])), restructure.effective_on),
     )
 

@@ -87,11 +87,14 @@ class UnitStep:
 
 @dataclass(frozen=True)
 class PlaceStep:
-    """From the date, the place belongs to `unit`."""
+    """From the date, the place belongs to `unit`, and each cell of `cells` it is linked to (a
+    cell that closes) is replaced by the cell that takes its people: (closed cell, successor).
+    A place whose cell alone changes keeps its unit (`unit == was_unit`)."""
 
     code: str
     unit: str
     was_unit: str
+    cells: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Plan:
     # Units whose change of kind changes whether they keep members: allowed only when they
     # hold no posting, candidate or secondment on the date (the selector checks).
     flips: list[str] = field(default_factory=list)
+    # Places linked to a cell that closes: place code → {closed cell: the cell that takes it}.
+    relinks: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def block(self, key: str, **params: object) -> None:
         blocker = Blocker(key, {k: str(v) for k, v in params.items()})
@@ -192,20 +197,27 @@ def _reparent(plan: Plan, facts: Facts, code: str, parent: str, name: str = "") 
     )
 
 
-def _move_place(plan: Plan, facts: Facts, code: str, unit: str) -> None:
+def _changeable_place(plan: Plan, facts: Facts, code: str) -> PlaceVersionFact | None:
+    """The version of the place in force on the date, if a new version can start then."""
     on = plan.request.on
     versions = facts.places.get(code, ())
     current = next((v for v in versions if v.valid_on(on)), None)
     if current is None:  # read from the tree of the date, so always there
-        return
+        return None
     if current.valid_from == on:
         plan.block("place_starts_on_date", code=code, day=on)
-        return
+        return None
     later = [v for v in versions if v.valid_from is not None and v.valid_from > on]
     if later:
         plan.block("place_later_versions", code=code, day=later[0].valid_from)
-        return
-    plan.places.append(PlaceStep(code=code, unit=unit, was_unit=current.unit))
+        return None
+    return current
+
+
+def _move_place(plan: Plan, facts: Facts, code: str, unit: str) -> None:
+    current = _changeable_place(plan, facts, code)
+    if current is not None:
+        plan.places.append(PlaceStep(code=code, unit=unit, was_unit=current.unit))
 
 
 def _keeps_members_on(facts: Facts, code: str, day: dt.date) -> bool:
@@ -230,7 +242,35 @@ def _close(
     plan.closes.append(code)
     if _keeps_members(facts, current):
         plan.carries.append(Carry(code, successors[0] if successors and not split else None))
+        # The places linked to the cell are linked, from the date, to the cell that takes its
+        # people: the successor, or in a split the target the map sends the place to (a place
+        # the map does not name keeps its link).
+        for place in facts.linked.get(code, ()):
+            if split:
+                goes = plan.request.mapping.get(place)
+            else:
+                goes = successors[0] if successors else None
+            if goes is not None and goes in successors:
+                plan.relinks.setdefault(place, {})[code] = goes
     return current
+
+
+def _relink(plan: Plan, facts: Facts) -> None:
+    """Put the new links of the places linked to a cell that closes into the plan's place steps:
+    on the new version of a place that moves, or on a new version of its own."""
+    if not plan.relinks:
+        return
+    steps = {s.code: s for s in plan.places}
+    for code, links in sorted(plan.relinks.items()):
+        cells = tuple(sorted(links.items()))
+        step = steps.get(code)
+        if step is not None:
+            steps[code] = PlaceStep(step.code, step.unit, step.was_unit, cells)
+            continue
+        current = _changeable_place(plan, facts, code)
+        if current is not None:
+            steps[code] = PlaceStep(code, current.unit, current.unit, cells)
+    plan.places = list(steps.values())
 
 
 def _places_of(facts: Facts, source: str, on: dt.date) -> list[str]:
@@ -388,6 +428,7 @@ def make_plan(request: Request, facts: Facts) -> Plan:
             plan, "target", len(targets), 0, 0
         ):
             _renew(plan, facts, sources[0], kind=request.kind_key, name=request.name.strip())
+    _relink(plan, facts)
     return plan
 
 

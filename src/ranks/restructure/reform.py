@@ -170,7 +170,28 @@ def reform_rows(
     common = {"reason": reason, "document": document}
     whole_province = not district and old.key != new.key
     if not parent:
-        provinces = [v for v in new_found.get(new.code, []) if v.kind.key == PROVINCE_KIND]
+        # The new province may bear the old one's code (Gia Lai took Bình Định's 52): the old
+        # province's own committee is not the new province's.
+        old_own: set[int] = set()
+        if old.key != new.key:
+            old_own = {
+                v.unit_id
+                for v in _by_admin_code([old.code], last).get(old.code, [])
+                if v.kind.key == PROVINCE_KIND
+            }
+        provinces = [
+            v
+            for v in new_found.get(new.code, [])
+            if v.kind.key == PROVINCE_KIND and v.unit_id not in old_own
+        ]
+        if not provinces and old.key == new.key:
+            # The province that received others keeps its committee, though its code may have
+            # changed (Gia Lai: 64 before, 52 after).
+            provinces = [
+                v
+                for v in _by_admin_code([old.code], on).get(old.code, [])
+                if v.kind.key == PROVINCE_KIND
+            ]
         parent = provinces[0].unit.code if provinces else ""
         if not parent and (to_create or whole_province):
             parent = new.unit_code

@@ -21,7 +21,7 @@ from ranks.restructure.carry import CLOSED_SIDES as CLOSED_SIDES
 from ranks.restructure.carry import CLOSED_STAGES as CLOSED_STAGES
 from ranks.restructure.carry import Moves, in_progress, restructure_moves, visible_people
 from ranks.restructure.models import Handover, Restructure
-from ranks.restructure.plan import Facts, PlaceVersionFact, Plan, Request, make_plan
+from ranks.restructure.plan import Facts, PlaceVersionFact, Plan, Request, make_plan, written
 from ranks.restructure.targets import TargetCarry, TargetValues, targets_carry
 
 LISTED = 10  # rows shown of each thing carried; the count says how many in all
@@ -51,14 +51,27 @@ def restructure_facts(request: Request) -> Facts:
         versions[v.unit.code].append(
             v.as_tree_version(parent_code=v.parent.code if v.parent else None)
         )
-    place_ids = (
+    # The places of the sources, and those linked to a source that keeps members (a cell):
+    # from the date they are linked to the cell that takes its people.
+    linked: dict[str, list[str]] = defaultdict(list)
+    linked_ids: set[int] = set()
+    for place_id, place, cell in (
+        PlaceVersion.cells.through.objects.filter(
+            placeversion__in=PlaceVersion.objects.valid_on(on), unit__code__in=request.sources
+        )
+        .order_by("placeversion__place__code")
+        .values_list("placeversion__place_id", "placeversion__place__code", "unit__code")
+    ):
+        linked[cell].append(place)
+        linked_ids.add(place_id)
+    place_ids = set(
         PlaceVersion.objects.valid_on(on)
         .filter(unit__code__in=request.sources)
         .values_list("place_id", flat=True)
     )
     places: dict[str, list[PlaceVersionFact]] = defaultdict(list)
     for code, unit, start, end in (
-        PlaceVersion.objects.filter(place_id__in=list(place_ids))
+        PlaceVersion.objects.filter(place_id__in=place_ids | linked_ids)
         .order_by("place__code", "valid_from")
         .values_list("place__code", "unit__code", "valid_from", "valid_to")
     ):
@@ -67,15 +80,6 @@ def restructure_facts(request: Request) -> Facts:
     for target in Unit.objects.filter(code__in=request.targets):
         ancestors[target.code] = [v.unit.code for v in unit_ancestry(target, on)]
     kinds = dict(UnitKind.objects.values_list("key", "holds_members"))
-    linked: dict[str, list[str]] = defaultdict(list)
-    for place, cell in (
-        PlaceVersion.cells.through.objects.filter(
-            placeversion__in=PlaceVersion.objects.valid_on(on), unit__code__in=request.sources
-        )
-        .order_by("placeversion__place__code")
-        .values_list("placeversion__place__code", "unit__code")
-    ):
-        linked[cell].append(place)
     return Facts(
         versions=versions,
         children=children,
@@ -220,6 +224,7 @@ def restructure_carried(
     everyone |= {c.person_id for c in moves.candidates_staying}
     everyone |= {c.person_id for c, _f, _t in moves.handovers}
     everyone |= {p.pk for p in moves.unassigned}
+    everyone |= {s.person_id for s, _t, _r in moves.clashes}
     seen = visible_people(scope, everyone)
 
     def rows(items: list[tuple[int, str]]) -> list[str]:
@@ -308,6 +313,38 @@ def restructure_carried(
         blockers.append(
             _("%(count)s other people are not assigned to any target of the split.")
             % {"count": hidden}
+        )
+    hidden = 0
+    for secondment, target, recorded in moves.clashes:
+        if secondment.person_id in seen:
+            blockers.append(
+                (
+                    _(
+                        "%(name)s (%(person_id)s) already has a secondment in %(target)s from "
+                        "%(day)s: the secondment carried from %(code)s cannot start there the "
+                        "same day. End or correct one of them first."
+                    )
+                    if recorded
+                    else _(
+                        "%(name)s (%(person_id)s) has secondments in two cells that close into "
+                        "%(target)s on %(day)s (one in %(code)s): only one can continue there. "
+                        "End one of them first."
+                    )
+                )
+                % {
+                    "name": secondment.person.full_name,
+                    "person_id": secondment.person.person_id,
+                    "target": target.code,
+                    "day": written(request.on),
+                    "code": secondment.cell.code,
+                }
+            )
+        else:
+            hidden += 1
+    if hidden:
+        blockers.append(
+            _("%(count)s other people would have two secondments in one cell starting on %(day)s.")
+            % {"count": hidden, "day": written(request.on)}
         )
     return carried, blockers
 

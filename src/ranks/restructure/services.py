@@ -348,7 +348,10 @@ def _apply(
         )
         created_units.append(new.pk)
     moved_places = places_move(
-        actor=actor, on=on, moves={s.code: s.unit for s in plan.places}
+        actor=actor,
+        on=on,
+        moves={s.code: s.unit for s in plan.places},
+        relink={s.code: dict(s.cells) for s in plan.places if s.cells},
     )  # read and written in bulk: a reform moves thousands
     for place_step in plan.places:
         was_place, ended, new_place = moved_places[place_step.code]
@@ -418,7 +421,13 @@ def _apply(
                 for s in plan.units
             ],  # fmt: skip
             "places": [
-                {"code": s.code, "unit": s.unit, "was_unit": s.was_unit} for s in plan.places
+                {
+                    "code": s.code,
+                    "unit": s.unit,
+                    "was_unit": s.was_unit,
+                    "cells": [list(link) for link in s.cells],
+                }
+                for s in plan.places
             ],
             "closed": list(plan.closes),
             "carried": said,

@@ -43,7 +43,7 @@ def _fields(row: Row, existing: UnitVersion | None, parent_code: str | None) -> 
         "valid_to": row.values.get("valid_to"),
         "can_admit": bool(row.values.get("can_admit")),
         "area_flags": row.values.get("area_flags") or [],
-        "admin_code": "",
+        "admin_code": row.values.get("admin_code") or "",
         "latitude": None,
         "longitude": None,
     }
@@ -55,7 +55,8 @@ def _fields(row: Row, existing: UnitVersion | None, parent_code: str | None) -> 
         ):
             if key not in row.values:
                 fields[key] = current
-        fields["admin_code"] = existing.admin_code
+        if "admin_code" not in row.values:
+            fields["admin_code"] = existing.admin_code
         fields["latitude"] = existing.latitude
         fields["longitude"] = existing.longitude
     return fields

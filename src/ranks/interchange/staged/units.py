@@ -56,6 +56,7 @@ def stage_rows(stage: Stage) -> None:
                {stage.date("valid_from")} AS valid_from, {stage.date("valid_to")} AS valid_to,
                {bool_value(can_admit) if can_admit else "false"} AS can_admit,
                {sorted_list(stage.col("area_flags"))} AS flags,
+               coalesce({stage.col("admin_code") or "NULL::text"}, '') AS admin_code,
                s.n / {AUDIT_ROWS} AS batch, {next_id(UnitVersion)} AS pk
         FROM {stage.table} s
         LEFT JOIN {UnitKind._meta.db_table} k ON k.key = {stage.col("kind")}
@@ -120,7 +121,7 @@ def _write() -> None:
         INSERT INTO {UnitVersion._meta.db_table} (id, unit_id, name, kind_id, parent_id,
             valid_from, valid_to, can_admit, area_flags, admin_code, latitude, longitude)
         SELECT pk, unit_pk, name, kind_pk, parent_pk, valid_from, valid_to, can_admit,
-               to_jsonb(flags), '', NULL, NULL
+               to_jsonb(flags), admin_code, NULL, NULL
         FROM {ROWS} ORDER BY n
         """
     )
@@ -139,7 +140,7 @@ COLUMNS = [
     ("valid_to", "r.valid_to", "date"),
     ("can_admit", "r.can_admit", "bool"),
     ("area_flags", json_texts("r.flags"), "json"),
-    ("admin_code", "''::text", "text"),
+    ("admin_code", "r.admin_code", "text"),
     ("latitude", "NULL", "int"),
     ("longitude", "NULL", "int"),
 ]

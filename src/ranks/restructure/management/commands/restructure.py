@@ -136,15 +136,26 @@ class Command(RanksCommand):
                 }
             )
         for place in plan.places:
-            self.out(
-                _("place %(code)s: from %(day)s in %(unit)s (was %(was)s)")
-                % {
-                    "code": place.code,
-                    "day": written(plan.request.on),
-                    "unit": place.unit,
-                    "was": place.was_unit,
-                }
-            )
+            if place.unit != place.was_unit:
+                self.out(
+                    _("place %(code)s: from %(day)s in %(unit)s (was %(was)s)")
+                    % {
+                        "code": place.code,
+                        "day": written(plan.request.on),
+                        "unit": place.unit,
+                        "was": place.was_unit,
+                    }
+                )
+            for was, now in place.cells:
+                self.out(
+                    _("place %(code)s: from %(day)s linked to the cell %(cell)s (was %(was)s)")
+                    % {
+                        "code": place.code,
+                        "day": written(plan.request.on),
+                        "cell": now,
+                        "was": was,
+                    }
+                )
         for code in plan.closes:
             self.out(_("closes: %(code)s on the day before") % {"code": code})
         for carried in preview.carried:
