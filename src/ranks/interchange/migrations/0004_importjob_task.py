@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interchange', '0003_importjob_channel'),
+        ("interchange", "0003_importjob_channel"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='attempts',
+            model_name="importjob",
+            name="attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='task_id',
+            model_name="importjob",
+            name="task_id",
             field=models.UUIDField(blank=True, null=True),
         ),
     ]
