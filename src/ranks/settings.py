@@ -217,8 +217,9 @@ TASKS = {
 # heartbeat comes six times as often.
 RANKS_JOB_LOST_AFTER = float(os.environ.get("RANKS_JOB_LOST_AFTER", "60"))
 # What every worker runs at its start and then every RANKS_JOB_LOST_AFTER / 2 seconds: the
-# refresh that queues again a step whose worker died (ranks.interchange.jobs).
-RANKS_JOB_SWEEPS = ["ranks.interchange.jobs.jobs_sweep"]
+# refresh that queues again an import's step whose worker died (ranks.interchange.jobs), and the
+# one that marks failed a queued command whose worker died (ranks.core.queued).
+RANKS_JOB_SWEEPS = ["ranks.interchange.jobs.jobs_sweep", "ranks.core.queued.commands_sweep"]
 # Test-only: an import that is writing pauses this many seconds after each batch but the last,
 # inside its transaction (tests/interchange/test_worker.py kills the worker there).
 RANKS_TEST_IMPORT_PAUSE = float(os.environ.get("RANKS_TEST_IMPORT_PAUSE", "0"))
