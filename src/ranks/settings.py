@@ -220,8 +220,8 @@ RANKS_JOB_LOST_AFTER = float(os.environ.get("RANKS_JOB_LOST_AFTER", "60"))
 # refresh that queues again an import's step whose worker died (ranks.interchange.jobs), and the
 # one that marks failed a queued command whose worker died (ranks.core.queued).
 RANKS_JOB_SWEEPS = ["ranks.interchange.jobs.jobs_sweep", "ranks.core.queued.commands_sweep"]
-# Test-only: an import that is writing pauses this many seconds after each batch but the last,
-# inside its transaction (tests/interchange/test_worker.py kills the worker there).
+# Test-only: an import that is writing pauses this many seconds after each batch, inside its
+# transaction (tests/interchange/test_worker.py kills the worker there).
 RANKS_TEST_IMPORT_PAUSE = float(os.environ.get("RANKS_TEST_IMPORT_PAUSE", "0"))
 
 STATIC_URL = "static/"

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -85,8 +86,9 @@ def job_create(
         for chunk in upload.chunks():
             stream.write(chunk)
     job.path = name
-    job.save()
-    _start(job.pk, dry_run=True)
+    with _queueing():
+        job.save()
+        _start(job.pk, dry_run=True)
     return job
 
 
@@ -94,13 +96,20 @@ def job_confirm(*, job: ImportJob, channel: str = "web") -> bool:
     """Import a checked file for real, audited under the channel of the confirmation (web,
     api). False if it was not waiting for confirmation (a second click, an expired check): the
     import runs once."""
-    started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.IMPORTING, rows_done=0, channel=channel, updated_at=timezone.now()
-    )
-    if not started:
-        return False
-    _start(job.pk, dry_run=False)
+    with _queueing():
+        started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.IMPORTING, rows_done=0, channel=channel, updated_at=timezone.now()
+        )
+        if not started:
+            return False
+        _start(job.pk, dry_run=False)
     return True
+
+
+def _queueing():
+    """One transaction for the job's new status and its queued task, so that neither is kept
+    without the other (inline, the import is its own transaction)."""
+    return transaction.atomic() if _in_background() else contextlib.nullcontext()
 
 
 def lost_after() -> dt.timedelta:
@@ -109,8 +118,7 @@ def lost_after() -> dt.timedelta:
 
 
 def _start(job_id, *, dry_run: bool, attempt: int = 1) -> None:
-    """Run the step inline, or queue it for a worker. The task's row is written in the caller's
-    transaction: a worker sees it only with the job it runs."""
+    """Run the step inline, or queue it for a worker (in the caller's transaction)."""
     if not _in_background():
         ImportJob.objects.filter(pk=job_id).update(attempts=attempt)
         _run(job_id, dry_run=dry_run)
@@ -159,14 +167,14 @@ class Progress:
     def __init__(self, job_id, *, pause: float = 0.0):
         self.path = _progress_path(job_id)
         self.last = 0.0
-        self.pause = pause  # tests only: seconds to wait after each batch but the last
+        self.pause = pause  # tests only: seconds to wait after each batch, inside its transaction
 
     def __call__(self, rows: int, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY or self.pause:
             self.last = now
             progress_write(self.path, rows=rows, done=done, total=total)
-        if self.pause and done < total:
+        if self.pause:
             time.sleep(self.pause)
 
 
