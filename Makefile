@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := ranks.settings
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ranks_test_$(shell echo $$$$)
 DEMO_ARGS ?=
 
-.PHONY: demo test install install-test messages serve lint bench clean icons
+.PHONY: demo test install install-test messages serve worker lint bench clean icons
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -36,10 +36,15 @@ messages: | $(BIN)/python
 icons: install
 	$(BIN)/python -m ranks.web.icons
 
+# The development server, and beside it a worker for the jobs (imports from the web page), stopped
+# with the server (Ctrl+C ends both).
 demo: install
 	mkdir -p var
 	$(RANKS) migrate --no-input -v 0
 	$(RANKS) demo $(DEMO_ARGS)
+	$(RANKS) worker -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(RANKS) runserver 127.0.0.1:8000
 
 # The production server (gunicorn; RANKS_BIND, RANKS_WEB_WORKERS, RANKS_WEB_THREADS), on the
@@ -48,6 +53,13 @@ serve: install
 	mkdir -p var
 	$(RANKS) migrate --no-input -v 0
 	$(RANKS) serve
+
+# A worker for the jobs (imports from the web page and the API) on the database of DATABASE_URL;
+# start as many as you like (docs/deploy.md, "Jobs").
+worker: install
+	mkdir -p var
+	$(RANKS) migrate --no-input -v 0
+	$(RANKS) worker
 
 # Every test on SQLite and every database test again on PostgreSQL (throwaway databases that the
 # test runs create and drop), side by side on two cores; each run's output is printed whole when

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ranks.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -195,15 +197,33 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 # The language switch is kept for the session (Django keeps it in this cookie).
 LANGUAGE_COOKIE_AGE = None
 
-# Imports started on the web page run in a background thread, so that the page can show their
-# progress and a phone on a bad connection need not hold the request open. False runs them inside
-# the request instead: tests set it, because an in-memory SQLite database is not shared with
-# other threads. Uploaded files wait under VAR_DIR/uploads until the import is done or rejected.
+# Imports started on the web page run as jobs (django-tasks, queued in the database and run by
+# `ranks worker`, docs/deploy.md "Jobs"), so that the page can show their progress and a phone on
+# a bad connection need not hold the request open. False runs them inside the request instead:
+# tests set it, because an in-memory SQLite database is not shared with a worker. Uploaded files
+# wait under VAR_DIR/uploads until the import is done or rejected.
 RANKS_IMPORT_IN_BACKGROUND = os.environ.get("RANKS_IMPORT_IN_BACKGROUND", "true").lower() in {
     "1",
     "true",
     "yes",
 }
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A running job whose worker has given no sign of life for this many seconds died with it (a
+# `kill -9`, a crash of the machine): it is run again once, then marked failed. The worker's
+# heartbeat comes six times as often.
+RANKS_JOB_LOST_AFTER = float(os.environ.get("RANKS_JOB_LOST_AFTER", "60"))
+# What every worker runs at its start and then every RANKS_JOB_LOST_AFTER / 2 seconds: the
+# refresh that queues again an import's step whose worker died (ranks.interchange.jobs), and the
+# one that marks failed a queued command whose worker died (ranks.core.queued).
+RANKS_JOB_SWEEPS = ["ranks.interchange.jobs.jobs_sweep", "ranks.core.queued.commands_sweep"]
+# Test-only: an import that is writing pauses this many seconds after each batch, inside its
+# transaction (tests/interchange/test_worker.py kills the worker there).
+RANKS_TEST_IMPORT_PAUSE = float(os.environ.get("RANKS_TEST_IMPORT_PAUSE", "0"))
 
 STATIC_URL = "static/"
 # Only needed to run `collectstatic` for a front web server; otherwise whitenoise serves the

@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from ranks.access.models import Grant
 from ranks.access.services import grant_role
@@ -141,6 +142,8 @@ def test_reads_that_must_be_current_stay_on_the_primary(province):
         # Who may read what is never read from a copy that lags.
         assert Grant.objects.all().db == DEFAULT_DB_ALIAS
         assert ReadPin.objects.all().db == DEFAULT_DB_ALIAS
+        # Nor the queue of jobs, which workers take from.
+        assert DBTaskResult.objects.all().db == DEFAULT_DB_ALIAS
     # Outside a report or a dashboard, everything reads the primary.
     assert Unit.objects.all().db == DEFAULT_DB_ALIAS
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.apps import apps
@@ -73,3 +75,37 @@ def ranks_models() -> list:
 def db_counts() -> dict[str, int]:
     """Rows of every model: equal before and after means nothing was written."""
     return {m._meta.label: m.objects.count() for m in ranks_models()}
+
+
+@contextlib.contextmanager
+def worker_in_thread() -> Iterator[None]:
+    """`ranks worker`'s loop in a thread of the test, on its own connection, for tests that
+    follow a job in the background (on a database shared with other threads: not an in-memory
+    SQLite one)."""
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-thread",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="test-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        worker.running = False
+        thread.join(timeout=30)

@@ -4,17 +4,20 @@ import csv
 import datetime as dt
 import io
 import json
+from contextlib import nullcontext
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from ranks.core.models import AuditEntry
 from ranks.interchange import forms as import_forms
 from ranks.interchange import jobs
 from ranks.interchange.models import ImportJob
 from ranks.people.models import Person
+from tests.interchange.helpers import worker_in_thread
 
 GOOD = (
     "person_id,full_name,birth_date,gender,residence_place_code\n"
@@ -190,6 +193,53 @@ def test_a_job_whose_server_died_is_shown_as_stopped(client, world, tmp_path):
     assert 'data-status="failed"' in page and uploads(tmp_path) == []
 
 
+def test_a_queued_job_waits_for_a_worker_however_long(client, world, settings, tmp_path):
+    settings.RANKS_IMPORT_IN_BACKGROUND = True
+    signed_in(client, "alice")
+    upload(client, GOOD)  # queued: no worker runs in this test
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(days=2))
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-status="checking"' in page
+    assert uploads(tmp_path) == [f"{job.pk}.upload"]
+    assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"
+
+
+def test_a_step_whose_worker_died_runs_again_once_then_fails_with_its_reason(
+    client, world, settings, tmp_path
+):
+    settings.RANKS_IMPORT_IN_BACKGROUND = True
+    signed_in(client, "alice")
+    upload(client, GOOD)
+    job = ImportJob.objects.get()
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+
+    def worker_dies_running_it():
+        """A worker claimed the step, then gave no sign of life for longer than allowed."""
+        DBTaskResult.objects.filter(pk=ImportJob.objects.get().task_id).update(
+            status="RUNNING", started_at=long_ago
+        )
+        ImportJob.objects.update(updated_at=long_ago)
+
+    worker_dies_running_it()
+    status = json.loads(client.get(f"/imports/{job.pk}/status").content)
+    assert (status["status"], status["running"]) == ("checking", True)
+    again = ImportJob.objects.get()
+    assert again.attempts == 2 and again.task_id != job.task_id
+    assert DBTaskResult.objects.get(pk=again.task_id).status == "READY"
+    lost = DBTaskResult.objects.get(pk=job.task_id)
+    assert (lost.status, lost.exception_class_path) == (
+        "FAILED",
+        "ranks.interchange.jobs.WorkerLost",
+    )
+    worker_dies_running_it()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-status="failed"' in page
+    assert "Việc nhập bị dừng hai lần do tiến trình chạy nền bị tắt giữa chừng" in page
+    assert ImportJob.objects.get().result == {"failure": "worker_lost"}
+    assert uploads(tmp_path) == [] and not Person.objects.filter(person_id="P-NEW1").exists()
+
+
 def test_a_checked_file_nobody_confirms_is_removed_after_a_day(client, world, tmp_path):
     signed_in(client, "alice")
     upload(client, GOOD)
@@ -233,11 +283,16 @@ def test_the_template_of_a_kind_downloads(client, world):
 def test_in_a_browser_an_officer_uploads_checks_and_confirms(page, live_server, world, settings):
     from django.db import connection
 
-    from tests.factories import PASSWORD
-
-    # A real background thread where the database allows it (an in-memory SQLite one is not
+    # A worker (in a thread) where the database allows it (an in-memory SQLite one is not
     # shared with other threads): the page then shows the progress and polls until the end.
     settings.RANKS_IMPORT_IN_BACKGROUND = connection.vendor != "sqlite"
+    with worker_in_thread() if settings.RANKS_IMPORT_IN_BACKGROUND else nullcontext():
+        upload_check_confirm(page, live_server)
+
+
+def upload_check_confirm(page, live_server):
+    from tests.factories import PASSWORD
+
     page.goto(f"{live_server.url}/imports/")
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", PASSWORD)

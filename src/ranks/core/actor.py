@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import getpass
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+# The operating-system user who queued the command a worker is running (ranks.core.queued): the
+# command is audited under them, not under the worker's user.
+QUEUED_BY: ContextVar[str | None] = ContextVar("queued_by", default=None)
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,11 @@ class Actor:
 
     @classmethod
     def for_command(cls) -> Actor:
-        """A command with full access, audited under the operating-system user."""
+        """A command with full access, audited under the operating-system user (who queued it,
+        when a worker runs it)."""
+        queued_by = QUEUED_BY.get()
+        if queued_by:
+            return cls(name=queued_by, user=None, channel="cli")
         try:
             os_user = getpass.getuser()
         except (KeyError, OSError):

@@ -37,7 +37,21 @@ class translated_help:
 
 
 class RanksCommand(BaseCommand):
-    """Subclasses implement `run(actor, **options)` instead of `handle`."""
+    """Subclasses implement `run(actor, **options)` instead of `handle`.
+
+    A command whose `queueable` names some of its actions takes `--queue`: those actions are then
+    queued as a job for `ranks worker` instead of run now (ranks.core.queued); `queued_argv`
+    makes the command line hold whatever a worker elsewhere needs (absolute paths)."""
+
+    queueable: tuple[str, ...] = ()
+    argv: list[str] | None = None
+
+    def run_from_argv(self, argv):
+        self.argv = list(argv[1:])  # the command's name and its arguments
+        return super().run_from_argv(argv)
+
+    def queued_argv(self, argv: list[str], args: tuple, options) -> list[str]:
+        return argv
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         if isinstance(self.help, Promise):
@@ -53,6 +67,13 @@ class RanksCommand(BaseCommand):
         parser.add_argument(
             "--lang", choices=["vi", "en"], default=None, help="Language of messages (default: vi)."
         )
+        if self.queueable:
+            parser.add_argument(
+                "--queue",
+                action="store_true",
+                help=f"Run it as a job of `ranks worker` instead of now "
+                f"({', '.join(self.queueable)}).",
+            )
         return parser
 
     def actor_from(self, options) -> Actor:
@@ -70,10 +91,25 @@ class RanksCommand(BaseCommand):
         language = options.get("lang") or translation.get_language() or "vi"
         with translation.override(language):
             actor = self.actor_from(options)
+            if options.get("queue"):
+                return self.queue(actor, args, options)
             try:
                 return self.run(actor, *args, **options)
             except DomainError as error:
                 raise CommandError(str(error), returncode=2) from error
+
+    def queue(self, actor: Actor, args: tuple, options) -> None:
+        from ranks.core.queued import command_queue
+
+        if options.get("action") not in self.queueable or self.argv is None:
+            raise CommandError(
+                _("Only these can be queued, from the command line: %(what)s.")
+                % {"what": ", ".join(self.queueable)},
+                returncode=2,
+            )
+        argv = self.queued_argv([a for a in self.argv if a != "--queue"], args, options)
+        job = command_queue(argv, queued_by=actor.name)
+        self.out(_("Queued as job %(id)s: `ranks job %(id)s` shows how it went.") % {"id": job})
 
     def run(self, actor: Actor, *args, **options):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -32,9 +32,21 @@ from django.utils import timezone
 REPLICA = "replica"
 T = TypeVar("T")
 
-# The apps whose tables are always read on the primary: who the user is and what they may read.
+# The apps whose tables are always read on the primary: who the user is and what they may read,
+# and the queue of jobs (django-tasks-db's app is labelled `django_tasks_database`).
 PRIMARY_ONLY = frozenset(
-    {"auth", "sessions", "contenttypes", "admin", "axes", "access", "api", "core", "django_tasks"}
+    {
+        "auth",
+        "sessions",
+        "contenttypes",
+        "admin",
+        "axes",
+        "access",
+        "api",
+        "core",
+        "django_tasks",
+        "django_tasks_database",
+    }
 )
 
 

@@ -49,6 +49,10 @@ FAILURES = {
     "stale": gettext_lazy(
         "The import stopped when the server restarted. Nothing was written. Upload the file again."
     ),
+    "worker_lost": gettext_lazy(
+        "The import stopped twice because the worker running it stopped. Nothing was written. "
+        "Try again; if it happens again, tell your administrator."
+    ),
     "expired": gettext_lazy(
         "The checked file waited more than a day for confirmation and was removed. Upload it again."
     ),

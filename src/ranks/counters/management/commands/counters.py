@@ -81,6 +81,8 @@ def column_label(column: str) -> str:
 
 
 class Command(RanksCommand):
+    queueable = ("rebuild",)
+
     @translated_help
     def help(self) -> str:
         return _(

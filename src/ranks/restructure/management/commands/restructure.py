@@ -26,6 +26,20 @@ REJECTED = 1  # exit status when a plan file has bad rows, as an import's (2: ba
 
 
 class Command(RanksCommand):
+    queueable = ("apply",)
+
+    def queued_argv(self, argv: list[str], args: tuple, options) -> list[str]:
+        """The plan file and the report by their absolute paths: a worker runs elsewhere."""
+        paths = {*args, options.get("report") or ""} - {""}
+        absolute = []
+        for arg in argv:
+            if arg in paths:
+                arg = str(Path(arg).resolve())
+            elif arg.startswith("--report="):
+                arg = "--report=" + str(Path(arg.split("=", 1)[1]).resolve())
+            absolute.append(arg)
+        return absolute
+
     @translated_help
     def help(self) -> str:
         return _(
