@@ -6,8 +6,10 @@ next read, never the snapshot of the tree before."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -133,3 +135,17 @@ def test_a_restated_read_takes_as_many_queries_whatever_the_units(db, size):
     assert len([q for q in building if not q["sql"].startswith("INSERT")]) <= 12
     # Each later one: the generation, the snapshot, the root's row, the rows below it.
     assert len(reading) == 2 * 4 + 1
+
+
+def test_the_command_keeps_the_structure_of_the_dates_given(restructured):
+    out = StringIO()
+    call_command("restructure", "structure", "2026-06-01", "31/12/2024", stdout=out)
+    standing = UnitPosition.objects.filter(snapshot__day=S).count()
+    assert f"Đã lưu sẵn cơ cấu tổ chức ngày 01/06/2026: {standing} đơn vị" in out.getvalue()
+    assert "ngày 31/12/2024" in out.getvalue()
+    assert PositionSnapshot.objects.count() == 2
+    with CaptureQueriesContext(connection) as queries:
+        restated_cells(restructured.units["P"].pk, S)
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    with pytest.raises(CommandError, match="restructure structure NGÀY"):
+        call_command("restructure", "structure", "2026-13-01", stdout=StringIO())

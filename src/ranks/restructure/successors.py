@@ -369,6 +369,12 @@ def positions_of(day: dt.date) -> int:
     return snapshot.pk
 
 
+def keep_structure(day: dt.date) -> int:
+    """Build the structure of `day` now, when it is not kept for the tree as it is (so that the
+    first restated read of that date does not pay for it): the units that stand somewhere."""
+    return UnitPosition.objects.filter(snapshot_id=positions_of(day)).count()
+
+
 def restated_cells(root_id: int, day: dt.date) -> Restated:
     """The cells whose position on `day` is below the root on `day` (the root itself included).
 
