@@ -262,8 +262,36 @@ def _versions_of(unit_ids: set[int]) -> tuple[dict[int, list[Span]], set[int]]:
 KEPT_DATES = 12
 
 
+# The triggers that raise the tree's generation on PostgreSQL (migration 0004), deferred to
+# the commit of the transaction that writes the tree.
+_TRIGGERS = ", ".join(
+    f"{t}_tree_changed"
+    for t in (
+        "org_unit",
+        "org_unitkind",
+        "org_unitversion",
+        "restructure_restructure",
+        "restructure_restructureunit",
+    )
+)
+
+
 def _generation() -> int:
-    """The tree's generation now (raised by the database's triggers on every change)."""
+    """The tree's generation now (raised by the database's triggers on every change).
+
+    On PostgreSQL, inside a transaction, the triggers of the tree's writes this transaction
+    has made are fired first (they wait for the commit otherwise), and its flag cleared, so
+    that a write after this read raises the generation again."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {_TRIGGERS} IMMEDIATE")
+            cursor.execute(
+                "SELECT (SELECT generation FROM restructure_treegeneration WHERE id = 1),"
+                " set_config('ranks.tree_changed', '', true)"
+            )
+            generation = cursor.fetchone()[0]
+            cursor.execute(f"SET CONSTRAINTS {_TRIGGERS} DEFERRED")
+        return generation or 0
     return TreeGeneration.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
 
 

@@ -18,24 +18,32 @@ BUMP = (
 )
 
 
-def triggers(apps, schema_editor):
-    """Triggers that raise the tree's generation after any statement writing a watched table.
+# The flag of a transaction that has raised the generation (`successors._generation`).
+FLAG = "ranks.tree_changed"
 
-    PostgreSQL: once a statement; the audit chain's head is locked first, as every writer of the
-    tree locks it anyway (a service at its end, an import at its start), so that the generation's
-    row never makes two writers wait for each other in opposite orders. SQLite: once a row (it
-    has no statement triggers), and one writer at a time."""
+
+def triggers(apps, schema_editor):
+    """Triggers that raise the tree's generation whenever a watched table is written.
+
+    PostgreSQL: a constraint trigger, deferred to the commit, once a transaction (a flag of the
+    transaction says it has raised it): the generation's row is the last thing a writer of the
+    tree locks, right before it commits, so it never waits for another lock while holding it,
+    and the generation changes in the same commit as the tree. A read in the transaction that
+    wrote the tree fires it first (`successors._generation`). SQLite: once a row, at once (it
+    has neither), one writer at a time."""
     run = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
         run(
             "CREATE OR REPLACE FUNCTION ranks_tree_changed() RETURNS trigger AS $$ BEGIN"
-            " PERFORM 1 FROM core_audithead WHERE id = 1 FOR UPDATE;"
-            f" {BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql"
+            f" IF current_setting('{FLAG}', true) IS DISTINCT FROM 'yes' THEN"
+            f" PERFORM set_config('{FLAG}', 'yes', true); {BUMP}; END IF;"
+            " RETURN NULL; END $$ LANGUAGE plpgsql"
         )
         for table in WATCHED:
             run(
-                f"CREATE TRIGGER {table}_tree_changed AFTER INSERT OR UPDATE OR DELETE"
-                f" ON {table} FOR EACH STATEMENT EXECUTE PROCEDURE ranks_tree_changed()"
+                f"CREATE CONSTRAINT TRIGGER {table}_tree_changed"
+                f" AFTER INSERT OR UPDATE OR DELETE ON {table}"
+                " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE PROCEDURE ranks_tree_changed()"
             )
     elif schema_editor.connection.vendor == "sqlite":
         for table in WATCHED:
