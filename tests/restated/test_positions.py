@@ -35,6 +35,9 @@ def test_a_second_read_of_a_date_reads_the_kept_structure(restructured):
     units = restructured.units
     first = restated_cells(units["P"].pk, S)
     assert PositionSnapshot.objects.filter(day=S).count() == 1
+    # Every unit is ever below the province: composition reads every version, not the closure.
+    assert PositionSnapshot.objects.get(day=S).everywhere == [units["P"].pk]
+    assert first.everything and not restated_cells(units["N"].pk, S).everything
     kept = UnitPosition.objects.count()
     with CaptureQueriesContext(connection) as queries:
         again = restated_cells(units["P"].pk, S)

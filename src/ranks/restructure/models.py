@@ -130,6 +130,9 @@ class PositionSnapshot(models.Model):
     day = models.DateField(unique=True)
     generation = models.BigIntegerField()
     built_at = models.DateTimeField(auto_now=True)
+    # The units every unit of the tree is ever below, at one date or another (the central
+    # committee): the units that can stand below one of them are all the units.
+    everywhere = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("structure of a date")

@@ -88,6 +88,7 @@ class Migration(migrations.Migration):
                 ("day", models.DateField(unique=True)),
                 ("generation", models.BigIntegerField()),
                 ("built_at", models.DateTimeField(auto_now=True)),
+                ("everywhere", models.JSONField(default=list)),
             ],
             options={
                 "verbose_name": "structure of a date",
