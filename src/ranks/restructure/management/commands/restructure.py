@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -287,7 +288,7 @@ class Command(RanksCommand):
                     )
                 )
 
-    def _keep_structures(self, args: list[str]) -> None:
+    def _keep_structures(self, args: Sequence[str]) -> None:
         """Build now the structure of each date given (`successors.keep_structure`)."""
         days = [parse_date(a) for a in args]
         if not days or None in days:
