@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery
 from django.db.models.expressions import RawSQL
 
 from ranks.counters.rollup import id_lists
@@ -469,24 +470,31 @@ def keep_structure(day: dt.date) -> int:
 def restated_cells(root_id: int, day: dt.date) -> Restated:
     """The cells whose position on `day` is below the root on `day` (the root itself included).
 
-    Read from the structure of `day` kept for the tree as it is (`positions_of`): the root's
-    row, then the rows whose position's place in the walk of the tree of `day` is between the
-    root's and the last unit below it, through the index on (snapshot, order). The chains up to
+    Read from the structure of `day` kept for the tree as it is (`positions_of`): the rows
+    whose position's place in the walk of the tree of `day` is between the root's and the last
+    unit below it, through the index on (snapshot, order), in one query. The chains up to
     the root are built from the top, from the parents of the units in force then. Their
     versions, and the units ever below the root (`whole_units`), are read when first asked."""
-    snapshot, everywhere = positions_of(day)
-    top = (
-        UnitPosition.objects.filter(snapshot_id=snapshot, unit_id=root_id)
-        .values_list("position_id", "order", "last")
-        .first()
-    )
-    if top is None or top[0] != root_id:
+    for _attempt in range(3):
+        snapshot, everywhere = positions_of(day)
+        # The root's row, when it is in force on the day, bounds the rows below it: one
+        # statement, so that it sees the snapshot whole or not at all.
+        top = UnitPosition.objects.filter(
+            snapshot_id=snapshot, unit_id=root_id, position_id=root_id
+        )
+        rows = list(
+            UnitPosition.objects.filter(
+                snapshot_id=snapshot,
+                order__gte=Subquery(top.values("order")[:1]),
+                order__lte=Subquery(top.values("last")[:1]),
+            ).values_list("unit_id", "position_id", "parent_id", "cell")
+        )
+        # Nothing: the root is not in force on the day, or the snapshot was dropped since it
+        # was read (another reader building a newer one): then read it again.
+        if rows or PositionSnapshot.objects.filter(pk=snapshot).exists():
+            break
+    if not rows:
         return Restated(root_id=root_id, day=day, units=set())
-    rows = list(
-        UnitPosition.objects.filter(
-            snapshot_id=snapshot, order__gte=top[1], order__lte=top[2]
-        ).values_list("unit_id", "position_id", "parent_id", "cell")
-    )
     on_day = {u for u, at, _p, _c in rows if u == at}
     parent_on = {u: p for u, at, p, _c in rows if u == at}
     restated = Restated(root_id=root_id, day=day, units=on_day, everything=root_id in everywhere)
