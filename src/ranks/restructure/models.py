@@ -110,8 +110,8 @@ class TreeGeneration(models.Model):
 
     Raised by triggers of the database (migration 0004), not by the services, so that no writer
     (a service, a bulk move, an import, the admin, a hand-written statement) can forget it. On
-    PostgreSQL the trigger locks the audit chain's head first, as every writer of the tree does
-    anyway, so that a writer of the tree waits in the same order as the others."""
+    PostgreSQL the trigger is deferred to the commit, once a transaction: this row is the last
+    thing a writer of the tree locks."""
 
     generation = models.BigIntegerField(default=0)
 
