@@ -33,7 +33,10 @@ REPLICA = "replica"
 T = TypeVar("T")
 
 # The apps whose tables are always read on the primary: who the user is and what they may read,
-# and the queue of jobs (django-tasks-db's app is labelled `django_tasks_database`).
+# the queue of jobs (django-tasks-db's app is labelled `django_tasks_database`), and the
+# restructures with the kept structure of each date (`restructure.UnitPosition`): a reader
+# rebuilds a stale structure on the primary and must read back what it wrote, not a copy that
+# has yet to receive it.
 PRIMARY_ONLY = frozenset(
     {
         "auth",
@@ -46,6 +49,7 @@ PRIMARY_ONLY = frozenset(
         "core",
         "django_tasks",
         "django_tasks_database",
+        "restructure",
     }
 )
 

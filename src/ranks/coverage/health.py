@@ -318,9 +318,12 @@ def cell_figures(
     chosen: RawSQL | list[int] = RawSQL(below, params)
     on_day = UnitVersion.objects.valid_on(day)
     if among is not None:
-        chosen = sorted(among)
+        # A set to look up, and one parameter for the query, whatever their number (every cell
+        # of the country for the central committee restated).
+        among = set(among)
+        chosen = RawSQL(*_ids(among))
         parents = on_day.filter(unit_id__in=chosen).values_list("parent_id", flat=True)
-        on_day = on_day.filter(Q(unit_id__in=chosen) | Q(unit_id__in=list(parents)))
+        on_day = on_day.filter(Q(unit_id__in=chosen) | Q(unit_id__in=RawSQL(*_ids(set(parents)))))
     else:
         on_day = on_day.filter(unit_id__in=chosen)
     versions = list(
@@ -352,6 +355,14 @@ def cell_figures(
     return sorted(
         by_cell.values(), key=lambda h: (sort_key(h.parent_name), sort_key(h.name), h.code)
     )
+
+
+def _ids(ids: Collection[int]) -> tuple[str, list]:
+    """A sub-select of the ids, one parameter (`counters.rollup.id_lists`); none for none."""
+    from ranks.counters.rollup import id_lists
+
+    found = id_lists(sorted(ids))
+    return found[0] if found else ("SELECT NULL WHERE 1 = 0", [])
 
 
 def _add_secondments(by_cell: dict[int, CellHealth], cells, day: dt.date) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Min, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from ranks.access.scope import Scope
@@ -740,7 +741,12 @@ def restated_rows(
     restated = restated_of(unit, structure_on)
     cells = sorted(c for c in restated.in_force(day) if c in restated.counts_for)
     if scope is not None and cells:
-        cells = sorted(scope.units(Unit.objects.filter(pk__in=cells)).values_list("pk", flat=True))
+        (cells_sql, cells_params), *_rest = id_lists(cells)
+        cells = sorted(
+            scope.units(Unit.objects.filter(pk__in=RawSQL(cells_sql, cells_params))).values_list(
+                "pk", flat=True
+            )
+        )
     if not cells:
         return []
     groups = {cell: restated.group_of(cell) for cell in cells}

@@ -102,3 +102,69 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.restructure_id} {self.candidate_id} {self.from_unit_id}→{self.to_unit_id}"
+
+
+class TreeGeneration(models.Model):
+    """One row: a number the database raises whenever the tree can have changed (a unit, a
+    version of one, a kind, a restructure or the units it touched written, updated or deleted).
+
+    Raised by triggers of the database (migration 0004), not by the services, so that no writer
+    (a service, a bulk move, an import, the admin, a hand-written statement) can forget it. On
+    PostgreSQL the trigger is deferred to the commit, once a transaction: this row is the last
+    thing a writer of the tree locks."""
+
+    generation = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("generation of the tree")
+        verbose_name_plural = _("generations of the tree")
+
+    def __str__(self) -> str:
+        return f"#{self.generation}"
+
+
+class PositionSnapshot(models.Model):
+    """The position of every unit in the structure of a date (`ranks.org.restated`), as built
+    from the tree of one generation: valid while the tree's generation is that one."""
+
+    day = models.DateField(unique=True)
+    generation = models.BigIntegerField()
+    built_at = models.DateTimeField(auto_now=True)
+    # The units every unit of the tree is ever below, at one date or another (the central
+    # committee): the units that can stand below one of them are all the units.
+    everywhere = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("structure of a date")
+        verbose_name_plural = _("structures of a date")
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.generation}"
+
+
+class UnitPosition(models.Model):
+    """A unit that stands somewhere in the structure of the snapshot's date: the unit standing
+    for it (`position`, in force then) and that unit's place in a walk of the tree of the date
+    from the top (`order`; `last` is the order of the last unit below it, so the units standing
+    below a unit are those whose order is between its own and its `last`). For a unit in force
+    on the date, its parent then. Plain ids: a snapshot is never joined, only read by its index.
+    """
+
+    snapshot = models.ForeignKey(PositionSnapshot, on_delete=models.CASCADE, related_name="+")
+    unit_id = models.BigIntegerField()
+    position_id = models.BigIntegerField()
+    parent_id = models.BigIntegerField(null=True)
+    order = models.IntegerField()
+    last = models.IntegerField()
+    cell = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "unit_id"], name="unitposition_unique"),
+        ]
+        indexes = [models.Index(fields=["snapshot", "order"], name="unitposition_order")]
+        verbose_name = _("position of a unit")
+        verbose_name_plural = _("positions of units")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.position_id}"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ranks.access.scope import scope_for
 from ranks.core.actor import Actor
@@ -20,6 +22,7 @@ from ranks.restructure.plans import HEADER, KIND_LABELS, PlanResult, run_plan
 from ranks.restructure.reform import REFORM_DAY, reform_rows
 from ranks.restructure.selectors import Preview, restructures_of_unit
 from ranks.restructure.services import restructure_apply, restructure_preview, restructure_undo
+from ranks.restructure.successors import keep_structure
 from ranks.restructure.targets import SPLIT_WEIGHTS, parse_target_value
 
 REJECTED = 1  # exit status when a plan file has bad rows, as an import's (2: bad arguments)
@@ -45,11 +48,14 @@ class Command(RanksCommand):
         return _(
             "Restructures of the tree: preview or apply a merge, split, move, rename, dissolve or "
             "change of kind on a date; undo ID; list --unit CODE; preview or apply PLAN.csv, a "
-            "whole plan, all or nothing; plan --province NAME writes the plan of the 2025 reform."
+            "whole plan, all or nothing; plan --province NAME writes the plan of the 2025 reform; "
+            "structure DATE… keeps the structure of each date, for the figures restated in it."
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["preview", "apply", "undo", "list", "plan"])
+        parser.add_argument(
+            "action", choices=["preview", "apply", "undo", "list", "plan", "structure"]
+        )
         parser.add_argument("args", nargs="*", metavar="ARG")
         parser.add_argument(
             "--kind", choices=RestructureKind.values, help=_("Kind of restructure.")
@@ -280,6 +286,8 @@ class Command(RanksCommand):
                 _("Restructure %(id)s applied from %(day)s.")
                 % {"id": done.pk, "day": written(done.effective_on)}
             )
+        elif action == "structure":
+            self._keep_structures(args)
         elif action == "undo":
             if len(args) != 1 or not args[0].isdigit():
                 raise DomainError(_("Write: restructure undo ID."))
@@ -304,6 +312,23 @@ class Command(RanksCommand):
                         ]
                     )
                 )
+
+    def _keep_structures(self, args: Sequence[str]) -> None:
+        """Build now the structure of each date given (`successors.keep_structure`)."""
+        days = [parse_date(a) for a in args]
+        if not days or None in days:
+            raise DomainError(_("Write: restructure structure DATE… (YYYY-MM-DD or DD/MM/YYYY)."))
+        for day in days:
+            assert day is not None
+            count = keep_structure(day)
+            self.out(
+                ngettext(
+                    "Structure of %(day)s kept: %(count)d unit stands in it.",
+                    "Structure of %(day)s kept: %(count)d units stand in it.",
+                    count,
+                )
+                % {"day": written(day), "count": count}
+            )
 
 
 def _write_rows(rows: list[dict[str, str]], stream) -> None:
