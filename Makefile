@@ -67,21 +67,19 @@ worker: install
 # that make hands the next one to whichever core is free and both stay busy to the end: the
 # longest runs first. The last group is every folder the others do not name, so no test is left
 # out. Under CI=true, a PostgreSQL that cannot be reached fails.
-PG_GROUP_1 := tests/api tests/access
-PG_GROUP_2 := tests/interchange tests/counters
-PG_GROUP_3 := tests/pipeline tests/people tests/privacy
-PG_GROUP_4 := tests/restructure tests/restated tests/org tests/targets
-PG_GROUP_5 := tests/demo tests/cli
-PG_NAMED := $(PG_GROUP_1) $(PG_GROUP_2) $(PG_GROUP_3) $(PG_GROUP_4) $(PG_GROUP_5)
+PG_GROUP_1 := tests/interchange/test_bulk_*.py
+PG_GROUP_2 := tests/interchange tests/demo tests/core tests/access
+PG_GROUP_3 := tests/pipeline tests/api tests/restated tests/restructure tests/org tests/targets
+PG_NAMED := $(PG_GROUP_1) $(PG_GROUP_2) $(PG_GROUP_3)
 PG_MAIN := not pure and not browser
 
-test: install-test lint
+test: install-test
 	$(BIN)/ranks makemigrations --check --dry-run -v 0
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql-browser \
-		test-pg-1 test-pg-2 test-pg-3 test-pg-4 test-pg-5 test-pg-rest
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg-1 lint \
+		test-postgresql-browser test-pg-2 test-pg-3 test-pg-rest
 
 .PHONY: test-sqlite test-postgresql test-postgresql-main test-postgresql-browser
-.PHONY: test-pg-1 test-pg-2 test-pg-3 test-pg-4 test-pg-5 test-pg-rest
+.PHONY: test-pg-1 test-pg-2 test-pg-3 test-pg-rest
 test-sqlite: install-test
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest
 
@@ -105,15 +103,11 @@ test-postgresql-main: install-test
 test-pg-1: install-test
 	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_1))
 test-pg-2: install-test
-	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_2))
+	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_2) --ignore-glob='$(PG_GROUP_1)')
 test-pg-3: install-test
 	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_3))
-test-pg-4: install-test
-	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_4))
-test-pg-5: install-test
-	$(call pg_tests,$(PG_MAIN),$(PG_GROUP_5))
 test-pg-rest: install-test
-	$(call pg_tests,$(PG_MAIN),tests $(addprefix --ignore=,$(PG_NAMED)))
+	$(call pg_tests,$(PG_MAIN),tests $(addprefix --ignore=,$(PG_GROUP_2) $(PG_GROUP_3)))
 
 test-postgresql-browser: install-test
 	$(call pg_tests,browser and not pure)

@@ -316,10 +316,12 @@ def test_reimport_changes_nothing(empty_db):
     assert first["state"]["units"] == state()["units"]
 
 
-@pytest.mark.parametrize("row_by_row", [False, True])
-def test_bad_row_at_the_end_of_a_large_file_writes_nothing(empty_db, row_by_row):
-    units = unit_rows(600, cells=5)[:5000]
-    units.insert(4990, ["ZZ", "Chi bộ lạc", "cell", "NOPE", "2000-01-01", "", "", ""])
+# The set-based path reads 5,000 rows in batches; the row-by-row path, the reference, writes each
+# row and needs fewer to show the same (its rows are written before the bad one is met).
+@pytest.mark.parametrize("row_by_row,size", [(False, 5000), (True, 1200)])
+def test_bad_row_at_the_end_of_a_large_file_writes_nothing(empty_db, row_by_row, size):
+    units = unit_rows(600, cells=5)[:size]
+    units.insert(size - 10, ["ZZ", "Chi bộ lạc", "cell", "NOPE", "2000-01-01", "", "", ""])
     before = db_counts()
     with override("en"):
         result = run_import(
@@ -330,7 +332,7 @@ def test_bad_row_at_the_end_of_a_large_file_writes_nothing(empty_db, row_by_row)
             row_by_row=row_by_row,
         )
     assert [(e.row, e.column, e.value, e.reason) for e in result.errors] == [
-        (4992, "parent_code", "NOPE", "Unknown parent code: NOPE.")
+        (size - 8, "parent_code", "NOPE", "Unknown parent code: NOPE.")
     ]
     assert db_counts() == before
 
