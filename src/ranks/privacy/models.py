@@ -26,7 +26,10 @@ class RequestStatus(models.TextChoices):
 class DataRequest(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="data_requests")
     # The unit that received it (the person's cell or committee): whose managers answer it.
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="data_requests")
+    # Looked up through the index below, which begins with it.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="data_requests", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=RequestKind.choices)
     received_on = models.DateField()
     due_on = models.DateField()

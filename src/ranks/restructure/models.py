@@ -150,7 +150,10 @@ class UnitPosition(models.Model):
     on the date, its parent then. Plain ids: a snapshot is never joined, only read by its index.
     """
 
-    snapshot = models.ForeignKey(PositionSnapshot, on_delete=models.CASCADE, related_name="+")
+    # Looked up through the unique constraint below, which begins with it.
+    snapshot = models.ForeignKey(
+        PositionSnapshot, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     unit_id = models.BigIntegerField()
     position_id = models.BigIntegerField()
     parent_id = models.BigIntegerField(null=True)

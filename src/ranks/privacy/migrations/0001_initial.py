@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                 (
                     "unit",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="data_requests",
                         to="org.unit",

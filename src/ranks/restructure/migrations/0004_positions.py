@@ -129,6 +129,7 @@ class Migration(migrations.Migration):
                 (
                     "snapshot",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="restructure.positionsnapshot",
