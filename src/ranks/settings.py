@@ -33,7 +33,7 @@ if not SECRET_KEY:
         SECRET_KEY = "ranks-insecure-fallback-key-for-read-only-checkouts"
 
 # The data key (core.crypto, docs/privacy.md): what encrypts the national ID at rest. A list,
-# newest first: values are encrypted under the first and read under any (`ranks rotate-data-key`
+# newest first: values are encrypted under the first and read under any (`ranks datakey rotate`
 # re-encrypts them under the first). RANKS_DATA_KEY holds it comma-separated; without it a key is
 # made once and kept in var/data_key (one a line), like the secret key. It is never in a backup.
 RANKS_DATA_KEY_FILE: Path | None = None

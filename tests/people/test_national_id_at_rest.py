@@ -16,11 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldError
-from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 
 from ranks.core import crypto
 from ranks.core.actor import SYSTEM
@@ -184,27 +185,28 @@ def _raw(key: str) -> bytes:
 
 
 def test_a_wrong_or_missing_key_fails_loudly(world):
-    with override_settings(RANKS_DATA_KEYS=[KEY_A]):
-        with pytest.raises(crypto.DataKeyError, match="not among the data keys here"):
+    with translation.override("en"):  # the messages matched are the English ones
+        with override_settings(RANKS_DATA_KEYS=[KEY_A]):
+            with pytest.raises(crypto.DataKeyError, match="not among the data keys here"):
+                Person.objects.get(person_id="P-AN")
+            assert "not among the data keys here" in data_key_check()
+        with override_settings(RANKS_DATA_KEYS=[]):
+            with pytest.raises(crypto.DataKeyError, match="No data key"):
+                list(Person.objects.values_list("national_id", flat=True))
+            with pytest.raises(crypto.DataKeyError, match="No data key"):
+                person_save(actor=SYSTEM, person_id="P-AN", national_id=NEW_ID)
+        with override_settings(RANKS_DATA_KEYS=["not a key"]):
+            with pytest.raises(crypto.DataKeyError, match="not 32 bytes"):
+                Person.objects.get(person_id="P-AN")
+        # A value altered in the table does not decrypt to something else.
+        raw = stored("P-AN")
+        flipped = raw[:-3] + ("A" if raw[-3] != "A" else "B") + raw[-2:]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE people_person SET national_id = %s WHERE person_id = 'P-AN'", [flipped]
+            )
+        with pytest.raises(crypto.DataKeyError, match="does not decrypt"):
             Person.objects.get(person_id="P-AN")
-        assert "not among the data keys here" in data_key_check()
-    with override_settings(RANKS_DATA_KEYS=[]):
-        with pytest.raises(crypto.DataKeyError, match="No data key"):
-            list(Person.objects.values_list("national_id", flat=True))
-        with pytest.raises(crypto.DataKeyError, match="No data key"):
-            person_save(actor=SYSTEM, person_id="P-AN", national_id=NEW_ID)
-    with override_settings(RANKS_DATA_KEYS=["not a key"]):
-        with pytest.raises(crypto.DataKeyError, match="not 32 bytes"):
-            Person.objects.get(person_id="P-AN")
-    # A value altered in the table does not decrypt to something else.
-    raw = stored("P-AN")
-    flipped = raw[:-3] + ("A" if raw[-3] != "A" else "B") + raw[-2:]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE people_person SET national_id = %s WHERE person_id = 'P-AN'", [flipped]
-        )
-    with pytest.raises(crypto.DataKeyError, match="does not decrypt"):
-        Person.objects.get(person_id="P-AN")
 
 
 def test_equality_goes_by_the_blind_index_and_nothing_else_is_searchable(world):

@@ -13,7 +13,7 @@ A value is stored as `INDEX:TOKEN`, or "" when blank:
   `hmac:INDEX` in place of the value.
 
 The data keys are `settings.RANKS_DATA_KEYS`, newest first: values are encrypted under the
-first and decrypted under whichever their key id names; `ranks rotate-data-key` re-encrypts them
+first and decrypted under whichever their key id names; `ranks datakey rotate` re-encrypts them
 all under the first. A value whose key is missing, or that does not decrypt, raises
 DataKeyError: never a blank, never the ciphertext shown as a value.
 """
@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Lookup
+from django.utils.translation import gettext as _
 
 VERSION = b"\x01"
 INDEX_CHARS = 32
@@ -76,9 +77,12 @@ def _decode(text: str, number: int) -> bytes:
         raw = b""
     if len(raw) != 32:
         raise DataKeyError(
-            f"Data key number {number} is not 32 bytes in base64url: every key of RANKS_DATA_KEY "
-            "(comma-separated) or of var/data_key (one a line) must be one. "
-            "Make one with `ranks rotate-data-key --print-new-key`."
+            _(
+                "Data key number %(number)d is not 32 bytes in base64url: every key of "
+                "RANKS_DATA_KEY (comma-separated) or of var/data_key (one a line) must be one. "
+                "Make one with `ranks datakey new`."
+            )
+            % {"number": number}
         )
     return raw
 
@@ -87,9 +91,11 @@ def _decode(text: str, number: int) -> bytes:
 def _keyring(texts: tuple[str, ...]) -> Keyring:
     if not texts:
         raise DataKeyError(
-            "No data key: the national ID cannot be encrypted or read. Set RANKS_DATA_KEY, or "
-            "let Ranks write var/data_key (it could not), with the key this database was "
-            "encrypted under (docs/privacy.md)."
+            _(
+                "No data key: the national ID cannot be encrypted or read. Set RANKS_DATA_KEY "
+                "to the key this database was encrypted under, or let Ranks write var/data_key "
+                "(it could not)."
+            )
         )
     keys = [_decode(text, number) for number, text in enumerate(texts, 1)]
     ids = tuple(key_id(key) for key in keys)
@@ -135,8 +141,10 @@ def unseal(stored: str) -> str:
         return ""
     if not is_sealed(stored):
         raise DataKeyError(
-            "A national ID is stored in plain text or damaged, not encrypted: run "
-            "`ranks migrate` (the migration people 0012 encrypts the values it finds)."
+            _(
+                "A national ID is stored in plain text or damaged, not encrypted: run "
+                "`ranks migrate` (it encrypts the values it finds)."
+            )
         )
     token = stored.partition(":")[2]
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -145,17 +153,22 @@ def unseal(stored: str) -> str:
     cipher = ring.ciphers.get(kid)
     if version != VERSION or cipher is None:
         raise DataKeyError(
-            f"A national ID was encrypted under the data key {kid.hex()}, which is not among "
-            f"the data keys here ({ring.names()}). Set RANKS_DATA_KEY (or var/data_key) to the "
-            "keys this database was encrypted with: a restored backup needs the key of its "
-            "time (docs/privacy.md)."
+            _(
+                "A national ID was encrypted under the data key %(key)s, which is not among the "
+                "data keys here (%(keys)s). Set RANKS_DATA_KEY (or var/data_key) to the keys "
+                "this database was encrypted with: a restored backup needs the key of its time."
+            )
+            % {"key": kid.hex(), "keys": ring.names()}
         )
     try:
         return cipher.decrypt(nonce, sealed, None).decode()
     except InvalidTag as error:
         raise DataKeyError(
-            f"A national ID under the data key {kid.hex()} does not decrypt: that key is not "
-            "the one it was encrypted with, or the stored value was altered."
+            _(
+                "A national ID under the data key %(key)s does not decrypt: that key is not the "
+                "one it was encrypted with, or the stored value was altered."
+            )
+            % {"key": kid.hex()}
         ) from error
 
 
@@ -167,8 +180,7 @@ def audit_value(plain: str) -> str:
 def audit_value_sql(column: str) -> str:
     """SQL giving `audit_value` of the value stored in `column` (its index, as stored)."""
     return (
-        f"CASE WHEN {column} = '' THEN '' "
-        f"ELSE '{AUDIT_PREFIX}' || split_part({column}, ':', 1) END"
+        f"CASE WHEN {column} = '' THEN '' ELSE '{AUDIT_PREFIX}' || split_part({column}, ':', 1) END"
     )
 
 
@@ -183,13 +195,13 @@ class _ByIndex(Lookup):
     lookup_name = "exact"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         if hasattr(self.rhs, "resolve_expression"):
-            raise DataKeyError("An encrypted field is compared with a value, not an expression.")
+            raise DataKeyError("An encrypted field is compared with a value, not an expression")
         lhs, params = self.process_lhs(compiler, connection)
         if not self.rhs:
-            return f"{lhs} = %s", [*params, ""]
-        return f"{lhs} LIKE %s", [*params, index(str(self.rhs)) + ":%"]
+            return f"{lhs} = %s", (*params, "")
+        return f"{lhs} LIKE %s", (*params, index(str(self.rhs)) + ":%")
 
 
 class EncryptedCharField(models.CharField):
@@ -212,7 +224,7 @@ class EncryptedCharField(models.CharField):
         return value if value is None else seal(value)
 
     def audit_value(self, instance: models.Model) -> str:
-        return audit_value(self.value_from_object(instance) or "")
+        return audit_value(str(self.value_from_object(instance) or ""))
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":

@@ -50,8 +50,9 @@ def _write_keys(path: Path, keys: list[str]) -> None:
 
 def _stored(field: crypto.EncryptedCharField) -> tuple[str, str, str]:
     q = connection.ops.quote_name
-    assert field.column is not None
-    return q(field.model._meta.db_table), q(field.model._meta.pk.column), q(field.column)
+    pk = field.model._meta.pk
+    assert field.column is not None and pk is not None and pk.column is not None
+    return q(field.model._meta.db_table), q(pk.column), q(field.column)
 
 
 def data_key_rotate(*, actor: Actor, new_key: bool = False, drop_old: bool = False) -> Rotation:

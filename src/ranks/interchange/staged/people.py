@@ -136,7 +136,9 @@ def stage_new(stage: Stage) -> None:
     old = ", ".join(f"p.{f} AS o_{f}" for f in VALUES)
     # Two encryptions of one national ID differ: their blind indexes are the same.
     same = " AND ".join(
-        crypto.same_value_sql(f, f"o_{f}") if f == "national_id" else f"{f} IS NOT DISTINCT FROM o_{f}"
+        crypto.same_value_sql(f, f"o_{f}")
+        if f == "national_id"
+        else f"{f} IS NOT DISTINCT FROM o_{f}"
         for f in VALUES
     )
     execute(f"DROP TABLE IF EXISTS {NEW}")
