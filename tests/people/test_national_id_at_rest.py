@@ -315,6 +315,6 @@ def test_the_migration_encrypts_the_ids_there_and_back(tmp_path):
     child(str(RANKS), "migrate", "--no-input", "-v", "0")
     assert crypto.is_sealed(value())
     data = b"".join(p.read_bytes() for p in tmp_path.glob("ranks.sqlite3*"))
-    assert NEW_ID.encode() not in data  # the old rows' space is wiped, not only freed
+    assert NEW_ID.encode() not in data  # nor anywhere in the file (freed space included)
     child(str(RANKS), "migrate", "people", "0011", "--no-input", "-v", "0")
     assert value() == NEW_ID
