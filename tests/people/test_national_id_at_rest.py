@@ -318,3 +318,33 @@ def test_the_migration_encrypts_the_ids_there_and_back(tmp_path):
     assert NEW_ID.encode() not in data  # nor anywhere in the file (freed space included)
     child(str(RANKS), "migrate", "people", "0011", "--no-input", "-v", "0")
     assert value() == NEW_ID
+
+
+def test_the_command_rotates_the_key_of_var_data_key_and_drops_the_old_one(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    first = list(settings.RANKS_DATA_KEYS)
+    key_file = tmp_path / "data_key"
+    key_file.write_text("\n".join(first) + "\n")
+    out = StringIO()
+    with override_settings(RANKS_DATA_KEYS=list(first), RANKS_DATA_KEY_FILE=key_file):
+        call_command("datakey", "rotate", "--new-key", "--drop-old", lang="en", stdout=out)
+        kept = key_file.read_text().split()
+        assert len(kept) == 1 and kept[0] not in first
+        assert settings.RANKS_DATA_KEYS == kept
+        new_id = crypto.key_id(_raw(kept[0])).hex()
+        assert f"encrypted again under the data key {new_id}" in out.getvalue()
+        assert "Older keys taken out of var/data_key" in out.getvalue()
+        assert Person.objects.get(person_id="P-AN").national_id == "030090000001"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    with override_settings(RANKS_DATA_KEYS=kept, RANKS_DATA_KEY_FILE=None):
+        assert Person.objects.get(person_id="P-LAN").national_id == "030088000002"
+        # Keys from the environment are the operator's to change: the command says how.
+        with pytest.raises(CommandError, match="come from RANKS_DATA_KEY"):
+            call_command("datakey", "rotate", "--new-key", lang="en")
+    with override_settings(RANKS_DATA_KEYS=first, RANKS_DATA_KEY_FILE=None):
+        with pytest.raises(CommandError, match="not among the data keys here"):
+            call_command("datakey", "check", lang="en")
