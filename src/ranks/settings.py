@@ -32,6 +32,32 @@ if not SECRET_KEY:
     except OSError:
         SECRET_KEY = "ranks-insecure-fallback-key-for-read-only-checkouts"
 
+# The data key (core.crypto, docs/privacy.md): what encrypts the national ID at rest. A list,
+# newest first: values are encrypted under the first and read under any (`ranks datakey rotate`
+# re-encrypts them under the first). RANKS_DATA_KEY holds it comma-separated; without it a key is
+# made once and kept in var/data_key (one a line), like the secret key. It is never in a backup.
+RANKS_DATA_KEY_FILE: Path | None = None
+RANKS_DATA_KEYS = [k.strip() for k in os.environ.get("RANKS_DATA_KEY", "").split(",") if k.strip()]
+if not RANKS_DATA_KEYS:
+    RANKS_DATA_KEY_FILE = VAR_DIR / "data_key"
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if not RANKS_DATA_KEY_FILE.exists():
+            import base64
+            import secrets
+
+            try:  # readable by its owner only; made by one process if several start at once
+                _fd = os.open(RANKS_DATA_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(_fd, "w") as _out:
+                    _out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+        RANKS_DATA_KEYS = RANKS_DATA_KEY_FILE.read_text().split()
+    except OSError:
+        # No key: encrypting or reading a national ID fails with a message saying so.
+        RANKS_DATA_KEYS = []
+
 ALLOWED_HOSTS = [
     h for h in os.environ.get("RANKS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]

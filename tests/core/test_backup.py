@@ -71,6 +71,7 @@ class Database:
     def __init__(self, url: str, var: Path):
         self.url = url
         self.var = var
+        self.extra: dict[str, str] = {}  # more of the environment (another data key)
 
     def env(self) -> dict[str, str]:
         return {
@@ -79,6 +80,7 @@ class Database:
             "DATABASE_URL": self.url,
             "RANKS_VAR_DIR": str(self.var),
             "PYTHONIOENCODING": "utf-8",
+            **self.extra,
         }
 
     def ranks(self, *args: str) -> subprocess.CompletedProcess:
@@ -302,3 +304,25 @@ def test_the_kept_head_is_the_head_inside_the_copy_while_others_write(
     done = target.ranks("restore", str(path))
     assert done.returncode == 0, done.stderr
     assert "is intact and ends at the same head" in done.stdout
+
+
+def test_the_data_key_is_not_in_the_backup_and_a_restore_without_it_says_so(
+    backed_up, new_database
+):
+    """The national IDs are encrypted under the data key of var/data_key, which the backup does
+    not hold: restored where another key is set, they cannot be read, and the restore says so
+    (exit status 1) instead of leaving them to fail later."""
+    source, path, _verify = backed_up
+    key = (source.var / "data_key").read_text().split()[0]
+    assert key.encode() not in path.read_bytes()
+    target = new_database()
+    target.extra = {"RANKS_DATA_KEY": "Zm9yZWlnbi1rZXktZm9yZWlnbi1rZXktZm9yZWlnbjE="}
+
+    done = target.ranks("restore", str(path))
+
+    assert done.returncode == 1
+    assert "its national IDs cannot be read with the data key here" in done.stderr
+    assert "not among the data keys here" in done.stderr
+    target.extra = {"RANKS_DATA_KEY": key}  # the key kept apart from the backup
+    checked = target.ranks("datakey", "check")
+    assert checked.returncode == 0, checked.stderr

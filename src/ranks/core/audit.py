@@ -53,10 +53,15 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of a model instance (foreign keys as their ids), as JSON gives
-    them back."""
+    them back. An encrypted field (core.crypto) gives its keyed hash, `hmac:…`, never its value:
+    the log shows that it changed, and to whom holds the key, what it was."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
+            continue
+        audit_value = getattr(field, "audit_value", None)
+        if audit_value is not None:
+            data[field.attname] = audit_value(instance)
             continue
         data[field.attname] = _plain(field.value_from_object(instance))
     return data

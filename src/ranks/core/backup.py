@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, audit_verify
 from ranks.core.chain import Break
+from ranks.core.datakey import data_key_check
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditHead
 
@@ -54,6 +55,8 @@ class Restored:
     head: Head
     broken: Break | None
     missing_migrations: list[str]
+    # Why the national IDs restored cannot be read with the data key here, or None if they can.
+    unreadable: str | None = None
 
     @property
     def same_head(self) -> bool:
@@ -369,7 +372,13 @@ def backup_restore(*, actor: Actor, path: Path) -> Restored:
     head = Head(seq=row[0], hash=row[1]) if row else Head(0, "0" * 64)
     applied = set(_applied_migrations())
     missing = sorted(f"{app}.{name}" for app, name in leaves if (app, name) not in applied)
-    return Restored(kept=record, head=head, broken=audit_verify(), missing_migrations=missing)
+    return Restored(
+        kept=record,
+        head=head,
+        broken=audit_verify(),
+        missing_migrations=missing,
+        unreadable=data_key_check(),
+    )
 
 
 def _applied_migrations() -> list[tuple[str, str]]:

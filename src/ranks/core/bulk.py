@@ -42,7 +42,21 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
             return json.dumps(value, cls=encoder, ensure_ascii=False)
 
         return to_json
-    return lambda value: value
+    if getattr(field, "encrypted", False):  # core.crypto: the stored form, encrypted
+
+        def encrypt(value: Any) -> Any:
+            return field.get_db_prep_save(value, connection)
+
+        return encrypt
+    return _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converted(field: models.Field[Any, Any]) -> bool:
+    return isinstance(field, models.JSONField) or getattr(field, "encrypted", False)
 
 
 def _column_of(field: models.Field[Any, Any]) -> str:
@@ -107,14 +121,15 @@ def insert(model: type[_M], objs: Sequence[_M]) -> None:
 
 
 def _values(columns: list[_Column], objs: Iterable[models.Model]) -> Iterator[tuple[Any, ...]]:
-    """Each object's column values, read in one C call; only JSON columns are converted."""
+    """Each object's column values, read in one C call; only JSON and encrypted columns are
+    converted."""
     read: Callable[[models.Model], tuple[Any, ...]] = operator.attrgetter(
         *(field.attname for field, _ in columns)
     )
     if len(columns) == 1:
         single = read
         read = lambda obj: (single(obj),)  # noqa: E731 - attrgetter of one name gives no tuple
-    json_at = [i for i, (field, _) in enumerate(columns) if isinstance(field, models.JSONField)]
+    json_at = [i for i, (field, _) in enumerate(columns) if _converted(field)]
     if not json_at:
         for obj in objs:
             yield read(obj)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ranks.core.crypto import EncryptedCharField
 from ranks.org.models import Place, Unit, ValidityQuerySet
 from ranks.people import status
 from ranks.people.names import fold
@@ -77,7 +78,8 @@ class Person(models.Model):
     workplace_place = models.ForeignKey(
         Place, on_delete=models.PROTECT, null=True, blank=True, related_name="workers"
     )
-    national_id = models.CharField(max_length=20, blank=True)
+    # Encrypted at rest under the data key; the audit keeps a keyed hash (docs/privacy.md).
+    national_id = EncryptedCharField(max_length=20, blank=True)
     phone = models.CharField(max_length=20, blank=True)
 
     class Meta:

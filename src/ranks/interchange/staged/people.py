@@ -8,7 +8,9 @@ as `fold` does (`name_pattern`); a name with any other character goes to the ord
 
 from __future__ import annotations
 
-from ranks.core import bulk
+from django.db import connection
+
+from ranks.core import bulk, crypto
 from ranks.core.audit import audit_record_sql
 from ranks.core.clock import today
 from ranks.counters.services import recounting, recounting_places
@@ -31,6 +33,7 @@ from ranks.people.names import fold
 from ranks.people.services import PERSON_FIELDS
 
 NEW = "ranks_stage_people"
+NATIONAL_IDS = "ranks_stage_national_ids"  # each row's national ID as it is stored: encrypted
 PLACE = Place._meta.db_table
 AUDIT_ROWS = 5_000  # changed rows held by one audit entry
 
@@ -77,6 +80,8 @@ def _new_value(stage: Stage, field: str) -> str:
         alias = "rp" if field == "residence_place_id" else "wp"
         return f"{alias}.id"
     cell = stage.col(field)
+    if field == "national_id" and cell is not None:
+        return "coalesce(e.value, '')"  # encrypted in Python by `seal_national_ids`
     if cell is None:
         default = "false" if field == "youth_union" else "''"
         return f"coalesce({keep}, {default})"
@@ -87,6 +92,29 @@ def _new_value(stage: Stage, field: str) -> str:
     if field in BLANK_AS_EMPTY:
         return f"coalesce({cell}, '')"
     return cell
+
+
+def seal_national_ids(stage: Stage) -> None:
+    """The file's national IDs as they are stored (core.crypto: `INDEX:TOKEN` under the data
+    key), encrypted here in Python, into a table of (row number, value): no plain national ID is
+    written to the people's table or the audit. The plain cells stay only in the staging table,
+    which is temporary and dropped with the transaction."""
+    cell = stage.col("national_id")
+    if cell is None:
+        return
+    execute(f"DROP TABLE IF EXISTS {NATIONAL_IDS}")
+    execute(
+        f"CREATE TEMPORARY TABLE {NATIONAL_IDS} (n bigint PRIMARY KEY, value text NOT NULL) "
+        "ON COMMIT DROP"
+    )
+    seal = crypto.seal
+    connection.ensure_connection()
+    # A cursor of the server's, read a chunk at a time, each chunk sealed and copied back.
+    with connection.connection.cursor(name="ranks_stage_national_ids") as cells:
+        cells.execute(f"SELECT n, {cell} FROM {stage.table} s WHERE {cell} IS NOT NULL")
+        while chunk := cells.fetchmany(20_000):
+            bulk.copy_rows(NATIONAL_IDS, ("n", "value"), [(n, seal(v)) for n, v in chunk])
+    execute(f"ANALYZE {NATIONAL_IDS}")
 
 
 def stage_new(stage: Stage) -> None:
@@ -101,10 +129,18 @@ def stage_new(stage: Stage) -> None:
             code = stage.col(column)
             joins.append(f"LEFT JOIN {PLACE} {alias} ON {alias}.code = {code}")
             unknown.append(f"({code} IS NOT NULL AND {alias}.id IS NULL)")
+    if stage.has("national_id"):
+        joins.append(f"LEFT JOIN {NATIONAL_IDS} e ON e.n = s.n")
     places_from = stage.col("places_from")
     new = ", ".join(f"{_new_value(stage, f)} AS {f}" for f in VALUES)
     old = ", ".join(f"p.{f} AS o_{f}" for f in VALUES)
-    same = " AND ".join(f"{f} IS NOT DISTINCT FROM o_{f}" for f in VALUES)
+    # Two encryptions of one national ID differ: their blind indexes are the same.
+    same = " AND ".join(
+        crypto.same_value_sql(f, f"o_{f}")
+        if f == "national_id"
+        else f"{f} IS NOT DISTINCT FROM o_{f}"
+        for f in VALUES
+    )
     execute(f"DROP TABLE IF EXISTS {NEW}")
     execute(
         f"""
@@ -195,7 +231,10 @@ def _columns(prefix: str) -> list[tuple[str, str, str]]:
     columns = [("person_id", "t.person_id", "text"), ("id", "t.pk", "int")]
     for field in VALUES:
         kind = "int" if field.endswith("_place_id") else kinds.get(field, "text")
-        columns.append((field, f"t.{prefix}{field}", kind))
+        sql = f"t.{prefix}{field}"
+        if field == "national_id":  # its keyed hash, as `snapshot` gives it
+            sql = crypto.audit_value_sql(sql)
+        columns.append((field, sql, kind))
     return columns
 
 
@@ -221,6 +260,7 @@ def audit(ctx: Context) -> None:
 
 def load(stage: Stage, ctx: Context) -> None:
     check(stage, ctx)
+    seal_national_ids(stage)
     stage_new(stage)
     # A member's attributes move the counts of their admissions, and where they live or work
     # the coverage of those places: the changed people who are members are counted around the

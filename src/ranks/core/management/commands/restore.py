@@ -44,6 +44,16 @@ class Command(RanksCommand):
             _("Head kept with the backup: entry %(seq)d, hash %(hash)s.")
             % {"seq": kept["seq"], "hash": kept["hash"]}
         )
+        if restored.unreadable is not None:
+            raise CommandError(
+                _(
+                    "The backup is restored, but its national IDs cannot be read with the data "
+                    "key here: %(problem)s The key is not in the backup: set RANKS_DATA_KEY (or "
+                    "var/data_key) to the key kept with it."
+                )
+                % {"problem": restored.unreadable},
+                returncode=FAILED,
+            )
         if restored.broken is not None:
             raise CommandError(
                 _("The restored audit log is broken at entry %(seq)d (%(reason)s).")
