@@ -40,7 +40,7 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
 
 def unit_or_404(request: HttpRequest, code: str, *, role: str = "viewer") -> Unit:
     """The unit of `code` if the user holds `role` over it, else 404 as if it were missing."""
-    unit = scope_of(request, role=role).units(Unit.objects.filter(code=code)).first()
+    unit = scope_of(request, role=role).unit(code)
     if unit is None:
         raise Http404(_("No such unit."))
     return unit
@@ -49,7 +49,7 @@ def unit_or_404(request: HttpRequest, code: str, *, role: str = "viewer") -> Uni
 def unit_in_scope(request: HttpRequest, code: str, *, role: str = "viewer") -> Unit | None:
     """The unit of `code` if the user holds `role` over it, else None (a form's answer to a code
     typed in a field: unknown, like a missing one)."""
-    unit: Unit | None = scope_of(request, role=role).units(Unit.objects.filter(code=code)).first()
+    unit: Unit | None = scope_of(request, role=role).unit(code)
     return unit
 
 
@@ -155,9 +155,8 @@ def home_unit(request: HttpRequest) -> Landing:
 
 
 def units_covered(request: HttpRequest, unit_ids: Iterable[int]) -> set[int]:
-    """Which of the units the user may see: one query."""
-    found = scope_of(request).units(Unit.objects.filter(pk__in=list(unit_ids)))
-    return set(found.values_list("pk", flat=True))
+    """Which of the units the user may see: one walk up the tree from them."""
+    return scope_of(request).covered_ids(unit_ids)
 
 
 KEEP_HEADER = "Ranks-Offline"

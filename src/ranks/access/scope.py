@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from ranks.access.models import ROLE_RANK, Grant, Role
 from ranks.core.actor import Actor
+from ranks.core.replica import read_connection
 from ranks.org import sql
 from ranks.org.models import Unit
 
@@ -33,7 +34,28 @@ class Scope:
         """Whether the unit of `unit_id` is covered (None, no unit, never is)."""
         if unit_id is None:
             return False
-        return self.full or self.units(Unit.objects.filter(pk=unit_id)).exists()
+        return self.full or unit_id in self.covered_ids([unit_id])
+
+    def covered_ids(self, unit_ids: Iterable[int]) -> set[int]:
+        """Which of a few units are covered: one walk up the tree from them (`sql.covered_among`),
+        whatever the size of the granted subtrees. Full access covers every unit that exists."""
+        wanted = [i for i in dict.fromkeys(unit_ids) if i is not None]
+        if not wanted or self.empty:
+            return set()
+        if self.full:
+            return set(Unit.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        with read_connection().cursor() as cursor:
+            cursor.execute(*sql.covered_among(wanted, self.root_ids))
+            return {row[0] for row in cursor.fetchall()}
+
+    def unit(self, code: str) -> Unit | None:
+        """The unit of `code` if it is covered, else None, like a missing one: one query, walking
+        up from the unit."""
+        units = Unit.objects.filter(code=code)
+        if self.full or self.empty:
+            return self.units(units).first()
+        start = (f"SELECT id FROM {Unit._meta.db_table} WHERE code = %s", [code])
+        return units.filter(pk__in=RawSQL(*sql.covered_among(start, self.root_ids))).first()
 
     def unit_ids_sql(self) -> tuple[str, list]:
         return sql.subtree_ever_ids(self.root_ids)

@@ -26,9 +26,7 @@ from ranks.org.models import Unit
 def _unit_in_reach(actor: Actor, unit_code: str, *, sensitive: bool = False) -> Unit:
     """The unit of `unit_code` if the actor may change grants there; else the message of a
     missing unit (or, for the sensitive flag, of a missing sensitive grant)."""
-    unit: Unit | None = (
-        scope_for(actor, role=Role.MANAGER).units(Unit.objects.filter(code=unit_code)).first()
-    )
+    unit: Unit | None = scope_for(actor, role=Role.MANAGER).unit(unit_code)
     if unit is None:
         raise DomainError(
             _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"

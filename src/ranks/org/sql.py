@@ -130,6 +130,37 @@ def subtree_ever_ids(root_ids: Sequence[int]) -> tuple[str, list]:
     return first(f"{cte} SELECT unit_id FROM ever_sub"), params
 
 
+def covered_among(
+    unit_ids: Sequence[int] | tuple[str, list], root_ids: Sequence[int]
+) -> tuple[str, list]:
+    """Which of `unit_ids` (or of the ids a sub-select gives, as (sql, params)) are roots or were
+    ever below one (the same periods as `subtree_ever_cte`: a chain of versions whose periods all
+    overlap), found by walking up from each unit: a cost that grows with the depth of the tree,
+    not with the roots' subtrees (a province's grant, asked about one unit, does not list the
+    province's units)."""
+
+    def later(a: str, b: str) -> str:
+        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+    def earlier(a: str, b: str) -> str:
+        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+    if isinstance(unit_ids, tuple) and len(unit_ids) == 2 and isinstance(unit_ids[0], str):
+        start, start_params = unit_ids
+    else:
+        start, start_params = _placeholders(list(unit_ids)), list(unit_ids)
+    sql = (
+        f"WITH RECURSIVE up(start, unit_id, parent_id, vf, vt) AS ("
+        f" SELECT v.unit_id, v.unit_id, v.parent_id, {_start('v')}, {_end('v')} FROM {V} v"
+        f" WHERE v.unit_id IN ({start})"
+        f" UNION SELECT u.start, p.unit_id, p.parent_id, {later(_start('p'), 'u.vf')},"
+        f" {earlier(_end('p'), 'u.vt')} FROM up u {versions_of('u.parent_id', 'p')}"
+        f" WHERE {_start('p')} <= u.vt AND {_end('p')} >= u.vf)"
+        f" SELECT DISTINCT start FROM up WHERE unit_id IN ({_placeholders(root_ids)})"
+    )
+    return sql, [*start_params, *root_ids]
+
+
 def ancestries_on(unit_ids: Sequence[int], day: dt.date) -> tuple[str, list]:
     """(start, unit_id, depth) of each unit `start` and every unit above it on `day`, depth 0
     being `start` itself: the ancestries of many units in one walk."""

@@ -669,7 +669,7 @@ def transfer_cells(*, officer: Scope, cell: Unit, day: dt.date) -> list[tuple[st
 
 def cell_code_covered(*, scope: Scope, code: str) -> bool:
     """Whether `scope` covers the unit of `code` (an unknown code is not covered)."""
-    return scope.units(Unit.objects.filter(code=code.strip())).exists()
+    return scope.unit(code.strip()) is not None
 
 
 def person_covered(*, scope: Scope, person: Person) -> bool:

@@ -18,5 +18,5 @@ def person_for_privacy(actor: Actor, person_id: str) -> Person | None:
 
 
 def unit_for_privacy(actor: Actor, code: str) -> Unit | None:
-    unit: Unit | None = privacy_scope(actor).units(Unit.objects.filter(code=code)).first()
+    unit: Unit | None = privacy_scope(actor).unit(code)
     return unit

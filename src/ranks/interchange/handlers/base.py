@@ -33,7 +33,7 @@ class Handler:
     # Access: an object outside the user's units reads as unknown, like a missing one.
 
     def unit_in_scope(self, code: str, column: str, message: str | None = None) -> Unit:
-        unit = self.ctx.scope.units(Unit.objects.filter(code=code)).first()
+        unit = self.ctx.scope.unit(code)
         if unit is None:
             raise Reject(column, message or _("Unknown unit code: %(code)s.") % {"code": code})
         return unit

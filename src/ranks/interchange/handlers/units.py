@@ -122,7 +122,7 @@ class UnitsRowHandler(Handler):
         )
         stored_parent = existing.parent.code if existing and existing.parent else None
         parent_code, kept = _parent_of(row, stored_parent, existing)
-        visible = self.ctx.scope.units(Unit.objects.filter(code=code)).exists()
+        visible = self.ctx.scope.unit(code) is not None
         self.own_code(Unit, code, visible)
         fields = _fields(row, existing, parent_code)
         start = row.values.get("valid_from")

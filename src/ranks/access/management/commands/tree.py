@@ -15,7 +15,7 @@ from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.org import tree
-from ranks.org.models import Unit, UnitVersion
+from ranks.org.models import UnitVersion
 from ranks.org.selectors import unit_subtree
 
 
@@ -54,7 +54,7 @@ class Command(RanksCommand):
         versions = UnitVersion.objects.valid_on(day).select_related("unit", "kind", "parent")
         code = options.get("unit")
         if code:
-            unit = scope.units(Unit.objects.filter(code=code)).first()
+            unit = scope.unit(code)
             if unit is None:
                 # Not allowed looks the same as not found.
                 raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")

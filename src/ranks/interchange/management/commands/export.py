@@ -14,7 +14,6 @@ from ranks.core.errors import DomainError
 from ranks.interchange.access import export_shows_sensitive
 from ranks.interchange.exporters import export_kind, write_csv, write_xlsx
 from ranks.interchange.schema import KIND_ORDER
-from ranks.org.models import Unit
 
 
 class Command(RanksCommand):
@@ -54,7 +53,7 @@ class Command(RanksCommand):
         scope = scope_for(actor)
         root = None
         if options.get("unit"):
-            root = scope.units(Unit.objects.filter(code=options["unit"])).first()
+            root = scope.unit(options["unit"])
             if root is None:
                 raise DomainError(
                     _("Unknown unit code: %(code)s.") % {"code": options["unit"]}, field="unit"

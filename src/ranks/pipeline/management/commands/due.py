@@ -17,7 +17,6 @@ from ranks.core.clock import today
 from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
-from ranks.org.models import Unit
 from ranks.pipeline.due import due_list
 from ranks.pipeline.findings_text import format_day
 
@@ -49,7 +48,7 @@ class Command(RanksCommand):
         on = parse_day(options["on"]) if options.get("on") else today()
         code = options["unit"].strip()
         scope = scope_for(actor)
-        unit = scope.units(Unit.objects.filter(code=code)).first()
+        unit = scope.unit(code)
         if unit is None:
             # Not allowed looks the same as not found.
             raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")

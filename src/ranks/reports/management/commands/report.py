@@ -26,7 +26,6 @@ from ranks.coverage.selectors import (
     restated_cell_health,
     restated_coverage,
 )
-from ranks.org.models import Unit
 from ranks.reports.builders import (
     cells_report,
     composition_report,
@@ -192,7 +191,7 @@ class Command(RanksCommand):
             raise DomainError(_("An Excel or PDF report needs --output FILE."), field="output")
         code = options["unit"].strip()
         scope = scope_for(actor)
-        unit = scope.units(Unit.objects.filter(code=code)).first()
+        unit = scope.unit(code)
         if unit is None:
             # Not allowed looks the same as not found.
             raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
