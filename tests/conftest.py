@@ -57,6 +57,95 @@ def default_language():
     translation.deactivate()
 
 
+# --- the small world, built once a module ------------------------------------------------------
+#
+# Most tests start from `tests.factories.build_world` (about 0.2 s on SQLite, 0.4 s on PostgreSQL,
+# nearly all of such a test's time). A test that runs in a transaction rolled back at its end (the
+# `db` fixture) gets the world built once for its module instead: built in a transaction of its
+# own around the module's tests, each test inside it as a savepoint rolled back, as Django's
+# `TestCase.setUpTestData` does for a class. Each test gets its own copy of the Python objects. A
+# test that commits (a browser's, `transactional_db`, a `django_db` marker) builds its own world
+# as before, and no test that did not ask for the world ever sees it: the shared one is rolled
+# back before such a test starts.
+
+
+class _SharedWorld:
+    atomic = None
+    world = None
+    module = None
+
+
+_shared = _SharedWorld()
+
+
+def _shares_the_world(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return (
+        "world" in names
+        and "transactional_db" not in names
+        and "live_server" not in names
+        and item.get_closest_marker("django_db") is None
+        and item.get_closest_marker("browser") is None
+    )
+
+
+def _release_world(config) -> None:
+    if _shared.atomic is None:
+        return
+    from django.db import transaction
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        transaction.set_rollback(True)
+        _shared.atomic.__exit__(None, None, None)
+    _shared.atomic = _shared.world = _shared.module = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the next test: roll the shared world back unless the test shares it."""
+    if _shared.atomic is not None and (
+        not _shares_the_world(item) or _shared.module is not item.module
+    ):
+        _release_world(item.config)
+
+
+@pytest.fixture(scope="module")
+def _world_of_module(request, django_db_setup):
+    """The module's span for its shared world: rolled back when the module's tests are done (and
+    before the test database is dropped)."""
+    yield
+    _release_world(request.config)
+
+
+@pytest.fixture(autouse=True)
+def _shared_world(request, fast_passwords):
+    """Opens the module's world before the test's own transaction (`db`) is entered."""
+    if not _shares_the_world(request.node):
+        yield
+        return
+    request.getfixturevalue("_world_of_module")
+    if _shared.atomic is None:
+        from django.db import transaction
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.factories import build_world
+
+        with request.config.stash[blocking_manager_key].unblock():
+            atomic = transaction.atomic()
+            atomic._from_testcase = True  # durable blocks inside it are allowed, as under TestCase
+            atomic.__enter__()
+            _shared.atomic, _shared.module = atomic, request.node.module
+            _shared.world = build_world()
+    yield
+    # A test that closed the connection (a command run as from the shell closes them all at its
+    # end) ended the shared transaction with it: the next test builds the world again.
+    from django.db import connection
+
+    if connection.closed_in_transaction or connection.connection is None:
+        _release_world(request.config)
+
+
 @pytest.fixture(autouse=True)
 def counters_agree(request):
     """After every test that used the database, the counters equal a recount from the records
@@ -85,6 +174,35 @@ def counters_agree(request):
     assert not differences, f"counters differ from the records: {differences[:5]}"
     standings = standing_differences()
     assert not standings, f"candidacies stand elsewhere than their events: {standings[:5]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_thread_at_a_time_on_sqlite():
+    """On SQLite the test database is in memory, and the live server's thread uses the test's own
+    connection (Django shares it: another would see an empty database). Two threads on one
+    connection can deadlock: one waits in SQLite for the connection while holding Python's lock,
+    the other holds the connection in a query and waits for Python's lock to call the Vietnamese
+    collation (`core.collation`). A page's worker fetching ahead while the test reads the database
+    did this. Django's documentation asks that the two threads never query at once; this lock
+    makes it so, for a whole statement and the reading of its rows."""
+    import threading
+
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    lock = threading.RLock()
+
+    def locked(method):
+        def run(self, *args, **kwargs):
+            with lock:
+                return method(self, *args, **kwargs)
+
+        return run
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "close"):
+            patch.setattr(SQLiteCursorWrapper, name, locked(getattr(SQLiteCursorWrapper, name)))
+        patch.setattr(SQLiteCursorWrapper, "__next__", locked(SQLiteCursorWrapper.__next__))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -145,7 +263,11 @@ def page(browser):
 
 
 @pytest.fixture
-def world(db):
+def world(db, request):
+    import copy
+
     from tests.factories import build_world
 
+    if _shared.world is not None and _shares_the_world(request.node):
+        return copy.deepcopy(_shared.world)
     return build_world()
