@@ -36,7 +36,7 @@ class Scope:
             return False
         return self.full or unit_id in self.covered_ids([unit_id])
 
-    def covered_ids(self, unit_ids: Iterable[int]) -> set[int]:
+    def covered_ids(self, unit_ids: Iterable[int | None]) -> set[int]:
         """Which of a few units are covered: one walk up the tree from them (`sql.covered_among`),
         whatever the size of the granted subtrees. Full access covers every unit that exists."""
         wanted = [i for i in dict.fromkeys(unit_ids) if i is not None]

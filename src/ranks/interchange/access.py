@@ -15,4 +15,4 @@ def export_shows_sensitive(*, actor: Actor, scope: Scope, root: Unit | None) -> 
         return True
     if root is None:
         return not scope.empty and set(scope.root_ids) == set(sensitive_scope.root_ids)
-    return sensitive_scope.units(Unit.objects.filter(pk=root.pk)).exists()
+    return sensitive_scope.covers(root.pk)

@@ -14,7 +14,7 @@ from ranks.targets.results import SENSITIVE_DIMENSIONS, Composition
 
 def report_shows_sensitive(*, actor: Actor, unit: Unit) -> bool:
     """Ethnicity and religion only under a sensitive grant that covers the unit."""
-    return scope_for(actor, sensitive=True).units(Unit.objects.filter(pk=unit.pk)).exists()
+    return scope_for(actor, sensitive=True).covers(unit.pk)
 
 
 def report_composition(

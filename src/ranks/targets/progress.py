@@ -712,9 +712,7 @@ def admission_ratio(
     children_ids = [uid for uid, v in versions.items() if v.parent_id == unit.pk]
     siblings = ranked(sibling_ids)
     me = next(r for r in siblings if r.code == unit.code)
-    visible = set(
-        scope.units(Unit.objects.filter(pk__in=sibling_ids)).values_list("code", flat=True)
-    )
+    visible = {versions[uid].unit.code for uid in scope.covered_ids(sibling_ids)}
     return Ratio(
         code=unit.code,
         name=me.name,
@@ -775,9 +773,7 @@ def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) 
 
     siblings = _ranked([row(uid) for uid in sibling_ids])
     me = next(r for r in siblings if r.code == unit.code)
-    visible = set(
-        scope.units(Unit.objects.filter(pk__in=sibling_ids)).values_list("code", flat=True)
-    )
+    visible = {versions[uid].unit.code for uid in scope.covered_ids(sibling_ids)}
     return Ratio(
         code=unit.code,
         name=me.name,

@@ -13,7 +13,6 @@ from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.interchange.engine import Context, Reject, Row, run_row
 from ranks.interchange.handlers.base import Handler, write_and_tell
-from ranks.org.models import Unit
 from ranks.people.models import Person
 from ranks.pipeline.event_batch import EventBatch
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -405,7 +404,7 @@ class EventsHandler(PersonBatches):
         handed = batch.handed_over(candidate, row.values["date"])
         if handed is None or handed.to_unit_id is None:
             raise unknown
-        if not self.ctx.scope.units(Unit.objects.filter(pk=handed.to_unit_id)).exists():
+        if not self.ctx.scope.covers(handed.to_unit_id):
             raise unknown
         return candidate
 
@@ -437,7 +436,7 @@ class EventsRowHandler(PersonBatches):
         )
         if handed is None or handed.to_unit_id is None:
             raise unknown
-        if not self.ctx.scope.units(Unit.objects.filter(pk=handed.to_unit_id)).exists():
+        if not self.ctx.scope.covers(handed.to_unit_id):
             raise unknown
         return candidate.person, candidate
 

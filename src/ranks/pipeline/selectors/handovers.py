@@ -58,11 +58,7 @@ def handovers_waiting(*, scope: Scope, officer: Scope, unit: Unit, day: dt.date)
     pairs = incoming + outgoing
     unit_ids = {c.cell_id for c, _e in pairs} | {e.to_unit_id for _c, e in pairs if e.to_unit_id}
     names = unit_labels_as_of(unit_ids=unit_ids, day=day)
-    answerable = set(
-        officer.units(Unit.objects.filter(pk__in={e.to_unit_id for _c, e in incoming})).values_list(
-            "pk", flat=True
-        )
-    )
+    answerable = officer.covered_ids(e.to_unit_id for _c, e in incoming)
 
     def rows(found: Sequence[tuple[Candidate, StageEvent]]) -> list[HandoverRow]:
         return [
