@@ -48,6 +48,16 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing kept in memory: a body kept under a generation of the
+    figures (the dashboard) by one test would come up again in the next, whose rolled-back
+    database reached the same generation with other records."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language: a page asked in English leaves English active
     in the thread, which a later command run with no language would take for the default."""

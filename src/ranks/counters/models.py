@@ -322,3 +322,20 @@ class FoldMark(models.Model):
         found = [dt.date.fromisoformat(x) for x in self.starts.split(",") if x]
         earlier = [x for x in found if x <= day]
         return max(earlier) if earlier else None
+
+
+class FigureGeneration(models.Model):
+    """One row: numbers the database raises whenever the figures a dashboard reads can have
+    changed, one for the admissions (their counters, composition, movement and cell starts, the
+    memberships and the targets) and one for the pipeline (its counters and stage counts, the
+    candidacies, their events and the targets).
+
+    Raised by triggers of the database (migration 0014), as the tree's generation is
+    (`restructure.TreeGeneration`): no writer can forget them. A page keyed by them (the
+    dashboard, `targets.views.dashboard`) is as current as one counted at the request."""
+
+    admissions = models.BigIntegerField(default=0)
+    pipeline = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"#{self.admissions}/{self.pipeline}"

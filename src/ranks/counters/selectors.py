@@ -72,6 +72,81 @@ def once(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     return cast(T, cache[key])  # what `compute` gave under this key
 
 
+# The triggers of `FigureGeneration` (counters migration 0014).
+_FIGURE_TRIGGERS = ", ".join(
+    f"{table}_{column}_changed"
+    for column, tables in (
+        (
+            "admissions",
+            (
+                "counters_admissioncount",
+                "counters_compositioncount",
+                "counters_movementcount",
+                "counters_cellstartcount",
+                "people_membership",
+                "targets_target",
+            ),
+        ),
+        (
+            "pipeline",
+            (
+                "counters_pipelinecount",
+                "counters_stagecount",
+                "pipeline_candidate",
+                "pipeline_stageevent",
+                "targets_target",
+            ),
+        ),
+    )
+    for table in tables
+)
+
+
+# The triggers of the tree's generation (restructure migration 0004).
+_TREE_TRIGGERS = ", ".join(
+    f"{table}_tree_changed"
+    for table in (
+        "org_unit",
+        "org_unitkind",
+        "org_unitversion",
+        "restructure_restructure",
+        "restructure_restructureunit",
+    )
+)
+
+
+def generations() -> tuple[int, int, int]:
+    """The generations of the tree (`restructure.TreeGeneration`), of the admissions' figures and
+    of the pipeline's (`FigureGeneration`), in one query: numbers that change whenever a unit, a
+    counter, a record counted or a target they watch changes. Read from the connection the
+    figures are read from (a replica's own, behind it as its figures are).
+
+    On PostgreSQL, inside a transaction that wrote, the triggers of its writes are fired first
+    (they wait for the commit otherwise) and its flags cleared, so that a write after this read
+    raises them again: a test, or a request that reads what it has just written, sees it."""
+    db = read_connection()
+    select = (
+        "SELECT (SELECT generation FROM restructure_treegeneration WHERE id = 1),"
+        " (SELECT admissions FROM counters_figuregeneration WHERE id = 1),"
+        " (SELECT pipeline FROM counters_figuregeneration WHERE id = 1)"
+    )
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql" and db.in_atomic_block:
+            triggers = f"{_TREE_TRIGGERS}, {_FIGURE_TRIGGERS}"
+            cursor.execute(f"SET CONSTRAINTS {triggers} IMMEDIATE")
+            cursor.execute(
+                f"{select}, set_config('ranks.tree_changed', '', true),"
+                " set_config('ranks.figures_admissions', '', true),"
+                " set_config('ranks.figures_pipeline', '', true)"
+            )
+            row = cursor.fetchone()
+            cursor.execute(f"SET CONSTRAINTS {triggers} DEFERRED")
+        else:
+            cursor.execute(select)
+            row = cursor.fetchone()
+    return row[0] or 0, row[1] or 0, row[2] or 0
+
+
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

@@ -3,8 +3,15 @@ the units below sorted by percent or gap, the composition of the year's admissio
 segment targets, and the admission ratio ranked among siblings; and the same as downloadable
 reports (progress, composition, ratio as JSON, CSV, Excel or PDF, through `ranks.reports`).
 
-Always current: nothing is cached (the page says so to the browser too), every figure is counted
-from the records at the request, in a fixed number of queries whatever the size of the subtree.
+Always current, and counted once for as long as it stays so: the page's body is kept (in each
+server process's memory) under the generations of the figures and of the tree
+(`counters.selectors.generations`, one query), which the
+database raises in the same commit as any change of a counter, a target or the tree. Another
+admission, target or restructure is a new key, and the body is counted again from the counters,
+in a fixed number of queries whatever the size of the subtree; a source-list entry changes only
+the pipeline's figures. The key holds what the body depends on: the address with its query, the
+language, the user's scope and whether they may allocate or see sensitive counts. The browser is
+told to keep nothing.
 Ethnicity and religion appear, as counts, only under a sensitive grant covering the unit and when
 asked for (?show=sensitive, like the person page); that read is audited
 (`ranks.reports.services.report_composition`), so the plain page writes nothing.
@@ -13,10 +20,15 @@ asked for (?show=sensitive, like the person page); that read is audited
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,7 +47,7 @@ from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
-from ranks.counters.selectors import reading
+from ranks.counters.selectors import generations, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
 from ranks.reports.charts import ProgressPoint, progress_chart
@@ -44,7 +56,14 @@ from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
 from ranks.targets.metrics import Metric
-from ranks.targets.progress import SUPPORTED_METRICS, admission_ratio, composition, progress
+from ranks.targets.progress import (
+    PIPELINE_METRICS,
+    PLACE_METRICS,
+    SUPPORTED_METRICS,
+    admission_ratio,
+    composition,
+    progress,
+)
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
 from ranks.targets.selectors import segments_progress
 
@@ -60,6 +79,9 @@ SHOWS = {
 }
 REPORTS = ("progress", "composition", "ratio")
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
+# How long a counted body is kept at most: a key that no longer comes up (another generation,
+# another day) is dropped by then, or sooner by the cache's own limit on entries.
+KEEP_SECONDS = 15 * 60
 
 
 def _by_name(row: ProgressRow) -> tuple[tuple[bytes, str], str]:
@@ -95,8 +117,54 @@ def unit_dashboard(request, code: str):
         return _unit_dashboard(request, code)
 
 
+def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]) -> str:
+    tree, admissions, pipeline = generations()
+    scope = scope_of(request)
+    parts = (
+        unit.pk,
+        request.get_full_path(),
+        day.isoformat(),
+        get_language(),
+        scope.full,
+        scope.root_ids,
+        flags,
+        tree,
+        admissions,
+        pipeline if metric in PIPELINE_METRICS else None,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"ranks:dashboard:{digest}"
+
+
 def _unit_dashboard(request, code: str):
     unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    metric = _metric_of(request)
+    may_see_sensitive = sensitive_covers(request, unit)
+    may_allocate = manager_covers(request, unit)
+    if (may_see_sensitive and request.GET.get("show") == "sensitive") or metric in PLACE_METRICS:
+        # Ethnicity and religion: counted, and the read logged, each time. The places' metrics
+        # (coverage on the date) are counted each time too: no generation follows them.
+        title, body = _dashboard_body(request, unit, may_see_sensitive, may_allocate)
+        return _page(request, title, body, date_error)
+    key = _cache_key(request, unit, day, metric, (may_see_sensitive, may_allocate))
+    kept = cache.get(key)
+    if kept is None:
+        kept = _dashboard_body(request, unit, may_see_sensitive, may_allocate)
+        cache.set(key, kept, KEEP_SECONDS)
+    title, body = kept
+    return _page(request, title, body, date_error)
+
+
+def _page(request, title: str, body: SafeString, date_error: str | None):
+    context = {"title": title, "body": body, "date_error": date_error}
+    return render(request, "targets/dashboard.html", context)
+
+
+def _dashboard_body(
+    request, unit, may_see_sensitive: bool, may_allocate: bool
+) -> tuple[str, SafeString]:
+    """The page's title and body, counted from the counters."""
     day, date_error = day_of(request)
     # Blank: as it was; a date: every figure restated in the structure of that date.
     structure_on, structure_error = structure_of(request)
@@ -105,8 +173,8 @@ def _unit_dashboard(request, code: str):
     show = request.GET.get("status") if request.GET.get("status") in SHOWS else ""
     scope = scope_of(request)
     version = unit_version_nearest(unit, structure_on or day)
-    may_see_sensitive = sensitive_covers(request, unit)
     sensitive = may_see_sensitive and request.GET.get("show") == "sensitive"
+    title = version.name if version and version.name else unit.code
     context = {
         "unit": unit,
         "version": version,
@@ -123,7 +191,7 @@ def _unit_dashboard(request, code: str):
         "status_filter": show,
         "sensitive": sensitive,
         "may_see_sensitive": may_see_sensitive,
-        "may_allocate": manager_covers(request, unit),
+        "may_allocate": may_allocate,
         "query": _query(day, metric, structure_on),
         "sort_query": _query(
             day,
@@ -149,7 +217,7 @@ def _unit_dashboard(request, code: str):
             context["closure"] = closure
             context["successors"] = [(s, s.unit_id in covered) for s in closure.successors]
             context["outside"] = any(s.unit_id not in covered for s in closure.successors)
-        return render(request, "targets/dashboard.html", context)
+        return title, render_to_string("targets/_dashboard_body.html", context, request)
     head = result.unit
     chart = progress_chart(
         [ProgressPoint(p.day, p.actual, p.expected) for p in result.curve],
@@ -206,7 +274,7 @@ def _unit_dashboard(request, code: str):
             "start": start,
         }
     )
-    return render(request, "targets/dashboard.html", context)
+    return title, render_to_string("targets/_dashboard_body.html", context, request)
 
 
 @never_cache
