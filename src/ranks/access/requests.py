@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models.expressions import Expression
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -38,9 +39,12 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
     return cache[key]
 
 
-def unit_or_404(request: HttpRequest, code: str, *, role: str = "viewer") -> Unit:
-    """The unit of `code` if the user holds `role` over it, else 404 as if it were missing."""
-    unit = scope_of(request, role=role).unit(code)
+def unit_or_404(
+    request: HttpRequest, code: str, *, role: str = "viewer", **annotations: Expression
+) -> Unit:
+    """The unit of `code` if the user holds `role` over it, else 404 as if it were missing; with
+    `annotations` read on its row."""
+    unit = scope_of(request, role=role).unit(code, **annotations)
     if unit is None:
         raise Http404(_("No such unit."))
     return unit

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 
 from ranks.access.models import ROLE_RANK, Grant, Role
 from ranks.core.actor import Actor
@@ -48,10 +48,10 @@ class Scope:
             cursor.execute(*sql.covered_among(wanted, self.root_ids))
             return {row[0] for row in cursor.fetchall()}
 
-    def unit(self, code: str) -> Unit | None:
+    def unit(self, code: str, **annotations: Expression) -> Unit | None:
         """The unit of `code` if it is covered, else None, like a missing one: one query, walking
-        up from the unit."""
-        units = Unit.objects.filter(code=code)
+        up from the unit, which may carry `annotations` a page reads with it."""
+        units = Unit.objects.filter(code=code).annotate(**annotations)
         if self.full or self.empty:
             return self.units(units).first()
         start = (f"SELECT id FROM {Unit._meta.db_table} WHERE code = %s", [code])

@@ -115,6 +115,32 @@ _TREE_TRIGGERS = ", ".join(
 )
 
 
+# The three generations, each a scalar sub-select: read on their own, or on another query's row.
+_GENERATIONS = {
+    "tree_generation": "(SELECT generation FROM restructure_treegeneration WHERE id = 1)",
+    "admissions_generation": "(SELECT admissions FROM counters_figuregeneration WHERE id = 1)",
+    "pipeline_generation": "(SELECT pipeline FROM counters_figuregeneration WHERE id = 1)",
+}
+
+
+def generations_alongside() -> dict[str, RawSQL] | None:
+    """The generations as annotations, to be read on the row of a query a page makes anyway (its
+    unit's) instead of a round trip of their own; read them back with `generations_of`. None
+    where they must be read on their own (`generations`): on PostgreSQL inside a transaction,
+    whose own triggers are fired first."""
+    db = read_connection()
+    if db.vendor == "postgresql" and db.in_atomic_block:
+        return None
+    return {name: RawSQL(select, []) for name, select in _GENERATIONS.items()}
+
+
+def generations_of(row: Any) -> tuple[int, int, int]:
+    """The generations annotated on `row` by `generations_alongside`, else read now."""
+    if not hasattr(row, "tree_generation"):
+        return generations()
+    return tuple(getattr(row, name) or 0 for name in _GENERATIONS)  # type: ignore[return-value]
+
+
 def generations() -> tuple[int, int, int]:
     """The generations of the tree (`restructure.TreeGeneration`), of the admissions' figures and
     of the pipeline's (`FigureGeneration`), in one query: numbers that change whenever a unit, a
@@ -125,11 +151,7 @@ def generations() -> tuple[int, int, int]:
     (they wait for the commit otherwise) and its flags cleared, so that a write after this read
     raises them again: a test, or a request that reads what it has just written, sees it."""
     db = read_connection()
-    select = (
-        "SELECT (SELECT generation FROM restructure_treegeneration WHERE id = 1),"
-        " (SELECT admissions FROM counters_figuregeneration WHERE id = 1),"
-        " (SELECT pipeline FROM counters_figuregeneration WHERE id = 1)"
-    )
+    select = "SELECT " + ", ".join(_GENERATIONS.values())
     with db.cursor() as cursor:
         if db.vendor == "postgresql" and db.in_atomic_block:
             triggers = f"{_TREE_TRIGGERS}, {_FIGURE_TRIGGERS}"

@@ -5,7 +5,7 @@ reports (progress, composition, ratio as JSON, CSV, Excel or PDF, through `ranks
 
 Always current, and counted once for as long as it stays so: the page's body is kept (in each
 server process's memory) under the generations of the figures and of the tree
-(`counters.selectors.generations`, one query), which the
+(`counters.selectors.generations`, read on the row of the unit's own query), which the
 database raises in the same commit as any change of a counter, a target or the tree. Another
 admission, target or restructure is a new key, and the body is counted again from the counters,
 in a fixed number of queries whatever the size of the subtree; a source-list entry changes only
@@ -47,7 +47,7 @@ from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError
 from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
-from ranks.counters.selectors import generations, reading
+from ranks.counters.selectors import generations_alongside, generations_of, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
 from ranks.reports.charts import ProgressPoint, progress_chart
@@ -118,7 +118,7 @@ def unit_dashboard(request, code: str):
 
 
 def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]) -> str:
-    tree, admissions, pipeline = generations()
+    tree, admissions, pipeline = generations_of(unit)
     scope = scope_of(request)
     parts = (
         unit.pk,
@@ -137,7 +137,8 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
 
 
 def _unit_dashboard(request, code: str):
-    unit = unit_or_404(request, code)
+    # The generations the kept body is looked up by, read on the unit's row: one round trip.
+    unit = unit_or_404(request, code, **(generations_alongside() or {}))
     day, date_error = day_of(request)
     metric = _metric_of(request)
     may_see_sensitive = sensitive_covers(request, unit)
