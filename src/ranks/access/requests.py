@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models.expressions import Expression
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from ranks.access.backends import grants_read_with
 from ranks.access.models import Grant
 from ranks.access.scope import Scope, scope_for
 from ranks.core.actor import Actor
@@ -31,20 +32,28 @@ def scope_of(request: HttpRequest, *, role: str = "viewer", sensitive: bool = Fa
         actor = actor_of(request)
         grants = None
         if not actor.has_full_access and request.user.is_authenticated:
-            # Read once per request, whatever the roles a page asks about.
+            # Read once per request, whatever the roles a page asks about: with the user when
+            # the session's user was read (`backends.UserWithGrantsBackend`), else here.
             if "grants" not in cache:
-                cache["grants"] = list(Grant.objects.filter(user=request.user))
+                read = grants_read_with(request.user)
+                cache["grants"] = (
+                    read if read is not None else list(Grant.objects.filter(user=request.user))
+                )
             grants = cache["grants"]
         cache[key] = scope_for(actor, role=role, sensitive=sensitive, grants=grants)
     return cache[key]
 
 
 def unit_or_404(
-    request: HttpRequest, code: str, *, role: str = "viewer", **annotations: Expression
+    request: HttpRequest,
+    code: str,
+    *,
+    role: str = "viewer",
+    annotations: Mapping[str, Expression] | None = None,
 ) -> Unit:
     """The unit of `code` if the user holds `role` over it, else 404 as if it were missing; with
     `annotations` read on its row."""
-    unit = scope_of(request, role=role).unit(code, **annotations)
+    unit = scope_of(request, role=role).unit(code, annotations)
     if unit is None:
         raise Http404(_("No such unit."))
     return unit

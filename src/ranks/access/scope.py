@@ -8,8 +8,9 @@ periods; places through the unit they belong to. Everything else answers 404, li
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.db.models.expressions import Expression, RawSQL
@@ -19,6 +20,9 @@ from ranks.core.actor import Actor
 from ranks.core.replica import read_connection
 from ranks.org import sql
 from ranks.org.models import Unit
+
+if TYPE_CHECKING:
+    from ranks.access.backends import GrantRow
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,10 @@ class Scope:
             cursor.execute(*sql.covered_among(wanted, self.root_ids))
             return {row[0] for row in cursor.fetchall()}
 
-    def unit(self, code: str, **annotations: Expression) -> Unit | None:
+    def unit(self, code: str, annotations: Mapping[str, Expression] | None = None) -> Unit | None:
         """The unit of `code` if it is covered, else None, like a missing one: one query, walking
         up from the unit, which may carry `annotations` a page reads with it."""
-        units = Unit.objects.filter(code=code).annotate(**annotations)
+        units = Unit.objects.filter(code=code).annotate(**(annotations or {}))
         if self.full or self.empty:
             return self.units(units).first()
         start = (f"SELECT id FROM {Unit._meta.db_table} WHERE code = %s", [code])
@@ -131,7 +135,7 @@ def scope_for(
     *,
     role: str = Role.VIEWER,
     sensitive: bool = False,
-    grants: Iterable[Grant] | None = None,
+    grants: Iterable[Grant | GrantRow] | None = None,
 ) -> Scope:
     """The scope of an actor for an action needing at least `role` (and the sensitive grant).
     `grants`: the actor's grants if already read (a page asking for several roles reads them

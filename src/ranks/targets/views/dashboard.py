@@ -138,7 +138,7 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
 
 def _unit_dashboard(request, code: str):
     # The generations the kept body is looked up by, read on the unit's row: one round trip.
-    unit = unit_or_404(request, code, **(generations_alongside() or {}))
+    unit = unit_or_404(request, code, annotations=generations_alongside())
     day, date_error = day_of(request)
     metric = _metric_of(request)
     may_see_sensitive = sensitive_covers(request, unit)
