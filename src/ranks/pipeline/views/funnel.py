@@ -1,0 +1,124 @@
+"""The pipeline funnel of a unit over a period (`/units/CODE/funnel/`) and its downloads.
+
+The unit must be in the user's units (404 otherwise, like a missing one); the figures and the
+stuck candidates are those of the cells the user sees below it, as on the source list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ranks.access.requests import scope_of, unit_or_404
+from ranks.core.clock import today
+from ranks.core.dates import parse_date
+from ranks.core.replica import reads_replica
+from ranks.org.selectors import unit_version_nearest
+from ranks.pipeline.selectors.funnel import STUCK_REPORT_LIMIT, funnel_of, funnel_stuck
+from ranks.pipeline.stages import SourceGroup
+from ranks.reports.builders.funnel import funnel_chart, funnel_notes, funnel_report, group_label
+from ranks.reports.charts import chart_svg
+from ranks.reports.http import report_response
+from ranks.reports.labels import plain_number
+from ranks.reports.render import FORMATS
+
+REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
+
+
+def period_of(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
+    """The period asked for with ?from= and ?to= (1 January of this year to today by default),
+    and what was wrong with them: a date that is not one, or an end before the start, is told
+    and the default shown instead."""
+    errors: list[str] = []
+    end = today()
+    start = dt.date(end.year, 1, 1)
+    raw_start = (request.GET.get("from") or "").strip()
+    raw_end = (request.GET.get("to") or "").strip()
+    asked_start, asked_end = parse_date(raw_start), parse_date(raw_end)
+    for raw, asked in ((raw_start, asked_start), (raw_end, asked_end)):
+        if raw and asked is None:
+            errors.append(
+                _("“%(value)s” is not a date; write it as DD/MM/YYYY.") % {"value": raw}
+            )
+    if errors:
+        return start, end, errors
+    end = asked_end or end
+    start = asked_start or dt.date(end.year, 1, 1)
+    if start > end:
+        end = today()
+        return dt.date(end.year, 1, 1), end, [_("The end of the period is before its start.")]
+    return start, end, errors
+
+
+def _group_of(request: HttpRequest) -> str:
+    group = request.GET.get("group", "")
+    return group if group in SourceGroup.values else ""
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_funnel(request, code: str):
+    """Entries into each stage, the share going further, days in each stage and the candidates
+    stuck longer than usual, drawn as a chart with its table."""
+    unit = unit_or_404(request, code)
+    start, end, errors = period_of(request)
+    group = _group_of(request)
+    scope = scope_of(request)
+    funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=group)
+    stuck = funnel_stuck(
+        scope=scope, unit=unit, funnel=funnel, page_number=request.GET.get("page")
+    )
+    # charts.py escapes every text it writes, so the markup is safe to put in the page as it is.
+    svg = mark_safe(chart_svg(funnel_chart(funnel), number=plain_number))
+    query = {"from": start.isoformat(), "to": end.isoformat(), **({"group": group} if group else {})}
+    return render(
+        request,
+        "pipeline/funnel.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, end),
+            "day": end,
+            "start": start,
+            "end": end,
+            "errors": errors,
+            "group": group,
+            "group_name": group_label(group) if group else "",
+            "groups": SourceGroup.choices,
+            "funnel": funnel,
+            "by_group": [(group_label(g), figures) for g, figures in funnel.by_group],
+            "group_rows": [
+                (f.stage, [figures[i] for _g, figures in funnel.by_group])
+                for i, f in enumerate(funnel.stages)
+            ],
+            "stuck": stuck,
+            "page": stuck.page,
+            "anchor": "#stuck-heading",
+            "chart_svg": svg,
+            "notes": funnel_notes(funnel),
+            "report_formats": REPORT_FORMATS,
+            "query": urlencode(query),
+        },
+    )
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_funnel_report(request, code: str, fmt: str):
+    """The funnel of ?from= to ?to= (and ?group=) as a file, through `ranks.reports`."""
+    unit = unit_or_404(request, code)
+    if fmt not in FORMATS:
+        raise Http404(_("No such page."))
+    start, end, _errors = period_of(request)
+    scope = scope_of(request)
+    funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=_group_of(request))
+    stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, limit=STUCK_REPORT_LIMIT)
+    return report_response(funnel_report(funnel, stuck), fmt)
