@@ -54,6 +54,12 @@ NAMES = {
 
 @pytest.fixture
 def history(world):
+    record_history()
+    return world
+
+
+def record_history() -> None:
+    """The candidacies of HISTORY with their events, recorded through the services."""
     for cell in ("C1-A", "C1-B"):
         add_introducers(cell, ids=(f"P-GT1-{cell}", f"P-GT2-{cell}"))
     for person_id, (cell, group, steps, sides) in HISTORY.items():
@@ -78,7 +84,6 @@ def history(world):
             elif stage == "introducers_assigned":
                 extra = {"introducer_person_ids": [f"P-GT1-{cell}", f"P-GT2-{cell}"]}
             stage_event_save(actor=SYSTEM, person_id=person_id, stage=stage, date=day, **extra)
-    return world
 
 
 # --- the recount: the figures from HISTORY, by the definitions the page states ------------------
@@ -193,13 +198,18 @@ def test_another_communes_candidates_are_not_counted(history):
 # --- the page ------------------------------------------------------------------------------------
 
 
-def page(client, user, code="N1", query=f"?from={START.isoformat()}&to={END.isoformat()}"):
+PERIOD = f"?from={START.isoformat()}&to={END.isoformat()}"
+
+
+def page(client, user, code="N1", query=PERIOD):
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     return client.get(f"/units/{code}/funnel/{query}")
 
 
-def test_the_page_shows_the_funnel_its_chart_and_the_stuck(client, history, django_assert_max_num_queries):
+def test_the_page_shows_the_funnel_its_chart_and_the_stuck(
+    client, history, django_assert_max_num_queries
+):
     page(client, history.users["alice"])  # signed in, in English
     with django_assert_max_num_queries(10):
         response = client.get(f"/units/N1/funnel/?from={START.isoformat()}&to={END.isoformat()}")
@@ -305,4 +315,3 @@ def test_the_command_refuses_bad_input_and_other_units(history):
     )
     assert error("--unit", "N1", "--as", "bob") == "Unknown unit code: N1."
     assert error("--unit", "N1", "--on", "2026-01-01") == "--on does not apply to a funnel report."
-

@@ -11,7 +11,9 @@ urlpatterns = [
     path("units/<str:code>/candidates/", views.unit_candidates, name="unit_candidates"),
     path("units/<str:code>/candidates/new/", views.candidate_new, name="candidate_new"),
     path("units/<str:code>/funnel/", funnel.unit_funnel, name="unit_funnel"),
-    path("units/<str:code>/funnel.<slug:fmt>", funnel.unit_funnel_report, name="unit_funnel_report"),
+    path(
+        "units/<str:code>/funnel.<slug:fmt>", funnel.unit_funnel_report, name="unit_funnel_report"
+    ),
     path("units/<str:code>/handovers/", views.unit_handovers, name="unit_handovers"),
     path("candidates/<str:person_id>/", views.candidate_detail, name="candidate"),
     path(

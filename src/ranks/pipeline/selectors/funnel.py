@@ -141,9 +141,7 @@ def _tallies(*, scope: Scope, unit: Unit, start: dt.date, end: dt.date) -> list[
         ]
 
 
-def funnel_of(
-    *, scope: Scope, unit: Unit, start: dt.date, end: dt.date, group: str = ""
-) -> Funnel:
+def funnel_of(*, scope: Scope, unit: Unit, start: dt.date, end: dt.date, group: str = "") -> Funnel:
     """The funnel of `unit` from `start` to `end` (both included), of one source group or all.
 
     Entered: candidacies whose first event of the stage falls in the period. Went further: of
@@ -185,7 +183,7 @@ def _stuck_query(
         entered_before = StageEvent.objects.filter(
             candidate=OuterRef("pk"), stage=stage, date__lt=cutoff
         )
-        stuck |= Q(stage_on=stage) & Exists(entered_before)
+        stuck |= Q(Exists(entered_before), stage_on=stage)
     if not stuck:
         return None
     listed = source_list_asked(
@@ -246,12 +244,14 @@ def funnel_stuck(
     )
     if query is None:
         return Stuck(rows=[], total=0)
-    # `stage_on` and `since` are annotations, which the type of the query set omits.
-    values = query.values(*STUCK_FIELDS)  # type: ignore[misc]
+    # `stage_on` and `since` are annotations of the query.
+    values = query.values(*STUCK_FIELDS)
     if limit is not None:
         found = list(values[: limit + 1])
         total = len(found) if len(found) <= limit else values.count()
-        return Stuck(rows=_stuck_rows(found[:limit], end=funnel.end, usual=funnel.usual), total=total)
+        return Stuck(
+            rows=_stuck_rows(found[:limit], end=funnel.end, usual=funnel.usual), total=total
+        )
     page = Paginator(values, PAGE_SIZE).get_page(page_number)
     rows = _stuck_rows(list(page.object_list), end=funnel.end, usual=funnel.usual)
     return Stuck(rows=rows, total=page.paginator.count, page=page)

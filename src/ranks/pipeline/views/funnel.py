@@ -44,9 +44,7 @@ def period_of(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     asked_start, asked_end = parse_date(raw_start), parse_date(raw_end)
     for raw, asked in ((raw_start, asked_start), (raw_end, asked_end)):
         if raw and asked is None:
-            errors.append(
-                _("“%(value)s” is not a date; write it as DD/MM/YYYY.") % {"value": raw}
-            )
+            errors.append(_("“%(value)s” is not a date; write it as DD/MM/YYYY.") % {"value": raw})
     if errors:
         return start, end, errors
     end = asked_end or end
@@ -73,12 +71,14 @@ def unit_funnel(request, code: str):
     group = _group_of(request)
     scope = scope_of(request)
     funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=group)
-    stuck = funnel_stuck(
-        scope=scope, unit=unit, funnel=funnel, page_number=request.GET.get("page")
-    )
+    stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, page_number=request.GET.get("page"))
     # charts.py escapes every text it writes, so the markup is safe to put in the page as it is.
     svg = mark_safe(chart_svg(funnel_chart(funnel), number=plain_number))
-    query = {"from": start.isoformat(), "to": end.isoformat(), **({"group": group} if group else {})}
+    query = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        **({"group": group} if group else {}),
+    }
     return render(
         request,
         "pipeline/funnel.html",

@@ -7,8 +7,8 @@ from ranks.reports.builders.coverage import (
     coverage_data,
     coverage_report,
 )
-from ranks.reports.builders.funnel import funnel_data, funnel_report
 from ranks.reports.builders.frame import frame, iso, restated, restated_line, rounded, share, whole
+from ranks.reports.builders.funnel import funnel_data, funnel_report
 from ranks.reports.builders.targets import (
     RATIO_DECIMALS,
     composition_data,

@@ -236,11 +236,13 @@ class Command(RanksCommand):
                 else dt.date(end.year, 1, 1)
             )
             if start > end:
-                raise DomainError(
-                    _("The end of the period is before its start."), field="from"
-                )
+                raise DomainError(_("The end of the period is before its start."), field="from")
             funnel = funnel_of(
-                scope=scope, unit=unit, start=start, end=end, group=options.get("source_group") or ""
+                scope=scope,
+                unit=unit,
+                start=start,
+                end=end,
+                group=options.get("source_group") or "",
             )
             stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, limit=STUCK_REPORT_LIMIT)
             report = funnel_report(funnel, stuck, **frame)
