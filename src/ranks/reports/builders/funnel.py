@@ -44,7 +44,7 @@ def funnel_notes(funnel: Funnel) -> tuple[str, ...]:
         _(
             "Stuck: an active candidate (not working away, paused, handed over, withdrawn or "
             "found ineligible) who on the last day of the period has been in a stage before the "
-            "admission decision longer than the unit's 90th percentile for that stage."
+            "ceremony longer than the unit's 90th percentile for that stage."
         ),
         _("The candidates counted are those of the cells below the unit on the period's last day."),
     )

@@ -1,0 +1,49 @@
+"""The funnel's arithmetic: percentiles read from a histogram of whole days equal the nearest
+rank of the days themselves; tallies add up by stage and source group."""
+
+import math
+import random
+
+from ranks.pipeline.rules.funnel import FUNNEL_STAGES, Tally, percentile, stage_figures
+
+
+def nearest_rank(values: list[int], p: int) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
+
+
+def test_a_percentile_of_the_histogram_is_that_of_the_days():
+    draw = random.Random(18)
+    for _ in range(200):
+        days = [draw.choice([0, 1, 3, 7, 30, 31, 90, 365]) for _ in range(draw.randint(1, 70))]
+        histogram: dict[int, int] = {}
+        for d in days:
+            histogram[d] = histogram.get(d, 0) + 1
+        for p in (1, 10, 50, 90, 99, 100):
+            assert percentile(histogram, p) == nearest_rank(days, p), (days, p)
+
+
+def test_no_stay_has_no_percentile():
+    assert percentile({}, 50) is None
+    assert percentile({4: 0}, 90) is None
+
+
+def test_the_tallies_add_up_by_stage_and_group():
+    tallies = [
+        Tally("source_list", "worker", True, True, 10, 2),
+        Tally("source_list", "worker", True, False, None, 1),
+        Tally("source_list", "youth_union", True, True, 40, 1),
+        Tally("source_list", "youth_union", False, True, 20, 3),  # entered before the period
+        Tally("class_passed", "worker", True, False, None, 2),
+    ]
+    every = {f.stage: f for f in stage_figures(tallies)}
+    assert [f.stage for f in stage_figures(tallies)] == list(FUNNEL_STAGES)
+    first = every["source_list"]
+    assert (first.entered, first.moved_on, first.stays) == (2 + 1 + 1, 2 + 1, 2 + 1 + 3)
+    assert first.conversion == round(3 * 100 / 4, 1)
+    assert first.median_days == nearest_rank([10, 10, 40, 20, 20, 20], 50)
+    assert first.usual_days == nearest_rank([10, 10, 40, 20, 20, 20], 90)
+    worker = {f.stage: f for f in stage_figures(tallies, {"worker"})}
+    assert (worker["source_list"].entered, worker["class_passed"].entered) == (3, 2)
+    assert worker["class_passed"].conversion == 0.0
+    assert every["official"].conversion is None and every["official"].median_days is None
