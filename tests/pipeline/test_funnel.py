@@ -315,3 +315,10 @@ def test_the_command_refuses_bad_input_and_other_units(history):
     )
     assert error("--unit", "N1", "--as", "bob") == "Unknown unit code: N1."
     assert error("--unit", "N1", "--on", "2026-01-01") == "--on does not apply to a funnel report."
+
+
+def test_a_closed_units_funnel_ends_on_its_last_day_by_default(client, history):
+    client.force_login(history.users["root"])
+    html = client.get("/units/D1/funnel/").content.decode()
+    assert 'name="to" value="2025-06-30"' in html
+    assert 'name="from" value="2025-01-01"' in html

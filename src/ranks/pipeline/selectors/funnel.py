@@ -92,7 +92,9 @@ def _tallies(*, scope: Scope, unit: Unit, start: dt.date, end: dt.date) -> list[
     """One query: the first day each candidacy entered each funnel stage by `end`; the next
     stage entered after it (a stay's end, events of one day in §5 order); whether a later
     stage was reached by `end`; grouped and counted."""
-    candidacies = _candidacies(scope=scope, unit=unit, end=end).values("id", "source_group")
+    candidacies = (
+        _candidacies(scope=scope, unit=unit, end=end).values("id", "source_group").order_by()
+    )
     cand_sql, cand_params = candidacies.query.sql_with_params()
     events = StageEvent._meta.db_table
     stages = ", ".join(["%s"] * len(FUNNEL_STAGES))

@@ -7,6 +7,7 @@ stuck candidates are those of the cells the user sees below it, as on the source
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
@@ -29,15 +30,20 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import plain_number
 from ranks.reports.render import FORMATS
 
+if TYPE_CHECKING:
+    from ranks.org.models import Unit
+
 REPORT_FORMATS = (("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
 
 
-def period_of(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
-    """The period asked for with ?from= and ?to= (1 January of this year to today by default),
-    and what was wrong with them: a date that is not one, or an end before the start, is told
-    and the default shown instead."""
+def period_of(
+    request: HttpRequest, last_day: dt.date | None = None
+) -> tuple[dt.date, dt.date, list[str]]:
+    """The period asked for with ?from= and ?to= (by default 1 January to today, or to
+    `last_day`, the day a closed unit closed), and what was wrong with them: a date that is not
+    one, or an end before the start, is told and the default shown instead."""
     errors: list[str] = []
-    end = today()
+    end = min(today(), last_day or today())
     start = dt.date(end.year, 1, 1)
     raw_start = (request.GET.get("from") or "").strip()
     raw_end = (request.GET.get("to") or "").strip()
@@ -50,9 +56,15 @@ def period_of(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     end = asked_end or end
     start = asked_start or dt.date(end.year, 1, 1)
     if start > end:
-        end = today()
+        end = min(today(), last_day or today())
         return dt.date(end.year, 1, 1), end, [_("The end of the period is before its start.")]
     return start, end, errors
+
+
+def _last_day(unit: Unit) -> dt.date | None:
+    """The day a unit closed, when it closed before today: its funnel ends there by default."""
+    version = unit_version_nearest(unit, today())
+    return version.valid_to if version and version.valid_to and version.valid_to < today() else None
 
 
 def _group_of(request: HttpRequest) -> str:
@@ -67,7 +79,7 @@ def unit_funnel(request, code: str):
     """Entries into each stage, the share going further, days in each stage and the candidates
     stuck longer than usual, drawn as a chart with its table."""
     unit = unit_or_404(request, code)
-    start, end, errors = period_of(request)
+    start, end, errors = period_of(request, _last_day(unit))
     group = _group_of(request)
     scope = scope_of(request)
     funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=group)
@@ -84,7 +96,8 @@ def unit_funnel(request, code: str):
         "pipeline/funnel.html",
         {
             "unit": unit,
-            "version": unit_version_nearest(unit, end),
+            # The unit's name on the period's last day, as the funnel read it (no query more).
+            "version": {"name": funnel.unit_name},
             "day": end,
             "start": start,
             "end": end,
@@ -117,7 +130,7 @@ def unit_funnel_report(request, code: str, fmt: str):
     unit = unit_or_404(request, code)
     if fmt not in FORMATS:
         raise Http404(_("No such page."))
-    start, end, _errors = period_of(request)
+    start, end, _errors = period_of(request, _last_day(unit))
     scope = scope_of(request)
     funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=_group_of(request))
     stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, limit=STUCK_REPORT_LIMIT)
