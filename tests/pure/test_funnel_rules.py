@@ -47,3 +47,5 @@ def test_the_tallies_add_up_by_stage_and_group():
     assert (worker["source_list"].entered, worker["class_passed"].entered) == (3, 2)
     assert worker["class_passed"].conversion == 0.0
     assert every["official"].conversion is None and every["official"].median_days is None
+    last = stage_figures([Tally(FUNNEL_STAGES[-1], "", True, False, None, 4)])[-1]
+    assert (last.entered, last.conversion) == (4, None)  # nobody goes beyond recognition

@@ -50,8 +50,11 @@ class StageFigures:
 
     @property
     def conversion(self) -> float | None:
-        """The share of those who entered that went further, in percent, one decimal."""
-        return round(self.moved_on * 100 / self.entered, 1) if self.entered else None
+        """The share of those who entered that went further, in percent, one decimal; None for
+        none entered, and for the last stage (official recognition), beyond which none goes."""
+        if not self.entered or self.stage == FUNNEL_STAGES[-1]:
+            return None
+        return round(self.moved_on * 100 / self.entered, 1)
 
 
 def percentile(histogram: Mapping[int, int], p: int) -> int | None:
