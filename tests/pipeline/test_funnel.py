@@ -222,7 +222,8 @@ def test_the_page_shows_the_funnel_its_chart_and_the_stuck(
         assert f'data-test="went-further">{further}<' in row
         assert f'data-test="median">{"—" if median is None else median}<' in row
         assert f'data-test="p90">{"—" if p90 is None else p90}<' in row
-    assert 'role="img"' in html and "<title>Candidates entering each stage</title>" in html
+    assert 'role="img"' in html
+    assert '<title id="funnel-title">Candidates entering each stage</title>' in html
     for person_id in stuck_expected():
         assert f'data-test="stuck-{person_id}"' in html
     assert 'data-test="stuck-P-F7"' not in html

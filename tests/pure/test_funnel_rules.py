@@ -5,6 +5,7 @@ import math
 import random
 
 from ranks.pipeline.rules.funnel import FUNNEL_STAGES, Tally, percentile, stage_figures
+from ranks.reports.charts import funnel_chart
 
 
 def nearest_rank(values: list[int], p: int) -> int:
@@ -49,3 +50,20 @@ def test_the_tallies_add_up_by_stage_and_group():
     assert every["official"].conversion is None and every["official"].median_days is None
     last = stage_figures([Tally(FUNNEL_STAGES[-1], "", True, False, None, 4)])[-1]
     assert (last.entered, last.conversion) == (4, None)  # nobody goes beyond recognition
+
+
+def test_the_pages_funnel_centres_bars_as_wide_as_their_figures():
+    steps = [("on the source list", 40), ("class passed", 30), ("introducers", 1), ("vote", 0)]
+    chart = funnel_chart(steps, width=360)
+    widest = chart.bars[0]
+    assert (widest.x, widest.width) == (4, 352)
+    for bar, (label, value) in zip(chart.bars, steps, strict=True):
+        assert (bar.label, bar.value) == (label, value)
+        assert abs(bar.x + bar.width / 2 - 180) <= 0.1  # centred
+        if value:
+            assert bar.width == max(round(352 * value / 40, 1), 2)
+        else:
+            assert bar.width == 0
+    rows = [b.y for b in chart.bars]
+    assert rows == sorted(rows) and chart.height >= rows[-1] + chart.bar_height
+    assert funnel_chart([]).bars == ()

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -24,10 +23,9 @@ from ranks.core.replica import reads_replica
 from ranks.org.selectors import unit_version_nearest
 from ranks.pipeline.selectors.funnel import STUCK_REPORT_LIMIT, funnel_of, funnel_stuck
 from ranks.pipeline.stages import SourceGroup
-from ranks.reports.builders.funnel import funnel_chart, funnel_notes, funnel_report, group_label
-from ranks.reports.charts import chart_svg
+from ranks.reports.builders.funnel import funnel_notes, funnel_report, group_label, stage_label
+from ranks.reports.charts import funnel_chart
 from ranks.reports.http import report_response
-from ranks.reports.labels import plain_number
 from ranks.reports.render import FORMATS
 
 if TYPE_CHECKING:
@@ -84,8 +82,7 @@ def unit_funnel(request, code: str):
     scope = scope_of(request)
     funnel = funnel_of(scope=scope, unit=unit, start=start, end=end, group=group)
     stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, page_number=request.GET.get("page"))
-    # charts.py escapes every text it writes, so the markup is safe to put in the page as it is.
-    svg = mark_safe(chart_svg(funnel_chart(funnel), number=plain_number))
+    chart = funnel_chart([(stage_label(f.stage), f.entered) for f in funnel.stages])
     query = {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -107,14 +104,25 @@ def unit_funnel(request, code: str):
             "groups": SourceGroup.choices,
             "funnel": funnel,
             "by_group": [(group_label(g), figures) for g, figures in funnel.by_group],
+            # Each stage's figures in every source group, with the group's name beside each.
             "group_rows": [
-                (f.stage, [figures[i] for _g, figures in funnel.by_group])
+                (
+                    f.stage,
+                    [
+                        {
+                            "label": group_label(g),
+                            **vars(figures[i]),
+                            "conversion": figures[i].conversion,
+                        }
+                        for g, figures in funnel.by_group
+                    ],
+                )
                 for i, f in enumerate(funnel.stages)
             ],
             "stuck": stuck,
             "page": stuck.page,
             "anchor": "#stuck-heading",
-            "chart_svg": svg,
+            "chart": chart,
             "notes": funnel_notes(funnel),
             "report_formats": REPORT_FORMATS,
             "query": urlencode(query),

@@ -94,7 +94,7 @@ def funnel_data(funnel: Funnel, stuck: Stuck) -> dict[str, Any]:
     }
 
 
-def funnel_chart(funnel: Funnel) -> Chart:
+def entries_chart(funnel: Funnel) -> Chart:
     return Chart(
         kind=BAR,
         title=_("Candidates entering each stage"),
@@ -206,7 +206,7 @@ def funnel_report(
             sheet_title=_("Pipeline funnel"),
         ),
         tables=(stages, by_group, stuck_table),
-        chart=funnel_chart(funnel),
+        chart=entries_chart(funnel),
         notes=tuple(notes),
         data=funnel_data(funnel, stuck),
         csv_table=stages,
