@@ -21,11 +21,23 @@ from ranks.pipeline.rules.funnel import FUNNEL_STAGES
 from ranks.pipeline.rules.timeline import MAIN
 from ranks.pipeline.selectors.funnel import funnel_of, funnel_stuck
 from ranks.pipeline.services import candidate_save, stage_event_save
+from ranks.pipeline.stages import SourceGroup
 from tests.factories import actor, add_introducers
 from tests.reports.helpers import pdf_text, sheet_of
 
 D = dt.date
 START, END = D(2026, 1, 1), D(2026, 6, 30)
+DOSSIER = (
+    "source_list", "class_passed", "introducers_assigned", "dossier_prepared", "background_verified",
+    "comments_collected",
+)  # fmt: skip
+
+
+def dossier(start: dt.date, days: int) -> list[tuple[str, dt.date]]:
+    """The dossier's steps from `start`, one every `days`."""
+    return [(stage, start + dt.timedelta(days=days * n)) for n, stage in enumerate(DOSSIER)]
+
+
 # person id → (cell, source group, [(stage, day)], side events): N1's cells in 2026.
 HISTORY = {
     "P-F1": ("C1-A", "youth_union", [("source_list", D(2025, 11, 3)), ("class_passed", D(2026, 1, 12)),
@@ -44,11 +56,18 @@ HISTORY = {
     # Went further after the period: not counted as going further in it.
     "P-F8": ("C1-A", "youth_union", [("source_list", D(2026, 6, 1)), ("class_passed", D(2026, 7, 6))], []),
     "P-F9": ("C1-B", "worker", [("source_list", D(2025, 6, 2)), ("class_passed", D(2025, 9, 1))], []),
+    # Through the vote, the committee and the decision to the ceremony: a probationary member.
+    "P-FA": ("C1-A", "military", [*dossier(D(2026, 1, 5), 14),
+             ("cell_resolution", D(2026, 3, 30)), ("committee_resolution", D(2026, 4, 13)),
+             ("admission_decision", D(2026, 4, 27)), ("ceremony", D(2026, 5, 11))], []),
+    # Voted, and waiting for the committee since.
+    "P-FB": ("C1-A", "military", [*dossier(D(2026, 1, 12), 10),
+             ("cell_resolution", D(2026, 3, 23))], []),
 }  # fmt: skip
 NAMES = {
     "P-F1": "Lò Văn Một", "P-F2": "Hà Thị Hai", "P-F3": "Vi Văn Ba", "P-F4": "Lường Thị Bốn",
     "P-F5": "Mè Văn Năm", "P-F6": "Cầm Thị Sáu", "P-F7": "Tòng Văn Bảy", "P-F8": "Sa Thị Tám",
-    "P-F9": "Quàng Văn Chín",
+    "P-F9": "Quàng Văn Chín", "P-FA": "Bạc Thị Mười", "P-FB": "Khằm Văn Mười Một",
 }  # fmt: skip
 
 
@@ -83,6 +102,14 @@ def record_history() -> None:
                 extra = {"class_name": "Lớp cảm tình Đảng", "certificate_no": f"GCN-{person_id}"}
             elif stage == "introducers_assigned":
                 extra = {"introducer_person_ids": [f"P-GT1-{cell}", f"P-GT2-{cell}"]}
+            elif stage == "cell_resolution":
+                extra = {"votes_for": 3}
+            elif stage == "admission_decision":
+                extra = {
+                    "authority": "Đảng ủy xã Mới",
+                    "decision_no": f"QĐ-{person_id}",
+                    "received_on": day + dt.timedelta(days=2),
+                }
             stage_event_save(actor=SYSTEM, person_id=person_id, stage=stage, date=day, **extra)
 
 
@@ -144,7 +171,13 @@ def test_a_source_group_is_counted_alone_and_side_by_side(history):
     for group in ("youth_union", "worker", ""):
         assert figures(the_funnel(group=group)) == recount({group}) if group else recount()
     by_group = dict(the_funnel().by_group)
-    assert list(by_group) == ["youth_union", "worker", ""]
+    present = {
+        group
+        for _c, group, steps, _s in HISTORY.values()
+        if any(START <= d <= END for _t, d in steps)
+    }
+    assert list(by_group) == [g for g in [*SourceGroup.values, ""] if g in present]
+    assert len(by_group) >= 3
     for group, stages in by_group.items():
         assert {f.stage: (f.entered, f.moved_on, f.median_days, f.usual_days) for f in stages} == (
             recount({group})
@@ -161,6 +194,8 @@ def stuck_expected(end: dt.date = END) -> dict[str, tuple[str, dt.date, int]]:
             continue  # withdrawn: not active
         known = sorted((d, RANK[s], s) for s, d in steps if d <= end)
         stage = known[-1][2]
+        if stage in ("ceremony", "official"):
+            continue  # admitted: a member, no longer a candidate in a stage
         since = min(d for s, d in steps if s == stage)
         if stage in usual and (end - since).days > usual[stage]:
             found[person_id] = (stage, since, (end - since).days)
