@@ -69,6 +69,8 @@ OTHER_USER = {"alice": "bob", "bob": "alice"}
 PAGE_QUERIES = {
     "unit_coverage": ["?blank=both", "?blank=any&page=2"],
     "unit_cells": ["?flag=below_minimum&sort=official&dir=desc"],
+    "unit_funnel": ["?from=2000-01-01&to=2030-12-31&group=worker", "?from=01/01/2020&page=2"],
+    "unit_funnel_report": ["?from=2000-01-01&to=2030-12-31&group=youth_union"],
     "unit_secondments": ["?show=all"],
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],

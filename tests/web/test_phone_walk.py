@@ -56,6 +56,8 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/units/{unit}/secondments/", EVERYONE),
     ("/units/{unit}/secondments/?show=all", COMMUNE),
     ("/units/{unit}/due/", EVERYONE),
+    ("/units/{unit}/funnel/", EVERYONE),
+    ("/units/{unit}/funnel/?from=2020-01-01&group=youth_union", PROVINCE),
     ("/units/{unit}/candidates/", EVERYONE),
     ("/units/{unit}/candidates/?view=board", EVERYONE),
     ("/units/{cell}/candidates/new/", COMMUNE),  # officers (a viewer: 404)

@@ -1,8 +1,8 @@
 """Pure: every chart, pages' and reports', built from one set of primitives; no Django import.
 
 The primitives are a frame (a chart's size and its plot's edges), round value ticks, path data
-and one way of writing numbers. The pages' two charts, the progress of a year and the coverage
-trend, are geometry that their templates draw and word. A report's chart
+and one way of writing numbers. The pages' charts, the progress of a year, the coverage trend and
+the pipeline funnel, are geometry that their templates draw and word. A report's chart
 (`ranks.reports.model.Chart`) is written whole as a small standalone SVG for the PDF, with no
 script and no external asset: a line chart (cumulative figures month by month) or horizontal bars
 (counts by category, whose labels can be long), each with its title, a value axis and a legend.
@@ -199,6 +199,60 @@ def trend_chart(points: Sequence[YearPoint], *, max_labels: int = TREND_FLAT_LAB
         paths={s: path_data(pts) for s, pts in dots.items()},
         dots=dots,
         turned=turned,
+    )
+
+
+# --- the pages' funnel: candidates entering each stage, a centred bar under each stage's name ----
+
+FUNNEL_WIDTH = 360  # a phone's width: the names and figures keep their size there
+FUNNEL_LABEL = 16  # the line of a stage's name and figure
+FUNNEL_BAR = 14
+FUNNEL_GAP = 10
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    label: str
+    value: int
+    label_y: float  # the baseline of the name (left) and the figure (right)
+    x: float
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    width: int
+    height: int
+    bar_height: int
+    bars: tuple[FunnelBar, ...]
+
+
+def funnel_chart(steps: Sequence[tuple[str, int]], *, width: int = FUNNEL_WIDTH) -> FunnelChart:
+    """A row for each step: its name and figure on a line, under them a bar centred on the
+    chart, as wide as the figure against the largest one (a funnel narrowing down); a step with
+    any figure keeps a sliver of a bar, one with none has none."""
+    highest = max((value for _label, value in steps), default=0)
+    span = width - 8
+    row = FUNNEL_LABEL + FUNNEL_BAR + FUNNEL_GAP
+    bars = []
+    for index, (label, value) in enumerate(steps):
+        top = index * row
+        bar = span * value / highest if highest else 0.0
+        if value > 0:
+            bar = max(bar, 2.0)
+        bars.append(
+            FunnelBar(
+                label=label,
+                value=value,
+                label_y=top + FUNNEL_LABEL - 4,
+                x=round((width - bar) / 2, 1),
+                y=top + FUNNEL_LABEL,
+                width=round(bar, 1),
+            )
+        )
+    return FunnelChart(
+        width=width, height=max(len(steps) * row, row), bar_height=FUNNEL_BAR, bars=tuple(bars)
     )
 
 

@@ -1,4 +1,4 @@
-"""From results (progress, composition, ratio, coverage, cell health) to reports: tables, a
+"""From results (progress, composition, ratio, coverage, cell health, the funnel) to reports: tables, a
 chart, notes and the JSON data, every text in the active language."""
 
 from ranks.reports.builders.coverage import (
@@ -8,6 +8,7 @@ from ranks.reports.builders.coverage import (
     coverage_report,
 )
 from ranks.reports.builders.frame import frame, iso, restated, restated_line, rounded, share, whole
+from ranks.reports.builders.funnel import funnel_data, funnel_report
 from ranks.reports.builders.targets import (
     RATIO_DECIMALS,
     composition_data,
@@ -29,6 +30,8 @@ __all__ = [
     "coverage_data",
     "coverage_report",
     "frame",
+    "funnel_data",
+    "funnel_report",
     "iso",
     "progress_data",
     "progress_report",

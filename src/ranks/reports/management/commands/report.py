@@ -1,4 +1,4 @@
-"""`ranks report progress|composition|ratio|coverage|cells --unit CODE ...`: a report as JSON, CSV,
+"""`ranks report progress|composition|ratio|coverage|cells|funnel --unit CODE ...`: a report as JSON, CSV,
 Excel or PDF.
 
 JSON and CSV go to standard output unless --output names a file; Excel and PDF need --output.
@@ -26,10 +26,13 @@ from ranks.coverage.selectors import (
     restated_cell_health,
     restated_coverage,
 )
+from ranks.pipeline.selectors.funnel import STUCK_REPORT_LIMIT, funnel_of, funnel_stuck
+from ranks.pipeline.stages import SourceGroup
 from ranks.reports.builders import (
     cells_report,
     composition_report,
     coverage_report,
+    funnel_report,
     progress_report,
     ratio_report,
     restated,
@@ -40,15 +43,17 @@ from ranks.reports.writers import BOM
 from ranks.targets.models import Metric
 from ranks.targets.progress import admission_ratio, progress
 
-KINDS = ("progress", "composition", "ratio", "coverage", "cells")
+KINDS = ("progress", "composition", "ratio", "coverage", "cells", "funnel")
 # The options that belong to some kinds of report: given with another, they are refused.
 OWN_OPTIONS = {
     "on": ("progress", "coverage", "cells"),
     "metric": ("progress",),
     "depth": ("progress",),
-    "start": ("composition",),
-    "end": ("composition",),
+    "start": ("composition", "funnel"),
+    "end": ("composition", "funnel"),
     "year": ("ratio",),
+    "source_group": ("funnel",),
+    "structure_on": ("progress", "composition", "ratio", "coverage", "cells"),
 }
 OPTION_NAMES = {
     "on": "--on",
@@ -57,6 +62,8 @@ OPTION_NAMES = {
     "start": "--from",
     "end": "--to",
     "year": "--year",
+    "source_group": "--source-group",
+    "structure_on": "--structure-on",
 }
 
 
@@ -84,6 +91,12 @@ class Command(RanksCommand):
                 "Also the coverage of villages and residential groups by party members and cells on "
                 "a date, with its trend year by year since its places were first recorded "
                 "(coverage), and the health of every cell (cells)."
+            )
+            + " "
+            + _(
+                "And the pipeline funnel of a period (funnel): the candidates entering each "
+                "stage, the share going further, the days spent in each stage and the candidates "
+                "stuck longer than usual."
             )
         )
 
@@ -116,16 +129,25 @@ class Command(RanksCommand):
             "--from",
             dest="start",
             metavar="DATE",
-            help=_("composition: the first day of the period (default: 1 January of --to's year)."),
+            help=_(
+                "composition, funnel: the first day of the period (default: 1 January of --to's "
+                "year)."
+            ),
         )
         parser.add_argument(
             "--to",
             dest="end",
             metavar="DATE",
-            help=_("composition: the last day of the period (default: today)."),
+            help=_("composition, funnel: the last day of the period (default: today)."),
         )
         parser.add_argument(
             "--year", metavar="YEAR", help=_("ratio: the year (default: this year).")
+        )
+        parser.add_argument(
+            "--source-group",
+            dest="source_group",
+            choices=SourceGroup.values,
+            help=_("funnel: only the candidates of this source group (default: all)."),
         )
         parser.add_argument(
             "--structure-on",
@@ -206,7 +228,25 @@ class Command(RanksCommand):
             if options.get("structure_on")
             else None
         )
-        if kind == "progress":
+        if kind == "funnel":
+            end = parse_day(options["end"], field="to") if options.get("end") else today()
+            start = (
+                parse_day(options["start"], field="from")
+                if options.get("start")
+                else dt.date(end.year, 1, 1)
+            )
+            if start > end:
+                raise DomainError(_("The end of the period is before its start."), field="from")
+            funnel = funnel_of(
+                scope=scope,
+                unit=unit,
+                start=start,
+                end=end,
+                group=options.get("source_group") or "",
+            )
+            stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, limit=STUCK_REPORT_LIMIT)
+            report = funnel_report(funnel, stuck, **frame)
+        elif kind == "progress":
             on = parse_day(options["on"]) if options.get("on") else today()
             depth = options.get("depth")
             if depth is not None and depth < 0:
