@@ -365,3 +365,14 @@ def test_a_bad_weight_is_told_and_changes_nothing(client, province):
     response = client.post(URL, {"child-HD-01": "5", "suggested_weight": "size"})
     assert response.status_code == 200 and TargetRevision.objects.count() == before
     assert 'data-test="form-error"' in response.content.decode()
+
+
+def test_the_suggestion_adds_a_few_queries_to_the_page(client, province):
+    """The page's own figures are not read again: only the weight's counters."""
+    signed_in(client, "minh")
+    with CaptureQueriesContext(connection) as plain:
+        client.get(URL)
+    for weight in ("members", "candidates", "last_admissions", "norm", "blank_places"):
+        with CaptureQueriesContext(connection) as suggested:
+            assert client.get(f"{URL}?suggest={weight}").status_code == 200
+        assert len(suggested) - len(plain) <= 2, weight

@@ -22,7 +22,7 @@ from ranks.counters.selectors import admitted_between, in_pipeline, members_on, 
 from ranks.coverage.selectors import counted_coverage
 from ranks.org.models import Unit
 from ranks.targets.metrics import Metric, Weight
-from ranks.targets.selectors import allocation_on
+from ranks.targets.selectors import Allocation, allocation_on
 from ranks.targets.services import allocation_day
 from ranks.targets.split import largest_remainder_split, split_beyond
 
@@ -112,11 +112,17 @@ def _day(day: dt.date) -> str:
 
 
 def allocation_suggested(
-    *, unit: Unit, year: int, metric: str, weight: str | None = None
+    *,
+    unit: Unit,
+    year: int,
+    metric: str,
+    weight: str | None = None,
+    allocation: Allocation | None = None,
 ) -> Suggestion:
     """The unit's target of `year` and `metric` split among the units directly below it on
     `allocation_day(year)`, by `weight` (or the metric's default). Refused, worded, when the unit
-    did not exist then, has no unit below, or has no target to split. Access is the caller's."""
+    did not exist then, has no unit below, or has no target to split. Access is the caller's.
+    `allocation`: the page's own `allocation_on` of that day, year and metric, not read again."""
     if metric not in Metric.values:
         raise DomainError(
             _("Unknown metric: %(metric)s. Allowed: %(allowed)s.")
@@ -125,7 +131,8 @@ def allocation_suggested(
         )
     how = weight_for(metric, weight)
     day = allocation_day(year)
-    allocation = allocation_on(unit=unit, day=day, year=year, metric=metric)
+    if allocation is None:
+        allocation = allocation_on(unit=unit, day=day, year=year, metric=metric)
     if allocation.version is None:
         raise DomainError(
             _("%(code)s did not exist on %(day)s: there is nothing to allocate.")

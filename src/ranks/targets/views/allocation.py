@@ -121,7 +121,11 @@ def unit_allocation(request, code: str, year: int, metric: str):
     if asked is not None and (posted is None or asked):
         try:
             suggestion = allocation_suggested(
-                unit=unit, year=year, metric=metric, weight=asked.strip() or None
+                unit=unit,
+                year=year,
+                metric=metric,
+                weight=asked.strip() or None,
+                allocation=allocation,
             )
         except DomainError as error:
             suggest_error = str(error.message)
