@@ -336,6 +336,9 @@ def test_saving_a_suggestion_records_it_with_each_revision(client, province):
         f'data-test="suggested-{adopted.code}">as suggested by members on 1 January '
         f"({adopted.value})<" in history
     )
+    # And on the targets page of the unit below.
+    own = client.get(f"/units/{changed}/targets/").content.decode()
+    assert f'data-test="suggested-{changed}">changed from {s.parts[0].value} suggested' in own
 
 
 def test_a_split_typed_by_hand_records_no_suggestion(client, province):

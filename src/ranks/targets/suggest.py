@@ -102,8 +102,8 @@ def counting_day(year: int) -> dt.date:
 
 
 def _decimal(value: Decimal) -> str:
-    """At most three decimals, none trailing, in the language's notation: 1,4; 0,63; 7."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    """At most two decimals, none trailing, in the language's notation: 1,4; 0,63; 7."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
     return number_format(Decimal(text))
 
 
