@@ -38,3 +38,6 @@ class Weight(models.TextChoices):
     LAST_ADMISSIONS = "last_admissions", _("last year's admissions")
     NORM = "norm", _("the 3–4 % norm (3.5 % of members)")
     BLANK_PLACES = "blank_places", _("blank places")
+
+
+WEIGHTS = tuple(Weight.values)  # the keys alone: the API schema names their enum by them
