@@ -29,7 +29,11 @@ class Command(RanksCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=ACTIONS)
+        parser.add_argument(
+            "action",
+            choices=ACTIONS,
+            help=_("suggest: a suggested split of a unit's target among the units below it."),
+        )
         parser.add_argument("--unit", metavar="CODE", required=True, help=_("The unit's code."))
         parser.add_argument("--year", type=int, required=True, help=_("The target's year."))
         parser.add_argument(
