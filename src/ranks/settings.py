@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "RestructureKindEnum": "ranks.restructure.models.RestructureKind",
         "RestructureStatusEnum": "ranks.restructure.models.RestructureStatus",
         "WhereKindEnum": "ranks.people.models.AbsenceWhere",
+        "SuggestWeightEnum": "ranks.targets.metrics.WEIGHTS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,6 +23,7 @@ from ranks.targets.metrics import Metric
 from ranks.targets.models import Target, TargetRevision
 from ranks.targets.selectors import allocation_on, allocation_revisions
 from ranks.targets.services import allocation_day, target_check, target_set
+from ranks.targets.suggest import allocation_suggested
 from ranks.targets.views.allocation import allocation_balance
 from tests.api.conftest import bearer
 
@@ -477,3 +478,70 @@ def test_the_list_costs_the_same_for_one_metric_or_all(client, world, tokens):
     # A unit that did not exist on the day: its name read once, not once per metric.
     gone = count(LIST.format(code="C1") + "?metric=admissions")
     assert count(LIST.format(code="C1")) == gone
+
+
+# --- a suggested split ------------------------------------------------------------------------
+
+
+def test_a_suggested_split_is_what_the_page_suggests(client, world, tokens):
+    seed()
+    url = ONE.format(code="N1", year=YEAR, metric="admissions")
+    plain = client.get(url, **en(tokens["alice"])).json()
+    assert plain["suggestion"] is None
+    body = client.get(url + "?suggest=members", **en(tokens["alice"])).json()
+    with translation.override("en"):
+        expected = allocation_suggested(
+            unit=world.units["N1"], year=YEAR, metric="admissions", weight="members"
+        )
+    suggestion = body["suggestion"]
+    assert suggestion["weight"] == "members" and suggestion["value"] == 10
+    assert suggestion["parts"] == [p.as_dict() for p in expected.parts]
+    assert sum(p["value"] for p in suggestion["parts"]) == 10
+    # Empty: the metric's default, the norm for admissions.
+    assert (
+        client.get(url + "?suggest=", **en(tokens["alice"])).json()["suggestion"]["weight"]
+        == "norm"
+    )
+
+
+def test_a_suggestion_with_nothing_to_split_or_a_bad_weight_is_a_400(client, world, tokens):
+    url = ONE.format(code="N1", year=YEAR, metric="admissions_women") + "?suggest=members"
+    response = client.get(url, **en(tokens["alice"]))
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        f"N1 has no {YEAR} target for admissions of women to split."
+    )
+    bad = client.get(url.replace("members", "size"), **en(tokens["alice"]))
+    assert bad.status_code == 400 and "suggest" in bad.json()["details"]
+
+
+def test_bob_gets_no_suggestion_for_alices_unit(client, world, tokens):
+    seed()
+    url = ONE.format(code="N1", year=YEAR, metric="admissions") + "?suggest=members"
+    assert client.get(url, **en(tokens["bob"])).status_code == 404
+
+
+def test_an_allocation_from_a_suggestion_keeps_it_with_the_revisions(client, world, tokens):
+    seed()
+    manager()
+    with translation.override("en"):
+        suggested = allocation_suggested(
+            unit=world.units["N1"], year=YEAR, metric="admissions", weight="members"
+        ).values()
+    response = client.post(
+        ALLOCATE.format(code="N1", year=YEAR, metric="admissions"),
+        {"children": [{"code": "C1-A", "value": suggested["C1-A"] + 1},
+                      {"code": "C1-B", "value": suggested["C1-B"] - 1 if suggested["C1-B"] else 0}],
+         "reason": "Nghị quyết 07", "suggested_weight": "members"},
+        content_type="application/json",
+        **en(tokens["alice"]),
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    kept = {
+        r["unit"]: (r["suggested_weight"], r["suggested_value"])
+        for r in response.json()["revisions"]
+        if r["reason"] == "Nghị quyết 07"
+    }
+    assert kept["C1-A"] == ("members", suggested["C1-A"])
+    revision = TargetRevision.objects.filter(target__unit__code="C1-A").last()
+    assert (revision.suggested_weight, revision.suggested_value) == ("members", suggested["C1-A"])

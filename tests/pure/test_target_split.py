@@ -5,8 +5,10 @@ import random
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ranks.targets.split import largest_remainder_split
+from ranks.targets.split import largest_remainder_split, split_beyond
 
 
 def test_parts_follow_the_weights_and_sum_exactly():
@@ -66,3 +68,49 @@ def test_nothing_to_split_and_wrong_input():
         largest_remainder_split(-1, [1])
     with pytest.raises(ValueError):
         largest_remainder_split(3, [1, -1])
+
+
+# The suggested split of a target among the units below (`targets.suggest`) goes through these
+# two: whatever the weights, zeros and ties included, the parts are whole and sum to the total.
+weights_st = st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=12)
+
+
+@given(total=st.integers(min_value=0, max_value=5000), weights=weights_st)
+def test_any_weights_sum_to_the_total(total, weights):
+    parts = largest_remainder_split(total, weights)
+    assert sum(parts) == total and all(p >= 0 for p in parts)
+    if sum(weights):
+        # A unit with no weight gets nothing; equal weights differ by at most one.
+        assert all(p == 0 for p, w in zip(parts, weights, strict=True) if w == 0)
+        for (p, w), (q, v) in itertools.combinations(zip(parts, weights, strict=True), 2):
+            if w == v:
+                assert abs(p - q) <= 1
+    else:
+        assert max(parts) - min(parts) <= 1
+
+
+@given(
+    total=st.integers(min_value=0, max_value=5000),
+    pairs=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=60)),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_beyond_the_bases_sums_to_the_total(total, pairs):
+    bases = [b for b, _w in pairs]
+    weights = [w for _b, w in pairs]
+    parts = split_beyond(total, bases, weights)
+    assert sum(parts) == total and all(p >= 0 for p in parts)
+    if total >= sum(bases):
+        # Each keeps what it covers already.
+        assert all(p >= b for p, b in zip(parts, bases, strict=True))
+
+
+def test_beyond_the_bases_shares_the_gain_by_weight():
+    # 2 places covered, 6 wanted: the 4 left go 1:3 by the places still blank.
+    assert split_beyond(6, [1, 0, 0, 1], [1, 3, 0, 0]) == [2, 3, 0, 1]
+    # Fewer wanted than covered: the wanted figure by what each covers.
+    assert split_beyond(2, [3, 1], [5, 5]) == [2, 0]
+    with pytest.raises(ValueError):
+        split_beyond(3, [1], [1, 2])

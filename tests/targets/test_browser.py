@@ -113,3 +113,60 @@ def test_typing_a_figure_updates_the_sum(page, live_server, province):
     page.wait_for_load_state()
     assert page.locator("[data-test=allocation-sum]").inner_text() == "2186"
     assert page.locator("[data-test=messages]").is_visible()
+
+
+@pytest.fixture
+def small_province(db):
+    """Three communes with 12, 18 and 10 members on 1 January, and a target of 10 to split."""
+    build_province(year=YEAR, children=3, targets=False)
+    for n, count in ((1, 12), (2, 18), (3, 10)):
+        admit_in_bulk(
+            f"{child_code(n)}-A", count, first_day=dt.date(YEAR - 1, 2, 1),
+            last_day=dt.date(YEAR - 1, 10, 1),
+        )  # fmt: skip
+    target_set(actor=SYSTEM, unit_code=PROVINCE, year=YEAR, metric="admissions", value=10)
+    make_user("minh")
+    grant_role(actor=SYSTEM, username="minh", role="manager", unit_code=PROVINCE)
+    return PROVINCE
+
+
+def test_a_suggested_split_is_shown_adopted_and_kept(page, live_server, small_province):
+    from ranks.org.models import Unit
+    from ranks.targets.split import largest_remainder_split
+    from ranks.targets.suggest import allocation_suggested
+
+    expected = allocation_suggested(
+        unit=Unit.objects.get(code=PROVINCE), year=YEAR, metric="admissions", weight="members"
+    )
+    assert [p.value for p in expected.parts] == largest_remainder_split(10, [12, 18, 10])
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/units/{PROVINCE}/targets/{YEAR}/admissions/")
+    assert page.locator("[data-test=allocation-sum]").inner_text() == "0"
+    page.select_option("#suggest-weight", "members")
+    page.click("[data-test=suggest]")
+    page.wait_for_load_state()
+    assert page.locator("[data-test=suggestion]").is_visible()
+    for part in expected.parts:
+        assert page.input_value(f"input[name=child-{part.code}]") == str(part.value)
+        reason = page.locator(f"[data-test=reason-{part.code}]")
+        assert reason.is_visible()
+        # "12/40 đảng viên ngày 01/01/… → 3": what it got and why.
+        assert f"{part.weight}/40" in reason.inner_text()
+        assert reason.inner_text().endswith(f"→ {part.value}")
+    assert page.locator("[data-test=allocation-sum]").inner_text() == "10"
+    assert "exact" in page.locator("[data-test=allocation-balance]").get_attribute("class")
+    assert fits_the_screen(page)
+    # The manager changes one figure (2 of the third commune's to the first) and saves.
+    first, _second, third = expected.parts
+    page.fill(f"input[name=child-{first.code}]", str(first.value + 2))
+    page.fill(f"input[name=child-{third.code}]", str(third.value - 2))
+    page.fill("textarea[name=reason]", "Nghị quyết 07")
+    page.click("[data-test=save]")
+    page.wait_for_load_state()
+    assert page.locator("[data-test=messages]").is_visible()
+    history = page.locator("[data-test=revisions]")
+    assert history.is_visible()
+    for part in expected.parts:
+        kept = history.locator(f"[data-test=suggested-{part.code}]")
+        assert kept.is_visible() and str(part.value) in kept.inner_text()
+    assert page.input_value(f"input[name=child-{first.code}]") == str(first.value + 2)

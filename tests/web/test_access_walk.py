@@ -90,6 +90,9 @@ PAGE_QUERIES = {
         "?on=2024-01-01&status=active",
     ],
     "api_unit_due": ["?within=30", "?on=2024-01-01&page_size=1"],
+    # A suggested split of the other's target reads the counters below it: 404 as well.
+    "unit_allocation": ["?suggest=members", "?suggest="],
+    "api_unit_target": ["?suggest=members", "?suggest=blank_places"],
 }
 # API writes that take only POST: a GET answers 405 for anybody; a POST of the other's object
 # answers 404, and of one's own anything but 404 (the walk's own import is done: 409).

@@ -15,4 +15,6 @@ class TargetAdmin(ReadOnlyAdmin):
 
 @admin.register(TargetRevision)
 class TargetRevisionAdmin(ReadOnlyAdmin):
-    list_display = ("target", "old_value", "new_value", "by", "at")
+    list_display = (
+        "target", "old_value", "new_value", "by", "at", "suggested_weight", "suggested_value",
+    )  # fmt: skip

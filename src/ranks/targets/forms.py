@@ -42,6 +42,9 @@ class AllocationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept with every change, e.g. the number of the resolution."),
     )
+    # What the suggested split the figures came from went by (`targets.suggest`), if any: the
+    # view works the suggestion out again from it and records it with the revisions.
+    suggested_weight = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, children, unit_current: int | None, may_set_unit: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""What a target counts: the metrics, a list of choices that pages may use without the models."""
+"""What a target counts (the metrics) and what a suggested split goes by (the weights): lists of
+choices that pages may use without the models."""
 
 from __future__ import annotations
 
@@ -27,3 +28,16 @@ class Metric(models.TextChoices):
     CLASS_GRADUATES = "class_graduates", _("awareness-class graduates")
     PLACES_WITH_MEMBERS = "places_with_members", _("places with members")
     PLACES_WITH_CELL = "places_with_cell", _("places with a cell")
+
+
+class Weight(models.TextChoices):
+    """What a suggested split of a target among the units below goes by (`targets.suggest`)."""
+
+    MEMBERS = "members", _("members on 1 January")
+    CANDIDATES = "candidates", _("candidates in the pipeline")
+    LAST_ADMISSIONS = "last_admissions", _("last year's admissions")
+    NORM = "norm", _("the 3–4 % norm (3.5 % of members)")
+    BLANK_PLACES = "blank_places", _("blank places")
+
+
+WEIGHTS = tuple(Weight.values)  # the keys alone: the API schema names their enum by them

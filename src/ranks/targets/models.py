@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ranks.org.models import Unit
-from ranks.targets.metrics import Metric  # re-exported: the choices of `Target.metric`
+from ranks.targets.metrics import Metric, Weight  # re-exported: the choices of the fields
 
 
 class Target(models.Model):
@@ -44,6 +44,12 @@ class TargetRevision(models.Model):
     by = models.CharField(max_length=150)
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
+    # Set when the change saved a suggested split (`targets.suggest`): what it went by and what
+    # it suggested for this target; the value saved may differ (the manager changed it).
+    suggested_weight = models.CharField(
+        max_length=20, blank=True, default="", choices=Weight.choices
+    )
+    suggested_value = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -52,33 +52,61 @@ def target_check(year: int, metric: str, value: int) -> None:
         raise DomainError(_("The value must be 0 or more."), field="value")
 
 
+# A suggested split a change came from: the weight it went by and the value it suggested.
+Suggested = tuple[str, int]
+
+
 def target_apply(
-    target: Target, old_value: int | None, value: int, actor: Actor, now: dt.datetime, reason: str
+    target: Target,
+    old_value: int | None,
+    value: int,
+    actor: Actor,
+    now: dt.datetime,
+    reason: str,
+    suggested: Suggested | None = None,
 ) -> TargetRevision:
     """Set the new value on `target` (not saved) and give the revision that records it (its
     target still to be saved)."""
     target.value, target.set_by, target.set_at = value, actor.name, now
+    weight, suggested_value = suggested if suggested else ("", None)
     return TargetRevision(
         target=target, old_value=old_value, new_value=value, by=actor.name, at=now,
-        reason=reason.strip(),
+        reason=reason.strip(), suggested_weight=weight, suggested_value=suggested_value,
     )  # fmt: skip
 
 
-def target_change(unit_code: str, target: Target, old_value: int | None, reason: str) -> Change:
+def target_change(
+    unit_code: str,
+    target: Target,
+    old_value: int | None,
+    reason: str,
+    suggested: Suggested | None = None,
+) -> Change:
     """The audit entry of a changed target."""
+    after: dict[str, object] = {"value": target.value, "reason": reason.strip()}
+    if suggested:
+        after["suggested"] = {"weight": suggested[0], "value": suggested[1]}
     return Change(
         "ranks.targets.target.set",
         "target",
         f"{unit_code}/{target.year}/{target.metric}",
         None if old_value is None else {"value": old_value},
-        {"value": target.value, "reason": reason.strip()},
+        after,
     )
 
 
 def target_set(
-    *, actor: Actor, unit_code: str, year: int, metric: str, value: int, reason: str = ""
+    *,
+    actor: Actor,
+    unit_code: str,
+    year: int,
+    metric: str,
+    value: int,
+    reason: str = "",
+    suggested: Suggested | None = None,
 ) -> Target:
-    """Create or change the target; every change keeps a revision with its reason.
+    """Create or change the target; every change keeps a revision with its reason, and with the
+    suggested split it came from when `suggested` is given.
 
     The import of many targets (`interchange.handlers.targets.TargetsHandler`) makes the same
     checks and writes through the same functions, a batch at a time."""
@@ -97,11 +125,11 @@ def target_set(
             return target
         if target is None:
             target = Target(unit=unit, year=year, metric=metric)
-        revision = target_apply(target, old_value, value, actor, timezone.now(), reason)
+        revision = target_apply(target, old_value, value, actor, timezone.now(), reason, suggested)
         target.save()
         revision.target = target
         revision.save()
-        audit_record_many(actor, [target_change(unit.code, target, old_value, reason)])
+        audit_record_many(actor, [target_change(unit.code, target, old_value, reason, suggested)])
     return target
 
 
@@ -114,12 +142,18 @@ def target_allocate(
     values: dict[str, int],
     reason: str = "",
     unit_value: int | None = None,
+    suggested_weight: str = "",
+    suggested: dict[str, int] | None = None,
 ) -> list[Target]:
     """Split a unit's target among the units directly below it on `allocation_day(year)`: set
     each child's target in `values` (child code → value) that differs from the stored one, and the
     unit's own target when `unit_value` is given, all or nothing in one transaction. Returns the
     targets changed. Access is the caller's to check: the manager role over the unit, and over its
-    parent for `unit_value`."""
+    parent for `unit_value`.
+
+    A split that came from a suggestion (`targets.suggest`) gives what it went by in
+    `suggested_weight` and its value for each child in `suggested`: each child's revision keeps
+    them, whether the manager adopted that value or changed it."""
     _check_year_and_metric(year, metric)
     for code, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -164,6 +198,11 @@ def target_allocate(
                 metric=metric,
                 value=value,
                 reason=reason,
+                suggested=(
+                    (suggested_weight, suggested[code])
+                    if suggested_weight and suggested and code in suggested
+                    else None
+                ),
             )
             for code, value in wanted.items()
             if stored.get(code) != value

@@ -41,3 +41,22 @@ def largest_remainder_split(total: int, weights: Sequence[int]) -> list[int]:
     for i in order[:left]:
         parts[i] += 1
     return parts
+
+
+def split_beyond(total: int, bases: Sequence[int], weights: Sequence[int]) -> list[int]:
+    """Each share keeps its base and takes a part of what `total` exceeds the bases by, that
+    part in proportion to `weights` (largest remainders). A total below the bases' sum is split
+    in proportion to the bases instead. Whole parts summing to `total`.
+
+    A target of places with members (or with a cell) is a count of places, most of them covered
+    already: each unit keeps the places it covers and takes a share of the places still to cover
+    in proportion to its blank places."""
+    if len(bases) != len(weights):
+        raise ValueError("one base per weight")
+    if any(b < 0 for b in bases):
+        raise ValueError("a base must be 0 or more")
+    covered = sum(bases)
+    if total < covered:
+        return largest_remainder_split(total, bases)
+    gain = largest_remainder_split(total - covered, weights)
+    return [b + g for b, g in zip(bases, gain, strict=True)]

@@ -25,6 +25,7 @@ from ranks.org.selectors import unit_version_nearest
 from ranks.targets.metrics import Metric
 from ranks.targets.selectors import Allocation, allocation_revisions, allocations_on
 from ranks.targets.services import allocation_day, target_allocate
+from ranks.targets.suggest import allocation_suggested
 from ranks.targets.views.allocation import allocation_balance
 
 YEAR = OpenApiParameter(
@@ -124,9 +125,16 @@ def _may(request, unit, allocation: Allocation) -> tuple[bool, bool]:
     return may_allocate, may_allocate and _may_set(request, allocation)
 
 
-def _detail(request, unit, year: int, metric: str) -> dict:
+def _detail(request, unit, year: int, metric: str, suggest: str | None = None) -> dict:
+    """The row with its revisions; with `suggest` (a weight, or "" for the metric's default) a
+    suggested split too, refused (400) with the page's words when there is nothing to split."""
     day = allocation_day(year)
     allocation = allocations_on(unit=unit, day=day, year=year, metrics=[metric])[metric]
+    suggestion = None
+    if suggest is not None:
+        suggestion = allocation_suggested(
+            unit=unit, year=year, metric=metric, weight=suggest or None, allocation=allocation
+        )
     row = _row(
         unit,
         year=year,
@@ -137,6 +145,14 @@ def _detail(request, unit, year: int, metric: str) -> dict:
         may=_may(request, unit, allocation),
     )
     row["revisions"] = allocation_revisions(allocation=allocation, year=year, metric=metric)
+    row["suggestion"] = suggestion and {
+        "weight": suggestion.weight,
+        "weight_label": suggestion.weight_label,
+        "counted_on": suggestion.counted_on,
+        "value": suggestion.value,
+        "equal": suggestion.equal,
+        "parts": [p.as_dict() for p in suggestion.parts],
+    }
     return row
 
 
@@ -194,15 +210,21 @@ class UnitTarget(UnitScoped):
 
     @extend_schema(
         operation_id="targets_retrieve",
-        parameters=[YEAR, METRIC],
+        parameters=[YEAR, METRIC, ts.SuggestQuery],
         responses={200: ts.AllocationDetailSerializer, **ERRORS},
     )
     def get(self, request, code, year, metric):
         """One year and metric: the allocation page — the unit's target, who set it, the units
-        below with theirs, the sum, what is left, and the latest 30 changes."""
+        below with theirs, the sum, what is left, and the latest 30 changes. With `?suggest=`, a
+        suggested split of the unit's target among the units below, as the page's "Suggest"
+        gives it: whole numbers summing to the target, each with its reason (400 with the
+        page's words when the unit has no target or no unit below)."""
         unit = unit_of(request, code)
         year, metric = _path_of(year, metric)
-        return Response(ts.AllocationDetailSerializer(_detail(request, unit, year, metric)).data)
+        suggest = query_of(request, ts.SuggestQuery).get("suggest")
+        return Response(
+            ts.AllocationDetailSerializer(_detail(request, unit, year, metric, suggest)).data
+        )
 
     @extend_schema(
         operation_id="targets_set",
@@ -251,7 +273,9 @@ class UnitTargetAllocate(UnitScoped):
         or nothing, each change with a revision and an audit entry. Needs the manager role over
         the unit (and over its parent for `unit_value`); a unit that is not directly below is
         refused with the page's message. The sum may differ from the unit's target: `balance`
-        says by how much, as the page does."""
+        says by how much, as the page does. Figures taken from a suggested split
+        (`?suggest=` on the target) give its `suggested_weight`: each child's revision then
+        keeps that weight and the value the suggestion gave it."""
         unit = unit_of(request, code)
         year, metric = _path_of(year, metric)
         if not manager_covers(request, unit):
@@ -264,6 +288,12 @@ class UnitTargetAllocate(UnitScoped):
             allocation = allocations_on(unit=unit, day=day, year=year, metrics=[metric])[metric]
             if not _may_set(request, allocation):
                 raise _refused()
+        weight = body.validated_data.get("suggested_weight", "")
+        suggestion = (
+            allocation_suggested(unit=unit, year=year, metric=metric, weight=weight)
+            if weight
+            else None
+        )
         changed = target_allocate(
             actor=api_actor(request),
             unit_code=unit.code,
@@ -272,6 +302,8 @@ class UnitTargetAllocate(UnitScoped):
             values={child["code"]: child["value"] for child in body.validated_data["children"]},
             reason=body.validated_data["reason"],
             unit_value=unit_value,
+            suggested_weight=weight,
+            suggested=suggestion.values() if suggestion else None,
         )
         return _written(request, unit, year, metric, changed)
 

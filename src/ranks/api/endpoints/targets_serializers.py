@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from ranks.api.common import text_field
 from ranks.targets.forms import MAX_VALUE
-from ranks.targets.metrics import Metric
+from ranks.targets.metrics import Metric, Weight
 from ranks.targets.services import FIRST_YEAR
 
 # The service refuses a year after next year + YEARS_AHEAD (a 400 with its message); the schema
@@ -73,6 +73,18 @@ class TargetPath(serializers.Serializer):
     metric = metric_field()
 
 
+class SuggestQuery(serializers.Serializer):
+    suggest = serializers.ChoiceField(
+        choices=Weight.values,
+        allow_blank=True,
+        required=False,
+        help_text=(
+            "A suggested split of the unit's target among the units below (`suggestion`), by "
+            "this weight; empty: the metric's default."
+        ),
+    )
+
+
 class TargetSetBody(serializers.Serializer):
     value = figure_field("The unit's target.")
     reason = reason_field()
@@ -93,6 +105,14 @@ class AllocateBody(serializers.Serializer):
         required=False,
     )
     reason = reason_field()
+    suggested_weight = serializers.ChoiceField(
+        choices=Weight.values,
+        required=False,
+        help_text=(
+            "The figures came from the suggested split by this weight: each child's revision "
+            "keeps the weight and the value it suggested (worked out again on the server)."
+        ),
+    )
 
     def validate_children(self, children):
         codes = [child["code"] for child in children]
@@ -126,6 +146,31 @@ class RevisionSerializer(serializers.Serializer):
     by = serializers.CharField()
     at = serializers.DateTimeField()
     reason = serializers.CharField(allow_blank=True)
+    suggested_weight = serializers.CharField(
+        allow_blank=True, help_text="The suggested split it came from: its weight; empty: none."
+    )
+    suggested_value = serializers.IntegerField(
+        allow_null=True, help_text="What that suggestion gave this unit; null: none."
+    )
+
+
+class SuggestedPartSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.IntegerField(help_text="Its suggested target.")
+    reason = serializers.CharField(help_text="What it got and why, in the language asked.")
+    weight = serializers.FloatField(
+        help_text="The count it went by (the norm: 3.5 % of its members)."
+    )
+
+
+class SuggestionSerializer(serializers.Serializer):
+    weight = serializers.ChoiceField(choices=Weight.values)
+    weight_label = serializers.CharField()
+    counted_on = serializers.DateField(help_text="The day the weights are counted on.")
+    value = serializers.IntegerField(help_text="The unit's target, split.")
+    equal = serializers.BooleanField(help_text="No unit below had any weight: split equally.")
+    parts = SuggestedPartSerializer(many=True, help_text="One per unit below, summing to `value`.")
 
 
 class AllocationSerializer(serializers.Serializer):
@@ -157,6 +202,9 @@ class AllocationSerializer(serializers.Serializer):
 
 class AllocationDetailSerializer(AllocationSerializer):
     revisions = RevisionSerializer(many=True, help_text="The latest 30 changes, newest first.")
+    suggestion = SuggestionSerializer(
+        allow_null=True, help_text="With `?suggest=`: a suggested split; null otherwise."
+    )
 
 
 class TargetsSerializer(serializers.Serializer):

@@ -5,6 +5,10 @@ Seeing needs the viewer role over the unit (else 404, like a missing unit); savi
 manager role over it (else 403 and nothing written), and the unit's own figure the manager role
 over its parent. A year's allocation uses the tree of `allocation_day(year)`: 1 January of a past
 year, today for the current year or a later one.
+
+`?suggest=WEIGHT` fills the figures with a suggested split (`targets.suggest`) and shows each
+child's reason; the manager saves it as it is, changes it, or leaves it. A save whose figures
+came from it carries its weight, and the revisions keep what it suggested.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError, Refused
 from ranks.org.selectors import unit_version_nearest
 from ranks.targets.forms import CHILD_PREFIX, AllocationForm
-from ranks.targets.metrics import Metric
+from ranks.targets.metrics import Metric, Weight
 from ranks.targets.selectors import allocation_on, allocation_revisions, targets_by_year
 from ranks.targets.services import (
     FIRST_YEAR,
@@ -29,6 +33,7 @@ from ranks.targets.services import (
     allocation_day,
     target_allocate,
 )
+from ranks.targets.suggest import DEFAULT_WEIGHT, Suggestion, allocation_suggested
 
 
 def _year_or_none(raw) -> int | None:
@@ -110,9 +115,33 @@ def unit_allocation(request, code: str, year: int, metric: str):
     may_set_unit = may_allocate and manager_covers(request, version.parent if version else None)
     children = allocation.children
     posted = request.POST if request.method == "POST" else None
+    suggestion: Suggestion | None = None
+    suggest_error = ""
+    asked = (posted or {}).get("suggested_weight") if posted else request.GET.get("suggest")
+    if asked is not None and (posted is None or asked):
+        try:
+            suggestion = allocation_suggested(
+                unit=unit,
+                year=year,
+                metric=metric,
+                weight=asked.strip() or None,
+                allocation=allocation,
+            )
+        except DomainError as error:
+            suggest_error = str(error.message)
+    initial: dict[str, int | str] = {}
+    if suggestion is not None and posted is None:
+        initial = {CHILD_PREFIX + p.code: p.value for p in suggestion.parts}
+        initial["suggested_weight"] = suggestion.weight
     form = AllocationForm(
-        posted, children=children, unit_current=allocation.unit_value, may_set_unit=may_set_unit
+        posted,
+        children=children,
+        unit_current=allocation.unit_value,
+        may_set_unit=may_set_unit,
+        initial=initial,
     )
+    if posted is not None and suggest_error:
+        form.add_error(None, suggest_error)
     if posted is not None and form.is_valid():
         try:
             changed = target_allocate(
@@ -123,6 +152,8 @@ def unit_allocation(request, code: str, year: int, metric: str):
                 values=form.values(),
                 reason=form.cleaned_data["reason"],
                 unit_value=form.unit_value(),
+                suggested_weight=suggestion.weight if suggestion else "",
+                suggested=suggestion.values() if suggestion else None,
             )
         except DomainError as error:
             key = CHILD_PREFIX + error.field if error.field else ""
@@ -139,10 +170,14 @@ def unit_allocation(request, code: str, year: int, metric: str):
 
     rows = []
     total = 0
+    suggested = {p.code: p for p in suggestion.parts} if suggestion else {}
     for (code_, name, current), (_code, field) in zip(children, form.child_fields(), strict=True):
-        typed = form.typed(CHILD_PREFIX + code_, current)
+        part = suggested.get(code_)
+        typed = form.typed(CHILD_PREFIX + code_, part.value if part else current)
         total += typed or 0
-        rows.append({"code": code_, "name": name, "current": current, "field": field})
+        rows.append(
+            {"code": code_, "name": name, "current": current, "field": field, "suggested": part}
+        )
     stored = allocation.unit_value
     parent_figure = form.typed("unit_value", stored) if may_set_unit else stored
     return render(
@@ -168,5 +203,9 @@ def unit_allocation(request, code: str, year: int, metric: str):
             "revisions": allocation_revisions(allocation=allocation, year=year, metric=metric),
             "targets_url": reverse("unit_targets", args=[unit.code]),
             "current_year": year >= today().year,
+            "suggestion": suggestion,
+            "suggest_error": suggest_error if posted is None else "",
+            "weights": Weight.choices,
+            "weight_chosen": suggestion.weight if suggestion else DEFAULT_WEIGHT[metric],
         },
     )
