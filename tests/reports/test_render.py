@@ -183,7 +183,10 @@ def test_the_composition_and_ratio_json():
     assert list(data["by"])[:4] == ["occupation", "gender", "ethnicity", "religion"]
 
     data = json.loads(render(ratio_report(samples.ratio()), "json"))
-    assert set(data) == {"unit", "year", "structure_on", "ratio", "siblings", "children"}
+    assert set(data) == {"unit", "year", "structure_on", "ratio", "siblings", "children", "norm"}
+    assert data["norm"] == {
+        "rule": "R16", "low": 3.0, "high": 4.0, "document": "21-NQ/TW", "clause": "§II.2"
+    }  # fmt: skip
     assert data["ratio"] == {
         "code": "HD",
         "name": "Đảng bộ tỉnh Hải Dương",

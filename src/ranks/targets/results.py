@@ -123,7 +123,7 @@ class RatioRow:
     members_at_start: int  # party members (probationary and official) on 1 January
     ratio: float | None  # admissions / members_at_start × 100
     rank: int | None  # 1 = highest ratio among the siblings
-    within_norm: bool | None  # 3 % ≤ ratio ≤ 4 % (R16), None without members
+    within_norm: bool | None  # within R16's norm (3–4 %); None without members or norm
 
     def as_dict(self) -> dict:
         return {
@@ -148,7 +148,10 @@ class Ratio:
     unit: RatioRow
     siblings: tuple[RatioRow, ...]  # including the unit itself, by rank
     children: tuple[RatioRow, ...]  # by rank
-    norm: tuple[float, float] = (3.0, 4.0)
+    # R16 in force in the year (low, high %), with its document and clause; None before it.
+    norm: tuple[float, float] | None = None
+    norm_document: str = ""
+    norm_clause: str = ""
     # How many siblings (the unit included) have a ratio: the unit is `unit.rank` of these, even
     # when some are outside the user's units and not in `siblings`.
     ranked_among: int = 0

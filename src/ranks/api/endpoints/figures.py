@@ -178,9 +178,9 @@ class RatioFigures(GenericAPIView):
     )
     @reads_replica
     def get(self, request, code):
-        """The admission ratio of a year (admissions over the members on 1 January, R16's
-        3–4 %) of the unit, ranked among the units under the same parent, and of the units
-        directly below it. The same as `ranks report ratio --format json`. A unit that did not
+        """The admission ratio of a year (admissions over the members on 1 January, against
+        R16 in force that year, `norm`) of the unit, ranked among the units under the same
+        parent, and of the units directly below it. The same as `ranks report ratio --format json`. A unit that did not
         exist in the year: 404 (`not_in_force`)."""
         unit = unit_of(request, code)
         query = query_of(request, fs.RatioQuery)

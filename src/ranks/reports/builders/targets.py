@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ranks.pipeline.findings_text import rule_citation
 from ranks.reports import labels
 from ranks.reports.builders.frame import frame, iso, rounded, share, whole
 from ranks.reports.model import (
@@ -291,11 +292,36 @@ def ratio_data(r: Ratio) -> dict[str, Any]:
         "ratio": ratio_row_data(r.unit),
         "siblings": [ratio_row_data(s) for s in r.siblings],
         "children": [ratio_row_data(s) for s in r.children],
+        "norm": None
+        if r.norm is None
+        else {
+            "rule": "R16",
+            "low": r.norm[0],
+            "high": r.norm[1],
+            "document": r.norm_document,
+            "clause": r.norm_clause,
+        },
     }
 
 
 def _norm_text(norm: tuple[float, float]) -> dict[str, str]:
     return {"low": labels.plain_number(norm[0]), "high": labels.plain_number(norm[1])}
+
+
+def _within_title(r: Ratio) -> str:
+    if r.norm is None:
+        return _("Within the norm")
+    return _("Within %(low)s–%(high)s %%") % _norm_text(r.norm)
+
+
+def ratio_norm_note(r: Ratio) -> str:
+    """R16 as the year's admissions were held to it, with its document; or that none was."""
+    if r.norm is None:
+        return _("No admission norm was in force in %(year)s.") % {"year": r.year}
+    return _(
+        "The norm: admissions each year of %(low)s–%(high)s %% of the members at its start "
+        "(%(rule)s)."
+    ) % {**_norm_text(r.norm), "rule": rule_citation("R16", r.norm_document, r.norm_clause)}
 
 
 def _ratio_table(caption: str, rows: tuple[RatioRow, ...], r: Ratio) -> Table:
@@ -306,7 +332,7 @@ def _ratio_table(caption: str, rows: tuple[RatioRow, ...], r: Ratio) -> Table:
         Column("members_at_start", _("Members on 1 January"), INTEGER),
         Column("ratio", _("Ratio (%)"), PERCENT, decimals=RATIO_DECIMALS),
         Column("rank", _("Rank"), INTEGER),
-        Column("within_norm", _("Within %(low)s–%(high)s %%") % _norm_text(r.norm), TEXT),
+        Column("within_norm", _within_title(r), TEXT),
     )
     return Table(
         caption=caption,
@@ -339,10 +365,7 @@ def ratio_report(
     tables = [_ratio_table(_("Ranking among units at the same level"), r.siblings, r)]
     if r.children:
         tables.append(_ratio_table(_("Units below"), r.children, r))
-    notes = [
-        _("The norm: admissions each year of %(low)s–%(high)s %% of the members at its start.")
-        % _norm_text(r.norm)
-    ]
+    notes = [ratio_norm_note(r)]
     if r.unit.rank is not None:
         notes.append(
             _("%(name)s ranks %(rank)s of %(count)s units at the same level.")

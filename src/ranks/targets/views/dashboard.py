@@ -49,7 +49,9 @@ from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
 from ranks.counters.selectors import generations_alongside, generations_of, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
+from ranks.pipeline.norms_text import ratio_line
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
+from ranks.reports.builders.targets import ratio_norm_note
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
@@ -63,6 +65,7 @@ from ranks.targets.progress import (
     admission_ratio,
     composition,
     progress,
+    ratio_norm_standing,
 )
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
 from ranks.targets.selectors import segments_progress
@@ -138,7 +141,7 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
 
 def _unit_dashboard(request, code: str):
     # The generations the kept body is looked up by, read on the unit's row: one round trip.
-    unit = unit_or_404(request, code, **(generations_alongside() or {}))
+    unit = unit_or_404(request, code, role="viewer", **(generations_alongside() or {}))
     day, date_error = day_of(request)
     metric = _metric_of(request)
     may_see_sensitive = sensitive_covers(request, unit)
@@ -248,6 +251,10 @@ def _dashboard_body(
     except DomainError:
         # The unit did not exist in the year: the page goes on without the ratio.
         ratio = None
+    # How far the year's admissions stand from R16; the projection is the admissions' own.
+    standing = None
+    if ratio is not None:
+        standing = ratio_norm_standing(ratio, head.projection if metric == "admissions" else None)
     context.update(
         {
             "progress": result,
@@ -272,6 +279,8 @@ def _dashboard_body(
             ),
             "ratio": ratio,
             "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
+            "ratio_norm": ratio_norm_note(ratio) if ratio else "",
+            "ratio_standing": ratio_line(standing) if standing else None,
             "start": start,
         }
     )
