@@ -151,7 +151,8 @@ def test_the_composition_csv_lists_every_dimension_in_one_table():
 
 def test_the_progress_json_has_the_figures_of_each_unit():
     data = json.loads(render(progress(), "json"))
-    assert set(data) == {"unit", "metric", "year", "on", "structure_on", "rows"}
+    assert set(data) == {"unit", "metric", "year", "on", "structure_on", "rows", "terms"}
+    assert data["terms"] == []
     assert data["structure_on"] is None  # as it was
     assert (data["unit"], data["metric"], data["year"], data["on"]) == (
         "HD", "admissions", 2026, "2026-11-22"

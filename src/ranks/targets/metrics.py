@@ -27,3 +27,8 @@ class Metric(models.TextChoices):
     CLASS_GRADUATES = "class_graduates", _("awareness-class graduates")
     PLACES_WITH_MEMBERS = "places_with_members", _("places with members")
     PLACES_WITH_CELL = "places_with_cell", _("places with a cell")
+
+
+# The metrics a congress term's target can count: admissions (and their segments), which the
+# counters keep by cell and month, so a term is added up over its months.
+TERM_METRICS = tuple(m for m in Metric.values if m.startswith("admissions"))

@@ -52,6 +52,7 @@ from ranks.reports.builders import (
 from ranks.reports.services import report_composition
 from ranks.targets.metrics import Metric
 from ranks.targets.progress import admission_ratio, composition, progress
+from ranks.targets.terms import with_terms
 
 PAGE_SIZE = 50
 
@@ -130,7 +131,7 @@ class ProgressFigures(GenericAPIView):
             depth=query.get("depth"),
             structure_on=query.get("structure_on"),
         )
-        return Response(progress_data(result))
+        return Response(progress_data(with_terms(result, unit=unit)))
 
 
 class CompositionFigures(GenericAPIView):

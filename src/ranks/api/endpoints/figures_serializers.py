@@ -163,6 +163,32 @@ class ProgressRowSerializer(serializers.Serializer):
     parent_code = serializers.CharField(allow_null=True)
 
 
+class TermProgressSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    metric = serializers.CharField()
+    term = serializers.CharField(help_text="Its years: 2020–2025.")
+    starts_on = serializers.DateField(help_text="The term's first day.")
+    ends_on = serializers.DateField(help_text="Its last day.")
+    target = serializers.IntegerField(min_value=0)
+    through = serializers.DateField(help_text="Admissions counted up to this day.")
+    structure_on = serializers.DateField(
+        help_text="Counted in the cells standing below the unit on this day."
+    )
+    actual = serializers.IntegerField(min_value=0)
+    percent = serializers.FloatField(allow_null=True)
+    years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The years of the term (their 1 July in it)."
+    )
+    yearly_total = serializers.IntegerField(help_text="Their yearly targets, added up.")
+    yearly_missing = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Years with no yearly target."
+    )
+    yearly_short = serializers.IntegerField(
+        min_value=0,
+        help_text="How far the yearly targets fall below the term's (0: they reach it).",
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     unit = serializers.CharField()
     metric = serializers.ChoiceField(choices=list(SUPPORTED_METRICS))
@@ -170,6 +196,9 @@ class ProgressSerializer(serializers.Serializer):
     on = serializers.DateField()
     structure_on = restated_field()
     rows = ProgressRowSerializer(many=True, help_text="The unit first, then the units below.")
+    terms = TermProgressSerializer(
+        many=True, help_text="The unit's term targets of the metric whose term holds `on`."
+    )
 
 
 def _counts() -> serializers.DictField:

@@ -74,6 +74,7 @@ def progress_data(p: Progress) -> dict[str, Any]:
         "on": p.on.isoformat(),
         "structure_on": iso(p.structure_on),
         "rows": [progress_row_data(r) for r in p.rows],
+        "terms": [t.as_dict() for t in p.terms],
     }
 
 

@@ -57,7 +57,7 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
-from ranks.targets.metrics import Metric
+from ranks.targets.metrics import TERM_METRICS, Metric
 from ranks.targets.progress import (
     PIPELINE_METRICS,
     PLACE_METRICS,
@@ -68,7 +68,8 @@ from ranks.targets.progress import (
     ratio_norm_standing,
 )
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
-from ranks.targets.selectors import segments_progress
+from ranks.targets.selectors import segments_progress, term_targets_stamp
+from ranks.targets.terms import term_progress, with_terms
 
 SORTS = ("gap", "percent", "name")
 # The units below a page at a time: a province has dozens of communes, a phone shows a few.
@@ -134,6 +135,8 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
         tree,
         admissions,
         pipeline if metric in PIPELINE_METRICS else None,
+        # No generation follows the term targets: their number and last change do.
+        term_targets_stamp(unit=unit) if metric in TERM_METRICS else None,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"ranks:dashboard:{digest}"
@@ -281,6 +284,9 @@ def _dashboard_body(
             "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
             "ratio_norm": ratio_norm_note(ratio) if ratio else "",
             "ratio_standing": ratio_line(standing) if standing else None,
+            "terms": term_progress(unit=unit, on=day, metric=metric, structure_on=structure_on)
+            if metric in TERM_METRICS
+            else (),
             "start": start,
         }
     )
@@ -305,9 +311,12 @@ def unit_report(request, code: str, report: str, fmt: str):
             # whole subtree of a province is dozens of pages (the spreadsheet has it all).
             depth = 1 if fmt == "pdf" else None
             built = progress_report(
-                progress(
-                    scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
-                    structure_on=structure_on,
+                with_terms(
+                    progress(
+                        scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
+                        structure_on=structure_on,
+                    ),
+                    unit=unit,
                 ),
                 depth=depth,
             )  # fmt: skip
