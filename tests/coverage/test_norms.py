@@ -130,3 +130,13 @@ def test_the_ratio_standing_counts_the_admissions_short(world, client):
     # C2 on 1 January 2026: Lan alone. 3 % of one member is one admission: none yet.
     page = signed_in(client, "bob").get(f"/units/C2/dashboard/?on={ON}").content.decode()
     assert "1 admission short of 3 % of the members (1 of 1)." in page
+    # No admission yet this year: the projection to its end is none either.
+    assert "At the current pace the year ends with 0 admissions, 0.00 %: below the norm." in page
+    assert 'class="norm status-late" data-test="ratio-standing"' in page
+
+
+def test_the_ratio_standing_with_admissions_on_pace(villages, client):
+    # C2 on 1 January 2026: Lan, and the people of W1 and W2; W3's was admitted in March 2026.
+    page = signed_in(client, "bob").get(f"/units/C2/dashboard/?on={ON}").content.decode()
+    assert "3 % of the members is reached (1 needed, 3 members)." in page
+    assert 'class="norm status-met" data-test="ratio-standing"' in page

@@ -63,8 +63,8 @@ def _asked(standing: CoverageStanding) -> str:
 
 
 def _pace(pace: Fraction) -> str:
-    value = float(pace)
-    return number_format(value, decimal_pos=0 if pace.denominator == 1 else 1)
+    whole = pace.denominator == 1
+    return number_format(round(float(pace), 1), decimal_pos=0 if whole else 1)
 
 
 def coverage_line(standing: CoverageStanding) -> NormLine:
@@ -128,11 +128,10 @@ def ratio_line(standing: RatioStanding) -> NormLine:
     else:
         text = (
             gettext(
-                "%(low)s %% of the members is reached (%(needed)s admissions of %(members)s members)."
+                "%(low)s %% of the members is reached (%(needed)s needed, %(members)s members)."
             )
             % low
         )
-    status = MET if not standing.short else LATE
     if standing.projected is not None and standing.projected_ratio is not None:
         if standing.projected_within:
             said = gettext("within the norm")
@@ -148,8 +147,13 @@ def ratio_line(standing: RatioStanding) -> NormLine:
             "ratio": number_format(standing.projected_ratio, decimal_pos=2),
             "said": said,
         }
-        status = ON_TIME if standing.projected_ratio >= norm.low else status
-        status = MET if not standing.short else status
+    # Reached already; or reached by the year's end at the pace; or not.
+    if not standing.short:
+        status = MET
+    elif standing.projected_ratio is not None and standing.projected_ratio >= norm.low:
+        status = ON_TIME
+    else:
+        status = LATE
     return NormLine(
         norm.rule, "ratio", rule_citation(norm.rule, norm.document, norm.clause), text, status
     )
