@@ -10,6 +10,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from ranks.access.services import grant_role
 from ranks.core.actor import SYSTEM
@@ -201,13 +202,26 @@ def test_a_changed_term_target_shows_on_the_kept_dashboard(term, client):
     assert "of 30" in client.get("/units/N1/dashboard/?on=2025-12-31").content.decode()
 
 
-def test_the_progress_report_and_the_api_carry_the_term(term, client):
+def test_the_progress_report_and_the_api_carry_the_term(term, client, tmp_path):
     data = report("progress", "--unit", "N1", "--on", "2025-12-31")
     (t,) = data["terms"]
     assert (t["term"], t["target"], t["actual"], t["structure_on"]) == (
         "2020–2025", TERM, admitted(START, END), "2025-12-31"
     )  # fmt: skip
     assert (t["yearly_total"], t["yearly_missing"]) == (sum(YEARLY.values()), [2020])
+    # The report's notes say it as the dashboard does (CSV, Excel and PDF carry them).
+    out = io.StringIO()
+    call_command(
+        "report", "progress", "--unit", "N1", "--on", "2025-12-31", "--format", "xlsx",
+        "--lang", "en", "--output", str(tmp_path / "p.xlsx"), stdout=out,
+    )  # fmt: skip
+    cells = [
+        str(c.value) for row in load_workbook(tmp_path / "p.xlsx").active.iter_rows() for c in row
+    ]
+    line = (
+        f"Term 2020–2025: {admitted(START, END)} of {TERM}, counted from 01/01/2020 to 31/12/2025."
+    )
+    assert any(c.startswith(line) for c in cells)
     api = signed_in(client, "alice").get("/api/v1/units/N1/figures/progress/?on=2025-12-31")
     assert api.json()["terms"] == data["terms"]
 
@@ -257,3 +271,19 @@ def test_outside_ones_units_is_404_and_an_officer_cannot_set(term, client):
     }
     assert alice.post("/units/N1/targets/terms/", form).status_code == 403
     assert TermTarget.objects.count() == 1
+
+
+def test_the_queries_do_not_grow_with_the_admissions(term):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            (t,) = term_progress(unit=unit("N1"), on=D(2025, 12, 15))
+        return len(queries), t.actual
+
+    counted()  # the first read builds the structure of the day (docs/progress.md), once
+    before, actual = counted()
+    admit_many("C1-A", [D(2022, 4, 1)] * 40 + [D(2025, 12, 10)] * 5, prefix="MORE")
+    after, more = counted()
+    assert after == before and more == actual + 45

@@ -34,6 +34,7 @@ from ranks.targets.results import (
     ProgressRow,
     Ratio,
     RatioRow,
+    TermProgress,
 )
 
 RATIO_DECIMALS = 2  # ratios sit near the 3–4 % norm: one decimal would hide which side
@@ -76,6 +77,34 @@ def progress_data(p: Progress) -> dict[str, Any]:
         "rows": [progress_row_data(r) for r in p.rows],
         "terms": [t.as_dict() for t in p.terms],
     }
+
+
+def term_note(t: TermProgress) -> str:
+    """A term target's line, as the dashboard shows it: "Term 2020–2025: 412 of 500, counted
+    from 01/01/2020 to 30/06/2024", and its yearly targets against it."""
+    text = _("Term %(term)s: %(actual)s of %(target)s") % {
+        "term": t.label,
+        "actual": t.actual,
+        "target": t.target,
+    }
+    text += ", " + _("counted from %(start)s to %(through)s") % {
+        "start": labels.day_text(t.starts_on),
+        "through": labels.day_text(t.through),
+    }
+    text += "."
+    if t.years:
+        span = {"first": t.years[0], "last": t.years[-1], "total": t.yearly_total}
+        if t.yearly_short:
+            text += " " + _(
+                "The yearly targets of %(first)s–%(last)s add up to %(total)s: %(short)s short "
+                "of the term's %(target)s."
+            ) % {**span, "short": t.yearly_short, "target": t.target}
+        else:
+            text += " " + _(
+                "The yearly targets of %(first)s–%(last)s add up to %(total)s, reaching the "
+                "term's %(target)s."
+            ) % {**span, "target": t.target}
+    return text
 
 
 def progress_report(
@@ -139,6 +168,7 @@ def progress_report(
         names = [r.name for r in p.rows[1:] if r.status == status]
         if names:
             notes.append(text % {"units": ", ".join(names)})
+    notes += [term_note(t) for t in p.terms]
     chart = None
     if p.curve:
         chart = Chart(
