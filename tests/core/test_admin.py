@@ -26,6 +26,8 @@ RANKS_MODELS = {
     "restructure.Handover",
     "targets.Target",
     "targets.TargetRevision",
+    "targets.TermTarget",
+    "targets.TermTargetRevision",
 }
 
 

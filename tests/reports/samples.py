@@ -119,4 +119,7 @@ def ratio() -> Ratio:
         unit=me,
         siblings=siblings,
         children=children,
+        norm=(3.0, 4.0),
+        norm_document="21-NQ/TW",
+        norm_clause="§II.2",
     )

@@ -151,7 +151,8 @@ def test_the_composition_csv_lists_every_dimension_in_one_table():
 
 def test_the_progress_json_has_the_figures_of_each_unit():
     data = json.loads(render(progress(), "json"))
-    assert set(data) == {"unit", "metric", "year", "on", "structure_on", "rows"}
+    assert set(data) == {"unit", "metric", "year", "on", "structure_on", "rows", "terms"}
+    assert data["terms"] == []
     assert data["structure_on"] is None  # as it was
     assert (data["unit"], data["metric"], data["year"], data["on"]) == (
         "HD", "admissions", 2026, "2026-11-22"
@@ -183,7 +184,10 @@ def test_the_composition_and_ratio_json():
     assert list(data["by"])[:4] == ["occupation", "gender", "ethnicity", "religion"]
 
     data = json.loads(render(ratio_report(samples.ratio()), "json"))
-    assert set(data) == {"unit", "year", "structure_on", "ratio", "siblings", "children"}
+    assert set(data) == {"unit", "year", "structure_on", "ratio", "siblings", "children", "norm"}
+    assert data["norm"] == {
+        "rule": "R16", "low": 3.0, "high": 4.0, "document": "21-NQ/TW", "clause": "§II.2"
+    }  # fmt: skip
     assert data["ratio"] == {
         "code": "HD",
         "name": "Đảng bộ tỉnh Hải Dương",

@@ -30,7 +30,7 @@ from ranks.targets import suggest as suggest_module
 from ranks.targets.models import Target, TargetRevision
 from ranks.targets.services import target_set
 from ranks.targets.split import largest_remainder_split, split_beyond
-from ranks.targets.suggest import R16_SHARE_PER_MILLE, allocation_suggested
+from ranks.targets.suggest import allocation_suggested
 from tests.factories import make_user
 from tests.targets.province import PROVINCE, admit_in_bulk, build_province, child_code
 
@@ -115,6 +115,18 @@ def test_members_on_1_january_split_the_target_with_reasons(province):
     )
 
 
+def test_the_norm_weight_follows_the_rules_in_force(province):
+    """Before Resolution 21-NQ/TW (2022) no norm stood: that weight is refused, worded, and the
+    others still split the figure."""
+    target_set(actor=SYSTEM, unit_code=PROVINCE, year=2021, metric="admissions", value=TARGET)
+    with pytest.raises(DomainError, match="No admission norm was in force on 01/01/2021"):
+        allocation_suggested(unit=province, year=2021, metric="admissions", weight="norm")
+    by_members = allocation_suggested(
+        unit=province, year=2021, metric="admissions", weight="members"
+    )
+    assert sum(p.value for p in by_members.parts) == TARGET
+
+
 def test_last_years_admissions_and_the_norm(province):
     last = admitted_last_year()
     s = allocation_suggested(
@@ -127,7 +139,8 @@ def test_last_years_admissions_and_the_norm(province):
     members = members_recounted()
     assert norm.weight == "norm"
     assert [p.value for p in norm.parts] == largest_remainder_split(TARGET, members)
-    assert [p.weight for p in norm.parts] == [m * R16_SHARE_PER_MILLE / 1000 for m in members]
+    # 3.5 %: the middle of R16's 3–4 % in force that year (the dated rules).
+    assert [p.weight for p in norm.parts] == [m * 35 / 1000 for m in members]
     assert norm.parts[1].reason.startswith(
         f"3.5% of {members[1]} members on {JAN_1:%d/%m/%Y} = 0.63 (of 1.4) →"
     )

@@ -52,6 +52,8 @@ from ranks.coverage.selectors import (
 )
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.selectors import unit_version_nearest
+from ranks.pipeline.norms_text import coverage_line
+from ranks.pipeline.rules.norms import coverage_standings
 from ranks.reports.builders import cells_report, coverage_report, restated
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
@@ -121,6 +123,8 @@ def unit_coverage(request, code: str):
             "list_limit": LIST_LIMIT,
             "below": shown.below,
             "trend": shown.trend,
+            # How far the unit stands from R17, at the pace of its trend.
+            "norms": [coverage_line(s) for s in coverage_standings(day, shown.trend.rows)],
             "map": shown.map,
             "map_order": map_order,
         },

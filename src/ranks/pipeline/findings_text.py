@@ -18,7 +18,10 @@ from ranks.pipeline.models import Stage
 from ranks.pipeline.rules import TEMPLATES, Finding
 
 # Documents whose name the rules keep in English; the others are cited by their number.
-RULE_DOCUMENTS = {"Charter": gettext_lazy("Party Charter")}
+RULE_DOCUMENTS = {
+    "Charter": gettext_lazy("Party Charter"),
+    "21-NQ/TW": gettext_lazy("Resolution 21-NQ/TW"),
+}
 
 # The names of the rules (docs/rules.md), shown beside their code: "R7 – vote of the cell (two thirds)".
 RULE_NAMES = {
@@ -37,6 +40,8 @@ RULE_NAMES = {
     "R13": gettext_lazy("party age from the admission decision"),
     "R14": gettext_lazy("size of a cell"),
     "R15": gettext_lazy("comment on a member working away"),
+    "R16": gettext_lazy("yearly admission norm"),
+    "R17": gettext_lazy("villages and residential groups covered"),
 }
 
 # A clause the rules keep in English ("Art. 4.3"), in the active language ("Điều 4.3").
@@ -120,6 +125,15 @@ def finding_citation(finding: Finding) -> str:
 def rule_name(rule: str) -> str:
     """The name of a rule in the active language ("" for a code without one)."""
     return str(RULE_NAMES.get(rule, ""))
+
+
+def rule_citation(rule: str, document: str, clause: str) -> str:
+    """A rule's code and name with its document: "R16 – yearly admission norm (Resolution
+    21-NQ/TW §II.2)"."""
+    return pgettext("a rule with its citation", "%(rule)s (%(citation)s)") % {
+        "rule": rule_title(rule),
+        "citation": citation_text(document, clause),
+    }
 
 
 def rule_title(rule: str) -> str:

@@ -1,5 +1,6 @@
 """The allocation form: one number per child unit, the unit's own figure when the user may set it,
-and a reason. It checks the shape of the numbers; `target_allocate` checks the rest."""
+and a reason. It checks the shape of the numbers; `target_allocate` checks the rest. And the form
+of a congress term's target."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from ranks.core.forms import DayField
+from ranks.targets.metrics import TERM_METRICS, Metric
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -111,3 +115,34 @@ class AllocationForm(forms.Form):
             return fallback
         raw = (self.data.get(key) or "").strip()
         return int(raw) if raw.isdigit() else None
+
+
+class TermTargetForm(forms.Form):
+    """A target for a congress term: its first and last days, the metric, the figure, a reason.
+    It checks the shape; `term_target_set` checks the rest (the order of the days, overlaps)."""
+
+    starts_on = DayField(label=_("First day of the term"))
+    ends_on = DayField(label=_("Last day of the term"))
+    metric = forms.ChoiceField(label=_("Metric"))
+    value = forms.IntegerField(
+        label=_("Target for the term"),
+        min_value=0,
+        max_value=MAX_VALUE,
+        error_messages={
+            "invalid": _("Enter a whole number, 0 or more."),
+            "min_value": _("Enter a whole number, 0 or more."),
+            "max_value": _("This number is too large."),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with every change, e.g. the number of the congress resolution."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [(m, Metric(m).label) for m in TERM_METRICS]

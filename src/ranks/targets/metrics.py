@@ -41,3 +41,8 @@ class Weight(models.TextChoices):
 
 
 WEIGHTS = tuple(Weight.values)  # the keys alone: the API schema names their enum by them
+
+
+# The metrics a congress term's target can count: admissions (and their segments), which the
+# counters keep by cell and month, so a term is added up over its months.
+TERM_METRICS = tuple(m for m in Metric.values if m.startswith("admissions"))

@@ -58,3 +58,59 @@ class TargetRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id}: {self.old_value} → {self.new_value}"
+
+
+class TermTarget(models.Model):
+    """A target for a congress term (2020–2025, 2025–2030): admissions from its first day to its
+    last, beside the yearly targets; `set_by` and `set_at` name the last change."""
+
+    # Looked up through the constraint below, which begins with it.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="term_targets", db_index=False
+    )
+    metric = models.CharField(max_length=40, choices=Metric.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    value = models.PositiveIntegerField()
+    set_by = models.CharField(max_length=150)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["unit_id", "metric", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "metric", "starts_on"], name="term_target_unique_unit_metric_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="term_target_ends_after_start",
+            ),
+        ]
+        verbose_name = _("term target")
+        verbose_name_plural = _("term targets")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.unit_id} {self.starts_on.year}–{self.ends_on.year} {self.metric} = {self.value}"
+        )
+
+
+class TermTargetRevision(models.Model):
+    """One change of a term target: the first setting has no old value."""
+
+    term = models.ForeignKey(TermTarget, on_delete=models.CASCADE, related_name="revisions")
+    old_value = models.PositiveIntegerField(null=True, blank=True)
+    new_value = models.PositiveIntegerField()
+    old_ends_on = models.DateField(null=True, blank=True)
+    new_ends_on = models.DateField()
+    by = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("term target revision")
+        verbose_name_plural = _("term target revisions")
+
+    def __str__(self) -> str:
+        return f"{self.term_id}: {self.old_value} → {self.new_value}"

@@ -57,6 +57,12 @@ from ranks.org.tree import in_force
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
+from ranks.pipeline.rules.norms import (
+    RatioNorm,
+    RatioStanding,
+    ratio_norm_of_year,
+    ratio_standing,
+)
 from ranks.restructure.successors import Restated, restated_cells
 from ranks.targets import pace
 from ranks.targets.models import Metric, Target
@@ -627,7 +633,7 @@ def _restated_composition(
 def admission_ratio(
     *, scope: Scope, unit: Unit, year: int, structure_on: dt.date | None = None
 ) -> Ratio:
-    """Admissions in `year` over members on 1 January (R16's 3–4 %), for the unit, its siblings
+    """Admissions in `year` over members on 1 January (against R16 in force that year), for the unit, its siblings
     (ranked) and its children (ranked), in the tree of 1 January (or of the unit's first day that
     year, for a unit created during it). Siblings outside the scope are ranked but not shown.
 
@@ -636,6 +642,7 @@ def admission_ratio(
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if structure_on is not None:
         return _restated_ratio(scope, unit, year, structure_on)
+    norm = ratio_norm_of_year(year)
     own_versions = UnitVersion.objects.filter(unit=unit).select_related("unit", "kind")
     own = VersionTree(own_versions)
     first_day = min(
@@ -688,7 +695,7 @@ def admission_ratio(
             members_at_start=base,
             ratio=ratio,
             rank=None,
-            within_norm=(3.0 <= ratio <= 4.0) if ratio is not None else None,
+            within_norm=norm.within(ratio) if norm else None,
         )
 
     def ranked(ids: list[int]) -> list[RatioRow]:
@@ -721,6 +728,7 @@ def admission_ratio(
         siblings=tuple(r for r in siblings if r.code in visible),
         children=tuple(ranked(children_ids)),
         ranked_among=sum(1 for r in siblings if r.rank is not None),
+        **_norm_fields(norm),
     )
 
 
@@ -730,6 +738,7 @@ def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) 
     (`ranks.org.restated`). The admissions are the cells' counters of the year, added up by unit
     in one grouped query; the members on 1 January are the cells' own (`cell_counts`)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    norm = ratio_norm_of_year(year)
     _restated_root, version = _restated(unit, structure_on)
     parent_id = version.parent_id
     root_id = parent_id or unit.pk
@@ -768,7 +777,7 @@ def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) 
             members_at_start=base,
             ratio=ratio,
             rank=None,
-            within_norm=(3.0 <= ratio <= 4.0) if ratio is not None else None,
+            within_norm=norm.within(ratio) if norm else None,
         )
 
     siblings = _ranked([row(uid) for uid in sibling_ids])
@@ -783,7 +792,30 @@ def _restated_ratio(scope: Scope, unit: Unit, year: int, structure_on: dt.date) 
         children=tuple(_ranked([row(uid) for uid in children_ids])),
         ranked_among=sum(1 for r in siblings if r.rank is not None),
         structure_on=structure_on,
+        **_norm_fields(norm),
     )
+
+
+def ratio_norm_standing(ratio: Ratio, projected: float | None = None) -> RatioStanding | None:
+    """How far the unit's admissions of the ratio's year stand from R16 in force that year;
+    `projected`, the admissions expected by the year's end at the unit's pace (`progress`).
+    None before the norm, or without members on 1 January."""
+    norm = ratio_norm_of_year(ratio.year)
+    if norm is None:
+        return None
+    u = ratio.unit
+    return ratio_standing(norm, ratio.year, u.admissions, u.members_at_start, projected)
+
+
+def _norm_fields(norm: RatioNorm | None) -> dict[str, Any]:
+    """R16 as a `Ratio` carries it: (low, high) and its citation, or nothing before it."""
+    if norm is None:
+        return {}
+    return {
+        "norm": (float(norm.low), float(norm.high)),
+        "norm_document": norm.document,
+        "norm_clause": norm.clause,
+    }
 
 
 def _ranked(rows: list[RatioRow]) -> list[RatioRow]:

@@ -32,6 +32,52 @@ AGE_BANDS = ("18-30", "31-40", "41-50", "51-60", "over_60")
 
 
 @dataclass(frozen=True)
+class TermProgress:
+    """A term target and the admissions from the term's first day to `through` (its last day,
+    or the date asked within it), counted in the unit's structure of `structure_on`; and the
+    yearly targets of the term's years against it."""
+
+    code: str
+    metric: str
+    starts_on: dt.date
+    ends_on: dt.date
+    target: int
+    through: dt.date
+    structure_on: dt.date  # counted in the cells standing below the unit on this day
+    actual: int
+    years: tuple[int, ...]
+    yearly_total: int  # the yearly targets of `years`, added up
+    yearly_missing: tuple[int, ...]  # years with no yearly target
+    yearly_short: int  # how far the yearly targets fall below `target` (0: they reach it)
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts_on.year}–{self.ends_on.year}"
+
+    @property
+    def percent(self) -> float | None:
+        return round(self.actual * 100 / self.target, 1) if self.target else None
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "metric": self.metric,
+            "term": self.label,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "target": self.target,
+            "through": self.through.isoformat(),
+            "structure_on": self.structure_on.isoformat(),
+            "actual": self.actual,
+            "percent": self.percent,
+            "years": list(self.years),
+            "yearly_total": self.yearly_total,
+            "yearly_missing": list(self.yearly_missing),
+            "yearly_short": self.yearly_short,
+        }
+
+
+@dataclass(frozen=True)
 class ProgressRow:
     """One unit's figures for one metric and year on a date."""
 
@@ -89,6 +135,8 @@ class Progress:
     curve: tuple[CurvePoint, ...] = ()  # for rows[0]: month ends of the year, and the date
     # The figures are restated in the tree of this date (None: as it was, docs/progress.md).
     structure_on: dt.date | None = None
+    # The unit's term targets for the metric whose term holds `on` (`ranks.targets.terms`).
+    terms: tuple[TermProgress, ...] = ()
 
     @property
     def unit(self) -> ProgressRow:
@@ -123,7 +171,7 @@ class RatioRow:
     members_at_start: int  # party members (probationary and official) on 1 January
     ratio: float | None  # admissions / members_at_start × 100
     rank: int | None  # 1 = highest ratio among the siblings
-    within_norm: bool | None  # 3 % ≤ ratio ≤ 4 % (R16), None without members
+    within_norm: bool | None  # within R16's norm (3–4 %); None without members or norm
 
     def as_dict(self) -> dict:
         return {
@@ -148,7 +196,10 @@ class Ratio:
     unit: RatioRow
     siblings: tuple[RatioRow, ...]  # including the unit itself, by rank
     children: tuple[RatioRow, ...]  # by rank
-    norm: tuple[float, float] = (3.0, 4.0)
+    # R16 in force in the year (low, high %), with its document and clause; None before it.
+    norm: tuple[float, float] | None = None
+    norm_document: str = ""
+    norm_clause: str = ""
     # How many siblings (the unit included) have a ratio: the unit is `unit.rank` of these, even
     # when some are outside the user's units and not in `siblings`.
     ranked_among: int = 0

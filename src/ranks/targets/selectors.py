@@ -7,10 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db.models import Count, Max
+
 from ranks.access.scope import Scope
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_children_on, unit_version_on
-from ranks.targets.models import Metric, Target, TargetRevision
+from ranks.targets.models import Metric, Target, TargetRevision, TermTarget
 from ranks.targets.progress import progress
 from ranks.targets.results import ProgressRow
 
@@ -34,6 +36,22 @@ def targets_by_year(*, unit: Unit) -> list[tuple[int, list[Target]]]:
         Target.objects.filter(unit=unit).prefetch_related("revisions").order_by("-year", "metric")
     )
     return [(year, list(items)) for year, items in groupby(targets, key=lambda t: t.year)]
+
+
+def term_targets_of(*, unit: Unit) -> list[TermTarget]:
+    """The unit's term targets, newest term first, each with its revisions."""
+    return list(
+        TermTarget.objects.filter(unit=unit)
+        .prefetch_related("revisions")
+        .order_by("-starts_on", "metric")
+    )
+
+
+def term_targets_stamp(*, unit: Unit) -> tuple[int, str]:
+    """What changes when one of the unit's term targets is set: their number and the last
+    change (a kept dashboard is looked up by it)."""
+    found = TermTarget.objects.filter(unit=unit).aggregate(n=Count("id"), last=Max("set_at"))
+    return found["n"], str(found["last"])
 
 
 @dataclass(frozen=True)

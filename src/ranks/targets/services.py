@@ -15,7 +15,8 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.org.models import Unit
 from ranks.org.selectors import unit_children_on
-from ranks.targets.models import Metric, Target, TargetRevision
+from ranks.targets.metrics import TERM_METRICS
+from ranks.targets.models import Metric, Target, TargetRevision, TermTarget, TermTargetRevision
 
 FIRST_YEAR = 1930  # the party's founding year: no target can be older
 YEARS_AHEAD = 10  # beyond next year: a congress term or a long-range plan
@@ -236,3 +237,102 @@ def target_delete(
                 )
             ],
         )
+
+
+# A congress term runs five years; a term target spans at most this many years.
+TERM_MAX_YEARS = 10
+
+
+def _check_term(starts_on: dt.date, ends_on: dt.date, metric: str, value: int) -> None:
+    last_year = today().year + 1 + YEARS_AHEAD
+    if not FIRST_YEAR <= starts_on.year <= last_year:
+        raise DomainError(
+            _("The term must begin between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": last_year},
+            field="starts_on",
+        )
+    if ends_on <= starts_on:
+        raise DomainError(_("The term must end after it begins."), field="ends_on")
+    if ends_on.year - starts_on.year > TERM_MAX_YEARS:
+        raise DomainError(
+            _("A term spans at most %(years)s years.") % {"years": TERM_MAX_YEARS},
+            field="ends_on",
+        )
+    if metric not in TERM_METRICS:
+        raise DomainError(
+            _("A term target counts admissions. Allowed: %(allowed)s.")
+            % {"allowed": ", ".join(TERM_METRICS)},
+            field="metric",
+        )
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DomainError(_("The value must be 0 or more."), field="value")
+
+
+def term_target_set(
+    *,
+    actor: Actor,
+    unit_code: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    metric: str,
+    value: int,
+    reason: str = "",
+) -> TermTarget:
+    """Create or change the unit's target for the congress term from `starts_on` to `ends_on`
+    (a term is known by its unit, metric and first day; its last day may be changed). Refused
+    when it overlaps another term of the unit for the metric. Every change keeps a revision with
+    its reason and is audited."""
+    _check_term(starts_on, ends_on, metric, value)
+    with transaction.atomic():
+        unit = Unit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise DomainError(
+                _("Unknown unit code: %(code)s.") % {"code": unit_code}, field="unit_code"
+            )
+        terms = TermTarget.objects.select_for_update().filter(unit=unit, metric=metric)
+        clash = (
+            terms.exclude(starts_on=starts_on)
+            .filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .first()
+        )
+        if clash is not None:
+            raise DomainError(
+                _("It overlaps the term %(term)s of %(code)s.")
+                % {"term": f"{clash.starts_on.year}–{clash.ends_on.year}", "code": unit_code},
+                field="starts_on",
+            )
+        term = terms.filter(starts_on=starts_on).first()
+        old_value = term.value if term is not None else None
+        old_ends_on = term.ends_on if term is not None else None
+        if term is not None and (old_value, old_ends_on) == (value, ends_on):
+            return term
+        if term is None:
+            term = TermTarget(unit=unit, metric=metric, starts_on=starts_on)
+        now = timezone.now()
+        term.ends_on, term.value, term.set_by, term.set_at = ends_on, value, actor.name, now
+        term.save()
+        TermTargetRevision.objects.create(
+            term=term,
+            old_value=old_value,
+            new_value=value,
+            old_ends_on=old_ends_on,
+            new_ends_on=ends_on,
+            by=actor.name,
+            at=now,
+            reason=reason.strip(),
+        )
+        audit_record_many(
+            actor,
+            [
+                Change(
+                    "ranks.targets.term.set",
+                    "term_target",
+                    f"{unit.code}/{metric}/{starts_on.isoformat()}",
+                    None
+                    if old_ends_on is None
+                    else {"value": old_value, "ends_on": old_ends_on.isoformat()},
+                    {"value": value, "ends_on": ends_on.isoformat(), "reason": reason.strip()},
+                )
+            ],
+        )
+    return term

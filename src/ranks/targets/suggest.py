@@ -21,15 +21,19 @@ from ranks.core.errors import DomainError
 from ranks.counters.selectors import admitted_between, in_pipeline, members_on, stages_on
 from ranks.coverage.selectors import counted_coverage
 from ranks.org.models import Unit
+from ranks.pipeline.rules.norms import ratio_norm
 from ranks.targets.metrics import Metric, Weight
 from ranks.targets.selectors import Allocation, allocation_on
 from ranks.targets.services import allocation_day
 from ranks.targets.split import largest_remainder_split, split_beyond
 
-# R16 (Resolution 21-NQ/TW 2022): yearly admissions of 3–4 % of the members, taken at its middle,
-# in tenths of a percent so that the split stays in whole numbers. Until the planning norms sit
-# in the dated rules, this is their one reference here.
-R16_SHARE_PER_MILLE = 35
+
+def norm_per_mille(day: dt.date) -> int | None:
+    """R16 in force on `day` (the dated rules: 3–4 % of the members a year under Resolution
+    21-NQ/TW 2022), taken at its middle, in tenths of a percent so that the split stays in whole
+    numbers; None before any document states it."""
+    norm = ratio_norm(day)
+    return None if norm is None else (norm.low + norm.high) * 5
 
 
 COVERAGE_METRICS = (Metric.PLACES_WITH_MEMBERS, Metric.PLACES_WITH_CELL)
@@ -154,6 +158,13 @@ def allocation_suggested(
     ids = allocation.unit_ids[1:]  # the children's, in the order of `allocation.children`
     on = counting_day(year)
     bases: list[int] | None = None
+    per_mille = norm_per_mille(day) if how == Weight.NORM else None
+    if how == Weight.NORM and per_mille is None:
+        raise DomainError(
+            _("No admission norm was in force on %(day)s: choose another weight.")
+            % {"day": _day(day)},
+            field="weight",
+        )
     if how in (Weight.MEMBERS, Weight.NORM):
         members = members_on(ids, on)
         counts = [members.get(i, 0) for i in ids]
@@ -179,7 +190,7 @@ def allocation_suggested(
                 (c.total - b) if c else 0
                 for c, b in zip((coverage.get(code) for code in codes), blank, strict=True)
             ]
-    weights = [n * R16_SHARE_PER_MILLE for n in counts] if how == Weight.NORM else counts
+    weights = [n * per_mille for n in counts] if per_mille is not None else counts
     values = (
         split_beyond(total, bases, weights)
         if bases is not None
@@ -193,10 +204,18 @@ def allocation_suggested(
             name=name,
             value=value,
             reason=_reason(
-                how, metric, n=n, of=sum(counts), value=value, on=on, year=year, base=base
+                how,
+                metric,
+                n=n,
+                of=sum(counts),
+                value=value,
+                on=on,
+                year=year,
+                base=base,
+                per_mille=per_mille or 0,
             )
             + (" " + _("(no unit below has any: split equally)") if equal else ""),
-            weight=float(Decimal(n * R16_SHARE_PER_MILLE) / 1000) if how == Weight.NORM else n,
+            weight=float(Decimal(n * per_mille) / 1000) if per_mille is not None else n,
         )
         for (code, name, _current), n, value, base in zip(
             allocation.children, counts, values, kept, strict=True
@@ -216,7 +235,16 @@ def allocation_suggested(
 
 
 def _reason(
-    how: str, metric: str, *, n: int, of: int, value: int, on: dt.date, year: int, base: int | None
+    how: str,
+    metric: str,
+    *,
+    n: int,
+    of: int,
+    value: int,
+    on: dt.date,
+    year: int,
+    base: int | None,
+    per_mille: int,
 ) -> str:
     """What a child got and why, e.g. "12 of 40 members on 01/01/2026 → 3"."""
     figures = {"n": n, "of": of, "value": value, "day": _day(on), "year": year - 1}
@@ -231,9 +259,9 @@ def _reason(
             "%(share)s%% of %(n)s members on %(day)s = %(norm)s (of %(total)s) → %(value)s"
         ) % {
             **figures,
-            "share": _decimal(Decimal(R16_SHARE_PER_MILLE) / 10),
-            "norm": _decimal(Decimal(n * R16_SHARE_PER_MILLE) / 1000),
-            "total": _decimal(Decimal(of * R16_SHARE_PER_MILLE) / 1000),
+            "share": _decimal(Decimal(per_mille) / 10),
+            "norm": _decimal(Decimal(n * per_mille) / 1000),
+            "total": _decimal(Decimal(of * per_mille) / 1000),
         }
     without_cell = metric == Metric.PLACES_WITH_CELL
     if base is None:

@@ -12,6 +12,7 @@ urlpatterns = [
         name="unit_report",
     ),
     path("units/<str:code>/targets/", allocation.unit_targets, name="unit_targets"),
+    path("units/<str:code>/targets/terms/", allocation.unit_terms, name="unit_terms"),
     path(
         "units/<str:code>/targets/<int:year>/<slug:metric>/",
         allocation.unit_allocation,

@@ -52,6 +52,7 @@ from ranks.reports.builders import (
 from ranks.reports.services import report_composition
 from ranks.targets.metrics import Metric
 from ranks.targets.progress import admission_ratio, composition, progress
+from ranks.targets.terms import with_terms
 
 PAGE_SIZE = 50
 
@@ -130,7 +131,7 @@ class ProgressFigures(GenericAPIView):
             depth=query.get("depth"),
             structure_on=query.get("structure_on"),
         )
-        return Response(progress_data(result))
+        return Response(progress_data(with_terms(result, unit=unit)))
 
 
 class CompositionFigures(GenericAPIView):
@@ -178,9 +179,9 @@ class RatioFigures(GenericAPIView):
     )
     @reads_replica
     def get(self, request, code):
-        """The admission ratio of a year (admissions over the members on 1 January, R16's
-        3–4 %) of the unit, ranked among the units under the same parent, and of the units
-        directly below it. The same as `ranks report ratio --format json`. A unit that did not
+        """The admission ratio of a year (admissions over the members on 1 January, against
+        R16 in force that year, `norm`) of the unit, ranked among the units under the same
+        parent, and of the units directly below it. The same as `ranks report ratio --format json`. A unit that did not
         exist in the year: 404 (`not_in_force`)."""
         unit = unit_of(request, code)
         query = query_of(request, fs.RatioQuery)

@@ -163,6 +163,32 @@ class ProgressRowSerializer(serializers.Serializer):
     parent_code = serializers.CharField(allow_null=True)
 
 
+class TermProgressSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    metric = serializers.CharField()
+    term = serializers.CharField(help_text="Its years: 2020–2025.")
+    starts_on = serializers.DateField(help_text="The term's first day.")
+    ends_on = serializers.DateField(help_text="Its last day.")
+    target = serializers.IntegerField(min_value=0)
+    through = serializers.DateField(help_text="Admissions counted up to this day.")
+    structure_on = serializers.DateField(
+        help_text="Counted in the cells standing below the unit on this day."
+    )
+    actual = serializers.IntegerField(min_value=0)
+    percent = serializers.FloatField(allow_null=True)
+    years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The years of the term (their 1 July in it)."
+    )
+    yearly_total = serializers.IntegerField(help_text="Their yearly targets, added up.")
+    yearly_missing = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Years with no yearly target."
+    )
+    yearly_short = serializers.IntegerField(
+        min_value=0,
+        help_text="How far the yearly targets fall below the term's (0: they reach it).",
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     unit = serializers.CharField()
     metric = serializers.ChoiceField(choices=list(SUPPORTED_METRICS))
@@ -170,6 +196,9 @@ class ProgressSerializer(serializers.Serializer):
     on = serializers.DateField()
     structure_on = restated_field()
     rows = ProgressRowSerializer(many=True, help_text="The unit first, then the units below.")
+    terms = TermProgressSerializer(
+        many=True, help_text="The unit's term targets of the metric whose term holds `on`."
+    )
 
 
 def _counts() -> serializers.DictField:
@@ -215,7 +244,18 @@ class RatioRowSerializer(serializers.Serializer):
         allow_null=True, help_text="`admissions` over `members_at_start`, in %, two decimals."
     )
     rank = serializers.IntegerField(allow_null=True, help_text="1: the highest ratio.")
-    within_norm = serializers.BooleanField(allow_null=True, help_text="Within 3–4 % (R16).")
+    within_norm = serializers.BooleanField(
+        allow_null=True,
+        help_text="Within the norm of the year (R16, `norm`); null without members or norm.",
+    )
+
+
+class RatioNormSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="R16.")
+    low = serializers.FloatField(help_text="The lower bound, in % of the members on 1 January.")
+    high = serializers.FloatField(help_text="The upper bound, in %.")
+    document = serializers.CharField(help_text="The document that states it: 21-NQ/TW.")
+    clause = serializers.CharField()
 
 
 class RatioSerializer(serializers.Serializer):
@@ -227,6 +267,10 @@ class RatioSerializer(serializers.Serializer):
         many=True, help_text="The units under the same parent that the user sees, by rank."
     )
     children = RatioRowSerializer(many=True, help_text="The units directly below, by rank.")
+    norm = RatioNormSerializer(
+        allow_null=True,
+        help_text="The admission norm in force on the year's last day (R16); null before it.",
+    )
 
 
 class CountsSerializer(serializers.Serializer):
@@ -250,6 +294,32 @@ class TrendPointSerializer(CountsSerializer):
     on = serializers.DateField(help_text="A year's end, or the date asked for in its year.")
 
 
+class CoverageNormSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="R17.")
+    what = serializers.CharField(
+        help_text="`members`: every place of `kinds` with members; `cell`: with a cell."
+    )
+    kinds = serializers.ListField(
+        child=serializers.CharField(), help_text="Place kinds (village, residential_group)."
+    )
+    year = serializers.IntegerField(help_text="By the end of this year.")
+    document = serializers.CharField()
+    clause = serializers.CharField()
+    places = serializers.IntegerField(min_value=0, help_text="Places of `kinds`.")
+    short = serializers.IntegerField(min_value=0, help_text="Of them, still without.")
+    pace = serializers.FloatField(
+        allow_null=True, help_text="Places fewer short a year over `pace_years`."
+    )
+    pace_years = serializers.IntegerField(min_value=0)
+    reached = serializers.IntegerField(
+        allow_null=True, help_text="The year the norm is reached at that pace."
+    )
+    status = serializers.CharField(
+        help_text="`met`; at the pace, reached by `year` (`on_time`) or after (`late`); "
+        "`stalled` (no fewer short than `pace_years` ago); `no_pace` (no earlier year)."
+    )
+
+
 class CoverageSerializer(PageLinks):
     unit = serializers.CharField()
     on = serializers.DateField()
@@ -267,6 +337,11 @@ class CoverageSerializer(PageLinks):
         "the coverage page): ask a unit below.",
     )
     trend = TrendPointSerializer(many=True, help_text="At each year's end.")
+    norms = CoverageNormSerializer(
+        many=True,
+        help_text="How far the unit stands from each coverage norm in force on the date (R17) "
+        "that it has places for.",
+    )
 
 
 class CellHealthSerializer(serializers.Serializer):

@@ -20,12 +20,15 @@ EXEMPT_AREAS = ("mountainous", "border", "island", "ethnic_minority", "disadvant
 class RuleSet:
     """What one document states, and when it is in force (effective_to inclusive, None = open).
 
-    `values` maps a value's key to (value, clause)."""
+    `values` maps a value's key to (value, clause). `stands_in_before`: whether, on a day before
+    the oldest document stating a value, that document's value stands in (a regulation restating
+    an older one does; a planning norm that did not exist before its resolution does not)."""
 
     document: str
     effective_from: dt.date
     effective_to: dt.date | None = None
     values: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
+    stands_in_before: bool = True
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -58,6 +61,10 @@ class RuleValues:
 
     def source(self, key: str) -> Cited:
         return self.cited[key]
+
+    def get(self, key: str) -> Cited | None:
+        """The value with its citation, or None when no document in force states it."""
+        return self.cited.get(key)
 
 
 # The regulations implementing the Charter replace each other; the guidance follows them.
@@ -179,6 +186,24 @@ RULE_SETS: tuple[RuleSet, ...] = (
         effective_from=D(2020, 1, 2),
         values={"working_away_comment_months": (12, "Art. 5")},
     ),
+    # The planning norms (R16, R17) of the resolution on grassroots organisations and members
+    # (Central Committee, 5th plenum of the 13th term, 2022-06-16): its specific objectives.
+    # Before it no norm is held, so nothing stands in for an earlier day.
+    RuleSet(
+        document="21-NQ/TW",
+        effective_from=D(2022, 6, 16),
+        stands_in_before=False,
+        values={
+            # R16: admissions each year of 3-4 % of all members (percent, low and high).
+            "admission_norm_percent": ((3, 4), "§II.2"),
+            # R17: every village with members by the end of 2025; every village and residential
+            # group with a cell by the end of 2030 (place kinds, and the year).
+            "members_norm_kinds": (("village",), "§II.2"),
+            "members_norm_year": (2025, "§II.2"),
+            "cell_norm_kinds": (("village", "residential_group"), "§II.2"),
+            "cell_norm_year": (2030, "§II.2"),
+        },
+    ),
 )
 
 
@@ -203,7 +228,7 @@ def _rules_on(day: dt.date, rule_sets: tuple[RuleSet, ...]) -> RuleValues:
     # Before the earliest document that states a value, that document's value stands in: the
     # rules engine holds no older regulation (docs/rules.md lists the documents it holds).
     for rule_set in sorted(rule_sets, key=lambda r: r.effective_from):
-        if rule_set.effective_from > day:
+        if rule_set.effective_from > day and rule_set.stands_in_before:
             for key, (value, clause) in rule_set.values.items():
                 if key not in cited:
                     cited[key] = Cited(value, rule_set.document, clause)

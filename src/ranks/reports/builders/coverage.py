@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from ranks.org.models import PlaceKind
+from ranks.pipeline.norms_text import coverage_line
+from ranks.pipeline.rules.norms import CoverageStanding, coverage_standings
 from ranks.reports import labels
 from ranks.reports.builders.frame import frame, iso, share
 from ranks.reports.model import BAR, INTEGER, LINE, NUMBER, Chart, Column, Report, Series, Table
@@ -44,6 +46,32 @@ def coverage_data(
             for b in c.blank
         ],
         "trend": [{"on": t.on.isoformat(), **t.totals.as_dict()} for t in trend],
+        "norms": [norm_data(s) for s in _standings(c, trend)],
+    }
+
+
+def _standings(c: Coverage, trend: Sequence[Coverage]) -> tuple[CoverageStanding, ...]:
+    """The standing from each coverage norm (R17) on the coverage's day, read from the trend
+    that ends on it."""
+    if not trend or trend[-1].on != c.on:
+        return ()
+    return coverage_standings(c.on, trend)
+
+
+def norm_data(s: CoverageStanding) -> dict[str, Any]:
+    return {
+        "rule": s.norm.rule,
+        "what": s.norm.what,
+        "kinds": list(s.norm.kinds),
+        "year": s.norm.year,
+        "document": s.norm.document,
+        "clause": s.norm.clause,
+        "places": s.places,
+        "short": s.short,
+        "pace": None if s.pace is None else round(float(s.pace), 2),
+        "pace_years": s.pace_years,
+        "reached": s.reached,
+        "status": s.status,
     }
 
 
@@ -170,6 +198,9 @@ def coverage_report(
     ]
     if t.total and not c.blank and listed:
         notes.append(_("Every place has party members and a cell."))
+    for standing in _standings(c, trend):
+        line = coverage_line(standing)
+        notes.append(f"{line.text} ({line.citation})")
     chart = None
     if trend:
         chart = Chart(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ranks.pipeline.findings_text import rule_citation
 from ranks.reports import labels
 from ranks.reports.builders.frame import frame, iso, rounded, share, whole
 from ranks.reports.model import (
@@ -33,6 +34,7 @@ from ranks.targets.results import (
     ProgressRow,
     Ratio,
     RatioRow,
+    TermProgress,
 )
 
 RATIO_DECIMALS = 2  # ratios sit near the 3–4 % norm: one decimal would hide which side
@@ -73,7 +75,36 @@ def progress_data(p: Progress) -> dict[str, Any]:
         "on": p.on.isoformat(),
         "structure_on": iso(p.structure_on),
         "rows": [progress_row_data(r) for r in p.rows],
+        "terms": [t.as_dict() for t in p.terms],
     }
+
+
+def term_note(t: TermProgress) -> str:
+    """A term target's line, as the dashboard shows it: "Term 2020–2025: 412 of 500, counted
+    from 01/01/2020 to 30/06/2024", and its yearly targets against it."""
+    text = _("Term %(term)s: %(actual)s of %(target)s") % {
+        "term": t.label,
+        "actual": t.actual,
+        "target": t.target,
+    }
+    text += ", " + _("counted from %(start)s to %(through)s") % {
+        "start": labels.day_text(t.starts_on),
+        "through": labels.day_text(t.through),
+    }
+    text += "."
+    if t.years:
+        span = {"first": t.years[0], "last": t.years[-1], "total": t.yearly_total}
+        if t.yearly_short:
+            text += " " + _(
+                "The yearly targets of %(first)s–%(last)s add up to %(total)s: %(short)s short "
+                "of the term's %(target)s."
+            ) % {**span, "short": t.yearly_short, "target": t.target}
+        else:
+            text += " " + _(
+                "The yearly targets of %(first)s–%(last)s add up to %(total)s, reaching the "
+                "term's %(target)s."
+            ) % {**span, "target": t.target}
+    return text
 
 
 def progress_report(
@@ -137,6 +168,7 @@ def progress_report(
         names = [r.name for r in p.rows[1:] if r.status == status]
         if names:
             notes.append(text % {"units": ", ".join(names)})
+    notes += [term_note(t) for t in p.terms]
     chart = None
     if p.curve:
         chart = Chart(
@@ -291,11 +323,36 @@ def ratio_data(r: Ratio) -> dict[str, Any]:
         "ratio": ratio_row_data(r.unit),
         "siblings": [ratio_row_data(s) for s in r.siblings],
         "children": [ratio_row_data(s) for s in r.children],
+        "norm": None
+        if r.norm is None
+        else {
+            "rule": "R16",
+            "low": r.norm[0],
+            "high": r.norm[1],
+            "document": r.norm_document,
+            "clause": r.norm_clause,
+        },
     }
 
 
 def _norm_text(norm: tuple[float, float]) -> dict[str, str]:
     return {"low": labels.plain_number(norm[0]), "high": labels.plain_number(norm[1])}
+
+
+def _within_title(r: Ratio) -> str:
+    if r.norm is None:
+        return _("Within the norm")
+    return _("Within %(low)s–%(high)s %%") % _norm_text(r.norm)
+
+
+def ratio_norm_note(r: Ratio) -> str:
+    """R16 as the year's admissions were held to it, with its document; or that none was."""
+    if r.norm is None:
+        return _("No admission norm was in force in %(year)s.") % {"year": r.year}
+    return _(
+        "The norm: admissions each year of %(low)s–%(high)s %% of the members at its start "
+        "(%(rule)s)."
+    ) % {**_norm_text(r.norm), "rule": rule_citation("R16", r.norm_document, r.norm_clause)}
 
 
 def _ratio_table(caption: str, rows: tuple[RatioRow, ...], r: Ratio) -> Table:
@@ -306,7 +363,7 @@ def _ratio_table(caption: str, rows: tuple[RatioRow, ...], r: Ratio) -> Table:
         Column("members_at_start", _("Members on 1 January"), INTEGER),
         Column("ratio", _("Ratio (%)"), PERCENT, decimals=RATIO_DECIMALS),
         Column("rank", _("Rank"), INTEGER),
-        Column("within_norm", _("Within %(low)s–%(high)s %%") % _norm_text(r.norm), TEXT),
+        Column("within_norm", _within_title(r), TEXT),
     )
     return Table(
         caption=caption,
@@ -339,10 +396,7 @@ def ratio_report(
     tables = [_ratio_table(_("Ranking among units at the same level"), r.siblings, r)]
     if r.children:
         tables.append(_ratio_table(_("Units below"), r.children, r))
-    notes = [
-        _("The norm: admissions each year of %(low)s–%(high)s %% of the members at its start.")
-        % _norm_text(r.norm)
-    ]
+    notes = [ratio_norm_note(r)]
     if r.unit.rank is not None:
         notes.append(
             _("%(name)s ranks %(rank)s of %(count)s units at the same level.")

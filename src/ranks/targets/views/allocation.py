@@ -24,16 +24,23 @@ from ranks.access.requests import actor_of, manager_covers, unit_or_404
 from ranks.core.clock import today
 from ranks.core.errors import DomainError, Refused
 from ranks.org.selectors import unit_version_nearest
-from ranks.targets.forms import CHILD_PREFIX, AllocationForm
+from ranks.targets.forms import CHILD_PREFIX, AllocationForm, TermTargetForm
 from ranks.targets.metrics import Metric, Weight
-from ranks.targets.selectors import allocation_on, allocation_revisions, targets_by_year
+from ranks.targets.selectors import (
+    allocation_on,
+    allocation_revisions,
+    targets_by_year,
+    term_targets_of,
+)
 from ranks.targets.services import (
     FIRST_YEAR,
     YEARS_AHEAD,
     allocation_day,
     target_allocate,
+    term_target_set,
 )
 from ranks.targets.suggest import DEFAULT_WEIGHT, Suggestion, allocation_suggested
+from ranks.targets.terms import term_progress
 
 
 def _year_or_none(raw) -> int | None:
@@ -207,5 +214,53 @@ def unit_allocation(request, code: str, year: int, metric: str):
             "suggest_error": suggest_error if posted is None else "",
             "weights": Weight.choices,
             "weight_chosen": suggestion.weight if suggestion else DEFAULT_WEIGHT[metric],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_terms(request, code: str):
+    """The unit's targets for congress terms, each with its admissions so far over the term and
+    its years' yearly targets against it; a manager of the unit sets or changes one."""
+    unit = unit_or_404(request, code)
+    day = today()
+    version = unit_version_nearest(unit, day)
+    may_set = manager_covers(request, unit)
+    if request.method == "POST" and not may_set:
+        raise Refused(
+            _("Setting term targets needs the manager role for this unit."),
+            back_url=reverse("unit_terms", args=[unit.code]),
+            back_label=_("Back to the term targets of %(name)s")
+            % {"name": (version and version.name) or unit.code},
+        )
+    form = TermTargetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            term_target_set(
+                actor=actor_of(request),
+                unit_code=unit.code,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                metric=data["metric"],
+                value=data["value"],
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("The term target is saved."))
+            return redirect(request.path)
+    return render(
+        request,
+        "targets/terms.html",
+        {
+            "unit": unit,
+            "version": version,
+            "day": day,
+            "terms": term_progress(unit=unit, on=day, holding=False),
+            "stored": term_targets_of(unit=unit),
+            "form": form,
+            "may_set": may_set,
         },
     )

@@ -49,13 +49,15 @@ from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
 from ranks.counters.selectors import generations_alongside, generations_of, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
+from ranks.pipeline.norms_text import ratio_line
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
+from ranks.reports.builders.targets import ratio_norm_note
 from ranks.reports.charts import ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
-from ranks.targets.metrics import Metric
+from ranks.targets.metrics import TERM_METRICS, Metric
 from ranks.targets.progress import (
     PIPELINE_METRICS,
     PLACE_METRICS,
@@ -63,9 +65,11 @@ from ranks.targets.progress import (
     admission_ratio,
     composition,
     progress,
+    ratio_norm_standing,
 )
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
-from ranks.targets.selectors import segments_progress
+from ranks.targets.selectors import segments_progress, term_targets_stamp
+from ranks.targets.terms import term_progress, with_terms
 
 SORTS = ("gap", "percent", "name")
 # The units below a page at a time: a province has dozens of communes, a phone shows a few.
@@ -131,6 +135,8 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
         tree,
         admissions,
         pipeline if metric in PIPELINE_METRICS else None,
+        # No generation follows the term targets: their number and last change do.
+        term_targets_stamp(unit=unit) if metric in TERM_METRICS else None,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"ranks:dashboard:{digest}"
@@ -248,6 +254,10 @@ def _dashboard_body(
     except DomainError:
         # The unit did not exist in the year: the page goes on without the ratio.
         ratio = None
+    # How far the year's admissions stand from R16; the projection is the admissions' own.
+    standing = None
+    if ratio is not None:
+        standing = ratio_norm_standing(ratio, head.projection if metric == "admissions" else None)
     context.update(
         {
             "progress": result,
@@ -272,6 +282,11 @@ def _dashboard_body(
             ),
             "ratio": ratio,
             "ratio_siblings": [r for r in ratio.siblings if r.code != unit.code] if ratio else [],
+            "ratio_norm": ratio_norm_note(ratio) if ratio else "",
+            "ratio_standing": ratio_line(standing) if standing else None,
+            "terms": term_progress(unit=unit, on=day, metric=metric, structure_on=structure_on)
+            if metric in TERM_METRICS
+            else (),
             "start": start,
         }
     )
@@ -296,9 +311,12 @@ def unit_report(request, code: str, report: str, fmt: str):
             # whole subtree of a province is dozens of pages (the spreadsheet has it all).
             depth = 1 if fmt == "pdf" else None
             built = progress_report(
-                progress(
-                    scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
-                    structure_on=structure_on,
+                with_terms(
+                    progress(
+                        scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
+                        structure_on=structure_on,
+                    ),
+                    unit=unit,
                 ),
                 depth=depth,
             )  # fmt: skip

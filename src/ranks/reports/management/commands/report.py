@@ -42,6 +42,7 @@ from ranks.reports.services import report_composition
 from ranks.reports.writers import BOM
 from ranks.targets.models import Metric
 from ranks.targets.progress import admission_ratio, progress
+from ranks.targets.terms import with_terms
 
 KINDS = ("progress", "composition", "ratio", "coverage", "cells", "funnel")
 # The options that belong to some kinds of report: given with another, they are refused.
@@ -261,7 +262,7 @@ class Command(RanksCommand):
                 depth=depth,
                 structure_on=structure_on,
             )
-            report = progress_report(result, depth=depth, **frame)
+            report = progress_report(with_terms(result, unit=unit), depth=depth, **frame)
         elif kind == "composition":
             end = parse_day(options["end"], field="to") if options.get("end") else today()
             start = (
