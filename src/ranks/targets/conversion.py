@@ -15,7 +15,7 @@ from ranks.counters.models import STAGES_BY_SIDE
 from ranks.counters.selectors import stages_on
 from ranks.org import sql
 from ranks.pipeline.models import Candidate, Stage, StageEvent
-from ranks.targets.forecast import FORECAST_YEARS, StagePast
+from ranks.targets.forecast import FORECAST_YEARS, StageOutlook, StagePast, pipeline_outlook
 
 # The stages a candidate can still be admitted from: before the admission decision.
 OPEN_STAGES: tuple[str, ...] = STAGES_BY_SIDE[: STAGES_BY_SIDE.index(Stage.ADMISSION_DECISION)]
@@ -97,3 +97,10 @@ def stage_past(unit_id: int, day: dt.date) -> dict[str, StagePast]:
             admitted[stage] += count
             took[stage][int(gap)] = took[stage].get(int(gap), 0) + count
     return {s: StagePast(reached[s], admitted[s], dict(took[s])) for s in reached}
+
+
+def unit_outlook(unit_id: int, day: dt.date) -> tuple[StageOutlook, ...]:
+    """The pipeline's signal for one unit on `day`: its candidates at each stage and its past
+    from each (two queries)."""
+    now = candidates_by_stage([unit_id], day).get(unit_id, {})
+    return pipeline_outlook(day, now, stage_past(unit_id, day) if now else {})

@@ -220,6 +220,7 @@ class Command(RanksCommand):
                 metric=options.get("metric") or Metric.ADMISSIONS,
                 depth=depth,
                 structure_on=structure_on,
+                pipeline=True,
             )
             report = progress_report(result, depth=depth, **frame)
         elif kind == "composition":
