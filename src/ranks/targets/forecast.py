@@ -311,3 +311,66 @@ def range_status(target: int | None, low: float, high: float) -> str:
     if high < target:
         return BEHIND
     return AT_RISK
+
+
+# --- backtest ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A past year's forecast for a unit against what it admitted by 31 December."""
+
+    level: str  # the unit kind key
+    actual: int  # the year's figure at 31 December
+    point: float
+    low: float
+    high: float
+    pipeline: float | None = None
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.actual <= self.high
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    level: str
+    units: int
+    inside: int  # the actual fell inside the range
+    coverage: float  # inside / units, in percent
+    mean_absolute_error: float  # of the point
+    mean_width: float  # high − low, on average
+    pipeline_error: float | None  # of the pipeline's figure, where it was made
+
+
+def backtest_scores(checked: Sequence[Checked]) -> list[LevelScore]:
+    """Per level (in the order first met) and for all: how often the actual fell inside the
+    range, the mean absolute error of the point and of the pipeline's figure."""
+    levels: dict[str, list[Checked]] = {}
+    for c in checked:
+        levels.setdefault(c.level, []).append(c)
+    levels["all"] = list(checked)
+    found = []
+    for level, items in levels.items():
+        if not items:
+            continue
+        inside = sum(1 for c in items if c.inside)
+        piped = [c for c in items if c.pipeline is not None]
+        found.append(
+            LevelScore(
+                level=level,
+                units=len(items),
+                inside=inside,
+                coverage=round(inside * 100 / len(items), 1),
+                mean_absolute_error=round(
+                    sum(abs(c.point - c.actual) for c in items) / len(items), 2
+                ),
+                mean_width=round(sum(c.high - c.low for c in items) / len(items), 2),
+                pipeline_error=(
+                    round(sum(abs((c.pipeline or 0) - c.actual) for c in piped) / len(piped), 2)
+                    if piped
+                    else None
+                ),
+            )
+        )
+    return found
