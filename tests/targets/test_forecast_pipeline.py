@@ -7,7 +7,6 @@ import datetime as dt
 import statistics
 
 from ranks.access.scope import Scope
-from ranks.core.actor import SYSTEM
 from ranks.counters.services import moving
 from ranks.org.models import Unit
 from ranks.people.models import Person

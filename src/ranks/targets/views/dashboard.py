@@ -50,12 +50,15 @@ from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
 from ranks.counters.selectors import generations_alongside, generations_of, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
+from ranks.pipeline.stages import Stage
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
 from ranks.reports.charts import ForecastPoint, ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
+from ranks.targets.conversion import unit_outlook
+from ranks.targets.forecast import OVER, pipeline_forecast
 from ranks.targets.metrics import Metric
 from ranks.targets.progress import (
     PIPELINE_METRICS,
@@ -65,9 +68,6 @@ from ranks.targets.progress import (
     composition,
     progress,
 )
-from ranks.pipeline.stages import Stage
-from ranks.targets.conversion import unit_outlook
-from ranks.targets.forecast import OVER, pipeline_forecast
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
 from ranks.targets.selectors import segments_progress
 

@@ -115,8 +115,13 @@ class Command(RanksCommand):
                 "\t".join(
                     str(v)
                     for v in (
-                        s.level, s.units, s.inside, s.coverage, s.mean_absolute_error,
-                        s.mean_width, "—" if s.pipeline_error is None else s.pipeline_error,
+                        s.level,
+                        s.units,
+                        s.inside,
+                        s.coverage,
+                        s.mean_absolute_error,
+                        s.mean_width,
+                        "—" if s.pipeline_error is None else s.pipeline_error,
                     )  # fmt: skip
                 )
             )
