@@ -90,3 +90,13 @@ def test_bad_years_and_units_are_refused_in_vietnamese(history):
         run("backtest", "--unit", "P", "--years", "hai năm")
     with pytest.raises(CommandError, match="Không có mã tổ chức|XX"):
         run("backtest", "--unit", "XX", "--years", "2023")
+
+
+def test_a_user_backtests_only_units_in_their_scope(history):
+    # Bob is an officer of C2: the province is outside, like a unit that does not exist.
+    with pytest.raises(CommandError, match="Unknown unit code: P"):
+        run("backtest", "--unit", "P", "--years", "2023", "--as", "bob", "--lang", "en")
+    data = json.loads(
+        run("backtest", "--unit", "C2", "--years", "2023", "--as", "bob", "--format", "json")
+    )
+    assert {u["code"] for u in data["years"][0]["units"]} == {"C2", "C2-A"}
