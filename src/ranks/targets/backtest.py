@@ -42,7 +42,7 @@ def forecast_backtest(
             on = dt.date(year, month, day)
         except ValueError as error:
             raise DomainError(str(error), field="on") from error
-        made = progress(scope=scope, unit=unit, on=on, pipeline=True)
+        made = progress(scope=scope, unit=unit, on=on, pipeline=True, smooth_all=True)
         ended = {r.code: r for r in progress(scope=scope, unit=unit, on=dt.date(year, 12, 31)).rows}
         found = []
         skipped = 0

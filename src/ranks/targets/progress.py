@@ -298,6 +298,7 @@ def progress(
     depth: int | None = None,
     structure_on: dt.date | None = None,
     pipeline: bool = False,
+    smooth_all: bool = False,
 ) -> Progress:
     """The unit and every unit below it on `on` (or those within `depth` levels): the year's
     target, the actual by `on`, the pace expected by then, the gap, the projection to year end,
@@ -306,6 +307,8 @@ def progress(
 
     With `pipeline` (the admissions, as it was), the pipeline's forecast too: the candidates at
     each stage from the stage counters, the unit's past from each stage (two queries more).
+    The Holt-Winters smoothing is fitted for the unit asked for (a province or the central
+    committee); with `smooth_all`, for every province shown too (about 50 ms each: the backtest).
 
     Every metric is read from the counters (`ranks.counters`): the cost is the units shown
     times the months of the year and the `HISTORY_YEARS` before it.
@@ -362,7 +365,8 @@ def progress(
         expected = round(target * share, 1) if target is not None else None
         projected = round(pace.projection(done, share, year_over=year_over), 1)
         parent = tree.version(version.parent_id, tree_day) if version.parent_id else None
-        forecast = _forecast(uid, version.kind.key, done, on, monthly, parent_of, done_by)
+        smooth = depth_of == 0 or smooth_all
+        forecast = _forecast(uid, version.kind.key, done, on, monthly, parent_of, done_by, smooth)
         if depth_of == 0:
             head_forecast = forecast
         outlook = outlook_of.get(uid)
@@ -416,6 +420,7 @@ def _forecast(
     monthly: dict[int, dict[int, list[int]]],
     parent_of: dict[int, int | None],
     done_by: Callable[[int, dt.date], int],
+    smooth: bool,
 ) -> fc.Forecast:
     """Signal (a) for a unit: its own history, the histories above it read with it (nearest
     first) to pool from, and the smoothing at province level and above."""
@@ -428,7 +433,7 @@ def _forecast(
             pooled.append(monthly[above])
         above = parent_of.get(above)
     smoothing = None
-    if kind in fc.SMOOTHING_KINDS:
+    if smooth and kind in fc.SMOOTHING_KINDS:
         ends = [dt.date(on.year, m, calendar.monthrange(on.year, m)[1]) for m in range(1, 13)]
         cumulative = [0] + [done_by(uid, day) for day in ends[: on.month - 1]]
         this_year = [b - a for a, b in zip(cumulative, cumulative[1:], strict=False)]
