@@ -54,13 +54,14 @@ def stage_past(unit_id: int, day: dt.date) -> dict[str, StagePast]:
     last = day - dt.timedelta(days=SETTLED_DAYS)
     if last < first:
         return {}
-    cte, params = sql.subtree_ever_cte([unit_id])
+    # The cells as a list computed first (`org.sql.first`): PostgreSQL then reads the
+    # candidates through their cell's index, not the country's.
+    cells, params = sql.subtree_ever_ids([unit_id])
     events, candidates = StageEvent._meta.db_table, Candidate._meta.db_table
     stages = ", ".join(["%s"] * len(OPEN_STAGES))
     days = _days("a.day", "r.day")
     query = (
-        f"{cte}, cands AS (SELECT id FROM {candidates}"
-        " WHERE cell_id IN (SELECT unit_id FROM ever_sub)),"
+        f"WITH cands AS (SELECT id FROM {candidates} WHERE cell_id IN ({cells})),"
         f" reached AS (SELECT e.candidate_id, e.stage, MIN(e.date) AS day FROM {events} e"
         f" WHERE e.candidate_id IN (SELECT id FROM cands) AND e.stage IN ({stages})"
         " AND e.date >= %s AND e.date <= %s GROUP BY e.candidate_id, e.stage),"
