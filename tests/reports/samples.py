@@ -23,7 +23,8 @@ ON = dt.date(2026, 11, 22)
 ISSUED = dt.date(2026, 11, 22)
 
 
-def _row(code, name, depth, parent, target, actual, expected, projection, status, kind):
+def _row(code, name, depth, parent, target, actual, expected, projection, status, kind, ends):
+    low, high = ends
     return ProgressRow(
         code=code,
         name=name,
@@ -39,17 +40,21 @@ def _row(code, name, depth, parent, target, actual, expected, projection, status
         projection=projection,
         status=status,
         pace="history",
+        forecast=projection,
+        forecast_low=low,
+        forecast_high=high,
+        forecast_basis="own",
     )
 
 
 def progress() -> Progress:
     # fmt: off
     rows = (
-        _row("HD", "Đảng bộ tỉnh Hải Dương", 0, None, 2200, 1834, 1870.0, 2105.3, AT_RISK, "provincial_committee"),
-        _row("HD-TM", "Đảng bộ huyện Thanh Miện", 1, "HD", 150, 151, 127.5, 176.25, ON_TRACK, "district_committee"),
-        _row("HD-TM-01", "Đảng bộ xã Đoàn Tùng", 2, "HD-TM", 12, 4, 10.2, 5.0, BEHIND, "grassroots_committee"),
-        _row("HD-TP", "Đảng bộ thành phố Hải Dương", 1, "HD", 280, 190, 238.0, 215.9, BEHIND, "district_committee"),
-        _row("HD-KT", "Đảng bộ huyện Kim Thành", 1, "HD", None, 120, None, 140.0, NO_TARGET, "district_committee"),
+        _row("HD", "Đảng bộ tỉnh Hải Dương", 0, None, 2200, 1834, 1870.0, 2105.3, AT_RISK, "provincial_committee", (1980.0, 2240.0)),
+        _row("HD-TM", "Đảng bộ huyện Thanh Miện", 1, "HD", 150, 151, 127.5, 176.25, ON_TRACK, "district_committee", (160.0, 190.0)),
+        _row("HD-TM-01", "Đảng bộ xã Đoàn Tùng", 2, "HD-TM", 12, 4, 10.2, 5.0, BEHIND, "grassroots_committee", (4.0, 8.0)),
+        _row("HD-TP", "Đảng bộ thành phố Hải Dương", 1, "HD", 280, 190, 238.0, 215.9, BEHIND, "district_committee", (200.0, 240.0)),
+        _row("HD-KT", "Đảng bộ huyện Kim Thành", 1, "HD", None, 120, None, 140.0, NO_TARGET, "district_committee", (130.0, 155.0)),
     )
     # fmt: on
     curve = []

@@ -130,7 +130,8 @@ def test_no_fractional_people_in_the_pdf():
     assert "150,5" not in text and "176,2" not in text
     # Target, actual, achieved (a percent), expected, gap, projection: 150.5 expected people
     # are 150 (rounded as the pages round them), the gap is 151 - 150, the projection 176.
-    assert "Đảng bộ huyện Thanh Miện 150 151 100,7 150 1 176 đúng tiến độ" in text
+    # Then the forecast, from its low to its high end.
+    assert "Đảng bộ huyện Thanh Miện 150 151 100,7 150 1 176 176 160 190 đúng tiến độ" in text
     assert "2.200 1.834 83,4 1.870 -36 2.105" in text
 
 
@@ -186,6 +187,6 @@ def test_the_expected_gap_adds_up_in_whole_people():
     progress = samples.progress()
     report = progress_report(progress, issued=dt.date(2026, 11, 22))
     for row in report.tables[0].rows:
-        _code, _name, _target, actual, _percent, expected, gap, _projection, _status = row
+        _code, _name, _target, actual, _percent, expected, gap, *_projection_forecast, _status = row
         if expected is not None:
             assert gap == actual - expected

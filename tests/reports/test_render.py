@@ -25,6 +25,9 @@ PROGRESS_HEADERS = [
     "Expected by the date",
     "Gap",
     "Year-end projection",
+    "Forecast",
+    "Low",
+    "High",
     "Status",
 ]
 
@@ -59,13 +62,15 @@ def test_the_progress_workbook_has_the_letterhead_title_and_a_formatted_table():
 
     header = find_row(sheet, "Code")
     assert row_values(sheet, header) == PROGRESS_HEADERS
-    assert all(c.font.bold and c.border.bottom.style == "thin" for c in sheet[header][:9])
+    assert all(c.font.bold and c.border.bottom.style == "thin" for c in sheet[header][:12])
     assert sheet.freeze_panes == f"A{header + 1}"
 
-    province = [c.value for c in sheet[header + 1][:9]]
+    province = [c.value for c in sheet[header + 1][:12]]
     assert province == [
-        "HD", "Đảng bộ tỉnh Hải Dương", 2200, 1834, 0.834, 1870, -36, 2105, "at risk"
+        "HD", "Đảng bộ tỉnh Hải Dương", 2200, 1834, 0.834, 1870, -36, 2105, 2105, 1980, 2240,
+        "at risk",
     ]  # fmt: skip
+    assert all(sheet[header + 1][i].number_format == "#,##0" for i in (8, 9, 10))
     cells = sheet[header + 1]
     assert cells[2].number_format == "#,##0"
     assert cells[4].number_format == "0.0%"
@@ -75,8 +80,8 @@ def test_the_progress_workbook_has_the_letterhead_title_and_a_formatted_table():
     commune = sheet[header + 3]
     assert commune[1].value == "Đảng bộ xã Đoàn Tùng"
     assert commune[1].alignment.indent == 4  # two levels below the province
-    no_target = [c.value for c in sheet[header + 5][:9]]
-    assert no_target[2] is None and no_target[4] is None and no_target[8] == "no target"
+    no_target = [c.value for c in sheet[header + 5][:12]]
+    assert no_target[2] is None and no_target[4] is None and no_target[11] == "no target"
     assert sheet.column_dimensions["B"].width >= len("Đảng bộ thành phố Hải Dương")
 
 
@@ -136,8 +141,10 @@ def test_the_csv_has_a_bom_the_headers_and_plain_numbers():
     assert payload.startswith("\ufeff".encode())
     lines = payload.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(PROGRESS_HEADERS)
-    assert lines[1] == "HD,Đảng bộ tỉnh Hải Dương,2200,1834,83.4,1870,-36,2105,at risk"
-    assert lines[5] == "HD-KT,Đảng bộ huyện Kim Thành,,120,,,,140,no target"
+    assert lines[1] == (
+        "HD,Đảng bộ tỉnh Hải Dương,2200,1834,83.4,1870,-36,2105,2105,1980,2240,at risk"
+    )
+    assert lines[5] == "HD-KT,Đảng bộ huyện Kim Thành,,120,,,,140,140,130,155,no target"
 
 
 def test_the_composition_csv_lists_every_dimension_in_one_table():
@@ -167,6 +174,10 @@ def test_the_progress_json_has_the_figures_of_each_unit():
         "expected": 128,  # 127.5 people expected: whole people, as the pages round them
         "gap": 23,  # the actual 151 less the expected 128
         "projection": 176,
+        "forecast": 176,
+        "forecast_low": 160,
+        "forecast_high": 190,
+        "forecast_pipeline": None,  # not asked for
         "status": "on_track",
         "depth": 1,
         "parent_code": "HD",

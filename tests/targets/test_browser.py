@@ -56,6 +56,17 @@ def chart_is_drawn(page) -> None:
     assert actual["width"] > 0 and actual["x"] >= box["x"] - 1
     assert actual["x"] + actual["width"] <= box["x"] + box["width"] + 1
     assert page.locator("[data-test=chart-svg] title").count() == 1
+    # The forecast's range: a whisker at year end, inside the drawing, and its words beside it.
+    whisker = page.locator("[data-test=chart-forecast]").bounding_box()
+    assert whisker is not None and whisker["height"] > 0
+    assert box["x"] <= whisker["x"] and whisker["x"] + whisker["width"] <= box["x"] + box["width"]
+    assert box["y"] <= whisker["y"] and whisker["y"] + whisker["height"] <= box["y"] + box["height"]
+    assert page.locator("[data-test=forecast]").is_visible()
+    low = int(page.locator("[data-test=forecast-low]").inner_text().replace(".", ""))
+    high = int(page.locator("[data-test=forecast-high]").inner_text().replace(".", ""))
+    assert (
+        low <= int(page.locator("[data-test=forecast-point]").inner_text().replace(".", "")) <= high
+    )
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])

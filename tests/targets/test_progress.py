@@ -12,6 +12,7 @@ from ranks.org.models import Unit
 from ranks.org.services import unit_version_save
 from ranks.people.models import Membership, Person, Posting
 from ranks.people.services import membership_admit, person_save
+from ranks.targets import forecast as fc
 from ranks.targets.progress import admission_ratio, composition, progress
 from ranks.targets.services import target_set
 
@@ -132,15 +133,18 @@ def test_a_year_end_rush_in_the_history_sets_the_pace(world):
     p = progress(scope=FULL, unit=unit("P"), on=D(2024, 6, 30))
     rushed, linear = row(p, "C2-A"), row(p, "C1-A")
     # With history: 20 % of the year's admissions came by the end of June.
-    assert (rushed.pace, rushed.expected, rushed.projection, rushed.status) == (
-        "history",
-        20.0,
-        150.0,
-        "on_track",
-    )
-    # Without it: half the year gone, 30 of 100 projects to 60 — behind.
-    assert (linear.pace, linear.status) == ("linear", "behind")
+    assert (rushed.pace, rushed.expected, rushed.projection) == ("history", 20.0, 150.0)
+    # The forecast: the profile's 150 and last year's 30 + 80 = 110, side by side; the range's
+    # low end (110 less the chance of a count) is under 100, its high end over: at risk.
+    assert (rushed.forecast, rushed.forecast_basis) == ((150 + 110) / 2, "own")
+    assert rushed.forecast_low == 30 + fc.poisson_quantile(80, fc.TAIL) < 100
+    assert rushed.forecast_high > 150 and rushed.status == "at_risk"
+    # Without it: the pace is a straight line (30 of 100 projects to 60), but the forecast pools
+    # the rhythm of the units above (the province's past years): 30 / 0.2, no last year.
+    assert (linear.pace, linear.projection) == ("linear", round(30 * 366 / 182, 1))
     assert linear.expected == round(100 * 182 / 366, 1)
+    assert (linear.forecast_basis, linear.forecast) == ("pooled", 150.0)
+    assert linear.status == fc.range_status(100, linear.forecast_low, linear.forecast_high)
     # The curve of the unit: month ends, the actual stops at the date.
     curve = progress(scope=FULL, unit=unit("C2-A"), on=D(2024, 6, 30)).curve
     assert [(c.day, c.actual) for c in curve[:6]] == [

@@ -90,13 +90,39 @@ class ProgressChart(Frame):
     target_y: float | None
     on_x: float | None  # the date asked for, when inside the year
     actual_end: tuple[float, float] | None  # the last actual point, for a dot
+    # The year-end forecast: a whisker from its low to its high end at 31 December, and a dot.
+    forecast_x: float | None = None
+    forecast_y: float | None = None
+    forecast_low_y: float | None = None
+    forecast_high_y: float | None = None
+
+    @property
+    def forecast_band_height(self) -> float:
+        if self.forecast_low_y is None or self.forecast_high_y is None:
+            return 0.0
+        return round(self.forecast_low_y - self.forecast_high_y, 1)
+
+
+@dataclass(frozen=True)
+class ForecastPoint:
+    """The figure expected by 31 December and its range."""
+
+    point: float
+    low: float
+    high: float
 
 
 def progress_chart(
-    points: Sequence[ProgressPoint], *, year: int, target: int | None, on: dt.date | None = None
+    points: Sequence[ProgressPoint],
+    *,
+    year: int,
+    target: int | None,
+    on: dt.date | None = None,
+    forecast: ForecastPoint | None = None,
 ) -> ProgressChart:
-    """Lines from 1 January (zero) through each point; the scale fits the target, the actual and
-    the expected figures, rounded up to a whole step."""
+    """Lines from 1 January (zero) through each point, and the forecast's range as a whisker at
+    year end; the scale fits the target, the actual, the expected figures and the range, rounded
+    up to a whole step."""
     frame = PROGRESS_FRAME
     start = dt.date(year, 1, 1)
     days = 366 if calendar.isleap(year) else 365
@@ -105,6 +131,7 @@ def progress_chart(
         [target or 0]
         + [p.actual for p in points if p.actual is not None]
         + [p.expected for p in points if p.expected is not None]
+        + ([forecast.high] if forecast is not None else [])
     )
     ticks = value_ticks(highest)
 
@@ -134,6 +161,11 @@ def progress_chart(
         target_y=y(target) if target is not None else None,
         on_x=x(on) if on is not None and on.year == year else None,
         actual_end=actual[-1] if actual else None,
+        # Drawn just inside the right edge, so that the whisker's caps show whole.
+        forecast_x=float(frame.right) - 6 if forecast is not None else None,
+        forecast_y=y(forecast.point) if forecast is not None else None,
+        forecast_low_y=y(forecast.low) if forecast is not None else None,
+        forecast_high_y=y(forecast.high) if forecast is not None else None,
     )
 
 

@@ -64,7 +64,9 @@ from ranks.pipeline.rules.norms import (
     ratio_standing,
 )
 from ranks.restructure.successors import Restated, restated_cells
+from ranks.targets import forecast as fc
 from ranks.targets import pace
+from ranks.targets.conversion import candidates_by_stage, stage_past
 from ranks.targets.models import Metric, Target
 from ranks.targets.results import (
     AGE_BANDS,
@@ -301,10 +303,18 @@ def progress(
     metric: str = Metric.ADMISSIONS,
     depth: int | None = None,
     structure_on: dt.date | None = None,
+    pipeline: bool = False,
+    smooth_all: bool = False,
 ) -> Progress:
     """The unit and every unit below it on `on` (or those within `depth` levels): the year's
-    target, the actual by `on`, the pace expected by then, the gap, the projection to year end
-    and a status; with the unit's curve.
+    target, the actual by `on`, the pace expected by then, the gap, the projection to year end,
+    the forecast with its range (`targets.forecast`) and the status the range gives; with the
+    unit's curve.
+
+    With `pipeline` (the admissions, as it was), the pipeline's forecast too: the candidates at
+    each stage from the stage counters, the unit's past from each stage (two queries more).
+    The Holt-Winters smoothing is fitted for the unit asked for (a province or the central
+    committee); with `smooth_all`, for every province shown too (about 50 ms each: the backtest).
 
     Every metric is read from the counters (`ranks.counters`): the cost is the units shown
     times the months of the year and the `HISTORY_YEARS` before it.
@@ -329,19 +339,31 @@ def progress(
     restated = _restated_cells(unit.pk, structure_on) if structure_on else None
     if metric in PLACE_METRICS:
         return _place_progress(unit, on, metric, tree, shown, restated)
-    first = dt.date(year - pace.HISTORY_YEARS, 1, 1)
-    monthly, done_by = _counted(shown_ids, metric, on, first, restated)
+    first = dt.date(year - fc.FORECAST_YEARS, 1, 1)
+    head_version = shown[0][0]
+    # The unit's parent is read with the units shown: its profile stands in for a short history.
+    above = {head_version.parent_id} if head_version.parent_id and restated is None else set()
+    monthly, done_by = _counted(shown_ids | above, metric, on, first, restated)
     targets = dict(
         Target.objects.filter(unit_id__in=shown_ids, year=year, metric=metric).values_list(
             "unit_id", "value"
         )
     )
     year_over = on >= dt.date(year, 12, 31)
+    outlook_of: dict[int, tuple[fc.StageOutlook, ...]] = {}
+    if pipeline and metric == Metric.ADMISSIONS and restated is None:
+        past = stage_past(unit.pk, on)
+        now = candidates_by_stage(shown_ids, on)
+        outlook_of = {uid: fc.pipeline_outlook(on, now.get(uid, {}), past) for uid in shown_ids}
     rows = []
     shares_of: dict[int, tuple[float, ...] | None] = {}
+    parent_of = {v.unit_id: v.parent_id for v, _d in shown}
+    head_forecast = None
     for version, depth_of in shown:
         uid = version.unit_id
-        shares = pace.month_shares(monthly.get(uid, {}))
+        history = monthly.get(uid, {})
+        recent = {y: c for y, c in history.items() if y >= year - pace.HISTORY_YEARS}
+        shares = pace.month_shares(recent)
         shares_of[uid] = shares
         share = 1.0 if year_over else pace.expected_share(on, shares)
         target = targets.get(uid)
@@ -349,6 +371,11 @@ def progress(
         expected = round(target * share, 1) if target is not None else None
         projected = round(pace.projection(done, share, year_over=year_over), 1)
         parent = tree.version(version.parent_id, tree_day) if version.parent_id else None
+        smooth = depth_of == 0 or smooth_all
+        forecast = _forecast(uid, version.kind.key, done, on, monthly, parent_of, done_by, smooth)
+        if depth_of == 0:
+            head_forecast = forecast
+        outlook = outlook_of.get(uid)
         rows.append(
             ProgressRow(
                 code=version.unit.code,
@@ -363,8 +390,15 @@ def progress(
                 expected=expected,
                 gap=round(done - expected, 1) if expected is not None else None,
                 projection=projected,
-                status=pace.status(target, projected),
+                status=fc.range_status(target, forecast.low, forecast.high),
                 pace="history" if shares is not None else "linear",
+                forecast=forecast.point,
+                forecast_low=forecast.low,
+                forecast_high=forecast.high,
+                forecast_basis=forecast.basis,
+                forecast_pipeline=(
+                    fc.pipeline_forecast(done, outlook) if outlook is not None else None
+                ),
             )
         )
     curve = _curve(
@@ -379,7 +413,39 @@ def progress(
         rows=tuple(rows),
         curve=curve,
         structure_on=structure_on,
+        forecast=head_forecast,
+        outlook=outlook_of.get(unit.pk, ()),
     )
+
+
+def _forecast(
+    uid: int,
+    kind: str,
+    done: int,
+    on: dt.date,
+    monthly: dict[int, dict[int, list[int]]],
+    parent_of: dict[int, int | None],
+    done_by: Callable[[int, dt.date], int],
+    smooth: bool,
+) -> fc.Forecast:
+    """Signal (a) for a unit: its own history, the histories above it read with it (nearest
+    first) to pool from, and the smoothing at province level and above."""
+    pooled = []
+    above = parent_of.get(uid)
+    seen = {uid}
+    while above is not None and above not in seen:
+        seen.add(above)
+        if above in monthly:
+            pooled.append(monthly[above])
+        above = parent_of.get(above)
+    smoothing = None
+    if smooth and kind in fc.SMOOTHING_KINDS:
+        ends = [dt.date(on.year, m, calendar.monthrange(on.year, m)[1]) for m in range(1, 13)]
+        cumulative = [0] + [done_by(uid, day) for day in ends[: on.month - 1]]
+        this_year = [b - a for a, b in zip(cumulative, cumulative[1:], strict=False)]
+        series = fc.smoothing_series(monthly.get(uid, {}), this_year, on)
+        smoothing = fc.smoothing_forecast(done, on, series, kind)
+    return fc.history_forecast(done, on, monthly.get(uid, {}), pooled, smoothing=smoothing)
 
 
 def _curve(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ranks.targets.forecast import Forecast, StageOutlook
+
 # Progress statuses.
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -95,6 +97,13 @@ class ProgressRow:
     projection: float  # the year-end figure at the unit's pace
     status: str  # one of STATUSES
     pace: str  # "history" (the unit's own monthly history) or "linear"
+    # The year-end forecast and its range (`targets.forecast`; None for the places' metrics),
+    # how its history part was made, and the pipeline's own figure (when asked for).
+    forecast: float | None = None
+    forecast_low: float | None = None
+    forecast_high: float | None = None
+    forecast_basis: str | None = None
+    forecast_pipeline: float | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -112,6 +121,11 @@ class ProgressRow:
             "projection": self.projection,
             "status": self.status,
             "pace": self.pace,
+            "forecast": self.forecast,
+            "forecast_low": self.forecast_low,
+            "forecast_high": self.forecast_high,
+            "forecast_basis": self.forecast_basis,
+            "forecast_pipeline": self.forecast_pipeline,
         }
 
 
@@ -137,6 +151,9 @@ class Progress:
     structure_on: dt.date | None = None
     # The unit's term targets for the metric whose term holds `on` (`ranks.targets.terms`).
     terms: tuple[TermProgress, ...] = ()
+    # For rows[0]: the history's signals in detail, and the pipeline's stage by stage.
+    forecast: Forecast | None = None
+    outlook: tuple[StageOutlook, ...] = ()
 
     @property
     def unit(self) -> ProgressRow:

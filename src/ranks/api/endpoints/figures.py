@@ -130,6 +130,7 @@ class ProgressFigures(GenericAPIView):
             metric=query.get("metric") or Metric.ADMISSIONS,
             depth=query.get("depth"),
             structure_on=query.get("structure_on"),
+            pipeline=True,
         )
         return Response(progress_data(with_terms(result, unit=unit)))
 

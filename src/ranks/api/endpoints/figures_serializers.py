@@ -158,7 +158,24 @@ class ProgressRowSerializer(serializers.Serializer):
     )
     gap = serializers.IntegerField(allow_null=True, help_text="`actual` less `expected`.")
     projection = serializers.IntegerField(help_text="The year-end figure at the unit's pace.")
-    status = serializers.ChoiceField(choices=list(STATUSES))
+    forecast = serializers.IntegerField(
+        allow_null=True,
+        help_text="The figure expected by 31 December from the unit's seasonal history"
+        " (docs/progress.md); null for the places' metrics.",
+    )
+    forecast_low = serializers.IntegerField(allow_null=True, help_text="The range's low end.")
+    forecast_high = serializers.IntegerField(allow_null=True, help_text="The range's high end.")
+    forecast_pipeline = serializers.IntegerField(
+        allow_null=True,
+        help_text="The admissions so far plus what the candidates in the pipeline are expected"
+        " to bring by 31 December; null for the other metrics and restated figures.",
+    )
+    status = serializers.ChoiceField(
+        choices=list(STATUSES),
+        help_text="From the forecast's range: on track when its low end reaches the target,"
+        " behind when its high end does not, at risk between (the places' metrics: from the"
+        " projection).",
+    )
     depth = serializers.IntegerField(help_text="Levels below the unit asked for (0: itself).")
     parent_code = serializers.CharField(allow_null=True)
 

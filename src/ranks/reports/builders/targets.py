@@ -61,6 +61,10 @@ def progress_row_data(row: ProgressRow) -> dict[str, Any]:
         "expected": whole(row.expected),
         "gap": _gap(row),
         "projection": whole(row.projection),
+        "forecast": whole(row.forecast),
+        "forecast_low": whole(row.forecast_low),
+        "forecast_high": whole(row.forecast_high),
+        "forecast_pipeline": whole(row.forecast_pipeline),
         "status": row.status,
         "depth": row.depth,
         "parent_code": row.parent_code,
@@ -131,6 +135,9 @@ def progress_report(
         Column("expected", _("Expected by the date"), INTEGER),
         Column("gap", _("Gap"), INTEGER),
         Column("projection", _("Year-end projection"), INTEGER),
+        Column("forecast", _("Forecast"), INTEGER),
+        Column("forecast_low", _("Low"), INTEGER),
+        Column("forecast_high", _("High"), INTEGER),
         Column("status", _("Status")),
     )
     rows = tuple(
@@ -143,6 +150,9 @@ def progress_report(
             whole(r.expected),
             _gap(r),
             whole(r.projection),
+            whole(r.forecast),
+            whole(r.forecast_low),
+            whole(r.forecast_high),
             labels.status_label(r.status),
         )
         for r in p.rows
@@ -159,7 +169,11 @@ def progress_report(
             "Expected: what the pace of past years expects by the date (an even pace through "
             "the year for a unit without that history). Projection: the year-end figure at the "
             "unit's pace."
-        )
+        ),
+        _(
+            "Forecast: expected by 31 December, low to high. On track: the low end reaches the "
+            "target; behind: the high end does not."
+        ),
     ]
     for status, text in (
         (BEHIND, _("Behind: %(units)s.")),

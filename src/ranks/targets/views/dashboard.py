@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -50,13 +51,16 @@ from ranks.core.replica import reads_replica
 from ranks.counters.selectors import generations_alongside, generations_of, reading
 from ranks.org.selectors import unit_closure, unit_version_nearest
 from ranks.pipeline.norms_text import ratio_line
+from ranks.pipeline.stages import Stage
 from ranks.reports.builders import composition_report, progress_report, ratio_report, restated
 from ranks.reports.builders.targets import ratio_norm_note
-from ranks.reports.charts import ProgressPoint, progress_chart
+from ranks.reports.charts import ForecastPoint, ProgressPoint, progress_chart
 from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
+from ranks.targets.conversion import unit_outlook
+from ranks.targets.forecast import OVER, pipeline_forecast
 from ranks.targets.metrics import TERM_METRICS, Metric
 from ranks.targets.progress import (
     PIPELINE_METRICS,
@@ -153,14 +157,53 @@ def _unit_dashboard(request, code: str):
         # Ethnicity and religion: counted, and the read logged, each time. The places' metrics
         # (coverage on the date) are counted each time too: no generation follows them.
         title, body = _dashboard_body(request, unit, may_see_sensitive, may_allocate)
-        return _page(request, title, body, date_error)
+        return _page(request, title, _with_pipeline(request, unit, day, body), date_error)
     key = _cache_key(request, unit, day, metric, (may_see_sensitive, may_allocate))
     kept = cache.get(key)
     if kept is None:
         kept = _dashboard_body(request, unit, may_see_sensitive, may_allocate)
         cache.set(key, kept, KEEP_SECONDS)
     title, body = kept
-    return _page(request, title, body, date_error)
+    return _page(request, title, _with_pipeline(request, unit, day, body), date_error)
+
+
+PIPELINE_MARK = re.compile(r"<!--ranks:pipeline:(\d+)-->")
+
+
+def _with_pipeline(request, unit, day: dt.date, body: SafeString) -> SafeString:
+    """The body with the pipeline's forecast in the place its mark holds (the admissions so far
+    are in the mark). Kept under the pipeline's generation as well as the figures' and the
+    tree's: a source-list entry or an event changes it, not the body around it."""
+    found = PIPELINE_MARK.search(body)
+    if found is None:
+        return body
+    actual = int(found.group(1))
+    tree, admissions, pipeline = generations_of(unit)
+    parts = (unit.pk, day.isoformat(), actual, get_language(), tree, admissions, pipeline)
+    key = "ranks:dashboard-pipeline:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    fragment = cache.get(key)
+    if fragment is None:
+        outlook = unit_outlook(unit.pk, day)
+        expected = sum(s.expected for s in outlook)
+        fragment = render_to_string(
+            "targets/_pipeline_outlook.html",
+            {
+                "outlook": [
+                    {
+                        **vars(s),
+                        "label": Stage(s.stage).label,
+                        "percent": s.share * 100 if s.share is not None else None,
+                    }
+                    for s in outlook
+                ],
+                "candidates": sum(s.now for s in outlook),
+                "expected": expected,
+                "forecast": pipeline_forecast(actual, outlook),
+            },
+            request,
+        )
+        cache.set(key, fragment, KEEP_SECONDS)
+    return SafeString(body[: found.start()] + fragment + body[found.end() :])
 
 
 def _page(request, title: str, body: SafeString, date_error: str | None):
@@ -212,6 +255,8 @@ def _dashboard_body(
     }
     try:
         # The page shows the unit and the units directly under it.
+        # The pipeline's forecast is not in the kept body: it follows the pipeline's generation
+        # (`_with_pipeline`), so a source-list entry keeps the body.
         result = progress(
             scope=scope, unit=unit, on=day, metric=metric, depth=1, structure_on=structure_on
         )
@@ -226,11 +271,21 @@ def _dashboard_body(
             context["outside"] = any(s.unit_id not in covered for s in closure.successors)
         return title, render_to_string("targets/_dashboard_body.html", context, request)
     head = result.unit
+    forecast = (
+        ForecastPoint(head.forecast, head.forecast_low, head.forecast_high)
+        if head.forecast is not None
+        and head.forecast_low is not None
+        and head.forecast_high is not None
+        and result.forecast is not None
+        and result.forecast.basis != OVER
+        else None
+    )
     chart = progress_chart(
         [ProgressPoint(p.day, p.actual, p.expected) for p in result.curve],
         year=result.year,
         target=head.target,
         on=day,
+        forecast=forecast,
     )
     status_counts = {
         key: sum(1 for r in result.children if r.status in statuses)
@@ -262,6 +317,7 @@ def _dashboard_body(
         {
             "progress": result,
             "head": head,
+            "forecast": result.forecast,
             "chart": chart,
             "curve": [p for p in result.curve if p.actual is not None or p.expected is not None],
             "children": children_page,
@@ -314,7 +370,7 @@ def unit_report(request, code: str, report: str, fmt: str):
                 with_terms(
                     progress(
                         scope=scope, unit=unit, on=day, metric=_metric_of(request), depth=depth,
-                        structure_on=structure_on,
+                        structure_on=structure_on, pipeline=True,
                     ),
                     unit=unit,
                 ),

@@ -261,6 +261,7 @@ class Command(RanksCommand):
                 metric=options.get("metric") or Metric.ADMISSIONS,
                 depth=depth,
                 structure_on=structure_on,
+                pipeline=True,
             )
             report = progress_report(with_terms(result, unit=unit), depth=depth, **frame)
         elif kind == "composition":
