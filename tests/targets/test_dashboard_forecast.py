@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ranks.access.scope import Scope
+from ranks.core.actor import SYSTEM
 from ranks.org.models import Unit
 from ranks.targets import forecast as fc
 from ranks.targets.progress import progress
+from ranks.targets.services import target_set
 from tests.targets.test_dashboard import MID_YEAR, ON, figure, signed_in
 from tests.targets.test_dashboard import n1 as n1  # noqa: F401 - the fixture
 from tests.targets.test_forecast_pipeline import pipeline
@@ -73,3 +75,31 @@ def test_the_pipelines_words_follow_a_new_candidate_and_the_body_stays_kept(
     assert "From the pipeline: 4." in text
     assert 'data-test="pipeline-cell_resolution"' in text
     assert figure(text, "actual") == "3"
+
+
+def test_the_past_from_each_stage_is_read_again_only_when_the_admissions_change(
+    client,
+    n1,  # noqa: F811
+):
+    """The candidates at each stage follow every change; the unit's past from each stage (its
+    events of the last years, the costly read) is kept until an admission or a target changes
+    the admissions' generation."""
+
+    def past_read(queries) -> bool:
+        return any("WITH cands AS" in q["sql"] for q in queries.captured_queries)
+
+    pipeline(n1, PAST, cell="C1-A")
+    pipeline(n1, NOW[:1], cell="C1-A")
+    signed_in(client, "alice")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert past_read(queries)
+    pipeline(n1, NOW[1:], cell="C1-A")
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(URL).content.decode()
+    assert not past_read(queries)
+    assert "From the pipeline: 4." in text  # both candidates counted, the past as before
+    target_set(actor=SYSTEM, unit_code="N1", year=MID_YEAR.year, metric="admissions", value=20)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert past_read(queries)

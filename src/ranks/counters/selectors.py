@@ -72,7 +72,7 @@ def once(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     return cast(T, cache[key])  # what `compute` gave under this key
 
 
-# The triggers of `FigureGeneration` (counters migration 0014).
+# The triggers of `FigureGeneration` (counters migrations 0014 and 0015).
 _FIGURE_TRIGGERS = ", ".join(
     f"{table}_{column}_changed"
     for column, tables in (
@@ -85,6 +85,7 @@ _FIGURE_TRIGGERS = ", ".join(
                 "counters_cellstartcount",
                 "people_membership",
                 "targets_target",
+                "targets_termtarget",  # migration 0015
             ),
         ),
         (

@@ -7,8 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Max
-
 from ranks.access.scope import Scope
 from ranks.org.models import Unit, UnitVersion
 from ranks.org.selectors import unit_children_on, unit_version_on
@@ -45,13 +43,6 @@ def term_targets_of(*, unit: Unit) -> list[TermTarget]:
         .prefetch_related("revisions")
         .order_by("-starts_on", "metric")
     )
-
-
-def term_targets_stamp(*, unit: Unit) -> tuple[int, str]:
-    """What changes when one of the unit's term targets is set: their number and the last
-    change (a kept dashboard is looked up by it)."""
-    found = TermTarget.objects.filter(unit=unit).aggregate(n=Count("id"), last=Max("set_at"))
-    return found["n"], str(found["last"])
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,8 @@ from ranks.reports.http import report_response
 from ranks.reports.labels import dimension_title, value_label
 from ranks.reports.render import FORMATS
 from ranks.reports.services import report_composition
-from ranks.targets.conversion import unit_outlook
-from ranks.targets.forecast import OVER, pipeline_forecast
+from ranks.targets.conversion import candidates_by_stage, stage_past
+from ranks.targets.forecast import OVER, pipeline_forecast, pipeline_outlook
 from ranks.targets.metrics import TERM_METRICS, Metric
 from ranks.targets.progress import (
     PIPELINE_METRICS,
@@ -72,7 +72,7 @@ from ranks.targets.progress import (
     ratio_norm_standing,
 )
 from ranks.targets.results import AT_RISK, BEHIND, ProgressRow
-from ranks.targets.selectors import segments_progress, term_targets_stamp
+from ranks.targets.selectors import segments_progress
 from ranks.targets.terms import term_progress, with_terms
 
 SORTS = ("gap", "percent", "name")
@@ -139,8 +139,6 @@ def _cache_key(request, unit, day: dt.date, metric: str, flags: tuple[bool, ...]
         tree,
         admissions,
         pipeline if metric in PIPELINE_METRICS else None,
-        # No generation follows the term targets: their number and last change do.
-        term_targets_stamp(unit=unit) if metric in TERM_METRICS else None,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"ranks:dashboard:{digest}"
@@ -173,7 +171,14 @@ PIPELINE_MARK = re.compile(r"<!--ranks:pipeline:(\d+)-->")
 def _with_pipeline(request, unit, day: dt.date, body: SafeString) -> SafeString:
     """The body with the pipeline's forecast in the place its mark holds (the admissions so far
     are in the mark). Kept under the pipeline's generation as well as the figures' and the
-    tree's: a source-list entry or an event changes it, not the body around it."""
+    tree's: a source-list entry or an event changes it, not the body around it.
+
+    Of the two reads it makes, the candidates at each stage now (the stage counters, a fixed
+    cost) follow every change; the unit's past from each stage (`conversion.stage_past`, which
+    reads the subtree's events of the last years) is kept under the tree's and the admissions'
+    generations only, at most `KEEP_SECONDS`: an admission or a restructure counts it again, a
+    new entry or step of today cannot change it (it counts steps at least a year old), and an
+    old step corrected shows within that time."""
     found = PIPELINE_MARK.search(body)
     if found is None:
         return body
@@ -183,7 +188,18 @@ def _with_pipeline(request, unit, day: dt.date, body: SafeString) -> SafeString:
     key = "ranks:dashboard-pipeline:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     fragment = cache.get(key)
     if fragment is None:
-        outlook = unit_outlook(unit.pk, day)
+        now = candidates_by_stage([unit.pk], day).get(unit.pk, {})
+        past = {}
+        if now:
+            past_parts = (unit.pk, day.isoformat(), tree, admissions)
+            past_key = (
+                "ranks:dashboard-past:" + hashlib.sha256(repr(past_parts).encode()).hexdigest()
+            )
+            past = cache.get(past_key)
+            if past is None:
+                past = stage_past(unit.pk, day)
+                cache.set(past_key, past, KEEP_SECONDS)
+        outlook = pipeline_outlook(day, now, past)
         expected = sum(s.expected for s in outlook)
         fragment = render_to_string(
             "targets/_pipeline_outlook.html",
