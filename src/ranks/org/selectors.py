@@ -117,6 +117,95 @@ def competent_committees(cells: Iterable[Unit], day: dt.date) -> dict[int, UnitV
     return found
 
 
+@dataclass(frozen=True)
+class Competent:
+    """The committee competent on a day for a cell's admissions, and why: the grassroots
+    committee above the cell is authorised to admit (`authorised`), or it is not and the
+    committee directly above it decides."""
+
+    version: UnitVersion
+    authorised: bool
+
+    @property
+    def code(self) -> str:
+        return self.version.unit.code
+
+
+def competent_for(cells: Iterable[Unit], day: dt.date) -> dict[int, Competent | None]:
+    """`competent_committees` with why each decides (`Competent`): two queries, whatever the
+    number of cells."""
+    cells = list(cells)
+    chains = unit_ancestries(cells, day)
+    found: dict[int, Competent | None] = {}
+    for cell in cells:
+        above = [v for v in chains.get(cell.pk, []) if v.unit_id != cell.pk]
+        pairs = [(v.unit.code, v.can_admit) for v in above]
+        code = tree.competent(pairs)
+        version = next((v for v in above if v.unit.code == code), None)
+        found[cell.pk] = (
+            Competent(version, tree.competent_authorised(pairs) and version is above[0])
+            if version is not None
+            else None
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class CompetentChange:
+    """The competent committee changed while a file was in progress: since `since` it is
+    `now`, before it was `was` (either may be None where no unit above was in force)."""
+
+    since: dt.date
+    now: Competent | None
+    was: Competent | None
+
+
+def competent_changes(
+    starts: dict[int, tuple[Unit, dt.date]], day: dt.date
+) -> dict[int, CompetentChange]:
+    """For files in progress, keyed as the caller likes, each with its cell and the day it
+    started (the admission vote): the last change of the cell's competent committee between
+    that day and `day`, for those where it changed. The committee can change only on a day a
+    version of the cells or of a unit above them begins (`can_admit` set, a restructure), so
+    it is read on those days only: two queries for each such day, whatever the number of files.
+    """
+    if not starts:
+        return {}
+    cells = {cell.pk: cell for cell, _s in starts.values()}
+    first = min(start for _c, start in starts.values())
+    reached: set[int] = set(cells)
+    for on in (first, day):
+        for chain in unit_ancestries(cells.values(), on).values():
+            reached.update(v.unit_id for v in chain)
+    boundaries = set(
+        UnitVersion.objects.filter(
+            unit_id__in=reached, valid_from__gt=first, valid_from__lte=day
+        ).values_list("valid_from", flat=True)
+    )
+    # A version that ends on a day opens the next state the day after it.
+    boundaries |= {
+        end + dt.timedelta(days=1)
+        for end in UnitVersion.objects.filter(
+            unit_id__in=reached, valid_to__gte=first, valid_to__lt=day
+        ).values_list("valid_to", flat=True)
+    }
+    days = sorted({first, day, *boundaries})
+    on_day = {on: competent_for(cells.values(), on) for on in days}
+    found: dict[int, CompetentChange] = {}
+    for key, (cell, start) in starts.items():
+        # Constant between two boundaries: on its start day a file has the committee of the
+        # last boundary before it.
+        opening = max(on for on in days if on <= start)
+        points = [(start, on_day[opening][cell.pk])]
+        points += [(on, on_day[on][cell.pk]) for on in days if start < on <= day]
+        change = tree.competent_change([(on, c.code if c else None) for on, c in points])
+        if change is not None:
+            since = change[0]
+            was = next(c for on, c in reversed(points) if on < since)
+            found[key] = CompetentChange(since, on_day[since][cell.pk], was)
+    return found
+
+
 def competent_committee(cell: Unit, day: dt.date) -> UnitVersion | None:
     """The version on `day` of the committee competent to decide the admission of the
     candidates of `cell` (232-QĐ/TW: the grassroots committee when it is authorised to admit,
