@@ -174,7 +174,9 @@ def _vote(person_id: str) -> int:
 def test_ranks_due_decisions(world):
     early = voted("P-SOM", "Lò Văn Sớm", D(2025, 6, 2))
     out = io.StringIO()
-    call_command("due", "--unit", "N1", "--decisions", "--on", "2025-08-01", "--format", "json", stdout=out)
+    call_command(
+        "due", "--unit", "N1", "--decisions", "--on", "2025-08-01", "--format", "json", stdout=out
+    )
     (row,) = json.loads(out.getvalue())
     assert (row["person_id"], row["rule"], row["committee_since"], row["committee_was"]) == (
         early, "R8", "2025-07-01", "D1",
@@ -183,7 +185,10 @@ def test_ranks_due_decisions(world):
     out = io.StringIO()
     call_command("due", "--unit", "N1", "--decisions", "--on", "2025-08-01", stdout=out)
     assert out.getvalue().split("  ")[:4] == [
-        "due", format_day(add_working_days(D(2025, 6, 2), 60)), "R8", early
+        "due",
+        format_day(add_working_days(D(2025, 6, 2), 60)),
+        "R8",
+        early,
     ]
     assert "committee since 01/07/2025 (was D1)" in out.getvalue()
     # Outside the actor's units: like an unknown unit.

@@ -177,18 +177,15 @@ def competent_changes(
     for on in (first, day):
         for chain in unit_ancestries(cells.values(), on).values():
             reached.update(v.unit_id for v in chain)
-    boundaries = set(
-        UnitVersion.objects.filter(
-            unit_id__in=reached, valid_from__gt=first, valid_from__lte=day
-        ).values_list("valid_from", flat=True)
-    )
-    # A version that ends on a day opens the next state the day after it.
-    boundaries |= {
-        end + dt.timedelta(days=1)
-        for end in UnitVersion.objects.filter(
-            unit_id__in=reached, valid_to__gte=first, valid_to__lt=day
-        ).values_list("valid_to", flat=True)
-    }
+    boundaries: set[dt.date] = set()
+    for start, end in UnitVersion.objects.filter(unit_id__in=reached).values_list(
+        "valid_from", "valid_to"
+    ):
+        if start is not None and first < start <= day:
+            boundaries.add(start)
+        # A version that ends on a day opens the next state the day after it.
+        if end is not None and first <= end < day:
+            boundaries.add(end + dt.timedelta(days=1))
     days = sorted({first, day, *boundaries})
     on_day = {on: competent_for(cells.values(), on) for on in days}
     found: dict[int, CompetentChange] = {}

@@ -986,7 +986,7 @@ def stage_event_correct(
         if stage == Stage.ADMISSION_DECISION and not authority:
             authority = event.authority  # the legacy note stays
         before = _event_state(event)
-        if event.committee_id is not None:
+        if event.committee is not None:
             before["committee_code"] = event.committee.code
             before["committee_exception"] = event.committee_exception
         event.date = date

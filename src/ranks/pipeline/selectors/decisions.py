@@ -83,7 +83,7 @@ class AwaitingDecision:
     item: DueItem
     change: CompetentChange | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         found = self.item.as_dict()
         found["committee_since"] = self.change.since.isoformat() if self.change else None
         found["committee_was"] = self.change.was.code if self.change and self.change.was else None
