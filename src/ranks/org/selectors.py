@@ -135,7 +135,13 @@ def competent_for(cells: Iterable[Unit], day: dt.date) -> dict[int, Competent | 
     """`competent_committees` with why each decides (`Competent`): two queries, whatever the
     number of cells."""
     cells = list(cells)
-    chains = unit_ancestries(cells, day)
+    return _competent_of(cells, unit_ancestries(cells, day))
+
+
+def _competent_of(
+    cells: list[Unit], chains: dict[int, list[UnitVersion]]
+) -> dict[int, Competent | None]:
+    """`competent_for` from the ancestries already read (`unit_ancestries`)."""
     found: dict[int, Competent | None] = {}
     for cell in cells:
         above = [v for v in chains.get(cell.pk, []) if v.unit_id != cell.pk]
@@ -163,6 +169,13 @@ class CompetentChange:
 def competent_changes(
     starts: dict[int, tuple[Unit, dt.date]], day: dt.date
 ) -> dict[int, CompetentChange]:
+    """`competent_with_changes` without the committees on `day`."""
+    return competent_with_changes(starts, day)[1]
+
+
+def competent_with_changes(
+    starts: dict[int, tuple[Unit, dt.date]], day: dt.date
+) -> tuple[dict[int, Competent | None], dict[int, CompetentChange]]:
     """For files in progress, keyed as the caller likes, each with its cell and the day it
     started (the admission vote): the last change of the cell's competent committee between
     that day and `day`, for those where it changed. The committee can change only on a day a
@@ -170,12 +183,13 @@ def competent_changes(
     it is read on those days only: two queries for each such day, whatever the number of files.
     """
     if not starts:
-        return {}
+        return {}, {}
     cells = {cell.pk: cell for cell, _s in starts.values()}
     first = min(start for _c, start in starts.values())
     reached: set[int] = set(cells)
-    for on in (first, day):
-        for chain in unit_ancestries(cells.values(), on).values():
+    chains = {on: unit_ancestries(cells.values(), on) for on in (first, day)}
+    for by_cell in chains.values():
+        for chain in by_cell.values():
             reached.update(v.unit_id for v in chain)
     boundaries: set[dt.date] = set()
     for start, end in UnitVersion.objects.filter(unit_id__in=reached).values_list(
@@ -187,7 +201,12 @@ def competent_changes(
         if end is not None and first <= end < day:
             boundaries.add(end + dt.timedelta(days=1))
     days = sorted({first, day, *boundaries})
-    on_day = {on: competent_for(cells.values(), on) for on in days}
+    on_day = {
+        on: _competent_of(list(cells.values()), chains[on])
+        if on in chains
+        else competent_for(cells.values(), on)
+        for on in days
+    }
     found: dict[int, CompetentChange] = {}
     for key, (cell, start) in starts.items():
         # Constant between two boundaries: on its start day a file has the committee of the
@@ -200,7 +219,7 @@ def competent_changes(
             since = change[0]
             was = next(c for on, c in reversed(points) if on < since)
             found[key] = CompetentChange(since, on_day[since][cell.pk], was)
-    return found
+    return on_day[day], found
 
 
 def competent_committee(cell: Unit, day: dt.date) -> UnitVersion | None:

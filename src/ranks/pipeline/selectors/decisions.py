@@ -18,7 +18,7 @@ from ranks.org.selectors import (
     CompetentChange,
     competent_changes,
     competent_for,
-    unit_labels_as_of,
+    competent_with_changes,
 )
 from ranks.pipeline.due import DueItem, due_candidates, due_items
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -45,13 +45,14 @@ class CandidateCommittee:
 
     competent: Competent | None
     change: CompetentChange | None
-    decision: StageEvent | None
-    decision_committee: tuple[str, str] | None  # (code, name) of the unit recorded
+    decision: StageEvent | None  # its committee is named in the timeline
 
 
 def candidate_committee(candidate: Candidate, day: dt.date) -> CandidateCommittee:
-    """From a candidacy read with its events (`candidate_or_404`): a few queries, whatever the
-    size of the cell or of the tree above it."""
+    """From a candidacy read with its events (`candidate_or_404`): five queries (two more for
+    each day the tree above the cell changed in the meantime), whatever the size of the cell
+    or of the tree above it. The file is in progress from its admission vote, or before the
+    vote from its entry on the source list."""
     decision = max(
         (
             e
@@ -62,17 +63,14 @@ def candidate_committee(candidate: Candidate, day: dt.date) -> CandidateCommitte
         default=None,
     )
     on = decision.date if decision is not None else day
-    competent = competent_for([candidate.cell], on)[candidate.cell_id]
-    vote = _vote_day(candidate, on)
-    change = None
-    if vote is not None and vote < on:
-        change = competent_changes({candidate.pk: (candidate.cell, vote)}, on).get(candidate.pk)
-    recorded = None
-    if decision is not None and decision.committee_id is not None:
-        recorded = unit_labels_as_of(unit_ids=[decision.committee_id], day=decision.date).get(
-            decision.committee_id
+    # In progress from the admission vote; before it, from the entry on the source list.
+    start = _vote_day(candidate, on) or candidate.added_on
+    if start >= on:
+        return CandidateCommittee(
+            competent_for([candidate.cell], on)[candidate.cell_id], None, decision
         )
-    return CandidateCommittee(competent, change, decision, recorded)
+    competent, changes = competent_with_changes({candidate.pk: (candidate.cell, start)}, on)
+    return CandidateCommittee(competent[candidate.cell_id], changes.get(candidate.pk), decision)
 
 
 @dataclass(frozen=True)
