@@ -645,13 +645,8 @@ def decision_committee(
         return None, "", []
     competent = competent_for([cell], date)[cell.pk]
     if not code:
-        if competent is None:
-            raise DomainError(
-                _("No committee above the cell is in force on %(date)s: give the committee's code.")
-                % {"date": format_day(date)},
-                field="committee_code",
-            )
-        return competent.version.unit, "", []
+        # No unit above the cell in force that day: nothing to name (as an import does).
+        return (competent.version.unit if competent else None), "", []
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise DomainError(
@@ -794,9 +789,7 @@ def stage_event_save(
         )  # fmt: skip
         after = _event_state(event, [p.person_id for p in introducers])
         if existing is not None:
-            if same_event(_event_state(existing), after) and (
-                committee is None or existing.committee_id == committee.pk
-            ):
+            if same_event(_event_state(existing), after):
                 return existing
             raise event_exists_refusal(existing)
         event_check_fit(events, stage, date)
