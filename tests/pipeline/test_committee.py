@@ -240,3 +240,24 @@ def test_the_form_asks_a_reason_for_an_exception(world, client):
     text = client.post(url, data).content.decode()
     assert "Refused: R18" in text
     assert not StageEvent.objects.filter(stage="admission_decision").exists()
+
+
+def test_the_migration_names_the_committee_competent_on_the_decision_day(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("ranks.pipeline.migrations.0005_decision_committee")
+    before = voted("P-CU", "Lò Văn Cũ", BEFORE)
+    after = voted("P-MOI", "Lò Văn Mới", AFTER)
+    for pid, day in ((before, D(2025, 3, 24)), (after, D(2025, 7, 28))):
+        stage_event_save(actor=SYSTEM, person_id=pid, stage="admission_decision", date=day)
+    # Decisions recorded before the committee was kept: the authority only.
+    StageEvent.objects.filter(stage="admission_decision").update(committee=None)
+    migration.competent_on_decision_day(apps, None)
+    named = dict(
+        StageEvent.objects.filter(stage="admission_decision").values_list(
+            "candidate__person__person_id", "committee__code"
+        )
+    )
+    assert named == {before: "D1", after: "N1"}
