@@ -261,3 +261,22 @@ def test_the_migration_names_the_committee_competent_on_the_decision_day(world):
         )
     )
     assert named == {before: "D1", after: "N1"}
+
+
+def test_the_api_gives_the_decisions_committee_and_records_the_competent_one(world, client):
+    from ranks.api.services import token_create
+
+    pid = voted("P-API", "Lò Văn Api", AFTER)
+    secret = token_create(actor=SYSTEM, username="alice", name="alice's script")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    response = client.post(
+        f"/api/v1/candidates/{pid}/events/",
+        {"stage": "admission_decision", "date": "2025-07-28", "decision_no": "7-QĐ/ĐU"},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code in (200, 201), response.content
+    events = client.get(f"/api/v1/candidates/{pid}/?on=2025-08-01", **auth).json()["events"]
+    (decision,) = [e for e in events if e["stage"] == "admission_decision"]
+    assert decision["committee"] == {"code": "N1", "name": "Đảng bộ xã Mới"}
+    assert decision["committee_exception"] == ""
