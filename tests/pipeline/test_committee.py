@@ -280,3 +280,21 @@ def test_the_api_gives_the_decisions_committee_and_records_the_competent_one(wor
     (decision,) = [e for e in events if e["stage"] == "admission_decision"]
     assert decision["committee"] == {"code": "N1", "name": "Đảng bộ xã Mới"}
     assert decision["committee_exception"] == ""
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_decisions_list_costs_the_cells_not_the_candidates(
+    world, django_assert_max_num_queries, count
+):
+    for n in range(count):
+        pid = candidate(f"P-Q{n:02}", f"Người {n}", cell="C1-A" if n % 2 else "C1-B")
+        resolution(pid, D(2025, 6, 2) + dt.timedelta(days=n))  # some under D1, waiting past it
+    unit = Unit.objects.get(code="N1")
+    # candidates, events, introducers' postings…, the competent committee (2), its changes (5),
+    # the cells' names.
+    with django_assert_max_num_queries(DECISIONS_QUERIES):
+        files = decisions_awaiting(scope=FULL, unit=unit, on=D(2025, 8, 1))
+    assert len(files) == count
+
+
+DECISIONS_QUERIES = 15
