@@ -63,7 +63,7 @@ def test_the_competent_committee_follows_the_reform(world):
     assert competent_code("C2-A", LAST_OLD_DAY) == ("D2", False)
 
 
-def test_the_competent_committee_follows_a_can_admit_change(world):
+def test_the_competent_committee_follows_a_can_admit_change(world, client):
     unit_change(
         actor=SYSTEM, code="C1", on=D(2024, 1, 1), name="Đảng bộ xã Một", can_admit=True,
         area_flags=[],
@@ -71,6 +71,14 @@ def test_the_competent_committee_follows_a_can_admit_change(world):
     assert competent_code("C1-A", D(2023, 12, 31)) == ("D1", False)
     assert competent_code("C1-A", D(2024, 1, 1)) == ("C1", True)
     assert competent_code("C1-A", REFORM) == ("N1", True)
+    # The change is in the unit's history, as its audit keeps it.
+    assert AuditEntry.objects.filter(object_id="C1", after__can_admit=True).exists()
+    signed_in(client, world.users["alice"])
+    text = client.get("/units/C1/?on=2024-06-01").content.decode()
+    assert (
+        '<time>01/01/2024</time> admission authority changed: <span data-test="can-admit-change">decides admissions'
+        in text
+    )
 
 
 def test_a_decision_names_the_competent_committee_by_default(world):

@@ -363,7 +363,8 @@ def unit_page_on(*, unit: Unit, day: dt.date, scope: Scope) -> UnitPage:
         children=list(scope.units(unit_children_on(unit, shown_day), "unit")),
         places=places_with_cells_on(unit=unit, day=shown_day),
         based_at=list(cell_places_on(unit, shown_day)) if holds_members else [],
-        history=unit_history(unit),
+        # With each change of `can_admit`: the competent committee moves with it (R18).
+        history=unit_history(unit, can_admit=True),
     )
 
 
