@@ -306,3 +306,26 @@ def test_the_decisions_list_costs_the_cells_not_the_candidates(
 
 
 DECISIONS_QUERIES = 15
+
+
+def test_a_decision_corrected_to_another_committee_needs_the_exception(world):
+    from ranks.pipeline.services import stage_event_correct
+
+    pid = voted("P-SUA", "Lò Văn Sửa", BEFORE)
+    day = D(2025, 3, 24)
+    event = stage_event_save(actor=SYSTEM, person_id=pid, stage="admission_decision", date=day)
+    with pytest.raises(DomainError) as error:
+        stage_event_correct(
+            actor=SYSTEM, person_id=pid, event_id=event.pk, reason="Sai cấp", date=day,
+            committee_code="C1",
+        )  # fmt: skip
+    assert error.value.rules[0]["rule"] == "R18"
+    stage_event_correct(
+        actor=SYSTEM, person_id=pid, event_id=event.pk, reason="Sai cấp", date=day,
+        committee_code="C1", committee_exception="Ủy quyền riêng",
+    )  # fmt: skip
+    event.refresh_from_db()
+    assert (event.committee.code, event.committee_exception) == ("C1", "Ủy quyền riêng")
+    entry = AuditEntry.objects.filter(action="ranks.pipeline.event.corrected").last()
+    assert (entry.before["committee_code"], entry.after["committee_code"]) == ("D1", "C1")
+    assert entry.after["exception_for"] == ["R18"]
