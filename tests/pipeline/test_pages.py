@@ -168,7 +168,9 @@ def _queries(client, url):
 
 
 LIST_QUERIES = 13  # session, user, grants, unit, version, candidates, events, mentors, names…
-CANDIDATE_QUERIES = 14  # one of them: the membership status on the day, shown after the ceremony
+# One of them: the membership status on the day, shown after the ceremony; five more: the
+# competent committee (R18) on the decision's day and on the vote's, and the versions above.
+CANDIDATE_QUERIES = 19
 
 
 def test_the_source_list_holds_a_query_ceiling_however_many_candidates(
@@ -348,7 +350,13 @@ def test_each_form_asks_only_for_its_own_fields(client, mai):
     expected = {
         "class_passed": {"class_name", "certificate_no"},
         "cell_resolution": {"votes_for", "official_members"},
-        "admission_decision": {"authority", "decision_no", "received_on"},
+        "admission_decision": {
+            "committee_code",
+            "committee_is_exception",
+            "committee_exception",
+            "decision_no",
+            "received_on",
+        },
         "working_away": {"location"},
         "handed_over": {"to_unit_code"},
         "ceremony": set(),
@@ -356,7 +364,8 @@ def test_each_form_asks_only_for_its_own_fields(client, mai):
     stage_fields = {
         "class_name", "certificate_no", "introducer_person_ids", "introducer_other",
         "youth_union_resolution", "votes_for", "official_members", "authority", "decision_no",
-        "received_on", "to_unit_code", "location",
+        "received_on", "to_unit_code", "location", "committee_code", "committee_is_exception",
+        "committee_exception",
     }  # fmt: skip
     for stage, fields in expected.items():
         text = client.get(f"/candidates/P-MAI/events/{stage}/").content.decode()

@@ -90,6 +90,7 @@ PAGE_QUERIES = {
         "?on=2024-01-01&status=active",
     ],
     "api_unit_due": ["?within=30", "?on=2024-01-01&page_size=1"],
+    "unit_decisions": ["?on=2025-07-15", "?on=2025-06-30&page=2"],
     # A suggested split of the other's target reads the counters below it: 404 as well.
     "unit_allocation": ["?suggest=members", "?suggest="],
     "api_unit_target": ["?suggest=members", "?suggest=blank_places"],

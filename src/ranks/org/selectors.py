@@ -117,6 +117,111 @@ def competent_committees(cells: Iterable[Unit], day: dt.date) -> dict[int, UnitV
     return found
 
 
+@dataclass(frozen=True)
+class Competent:
+    """The committee competent on a day for a cell's admissions, and why: the grassroots
+    committee above the cell is authorised to admit (`authorised`), or it is not and the
+    committee directly above it decides."""
+
+    version: UnitVersion
+    authorised: bool
+
+    @property
+    def code(self) -> str:
+        return self.version.unit.code
+
+
+def competent_for(cells: Iterable[Unit], day: dt.date) -> dict[int, Competent | None]:
+    """`competent_committees` with why each decides (`Competent`): two queries, whatever the
+    number of cells."""
+    cells = list(cells)
+    return _competent_of(cells, unit_ancestries(cells, day))
+
+
+def _competent_of(
+    cells: list[Unit], chains: dict[int, list[UnitVersion]]
+) -> dict[int, Competent | None]:
+    """`competent_for` from the ancestries already read (`unit_ancestries`)."""
+    found: dict[int, Competent | None] = {}
+    for cell in cells:
+        above = [v for v in chains.get(cell.pk, []) if v.unit_id != cell.pk]
+        pairs = [(v.unit.code, v.can_admit) for v in above]
+        code = tree.competent(pairs)
+        version = next((v for v in above if v.unit.code == code), None)
+        found[cell.pk] = (
+            Competent(version, tree.competent_authorised(pairs) and version is above[0])
+            if version is not None
+            else None
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class CompetentChange:
+    """The competent committee changed while a file was in progress: since `since` it is
+    `now`, before it was `was` (either may be None where no unit above was in force)."""
+
+    since: dt.date
+    now: Competent | None
+    was: Competent | None
+
+
+def competent_changes(
+    starts: dict[int, tuple[Unit, dt.date]], day: dt.date
+) -> dict[int, CompetentChange]:
+    """`competent_with_changes` without the committees on `day`."""
+    return competent_with_changes(starts, day)[1]
+
+
+def competent_with_changes(
+    starts: dict[int, tuple[Unit, dt.date]], day: dt.date
+) -> tuple[dict[int, Competent | None], dict[int, CompetentChange]]:
+    """For files in progress, keyed as the caller likes, each with its cell and the day it
+    started (the admission vote): the last change of the cell's competent committee between
+    that day and `day`, for those where it changed. The committee can change only on a day a
+    version of the cells or of a unit above them begins (`can_admit` set, a restructure), so
+    it is read on those days only: two queries for each such day, whatever the number of files.
+    """
+    if not starts:
+        return {}, {}
+    cells = {cell.pk: cell for cell, _s in starts.values()}
+    first = min(start for _c, start in starts.values())
+    reached: set[int] = set(cells)
+    chains = {on: unit_ancestries(cells.values(), on) for on in (first, day)}
+    for by_cell in chains.values():
+        for chain in by_cell.values():
+            reached.update(v.unit_id for v in chain)
+    boundaries: set[dt.date] = set()
+    for start, end in UnitVersion.objects.filter(unit_id__in=reached).values_list(
+        "valid_from", "valid_to"
+    ):
+        if start is not None and first < start <= day:
+            boundaries.add(start)
+        # A version that ends on a day opens the next state the day after it.
+        if end is not None and first <= end < day:
+            boundaries.add(end + dt.timedelta(days=1))
+    days = sorted({first, day, *boundaries})
+    on_day = {
+        on: _competent_of(list(cells.values()), chains[on])
+        if on in chains
+        else competent_for(cells.values(), on)
+        for on in days
+    }
+    found: dict[int, CompetentChange] = {}
+    for key, (cell, start) in starts.items():
+        # Constant between two boundaries: on its start day a file has the committee of the
+        # last boundary before it.
+        opening = max(on for on in days if on <= start)
+        points = [(start, on_day[opening][cell.pk])]
+        points += [(on, on_day[on][cell.pk]) for on in days if start < on <= day]
+        change = tree.competent_change([(on, c.code if c else None) for on, c in points])
+        if change is not None:
+            since = change[0]
+            was = next(c for on, c in reversed(points) if on < since)
+            found[key] = CompetentChange(since, on_day[since][cell.pk], was)
+    return on_day[day], found
+
+
 def competent_committee(cell: Unit, day: dt.date) -> UnitVersion | None:
     """The version on `day` of the committee competent to decide the admission of the
     candidates of `cell` (232-QĐ/TW: the grassroots committee when it is authorised to admit,
@@ -258,7 +363,8 @@ def unit_page_on(*, unit: Unit, day: dt.date, scope: Scope) -> UnitPage:
         children=list(scope.units(unit_children_on(unit, shown_day), "unit")),
         places=places_with_cells_on(unit=unit, day=shown_day),
         based_at=list(cell_places_on(unit, shown_day)) if holds_members else [],
-        history=unit_history(unit),
+        # With each change of `can_admit`: the competent committee moves with it (R18).
+        history=unit_history(unit, can_admit=True),
     )
 
 

@@ -250,3 +250,22 @@ def competent(above: Sequence[tuple[str, bool]]) -> str | None:
     if len(above) >= 2:
         return above[1][0]
     return above[0][0] if above else None
+
+
+def competent_authorised(above: Sequence[tuple[str, bool]]) -> bool:
+    """Whether the competent committee decides because the grassroots committee directly above
+    the cell is itself authorised to admit (else the committee above it decides)."""
+    return bool(above) and above[0][1]
+
+
+def competent_change(
+    points: Sequence[tuple[dt.date, str | None]],
+) -> tuple[dt.date, str | None, str | None] | None:
+    """The last change of the competent committee over dated points in order (a file's start,
+    then each day the tree above its cell changed, then the day it is read on): (the day it
+    changed, the committee since, the committee before), or None when it never changed."""
+    found = None
+    for (_d0, before), (day, now) in zip(points, points[1:], strict=False):
+        if now != before:
+            found = (day, now, before)
+    return found

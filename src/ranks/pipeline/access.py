@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ranks.access.requests import scope_of
 from ranks.core.clock import today
 from ranks.org.models import Unit
+from ranks.org.selectors import competent_for
 from ranks.pipeline.facts_from_records import candidate_for_facts
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.selectors import handover_pending
@@ -54,4 +55,18 @@ def candidate_or_404(request: HttpRequest, person_id: str) -> CandidateAccess:
         may_record=via_cell and officer.covers(candidate.cell_id),
         handover=handover,
         may_answer_handover=handover is not None and officer.covers(handover.to_unit_id),
+    )
+
+
+def may_decide(request: HttpRequest, seen: CandidateAccess, day) -> bool:
+    """Whether the user may record the admission decision of a candidacy they see: as an
+    officer over its cell (`may_record`), or as an officer of the committee competent for the
+    cell on `day` (R18: the committee records its own decision for the cells below it)."""
+    if seen.may_record:
+        return True
+    if not seen.via_cell:
+        return False
+    competent = competent_for([seen.candidate.cell], day)[seen.candidate.cell_id]
+    return competent is not None and scope_of(request, role="officer").covers(
+        competent.version.unit_id
     )

@@ -111,9 +111,18 @@ def due_candidates(*, scope: Scope, unit: Unit, on: dt.date) -> QuerySet[Candida
     return in_scope.select_related("person", "cell").prefetch_related(*EVENT_PREFETCH)
 
 
-def due_items(candidates: Iterable[Candidate], on: dt.date) -> list[DueItem]:
+def _deadlines_of(candidate: Candidate, on: dt.date, rule: str) -> list[tuple[str, Finding]]:
+    """Every deadline of `rule` for one candidate, far ones (status ok) included."""
+    facts = pipeline_facts(candidate, on, area_flags=frozenset())
+    return [(f.status, f) for f in due(facts, on) if f.rule == rule]
+
+
+def due_items(
+    candidates: Iterable[Candidate], on: dt.date, *, rule: str | None = None
+) -> list[DueItem]:
     """What is due on `on` for these candidacies (read by `due_candidates`), overdue first, then
-    by date: one query more, for the cells' names."""
+    by date: one query more, for the cells' names. With `rule`, every deadline of that rule,
+    however far (the files awaiting a committee's decision, R8)."""
     candidates = list(candidates)
     if not candidates:
         return []
@@ -122,7 +131,8 @@ def due_items(candidates: Iterable[Candidate], on: dt.date) -> list[DueItem]:
     for candidate in candidates:
         if _stopped(candidate, on):
             continue
-        for status, finding in _findings(candidate, on):
+        found = _deadlines_of(candidate, on, rule) if rule else _findings(candidate, on)
+        for status, finding in found:
             items.append(
                 DueItem(
                     person_id=candidate.person.person_id,

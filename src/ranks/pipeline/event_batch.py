@@ -39,6 +39,7 @@ from ranks.pipeline.facts_from_records import (
     BatchRecords,
     Ref,
     ancestry_versions,
+    competent_on,
     official_counts,
     pipeline_facts,
     versions_on,
@@ -122,6 +123,8 @@ class EventBatch:
         self.records = BatchRecords()
         self.people: dict[str, BatchPerson] = {}
         self.candidates: dict[str, BatchCandidate] = {}
+        # The audited state of each new admission decision, by the event's id().
+        self.decision_states: dict[int, dict[str, Any]] = {}
         self.units: dict[str, Unit] = {}
         self.new_events: list[StageEvent] = []
         self.counted: set[int] = set()  # the people (pks) of the new events
@@ -291,6 +294,8 @@ class EventBatch:
         self.counted.add(candidate.person.pk)
         if stage == Stage.CLASS_PASSED:
             self.classes.add(candidate.person.pk)
+        if stage == Stage.ADMISSION_DECISION:
+            self.decision_states[id(new)] = after  # its committee is named at `write`
         self.changes.append(event_change(person_id, None, after))
         self.changes.extend(follow)
         return "created"
@@ -527,7 +532,32 @@ class EventBatch:
         with moving(candidacies=sorted(counted), pipeline=sorted(classes)):
             self._write()
 
+    def _decision_committees(self) -> None:
+        """Each new admission decision is recorded for the committee competent on its day (R18,
+        as `services.decision_committee` does with no committee named), walked over the cells'
+        ancestry the batch loaded (`competent_on`), and audited with its code: one query for
+        the codes, whatever the number of decisions. An import or API call that needs another
+        committee records the decision on the page, as an exception with its reason."""
+        cell_of = {c.pk: c.cell_id for c in self.candidates.values()}
+        chosen: dict[int, int] = {}
+        for event in self.new_events:
+            if event.stage == Stage.ADMISSION_DECISION and event.committee_id is None:
+                committee = competent_on(
+                    self.records.versions, cell_of[event.candidate_id], event.date
+                )
+                if committee is not None:
+                    chosen[id(event)] = event.committee_id = committee
+        if not chosen:
+            return
+        codes = dict(Unit.objects.filter(pk__in=set(chosen.values())).values_list("pk", "code"))
+        for key, committee in chosen.items():
+            state = self.decision_states.get(key)
+            if state is not None:  # audited as the row-by-row path does
+                state["committee_code"] = codes[committee]
+                state["committee_exception"] = ""
+
     def _write(self) -> None:
+        self._decision_committees()
         bulk.insert(StageEvent, self.new_events)
         through = StageEvent.introducers.through
         bulk.insert(

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from ranks.org import sql
+from ranks.org import sql, tree
 from ranks.org.models import UnitVersion
 from ranks.pipeline import rules
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -79,7 +79,8 @@ PREFETCHED = Records()
 
 def ancestry_versions(unit_ids: Iterable[int]) -> dict[int, list[tuple]]:
     """Every version of the units and of every unit ever above them, by unit: (valid_from,
-    valid_to, parent_id, area_flags, name, holds_members). One query, whatever their number."""
+    valid_to, parent_id, area_flags, name, holds_members, can_admit). One query, whatever their
+    number."""
     ids = sorted(set(unit_ids))
     versions: dict[int, list[tuple]] = {}
     if not ids:
@@ -99,6 +100,7 @@ def ancestry_versions(unit_ids: Iterable[int]) -> dict[int, list[tuple]]:
         "area_flags",
         "name",
         "kind__holds_members",
+        "can_admit",
     ):
         versions.setdefault(unit_id, []).append(tuple(version))
     return versions
@@ -110,6 +112,25 @@ def versions_on(versions: dict[int, list[tuple]], unit_id: int, day: dt.date) ->
         for v in versions.get(unit_id, ())
         if (v[0] is None or v[0] <= day) and (v[1] is None or v[1] >= day)
     ]
+
+
+def competent_on(versions: dict[int, list[tuple]], cell_id: int, day: dt.date) -> int | None:
+    """The id of the committee competent on `day` for the cell's admissions (R18,
+    `org.tree.competent`), walked over `ancestry_versions` as `org.selectors.competent_for`
+    reads it from the database: no query."""
+    above: list[tuple[int, bool]] = []
+    unit: int | None = cell_id
+    seen: set[int] = set()
+    while unit is not None and unit not in seen and len(seen) <= 64:
+        seen.add(unit)
+        version = next(iter(versions_on(versions, unit, day)), None)
+        if version is None:
+            break
+        if unit != cell_id:
+            above.append((unit, bool(version[6])))
+        unit = version[2]
+    found = tree.competent([(str(u), admits) for u, admits in above])
+    return int(found) if found is not None else None
 
 
 def flags_on(versions: dict[int, list[tuple]], unit_id: int, day: dt.date) -> frozenset[str]:

@@ -42,6 +42,15 @@ RULE_NAMES = {
     "R15": gettext_lazy("comment on a member working away"),
     "R16": gettext_lazy("yearly admission norm"),
     "R17": gettext_lazy("villages and residential groups covered"),
+    "R18": gettext_lazy("decision by the competent committee"),
+}
+
+# Why a committee is the competent one (R18), as `rules.wrong_committee` gives it.
+COMPETENT_WHY = {
+    "authorised": gettext_lazy("the grassroots committee is authorised to admit"),
+    "not_authorised": gettext_lazy(
+        "the grassroots committee is not authorised; the committee directly above it decides"
+    ),
 }
 
 # A clause the rules keep in English ("Art. 4.3"), in the active language ("Điều 4.3").
@@ -58,6 +67,7 @@ _LABELS: dict[str, dict[str, Any]] = {
     "required": dict(EducationGeneral.choices),
     "stage": dict(Stage.choices),
     "name": DOCUMENT_NAMES,
+    "why": COMPETENT_WHY,
 }
 
 

@@ -24,7 +24,14 @@ STAGE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     Stage.CELL_RESOLUTION: ("votes_for", "official_members"),
     Stage.COMMITTEE_RESOLUTION: ("authority", "decision_no"),
-    Stage.ADMISSION_DECISION: ("authority", "decision_no", "received_on"),
+    # The committee decides (R18): the competent one is offered; another only as an exception.
+    Stage.ADMISSION_DECISION: (
+        "committee_code",
+        "decision_no",
+        "received_on",
+        "committee_is_exception",
+        "committee_exception",
+    ),
     Stage.WORKING_AWAY: ("location",),
     Stage.HANDED_OVER: ("to_unit_code",),
     Stage.HANDOVER_ACCEPTED: ("to_unit_code",),
@@ -89,6 +96,17 @@ class EventForm(forms.Form):
     votes_for = _number(_("Votes for"))
     official_members = _number(_("Official members of the cell"))
     authority = _text(_("Decided by"))
+    committee_code = _text(_("Committee that decided (code)"), max_length=60, autocomplete="off")
+    committee_is_exception = forms.BooleanField(
+        label=_("Recorded for another committee than the competent one, as an exception"),
+        required=False,
+    )
+    committee_exception = forms.CharField(
+        label=_("Why another committee decided"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     decision_no = _text(_("Decision number"), max_length=60)
     received_on = DayField(label=_("Date the cell received the decision"), required=False)
     to_unit_code = _text(_("Receiving unit (code)"), max_length=40, autocomplete="off")
@@ -125,6 +143,17 @@ class EventForm(forms.Form):
                 choices=[("", "—"), *((code, f"{name} ({code})") for code, name in cells)],
             )
 
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("committee_is_exception")
+            and not (data.get("committee_exception") or "").strip()
+        ):
+            self.add_error(
+                "committee_exception", _("Say why the decision is recorded for another committee.")
+            )
+        return data
+
     def main_fields(self):
         return [self[name] for name in self.fields if name not in EXCEPTION_FIELDS]
 
@@ -144,6 +173,8 @@ class EventForm(forms.Form):
             arguments["introducer_person_ids"] = list(dict.fromkeys(chosen))
         if "to_unit_code" in arguments:
             arguments["to_unit_code"] = arguments["to_unit_code"].strip() or None
+        if "committee_is_exception" in arguments and not arguments.pop("committee_is_exception"):
+            arguments["committee_exception"] = ""
         return arguments
 
     def add_domain_error(self, error: DomainError) -> None:
@@ -202,6 +233,9 @@ class CorrectionForm(EventForm):
             "location": event.location,
             "exception_approved_by": event.exception_approved_by,
             "exception_document": event.exception_document,
+            "committee_code": event.committee.code if event.committee_id else "",
+            "committee_is_exception": bool(event.committee_exception),
+            "committee_exception": event.committee_exception,
         }
 
 

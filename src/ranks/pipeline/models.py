@@ -72,7 +72,13 @@ class StageEvent(models.Model):
     official_members = models.PositiveIntegerField(null=True, blank=True)
     # committee_resolution, admission_decision: who decided, the document, the day the cell
     # received it.
+    # `authority` is the legacy free text; an admission decision names its committee (R18),
+    # the competent one on its day unless recorded as an exception with a reason.
     authority = models.CharField(max_length=200, blank=True)
+    committee = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    committee_exception = models.TextField(blank=True)
     decision_no = models.CharField(max_length=60, blank=True)
     received_on = models.DateField(null=True, blank=True)
     # handed_over: the receiving unit; handover_accepted: the cell there that takes the candidate.

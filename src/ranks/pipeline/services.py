@@ -16,7 +16,7 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org.models import Unit, UnitVersion
-from ranks.org.selectors import unit_subtree_ids
+from ranks.org.selectors import competent_for, unit_subtree_ids
 from ranks.org.tree import in_force
 from ranks.people.models import LeftReason, Membership, Person
 from ranks.people.services import (
@@ -624,6 +624,64 @@ def event_exists_refusal(existing: StageEvent) -> DomainError:
     )
 
 
+def _committee_label(version: Any) -> str:
+    return f"{version.name} ({version.unit.code})"
+
+
+def decision_committee(
+    *, cell: Unit, stage: str, date: dt.date, committee_code: str, committee_exception: str
+) -> tuple[Unit | None, str, list[str]]:
+    """The committee an admission decision is recorded for (R18), its exception's reason, and
+    the rules excepted: the competent committee on the decision's day (`competent_for`) when
+    none is named; another unit only as an exception, with the reason. Other events name no
+    committee."""
+    code, reason = (committee_code or "").strip(), (committee_exception or "").strip()
+    if stage != Stage.ADMISSION_DECISION:
+        if code or reason:
+            raise DomainError(
+                _("Only an admission decision names the committee that decided it."),
+                field="committee_code",
+            )
+        return None, "", []
+    competent = competent_for([cell], date)[cell.pk]
+    if not code:
+        # No unit above the cell in force that day: nothing to name (as an import does).
+        return (competent.version.unit if competent else None), "", []
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise DomainError(
+            _("Unknown unit code: %(code)s.") % {"code": code}, field="committee_code"
+        )
+    if competent is None or unit.pk == competent.version.unit_id:
+        return unit, "", []
+    named = (
+        unit.versions.valid_on(date).select_related("unit").first()
+        or unit.versions.select_related("unit").last()
+    )
+    finding = rules.wrong_committee(
+        date,
+        committee=_committee_label(named) if named is not None else code,
+        competent=_committee_label(competent.version),
+        authorised=competent.authorised,
+    )
+    assert finding is not None  # another unit than the competent one
+    if not reason:
+        raise DomainError(
+            _(
+                "Refused: %(reasons)s To record it anyway, mark it as an exception and give the "
+                "reason."
+            )
+            % {
+                "reasons": f"{rule_title(finding.rule)} ({finding_citation(finding)}): "
+                f"{finding_message(finding)}"
+            },
+            field="committee_code",
+            code="rule_refused",
+            rules=[_refusal_rule(finding)],
+        )
+    return unit, reason, [finding.rule]
+
+
 def event_change(person_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> Change:
     return Change(
         "ranks.pipeline.event.updated" if before else "ranks.pipeline.event.created",
@@ -664,6 +722,8 @@ def stage_event_save(
     location: str = "",
     exception_approved_by: str = "",
     exception_document: str = "",
+    committee_code: str = "",
+    committee_exception: str = "",
 ) -> StageEvent:
     """Record a new event of the person's candidacy.
 
@@ -676,7 +736,9 @@ def stage_event_save(
     its day (`vote_members`): a blank figure is the records', another one is an exception.
     An event that breaks a rule (`rules.refusals`) is refused with the rules' messages unless
     `exception_approved_by` and `exception_document` say who allowed it and by what document.
-    The ceremony creates the membership (party age from the admission decision, R13), official
+    An admission decision is recorded for the committee competent on its day (R18,
+    `decision_committee`); another unit (`committee_code`) only as an exception with its reason
+    (`committee_exception`). The ceremony creates the membership (party age from the admission decision, R13), official
     recognition dates official status from the end of probation (R11), removal ends it; a
     handover accepted moves the candidate to the receiving cell.
 
@@ -721,12 +783,20 @@ def stage_event_save(
             received_on=received_on, to_unit=to_unit, location=location,
             approved_by=approved_by, document=document,
         )  # fmt: skip
+        committee, committee_reason, committee_excepted = decision_committee(
+            cell=candidate.cell, stage=stage, date=date, committee_code=committee_code,
+            committee_exception=committee_exception,
+        )  # fmt: skip
         after = _event_state(event, [p.person_id for p in introducers])
         if existing is not None:
             if same_event(_event_state(existing), after):
                 return existing
             raise event_exists_refusal(existing)
         event_check_fit(events, stage, date)
+        event.committee, event.committee_exception = committee, committee_reason
+        if committee is not None:
+            after["committee_code"] = committee.code
+            after["committee_exception"] = committee_reason
         if stage == Stage.HANDOVER_ACCEPTED:
             to_unit = _receiving_cell(candidate, events, to_unit_code or "", date)
         checked = stage in rules.CHECKED_STAGES  # no facts are needed for the others
@@ -740,6 +810,8 @@ def stage_event_save(
         if checked:
             assert facts_before is not None and facts_after is not None  # read when checked
             event_refusal(facts_before, facts_after, stage, date, approved_by, after, excepted)
+        if committee_excepted:
+            after["exception_for"] = sorted({*after.get("exception_for", []), *committee_excepted})
         audit_record_many(actor, [event_change(person.person_id, None, after)])
         _follow(actor, candidate, event, facts_after, to_unit)
     return event
@@ -828,6 +900,8 @@ def stage_event_correct(
     location: str = "",
     exception_approved_by: str = "",
     exception_document: str = "",
+    committee_code: str = "",
+    committee_exception: str = "",
 ) -> StageEvent:
     """Correct a mistyped event of the person's candidacy: the arguments state it in full, the
     reason says why. Audited as `ranks.pipeline.event.corrected` with the event before and
@@ -898,8 +972,18 @@ def stage_event_correct(
                 field="to_unit_code",
             )
         introducers = _introducers(introducer_ids, candidate, date) if introducer_ids else []
+        committee, committee_reason, committee_excepted = decision_committee(
+            cell=candidate.cell, stage=stage, date=date, committee_code=committee_code,
+            committee_exception=committee_exception,
+        )  # fmt: skip
+        if stage == Stage.ADMISSION_DECISION and not authority:
+            authority = event.authority  # the legacy note stays
         before = _event_state(event)
+        if event.committee is not None:
+            before["committee_code"] = event.committee.code
+            before["committee_exception"] = event.committee_exception
         event.date = date
+        event.committee, event.committee_exception = committee, committee_reason
         event_apply(
             event, detail=detail, class_name=class_name, certificate_no=certificate_no,
             youth_union_resolution=youth_union_resolution, votes_for=votes_for,
@@ -908,6 +992,9 @@ def stage_event_correct(
             approved_by=approved_by, document=document,
         )  # fmt: skip
         after = _event_state(event, [p.person_id for p in introducers])
+        if committee is not None:
+            after["committee_code"] = committee.code
+            after["committee_exception"] = committee_reason
         if before == after:
             raise DomainError(
                 _("Nothing to correct: these are the values recorded."), field="stage"
@@ -923,6 +1010,8 @@ def stage_event_correct(
             facts_after = pipeline_facts(_candidate_for_event(person), date)
             assert facts_before is not None  # read when checked
             event_refusal(facts_before, facts_after, stage, date, approved_by, after, excepted)
+        if committee_excepted:
+            after["exception_for"] = sorted({*after.get("exception_for", []), *committee_excepted})
         audit_record(
             actor,
             "ranks.pipeline.event.corrected",

@@ -8,6 +8,7 @@ from ranks.pipeline.views import funnel
 
 urlpatterns = [
     path("units/<str:code>/due/", views.unit_due, name="unit_due"),
+    path("units/<str:code>/decisions/", views.unit_decisions, name="unit_decisions"),
     path("units/<str:code>/candidates/", views.unit_candidates, name="unit_candidates"),
     path("units/<str:code>/candidates/new/", views.candidate_new, name="candidate_new"),
     path("units/<str:code>/funnel/", funnel.unit_funnel, name="unit_funnel"),

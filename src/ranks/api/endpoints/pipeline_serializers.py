@@ -140,6 +140,14 @@ class CandidateEventSerializer(serializers.Serializer):
     votes_for = serializers.IntegerField(allow_null=True)
     official_members = serializers.IntegerField(allow_null=True)
     authority = serializers.CharField(allow_blank=True)
+    committee = PipelineUnitSerializer(
+        allow_null=True,
+        help_text="Admission decision: the committee it is recorded for (R18).",
+    )
+    committee_exception = serializers.CharField(
+        allow_blank=True,
+        help_text="Why a committee other than the competent one decided (an exception to R18).",
+    )
     decision_no = serializers.CharField(allow_blank=True)
     received_on = serializers.DateField(allow_null=True)
     to_unit = PipelineUnitSerializer(
@@ -308,6 +316,10 @@ def _event(entry: TimelineEntry) -> dict[str, Any]:
         "votes_for": e.votes_for,
         "official_members": e.official_members,
         "authority": e.authority,
+        "committee": (
+            {"code": entry.committee_code, "name": entry.committee_name} if e.committee_id else None
+        ),
+        "committee_exception": e.committee_exception,
         "decision_no": e.decision_no,
         "received_on": e.received_on,
         "to_unit": (

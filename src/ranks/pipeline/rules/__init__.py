@@ -1,7 +1,7 @@
 """Pure rules engine: facts in, findings out; rule values keyed by document and date (§5)."""
 
 from .calendar import add_months, add_working_days, months_between, working_days_between
-from .checks import CHECKED_STAGES, refusals
+from .checks import CHECKED_STAGES, refusals, wrong_committee
 from .config import RULE_SETS, Cited, RuleSet, RuleValues, rules_on
 from .deadlines import due
 from .eligibility import eligibility, evaluate
@@ -70,4 +70,5 @@ __all__ = [
     "render",
     "rules_on",
     "working_days_between",
+    "wrong_committee",
 ]

@@ -181,3 +181,28 @@ def refusals(before: Pipeline, after: Pipeline, stage: str, on: dt.date) -> list
     if stage == REMOVED and before.ceremony is None:
         return [_missing(on, "recognition_max_votes", "R12", CEREMONY)]
     return []
+
+
+def wrong_committee(
+    on: dt.date, *, committee: str, competent: str, authorised: bool
+) -> Finding | None:
+    """R18: the admission decision on `on` recorded for `committee` (a name and code as the
+    page shows them) when `competent` decides it: the grassroots committee above the cell when
+    it is authorised to admit (`authorised`), otherwise the committee directly above it."""
+    if committee == competent:
+        return None
+    v = rules_on(on)
+    guidance = v.source("decision_committee_guidance")
+    return _finding(
+        v,
+        "decision_committee",
+        "R18",
+        BLOCKED,
+        "decision_wrong_committee",
+        on,
+        competent=competent,
+        committee=committee,
+        on=on,
+        why="authorised" if authorised else "not_authorised",
+        guidance=guidance.citation,
+    )

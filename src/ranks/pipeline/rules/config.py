@@ -86,6 +86,7 @@ _ADMISSION_232 = {
     "recognition_committee_wd": (30, "§4.3.1"),
     "recognition_extension_wd": (30, "§4.3.1"),
     "recognition_max_votes": (3, "§4.2.3"),
+    "decision_committee": ("grassroots_if_authorised", "§3.5"),
 }
 
 RULE_SETS: tuple[RuleSet, ...] = (
@@ -119,6 +120,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
             "recognition_committee_wd": (30, "§4.2"),
             "recognition_extension_wd": (30, "§4.2"),
             "recognition_max_votes": (3, "§4.2"),
+            "decision_committee": ("grassroots_if_authorised", "§3.5"),
         },
     ),
     RuleSet(
@@ -140,6 +142,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
             "recognition_committee_wd": (30, "§4.2"),
             "recognition_extension_wd": (30, "§4.2"),
             "recognition_max_votes": (3, "§4.2.3"),
+            "decision_committee": ("grassroots_if_authorised", "§3.5"),
         },
     ),
     RuleSet(
@@ -158,6 +161,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
             "education_elder_level": ("read_write", "§1.2"),
             "certificate_valid_months": (60, "§3.3"),
             "dossier_valid_months": (12, "§3.4"),
+            "decision_committee_guidance": ("grassroots_if_authorised", "§3.5"),
         },
     ),
     RuleSet(
@@ -169,6 +173,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
             "education_elder_level": ("read_write", "§1.2"),
             "certificate_valid_months": (60, "§3.3"),
             "dossier_valid_months": (12, "§3.4"),
+            "decision_committee_guidance": ("grassroots_if_authorised", "§3.5"),
         },
     ),
     RuleSet(
@@ -179,6 +184,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
             "education_elder_level": ("read_write", "§1.2"),
             "certificate_valid_months": (60, "§5.4"),
             "dossier_valid_months": (12, "§5.4"),
+            "decision_committee_guidance": ("grassroots_if_authorised", "§5.5"),
         },
     ),
     RuleSet(

@@ -84,6 +84,11 @@ TEMPLATES: dict[str, str] = {
     "ceremony_late": gettext_noop(
         "Ceremony held after the deadline %(deadline)s; needs the upper committee's approval."
     ),
+    # R18: who decides the admission.
+    "decision_wrong_committee": gettext_noop(
+        "The admission decision belongs to %(competent)s, the competent committee on "
+        "%(on)s (%(why)s; guidance %(guidance)s), not to %(committee)s."
+    ),
     # R10, R11: probation and recognition.
     "probation_running": gettext_noop("On probation until %(ends)s."),
     "probation_ended": gettext_noop("Probation ended on %(ends)s."),

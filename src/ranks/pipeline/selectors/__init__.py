@@ -20,6 +20,12 @@ from ranks.pipeline.selectors.candidate import (
     candidate_overview,
     event_choices,
 )
+from ranks.pipeline.selectors.decisions import (
+    AwaitingDecision,
+    CandidateCommittee,
+    candidate_committee,
+    decisions_awaiting,
+)
 from ranks.pipeline.selectors.handovers import HandoverRow, Handovers, handovers_waiting
 from ranks.pipeline.selectors.source_list import (
     BOARD_COLUMN_LIMIT,
@@ -41,6 +47,10 @@ from ranks.pipeline.selectors.standing import (
 )
 
 __all__ = [
+    "AwaitingDecision",
+    "CandidateCommittee",
+    "candidate_committee",
+    "decisions_awaiting",
     "BOARD_COLUMN_LIMIT",
     "PAGE_SIZE",
     "BoardColumn",

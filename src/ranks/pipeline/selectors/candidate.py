@@ -63,6 +63,9 @@ class TimelineEntry:
     to_unit_code: str
     to_unit_name: str
     is_later: bool  # after the day shown
+    # An admission decision: the committee it is recorded for (R18).
+    committee_code: str = ""
+    committee_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,11 @@ def candidate_overview(
     facts = pipeline_facts(candidate, day)
     status = _member_status(candidate, day)
     events = sorted(candidate.events.all(), key=lambda e: (e.date, STAGE_ORDER[e.stage], e.pk))
-    unit_ids = {candidate.cell_id, *(e.to_unit_id for e in events if e.to_unit_id)}
+    unit_ids = {
+        candidate.cell_id,
+        *(e.to_unit_id for e in events if e.to_unit_id),
+        *(e.committee_id for e in events if e.committee_id),
+    }
     names = unit_labels_as_of(unit_ids=unit_ids, day=day)
     timeline_entries = [
         TimelineEntry(
@@ -146,6 +153,8 @@ def candidate_overview(
             to_unit_code=names.get(e.to_unit_id, ("", ""))[0] if e.to_unit_id else "",
             to_unit_name=names.get(e.to_unit_id, ("", ""))[1] if e.to_unit_id else "",
             is_later=e.date > day,
+            committee_code=names.get(e.committee_id, ("", ""))[0] if e.committee_id else "",
+            committee_name=names.get(e.committee_id, ("", ""))[1] if e.committee_id else "",
         )
         for e in events
     ]

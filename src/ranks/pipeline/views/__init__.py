@@ -30,7 +30,7 @@ from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
 from ranks.org.selectors import unit_version_nearest
-from ranks.pipeline.access import candidate_or_404
+from ranks.pipeline.access import candidate_or_404, may_decide
 from ranks.pipeline.due import due_list
 from ranks.pipeline.forms import CandidateForm, CorrectionForm, EventForm
 from ranks.pipeline.selectors import (
@@ -38,9 +38,11 @@ from ranks.pipeline.selectors import (
     candidate_bases,
     candidate_basis,
     candidate_choices,
+    candidate_committee,
     candidate_overview,
     candidates_on_board,
     candidates_paged,
+    decisions_awaiting,
     event_choices,
     handovers_waiting,
 )
@@ -154,6 +156,31 @@ def unit_due(request, code: str):
 
 
 @require_GET
+def unit_decisions(request, code: str):
+    """The files awaiting the unit's decision as the competent committee (R18) on a date, with
+    their R8 deadlines, overdue and nearest first."""
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    version = unit_version_nearest(unit, day)
+    files = decisions_awaiting(scope=scope_of(request), unit=unit, on=day)
+    page = page_of(files, request.GET.get("page"), DUE_PAGE)
+    return render(
+        request,
+        "pipeline/unit_decisions.html",
+        {
+            "unit": unit,
+            "version": version,
+            "day": day,
+            "date_error": date_error,
+            "files": page.object_list,
+            "page": page,
+            "total": len(files),
+            "overdue_count": sum(1 for f in files if f.item.overdue),
+        },
+    )
+
+
+@require_GET
 def candidate_detail(request, person_id: str):
     """One candidacy on a date: the timeline, time in each stage, what the rules find, and what
     may be recorded next."""
@@ -187,6 +214,8 @@ def candidate_detail(request, person_id: str):
             "vote": overview.vote,
             "vote_failed": overview.vote_failed,
             "member_status": overview.member_status,
+            # Who decides the admission (R18), and its change while the file was in progress.
+            "committee": candidate_committee(seen.candidate, day),
             # The handovers restructures recorded: one query, whatever their number.
             "restructure_handovers": candidate_handovers(seen.candidate.pk),
             # The version a device copies this candidacy at (offline records send it back).
@@ -207,7 +236,13 @@ def candidate_event(request, person_id: str, stage: str):
         raise Http404(_("No such page."))
     seen = candidate_or_404(request, person_id)
     answering = stage in HANDOVER_ANSWERS
-    if not (seen.may_answer_handover if answering else seen.may_record):
+    if answering:
+        allowed = seen.may_answer_handover
+    elif stage == Stage.ADMISSION_DECISION:
+        allowed = may_decide(request, seen, today())
+    else:
+        allowed = seen.may_record
+    if not allowed:
         person = seen.candidate.person
         raise Refused(
             _(
@@ -233,6 +268,9 @@ def candidate_event(request, person_id: str, stage: str):
         initial["official_members"] = offered.counted
     if len(offered.cells) == 1:
         initial["to_unit_code"] = offered.cells[0][0]
+    if stage == Stage.ADMISSION_DECISION:
+        competent = candidate_committee(candidate, on).competent
+        initial["committee_code"] = competent.code if competent else ""
     form = EventForm(stage, posted, initial=initial, members=offered.members, cells=offered.cells)
     if posted is not None and form.is_valid():
         try:

@@ -1,4 +1,6 @@
-"""`ranks due --unit CODE [--on DATE] [--format text|json]`: what is due in a unit's subtree.
+"""`ranks due --unit CODE [--decisions] [--on DATE] [--format text|json]`: what is due in a unit's
+subtree; with `--decisions`, the files awaiting the unit's decision as the competent committee
+(R18) with their R8 deadlines, nearest first.
 
 Admission decisions, ceremonies and recognitions due, certificates and dossier documents running
 out, candidates turning 18 soon and probations ending, overdue first, for the candidates in the
@@ -19,6 +21,7 @@ from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.pipeline.due import due_list
 from ranks.pipeline.findings_text import format_day
+from ranks.pipeline.selectors.decisions import decisions_awaiting
 
 
 class Command(RanksCommand):
@@ -32,6 +35,14 @@ class Command(RanksCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", metavar="CODE", required=True, help=_("The unit's code."))
+        parser.add_argument(
+            "--decisions",
+            action="store_true",
+            help=_(
+                "Only the files awaiting this unit's admission decision, as the competent "
+                "committee, with their deadlines (R8)."
+            ),
+        )
         parser.add_argument(
             "--on",
             metavar="DATE",
@@ -52,6 +63,32 @@ class Command(RanksCommand):
         if unit is None:
             # Not allowed looks the same as not found.
             raise DomainError(_("Unknown unit code: %(code)s.") % {"code": code}, field="unit")
+        if options["decisions"]:
+            files = decisions_awaiting(scope=scope, unit=unit, on=on)
+            if options["format"] == "json":
+                self.out(json.dumps([f.as_dict() for f in files], ensure_ascii=False, indent=2))
+                return
+            for file in files:
+                item, change = file.item, file.change
+                line = [
+                    _("overdue") if item.overdue else _("due"),
+                    format_day(item.date) if item.date else "-",
+                    item.rule,
+                    item.person_id,
+                    item.full_name,
+                    item.cell_code,
+                    item.message,
+                ]
+                if change is not None:
+                    line.append(
+                        _("committee since %(since)s (was %(was)s)")
+                        % {
+                            "since": format_day(change.since),
+                            "was": change.was.code if change.was else "-",
+                        }
+                    )
+                self.out("  ".join(line))
+            return
         items = due_list(scope=scope, unit=unit, on=on)
         if options["format"] == "json":
             self.out(json.dumps([i.as_dict() for i in items], ensure_ascii=False, indent=2))
