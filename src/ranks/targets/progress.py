@@ -2,8 +2,9 @@
 
 An admission counts on its decision date for the cell it joined and every unit above that cell
 on that date, so a year before the 2025 reform is counted in that year's tree and a year after it
-in the new one. Segment metrics read the person as recorded (age at the decision date; the other
-attributes have no history in Ranks, so they are read as they are now).
+in the new one. Segment metrics read the person as they were on the decision date: the age, and
+the occupation, education, ethnicity, religion and Youth Union membership in force that day
+(`ranks.people.attributes`).
 
 Admissions, their segments and the members at the start of a year are read from the period
 counters (`ranks.counters`, docs/counters.md): their cost is the units shown times the months
@@ -54,6 +55,7 @@ from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.org.rollup import VersionTree
 from ranks.org.tree import in_force
+from ranks.people.attributes import periods_by_person, period_on, values_of
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -147,6 +149,7 @@ def admissions_between(
             "membership_id",
             "cell_id",
             "membership__admission_decision_date",
+            "person_id",
             "person__birth_date",
             "person__gender",
             "person__ethnicity",
@@ -160,12 +163,17 @@ def admissions_between(
         key=lambda r: (r["membership_id"], r["cell_id"]),
     )
     places = _place_kinds({r["cell_id"] for r in rows})
+    # The dated attributes as they were on each decision day (`ranks.people.attributes`).
+    periods = periods_by_person(r["person_id"] for r in rows)
     found, seen = [], set()
     for r in rows:
         if r["membership_id"] in seen:  # two postings starting the same day: count once
             continue
         seen.add(r["membership_id"])
         decided = r["membership__admission_decision_date"]
+        then = period_on(periods.get(r["person_id"], []), decided)
+        if then is not None:  # else the person, kept without history, as recorded now
+            r.update({f"person__{name}": value for name, value in values_of(then).items()})
         found.append(
             Admission(
                 membership_id=r["membership_id"],

@@ -1,0 +1,104 @@
+"""The history of a person's dated attributes (occupation, education, ethnicity, religion, Youth
+Union membership): how a change is written into it, and how the values on a day are read.
+
+A change "from day D" means: from D on, the values are the new ones. The period in force on the
+day before D ends then; periods that began on or after D are replaced (a second change the same
+day, or a change back-dated before a later one). A person without any period yet (a person
+written by a bulk path) is taken to have held their current values since birth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from ranks.core import bulk
+from ranks.people.models import DATED_FIELDS, PersonAttributes
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    """One person's dated attributes changing from `start`: `before` is None for a new person."""
+
+    person_pk: int
+    birth_date: dt.date
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    start: dt.date
+
+
+def values_of(obj: Any) -> dict[str, Any]:
+    """The dated attributes of a person or a period, as a dict."""
+    return {name: getattr(obj, name) for name in DATED_FIELDS}
+
+
+def attribute_periods_follow(changes: Iterable[AttributeChange]) -> None:
+    """Write the changes into the people's histories: a fixed number of queries however many."""
+    changes = [c for c in changes if c.before is None or c.before != c.after]
+    if not changes:
+        return
+    existing = [c for c in changes if c.before is not None]
+    if existing:
+        have = set(
+            PersonAttributes.objects.filter(
+                person_id__in=[c.person_pk for c in existing]
+            ).values_list("person_id", flat=True)
+        )
+        # A person kept without history held the values before since birth.
+        bulk.insert(
+            PersonAttributes,
+            [
+                PersonAttributes(
+                    person_id=c.person_pk,
+                    valid_from=c.birth_date,
+                    valid_to=c.start - dt.timedelta(days=1),
+                    **(c.before or {}),
+                )
+                for c in existing
+                if c.person_pk not in have and c.start > c.birth_date
+            ],
+        )
+        later, covering = Q(), Q()
+        for c in existing:
+            later |= Q(person_id=c.person_pk, valid_from__gte=c.start)
+            covering |= Q(person_id=c.person_pk, valid_from__lt=c.start) & (
+                Q(valid_to__isnull=True) | Q(valid_to__gte=c.start)
+            )
+        PersonAttributes.objects.filter(later).delete()
+        # Grouped by the day they end, one statement a day.
+        ends: dict[dt.date, list[int]] = defaultdict(list)
+        for c in existing:
+            ends[c.start - dt.timedelta(days=1)].append(c.person_pk)
+        for end, pks in ends.items():
+            PersonAttributes.objects.filter(covering, person_id__in=pks).update(valid_to=end)
+    bulk.insert(
+        PersonAttributes,
+        [PersonAttributes(person_id=c.person_pk, valid_from=c.start, **c.after) for c in changes],
+    )
+
+
+def period_on(periods: list[PersonAttributes], day: dt.date) -> PersonAttributes | None:
+    """The period of `periods` (one person's, in order) in force on `day`: the last that began
+    on or before it, else the first (the values known earliest)."""
+    found = periods[0] if periods else None
+    for period in periods:
+        if period.valid_from <= day:
+            found = period
+    return found
+
+
+def periods_by_person(person_pks: Iterable[int]) -> dict[int, list[PersonAttributes]]:
+    """The periods of these people, in order: one query per 1,000 people."""
+    pks = sorted(set(person_pks))
+    found: dict[int, list[PersonAttributes]] = defaultdict(list)
+    for i in range(0, len(pks), 1000):
+        for period in PersonAttributes.objects.filter(person_id__in=pks[i : i + 1000]).order_by(
+            "person_id", "valid_from"
+        ):
+            found[period.person_id].append(period)
+    return found
