@@ -19,6 +19,7 @@ from ranks.counters.services import moving
 from ranks.org.models import Place, Unit, UnitVersion
 from ranks.people.attributes import AttributeChange, attribute_periods_follow, values_of
 from ranks.people.models import (
+    DATED_FIELDS,
     SENSITIVE_FIELDS,
     EducationGeneral,
     EducationProfessional,
@@ -457,16 +458,34 @@ def membership_leave(
     return membership
 
 
-def person_sensitive_read(*, actor: Actor, person: Person) -> dict[str, str]:
-    """The sensitive fields of a person, with the read written to the audit log (not the values)."""
+def person_sensitive_read(
+    *, actor: Actor, person: Person, with_history: bool = False
+) -> dict[str, Any]:
+    """The sensitive fields of a person, with the read written to the audit log (not the values).
+    `with_history` adds, under "history", the person's ethnicity and religion over time (newest
+    first: `valid_from`, `valid_to`, `ethnicity`, `religion`), and the log says so."""
+    logged: dict[str, Any] = {"fields": list(SENSITIVE_FIELDS)}
+    if with_history:
+        logged["history"] = list(SENSITIVE_DATED)
     audit_record(
         actor,
         "ranks.people.person.sensitive_read",
         object_type="person",
         object_id=person.person_id,
-        after={"fields": list(SENSITIVE_FIELDS)},
+        after=logged,
     )
-    return {name: getattr(person, name) for name in SENSITIVE_FIELDS}
+    found: dict[str, Any] = {name: getattr(person, name) for name in SENSITIVE_FIELDS}
+    if with_history:
+        found["history"] = list(
+            person.attribute_periods.order_by("-valid_from").values(
+                "valid_from", "valid_to", *SENSITIVE_DATED
+            )
+        )
+    return found
+
+
+# The dated attributes that are sensitive (their history shown only under the sensitive grant).
+SENSITIVE_DATED = tuple(f for f in DATED_FIELDS if f in SENSITIVE_FIELDS)
 
 
 MEMBERSHIP_FIELDS = (
