@@ -16,7 +16,7 @@ from ranks.core.actor import SYSTEM
 from ranks.core.errors import DomainError
 from ranks.core.models import AuditEntry
 from ranks.interchange.exporters import export_kind, write_csv
-from ranks.people.models import Occupation, Person
+from ranks.people.models import DATED_FIELDS, Occupation, Person
 from ranks.people.services import person_save
 from tests.interchange.helpers import csv_bytes, db_counts, run
 
@@ -183,3 +183,26 @@ def test_the_sensitive_history_needs_the_grant_and_its_read_is_logged(client, wo
     entry = reads.last()
     assert (entry.actor, entry.object_id) == ("alice", "P-AN")
     assert entry.after["history"] == ["ethnicity", "religion"]
+
+
+def test_the_dated_attributes_are_classified_as_the_persons_own():
+    from ranks.people.services import SENSITIVE_DATED
+    from ranks.privacy.fields import kept_of, sensitive_fields
+
+    assert set(sensitive_fields("people.PersonAttributes")) == set(SENSITIVE_DATED)
+    assert set(SENSITIVE_DATED) == {"ethnicity", "religion"}
+    person, dated = kept_of("people.Person"), kept_of("people.PersonAttributes")
+    for name in DATED_FIELDS:
+        assert dated[name].data_class == person[name].data_class, name
+
+
+def test_the_persons_own_data_holds_the_history(world):
+    from ranks.privacy.selectors import person_data
+
+    _change_an(world)
+    with override("en"):
+        found = person_data(Person.objects.get(person_id="P-AN")).as_json()["attributes"]
+    assert [(a["from"], a["to"], a["Occupation"], a["Religion"]) for a in found] == [
+        ("1990-05-01", "2025-02-28", "farmer", "Không"),
+        ("2025-03-01", None, "civil servant", "Phật giáo"),
+    ]
