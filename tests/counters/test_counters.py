@@ -194,9 +194,7 @@ def test_a_change_back_dated_before_the_decision_moves_the_past_year(world):
         actor=SYSTEM, person=person, cell_code="C2-A", admission_decision_date=D(2023, 5, 10)
     )
     before = {code: _occupations(code, 2023) for code in ("C2-A", "C2", "D2", "P")}
-    person_save(
-        actor=SYSTEM, person_id="N-G", occupation="worker", attributes_from=D(2023, 1, 1)
-    )
+    person_save(actor=SYSTEM, person_id="N-G", occupation="worker", attributes_from=D(2023, 1, 1))
     for code, found in before.items():
         after = _occupations(code, 2023)
         assert after.get("farmer", 0) == found.get("farmer", 0) - 1

@@ -87,7 +87,10 @@ def test_the_import_dates_attributes_and_the_export_round_trips_them(world):
     second = run(
         "people",
         csv_bytes(
-            [HEADER, ["P-AN", "Nguyễn Văn An", "1990-05-01", "civil_servant", "Phật giáo", "2025-03-01"]]
+            [
+                HEADER,
+                ["P-AN", "Nguyễn Văn An", "1990-05-01", "civil_servant", "Phật giáo", "2025-03-01"],
+            ]
         ),
     )
     assert second.errors == [] and second.updated == 1
@@ -127,7 +130,9 @@ def test_the_import_refuses_a_date_before_birth_with_the_row_and_column(world):
     with override("en"):
         result = run(
             "people",
-            csv_bytes([HEADER, ["P-AN", "Nguyễn Văn An", "1990-05-01", "farmer", "", "1989-01-01"]]),
+            csv_bytes(
+                [HEADER, ["P-AN", "Nguyễn Văn An", "1990-05-01", "farmer", "", "1989-01-01"]]
+            ),
         )
     assert [(e.row, e.column) for e in result.errors] == [(2, "attributes_from")]
     assert "before the birth date" in result.errors[0].reason

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ranks.core import bulk
 from ranks.people.models import DATED_FIELDS, PersonAttributes
@@ -92,13 +92,10 @@ def period_on(periods: list[PersonAttributes], day: dt.date) -> PersonAttributes
     return found
 
 
-def periods_by_person(person_pks: Iterable[int]) -> dict[int, list[PersonAttributes]]:
-    """The periods of these people, in order: one query per 1,000 people."""
-    pks = sorted(set(person_pks))
+def periods_by_person(person_pks: QuerySet[Any, Any]) -> dict[int, list[PersonAttributes]]:
+    """The periods of the people a query of person ids selects, in order: one query."""
     found: dict[int, list[PersonAttributes]] = defaultdict(list)
-    for i in range(0, len(pks), 1000):
-        for period in PersonAttributes.objects.filter(person_id__in=pks[i : i + 1000]).order_by(
-            "person_id", "valid_from"
-        ):
-            found[period.person_id].append(period)
+    periods = PersonAttributes.objects.filter(person_id__in=person_pks)
+    for period in periods.order_by("person_id", "valid_from"):
+        found[period.person_id].append(period)
     return found

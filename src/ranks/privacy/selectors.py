@@ -113,12 +113,12 @@ def person_data(person: Person) -> PersonData:
             }
         )
     # Occupation, education, ethnicity, religion and Youth Union over time (people.attributes).
-    for period in person.attribute_periods.order_by("valid_from"):
+    for held in person.attribute_periods.order_by("valid_from"):
         data.attributes.append(
             {
-                "from": _iso(period.valid_from),
-                "to": _iso(period.valid_to),
-                **{str(PERSON_LABELS[name]): _value(period, name) for name in DATED_FIELDS},
+                "from": _iso(held.valid_from),
+                "to": _iso(held.valid_to),
+                **{str(PERSON_LABELS[name]): _value(held, name) for name in DATED_FIELDS},
             }
         )
     for membership in person.memberships.prefetch_related("postings__cell"):

@@ -63,7 +63,9 @@ class PeopleHandler(Handler):
         }
         self.moved_on = {row.values["person_id"]: row.values.get("places_from") for row in rows}
         old_attributes = {person_id: values_of(p) for person_id, p in existing.items()}
-        attributes_from = {row.values["person_id"]: row.values.get("attributes_from") for row in rows}
+        attributes_from = {
+            row.values["person_id"]: row.values.get("attributes_from") for row in rows
+        }
         creates: list[Person] = []
         updates: list[Person] = []
         changes: list[Change] = []

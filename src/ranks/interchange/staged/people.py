@@ -28,7 +28,14 @@ from ranks.interchange.staged import (
     next_id,
 )
 from ranks.org.models import Place
-from ranks.people.models import DATED_FIELDS, Membership, Person, PersonAttributes, PersonPlace, PlaceRole
+from ranks.people.models import (
+    DATED_FIELDS,
+    Membership,
+    Person,
+    PersonAttributes,
+    PersonPlace,
+    PlaceRole,
+)
 from ranks.people.names import fold
 from ranks.people.services import PERSON_FIELDS
 

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # Existing people's values are taken to hold from their birth date: one statement, whatever
 # the number of people.
 BACKFILL = """
@@ -16,31 +15,90 @@ FROM people_person
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0012_national_id_encrypted'),
+        ("people", "0012_national_id_encrypted"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonAttributes',
+            name="PersonAttributes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('occupation', models.CharField(blank=True, choices=[('farmer', 'farmer'), ('worker', 'worker'), ('student', 'student'), ('civil_servant', 'civil servant'), ('armed_forces', 'armed forces'), ('enterprise_employee', 'enterprise employee'), ('self_employed', 'self-employed'), ('religious_dignitary', 'religious dignitary'), ('retired', 'retired'), ('other', 'other')], max_length=30)),
-                ('education_general', models.CharField(blank=True, choices=[('read_write', 'read and write only'), ('primary', 'primary'), ('lower_secondary', 'lower secondary'), ('upper_secondary', 'upper secondary')], max_length=20)),
-                ('education_professional', models.CharField(blank=True, choices=[('none', 'none'), ('vocational', 'vocational'), ('college', 'college'), ('university', 'university'), ('postgraduate', 'postgraduate')], max_length=20)),
-                ('ethnicity', models.CharField(blank=True, max_length=60)),
-                ('religion', models.CharField(blank=True, max_length=60)),
-                ('youth_union', models.BooleanField(default=False)),
-                ('person', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attribute_periods', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "occupation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("farmer", "farmer"),
+                            ("worker", "worker"),
+                            ("student", "student"),
+                            ("civil_servant", "civil servant"),
+                            ("armed_forces", "armed forces"),
+                            ("enterprise_employee", "enterprise employee"),
+                            ("self_employed", "self-employed"),
+                            ("religious_dignitary", "religious dignitary"),
+                            ("retired", "retired"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "education_general",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("read_write", "read and write only"),
+                            ("primary", "primary"),
+                            ("lower_secondary", "lower secondary"),
+                            ("upper_secondary", "upper secondary"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "education_professional",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "none"),
+                            ("vocational", "vocational"),
+                            ("college", "college"),
+                            ("university", "university"),
+                            ("postgraduate", "postgraduate"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=60)),
+                ("religion", models.CharField(blank=True, max_length=60)),
+                ("youth_union", models.BooleanField(default=False)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attribute_periods",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attributes of a person',
-                'verbose_name_plural': 'attributes of people',
-                'ordering': ['person_id', 'valid_from'],
-                'indexes': [models.Index(fields=['person', 'valid_from'], name='people_pers_person__9595ed_idx')],
+                "verbose_name": "attributes of a person",
+                "verbose_name_plural": "attributes of people",
+                "ordering": ["person_id", "valid_from"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "valid_from"], name="people_pers_person__9595ed_idx"
+                    )
+                ],
             },
         ),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
