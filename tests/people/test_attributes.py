@@ -211,3 +211,26 @@ def test_the_persons_own_data_holds_the_history(world):
         ("1990-05-01", "2025-02-28", "farmer", "Không"),
         ("2025-03-01", None, "civil servant", "Phật giáo"),
     ]
+
+
+def test_the_form_records_a_change_from_its_day_and_refuses_a_day_before_birth(client, world):
+    signed_in(client, "alice")
+    data = {
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "1990-05-01",
+        "gender": "male",
+        "residence_place_code": "V1",
+        "occupation": "worker",
+        "attributes_from": "15/06/2024",
+    }
+    assert client.post("/people/P-AN/edit/", data).status_code == 302
+    assert history("P-AN") == [
+        (D(1990, 5, 1), D(2024, 6, 14), "", "Không"),
+        (D(2024, 6, 15), None, "worker", "Không"),
+    ]
+    response = client.post(
+        "/people/P-AN/edit/", {**data, "occupation": "farmer", "attributes_from": "01/01/1980"}
+    )
+    assert response.status_code == 200
+    assert "Ngày có hiệu lực của các thông tin này ở trước ngày sinh." in response.content.decode()
+    assert history("P-AN")[-1] == (D(2024, 6, 15), None, "worker", "Không")
