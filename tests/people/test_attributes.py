@@ -234,3 +234,27 @@ def test_the_form_records_a_change_from_its_day_and_refuses_a_day_before_birth(c
     assert response.status_code == 200
     assert "Ngày có hiệu lực của các thông tin này ở trước ngày sinh." in response.content.decode()
     assert history("P-AN")[-1] == (D(2024, 6, 15), None, "worker", "Không")
+
+
+def test_an_import_of_many_changes_on_many_days_keeps_each_history(world):
+    count = 1100  # more than one batch of the import
+    rows = [HEADER] + [
+        [f"M-{i:04d}", "Lò Văn Một", "1990-01-01", "farmer", "", ""] for i in range(count)
+    ]
+    assert run("people", csv_bytes(rows)).created == count
+    days = [D(2020, 1, 1) + dt.timedelta(days=i % 30) for i in range(count)]
+    rows = [HEADER] + [
+        [f"M-{i:04d}", "Lò Văn Một", "1990-01-01", "worker", "", days[i].isoformat()]
+        for i in range(count)
+    ]
+    result = run("people", csv_bytes(rows))
+    assert result.errors == [] and result.updated == count
+    for i in (0, 17, 1099):
+        assert history(f"M-{i:04d}") == [
+            (D(1990, 1, 1), days[i] - dt.timedelta(days=1), "farmer", ""),
+            (days[i], None, "worker", ""),
+        ]
+    periods = Person.objects.filter(person_id__startswith="M-").values_list(
+        "attribute_periods", flat=True
+    )
+    assert len(periods) == 2 * count

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ranks.core import bulk
 from ranks.people.models import DATED_FIELDS, PersonAttributes
@@ -38,48 +38,45 @@ def values_of(obj: Any) -> dict[str, Any]:
 
 
 def attribute_periods_follow(changes: Iterable[AttributeChange]) -> None:
-    """Write the changes into the people's histories: a fixed number of queries however many."""
+    """Write the changes into the people's histories: four statements however many people
+    (their periods read in one query, then the deletions, the new ends and the new periods)."""
     changes = [c for c in changes if c.before is None or c.before != c.after]
     if not changes:
         return
     existing = [c for c in changes if c.before is not None]
+    new: list[PersonAttributes] = []
     if existing:
-        have = set(
-            PersonAttributes.objects.filter(
-                person_id__in=[c.person_pk for c in existing]
-            ).values_list("person_id", flat=True)
-        )
-        # A person kept without history held the values before since birth.
-        bulk.insert(
-            PersonAttributes,
-            [
-                PersonAttributes(
-                    person_id=c.person_pk,
-                    valid_from=c.birth_date,
-                    valid_to=c.start - dt.timedelta(days=1),
-                    **(c.before or {}),
+        held: dict[int, list[PersonAttributes]] = defaultdict(list)
+        pks = [c.person_pk for c in existing]
+        for i in range(0, len(pks), 1000):
+            for period in PersonAttributes.objects.filter(person_id__in=pks[i : i + 1000]):
+                held[period.person_id].append(period)
+        gone: list[int] = []
+        ended: list[PersonAttributes] = []
+        for c in existing:
+            periods = held.get(c.person_pk, [])
+            end = c.start - dt.timedelta(days=1)
+            if not periods and c.start > c.birth_date:
+                # A person kept without history held the values before since birth.
+                new.append(
+                    PersonAttributes(
+                        person_id=c.person_pk,
+                        valid_from=c.birth_date,
+                        valid_to=end,
+                        **(c.before or {}),
+                    )
                 )
-                for c in existing
-                if c.person_pk not in have and c.start > c.birth_date
-            ],
-        )
-        later, covering = Q(), Q()
-        for c in existing:
-            later |= Q(person_id=c.person_pk, valid_from__gte=c.start)
-            covering |= Q(person_id=c.person_pk, valid_from__lt=c.start) & (
-                Q(valid_to__isnull=True) | Q(valid_to__gte=c.start)
-            )
-        PersonAttributes.objects.filter(later).delete()
-        # Grouped by the day they end, one statement a day.
-        ends: dict[dt.date, list[int]] = defaultdict(list)
-        for c in existing:
-            ends[c.start - dt.timedelta(days=1)].append(c.person_pk)
-        for end, pks in ends.items():
-            PersonAttributes.objects.filter(covering, person_id__in=pks).update(valid_to=end)
-    bulk.insert(
-        PersonAttributes,
-        [PersonAttributes(person_id=c.person_pk, valid_from=c.start, **c.after) for c in changes],
-    )
+            for period in periods:
+                if period.valid_from >= c.start:  # replaced from the day of the change
+                    gone.append(period.pk)
+                elif period.valid_to is None or period.valid_to >= c.start:
+                    period.valid_to = end
+                    ended.append(period)
+        for i in range(0, len(gone), 1000):
+            PersonAttributes.objects.filter(pk__in=gone[i : i + 1000]).delete()
+        bulk.update(PersonAttributes, ended, ["valid_to"])
+    new += [PersonAttributes(person_id=c.person_pk, valid_from=c.start, **c.after) for c in changes]
+    bulk.insert(PersonAttributes, new)
 
 
 def period_on(periods: list[PersonAttributes], day: dt.date) -> PersonAttributes | None:
