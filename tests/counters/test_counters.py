@@ -146,10 +146,62 @@ def test_a_cell_based_at_a_village_from_now_counts_its_admissions_there(world):
 
 def test_a_person_recorded_differently_moves_the_segments(world):
     assert counted("C1-B", D(2025, 1, 1), "religious") == 1  # Dung, Catholic
-    person_save(actor=SYSTEM, person_id="P-DUNG", religion="KHÔNG", occupation="worker")
+    # Corrected as holding since birth: the admission of January 2025 counts as corrected.
+    person_save(
+        actor=SYSTEM,
+        person_id="P-DUNG",
+        religion="KHÔNG",
+        occupation="worker",
+        attributes_from=world.people["dung"].birth_date,
+    )
     assert counted("C1-B", D(2025, 1, 1), "religious") == 0
     assert counted("C1-B", D(2025, 1, 1), "workers") == 1
     assert counted("C1-B", D(2025, 1, 1)) == 1
+
+
+def _occupations(code: str, year: int) -> dict[str, int]:
+    found = composition(
+        scope=FULL, unit=unit(code), start=D(year, 1, 1), end=D(year, 12, 31), sensitive=False
+    )
+    return found.by["occupation"]
+
+
+def test_a_later_change_of_occupation_leaves_a_past_year_as_it_was(world):
+    person = newcomer("N-F", occupation="farmer")
+    membership_admit(
+        actor=SYSTEM, person=person, cell_code="C2-A", admission_decision_date=D(2023, 5, 10)
+    )
+    before = {code: _occupations(code, 2023) for code in ("C2-A", "C2", "D2", "P")}
+    assert all(found.get("farmer", 0) >= 1 for found in before.values())
+    # A farmer admitted in 2023 became a civil servant in 2025.
+    person_save(
+        actor=SYSTEM, person_id="N-F", occupation="civil_servant", attributes_from=D(2025, 3, 1)
+    )
+    assert {code: _occupations(code, 2023) for code in before} == before
+    assert counted("D2", D(2023, 5, 1), "farmers") == 1
+    # The record now says civil servant; the history keeps the farmer.
+    periods = list(person.attribute_periods.order_by("valid_from"))
+    assert [(p.occupation, p.valid_from, p.valid_to) for p in periods] == [
+        ("farmer", person.birth_date, D(2025, 2, 28)),
+        ("civil_servant", D(2025, 3, 1), None),
+    ]
+    call_command("counters", "verify", lang="en")
+
+
+def test_a_change_back_dated_before_the_decision_moves_the_past_year(world):
+    person = newcomer("N-G", occupation="farmer")
+    membership_admit(
+        actor=SYSTEM, person=person, cell_code="C2-A", admission_decision_date=D(2023, 5, 10)
+    )
+    before = {code: _occupations(code, 2023) for code in ("C2-A", "C2", "D2", "P")}
+    person_save(actor=SYSTEM, person_id="N-G", occupation="worker", attributes_from=D(2023, 1, 1))
+    for code, found in before.items():
+        after = _occupations(code, 2023)
+        assert after.get("farmer", 0) == found.get("farmer", 0) - 1
+        assert after.get("worker", 0) == found.get("worker", 0) + 1
+    assert counted("D2", D(2023, 5, 1), "farmers") == 0
+    assert counted("D2", D(2023, 5, 1), "workers") == 1
+    call_command("counters", "verify", lang="en")
 
 
 def test_a_transfer_leaves_the_admission_where_it_was_decided(world):

@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from ranks.core.audit import audit_verify
 from ranks.core.models import AuditEntry
-from ranks.people.models import Person, PersonPlace
+from ranks.people.models import DATED_FIELDS, Person, PersonAttributes, PersonPlace
 from ranks.people.names import fold
 from tests.interchange.helpers import csv_bytes, db_counts, run
 from tests.interchange.staged import MARKS, ORDINARY, STAGED
@@ -37,6 +37,7 @@ HEADER = [
     "national_id",
     "phone",
     "places_from",
+    "attributes_from",
 ]
 FAMILIES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Lò"]
 MIDDLES = ["Văn", "Thị", "Đức", "Hữu", "Ngọc", "Thanh", "Quang", "  Minh", ""]
@@ -68,6 +69,7 @@ def sample_rows(count: int, seed: int = 7) -> list[list]:
                 rng.choice(["", f"0300{i:08d}"]),
                 rng.choice(["", "0912 345 678"]),
                 rng.choice(["", "", "2020-05-01"]),
+                rng.choice(["", "", "2021-03-04"]),
             ]
         )
     rows.append(
@@ -84,6 +86,7 @@ def sample_rows(count: int, seed: int = 7) -> list[list]:
             "V1",
             "",
             "030090000001",
+            "",
             "",
             "",
         ]
@@ -104,6 +107,7 @@ def sample_rows(count: int, seed: int = 7) -> list[list]:
             "",
             "",
             "2024-01-02",
+            "",
         ]
     )  # moved to V2 from 2 January 2024, and works at S1
     rows.append(
@@ -122,6 +126,7 @@ def sample_rows(count: int, seed: int = 7) -> list[list]:
             "",
             "",
             "",
+            "2022-02-02",
         ]
     )
     return rows
@@ -138,7 +143,11 @@ def state() -> dict:
         (code[pp.person_id], pp.role, pp.place_id, pp.valid_from, pp.valid_to)
         for pp in PersonPlace.objects.all()
     )
-    return {"people": people, "periods": periods}
+    attributes = sorted(
+        (code[pa.person_id], pa.valid_from, pa.valid_to, *(getattr(pa, f) for f in DATED_FIELDS))
+        for pa in PersonAttributes.objects.all()
+    )
+    return {"people": people, "periods": periods, "attributes": attributes}
 
 
 def audited_rows(since: int) -> dict[str, tuple]:

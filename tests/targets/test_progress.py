@@ -318,8 +318,8 @@ def test_queries_do_not_grow_with_the_subtree(world, django_assert_max_num_queri
             scope=FULL, unit=province, start=D(2024, 1, 10), end=D(2024, 12, 31), sensitive=False
         )
     # Ethnicity and religion from the records: the periods of the units below, the
-    # admissions with their people, the cells' places.
-    with django_assert_max_num_queries(6):
+    # admissions with their people, the cells' places, the people's attributes on those days.
+    with django_assert_max_num_queries(7):
         composition(
             scope=FULL, unit=province, start=D(2024, 1, 1), end=D(2024, 12, 31), sensitive=True
         )

@@ -109,6 +109,7 @@ POST_PAGES = {
     "member_away",
     "member_return",
     "api_member_absences",
+    "api_person_attributes",
     "unit_edit",
     "place_edit",
     "unit_grants",

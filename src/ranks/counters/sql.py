@@ -74,9 +74,45 @@ def vendor_parts(vendor: str) -> dict[str, str]:
     }
 
 
+def dated(field: str) -> str:
+    """A dated attribute's value on the admission's day: its period's (`ATTRIBUTES_ON`), or
+    the person's own for a person kept without history."""
+    if not attributes_kept():
+        return f"per.{field}"
+    return f"COALESCE(att.{field}, per.{field})"
+
+
+_attributes_table_seen = False
+
+
+def attributes_kept() -> bool:
+    """Whether the history of attributes exists yet. The counters' data migrations written
+    before it (counters 0002–0014) rebuild the counters with this code, on a database that may
+    not have the table yet; once seen, it is not asked again."""
+    global _attributes_table_seen
+    if not _attributes_table_seen:
+        from django.db import connection
+
+        _attributes_table_seen = "people_personattributes" in connection.introspection.table_names()
+    return _attributes_table_seen
+
+
+# Joins to an admission of `adm` (alias `a`) and its person (`per`) the period of the person's
+# attributes in force on the decision day (`people.attributes.period_on`): the one that began on
+# or before it and had not ended, or the first if the day is before it. One row at most: a
+# person's periods follow one another without overlapping.
+ATTRIBUTES_ON = (
+    " LEFT JOIN people_personattributes att ON att.person_id = per.id"
+    " AND (att.valid_to IS NULL OR att.valid_to >= a.day)"
+    " AND (att.valid_from <= a.day OR NOT EXISTS (SELECT 1 FROM people_personattributes e"
+    " WHERE e.person_id = att.person_id AND e.valid_from < att.valid_from))"
+)
+
+
 def _dimension_values(p: dict[str, str]) -> dict[str, str]:
     """The SQL of each composition dimension's value for an admission of `adm` (alias `a`)
-    joined to its person (`per`) and candidacy (`cand`)."""
+    joined to its person (`per`), the period of the person's attributes that day (`att`,
+    `ATTRIBUTES_ON`) and candidacy (`cand`)."""
     born, day = "per.birth_date", "a.day"
     age = (
         f"({p['year'].format(x=day)} - {p['year'].format(x=born)}"
@@ -95,15 +131,15 @@ def _dimension_values(p: dict[str, str]) -> dict[str, str]:
     )
     return {
         "age": age,
-        "occupation": "COALESCE(per.occupation, '')",
+        "occupation": f"COALESCE({dated('occupation')}, '')",
         "gender": "COALESCE(per.gender, '')",
-        "education_general": "COALESCE(per.education_general, '')",
-        "education_professional": "COALESCE(per.education_professional, '')",
-        "youth_union": "CASE WHEN per.youth_union THEN 'true' ELSE 'false' END",
+        "education_general": f"COALESCE({dated('education_general')}, '')",
+        "education_professional": f"COALESCE({dated('education_professional')}, '')",
+        "youth_union": f"CASE WHEN {dated('youth_union')} THEN 'true' ELSE 'false' END",
         "source_group": "COALESCE(cand.source_group, '')",
         "place_kind": place_kind,
-        "ethnicity": p["fold"].format(x="per.ethnicity"),
-        "religion": p["fold"].format(x="per.religion"),
+        "ethnicity": p["fold"].format(x=dated("ethnicity")),
+        "religion": p["fold"].format(x=dated("religion")),
     }
 
 
@@ -459,6 +495,7 @@ def rollup(ids_sql: str, vendor: str, presence: bool = True) -> str:
         # subquery that the sums below name a dozen times, and an inlined CTE ran it each time.
         f" aged AS MATERIALIZED (SELECT a.cell_id, a.day, {values['age']} AS age, {one}"
         " FROM adm a JOIN people_person per ON per.id = a.person_id"
+        f"{ATTRIBUTES_ON if attributes_kept() else ''}"
         " LEFT JOIN pipeline_candidate cand ON cand.person_id = per.id),"
         f" one AS (SELECT aged.*, {_band('aged.age')} AS age_band FROM aged),"
         # One row an admission (two seldom share a cell and a day: grouping them bought nothing).

@@ -38,7 +38,7 @@ from ranks.demo.generator.plan import (
     UnitVersionPlan,
 )
 from ranks.org.models import Place, PlaceVersion, Unit, UnitKind, UnitVersion
-from ranks.people.models import Membership, Person, PersonPlace, Posting
+from ranks.people.models import Membership, Person, PersonAttributes, PersonPlace, Posting
 from ranks.people.names import fold
 from ranks.pipeline.models import Candidate, Stage, StageEvent
 from ranks.pipeline.services import EVENT_DETAILS
@@ -339,6 +339,23 @@ def _write_people(plan: Plan) -> list[Change]:
             for p in plan.people
             for role, code in (("residence", p.residence), ("workplace", p.workplace))
             if code
+        ],
+    )
+    # Their occupation, education and the rest, held since birth (people.attributes).
+    _bulk(
+        PersonAttributes,
+        [
+            PersonAttributes(
+                person_id=ids[p.person_id],
+                valid_from=p.birth_date,
+                ethnicity=p.ethnicity,
+                religion=p.religion,
+                education_general=p.education_general,
+                education_professional=p.education_professional,
+                occupation=p.occupation,
+                youth_union=p.youth_union,
+            )
+            for p in plan.people
         ],
     )
     return changes

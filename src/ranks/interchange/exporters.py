@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from ranks.access.scope import Scope
 from ranks.core.actor import Actor
@@ -22,7 +22,7 @@ from ranks.core.formulas import neutralise
 from ranks.coverage.models import Secondment
 from ranks.interchange.schema import KINDS, Column
 from ranks.org.models import Place, PlaceVersion, Unit, UnitVersion
-from ranks.people.models import SENSITIVE_FIELDS, Person, Posting
+from ranks.people.models import SENSITIVE_FIELDS, Person, PersonAttributes, Posting
 from ranks.pipeline.models import Candidate, StageEvent
 from ranks.targets.models import Target
 
@@ -140,6 +140,9 @@ def _places(scopes) -> Iterator[Record]:
 def _people(scopes) -> Iterator[Record]:
     people = _within(scopes, Person.objects.all(), "people")
     place_codes = dict(Place.objects.values_list("pk", "code"))
+    # Since when the current attributes hold: the start of each person's open period.
+    current = PersonAttributes.objects.filter(person_id=OuterRef("pk"), valid_to__isnull=True)
+    people = people.annotate(attributes_from=Subquery(current.values("valid_from")[:1]))
     for p in people.order_by(*person_order()).iterator(2000):  # as registers read
         yield {
             "person_id": p.person_id,
@@ -156,6 +159,7 @@ def _people(scopes) -> Iterator[Record]:
             "workplace_place_code": place_codes.get(p.workplace_place_id),
             "national_id": p.national_id,
             "phone": p.phone,
+            "attributes_from": p.attributes_from,
         }
 
 

@@ -267,6 +267,18 @@ def build_kinds() -> dict[str, Kind]:
                         "empty: not known, or today for a change."
                     ),
                 ),
+                # Beyond §8: from when the occupation, education, ethnicity, religion and Youth
+                # Union membership given hold (people.attributes).
+                Column(
+                    "attributes_from",
+                    "thông tin có từ ngày",
+                    DATE,
+                    help=_(
+                        "Since when the occupation, education, ethnicity, religion and Youth "
+                        "Union membership given hold; empty: since birth for a new person, "
+                        "today for a change."
+                    ),
+                ),
             ],
             ["person_id"],
         ),

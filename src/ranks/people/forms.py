@@ -69,6 +69,15 @@ class PersonForm(DomainErrorsMixin, forms.Form):
         label=_("Professional education"), required=False, choices=_choices(EducationProfessional)
     )
     youth_union = forms.BooleanField(label=_("Youth Union member"), required=False)
+    attributes_from = DayField(
+        label=_("These hold since"),
+        required=False,
+        help_text=_(
+            "From when the occupation, education, Youth Union membership, ethnicity and religion "
+            "given hold, if they changed (empty: today; for a new person, the birth date). A "
+            "date before an admission changes how that admission is counted."
+        ),
+    )
     phone = _text(_("Phone"), max_length=20, inputmode="tel", autocomplete="off")
     residence_place_code = OfferedChoiceField(label=_("Lives at"), required=False)
     workplace_place_code = OfferedChoiceField(label=_("Works at"), required=False)

@@ -219,6 +219,54 @@ class PersonPlace(models.Model):
         return f"{self.person_id} {self.role} {self.place_id} {self.valid_from} – {self.valid_to or '…'}"
 
 
+# The attributes a person's composition is counted by, which change over a life: each kept with
+# the day from which it holds (`PersonAttributes`). Ethnicity and religion are sensitive.
+DATED_FIELDS = (
+    "occupation",
+    "education_general",
+    "education_professional",
+    "ethnicity",
+    "religion",
+    "youth_union",
+)
+
+
+class PersonAttributes(models.Model):
+    """A person's occupation, education, ethnicity, religion and Youth Union membership as they
+    were from `valid_from` to `valid_to` (empty: still): one row per change of any of them, so
+    that the values on a day are one row found by an index. The person's own fields are the
+    open period's values. The periods of a person follow one another without a gap; a day before
+    the first is read in the first (the values known earliest)."""
+
+    # Looked up by person through the index below, which begins with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="attribute_periods", db_index=False
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    occupation = models.CharField(max_length=30, choices=Occupation.choices, blank=True)
+    education_general = models.CharField(
+        max_length=20, choices=EducationGeneral.choices, blank=True
+    )
+    education_professional = models.CharField(
+        max_length=20, choices=EducationProfessional.choices, blank=True
+    )
+    ethnicity = models.CharField(max_length=60, blank=True)
+    religion = models.CharField(max_length=60, blank=True)
+    youth_union = models.BooleanField(default=False)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "valid_from"]
+        indexes = [models.Index(fields=["person", "valid_from"])]
+        verbose_name = _("attributes of a person")
+        verbose_name_plural = _("attributes of people")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} attributes {self.valid_from} – {self.valid_to or '…'}"
+
+
 class AbsenceWhere(models.TextChoices):
     PROVINCE = "province", _("another province")
     COUNTRY = "country", _("abroad")

@@ -20,7 +20,14 @@ from ranks.core.replica import read_connection
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
-from ranks.people.models import Absence, Membership, Person, PersonPlace, Posting
+from ranks.people.models import (
+    Absence,
+    Membership,
+    Person,
+    PersonAttributes,
+    PersonPlace,
+    Posting,
+)
 from ranks.people.names import fold
 
 if TYPE_CHECKING:
@@ -550,6 +557,14 @@ class PlacePeriod:
     name: str
     valid_from: dt.date | None
     valid_to: dt.date | None
+
+
+def person_attribute_periods(*, person: Person) -> list[PersonAttributes]:
+    """The person's occupation, education and Youth Union membership over time, newest first:
+    one query. Ethnicity and religion are not read here: only `person_sensitive_read`, which
+    logs the read, gives their history."""
+    periods = person.attribute_periods.defer("ethnicity", "religion").order_by("-valid_from")
+    return list(periods)
 
 
 def person_place_periods(*, person: Person) -> list[PlacePeriod]:

@@ -17,7 +17,9 @@ from ranks.core.clock import today
 from ranks.core.errors import DomainError
 from ranks.counters.services import moving
 from ranks.org.models import Place, Unit, UnitVersion
+from ranks.people.attributes import AttributeChange, attribute_periods_follow, values_of
 from ranks.people.models import (
+    DATED_FIELDS,
     SENSITIVE_FIELDS,
     EducationGeneral,
     EducationProfessional,
@@ -86,6 +88,32 @@ def person_check(fields: dict[str, Any]) -> None:
             )
 
 
+def attributes_check(attributes_from: dt.date | None, birth_date: dt.date | None) -> None:
+    """Refuse a date for the attributes in the future or before the person was born."""
+    if attributes_from is None:
+        return
+    if attributes_from > today():
+        raise DomainError(
+            _("The date from which the attributes hold is in the future."),
+            field="attributes_from",
+        )
+    if birth_date is not None and attributes_from < birth_date:
+        raise DomainError(
+            _("The date from which the attributes hold is before the birth date."),
+            field="attributes_from",
+        )
+
+
+def attributes_start(
+    attributes_from: dt.date | None, birth_date: dt.date, before: dict[str, Any] | None
+) -> dt.date:
+    """The day changed attributes hold from: the date given, else the birth date for a new
+    person (the values known earliest) and today for a change."""
+    if attributes_from is not None:
+        return attributes_from
+    return birth_date if before is None else today()
+
+
 ROLE_FIELDS = {PlaceRole.RESIDENCE: "residence_place_id", PlaceRole.WORKPLACE: "workplace_place_id"}
 
 
@@ -131,10 +159,14 @@ def person_save(
     residence_place_code: str | None = None,
     workplace_place_code: str | None = None,
     places_from: dt.date | None = None,
+    attributes_from: dt.date | None = None,
     **fields: Any,
 ) -> Person:
     """Create or update the person keyed by `person_id`. A changed residence or workplace is
-    dated `places_from` (default: today) in the history of where the person lived and worked."""
+    dated `places_from` (default: today) in the history of where the person lived and worked;
+    changed occupation, education, ethnicity, religion or Youth Union membership are dated
+    `attributes_from` (default: today, or the birth date for a new person) in the history of the
+    person's attributes (`ranks.people.attributes`)."""
     person_id = person_id.strip()
     if not person_id:
         raise DomainError(_("A person needs an identifier."), field="person_id")
@@ -148,6 +180,7 @@ def person_save(
                     _("A new person needs a full name and a birth date."), field="full_name"
                 )
             person = Person(person_id=person_id)
+        old_attributes = values_of(person) if person.pk else None
         for name, value in fields.items():
             if value is None:
                 # None clears a field; a yes/no field cleared is "no", not "" (which cannot be saved).
@@ -155,6 +188,7 @@ def person_save(
             setattr(person, name, value)
         if places_from is not None and places_from > today():
             raise DomainError(_("The date of the move is in the future."), field="places_from")
+        attributes_check(attributes_from, person.birth_date)
         old_places = {role: getattr(person, attr) for role, attr in ROLE_FIELDS.items()}
         if residence_place_code is not None:
             person.residence_place = _place(residence_place_code, "residence_place_code")
@@ -177,6 +211,17 @@ def person_save(
                     for role, attr in ROLE_FIELDS.items()
                 ],
                 places_from,
+            )
+            attribute_periods_follow(
+                [
+                    AttributeChange(
+                        person.pk,
+                        person.birth_date,
+                        old_attributes,
+                        values_of(person),
+                        attributes_start(attributes_from, person.birth_date, old_attributes),
+                    )
+                ]
             )
         audit_record(
             actor,
@@ -413,16 +458,34 @@ def membership_leave(
     return membership
 
 
-def person_sensitive_read(*, actor: Actor, person: Person) -> dict[str, str]:
-    """The sensitive fields of a person, with the read written to the audit log (not the values)."""
+def person_sensitive_read(
+    *, actor: Actor, person: Person, with_history: bool = False
+) -> dict[str, Any]:
+    """The sensitive fields of a person, with the read written to the audit log (not the values).
+    `with_history` adds, under "history", the person's ethnicity and religion over time (newest
+    first: `valid_from`, `valid_to`, `ethnicity`, `religion`), and the log says so."""
+    logged: dict[str, Any] = {"fields": list(SENSITIVE_FIELDS)}
+    if with_history:
+        logged["history"] = list(SENSITIVE_DATED)
     audit_record(
         actor,
         "ranks.people.person.sensitive_read",
         object_type="person",
         object_id=person.person_id,
-        after={"fields": list(SENSITIVE_FIELDS)},
+        after=logged,
     )
-    return {name: getattr(person, name) for name in SENSITIVE_FIELDS}
+    found: dict[str, Any] = {name: getattr(person, name) for name in SENSITIVE_FIELDS}
+    if with_history:
+        found["history"] = list(
+            person.attribute_periods.order_by("-valid_from").values(
+                "valid_from", "valid_to", *SENSITIVE_DATED
+            )
+        )
+    return found
+
+
+# The dated attributes that are sensitive (their history shown only under the sensitive grant).
+SENSITIVE_DATED = tuple(f for f in DATED_FIELDS if f in SENSITIVE_FIELDS)
 
 
 MEMBERSHIP_FIELDS = (

@@ -9,7 +9,7 @@ user who may see but not write gets the page without its actions, and 403 from t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404
@@ -48,6 +48,7 @@ from ranks.people.selectors import (
     member_current_of,
     members_register,
     members_register_all,
+    person_attribute_periods,
     person_covered,
     person_exists,
     person_home_unit,
@@ -89,10 +90,12 @@ def person_detail(request, person_id: str):
     grant, on request, each reading written to the audit log."""
     person = person_or_404(request, person_id)
     day, date_error = day_of(request)
-    sensitive: dict[str, str] | bool | None = None  # None: no grant; False: not asked for
+    sensitive: dict[str, Any] | bool | None = None  # None: no grant; False: not asked for
     if sensitive_covers_person(request, person):
         if request.GET.get("show") == "sensitive":
-            sensitive = person_sensitive_read(actor=actor_of(request), person=person)
+            sensitive = person_sensitive_read(
+                actor=actor_of(request), person=person, with_history=True
+            )
         else:
             sensitive = False
     memberships = person_memberships_on(person=person, day=day)
@@ -108,6 +111,7 @@ def person_detail(request, person_id: str):
             "age": age_on(person.birth_date, day),
             "memberships": memberships,
             "places": person_place_periods(person=person),
+            "attribute_periods": person_attribute_periods(person=person),
             "sensitive": sensitive,
             "may_edit": _may_edit(request, person),
             "current": current,

@@ -57,6 +57,15 @@ KEPT: tuple[Kept, ...] = (
     Kept("people.PersonPlace", "place", BASIC, COVERAGE),
     Kept("people.PersonPlace", "valid_from", BASIC, COVERAGE),
     Kept("people.PersonPlace", "valid_to", BASIC, COVERAGE),
+    # The same attributes over time: each admission is counted as the person was on its day.
+    Kept("people.PersonAttributes", "valid_from", BASIC, COMPOSITION),
+    Kept("people.PersonAttributes", "valid_to", BASIC, COMPOSITION),
+    Kept("people.PersonAttributes", "occupation", BASIC, COMPOSITION),
+    Kept("people.PersonAttributes", "education_general", BASIC, COMPOSITION),
+    Kept("people.PersonAttributes", "education_professional", BASIC, COMPOSITION),
+    Kept("people.PersonAttributes", "ethnicity", SENSITIVE, COMPOSITION),
+    Kept("people.PersonAttributes", "religion", SENSITIVE, COMPOSITION),
+    Kept("people.PersonAttributes", "youth_union", BASIC, ELIGIBILITY),
     Kept("people.Membership", "admission_decision_date", BASIC, REGISTER),
     Kept("people.Membership", "admission_decision_no", BASIC, REGISTER),
     Kept("people.Membership", "ceremony_date", BASIC, REGISTER),
@@ -91,6 +100,7 @@ KEPT: tuple[Kept, ...] = (
 NOT_PERSONAL = {
     "people.Person": {"id"},
     "people.PersonPlace": {"id", "person"},
+    "people.PersonAttributes": {"id", "person"},
     "people.Membership": {"id", "person"},
     "people.Posting": {"id", "membership", "person", "restructure"},
     "people.Absence": {"id", "person", "cell"},

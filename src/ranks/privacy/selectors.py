@@ -14,7 +14,7 @@ from ranks.access.scope import Scope
 from ranks.core.models import AuditEntry
 from ranks.org import sql
 from ranks.org.models import Unit
-from ranks.people.models import Person
+from ranks.people.models import DATED_FIELDS, Person, PersonAttributes
 from ranks.privacy.fields import CLASS_LABELS, PERSON_LABELS, kept_of
 from ranks.privacy.models import DataRequest, RequestStatus
 
@@ -37,6 +37,7 @@ class PersonData:
     person: Person
     fields: list[Item] = field(default_factory=list)
     places: list[dict[str, Any]] = field(default_factory=list)
+    attributes: list[dict[str, Any]] = field(default_factory=list)
     memberships: list[dict[str, Any]] = field(default_factory=list)
     candidacies: list[dict[str, Any]] = field(default_factory=list)
     absences: list[dict[str, Any]] = field(default_factory=list)
@@ -54,6 +55,7 @@ class PersonData:
                 for i in self.fields
             ],
             "places": self.places,
+            "attributes": self.attributes,
             "memberships": self.memberships,
             "candidacies": self.candidacies,
             "absences": self.absences,
@@ -74,8 +76,8 @@ class PersonData:
         }
 
 
-def _value(person: Person, name: str) -> Any:
-    model_field = Person._meta.get_field(name)
+def _value(person: Person | PersonAttributes, name: str) -> Any:
+    model_field = type(person)._meta.get_field(name)
     if model_field.is_relation:
         related = getattr(person, name)
         return f"{related.code}" if related is not None else ""
@@ -108,6 +110,15 @@ def person_data(person: Person) -> PersonData:
                 "place": period.place.code,
                 "from": _iso(period.valid_from),
                 "to": _iso(period.valid_to),
+            }
+        )
+    # Occupation, education, ethnicity, religion and Youth Union over time (people.attributes).
+    for held in person.attribute_periods.order_by("valid_from"):
+        data.attributes.append(
+            {
+                "from": _iso(held.valid_from),
+                "to": _iso(held.valid_to),
+                **{str(PERSON_LABELS[name]): _value(held, name) for name in DATED_FIELDS},
             }
         )
     for membership in person.memberships.prefetch_related("postings__cell"):

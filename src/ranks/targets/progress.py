@@ -2,8 +2,9 @@
 
 An admission counts on its decision date for the cell it joined and every unit above that cell
 on that date, so a year before the 2025 reform is counted in that year's tree and a year after it
-in the new one. Segment metrics read the person as recorded (age at the decision date; the other
-attributes have no history in Ranks, so they are read as they are now).
+in the new one. Segment metrics read the person as they were on the decision date: the age, and
+the occupation, education, ethnicity, religion and Youth Union membership in force that day
+(`ranks.people.attributes`).
 
 Admissions, their segments and the members at the start of a year are read from the period
 counters (`ranks.counters`, docs/counters.md): their cost is the units shown times the months
@@ -54,6 +55,7 @@ from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.org.rollup import VersionTree
 from ranks.org.tree import in_force
+from ranks.people.attributes import period_on, periods_by_person, values_of
 from ranks.people.models import Posting
 from ranks.people.status import age_on
 from ranks.pipeline.models import Candidate, Stage, StageEvent
@@ -145,16 +147,16 @@ def admissions_between(
         postings = postings.filter(cell_id__in=RawSQL(*sql.subtree_ever_ids(root_ids)))
     if cell_ids is not None:  # one array parameter, however many cells
         postings = postings.filter(cell_id__in=RawSQL(*(id_lists(cell_ids) or [("NULL", [])])[0]))
+    admitted = postings.filter(
+        membership__admission_decision_date__gte=start,
+        membership__admission_decision_date__lte=end,
+    ).filter(valid_on_q(day, open_start=False))
     rows = sorted(
-        postings.filter(
-            membership__admission_decision_date__gte=start,
-            membership__admission_decision_date__lte=end,
-        )
-        .filter(valid_on_q(day, open_start=False))
-        .values(
+        admitted.values(
             "membership_id",
             "cell_id",
             "membership__admission_decision_date",
+            "person_id",
             "person__birth_date",
             "person__gender",
             "person__ethnicity",
@@ -168,12 +170,18 @@ def admissions_between(
         key=lambda r: (r["membership_id"], r["cell_id"]),
     )
     places = _place_kinds({r["cell_id"] for r in rows})
+    # The dated attributes as they were on each decision day (`ranks.people.attributes`): the
+    # periods of the people admitted, chosen by the same filter, in one query.
+    periods = periods_by_person(admitted.values("person_id")) if rows else {}
     found, seen = [], set()
     for r in rows:
         if r["membership_id"] in seen:  # two postings starting the same day: count once
             continue
         seen.add(r["membership_id"])
         decided = r["membership__admission_decision_date"]
+        then = period_on(periods.get(r["person_id"], []), decided)
+        # The values on the decision day; a person kept without history, as recorded now.
+        held = values_of(then) if then is not None else {}
         found.append(
             Admission(
                 membership_id=r["membership_id"],
@@ -181,12 +189,16 @@ def admissions_between(
                 cell_id=r["cell_id"],
                 age=age_on(r["person__birth_date"], decided),
                 gender=r["person__gender"] or "",
-                ethnicity=r["person__ethnicity"] or "",
-                religion=r["person__religion"] or "",
-                occupation=r["person__occupation"] or "",
-                education_general=r["person__education_general"] or "",
-                education_professional=r["person__education_professional"] or "",
-                youth_union=bool(r["person__youth_union"]),
+                ethnicity=held.get("ethnicity", r["person__ethnicity"]) or "",
+                religion=held.get("religion", r["person__religion"]) or "",
+                occupation=held.get("occupation", r["person__occupation"]) or "",
+                education_general=held.get("education_general", r["person__education_general"])
+                or "",
+                education_professional=held.get(
+                    "education_professional", r["person__education_professional"]
+                )
+                or "",
+                youth_union=bool(held.get("youth_union", r["person__youth_union"])),
                 source_group=r["person__candidacies__source_group"] or "",
                 place_kinds=frozenset(
                     kind

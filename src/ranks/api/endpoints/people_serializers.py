@@ -8,7 +8,13 @@ from rest_framework import serializers
 from ranks.api import serializers as s
 from ranks.api.common import OnDay
 from ranks.people import status
-from ranks.people.models import LeftReason, PlaceRole
+from ranks.people.models import (
+    EducationGeneral,
+    EducationProfessional,
+    LeftReason,
+    Occupation,
+    PlaceRole,
+)
 
 STATUSES = (status.CANDIDATE, status.PROBATIONARY, status.OFFICIAL, status.LEFT)
 STATUS_HELP = (
@@ -104,3 +110,58 @@ class MembershipsSerializer(serializers.Serializer):
     person_id = serializers.CharField()
     on = serializers.DateField()
     results = MembershipSerializer(many=True, help_text="Oldest first.")
+
+
+class AttributePeriodSerializer(serializers.Serializer):
+    valid_from = serializers.DateField(help_text="The first day these values hold.")
+    valid_to = serializers.DateField(allow_null=True, help_text="The last day; null: still.")
+    occupation = serializers.CharField()
+    education_general = serializers.CharField()
+    education_professional = serializers.CharField()
+    youth_union = serializers.BooleanField()
+    ethnicity = serializers.CharField(
+        required=False, help_text="Only with ?show=sensitive and the sensitive grant (logged)."
+    )
+    religion = serializers.CharField(
+        required=False, help_text="Only with ?show=sensitive and the sensitive grant (logged)."
+    )
+
+
+class AttributesSerializer(serializers.Serializer):
+    person_id = serializers.CharField()
+    results = AttributePeriodSerializer(
+        many=True,
+        help_text="The periods, newest first; each admission is counted by the period in force "
+        "on its decision date.",
+    )
+
+
+class AttributesQuery(serializers.Serializer):
+    show = serializers.ChoiceField(
+        choices=["sensitive"],
+        required=False,
+        help_text="`sensitive`: ethnicity and religion too, with the sensitive grant (each read "
+        "is logged).",
+    )
+
+
+class AttributesChangeSerializer(serializers.Serializer):
+    """The values that change and the day from which they hold. A field left out keeps its
+    value; ethnicity and religion need the sensitive grant."""
+
+    attributes_from = serializers.DateField(
+        help_text="From when the values given hold: on or after the birth date, not in the "
+        "future. A day on or before an admission decision changes how it is counted."
+    )
+    occupation = serializers.ChoiceField(
+        choices=Occupation.choices, required=False, allow_blank=True
+    )
+    education_general = serializers.ChoiceField(
+        choices=EducationGeneral.choices, required=False, allow_blank=True
+    )
+    education_professional = serializers.ChoiceField(
+        choices=EducationProfessional.choices, required=False, allow_blank=True
+    )
+    youth_union = serializers.BooleanField(required=False)
+    ethnicity = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    religion = serializers.CharField(max_length=60, required=False, allow_blank=True)

@@ -11,11 +11,14 @@ from ranks.counters.services import moving
 from ranks.interchange.engine import Reject, Row
 from ranks.interchange.handlers.base import Handler
 from ranks.org.models import Place
+from ranks.people.attributes import AttributeChange, attribute_periods_follow, values_of
 from ranks.people.models import Person
 from ranks.people.names import fold
 from ranks.people.services import (
     PERSON_FIELDS,
     ROLE_FIELDS,
+    attributes_check,
+    attributes_start,
     person_check,
     place_periods_follow,
 )
@@ -59,6 +62,10 @@ class PeopleHandler(Handler):
             for person_id, p in existing.items()
         }
         self.moved_on = {row.values["person_id"]: row.values.get("places_from") for row in rows}
+        old_attributes = {person_id: values_of(p) for person_id, p in existing.items()}
+        attributes_from = {
+            row.values["person_id"]: row.values.get("attributes_from") for row in rows
+        }
         creates: list[Person] = []
         updates: list[Person] = []
         changes: list[Change] = []
@@ -115,6 +122,21 @@ class PeopleHandler(Handler):
                         )
             for day, moves in by_day.items():
                 place_periods_follow(moves, day)
+            # The history of their attributes, dated by each row's attributes_from.
+            attribute_periods_follow(
+                AttributeChange(
+                    person.pk,
+                    person.birth_date,
+                    old_attributes.get(person.person_id),
+                    values_of(person),
+                    attributes_start(
+                        attributes_from.get(person.person_id),
+                        person.birth_date,
+                        old_attributes.get(person.person_id),
+                    ),
+                )
+                for person in creates + updates
+            )
         audit_record_many(ctx.actor, changes)
 
     def prepare(self, row: Row, existing, visible, places, places_in_scope):
@@ -134,6 +156,8 @@ class PeopleHandler(Handler):
         if "youth_union" in fields and fields["youth_union"] is None:
             fields["youth_union"] = False
         person_check(fields)
+        birth = fields.get("birth_date") or (person.birth_date if person else None)
+        attributes_check(row.values.get("attributes_from"), birth)
         in_scope_place = False
         for column, attr in PLACE_COLUMNS.items():
             if column not in row.values:

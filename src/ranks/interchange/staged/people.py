@@ -28,7 +28,14 @@ from ranks.interchange.staged import (
     next_id,
 )
 from ranks.org.models import Place
-from ranks.people.models import Membership, Person, PersonPlace, PlaceRole
+from ranks.people.models import (
+    DATED_FIELDS,
+    Membership,
+    Person,
+    PersonAttributes,
+    PersonPlace,
+    PlaceRole,
+)
 from ranks.people.names import fold
 from ranks.people.services import PERSON_FIELDS
 
@@ -132,6 +139,7 @@ def stage_new(stage: Stage) -> None:
     if stage.has("national_id"):
         joins.append(f"LEFT JOIN {NATIONAL_IDS} e ON e.n = s.n")
     places_from = stage.col("places_from")
+    attributes_from = stage.col("attributes_from")
     new = ", ".join(f"{_new_value(stage, f)} AS {f}" for f in VALUES)
     old = ", ".join(f"p.{f} AS o_{f}" for f in VALUES)
     # Two encryptions of one national ID differ: their blind indexes are the same.
@@ -152,6 +160,8 @@ def stage_new(stage: Stage) -> None:
         FROM (
             SELECT s.n, {stage.col("person_id")} AS person_id, p.id AS o_pk, {old}, {new},
                    {places_from + "::date" if places_from else "NULL::date"} AS places_from,
+                   {attributes_from + "::date" if attributes_from else "NULL::date"}
+                       AS attributes_from,
                    {" OR ".join(unknown)} AS unknown_place
             FROM {stage.table} s
             LEFT JOIN {Person._meta.db_table} p ON p.person_id = {stage.col("person_id")}
@@ -160,13 +170,17 @@ def stage_new(stage: Stage) -> None:
         """
     )
     execute(f"ALTER TABLE {NEW} ADD PRIMARY KEY (person_id)")  # a person_id twice stops here
-    if any_row(f"SELECT 1 FROM {NEW} WHERE unknown_place OR birth_date > %s", [today()]):
-        raise NotStaged("an unknown place or a birth date in the future")
+    if any_row(
+        f"SELECT 1 FROM {NEW} WHERE unknown_place OR birth_date > %s"
+        " OR attributes_from > %s OR attributes_from < birth_date",
+        [today(), today()],
+    ):
+        raise NotStaged("an unknown place, or a birth date or attributes' date out of range")
     execute(f"CREATE INDEX ON {NEW} (batch) WHERE state <> 'u'")
 
 
 def write(ctx: Context) -> None:
-    with bulk.indexes_built_after(Person, PersonPlace):
+    with bulk.indexes_built_after(Person, PersonPlace, PersonAttributes):
         _write(ctx)
 
 
@@ -186,6 +200,52 @@ def _write(ctx: Context) -> None:
         """
     )
     _place_periods(ctx)
+    _attribute_periods()
+
+
+def _attribute_periods() -> None:
+    """`people.attributes.attribute_periods_follow` for every row whose dated attributes are
+    new or changed, at once: from the row's `attributes_from` (default: the birth date for a new
+    person, today for a change)."""
+    periods = PersonAttributes._meta.db_table
+    changes = "ranks_stage_attributes"
+    differ = " OR ".join(f"{f} IS DISTINCT FROM o_{f}" for f in DATED_FIELDS)
+    execute(f"DROP TABLE IF EXISTS {changes}")
+    execute(
+        f"""
+        CREATE TEMPORARY TABLE {changes} ON COMMIT DROP AS
+        SELECT t.n, t.pk, t.state, t.o_birth_date,
+               coalesce(t.attributes_from,
+                        CASE WHEN t.state = 'c' THEN t.birth_date ELSE %s::date END) AS start,
+               {", ".join(f"t.{f}, t.o_{f}" for f in DATED_FIELDS)}
+        FROM {NEW} t WHERE t.state = 'c' OR (t.state = 'x' AND ({differ}))
+        """,
+        [today()],
+    )
+    fields = ", ".join(DATED_FIELDS)
+    # A person kept without history held the values before since birth.
+    execute(
+        f"""
+        INSERT INTO {periods} (person_id, valid_from, valid_to, {fields})
+        SELECT m.pk, m.o_birth_date, m.start - 1, {", ".join(f"m.o_{f}" for f in DATED_FIELDS)}
+        FROM {changes} m
+        WHERE m.state = 'x' AND m.start > m.o_birth_date
+          AND NOT EXISTS (SELECT 1 FROM {periods} pa WHERE pa.person_id = m.pk)
+        ORDER BY m.n
+        """
+    )
+    mine = "m.state = 'x' AND pa.person_id = m.pk"
+    execute(f"DELETE FROM {periods} pa USING {changes} m WHERE {mine} AND pa.valid_from >= m.start")
+    execute(
+        f"UPDATE {periods} pa SET valid_to = m.start - 1 FROM {changes} m WHERE {mine}"
+        " AND pa.valid_from < m.start AND (pa.valid_to IS NULL OR pa.valid_to >= m.start)"
+    )
+    execute(
+        f"""
+        INSERT INTO {periods} (person_id, valid_from, {fields})
+        SELECT pk, start, {fields} FROM {changes} ORDER BY n
+        """
+    )
 
 
 def _place_periods(ctx: Context) -> None:
