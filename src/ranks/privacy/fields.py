@@ -112,6 +112,8 @@ NOT_PERSONAL = {
         "votes_for",
         "official_members",
         "authority",
+        "committee",
+        "committee_exception",
         "decision_no",
         "to_unit",
         "exception_approved_by",
