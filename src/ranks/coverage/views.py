@@ -171,6 +171,7 @@ SORTS = {
     "over_60": lambda h: h.share_over_60,
     "years": lambda h: h.years_since_last_admission,
     "candidates": lambda h: h.candidates,
+    "away_recorded": lambda h: h.away_recorded,
     "away": lambda h: h.working_away,
     "seconded": lambda h: h.seconded_secretary,
     "flags": lambda h: len(h.flags),
@@ -188,7 +189,7 @@ def sort_cells(rows: list[CellHealth], key: str, descending: bool) -> list[CellH
 
 
 # Sorts that need every member's record: offered where the cells are read from the records.
-DETAIL_SORTS = ("over_60", "away")
+DETAIL_SORTS = ("over_60", "away_recorded", "away")
 
 
 @never_cache
@@ -241,7 +242,8 @@ def unit_cells(request, code: str):
         ("over_60", _("Over 60 (%)"), True),
         ("years", _("Years since the last admission"), True),
         ("candidates", _("Candidates"), True),
-        ("away", _("Working away"), True),
+        ("away_recorded", _("Away, recorded"), True),
+        ("away", _("Away by workplace"), True),
         ("seconded", _("Seconded secretary"), False),
         ("flags", _("Flags"), False),
     ]
