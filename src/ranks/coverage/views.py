@@ -1,5 +1,5 @@
 """Pages of coverage and cell health (DESIGN §7): a unit's coverage on a date with its trend and
-map, the health of its cells, and the secondments to its cells (a cell's own page shows its
+map, the health of its cells, who works away from them (R15), and the secondments to its cells (a cell's own page shows its
 section, `coverage.selectors.cell_section`, and links here).
 
 Everything is read (`ranks.coverage.selectors`) for the unit asked for, which `unit_or_404` has
@@ -34,6 +34,7 @@ from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
+from ranks.coverage.away import away_on
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
 from ranks.coverage.map import BY_STATUS, LIST_ORDERS
@@ -52,7 +53,7 @@ from ranks.coverage.selectors import (
 )
 from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.selectors import unit_version_nearest
-from ranks.reports.builders import cells_report, coverage_report, restated
+from ranks.reports.builders import away_report, cells_report, coverage_report, restated
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
 from ranks.reports.render import FORMATS
@@ -158,6 +159,49 @@ def unit_coverage_report(request, code: str, report: str, fmt: str):
     except DomainError as error:  # the unit is not in the structure asked for
         raise Http404(_("No such page.")) from error
     return report_response(restated(built, structure_on), fmt)
+
+
+# --- working away -----------------------------------------------------------------------------
+
+# People a page in the list of those working away.
+AWAY_PAGE = 50
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_away(request, code: str):
+    """The party members and candidates working away from the unit's cells on ?on=, a page at
+    a time, with where, since when, the last comment and when the next is due (R15); and how
+    many under each unit directly below."""
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    away = away_on(unit, day)
+    return render(
+        request,
+        "coverage/away.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "date_error": date_error,
+            "away": away,
+            "page": page_of(away.rows, request.GET.get("page"), AWAY_PAGE),
+            "report_formats": REPORT_FORMATS,
+        },
+    )
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_away_report(request, code: str, fmt: str):
+    """Who works away on ?on= as a file (JSON, CSV, Excel, PDF), through `ranks.reports`."""
+    unit = unit_or_404(request, code)
+    if fmt not in FORMATS:
+        raise Http404(_("No such page."))
+    day, _date_error = day_of(request)
+    return report_response(away_report(away_on(unit, day)), fmt)
 
 
 # --- cell health ------------------------------------------------------------------------------

@@ -46,18 +46,25 @@ def _extendable(
     )  # fmt: skip
 
 
-def _away_comment(p: Pipeline, on: dt.date) -> Finding:
-    """A candidate working away needs a yearly comment from where they live (R15)."""
+def candidate_away_comment(
+    since: dt.date, comments_collected_on: dt.date | None, on: dt.date
+) -> Finding:
+    """A candidate working away since `since` needs a yearly comment from where they live
+    (R15), counted from the start or the last comments collected."""
     v = rules_on(on)
-    last = p.away_since
-    assert last is not None
-    if p.comments_collected_on is not None and p.comments_collected_on > last:
-        last = p.comments_collected_on
+    last = since
+    if comments_collected_on is not None and comments_collected_on > last:
+        last = comments_collected_on
     deadline = add_months(last, v["working_away_comment_months"])
     return _finding(
         v, "working_away_comment_months", "R15", _window(on, deadline), "due_away_comment",
-        deadline, deadline=deadline, since=p.away_since,
+        deadline, deadline=deadline, since=since,
     )  # fmt: skip
+
+
+def _away_comment(p: Pipeline, on: dt.date) -> Finding:
+    assert p.away_since is not None
+    return candidate_away_comment(p.away_since, p.comments_collected_on, on)
 
 
 def member_away_comment(since: dt.date, last_comment: dt.date | None, on: dt.date) -> Finding:
