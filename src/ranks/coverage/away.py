@@ -4,7 +4,8 @@ recorded absence (`people.Absence`) and the candidates in the pipeline's side st
 many under each unit directly below.
 
 The cost is the cells and the people away, never the members below: the members are the
-absences open on the day joined in SQL to the postings in the subtree, the candidates those with
+absences open on the day joined in SQL to the postings in the subtree (`members_away`, which
+the due list reads too), the candidates those with
 a `working_away` event in it; the units directly below each of their cells come from one walk up
 the tree from those cells alone.
 """
@@ -47,6 +48,7 @@ class AwayRow:
     last_comment: dt.date | None
     next_due: dt.date
     overdue: bool
+    finding: rules.Finding  # the R15 finding the deadline comes from
 
 
 @dataclass
@@ -85,10 +87,27 @@ class AwayList:
         return sum(1 for r in self.rows if r.overdue)
 
 
-def _members(below: RawSQL, day: dt.date) -> list[tuple]:
-    """(absence pk, person_id, full name, where kind, where, start, cell id) of each member
-    away on `day` whose posting that day is in the subtree: one query."""
-    return list(
+@dataclass(frozen=True)
+class MemberAway:
+    """A party member away on the day, from the absence open then and the posting in force."""
+
+    person_id: str
+    full_name: str
+    cell_id: int
+    cell_code: str
+    where_kind: str
+    where: str
+    since: dt.date
+    last_comment: dt.date | None  # the last comment recorded on or before the day
+    finding: rules.Finding  # R15: when the next comment is due
+
+
+def members_away(unit: Unit, day: dt.date) -> list[MemberAway]:
+    """The party members working away on `day` whose posting that day is in `unit`'s subtree,
+    with their last comment and the R15 deadline of the next: one query, two when someone is
+    away."""
+    below = RawSQL(*sql.subtree_on_ids([unit.pk], day))
+    found = list(
         Absence.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day),
             valid_on_q(day, prefix="person__postings__", open_start=False),
@@ -103,9 +122,34 @@ def _members(below: RawSQL, day: dt.date) -> list[tuple]:
             "where",
             "started_on",
             "person__postings__cell_id",
+            "person__postings__cell__code",
         )
         .distinct()
     )
+    last_comment = (
+        dict(
+            AbsenceComment.objects.filter(absence_id__in=[m[0] for m in found], on__lte=day)
+            .values("absence_id")
+            .annotate(last=Max("on"))
+            .values_list("absence_id", "last")
+        )
+        if found
+        else {}
+    )
+    return [
+        MemberAway(
+            person_id=person_id,
+            full_name=name,
+            cell_id=cell_id,
+            cell_code=cell_code,
+            where_kind=where_kind,
+            where=where,
+            since=since,
+            last_comment=last_comment.get(pk),
+            finding=rules.member_away_comment(since, last_comment.get(pk), day),
+        )  # fmt: skip
+        for pk, person_id, name, where_kind, where, since, cell_id, cell_code in found
+    ]
 
 
 def _candidates(below: RawSQL, day: dt.date) -> list[tuple]:
@@ -166,15 +210,9 @@ def away_on(unit: Unit, day: dt.date) -> AwayList:
     and name (Vietnamese order), and the counts under each unit directly below (with those
     where nobody is away). A fixed number of queries."""
     below = RawSQL(*sql.subtree_on_ids([unit.pk], day))
-    members = _members(below, day)
+    members = members_away(unit, day)
     candidates = _candidates(below, day)
-    last_comment = dict(
-        AbsenceComment.objects.filter(absence_id__in=[m[0] for m in members], on__lte=day)
-        .values("absence_id")
-        .annotate(last=Max("on"))
-        .values_list("absence_id", "last")
-    )
-    cells = {m[6] for m in members} | {c[2] for c in candidates}
+    cells = {m.cell_id for m in members} | {c[2] for c in candidates}
     group_of = _units_below(unit, cells, day)
     children = list(
         UnitVersion.objects.valid_on(day)
@@ -197,14 +235,22 @@ def away_on(unit: Unit, day: dt.date) -> AwayList:
             cell_code=names[cell_id][0], cell_name=names[cell_id][1],
             unit_code=names[group][0], unit_name=names[group][1],
             where_kind=where_kind, where=where, since=since, last_comment=last,
-            next_due=finding.date, overdue=finding.status == rules.BLOCKED,
+            next_due=finding.date, overdue=finding.status == rules.BLOCKED, finding=finding,
         )  # fmt: skip
 
-    for pk, person_id, name, where_kind, where, since, cell_id in members:
-        last = last_comment.get(pk)
-        finding = rules.member_away_comment(since, last, day)
+    for m in members:
         result.rows.append(
-            row(MEMBER, person_id, name, cell_id, where_kind, where, since, last, finding)
+            row(
+                MEMBER,
+                m.person_id,
+                m.full_name,
+                m.cell_id,
+                m.where_kind,
+                m.where,
+                m.since,
+                m.last_comment,
+                m.finding,
+            )  # fmt: skip
         )
     for person_id, name, cell_id, where, since, last in candidates:
         finding = rules.candidate_away_comment(since, last, day)
