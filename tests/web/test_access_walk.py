@@ -131,6 +131,7 @@ API_WRITES = {
     "api_member_transfer",
     "api_member_leave",
     "api_member_absence_return",
+    "api_member_absence_comment",
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants", "restructure_new"}
