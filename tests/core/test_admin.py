@@ -16,6 +16,7 @@ RANKS_MODELS = {
     "org.UnitKind",
     "org.UnitVersion",
     "people.Absence",
+    "people.AbsenceComment",
     "people.Membership",
     "people.Person",
     "people.Posting",

@@ -116,6 +116,30 @@ def test_a_member_working_outside_the_commune_is_working_away(world):
     assert health("C2-A", D(2023, 2, 1))["C2-A"].working_away == 1
 
 
+def test_recorded_absences_are_counted_beside_the_guessed_ones(world, client):
+    from django.contrib.auth import get_user_model
+
+    from ranks.people.absences import absence_return, absence_start
+
+    absence_start(
+        actor=SYSTEM, person_id="P-AN", started_on=D(2024, 3, 1), where_kind="country",
+        where="Hàn Quốc",
+    )  # fmt: skip
+    absence_return(actor=SYSTEM, person_id="P-AN", ended_on=D(2024, 9, 1))
+    assert health("C1-A", D(2024, 2, 29))["C1-A"].away_recorded == 0
+    during = health("C1-A", D(2024, 8, 31))["C1-A"]
+    # Abroad with no workplace recorded: recorded, not guessed.
+    assert (during.away_recorded, during.working_away) == (1, 0)
+    assert health("C1-A", D(2024, 9, 1))["C1-A"].away_recorded == 0
+    client.force_login(get_user_model().objects.get(username="alice"))
+    page = client.get("/units/C1-A/?on=2024-08-31").content.decode()
+    assert 'data-test="health-away-recorded">1<' in page
+    assert 'data-test="health-away-workplace">0<' in page
+    assert "được ghi nhận đi làm ăn xa" in page and "(theo nơi làm việc)" in page
+    cells = client.get("/units/C1/cells/?on=2024-08-31&sort=away_recorded&dir=desc")
+    assert "Đi làm ăn xa (đã ghi nhận)" in cells.content.decode()
+
+
 @pytest.mark.parametrize("cells", [1, 25])
 def test_queries_do_not_grow_with_the_cells(world, django_assert_max_num_queries, cells):
     for n in range(cells):

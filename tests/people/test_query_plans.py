@@ -329,3 +329,32 @@ def test_a_person_is_found_by_identifier_through_its_index(province):
         found = people_matching(scope=Scope(full=True), query="qp-777")
     assert found[0].person_id == "QP-777"
     assert_no_scan_of_large_tables(queries)
+
+
+def test_those_working_away_are_read_from_the_absences_not_the_members(province):
+    """`ranks report away` and its page: the absences open on the day, joined to the postings by
+    index; the province's 150,000 postings are not scanned, at the province or in a commune."""
+    from ranks.coverage.away import away_on
+
+    with connection.cursor() as cursor:
+        # One member in 500 away since 2025, a tenth of them back by March 2026.
+        cursor.execute(
+            'INSERT INTO people_absence (person_id, cell_id, where_kind, "where", started_on,'
+            " ended_on, contact, note)"
+            f" SELECT {BASE} + g, {FIRST_CELL} + g % {CELLS}, 'province', 'Bình Dương',"
+            " date '2025-01-01' + g % 300,"
+            " CASE WHEN g % 5000 = 0 THEN date '2026-03-01' ELSE NULL END, '', ''"
+            f" FROM generate_series(0, {PEOPLE - 1}, 500) g"
+        )
+        cursor.execute("ANALYZE people_absence")
+    day = dt.date(2026, 6, 1)
+    for unit, expected in ((province, PEOPLE // 500 - PEOPLE // 5000), (commune(), None)):
+        with CaptureQueriesContext(connection) as queries:
+            found = away_on(unit, day)
+        if expected is not None:
+            assert found.members == expected
+            assert sum(c.members for c in found.counts) == expected
+            assert len(found.counts) == COMMUNES
+        assert len(queries.captured_queries) <= 6
+        nodes = assert_no_scan_of_large_tables(queries)
+        assert reads_by_index(nodes, "people_posting")

@@ -184,12 +184,13 @@ def test_queries_do_not_grow_with_candidates(world, django_assert_max_num_querie
     alice = Actor.for_user(get_user_model().objects.get(username="alice"))
     scope = scope_for(alice)
     unit = Unit.objects.get(code="N1")
-    with django_assert_max_num_queries(6):
+    # Six for the candidates, one for the members working away (nobody here).
+    with django_assert_max_num_queries(7):
         items = due_list(scope=scope, unit=unit, on=ON)
     assert len({i.person_id for i in items}) == count
 
 
-PAGE_QUERIES = 12  # session, user, grants, unit, version, and the six of `due_list`
+PAGE_QUERIES = 13  # session, user, grants, unit, version, and the seven of `due_list`
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -247,3 +248,36 @@ def test_page_is_404_for_another_commune(client, world, waiting):
     client.force_login(get_user_model().objects.get(username="bob"))
     for code in ("N1", "C1-A"):
         assert client.get(f"/units/{code}/due/?on=2026-03-16").status_code == 404
+
+
+def test_a_member_working_away_is_due_a_yearly_comment(client, world):
+    from ranks.people.absences import absence_comment, absence_start
+    from ranks.pipeline.rules import add_months
+    from ranks.pipeline.rules.calendar import next_working_day
+
+    absence_start(
+        actor=SYSTEM, person_id="P-AN", started_on=D(2025, 3, 1), where_kind="country",
+        where="Hàn Quốc",
+    )  # fmt: skip
+    # 12 months on is Sunday 1 March 2026: due on Monday 2 March, overdue after.
+    deadline = next_working_day(add_months(D(2025, 3, 1), 12))
+    rows = json.loads(run("--unit", "N1", "--on", "2026-03-16", "--format", "json"))
+    [an] = [r for r in rows if r["person_id"] == "P-AN"]
+    assert (an["kind"], an["rule"], an["overdue"], an["date"]) == (
+        "member", "R15", True, deadline.isoformat()
+    )  # fmt: skip
+    assert an["message"] == (
+        f"Working away since 01/03/2025: the yearly comment from the cell where the member "
+        f"lives is due by {deadline:%d/%m/%Y}."
+    )
+    client.force_login(get_user_model().objects.get(username="alice"))
+    page = client.get("/units/N1/due/?on=2026-03-16").content.decode()
+    assert 'data-test="due-member"' in page and "/people/P-AN/" in page
+    # A comment restarts the year: nothing is due any more.
+    absence_comment(
+        actor=SYSTEM, person_id="P-AN", on=D(2026, 3, 10), by_cell="Chi bộ", text="Tốt."
+    )
+    rows = json.loads(run("--unit", "N1", "--on", "2026-03-16", "--format", "json"))
+    assert "P-AN" not in [r["person_id"] for r in rows]
+    # Outside the unit asked for, not listed.
+    assert "P-AN" not in run("--unit", "C2", "--on", "2026-03-16")

@@ -164,8 +164,9 @@ def test_cells_as_json(world):
 def test_cells_of_one_commune_as_csv(world):
     lines = report("cells", "--unit", "C2", *ON, "--format", "csv").splitlines()
     assert lines[0].startswith("Code,Cell,Code of the unit above,Unit above,Official members")
+    assert ',Candidates,"Away, recorded",Away by workplace,Seconded secretary,' in lines[0]
     assert lines[1] == (
-        "C2-A,Chi bộ bản Nà,C2,Đảng bộ xã Hai,1,0,0.0,14,0,0,no,"
+        "C2-A,Chi bộ bản Nà,C2,Đảng bộ xã Hai,1,0,0.0,14,0,0,0,no,"
         "below 3 official members (R14 – size of a cell); no admission for 5 years in a row; "
         "no successor: no candidate in the source list"
     )

@@ -72,6 +72,8 @@ PAGE_QUERIES = {
     "unit_funnel": ["?from=2000-01-01&to=2030-12-31&group=worker", "?from=01/01/2020&page=2"],
     "unit_funnel_report": ["?from=2000-01-01&to=2030-12-31&group=youth_union"],
     "unit_secondments": ["?show=all"],
+    "unit_away": ["?on=2025-06-01&page=2", "?on=2026-06-01"],
+    "unit_away_report": ["?on=2025-06-01"],
     "unit_members": ["?q=nguyen&status=official&year=2010", "?cell=C2-A&page=2", "?q=P-LAN"],
     "unit_members_export": ["?q=P-AN&status=official", "?cell=C1-A"],
     "api_unit_register_export": ["?q=P-AN&status=official", "?cell=C1-A"],
@@ -108,6 +110,7 @@ POST_PAGES = {
     "member_leave",
     "member_away",
     "member_return",
+    "member_away_comment",
     "api_member_absences",
     "api_person_attributes",
     "unit_edit",
@@ -130,6 +133,7 @@ API_WRITES = {
     "api_member_transfer",
     "api_member_leave",
     "api_member_absence_return",
+    "api_member_absence_comment",
 }
 # Pages for managers only: an officer's own unit answers 403 there (the refusal page), not 200.
 MANAGER_PAGES = {"unit_edit", "place_edit", "unit_grants", "restructure_new"}

@@ -55,6 +55,7 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/units/{unit}/cells/?flag=below_minimum&sort=official&dir=desc", COMMUNE),
     ("/units/{unit}/secondments/", EVERYONE),
     ("/units/{unit}/secondments/?show=all", COMMUNE),
+    ("/units/{unit}/away/", EVERYONE),
     ("/units/{unit}/due/", EVERYONE),
     ("/units/{unit}/funnel/", EVERYONE),
     ("/units/{unit}/funnel/?from=2020-01-01&group=youth_union", PROVINCE),
@@ -72,6 +73,7 @@ PAGES: list[tuple[str, tuple[str, ...]]] = [
     ("/people/{person}/edit/", COMMUNE),
     ("/people/{person}/transfer/", COMMUNE),
     ("/people/{person}/leave/", COMMUNE),
+    ("/people/{person}/away/comment/", COMMUNE),
     ("/units/{unit}/edit/", PROVINCE),  # managers
     ("/units/{unit}/grants/", PROVINCE),
     ("/units/{unit}/restructures/new/", PROVINCE),  # managers

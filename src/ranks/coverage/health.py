@@ -29,7 +29,7 @@ from ranks.coverage.models import Secondment
 from ranks.org import sql
 from ranks.org.models import PlaceVersion, Unit, UnitVersion, valid_on_q
 from ranks.org.rollup import VersionTree
-from ranks.people.models import PersonPlace, Posting
+from ranks.people.models import Absence, PersonPlace, Posting
 from ranks.people.status import age_on
 from ranks.pipeline import rules
 from ranks.pipeline.models import Candidate, StageEvent
@@ -75,6 +75,7 @@ class CellHealth:
     years_since_last_admission: int | None = None
     candidates: int = 0
     working_away: int = 0  # members whose workplace that day lies outside the cell's commune
+    away_recorded: int = 0  # members with a recorded absence that day (people.Absence)
     seconded: list[Seconded] = field(default_factory=list)
     seconded_secretary: bool = False
     official_without_secondments: int = 0
@@ -93,6 +94,7 @@ class CellHealth:
             "years_since_last_admission": self.years_since_last_admission,
             "candidates": self.candidates,
             "working_away": self.working_away,
+            "away_recorded": self.away_recorded,
             "seconded_secretary": self.seconded_secretary,
             "official_without_secondments": self.official_without_secondments,
             "flags": self.flags,
@@ -204,6 +206,18 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
         .values_list("place_id", "unit_id")
     )
     works_at = {person: place_units.get(place) for person, place in work}
+    # The members with a recorded absence that day, joined on the subtree the same way: the
+    # cost is the people away, not the members.
+    away = set(
+        Absence.objects.filter(
+            person__postings__cell_id__in=scope,
+            person__postings__valid_from__lte=day,
+            started_on__lte=day,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
 
     by_cell: dict[int, CellHealth] = {}
     for v in cells:
@@ -237,6 +251,8 @@ def cell_health(unit: Unit, day: dt.date, only: Collection[int] | None = None) -
             commune = cell.parent_id
             if place_unit is not None and commune not in tree.chain(place_unit, day):
                 health.working_away += 1
+            if person in away:
+                health.away_recorded += 1
     for s in secondments:
         health = by_cell[s.cell_id]
         membership, official = _seconded(health, s, day)
@@ -467,8 +483,8 @@ def _last_in(cell_id: int, month: dt.date, day: dt.date) -> dt.date:
 
 def with_details(rows: list[CellHealth], unit: Unit, day: dt.date) -> None:
     """Fill the rows `cell_figures` gave (a page of them) with what only the members' records
-    tell: the age bands, the share over 60, the members working away and the day of the last
-    admission. One `cell_health` over those cells alone."""
+    tell: the age bands, the share over 60, the members working away (guessed from the workplace
+    and recorded) and the day of the last admission. One `cell_health` over those cells alone."""
     details = {
         h.unit_id: h
         for h in cell_health(unit, day, only=[r.unit_id for r in rows if r.unit_id is not None])
@@ -478,3 +494,4 @@ def with_details(rows: list[CellHealth], unit: Unit, day: dt.date) -> None:
         if found is not None:
             row.ages, row.share_over_60 = found.ages, found.share_over_60
             row.working_away, row.last_admission = found.working_away, found.last_admission
+            row.away_recorded = found.away_recorded

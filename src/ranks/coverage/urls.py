@@ -12,6 +12,8 @@ urlpatterns = [
         views.unit_coverage_report,
         name="unit_coverage_report",
     ),
+    path("units/<str:code>/away/", views.unit_away, name="unit_away"),
+    path("units/<str:code>/away.<slug:fmt>", views.unit_away_report, name="unit_away_report"),
     path(
         "units/<str:code>/secondments/",
         views.unit_secondments,

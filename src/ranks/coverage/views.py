@@ -1,5 +1,5 @@
 """Pages of coverage and cell health (DESIGN §7): a unit's coverage on a date with its trend and
-map, the health of its cells, and the secondments to its cells (a cell's own page shows its
+map, the health of its cells, who works away from them (R15), and the secondments to its cells (a cell's own page shows its
 section, `coverage.selectors.cell_section`, and links here).
 
 Everything is read (`ranks.coverage.selectors`) for the unit asked for, which `unit_or_404` has
@@ -34,6 +34,7 @@ from ranks.core.collation import sort_key
 from ranks.core.errors import DomainError, Refused
 from ranks.core.pages import page_of
 from ranks.core.replica import reads_replica
+from ranks.coverage.away import away_on
 from ranks.coverage.forms import SecondmentEndForm, SecondmentForm
 from ranks.coverage.health import FLAGS, CellHealth, cell_health, with_details
 from ranks.coverage.map import BY_STATUS, LIST_ORDERS
@@ -54,7 +55,7 @@ from ranks.coverage.services import secondment_end, secondment_save
 from ranks.org.selectors import unit_version_nearest
 from ranks.pipeline.norms_text import coverage_line
 from ranks.pipeline.rules.norms import coverage_standings
-from ranks.reports.builders import cells_report, coverage_report, restated
+from ranks.reports.builders import away_report, cells_report, coverage_report, restated
 from ranks.reports.http import report_response
 from ranks.reports.labels import CELL_FLAG_LABELS, place_kind_label
 from ranks.reports.render import FORMATS
@@ -164,6 +165,49 @@ def unit_coverage_report(request, code: str, report: str, fmt: str):
     return report_response(restated(built, structure_on), fmt)
 
 
+# --- working away -----------------------------------------------------------------------------
+
+# People a page in the list of those working away.
+AWAY_PAGE = 50
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_away(request, code: str):
+    """The party members and candidates working away from the unit's cells on ?on=, a page at
+    a time, with where, since when, the last comment and when the next is due (R15); and how
+    many under each unit directly below."""
+    unit = unit_or_404(request, code)
+    day, date_error = day_of(request)
+    away = away_on(unit, day)
+    return render(
+        request,
+        "coverage/away.html",
+        {
+            "unit": unit,
+            "version": unit_version_nearest(unit, day),
+            "day": day,
+            "date_error": date_error,
+            "away": away,
+            "page": page_of(away.rows, request.GET.get("page"), AWAY_PAGE),
+            "report_formats": REPORT_FORMATS,
+        },
+    )
+
+
+@never_cache
+@require_GET
+@reads_replica
+def unit_away_report(request, code: str, fmt: str):
+    """Who works away on ?on= as a file (JSON, CSV, Excel, PDF), through `ranks.reports`."""
+    unit = unit_or_404(request, code)
+    if fmt not in FORMATS:
+        raise Http404(_("No such page."))
+    day, _date_error = day_of(request)
+    return report_response(away_report(away_on(unit, day)), fmt)
+
+
 # --- cell health ------------------------------------------------------------------------------
 
 SORTS = {
@@ -175,6 +219,7 @@ SORTS = {
     "over_60": lambda h: h.share_over_60,
     "years": lambda h: h.years_since_last_admission,
     "candidates": lambda h: h.candidates,
+    "away_recorded": lambda h: h.away_recorded,
     "away": lambda h: h.working_away,
     "seconded": lambda h: h.seconded_secretary,
     "flags": lambda h: len(h.flags),
@@ -192,7 +237,7 @@ def sort_cells(rows: list[CellHealth], key: str, descending: bool) -> list[CellH
 
 
 # Sorts that need every member's record: offered where the cells are read from the records.
-DETAIL_SORTS = ("over_60", "away")
+DETAIL_SORTS = ("over_60", "away_recorded", "away")
 
 
 @never_cache
@@ -245,7 +290,8 @@ def unit_cells(request, code: str):
         ("over_60", _("Over 60 (%)"), True),
         ("years", _("Years since the last admission"), True),
         ("candidates", _("Candidates"), True),
-        ("away", _("Working away"), True),
+        ("away_recorded", _("Away, recorded"), True),
+        ("away", _("Away by workplace"), True),
         ("seconded", _("Seconded secretary"), False),
         ("flags", _("Flags"), False),
     ]

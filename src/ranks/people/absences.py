@@ -1,5 +1,5 @@
-"""Writes about members working away ("đi làm ăn xa"): the start of an absence and the return,
-each checked against the member's postings and audited.
+"""Writes about members working away ("đi làm ăn xa"): the start of an absence, the yearly
+comment on it (R15) and the return, each checked against the member's postings and audited.
 
 An absence runs from `started_on` (the first day away) to `ended_on` (the day the member is back;
 empty while away). A member has at most one open absence, and absences do not overlap. The
@@ -18,7 +18,7 @@ from ranks.core.actor import Actor
 from ranks.core.audit import audit_record, snapshot
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
-from ranks.people.models import Absence, AbsenceWhere, Person, Posting
+from ranks.people.models import Absence, AbsenceComment, AbsenceWhere, Person, Posting
 
 
 def _person(person_id: str) -> Person:
@@ -40,9 +40,11 @@ def _not_future(day: dt.date, field: str) -> None:
         raise DomainError(_("The date %(day)s is in the future.") % {"day": _dd(day)}, field=field)
 
 
-def _posting_on(actor: Actor, person: Person, day: dt.date, field: str) -> Posting:
+def _posting_on(
+    actor: Actor, person: Person, day: dt.date, field: str, *, refusal: str = ""
+) -> Posting:
     """The member's posting in force on `day`, if the actor holds the officer role over its
-    cell."""
+    cell (else `refusal`, or the words about working away and the return)."""
     posting = Posting.objects.valid_on(day).filter(person=person).select_related("cell").first()
     if posting is None:
         raise DomainError(
@@ -52,7 +54,10 @@ def _posting_on(actor: Actor, person: Person, day: dt.date, field: str) -> Posti
         )
     if not scope_for(actor, role="officer").covers(posting.cell_id):
         raise DomainError(
-            _("Recording working away or a return needs the officer role for the member's cell."),
+            refusal
+            or _(
+                "Recording working away or a return needs the officer role for the member's cell."
+            ),
             field="person_id",
             code="permission_denied",
         )
@@ -161,3 +166,56 @@ def absence_return(*, actor: Actor, person_id: str, ended_on: dt.date, note: str
             after=snapshot(absence),
         )
     return absence
+
+
+def absence_comment(
+    *, actor: Actor, person_id: str, on: dt.date, by_cell: str, text: str
+) -> AbsenceComment:
+    """Record the comment on a member working away (R15), dated `on`, from the cell or
+    organisation where the member lives (`by_cell`). The member must be away on `on` (from the
+    start up to the day before the return) and the actor an officer of the member's cell then."""
+    by_cell = by_cell.strip()
+    if not by_cell:
+        raise DomainError(
+            _("Say which cell or organisation where the member lives gave the comment."),
+            field="by_cell",
+        )
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Write the comment."), field="text")
+    _not_future(on, "on")
+    with transaction.atomic():
+        person = _person(person_id)
+        absence = (
+            person.absences.filter(started_on__lte=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+            .first()
+        )
+        if absence is None:
+            raise DomainError(
+                _("%(name)s is not recorded as working away on %(day)s.")
+                % {"name": person.full_name, "day": _dd(on)},
+                field="on",
+            )
+        _posting_on(
+            actor,
+            person,
+            on,
+            "on",
+            refusal=_(
+                "Recording a comment on working away needs the officer role for the member's cell."
+            ),
+        )
+        if absence.comments.filter(on=on).exists():
+            raise DomainError(
+                _("A comment dated %(day)s is already recorded.") % {"day": _dd(on)}, field="on"
+            )
+        comment = AbsenceComment.objects.create(absence=absence, on=on, by_cell=by_cell, text=text)
+        audit_record(
+            actor,
+            "ranks.people.absence.commented",
+            object_type="person",
+            object_id=person.person_id,
+            after=snapshot(comment),
+        )
+    return comment

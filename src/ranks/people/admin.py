@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ranks.core.admin import ReadOnlyAdmin
-from ranks.people.models import Absence, Membership, Person, Posting
+from ranks.people.models import Absence, AbsenceComment, Membership, Person, Posting
 
 
 @admin.register(Person)
@@ -12,5 +12,5 @@ class PersonAdmin(ReadOnlyAdmin):
     search_fields = ("person_id", "search_name")
 
 
-for model in (Membership, Posting, Absence):
+for model in (Membership, Posting, Absence, AbsenceComment):
     admin.site.register(model, ReadOnlyAdmin)

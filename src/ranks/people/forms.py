@@ -229,3 +229,27 @@ class ReturnForm(DomainErrorsMixin, forms.Form):
         """The keyword arguments of `absence_return` besides the actor and the person."""
         data = self.cleaned_data
         return {"ended_on": data["ended_on"], "note": data["note"].strip()}
+
+
+class AbsenceCommentForm(DomainErrorsMixin, forms.Form):
+    """The yearly comment on a member working away (R15): when, from whom, what it says."""
+
+    on = DayField(label=_("Comment dated"))
+    by_cell = _text(
+        _("From (the cell or organisation where the member lives)"),
+        required=True,
+        autocomplete="off",
+        placeholder=_("e.g. the cell of residential group 3, Dĩ An ward, Bình Dương"),
+    )
+    text = forms.CharField(
+        label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `absence_comment` besides the actor and the person."""
+        data = self.cleaned_data
+        return {"on": data["on"], "by_cell": data["by_cell"].strip(), "text": data["text"].strip()}

@@ -298,3 +298,26 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} away {self.started_on} – {self.ended_on or '…'}"
+
+
+class AbsenceComment(models.Model):
+    """The comment on a member working away (R15, 213-QĐ/TW Art. 5): dated, from the cell or
+    organisation where the member lives (`by_cell`, as the secretary writes it: it is often
+    outside the tree, in another province or abroad), with its text. One a year is due."""
+
+    # Looked up by absence through the index below, which begins with it.
+    absence = models.ForeignKey(
+        Absence, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    on = models.DateField()
+    by_cell = models.CharField(max_length=200)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        indexes = [models.Index(fields=["absence", "on"])]
+        verbose_name = _("comment on working away")
+        verbose_name_plural = _("comments on working away")
+
+    def __str__(self) -> str:
+        return f"{self.absence_id} comment {self.on}"

@@ -22,6 +22,7 @@ from ranks.org.models import PlaceVersion, Unit, UnitVersion
 from ranks.org.tree import in_force
 from ranks.people.models import (
     Absence,
+    AbsenceComment,
     Membership,
     Person,
     PersonAttributes,
@@ -29,6 +30,8 @@ from ranks.people.models import (
     Posting,
 )
 from ranks.people.names import fold
+from ranks.pipeline.findings_text import finding_citation
+from ranks.pipeline.rules import BLOCKED, WARNING, member_away_comment
 
 if TYPE_CHECKING:
     from ranks.access.scope import Scope
@@ -995,6 +998,42 @@ def unit_leavings(
 def absences_of(person: Person) -> list[Absence]:
     """The person's times working away, the newest first, with their cells: one query."""
     return list(person.absences.select_related("cell").order_by("-started_on", "-pk"))
+
+
+@dataclass(frozen=True)
+class CommentDue:
+    """When the next yearly comment on a member working away is due (R15), on a date."""
+
+    since: dt.date
+    last_comment: dt.date | None
+    deadline: dt.date
+    overdue: bool
+    soon: bool  # within the warning window of the deadline, not past it
+    citation: str  # the document and clause, in the active language
+
+
+def comment_due(absence: Absence, last_comment: dt.date | None, on: dt.date) -> CommentDue:
+    """The R15 deadline of an absence's next comment, counted from its start or its last comment
+    on the working-day calendar (`pipeline.rules.member_away_comment`)."""
+    finding = member_away_comment(absence.started_on, last_comment, on)
+    assert finding.date is not None
+    return CommentDue(
+        since=absence.started_on,
+        last_comment=last_comment,
+        deadline=finding.date,
+        overdue=finding.status == BLOCKED,
+        soon=finding.status == WARNING,
+        citation=finding_citation(finding),
+    )
+
+
+def absence_comments_of(person: Person) -> dict[int, list[AbsenceComment]]:
+    """The comments on each of the person's absences (by absence pk), the newest first: one
+    query."""
+    found: dict[int, list[AbsenceComment]] = {}
+    for comment in AbsenceComment.objects.filter(absence__person=person).order_by("-on", "-pk"):
+        found.setdefault(comment.absence_id, []).append(comment)
+    return found
 
 
 _ABSENCE_FIELDS = ("cell_id", "where_kind", "where", "started_on", "ended_on", "contact", "note")

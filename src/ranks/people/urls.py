@@ -10,6 +10,11 @@ urlpatterns = [
     path("people/<str:person_id>/transfer/", views.member_transfer, name="member_transfer"),
     path("people/<str:person_id>/leave/", views.member_leave, name="member_leave"),
     path("people/<str:person_id>/away/", views.member_away, name="member_away"),
+    path(
+        "people/<str:person_id>/away/comment/",
+        views.member_away_comment,
+        name="member_away_comment",
+    ),
     path("people/<str:person_id>/return/", views.member_return, name="member_return"),
     path("units/<str:code>/members/", views.unit_members, name="unit_members"),
     path(

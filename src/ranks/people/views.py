@@ -35,15 +35,24 @@ from ranks.core.dates import parse_date
 from ranks.core.errors import DomainError, Refused
 from ranks.core.replica import reads_replica
 from ranks.org.selectors import unit_version_nearest
-from ranks.people.absences import absence_return, absence_start
-from ranks.people.forms import AbsenceForm, LeaveForm, PersonForm, ReturnForm, TransferForm
+from ranks.people.absences import absence_comment, absence_return, absence_start
+from ranks.people.forms import (
+    AbsenceCommentForm,
+    AbsenceForm,
+    LeaveForm,
+    PersonForm,
+    ReturnForm,
+    TransferForm,
+)
 from ranks.people.selectors import (
     REGISTER_EXPORT_LIMIT,
     REGISTER_STATUSES,
     RegisterFilters,
+    absence_comments_of,
     absence_open_for,
     absences_of,
     cell_code_covered,
+    comment_due,
     member_current,
     member_current_of,
     members_register,
@@ -101,6 +110,7 @@ def person_detail(request, person_id: str):
     memberships = person_memberships_on(person=person, day=day)
     current = member_current_of(memberships, day)
     absences = absences_of(person)
+    away = next((a for a in absences if a.ended_on is None), None)
     return render(
         request,
         "people/person.html",
@@ -117,7 +127,8 @@ def person_detail(request, person_id: str):
             "current": current,
             "may_move": current is not None and officer_covers(request, current.cell),
             "absences": absences,
-            "away": next((a for a in absences if a.ended_on is None), None),
+            "away": away,
+            **_comments_context(person, absences, away, today()),
         },
     )
 
@@ -491,7 +502,20 @@ def member_leave(request, person_id: str):
     )
 
 
-# --- working away and the return --------------------------------------------------------------
+# --- working away, its yearly comment and the return ------------------------------------------
+
+
+def _comments_context(person, absences, away, on) -> dict:
+    """The comments on each absence (no query when there is none) and, while the member is
+    away, when the next one is due on `on` (R15)."""
+    comments = absence_comments_of(person) if absences else {}
+    for absence in absences:
+        absence.comment_list = comments.get(absence.pk, [])
+    due = None
+    if away is not None:
+        last = away.comment_list[0].on if away.comment_list else None
+        due = comment_due(away, last, on)
+    return {"comment_due": due}
 
 
 def _away_or_refused(request, person, day):
@@ -563,3 +587,45 @@ def member_away(request, person_id: str):
 def member_return(request, person_id: str):
     """A member working away is back, on a date."""
     return _absence_page(request, person_id, "return")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def member_away_comment(request, person_id: str):
+    """The yearly comment on a member working away (R15): dated, from the cell where the member
+    lives, its text."""
+    person = person_or_404(request, person_id)
+    day, date_error = day_of(request)
+    posted = request.POST if request.method == "POST" else None
+    on = (parse_date(posted.get("on")) if posted else None) or day
+    current = _away_or_refused(request, person, on)
+    absences = absences_of(person)
+    running = next((a for a in absences if a.ended_on is None), None)
+    form = AbsenceCommentForm(posted, initial={"on": day})
+    if posted is not None and form.is_valid():
+        try:
+            absence_comment(
+                actor=actor_of(request), person_id=person.person_id, **form.service_arguments()
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            when = form.cleaned_data["on"].strftime("%d/%m/%Y")
+            messages.success(
+                request, _("Recorded: the comment of %(date)s on working away.") % {"date": when}
+            )
+            return redirect("person", person_id=person.person_id)
+    return render(
+        request,
+        "people/absence_form.html",
+        {
+            "person": person,
+            "current": current,
+            "running": running,
+            "day": day,
+            "date_error": date_error,
+            "form": form,
+            "action": "comment",
+            **_comments_context(person, absences, running, today()),
+        },
+    )

@@ -5,7 +5,9 @@ From `rules.due` (R4, R5, R8, R9, R11) the findings with status warning or block
 the blocked ones and those past their deadline within its extension (R8, R11). From `rules.evaluate` a candidate turning 18 within 6 months (R1, before the cell
 resolution), a probation ending within 30 days (R10), and, before the cell resolution, an
 assigned introducer who left the unit or the party, or is not an official member (R6). Paused,
-withdrawn, ineligible and handed-over candidates have nothing due.
+withdrawn, ineligible and handed-over candidates have nothing due. `due_list` adds the party
+members working away whose yearly comment (R15) is due within the warning window or overdue
+(`coverage.away`); they are the items of `kind` "member".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from ranks.access.scope import Scope
+from ranks.coverage.away import members_away
 from ranks.org import sql
 from ranks.org.models import Unit
 from ranks.org.selectors import unit_names_on
@@ -50,9 +53,11 @@ class DueItem:
     document: str = ""
     clause: str = ""
     citation: str = ""
+    kind: str = "candidate"  # or "member": a party member working away (R15)
 
     def as_dict(self) -> dict:
         return {
+            "kind": self.kind,
             "person_id": self.person_id,
             "full_name": self.full_name,
             "cell_code": self.cell_code,
@@ -161,8 +166,39 @@ def due_within(items: Iterable[DueItem], on: dt.date, days: int) -> list[DueItem
     return [i for i in items if i.overdue or i.date is None or i.date <= last]
 
 
+def members_due(*, unit: Unit, on: dt.date) -> list[DueItem]:
+    """The yearly comments (R15) on the party members working away from `unit`'s cells on `on`
+    that fall due within the warning window or are overdue. The unit is in the caller's scope,
+    and a grant covers the unit's whole subtree. One query, three when someone is due."""
+    due_now = [m for m in members_away(unit, on) if m.finding.status in (WARNING, BLOCKED)]
+    names = unit_names_on(unit_ids={m.cell_id for m in due_now}, day=on) if due_now else {}
+    return [
+        DueItem(
+            person_id=m.person_id,
+            full_name=m.full_name,
+            cell_code=m.cell_code,
+            cell_name=names.get(m.cell_id, m.cell_code),
+            rule=m.finding.rule,
+            status=m.finding.status,
+            date=m.finding.date,
+            message=finding_message(m.finding),
+            overdue=_overdue(m.finding.status, m.finding, on),
+            document=m.finding.document,
+            clause=m.finding.clause,
+            citation=finding_citation(m.finding),
+            kind="member",
+        )
+        for m in due_now
+    ]
+
+
 def due_list(*, scope: Scope, unit: Unit, on: dt.date) -> list[DueItem]:
     """What is due on `on` for the candidates whose cell is in `unit`'s subtree on that date and
-    in `scope`: six queries (candidates, names, events and the introducers' postings), however
-    many candidates."""
-    return due_items(due_candidates(scope=scope, unit=unit, on=on).order_by("id"), on)
+    in `scope`, and for the members working away there (`members_due`), overdue first, then by
+    date: a fixed number of queries, however many candidates."""
+    items = due_items(due_candidates(scope=scope, unit=unit, on=on).order_by("id"), on)
+    items += members_due(unit=unit, on=on)
+    items.sort(
+        key=lambda i: (not i.overdue, i.date or dt.date.max, i.full_name, i.person_id, i.rule)
+    )
+    return items

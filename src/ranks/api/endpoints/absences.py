@@ -1,4 +1,4 @@
-"""A member's working away: the list, the start and the return (through the page's forms and
+"""A member's working away: the list, the start, the yearly comment and the return (through the page's forms and
 services, refused where the pages refuse). Each answer carries the person's `basis`, a digest
 that changes with every write, for a device keeping records offline."""
 
@@ -18,26 +18,27 @@ from ranks.access.requests import officer_covers
 from ranks.api.common import ERRORS, api_actor, open_view
 from ranks.api.endpoints import absences_serializers as s
 from ranks.api.endpoints.people import person_of
-from ranks.api.idempotency import IDEMPOTENCY_KEY
+from ranks.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ranks.api.sync import IF_MATCH_PARAMETER, SYNC_ERRORS, SYNC_PARAMETERS, basis_check, synced
 from ranks.core.clock import today
 from ranks.core.errors import DomainError
-from ranks.people.absences import absence_return, absence_start
-from ranks.people.forms import AbsenceForm, ReturnForm
-from ranks.people.selectors import absence_basis, absences_of, member_current
+from ranks.people.absences import absence_comment, absence_return, absence_start
+from ranks.people.forms import AbsenceCommentForm, AbsenceForm, ReturnForm
+from ranks.people.selectors import absence_basis, absences_of, comment_due, member_current
 
 PERSON_ID = OpenApiParameter("person_id", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 
-def _may_record(request, person, day: dt.date) -> None:
+def _may_record(request, person, day: dt.date, refusal: str = "") -> None:
     """As the pages: not a member, 400 with the page's message; not an officer of the member's
-    cell on `day`, 403."""
+    cell on `day`, 403 (`refusal`, or the words about working away and the return)."""
     current = member_current(person=person, day=day)
     if current is None:
         raise DomainError(_("This person is no party member now."), code="not_a_member")
     if not officer_covers(request, current.cell):
         raise exceptions.PermissionDenied(
-            _("Recording working away or a return needs the officer role for the member's cell.")
+            refusal
+            or _("Recording working away or a return needs the officer role for the member's cell.")
         )
 
 
@@ -160,11 +161,57 @@ class MemberAbsenceReturn(GenericAPIView):
         return _recorded(absence, person.person_id)
 
 
+class MemberAbsenceComment(GenericAPIView):
+    serializer_class = s.NewAbsenceCommentSerializer
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="people_absences_comment",
+        parameters=[PERSON_ID, IDEMPOTENCY_KEY],
+        request=s.NewAbsenceCommentSerializer,
+        responses={201: s.RecordedAbsenceCommentSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, person_id):
+        """The yearly comment on a member working away (R15), as the comment page records it:
+        the officer role over the member's cell on the day of the comment; audited with channel
+        `api`. Refused when the member is not away that day, a field is blank, the day is in the
+        future or a comment of that day is already recorded. Answers the comment and when the
+        next is due (twelve months on, moved to a working day)."""
+        person = person_of(request, person_id)
+        _may_record(
+            request,
+            person,
+            _date_in(request, "on") or today(),
+            _("Recording a comment on working away needs the officer role for the member's cell."),
+        )
+        arguments = _arguments(request, s.NewAbsenceCommentSerializer, AbsenceCommentForm)
+        comment = absence_comment(actor=api_actor(request), person_id=person.person_id, **arguments)
+        due = comment_due(comment.absence, comment.on, comment.on)
+        body = {
+            "id": comment.pk,
+            "person_id": person.person_id,
+            "absence_id": comment.absence_id,
+            "on": comment.on,
+            "by_cell": comment.by_cell,
+            "text": comment.text,
+            "next_due": due.deadline,
+        }
+        return Response(
+            s.RecordedAbsenceCommentSerializer(body).data, status=status.HTTP_201_CREATED
+        )
+
+
 urlpatterns = [
     path(
         "people/<str:person_id>/absences/",
         open_view(MemberAbsences.as_view()),
         name="api_member_absences",
+    ),
+    path(
+        "people/<str:person_id>/absences/comments/",
+        open_view(MemberAbsenceComment.as_view()),
+        name="api_member_absence_comment",
     ),
     path(
         "people/<str:person_id>/absences/return/",

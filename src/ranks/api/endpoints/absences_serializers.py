@@ -114,3 +114,28 @@ ABSENCE_CONFLICT = OpenApiResponse(
     "made on (`If-Match`, or the basis of the record followed); `details` has the server's "
     "version. Nothing was recorded.",
 )
+
+
+class NewAbsenceCommentSerializer(serializers.Serializer):
+    """The yearly comment on a member working away (R15)."""
+
+    on = serializers.DateField(help_text="The day of the comment (YYYY-MM-DD).")
+    by_cell = serializers.CharField(
+        max_length=200,
+        help_text="The cell or organisation where the member lives that gave the comment.",
+    )
+    text = serializers.CharField(max_length=4000, help_text="The comment.")
+
+
+class RecordedAbsenceCommentSerializer(serializers.Serializer):
+    """The comment as recorded, and when the next is due (R15, on the working-day calendar)."""
+
+    id = serializers.IntegerField()
+    person_id = serializers.CharField()
+    absence_id = serializers.IntegerField(help_text="The time away the comment is about.")
+    on = serializers.DateField()
+    by_cell = serializers.CharField()
+    text = serializers.CharField()
+    next_due = serializers.DateField(
+        help_text="When the next yearly comment is due, counted from this one (R15)."
+    )

@@ -377,7 +377,11 @@ class CellHealthSerializer(serializers.Serializer):
     last_admission = serializers.DateField(allow_null=True)
     candidates = serializers.IntegerField(min_value=0, help_text="In the pipeline.")
     working_away = serializers.IntegerField(
-        min_value=0, help_text="Members working outside the cell's commune."
+        min_value=0,
+        help_text="Members working outside the cell's commune, guessed from their workplace.",
+    )
+    away_recorded = serializers.IntegerField(
+        min_value=0, help_text="Members recorded as working away on the date (an absence)."
     )
     seconded_secretary = serializers.BooleanField()
     official_without_secondments = serializers.IntegerField()

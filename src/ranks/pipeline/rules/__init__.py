@@ -3,7 +3,7 @@
 from .calendar import add_months, add_working_days, months_between, working_days_between
 from .checks import CHECKED_STAGES, refusals, wrong_committee
 from .config import RULE_SETS, Cited, RuleSet, RuleValues, rules_on
-from .deadlines import due
+from .deadlines import candidate_away_comment, due, member_away_comment
 from .eligibility import eligibility, evaluate
 from .facts import (
     EDUCATION_LEVELS,
@@ -54,7 +54,9 @@ __all__ = [
     "latest_vote",
     "add_months",
     "add_working_days",
+    "candidate_away_comment",
     "due",
+    "member_away_comment",
     "eligibility",
     "evaluate",
     "months_between",

@@ -15,6 +15,7 @@ __all__ = [
     "add_working_days",
     "is_working_day",
     "months_between",
+    "next_working_day",
     "public_holidays",
     "working_days_between",
 ]
@@ -39,6 +40,14 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
         day += ONE_DAY
         if is_working_day(day):
             n -= 1
+    return day
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` if it is a working day, else the first working day after it: a deadline that falls
+    on a weekend or a holiday moves to it."""
+    while not is_working_day(day):
+        day += ONE_DAY
     return day
 
 

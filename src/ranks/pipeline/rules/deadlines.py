@@ -1,10 +1,11 @@
-"""What falls due and by when: the deadlines of R4, R5, R8, R9 and R11 in working days."""
+"""What falls due and by when: the deadlines of R4, R5, R8, R9 and R11 in working days, and the
+yearly comment on someone working away (R15)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from .calendar import add_months, add_working_days, working_days_between
+from .calendar import add_months, add_working_days, next_working_day, working_days_between
 from .config import RuleValues, rules_on
 from .facts import Pipeline
 from .findings import (
@@ -45,17 +46,38 @@ def _extendable(
     )  # fmt: skip
 
 
-def _away_comment(p: Pipeline, on: dt.date) -> Finding:
-    """A candidate working away needs a yearly comment from where they live (R15)."""
+def candidate_away_comment(
+    since: dt.date, comments_collected_on: dt.date | None, on: dt.date
+) -> Finding:
+    """A candidate working away since `since` needs a yearly comment from where they live
+    (R15), counted from the start or the last comments collected."""
     v = rules_on(on)
-    last = p.away_since
-    assert last is not None
-    if p.comments_collected_on is not None and p.comments_collected_on > last:
-        last = p.comments_collected_on
+    last = since
+    if comments_collected_on is not None and comments_collected_on > last:
+        last = comments_collected_on
     deadline = add_months(last, v["working_away_comment_months"])
     return _finding(
         v, "working_away_comment_months", "R15", _window(on, deadline), "due_away_comment",
-        deadline, deadline=deadline, since=p.away_since,
+        deadline, deadline=deadline, since=since,
+    )  # fmt: skip
+
+
+def _away_comment(p: Pipeline, on: dt.date) -> Finding:
+    assert p.away_since is not None
+    return candidate_away_comment(p.away_since, p.comments_collected_on, on)
+
+
+def member_away_comment(since: dt.date, last_comment: dt.date | None, on: dt.date) -> Finding:
+    """A party member working away since `since` needs a comment every year from the cell where
+    they live (R15): due the configured months after the start or the last comment, on the
+    working-day calendar (a deadline on a weekend or a holiday moves to the next working day).
+    The value is the one in force on the day counted from."""
+    last = last_comment if last_comment is not None and last_comment > since else since
+    v = rules_on(last)
+    deadline = next_working_day(add_months(last, v["working_away_comment_months"]))
+    return _finding(
+        v, "working_away_comment_months", "R15", _window(on, deadline), "due_member_away_comment",
+        deadline, deadline=deadline, since=since,
     )  # fmt: skip
 
 

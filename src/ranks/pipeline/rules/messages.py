@@ -123,6 +123,10 @@ TEMPLATES: dict[str, str] = {
         "Working away since %(since)s: a comment from where the candidate lives is due by "
         "%(deadline)s."
     ),
+    "due_member_away_comment": gettext_noop(
+        "Working away since %(since)s: the yearly comment from the cell where the member lives is "
+        "due by %(deadline)s."
+    ),
     "due_cell_resolution_certificate": gettext_noop(
         "Hold the cell resolution by %(deadline)s, while the certificate is valid."
     ),

@@ -1,6 +1,7 @@
-"""From results (progress, composition, ratio, coverage, cell health, the funnel) to reports: tables, a
-chart, notes and the JSON data, every text in the active language."""
+"""From results (progress, composition, ratio, coverage, cell health, the funnel, who works away)
+to reports: tables, a chart, notes and the JSON data, every text in the active language."""
 
+from ranks.reports.builders.away import away_data, away_report
 from ranks.reports.builders.coverage import (
     cells_data,
     cells_report,
@@ -23,6 +24,8 @@ from ranks.reports.builders.targets import (
 
 __all__ = [
     "RATIO_DECIMALS",
+    "away_data",
+    "away_report",
     "cells_data",
     "cells_report",
     "composition_data",

@@ -280,6 +280,7 @@ def _cell_values(h: CellHealth) -> tuple:
         h.share_over_60,
         h.years_since_last_admission,
         h.candidates,
+        h.away_recorded,
         h.working_away,
         labels.yes_no(h.seconded_secretary),
         _findings(h),
@@ -293,7 +294,8 @@ def _cell_columns() -> tuple[Column, ...]:
         Column("over_60", _("Over 60 (%)"), NUMBER),
         Column("since_admission", _("Years since the last admission"), INTEGER),
         Column("candidates", _("Candidates"), INTEGER),
-        Column("working_away", _("Working away"), INTEGER),
+        Column("away_recorded", _("Away, recorded"), INTEGER),
+        Column("working_away", _("Away by workplace"), INTEGER),
         Column("seconded_secretary", _("Seconded secretary")),
         Column("findings", _("Findings")),
     )
@@ -321,7 +323,7 @@ def cells_report(
         if (h.parent_code, h.parent_name) != parent:
             parent = (h.parent_code, h.parent_name)
             strong.append(len(rows))
-            rows.append((h.parent_code, h.parent_name) + (None,) * 6 + ("", ""))
+            rows.append((h.parent_code, h.parent_name) + (None,) * 7 + ("", ""))
             levels.append(0)
         rows.append((h.code, h.name, *_cell_values(h)))
         levels.append(1)
@@ -373,8 +375,9 @@ def cells_report(
             "flagged": labels.format_number(sum(1 for h in cells if h.flags)),
         },
         _(
-            "Members of a cell include those seconded to it. Working away: members whose "
-            "workplace lies outside the cell's commune."
+            "Members of a cell include those seconded to it. Away, recorded: members recorded "
+            "as working away on the date. Away by workplace: members whose workplace lies "
+            "outside the cell's commune."
         ),
     )
     return Report(

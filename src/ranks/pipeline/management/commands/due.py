@@ -4,7 +4,7 @@ subtree; with `--decisions`, the files awaiting the unit's decision as the compe
 
 Admission decisions, ceremonies and recognitions due, certificates and dossier documents running
 out, candidates turning 18 soon and probations ending, overdue first, for the candidates in the
-actor's scope.
+actor's scope; and the yearly comments on the party members working away there (R15).
 """
 
 from __future__ import annotations
@@ -27,10 +27,14 @@ from ranks.pipeline.selectors.decisions import decisions_awaiting
 class Command(RanksCommand):
     @translated_help
     def help(self) -> str:
-        return _(
-            "What is due on a date for the candidates of a unit and every unit below it: "
-            "deadlines of the admission steps, overdue first. "
-            "With --as, only units and candidates in that user's scope."
+        return (
+            _(
+                "What is due on a date for the candidates of a unit and every unit below it: "
+                "deadlines of the admission steps, overdue first. "
+                "With --as, only units and candidates in that user's scope."
+            )
+            + " "
+            + _("Also the yearly comments on the party members working away there (R15).")
         )
 
     def add_arguments(self, parser):

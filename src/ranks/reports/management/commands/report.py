@@ -1,4 +1,4 @@
-"""`ranks report progress|composition|ratio|coverage|cells|funnel --unit CODE ...`: a report as JSON, CSV,
+"""`ranks report progress|composition|ratio|coverage|cells|funnel|away --unit CODE ...`: a report as JSON, CSV,
 Excel or PDF.
 
 JSON and CSV go to standard output unless --output names a file; Excel and PDF need --output.
@@ -19,6 +19,7 @@ from ranks.core.commands import RanksCommand, translated_help
 from ranks.core.dates import parse_day
 from ranks.core.errors import DomainError
 from ranks.core.replica import reads_replica
+from ranks.coverage.away import away_on
 from ranks.coverage.health import cell_health
 from ranks.coverage.selectors import (
     coverage_on,
@@ -29,6 +30,7 @@ from ranks.coverage.selectors import (
 from ranks.pipeline.selectors.funnel import STUCK_REPORT_LIMIT, funnel_of, funnel_stuck
 from ranks.pipeline.stages import SourceGroup
 from ranks.reports.builders import (
+    away_report,
     cells_report,
     composition_report,
     coverage_report,
@@ -44,10 +46,10 @@ from ranks.targets.models import Metric
 from ranks.targets.progress import admission_ratio, progress
 from ranks.targets.terms import with_terms
 
-KINDS = ("progress", "composition", "ratio", "coverage", "cells", "funnel")
+KINDS = ("progress", "composition", "ratio", "coverage", "cells", "funnel", "away")
 # The options that belong to some kinds of report: given with another, they are refused.
 OWN_OPTIONS = {
-    "on": ("progress", "coverage", "cells"),
+    "on": ("progress", "coverage", "cells", "away"),
     "metric": ("progress",),
     "depth": ("progress",),
     "start": ("composition", "funnel"),
@@ -99,6 +101,11 @@ class Command(RanksCommand):
                 "stage, the share going further, the days spent in each stage and the candidates "
                 "stuck longer than usual."
             )
+            + " "
+            + _(
+                "And who works away on a date (away): the party members and candidates, where, "
+                "since when, the last comment and when the next is due, counted by unit below."
+            )
         )
 
     def add_arguments(self, parser):
@@ -108,8 +115,8 @@ class Command(RanksCommand):
             "--on",
             metavar="DATE",
             help=_(
-                "progress, coverage, cells: the date the figures stand on, YYYY-MM-DD or "
-                "DD/MM/YYYY (default: today)."
+                "progress, coverage, cells, away: the date the figures stand on, YYYY-MM-DD "
+                "or DD/MM/YYYY (default: today)."
             ),
         )
         parser.add_argument(
@@ -247,6 +254,10 @@ class Command(RanksCommand):
             )
             stuck = funnel_stuck(scope=scope, unit=unit, funnel=funnel, limit=STUCK_REPORT_LIMIT)
             report = funnel_report(funnel, stuck, **frame)
+        elif kind == "away":
+            # The unit is in the actor's scope, and a grant covers the unit's whole subtree.
+            on = parse_day(options["on"]) if options.get("on") else today()
+            report = away_report(away_on(unit, on), **frame)
         elif kind == "progress":
             on = parse_day(options["on"]) if options.get("on") else today()
             depth = options.get("depth")
