@@ -284,8 +284,10 @@ def test_a_committee_user_lands_on_the_dashboard(client, n1):
 
 # Larger subtrees must not cost more queries: progress, composition, the ratio and each segment
 # read whole subtrees at once (four queries a segment with a target, seven segments at most); the
-# worst case also reads ethnicity and religion, which writes its audit entry.
-CEILING = 43
+# worst case also reads ethnicity and religion, which writes its audit entry, and the admitted
+# people's attributes on their decision dates (one query). On PostgreSQL inside a test's
+# transaction the figures' generations are read apart, their triggers fired first (two more).
+CEILING = 44
 
 
 def test_the_query_count_does_not_grow_with_the_subtree(
